@@ -1,0 +1,34 @@
+# hf2go — the two commands a newcomer needs are `make setup demo` and `make test`.
+# Everything else here is what those two are made of. Component makefiles live in mk/*.mk.
+
+MLX_BACKEND ?= cpu
+export MLX_BACKEND
+GO ?= go
+# The race detector is on for tests unless RACE= is given (e.g. for a quick local loop).
+RACE ?= -race
+
+.PHONY: setup demo test vet fmt-check bench bench-runtime clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make setup demo   # set up (.venv with pinned MLX + mlx-lm, .mlx SDK link) and run the demo"
+	@echo "make test         # gofmt, go vet, and every test (parity tests run mlx/mlx-lm from .venv)"
+	@echo "make bench-runtime # Go vs Python MLX dispatch overhead, side by side"
+
+# setup is idempotent: a second run checks a stamp and returns in well under a second.
+setup:
+	@./scripts/setup.sh
+
+test: setup fmt-check vet
+	$(GO) test $(RACE) -count=1 ./...
+
+vet: setup
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+clean:
+	rm -rf .venv .mlx
+
+include $(wildcard mk/*.mk)

@@ -1,0 +1,181 @@
+// Package upstream reads mlx-lm's Python sources from wherever they are (the
+// project venv, a git checkout, an unpacked directory, a GitHub archive of a
+// commit, a PyPI wheel) behind one interface, and checks them against
+// upstream.lock, the file that pins the revision hf2go is derived from.
+//
+// Paths are always slash-separated and relative to the repository root of
+// mlx-lm, e.g. "mlx_lm/models/cache.py".
+package upstream
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+const (
+	// RepoURL is the upstream repository hf2go follows.
+	RepoURL = "https://github.com/ml-explore/mlx-lm"
+	// Project is the PyPI project name of mlx-lm.
+	Project = "mlx-lm"
+	// versionFile holds __version__ in every mlx-lm revision.
+	versionFile = "mlx_lm/_version.py"
+)
+
+// Revision identifies what a Source holds. Either field may be empty when the
+// source cannot know it (a PyPI wheel carries no commit; a bare commit may not
+// be a release).
+type Revision struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+}
+
+func (r Revision) String() string {
+	switch {
+	case r.Version != "" && r.Commit != "":
+		return fmt.Sprintf("%s (%s)", r.Version, r.Commit)
+	case r.Version != "":
+		return r.Version
+	case r.Commit != "":
+		return r.Commit
+	}
+	return "unknown revision"
+}
+
+// Source is one revision of mlx-lm's source tree.
+type Source interface {
+	// Name says where the files come from, for messages.
+	Name() string
+	// Revision is the version and/or commit the files belong to.
+	Revision() Revision
+	// ReadFile returns the bytes of a file. A missing file is an error
+	// wrapping fs.ErrNotExist.
+	ReadFile(path string) ([]byte, error)
+	// List returns the paths of the regular files directly inside dir
+	// (not recursive), sorted. A missing dir gives an empty list.
+	List(dir string) ([]string, error)
+}
+
+// BlobHash is the git blob SHA-1 of data: what `git hash-object` prints.
+func BlobHash(data []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(data))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CleanPath validates a source path: relative, slash-separated, no "..",
+// no empty or "." elements.
+func CleanPath(p string) (string, error) {
+	if p == "" || strings.HasPrefix(p, "/") || strings.Contains(p, "\\") || strings.ContainsRune(p, 0) {
+		return "", fmt.Errorf("invalid upstream path %q", p)
+	}
+	c := path.Clean(p)
+	if c != p || c == "." || c == ".." || strings.HasPrefix(c, "../") {
+		return "", fmt.Errorf("invalid upstream path %q", p)
+	}
+	return c, nil
+}
+
+// IsTracked reports whether path is one of the files upstream.lock tracks:
+// mlx_lm/models/*.py and mlx_lm/utils.py.
+func IsTracked(p string) bool {
+	if p == "mlx_lm/utils.py" {
+		return true
+	}
+	dir, file := path.Split(p)
+	return dir == "mlx_lm/models/" && strings.HasSuffix(file, ".py")
+}
+
+// TrackedFiles lists the files of src that upstream.lock tracks, sorted.
+func TrackedFiles(src Source) ([]string, error) {
+	models, err := src.List("mlx_lm/models")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Name(), err)
+	}
+	var out []string
+	for _, p := range models {
+		if IsTracked(p) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no mlx_lm/models/*.py files: not an mlx-lm source tree", src.Name())
+	}
+	if _, err := src.ReadFile("mlx_lm/utils.py"); err == nil {
+		out = append(out, "mlx_lm/utils.py")
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+var versionRE = regexp.MustCompile(`(?m)^__version__\s*=\s*["']([^"']+)["']`)
+
+// readVersion reads __version__ from mlx_lm/_version.py; "" when absent.
+func readVersion(read func(string) ([]byte, error)) string {
+	b, err := read(versionFile)
+	if err != nil {
+		return ""
+	}
+	m := versionRE.FindSubmatch(b)
+	if m == nil {
+		return ""
+	}
+	return string(m[1])
+}
+
+var (
+	fullCommitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	versionLike  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?(\.post[0-9]+|\.dev[0-9]+)?$`)
+)
+
+// IsFullCommit reports whether s is a full 40-hex-digit lowercase commit id.
+func IsFullCommit(s string) bool { return fullCommitRE.MatchString(s) }
+
+// IsVersion reports whether s looks like a PyPI release version (e.g. 0.31.2).
+func IsVersion(s string) bool { return versionLike.MatchString(s) && strings.Contains(s, ".") }
+
+// CompareVersions orders dotted release versions numerically (0.30.10 > 0.30.9).
+// Non-numeric suffixes compare as strings after the numeric parts.
+func CompareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y string
+		if i < len(pa) {
+			x = pa[i]
+		}
+		if i < len(pb) {
+			y = pb[i]
+		}
+		nx, ex := strconv.Atoi(x)
+		ny, ey := strconv.Atoi(y)
+		switch {
+		case ex == nil && ey == nil:
+			if nx != ny {
+				if nx < ny {
+					return -1
+				}
+				return 1
+			}
+		default:
+			if c := strings.Compare(x, y); c != 0 {
+				return c
+			}
+		}
+	}
+	return 0
+}
+
+// notExist builds an error wrapping fs.ErrNotExist.
+func notExist(src, p string) error {
+	return fmt.Errorf("%s: %s: %w", src, p, fs.ErrNotExist)
+}

@@ -1,0 +1,87 @@
+package mlx
+
+// Scope frees, when closed, every array created while it was the innermost
+// open scope, except those kept. It is how a decode loop keeps MLX memory flat:
+//
+//	for step := range n {
+//		s := mlx.NewScope()
+//		logits := model.Forward(tokens, caches)
+//		next := sample(logits)
+//		s.Keep(next)
+//		s.Keep(cacheState...)
+//		s.Close()
+//	}
+//
+// Scopes nest. Kept arrays move to the enclosing scope, or become unmanaged
+// (freed by Free or, at the latest, by their cleanup) when there is none.
+//
+// The scope stack belongs to the process, not to a goroutine: arrays are
+// attributed to the innermost open scope whichever goroutine creates them, so
+// scopes are meant for one driving goroutine (the generation loop) at a time.
+type Scope struct {
+	parent *Scope
+	arrays []*Array
+	closed bool
+}
+
+var scopes struct{ top *Scope } // guarded by mu
+
+// NewScope opens a scope nested in the current innermost one.
+func NewScope() *Scope {
+	mu.Lock()
+	defer mu.Unlock()
+	s := &Scope{parent: scopes.top}
+	scopes.top = s
+	return s
+}
+
+// Keep exempts arrays from this scope's Close. Arrays that belong to another
+// scope, error arrays and nil are ignored.
+func (s *Scope) Keep(arrs ...*Array) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, a := range arrs {
+		if a != nil && a.scope == s {
+			a.scope = s.parent
+			if s.parent != nil {
+				s.parent.arrays = append(s.parent.arrays, a)
+			}
+		}
+	}
+}
+
+// Close frees the scope's arrays that were not kept and pops the scope (and
+// any scopes opened inside it that were left open). Closing twice is a no-op.
+func (s *Scope) Close() {
+	mu.Lock()
+	defer mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
+	for _, a := range s.arrays {
+		if a.scope == s && a.c != nil && a.c.h != nil {
+			freeLocked(a.c)
+		}
+	}
+	s.arrays = nil
+	for t := scopes.top; t != nil; t = t.parent {
+		if t == s {
+			scopes.top = s.parent
+			break
+		}
+	}
+}
+
+// Len is the number of arrays the scope currently manages (for tests and leak hunting).
+func (s *Scope) Len() int {
+	mu.Lock()
+	defer mu.Unlock()
+	n := 0
+	for _, a := range s.arrays {
+		if a.scope == s && a.c != nil && a.c.h != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -92,7 +92,9 @@ func reduce(op C.int, name string, a *Array, keepdims bool, axes []int) *Array {
 }
 
 // Sum is mx.sum(a, axis=axes, keepdims=keepdims); no axes reduces over all.
-func Sum(a *Array, keepdims bool, axes ...int) *Array { return reduce(C.MLXG_SUM, "sum", a, keepdims, axes) }
+func Sum(a *Array, keepdims bool, axes ...int) *Array {
+	return reduce(C.MLXG_SUM, "sum", a, keepdims, axes)
+}
 
 // Mean is mx.mean; no axes reduces over all.
 func Mean(a *Array, keepdims bool, axes ...int) *Array {
@@ -100,10 +102,14 @@ func Mean(a *Array, keepdims bool, axes ...int) *Array {
 }
 
 // Max is mx.max; no axes reduces over all.
-func Max(a *Array, keepdims bool, axes ...int) *Array { return reduce(C.MLXG_MAX, "max", a, keepdims, axes) }
+func Max(a *Array, keepdims bool, axes ...int) *Array {
+	return reduce(C.MLXG_MAX, "max", a, keepdims, axes)
+}
 
 // Min is mx.min; no axes reduces over all.
-func Min(a *Array, keepdims bool, axes ...int) *Array { return reduce(C.MLXG_MIN, "min", a, keepdims, axes) }
+func Min(a *Array, keepdims bool, axes ...int) *Array {
+	return reduce(C.MLXG_MIN, "min", a, keepdims, axes)
+}
 
 // Prod is mx.prod; no axes reduces over all.
 func Prod(a *Array, keepdims bool, axes ...int) *Array {
@@ -111,10 +117,14 @@ func Prod(a *Array, keepdims bool, axes ...int) *Array {
 }
 
 // All is mx.all; no axes reduces over all.
-func All(a *Array, keepdims bool, axes ...int) *Array { return reduce(C.MLXG_ALL, "all", a, keepdims, axes) }
+func All(a *Array, keepdims bool, axes ...int) *Array {
+	return reduce(C.MLXG_ALL, "all", a, keepdims, axes)
+}
 
 // Any is mx.any; no axes reduces over all.
-func Any(a *Array, keepdims bool, axes ...int) *Array { return reduce(C.MLXG_ANY, "any", a, keepdims, axes) }
+func Any(a *Array, keepdims bool, axes ...int) *Array {
+	return reduce(C.MLXG_ANY, "any", a, keepdims, axes)
+}
 
 func argReduce(op C.int, name string, a *Array, axis int, all, keepdims bool) *Array {
 	return run(name, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {

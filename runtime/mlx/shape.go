@@ -271,3 +271,42 @@ func Depends(inputs, deps []*Array) ([]*Array, error) {
 		return C.mlxg_depends(&hs[0], C.int(len(inputs)), dp, C.int(len(deps)), outs)
 	}, all...)
 }
+
+// SliceStrided is mx.slice(a, start, stop, strides) (one entry per axis).
+func SliceStrided(a *Array, start, stop, strides []int) *Array {
+	if len(start) != len(stop) || len(start) != len(strides) {
+		return Errorf("slice", "start, stop and strides must have the same length")
+	}
+	st, sp, sd := cInts(start), cInts(stop), cInts(strides)
+	return run("slice", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
+		return C.mlxg_slice(hs[0], intsPtr(st), intsPtr(sp), intsPtr(sd), C.int(len(st)), out)
+	}, a)
+}
+
+// SliceDynamic is mx.slice(a, start_array, axes, slice_size): a slice whose
+// start is an array, so it can change without rebuilding the graph.
+func SliceDynamic(a, start *Array, axes, sizes []int) *Array {
+	ax, sz := cInts(axes), cInts(sizes)
+	return run("slice", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
+		return C.mlxg_slice_dynamic(hs[0], hs[1], intsPtr(ax), C.int(len(ax)), intsPtr(sz), C.int(len(sz)), out)
+	}, a, start)
+}
+
+// SliceUpdateStrided is mx.slice_update(a, update, start, stop, strides).
+func SliceUpdateStrided(a, update *Array, start, stop, strides []int) *Array {
+	if len(start) != len(stop) || len(start) != len(strides) {
+		return Errorf("slice_update", "start, stop and strides must have the same length")
+	}
+	st, sp, sd := cInts(start), cInts(stop), cInts(strides)
+	return run("slice_update", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
+		return C.mlxg_slice_update(hs[0], hs[1], intsPtr(st), intsPtr(sp), intsPtr(sd), C.int(len(st)), out)
+	}, a, update)
+}
+
+// SliceUpdateDynamic is mx.slice_update(a, update, start_array, axes).
+func SliceUpdateDynamic(a, update, start *Array, axes []int) *Array {
+	ax := cInts(axes)
+	return run("slice_update", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
+		return C.mlxg_slice_update_dynamic(hs[0], hs[1], hs[2], intsPtr(ax), C.int(len(ax)), out)
+	}, a, update, start)
+}

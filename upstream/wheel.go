@@ -111,7 +111,7 @@ func (w *Wheel) List(dir string) ([]string, error) {
 }
 
 // PyPI fetches mlx-lm release wheels through PyPI's JSON API
-// (<BaseURL>/mlx-lm/json, <BaseURL>/mlx-lm/<version>/json), verifying each
+// (<BaseURL>/mlx-lm/json), verifying each
 // wheel against the sha256 digest PyPI publishes, and caches them in
 // CacheDir/pypi/.
 type PyPI struct {
@@ -205,15 +205,21 @@ func (p *PyPI) Wheel(ctx context.Context, version string) (*Wheel, error) {
 	if !IsVersion(version) {
 		return nil, fmt.Errorf("pypi: %q is not a release version", version)
 	}
-	jsonURL := p.base() + "/" + Project + "/" + version + "/json"
+	// The project document lists every release's files (mirrors may not
+	// serve the per-version documents).
+	jsonURL := p.base() + "/" + Project + "/json"
 	doc, err := p.getJSON(ctx, jsonURL)
 	if err != nil {
 		return nil, err
 	}
+	files, ok := doc.Releases[version]
+	if !ok {
+		return nil, fmt.Errorf("pypi: mlx-lm has no release %s", version)
+	}
 	var wf *pypiFile
-	for i, f := range doc.URLs {
+	for i, f := range files {
 		if f.PackageType == "bdist_wheel" && strings.HasSuffix(f.Filename, "-py3-none-any.whl") {
-			wf = &doc.URLs[i]
+			wf = &files[i]
 			break
 		}
 	}

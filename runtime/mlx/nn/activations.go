@@ -1,0 +1,79 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/hf2go/hf2go/runtime/mlx"
+)
+
+// Activations of mlx.nn, written with the same ops in the same order as the
+// Python definitions (mlx/nn/layers/activations.py), Python float literals as
+// weak scalars so they take the input's dtype.
+
+// Silu is nn.silu: x * sigmoid(x).
+func Silu(x *mlx.Array) *mlx.Array {
+	s := mlx.Sigmoid(x)
+	defer s.Free()
+	return mlx.Multiply(x, s)
+}
+
+// Gelu is nn.gelu: x * (1 + erf(x / sqrt(2))) / 2.
+func Gelu(x *mlx.Array) *mlx.Array {
+	t1 := mlx.Divide(x, mlx.Float(math.Sqrt(2)))
+	t2 := mlx.Erf(t1)
+	t3 := mlx.Add(mlx.Int(1), t2)
+	t4 := mlx.Multiply(x, t3)
+	defer freeAll(t1, t2, t3, t4)
+	return mlx.Divide(t4, mlx.Int(2))
+}
+
+// GeluApprox is nn.gelu_approx:
+// 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).
+func GeluApprox(x *mlx.Array) *mlx.Array {
+	x3 := mlx.Power(x, mlx.Int(3))
+	a := mlx.Multiply(mlx.Float(0.044715), x3)
+	b := mlx.Add(x, a)
+	c := mlx.Multiply(mlx.Float(math.Sqrt(2/math.Pi)), b)
+	d := mlx.Tanh(c)
+	e := mlx.Add(mlx.Int(1), d)
+	f := mlx.Multiply(mlx.Float(0.5), x)
+	defer freeAll(x3, a, b, c, d, e, f)
+	return mlx.Multiply(f, e)
+}
+
+// GeluFastApprox is nn.gelu_fast_approx: x * sigmoid(1.702 * x).
+func GeluFastApprox(x *mlx.Array) *mlx.Array {
+	a := mlx.Multiply(mlx.Float(1.702), x)
+	s := mlx.Sigmoid(a)
+	defer freeAll(a, s)
+	return mlx.Multiply(x, s)
+}
+
+// Relu is nn.relu: maximum(x, 0).
+func Relu(x *mlx.Array) *mlx.Array { return mlx.Maximum(x, mlx.Int(0)) }
+
+// Relu2 is nn.relu2: square(maximum(x, 0)).
+func Relu2(x *mlx.Array) *mlx.Array {
+	r := mlx.Maximum(x, mlx.Int(0))
+	defer r.Free()
+	return mlx.Square(r)
+}
+
+// Softplus is nn.softplus: logaddexp(x, 0).
+func Softplus(x *mlx.Array) *mlx.Array { return mlx.Logaddexp(x, mlx.Int(0)) }
+
+// Sigmoid is nn.sigmoid.
+func Sigmoid(x *mlx.Array) *mlx.Array { return mlx.Sigmoid(x) }
+
+// Swiglu is mlx_lm's swiglu(gate, x): silu(gate) * x.
+func Swiglu(gate, x *mlx.Array) *mlx.Array {
+	s := Silu(gate)
+	defer s.Free()
+	return mlx.Multiply(s, x)
+}
+
+func freeAll(arrs ...*mlx.Array) {
+	for _, a := range arrs {
+		a.Free()
+	}
+}

@@ -57,7 +57,7 @@ type SymbolChange struct {
 
 // Drifted reports whether a file we derive Go code from changed in a way
 // that needs work: modified, removed (or renamed away) or unparseable.
-func (f *FileReport) Drifted() bool {
+func (f FileReport) Drifted() bool {
 	if len(f.Affects) == 0 {
 		return false
 	}

@@ -1,0 +1,199 @@
+// Package paritytest runs mlx-lm (Python, from the repository's .venv) to
+// produce reference outputs and compares the Go ports against them. It is
+// shared by the tests of the ported/ packages and is not part of any port.
+package paritytest
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/hf2go/hf2go/runtime/mlx"
+)
+
+// RepoRoot walks up from the working directory to the directory holding go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("paritytest: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Python is the venv interpreter. A missing venv fails the test: parity is
+// the point of these tests, so skipping would hide that nothing was checked.
+func Python(t testing.TB) string {
+	t.Helper()
+	py := filepath.Join(RepoRoot(t), ".venv", "bin", "python")
+	if _, err := os.Stat(py); err != nil {
+		t.Fatalf("paritytest: %s is missing: run `make setup` to create the pinned Python env (mlx-lm 0.30.4)", py)
+	}
+	return py
+}
+
+// Generate runs testdata/<script> (relative to the test's package directory)
+// with the output directory as its only argument and returns that directory.
+// One run per package computes every case, since each Python start-up with
+// mlx-lm imported costs about a second.
+func Generate(t testing.TB, script string, extraArgs ...string) string {
+	t.Helper()
+	py := Python(t)
+	out := t.TempDir()
+	args := append([]string{filepath.Join("testdata", script), out}, extraArgs...)
+	cmd := exec.Command(py, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout = &stderr
+	cmd.Stderr = &stderr
+	// Keep the reference on the CPU like the Go side defaults to, and keep
+	// Python from writing bytecode into the source tree.
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("paritytest: %s failed: %v\n%s", script, err, stderr.String())
+	}
+	t.Logf("paritytest: %s took %v", script, time.Since(start).Round(time.Millisecond))
+	return out
+}
+
+// Load reads a safetensors file written by the Python side.
+func Load(t testing.TB, path string) *mlx.Tensors {
+	t.Helper()
+	// runtime/mlx's loader (mlxg_st_load) builds the load on the loading
+	// thread's default CPU stream, not on the binding's shared stream, so the
+	// arrays can only be evaluated on that OS thread. Pin the goroutine and
+	// evaluate them at once; afterwards they are plain data usable anywhere.
+	runtime.LockOSThread()
+	ts, err := mlx.LoadSafetensors(path)
+	if err == nil {
+		all := make([]*mlx.Array, 0, len(ts.Arrays))
+		for _, n := range ts.Names() {
+			all = append(all, ts.Arrays[n])
+		}
+		err = mlx.Eval(all...)
+	}
+	runtime.UnlockOSThread()
+	if err != nil {
+		t.Fatalf("paritytest: load %s: %v", path, err)
+	}
+	t.Cleanup(ts.Free)
+	return ts
+}
+
+// Diff is the result of comparing two arrays.
+type Diff struct {
+	MaxAbs float64 // max |got - want| over all elements
+}
+
+// Compare checks shapes and dtypes and returns the largest absolute
+// difference. Integer and boolean arrays are compared exactly (MaxAbs is then
+// the largest integer difference).
+func Compare(got, want *mlx.Array) (Diff, error) {
+	if err := got.Err(); err != nil {
+		return Diff{}, fmt.Errorf("got: %w", err)
+	}
+	if err := want.Err(); err != nil {
+		return Diff{}, fmt.Errorf("want: %w", err)
+	}
+	gs, ws := got.Shape(), want.Shape()
+	if fmt.Sprint(gs) != fmt.Sprint(ws) {
+		return Diff{}, fmt.Errorf("shape %v, want %v", gs, ws)
+	}
+	if got.Dtype() != want.Dtype() {
+		return Diff{}, fmt.Errorf("dtype %s, want %s", got.Dtype(), want.Dtype())
+	}
+	g, err := mlx.ToSlice[float64](mlx.Astype(got, mlx.Float64))
+	if err != nil {
+		return Diff{}, err
+	}
+	w, err := mlx.ToSlice[float64](mlx.Astype(want, mlx.Float64))
+	if err != nil {
+		return Diff{}, err
+	}
+	var d Diff
+	for i := range g {
+		if math.IsNaN(g[i]) != math.IsNaN(w[i]) {
+			return Diff{}, fmt.Errorf("element %d: NaN mismatch (%v vs %v)", i, g[i], w[i])
+		}
+		if math.IsInf(g[i], 0) || math.IsInf(w[i], 0) {
+			if g[i] != w[i] {
+				return Diff{}, fmt.Errorf("element %d: %v, want %v", i, g[i], w[i])
+			}
+			continue
+		}
+		if a := math.Abs(g[i] - w[i]); a > d.MaxAbs {
+			d.MaxAbs = a
+		}
+	}
+	return d, nil
+}
+
+// Checker accumulates comparisons for one test and reports their count and
+// the largest difference seen, so a test log says what was compared.
+type Checker struct {
+	T      testing.TB
+	Tol    float64
+	Count  int
+	MaxAbs float64
+}
+
+// Close compares got with want and fails the test when they differ by more
+// than the tolerance (exactly, for integer and boolean arrays).
+func (c *Checker) Close(name string, got, want *mlx.Array) {
+	c.T.Helper()
+	if want == nil {
+		c.T.Errorf("%s: no reference array", name)
+		return
+	}
+	d, err := Compare(got, want)
+	if err != nil {
+		c.T.Errorf("%s: %v", name, err)
+		return
+	}
+	c.Count++
+	tol := c.Tol
+	if !want.Dtype().IsFloating() {
+		tol = 0
+	}
+	if d.MaxAbs > tol {
+		c.T.Errorf("%s: max |Δ| = %g > %g", name, d.MaxAbs, tol)
+	}
+	if want.Dtype().IsFloating() && d.MaxAbs > c.MaxAbs {
+		c.MaxAbs = d.MaxAbs
+	}
+}
+
+// Report logs what was compared; it fails the test if nothing was, since a
+// parity test that compared nothing proves nothing.
+func (c *Checker) Report(minCount int) {
+	c.T.Helper()
+	if c.Count < minCount {
+		c.T.Errorf("only %d comparisons made, want at least %d", c.Count, minCount)
+	}
+	c.T.Logf("parity: %d arrays compared, max |Δ| = %g (tolerance %g)", c.Count, c.MaxAbs, c.Tol)
+}
+
+// Get returns a tensor by name or fails the test.
+func Get(t testing.TB, ts *mlx.Tensors, name string) *mlx.Array {
+	t.Helper()
+	a, ok := ts.Arrays[name]
+	if !ok {
+		t.Fatalf("paritytest: reference file has no tensor %q", name)
+	}
+	return a
+}

@@ -74,11 +74,11 @@ func TestSymbolNames(t *testing.T) {
 func TestNormalization(t *testing.T) {
 	base := mustParse(t, basePy)
 	same := map[string]string{
-		"comment": strings.Replace(basePy, "def helper(a, b):", "# helper adds\ndef helper(a, b):  # trailing", 1),
+		"comment":                     strings.Replace(basePy, "def helper(a, b):", "# helper adds\ndef helper(a, b):  # trailing", 1),
 		"blank lines and indentation": strings.ReplaceAll(strings.ReplaceAll(basePy, "\n\n\n", "\n\n\n\n"), "        return self.keys", "        return (self.keys)"),
-		"docstring": strings.Replace(basePy, `"""Attention docs."""`, `"""Other docs, longer."""`, 1),
-		"docstring removed": strings.Replace(basePy, `    """Attention docs."""`+"\n", "", 1),
-		"quote style": strings.Replace(basePy, `ACT = "silu"`, `ACT = 'silu'`, 1),
+		"docstring":                   strings.Replace(basePy, `"""Attention docs."""`, `"""Other docs, longer."""`, 1),
+		"docstring removed":           strings.Replace(basePy, `    """Attention docs."""`+"\n", "", 1),
+		"quote style":                 strings.Replace(basePy, `ACT = "silu"`, `ACT = 'silu'`, 1),
 		"line wrapping": strings.Replace(basePy, "scaled_dot_product_attention(x, x, x, scale=self.scale, mask=mask)",
 			"scaled_dot_product_attention(\n            x,\n            x,\n            x,\n            scale=self.scale,\n            mask=mask,\n        )", 1),
 		"backslash continuation": strings.Replace(basePy, "return (a + b) * 2", "return (a + \\\n  b) * 2", 1),

@@ -65,7 +65,7 @@ func changesOf(f FileReport, change string) []string {
 // TestRealDrift030To032 pins what portcheck says about real upstream changes
 // between mlx-lm 0.30.4 and 0.32.2 (each checked by reading the diff).
 func TestRealDrift030To032(t *testing.T) {
-	lock := realLock(t)
+	lock := pinLock(t)
 	r := realDiff(t, lock)
 	if r.From.Version != "0.30.4" || r.From.Commit != lock.Upstream.Commit || r.To.Version != "0.32.2" {
 		t.Errorf("from %+v to %+v", r.From, r.To)
@@ -126,7 +126,7 @@ func contains(xs []string, x string) bool {
 // llama.py, cache.py's change is drift (re-port by hand), llama.py's
 // reformatting is not; each output format says so.
 func TestAffectsAndFormats(t *testing.T) {
-	lock := realLock(t)
+	lock := pinLock(t)
 	cp := *lock
 	cp.Files = map[string]*upstream.LockFile{}
 	for k, v := range lock.Files {

@@ -39,6 +39,17 @@ func realLock(t *testing.T) *upstream.Lock {
 	return l
 }
 
+// pinLock is the repository's lock with every derived list emptied, so
+// tests do not depend on which ports exist yet.
+func pinLock(t *testing.T) *upstream.Lock {
+	t.Helper()
+	l := realLock(t)
+	for _, f := range l.Files {
+		f.Derived = []string{}
+	}
+	return l
+}
+
 // subset restricts a source to the files another source has (plus the
 // removed ones named), so a fixture holding a few files of a release can be
 // compared with a full tree.

@@ -154,8 +154,9 @@ type FileProvenance struct {
 }
 
 // ScanProvenance parses the header of every .go file under ProvenanceDirs of
-// repoRoot, sorted by path. Directories named testdata (and hidden ones) are
-// skipped. _test.go files may omit the header (they are then not listed);
+// repoRoot, sorted by path. Directories named testdata or internal (test
+// support code such as ported/internal/paritytest, derived from nothing
+// upstream) and hidden ones are skipped. _test.go files may omit the header (they are then not listed);
 // when they have one it is parsed like any other.
 func ScanProvenance(repoRoot string) ([]FileProvenance, error) {
 	var out []FileProvenance
@@ -169,7 +170,7 @@ func ScanProvenance(repoRoot string) ([]FileProvenance, error) {
 				return err
 			}
 			if d.IsDir() {
-				if p != base && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
+				if p != base && (d.Name() == "testdata" || d.Name() == "internal" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
 					return filepath.SkipDir
 				}
 				return nil

@@ -4,8 +4,10 @@
 namespace hf2go {
 
 static std::optional<mx::Stream> g_stream;
+static std::optional<mx::Stream> g_cpu_stream;
 
 mx::Stream& stream() { return *g_stream; }
+mx::Stream& cpu_stream() { return *g_cpu_stream; }
 
 mx::Dtype dtype_of(int code) {
   switch (static_cast<mx::Dtype::Val>(code)) {
@@ -43,6 +45,7 @@ mlxg_err mlxg_init(int want_gpu, int* on_gpu) {
     if (want_gpu && mx::is_available(mx::Device::gpu)) dev = mx::Device::gpu;
     mx::set_default_device(dev);
     g_stream = mx::new_thread_unsafe_stream(dev);
+    g_cpu_stream = dev == mx::Device::cpu ? *g_stream : mx::new_thread_unsafe_stream(mx::Device::cpu);
     *on_gpu = dev == mx::Device::gpu;
   })
 }
@@ -131,7 +134,7 @@ mlxg_err mlxg_item(mlxg_array h, double* out) {
   GUARD({
     mx::array a = h->a;
     if (a.size() != 1) throw std::invalid_argument("item() needs an array of one element, got " + std::to_string(a.size()));
-    a = mx::astype(mx::reshape(a, {}, S), mx::float64, mx::Device::cpu);
+    a = mx::astype(mx::reshape(a, {}, S), mx::float64, cpu_stream());
     mx::eval({a});
     *out = a.item<double>();
   })

@@ -116,7 +116,7 @@ struct mlxg_st_s {
 
 mlxg_err mlxg_st_load(const char* path, mlxg_st* out) {
   GUARD({
-    auto loaded = mx::load_safetensors(std::string(path), mx::Device::cpu);
+    auto loaded = mx::load_safetensors(std::string(path), cpu_stream());
     auto* f = new mlxg_st_s;
     for (auto& kv : loaded.first) f->arrays.emplace_back(kv.first, kv.second);
     for (auto& kv : loaded.second) f->meta.emplace_back(kv.first, kv.second);

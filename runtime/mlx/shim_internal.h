@@ -26,6 +26,10 @@ namespace hf2go {
 // mutex, which is exactly the discipline such a stream asks for.
 mx::Stream& stream();
 
+// A CPU stream made the same way, for work MLX only does on the CPU (loading
+// files); it is stream() itself when stream() is on the CPU.
+mx::Stream& cpu_stream();
+
 inline mlxg_err dup_msg(const char* m) {
   size_t n = std::strlen(m);
   char* out = static_cast<char*>(std::malloc(n + 1));

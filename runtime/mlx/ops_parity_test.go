@@ -46,19 +46,19 @@ func opCases() map[string]opCase {
 		"reciprocal": un(mlx.Reciprocal), "erfinv": un(mlx.Erfinv),
 		"add": bin(mlx.Add), "subtract": bin(mlx.Subtract), "multiply": bin(mlx.Multiply), "divide": bin(mlx.Divide),
 		"maximum": bin(mlx.Maximum), "minimum": bin(mlx.Minimum),
-		"power":    bin(func(a, b *mlx.Array) *mlx.Array { return mlx.Power(mlx.Abs(a), b) }),
-		"equal":    bin(mlx.Equal), "not_equal": bin(mlx.NotEqual), "less": bin(mlx.Less), "less_equal": bin(mlx.LessEqual),
+		"power": bin(func(a, b *mlx.Array) *mlx.Array { return mlx.Power(mlx.Abs(a), b) }),
+		"equal": bin(mlx.Equal), "not_equal": bin(mlx.NotEqual), "less": bin(mlx.Less), "less_equal": bin(mlx.LessEqual),
 		"greater": bin(mlx.Greater), "greater_equal": bin(mlx.GreaterEqual), "logaddexp": bin(mlx.Logaddexp),
 		"arctan2": bin(mlx.Arctan2), "floor_divide": bin(mlx.FloorDivide), "remainder": bin(mlx.Remainder),
 		"int_floor_divide": bin(mlx.FloorDivide), "int_remainder": bin(mlx.Remainder),
 		"logical": bin(func(a, b *mlx.Array) *mlx.Array {
 			return mlx.LogicalOr(mlx.LogicalAnd(a, b), mlx.LogicalNot(b))
 		}),
-		"matmul":          bin(mlx.Matmul),
-		"addmm":           one(func(in []*mlx.Array) *mlx.Array { return mlx.Addmm(in[0], in[1], in[2], 0.5, 2.0) }),
-		"broadcast_add":   bin(mlx.Add),
-		"scalar_bf16_mul": un(func(x *mlx.Array) *mlx.Array { return mlx.Multiply(x, F(2.5)) }),
-		"scalar_f16_add":  un(func(x *mlx.Array) *mlx.Array { return mlx.Add(I(1), x) }),
+		"matmul":                bin(mlx.Matmul),
+		"addmm":                 one(func(in []*mlx.Array) *mlx.Array { return mlx.Addmm(in[0], in[1], in[2], 0.5, 2.0) }),
+		"broadcast_add":         bin(mlx.Add),
+		"scalar_bf16_mul":       un(func(x *mlx.Array) *mlx.Array { return mlx.Multiply(x, F(2.5)) }),
+		"scalar_f16_add":        un(func(x *mlx.Array) *mlx.Array { return mlx.Add(I(1), x) }),
 		"scalar_int_plus_float": un(func(x *mlx.Array) *mlx.Array { return mlx.Add(x, F(2.5)) }),
 		"scalar_int_times_int":  un(func(x *mlx.Array) *mlx.Array { return mlx.Multiply(x, I(3)) }),
 		"scalar_pow_neg_half":   un(func(x *mlx.Array) *mlx.Array { return mlx.Power(x, F(-0.5)) }),
@@ -142,10 +142,10 @@ func opCases() map[string]opCase {
 			return mlx.Sort(mlx.TakeAlongAxis(x, p, -1), -1)
 		}),
 
-		"index_newaxis":    un(func(x *mlx.Array) *mlx.Array { return x.Index(mlx.Ellipsis, mlx.NewAxis) }),
-		"index_range":      un(func(x *mlx.Array) *mlx.Array { return x.Index(mlx.Colon, mlx.Slice(1, 3, 1)) }),
-		"index_neg":        un(func(x *mlx.Array) *mlx.Array { return x.Index(-1) }),
-		"index_step":       un(func(x *mlx.Array) *mlx.Array { return x.Index(mlx.Colon, mlx.Colon, mlx.Slice(mlx.None, mlx.None, 2)) }),
+		"index_newaxis": un(func(x *mlx.Array) *mlx.Array { return x.Index(mlx.Ellipsis, mlx.NewAxis) }),
+		"index_range":   un(func(x *mlx.Array) *mlx.Array { return x.Index(mlx.Colon, mlx.Slice(1, 3, 1)) }),
+		"index_neg":     un(func(x *mlx.Array) *mlx.Array { return x.Index(-1) }),
+		"index_step":    un(func(x *mlx.Array) *mlx.Array { return x.Index(mlx.Colon, mlx.Colon, mlx.Slice(mlx.None, mlx.None, 2)) }),
 		"index_rev": un(func(x *mlx.Array) *mlx.Array {
 			return x.Index(mlx.Slice(mlx.None, mlx.None, -1), mlx.Colon, mlx.Slice(1, mlx.None, -1))
 		}),

@@ -186,7 +186,9 @@ func NewLayerNorm(dims int, eps float32, affine, bias bool) *LayerNorm {
 }
 
 // Forward is LayerNorm.__call__.
-func (n *LayerNorm) Forward(x *mlx.Array) *mlx.Array { return mlx.LayerNorm(x, n.Weight, n.Bias, n.Eps) }
+func (n *LayerNorm) Forward(x *mlx.Array) *mlx.Array {
+	return mlx.LayerNorm(x, n.Weight, n.Bias, n.Eps)
+}
 
 // RoPE is nn.RoPE.
 type RoPE struct {

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"container/heap"
 	"encoding/json"
 	"fmt"
@@ -40,22 +41,23 @@ const (
 
 func pairKey(a, b int) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
-func buildBPE(file string, raw json.RawMessage) (*bpeModel, error) {
-	var v struct {
-		Type         string          `json:"type"`
-		Dropout      *float64        `json:"dropout"`
-		UnkToken     *string         `json:"unk_token"`
-		Prefix       *string         `json:"continuing_subword_prefix"`
-		Suffix       *string         `json:"end_of_word_suffix"`
-		FuseUnk      bool            `json:"fuse_unk"`
-		ByteFallback bool            `json:"byte_fallback"`
-		IgnoreMerges bool            `json:"ignore_merges"`
-		Vocab        map[string]int  `json:"vocab"`
-		Merges       json.RawMessage `json:"merges"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, &configError{file: file, key: "model", msg: err.Error()}
-	}
+// rawModel is decoded together with the rest of tokenizer.json: decoding it
+// from a RawMessage later would validate the (tens of MB of) vocabulary and
+// merges JSON again, which dominated load time.
+type rawModel struct {
+	Type         string          `json:"type"`
+	Dropout      *float64        `json:"dropout"`
+	UnkToken     *string         `json:"unk_token"`
+	Prefix       *string         `json:"continuing_subword_prefix"`
+	Suffix       *string         `json:"end_of_word_suffix"`
+	FuseUnk      bool            `json:"fuse_unk"`
+	ByteFallback bool            `json:"byte_fallback"`
+	IgnoreMerges bool            `json:"ignore_merges"`
+	Vocab        map[string]int  `json:"vocab"`
+	Merges       json.RawMessage `json:"merges"`
+}
+
+func buildBPE(file string, v *rawModel) (*bpeModel, error) {
 	if v.Dropout != nil && *v.Dropout > 0 {
 		return nil, &configError{file: file, key: "model.dropout", msg: "> 0 is not supported (inference is deterministic)"}
 	}
@@ -124,8 +126,17 @@ func parseMerges(file string, raw json.RawMessage) ([][2]string, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	var strs []string
-	if err := json.Unmarshal(raw, &strs); err == nil {
+	// Peek at the first element's kind rather than trying one form and then
+	// the other: each attempt is a full pass over hundreds of thousands of merges.
+	trimmed := bytes.TrimLeft(raw, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		trimmed = bytes.TrimLeft(trimmed[1:], " \t\r\n")
+	}
+	if len(trimmed) > 0 && trimmed[0] == '"' {
+		var strs []string
+		if err := json.Unmarshal(raw, &strs); err != nil {
+			return nil, &configError{file: file, key: "model.merges", msg: "is not a list of \"a b\" strings: " + err.Error()}
+		}
 		out := make([][2]string, len(strs))
 		for i, s := range strs {
 			a, b, ok := strings.Cut(s, " ")

@@ -18,6 +18,12 @@ import (
 // test time from the project venv; nothing expected is hard-coded here.
 
 type familyRef struct {
+	VocabSize   int      `json:"vocab_size"`
+	BOS         *int     `json:"bos"`
+	EOS         *int     `json:"eos"`
+	IDSample    []int    `json:"id_sample"`
+	TokenSample []string `json:"token_sample"`
+
 	WithSpecial    [][]int  `json:"with_special"`
 	WithoutSpecial [][]int  `json:"without_special"`
 	Decoded        []string `json:"decoded"`
@@ -140,8 +146,42 @@ func TestParityWithPythonTokenizers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkVocab(t, tok, ref)
 			checkFamily(t, tok, r.Corpus, ref)
 		})
+	}
+}
+
+// checkVocab compares the vocabulary accessors and the BOS/EOS ids that
+// tokenizer_config.json names (resolved by Python's token_to_id).
+func checkVocab(t *testing.T, tok *Tokenizer, ref familyRef) {
+	if got := tok.VocabSize(); got != ref.VocabSize {
+		t.Errorf("VocabSize() = %d, want %d", got, ref.VocabSize)
+	}
+	for k, id := range ref.IDSample {
+		got, ok := tok.IDToToken(id)
+		if !ok || got != ref.TokenSample[k] {
+			t.Errorf("IDToToken(%d) = %q, %v; want %q", id, got, ok, ref.TokenSample[k])
+			continue
+		}
+		if back, ok := tok.TokenToID(got); !ok || back != id {
+			// Duplicated strings (an added token equal to a vocab entry) map
+			// to one id; Python agrees on which.
+			t.Errorf("TokenToID(%q) = %d, %v; want %d", got, back, ok, id)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		want *int
+		get  func() (int, bool)
+	}{{"BOS", ref.BOS, tok.BOS}, {"EOS", ref.EOS, tok.EOS}} {
+		got, ok := c.get()
+		switch {
+		case c.want == nil && ok:
+			t.Errorf("%s() = %d, want none", c.name, got)
+		case c.want != nil && (!ok || got != *c.want):
+			t.Errorf("%s() = %d, %v; want %d", c.name, got, ok, *c.want)
+		}
 	}
 }
 

@@ -124,14 +124,24 @@ func FromJSON(name string, data []byte) (*Tokenizer, error) {
 		AddedTokens   []rawAddedToken `json:"added_tokens"`
 		Normalizer    json.RawMessage `json:"normalizer"`
 		PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
-		Model         json.RawMessage `json:"model"`
+		Model         *rawModel       `json:"model"`
 		PostProcessor json.RawMessage `json:"post_processor"`
 		Decoder       json.RawMessage `json:"decoder"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
+		// A non-BPE model (e.g. Unigram's list vocab) fails the typed decode;
+		// name the model type rather than the JSON shape.
+		var probe struct {
+			Model struct {
+				Type string `json:"type"`
+			} `json:"model"`
+		}
+		if json.Unmarshal(data, &probe) == nil && probe.Model.Type != "" && probe.Model.Type != "BPE" {
+			return nil, unsupported(name, "model", probe.Model.Type)
+		}
 		return nil, &configError{file: name, msg: "invalid JSON: " + err.Error()}
 	}
-	if isNull(raw.Model) {
+	if raw.Model == nil {
 		return nil, &configError{file: name, key: "model", msg: "is missing"}
 	}
 	t := &Tokenizer{bos: -1, eos: -1}
@@ -142,18 +152,11 @@ func FromJSON(name string, data []byte) (*Tokenizer, error) {
 	if t.pre, err = buildPreTokenizer(name, "pre_tokenizer", raw.PreTokenizer); err != nil {
 		return nil, err
 	}
-	mt, err := typeOf(name, "model", raw.Model)
-	if err != nil {
-		// Old BPE files may omit model.type; tell them apart by merges.
-		var probe struct {
-			Merges json.RawMessage `json:"merges"`
+	// Old BPE files may omit model.type; they are recognisable by merges.
+	if mt := raw.Model.Type; mt != "BPE" && (mt != "" || isNull(raw.Model.Merges)) {
+		if mt == "" {
+			return nil, &configError{file: name, key: "model", msg: "has no \"type\""}
 		}
-		if json.Unmarshal(raw.Model, &probe) != nil || isNull(probe.Merges) {
-			return nil, err
-		}
-		mt = "BPE"
-	}
-	if mt != "BPE" {
 		return nil, unsupported(name, "model", mt)
 	}
 	if t.model, err = buildBPE(name, raw.Model); err != nil {

@@ -237,8 +237,8 @@ def corpus():
             s = s + rng.choice(WHITESPACE)
         out.append(s)
     # A few long inputs so encode cost and merge-cache behaviour are exercised.
-    for i in range(6):
-        out.append("".join(fragment(rng) + " " for _ in range(1500)))
+    for i in range(3):
+        out.append("".join(fragment(rng) + " " for _ in range(800)))
     out.append("a" * 5000)
     out.append(" " * 3000)
     out.append("中" * 3000)
@@ -249,21 +249,43 @@ def corpus():
 def main():
     testdata, outdir = sys.argv[1], sys.argv[2]
     texts = corpus()
-    fams = {f: load_json(testdata, f) for f in REAL}
-    fams.update(variants(testdata))
     result = {"tokenizers_version": tokenizers.__version__, "corpus": texts, "families": {}}
-    for name, js in fams.items():
+    toks = {}
+    for name in REAL:
+        with gzip.open(os.path.join(testdata, name, "tokenizer.json.gz"), "rt", encoding="utf-8") as f:
+            toks[name] = Tokenizer.from_str(f.read())
+    for name, js in variants(testdata).items():
         d = os.path.join(outdir, name)
         os.makedirs(d, exist_ok=True)
         path = os.path.join(d, "tokenizer.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(js, f, ensure_ascii=False)
-        tok = Tokenizer.from_file(path)
+        toks[name] = Tokenizer.from_file(path)
+    for name, tok in toks.items():
         tok.no_truncation()
         tok.no_padding()
         with_sp = [e.ids for e in tok.encode_batch(texts, add_special_tokens=True)]
         without = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+        size = tok.get_vocab_size(with_added_tokens=True)
+        # A deterministic sample of ids (both ends, added tokens, the middle).
+        sample = sorted({0, 1, 2, 3, size - 1, size - 2, size // 2, size // 3} | set(range(0, size, max(1, size // 50))))
+        bos = eos = None
+        cfg = os.path.join(testdata, name, "tokenizer_config.json")
+        for path, opener in ((cfg, open), (cfg + ".gz", gzip.open)):
+            if name in REAL and os.path.exists(path):
+                with opener(path, "rt", encoding="utf-8") as f:
+                    c = json.load(f)
+                def tid(v):
+                    if isinstance(v, dict):
+                        v = v.get("content")
+                    return None if v is None else tok.token_to_id(v)
+                bos, eos = tid(c.get("bos_token")), tid(c.get("eos_token"))
         result["families"][name] = {
+            "vocab_size": size,
+            "bos": bos,
+            "eos": eos,
+            "id_sample": sample,
+            "token_sample": [tok.id_to_token(i) for i in sample],
             "with_special": with_sp,
             "without_special": without,
             "decoded": tok.decode_batch(with_sp, skip_special_tokens=False),

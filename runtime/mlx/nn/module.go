@@ -281,7 +281,7 @@ func quantizeSlot(f reflect.Value, path string, pred func(string, any) *QuantPar
 		return
 	}
 	layer := f.Interface()
-	if q, ok := layer.(Quantizable); ok && f.Kind() == reflect.Interface && f.CanSet() {
+	if q, ok := layer.(Quantizable); ok {
 		if p := pred(path, layer); p != nil {
 			ql, err := q.ToQuantized(*p)
 			if err != nil {
@@ -289,7 +289,7 @@ func quantizeSlot(f reflect.Value, path string, pred func(string, any) *QuantPar
 				return
 			}
 			qv := reflect.ValueOf(ql)
-			if !qv.Type().AssignableTo(f.Type()) {
+			if !f.CanSet() || !qv.Type().AssignableTo(f.Type()) {
 				*errs = append(*errs, fmt.Errorf("%s: field of type %s cannot hold the quantized %s", path, f.Type(), qv.Type()))
 				return
 			}

@@ -84,19 +84,19 @@ func bf16Bytes(v ...float32) []byte {
 func TestSafetensorsBothWays(t *testing.T) {
 	dir := t.TempDir()
 	goArrays := map[string]*mlx.Array{
-		"f32":    mlx.FromSlice([]float32{1.5, -2, float32(math.Inf(1)), 3.25e-8, 0, -0.0}, 2, 3),
-		"bf16":   mlx.FromBytes(bf16Bytes(1, -2.5, 0.15625, 65536, -0.0, 3), mlx.Bfloat16, 3, 2),
-		"f16":    mlx.FromSlice([]float32{0.5, -1.25, 65504, 6e-5}).Astype(mlx.Float16),
-		"u32":    mlx.FromSlice([]uint32{0, 1, 0xdeadbeef, 0xffffffff}, 2, 2),
-		"i32":    mlx.FromSlice([]int32{-7, 1 << 30}),
-		"i64":    mlx.FromSlice([]int64{-(1 << 50), 42}),
-		"u8":     mlx.FromSlice([]uint8{0, 255, 17}, 1, 3),
-		"i8":     mlx.FromSlice([]int8{-128, 127}),
-		"u16":    mlx.FromSlice([]uint16{65535, 1}),
-		"i16":    mlx.FromSlice([]int16{-32768, 5}),
-		"u64":    mlx.FromSlice([]uint64{1<<63 + 9}),
-		"bool":   mlx.FromSlice([]bool{true, false, false, true, true, false}, 2, 3),
-		"scalar": mlx.Scalar(-4.5, mlx.Float32),
+		"f32":                                    mlx.FromSlice([]float32{1.5, -2, float32(math.Inf(1)), 3.25e-8, 0, -0.0}, 2, 3),
+		"bf16":                                   mlx.FromBytes(bf16Bytes(1, -2.5, 0.15625, 65536, -0.0, 3), mlx.Bfloat16, 3, 2),
+		"f16":                                    mlx.FromSlice([]float32{0.5, -1.25, 65504, 6e-5}).Astype(mlx.Float16),
+		"u32":                                    mlx.FromSlice([]uint32{0, 1, 0xdeadbeef, 0xffffffff}, 2, 2),
+		"i32":                                    mlx.FromSlice([]int32{-7, 1 << 30}),
+		"i64":                                    mlx.FromSlice([]int64{-(1 << 50), 42}),
+		"u8":                                     mlx.FromSlice([]uint8{0, 255, 17}, 1, 3),
+		"i8":                                     mlx.FromSlice([]int8{-128, 127}),
+		"u16":                                    mlx.FromSlice([]uint16{65535, 1}),
+		"i16":                                    mlx.FromSlice([]int16{-32768, 5}),
+		"u64":                                    mlx.FromSlice([]uint64{1<<63 + 9}),
+		"bool":                                   mlx.FromSlice([]bool{true, false, false, true, true, false}, 2, 3),
+		"scalar":                                 mlx.Scalar(-4.5, mlx.Float32),
 		"model.layers.3.self_attn.q_proj.weight": mlx.FromSlice([]float32{1, 2, 3, 4}, 2, 2).Astype(mlx.Bfloat16),
 	}
 	goMeta := map[string]string{"format": "mlx", "writer": "hf2go", "json": `{"a": [1, 2]}`, "unicode": "ünïcode ✓"}

@@ -18,7 +18,9 @@ import (
 // test time from the project venv; nothing expected is hard-coded here.
 
 type familyRef struct {
-	VocabSize   int      `json:"vocab_size"`
+	RandomIDs     [][]int  `json:"random_ids"`
+	RandomDecoded []string `json:"random_decoded"`
+	VocabSize     int      `json:"vocab_size"`
 	BOS         *int     `json:"bos"`
 	EOS         *int     `json:"eos"`
 	IDSample    []int    `json:"id_sample"`
@@ -147,6 +149,7 @@ func TestParityWithPythonTokenizers(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkVocab(t, tok, ref)
+			checkRandomDecode(t, tok, ref)
 			checkFamily(t, tok, r.Corpus, ref)
 		})
 	}
@@ -183,6 +186,32 @@ func checkVocab(t *testing.T, tok *Tokenizer, ref familyRef) {
 			t.Errorf("%s() = %d, %v; want %d", c.name, got, ok, *c.want)
 		}
 	}
+}
+
+// checkRandomDecode decodes random id sequences, which exercise invalid UTF-8
+// handling. The stream must match Decode except where byte-fallback runs are
+// invalid: there StreamDecoder knowingly emits complete characters early (see
+// its doc), so only UTF-8 validity of its pieces is required.
+func checkRandomDecode(t *testing.T, tok *Tokenizer, ref familyRef) {
+	dec := &mismatches{t: t, kind: "Decode(random ids)"}
+	stream := &mismatches{t: t, kind: "StreamDecoder(random ids)"}
+	for i, ids := range ref.RandomIDs {
+		got, err := tok.Decode(ids, false)
+		if err != nil {
+			t.Fatalf("Decode(%v): %v", ids, err)
+		}
+		want := ref.RandomDecoded[i]
+		if got != want {
+			dec.add(i, fmt.Sprint(ids), fmt.Sprintf("%q", got), fmt.Sprintf("%q", want))
+		}
+		s, ok := streamAll(tok, ids)
+		exact := tok.NewStreamDecoder().mode != streamSPM || !strings.Contains(want, "\uFFFD")
+		if !ok || (exact && s != want) {
+			stream.add(i, fmt.Sprint(ids), fmt.Sprintf("%q (all pieces valid UTF-8: %v)", s, ok), fmt.Sprintf("%q", want))
+		}
+	}
+	dec.report(len(ref.RandomIDs))
+	stream.report(len(ref.RandomIDs))
 }
 
 // mismatches caps failure output: one broken rule can fail thousands of strings.

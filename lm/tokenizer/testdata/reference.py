@@ -246,6 +246,11 @@ def corpus():
     return out
 
 
+def hash_name(name):
+    # Python's hash() of str is salted per process; this is stable.
+    return sum((i + 1) * ord(c) for i, c in enumerate(name))
+
+
 def main():
     testdata, outdir = sys.argv[1], sys.argv[2]
     texts = corpus()
@@ -280,7 +285,22 @@ def main():
                         v = v.get("content")
                     return None if v is None else tok.token_to_id(v)
                 bos, eos = tid(c.get("bos_token")), tid(c.get("eos_token"))
+        # Random id sequences reach what encoding never produces: invalid
+        # UTF-8 from byte-level tokens, broken byte-fallback runs, specials.
+        rng = random.Random(hash_name(name))
+        vocab = tok.get_vocab(with_added_tokens=True)
+        byte_ids = [vocab[f"<0x{b:02X}>"] for b in range(256) if f"<0x{b:02X}>" in vocab]
+        random_ids = []
+        for k in range(400):
+            n = rng.randint(1, 12)
+            if byte_ids and k % 2:
+                seq = [rng.choice(byte_ids) if rng.random() < 0.7 else rng.randrange(size) for _ in range(n)]
+            else:
+                seq = [rng.randrange(size) for _ in range(n)]
+            random_ids.append(seq)
         result["families"][name] = {
+            "random_ids": random_ids,
+            "random_decoded": tok.decode_batch(random_ids, skip_special_tokens=False),
             "vocab_size": size,
             "bos": bos,
             "eos": eos,

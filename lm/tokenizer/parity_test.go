@@ -21,10 +21,10 @@ type familyRef struct {
 	RandomIDs     [][]int  `json:"random_ids"`
 	RandomDecoded []string `json:"random_decoded"`
 	VocabSize     int      `json:"vocab_size"`
-	BOS         *int     `json:"bos"`
-	EOS         *int     `json:"eos"`
-	IDSample    []int    `json:"id_sample"`
-	TokenSample []string `json:"token_sample"`
+	BOS           *int     `json:"bos"`
+	EOS           *int     `json:"eos"`
+	IDSample      []int    `json:"id_sample"`
+	TokenSample   []string `json:"token_sample"`
 
 	WithSpecial    [][]int  `json:"with_special"`
 	WithoutSpecial [][]int  `json:"without_special"`

@@ -197,3 +197,20 @@ func Get(t testing.TB, ts *mlx.Tensors, name string) *mlx.Array {
 	}
 	return a
 }
+
+// GenerateIn is Generate writing into an existing directory (for a second
+// run of a script that reads what the Go side wrote there).
+func GenerateIn(t testing.TB, script, out string, extraArgs ...string) string {
+	t.Helper()
+	py := Python(t)
+	args := append([]string{filepath.Join("testdata", script), out}, extraArgs...)
+	cmd := exec.Command(py, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout = &stderr
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("paritytest: %s failed: %v\n%s", script, err, stderr.String())
+	}
+	return out
+}

@@ -6,7 +6,6 @@ package cache
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,10 +159,8 @@ func keyLess(a, b string) bool {
 
 // LoadPromptCache is load_prompt_cache(file_name, return_metadata=True).
 func LoadPromptCache(fileName string) ([]Cache, map[string]string, error) {
-	// runtime/mlx's loader builds the arrays on the loading OS thread's
-	// default stream; evaluate them on that thread before anything else uses
-	// them (see the report to runtime/mlx).
-	runtime.LockOSThread()
+	// Evaluate the tensors at once so that a bad file fails here, not at the
+	// first decode step that touches the cache.
 	ts, err := mlx.LoadSafetensors(fileName)
 	if err == nil {
 		all := make([]*mlx.Array, 0, len(ts.Arrays))
@@ -172,7 +169,6 @@ func LoadPromptCache(fileName string) ([]Cache, map[string]string, error) {
 		}
 		err = mlx.Eval(all...)
 	}
-	runtime.UnlockOSThread()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load_prompt_cache: %w", err)
 	}

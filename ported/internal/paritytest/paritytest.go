@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -74,11 +73,8 @@ func Generate(t testing.TB, script string, extraArgs ...string) string {
 // Load reads a safetensors file written by the Python side.
 func Load(t testing.TB, path string) *mlx.Tensors {
 	t.Helper()
-	// runtime/mlx's loader (mlxg_st_load) builds the load on the loading
-	// thread's default CPU stream, not on the binding's shared stream, so the
-	// arrays can only be evaluated on that OS thread. Pin the goroutine and
-	// evaluate them at once; afterwards they are plain data usable anywhere.
-	runtime.LockOSThread()
+	// Evaluate everything at once: a broken reference file fails here, with
+	// its name, rather than inside some comparison.
 	ts, err := mlx.LoadSafetensors(path)
 	if err == nil {
 		all := make([]*mlx.Array, 0, len(ts.Arrays))
@@ -87,7 +83,6 @@ func Load(t testing.TB, path string) *mlx.Tensors {
 		}
 		err = mlx.Eval(all...)
 	}
-	runtime.UnlockOSThread()
 	if err != nil {
 		t.Fatalf("paritytest: load %s: %v", path, err)
 	}

@@ -18,7 +18,8 @@ type mergeInfo struct {
 // bpeModel is HF's models::bpe::BPE without dropout (inference only).
 type bpeModel struct {
 	vocab        map[string]int
-	vocabR       map[int]string
+	vocabR       []string // id -> token; ids are dense in practice
+	hasID        []bool   // distinguishes a hole in the ids from an empty token
 	merges       map[uint64]mergeInfo
 	unkID        int // -1 when there is no unk token
 	fuseUnk      bool
@@ -38,6 +39,13 @@ const (
 	bpeCacheCap     = 10000
 	bpeCacheMaxWord = 256 // bytes; like HF, long words are not cached
 )
+
+func (m *bpeModel) idToToken(id int) (string, bool) {
+	if id < 0 || id >= len(m.vocabR) || !m.hasID[id] {
+		return "", false
+	}
+	return m.vocabR[id], true
+}
 
 func pairKey(a, b int) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
@@ -63,15 +71,23 @@ func buildBPE(file string, v *rawModel) (*bpeModel, error) {
 	}
 	m := &bpeModel{
 		vocab:        v.Vocab,
-		vocabR:       make(map[int]string, len(v.Vocab)),
 		unkID:        -1,
 		fuseUnk:      v.FuseUnk,
 		byteFallback: v.ByteFallback,
 		ignoreMerges: v.IgnoreMerges,
 		cache:        make(map[string][]int),
 	}
+	maxID := -1
 	for t, id := range v.Vocab {
-		m.vocabR[id] = t
+		if id < 0 || id > 1<<26 {
+			return nil, &configError{file: file, key: "model.vocab", msg: fmt.Sprintf("token %q has unusable id %d", t, id)}
+		}
+		maxID = max(maxID, id)
+	}
+	m.vocabR = make([]string, maxID+1)
+	m.hasID = make([]bool, maxID+1)
+	for t, id := range v.Vocab {
+		m.vocabR[id], m.hasID[id] = t, true
 	}
 	if v.Prefix != nil {
 		m.prefix = *v.Prefix

@@ -28,6 +28,8 @@ type Tokenizer struct {
 
 	bos, eos     int // -1 when unknown
 	chatTemplate string
+	// bos_token, eos_token, ... as strings, for chat templates.
+	specialTokenStrings map[string]string
 }
 
 // Load reads a tokenizer from a model directory (tokenizer.json, plus
@@ -201,10 +203,18 @@ func (t *Tokenizer) applyConfig(name string, data []byte) error {
 	var cfg struct {
 		BOS          json.RawMessage `json:"bos_token"`
 		EOS          json.RawMessage `json:"eos_token"`
+		PAD          json.RawMessage `json:"pad_token"`
+		UNK          json.RawMessage `json:"unk_token"`
 		ChatTemplate json.RawMessage `json:"chat_template"`
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return &configError{file: name, msg: "invalid JSON: " + err.Error()}
+	}
+	t.specialTokenStrings = map[string]string{}
+	for k, raw := range map[string]json.RawMessage{"bos_token": cfg.BOS, "eos_token": cfg.EOS, "pad_token": cfg.PAD, "unk_token": cfg.UNK} {
+		if s, err := specialTokenString(raw); err == nil && s != "" {
+			t.specialTokenStrings[k] = s
+		}
 	}
 	for _, f := range []struct {
 		key string
@@ -297,8 +307,7 @@ func (t *Tokenizer) idToken(id int) (string, bool) {
 	if at, ok := t.added.byID[id]; ok {
 		return at.Content, true
 	}
-	s, ok := t.model.vocabR[id]
-	return s, ok
+	return t.model.idToToken(id)
 }
 
 // Decode turns ids back into text. Unlike HF, which silently drops unknown
@@ -339,7 +348,7 @@ func (t *Tokenizer) IDToToken(id int) (string, bool) { return t.idToken(id) }
 func (t *Tokenizer) VocabSize() int {
 	n := len(t.model.vocab)
 	for id := range t.added.byID {
-		if _, ok := t.model.vocabR[id]; !ok {
+		if _, ok := t.model.idToToken(id); !ok {
 			n++
 		}
 	}

@@ -43,9 +43,7 @@ func TestChatTemplateParity(t *testing.T) {
 	}
 	toks := map[string]*Tokenizer{}
 	for _, fam := range chatFamilies {
-		if toks[fam], err = Load(filepath.Join("testdata", fam)); err != nil {
-			t.Fatal(err)
-		}
+		toks[fam] = loadShared(t, filepath.Join("testdata", fam))
 	}
 	if len(cases) == 0 {
 		t.Fatal("chat_reference.py produced no cases")

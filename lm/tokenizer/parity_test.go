@@ -118,6 +118,29 @@ func loadReference(t *testing.T) *reference {
 	return refData
 }
 
+var (
+	loadedMu sync.Mutex
+	loaded   = map[string]*Tokenizer{}
+)
+
+// loadShared loads each tokenizer once per test binary: loading the large
+// vocabularies is a good part of the package's test time under -race.
+// Tokenizer is safe for concurrent use, so tests may share one.
+func loadShared(t *testing.T, path string) *Tokenizer {
+	t.Helper()
+	loadedMu.Lock()
+	defer loadedMu.Unlock()
+	if tok, ok := loaded[path]; ok {
+		return tok
+	}
+	tok, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded[path] = tok
+	return tok
+}
+
 func familyPath(r *reference, fam string) string {
 	if slices.Contains(realFamilies, fam) {
 		return filepath.Join("testdata", fam)
@@ -144,10 +167,7 @@ func TestParityWithPythonTokenizers(t *testing.T) {
 		t.Run(fam, func(t *testing.T) {
 			t.Parallel()
 			ref := r.Families[fam]
-			tok, err := Load(familyPath(r, fam))
-			if err != nil {
-				t.Fatal(err)
-			}
+			tok := loadShared(t, familyPath(r, fam))
 			checkVocab(t, tok, ref)
 			checkRandomDecode(t, tok, ref)
 			checkFamily(t, tok, r.Corpus, ref)

@@ -32,11 +32,18 @@ func runOpt(name string, nreq int, f func(hs []C.mlxg_array, out *C.mlxg_array) 
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	// A weak scalar takes its dtype from the first array input; only then is
+	// that dtype needed (it costs a cgo call).
 	var peer Dtype
 	hasPeer := false
 	for _, a := range inputs {
-		if a != nil && a.weak == weakNone {
-			peer, hasPeer = Dtype(C.mlxg_dtype(a.c.h)), true
+		if a != nil && a.weak != weakNone {
+			for _, b := range inputs {
+				if b != nil && b.weak == weakNone {
+					peer, hasPeer = Dtype(C.mlxg_dtype(b.c.h)), true
+					break
+				}
+			}
 			break
 		}
 	}

@@ -42,9 +42,16 @@ func (s *Scope) Keep(arrs ...*Array) {
 	defer mu.Unlock()
 	for _, a := range arrs {
 		if a != nil && a.scope == s {
-			a.scope = s.parent
-			if s.parent != nil {
-				s.parent.arrays = append(s.parent.arrays, a)
+			if p := s.parent; p != nil && !p.closed {
+				a.scope = p
+				p.arrays = append(p.arrays, a)
+			} else {
+				// Unmanaged now (or its parent was closed while s was left
+				// open): the cleanup is its safety net.
+				a.scope = nil
+				if a.c != nil && a.c.h != nil {
+					a.armCleanup()
+				}
 			}
 		}
 	}
@@ -65,12 +72,27 @@ func (s *Scope) Close() {
 		}
 	}
 	s.arrays = nil
+	onStack := false
 	for t := scopes.top; t != nil; t = t.parent {
 		if t == s {
-			scopes.top = s.parent
+			onStack = true
 			break
 		}
 	}
+	if !onStack {
+		return
+	}
+	// Scopes opened inside s and left open are dropped from the stack with it.
+	// Their arrays were created without a cleanup (see newArray), so arm one
+	// now; a later Close of such a scope still frees them at once.
+	for t := scopes.top; t != s; t = t.parent {
+		for _, a := range t.arrays {
+			if a.scope == t && a.c != nil && a.c.h != nil {
+				a.armCleanup()
+			}
+		}
+	}
+	scopes.top = s.parent
 }
 
 // Len is the number of arrays the scope currently manages (for tests and leak hunting).

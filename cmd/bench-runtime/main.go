@@ -95,6 +95,24 @@ func (b *bench) ops() *mlx.Array {
 	return x
 }
 
+// opsEager is ops freeing each intermediate handle as soon as the next op
+// holds it, as Python's reference counting does when x is rebound: MLX then
+// releases each buffer during eval instead of after it.
+func (b *bench) opsEager() *mlx.Array {
+	x := b.small
+	step := func(y *mlx.Array) {
+		if x != b.small {
+			x.Free()
+		}
+		x = y
+	}
+	for range *nOps / 2 {
+		step(mlx.Add(x, b.c1))
+		step(mlx.Multiply(x, b.c2))
+	}
+	return x
+}
+
 func (b *bench) heads(y *mlx.Array) *mlx.Array {
 	return y.Reshape(1, 1, *nHeads, b.hd).Transpose(0, 2, 1, 3)
 }
@@ -235,16 +253,17 @@ func main() {
 	fmt.Printf("MLX %s on %s, %s/%s, GOMAXPROCS=%d; %d warm-up + %d timed repetitions per side, Go and Python alternating\n",
 		mlx.Version(), device, runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), *warm, *reps)
 	workloads := []struct {
-		name, desc string
-		f          func() *mlx.Array
+		name, py, desc string
+		f              func() *mlx.Array
 	}{
-		{"ops", fmt.Sprintf("%d element-wise ops on [16]", *nOps), b.ops},
-		{"decode", fmt.Sprintf("%d-layer decode step, hidden %d, cache %d", *nLayers, *hidden, *cacheLen), b.decode},
+		{"ops", "ops", fmt.Sprintf("%d element-wise ops on [16]", *nOps), b.ops},
+		{"ops-eager", "ops", "  same, Go frees each intermediate at once", b.opsEager},
+		{"decode", "decode", fmt.Sprintf("%d-layer decode step, hidden %d, cache %d", *nLayers, *hidden, *cacheLen), b.decode},
 	}
 	fmt.Printf("\n%-44s %12s %12s %8s   %12s %12s %8s\n", "workload (median ms)", "Go build", "Py build", "Go/Py",
 		"Go total", "Py total", "Go/Py")
 	for _, w := range workloads {
-		if *only != "" && *only != w.name {
+		if *only != "" && *only != w.name && *only != w.py {
 			continue
 		}
 		var gb, gt, pb, pt []time.Duration
@@ -252,7 +271,7 @@ func main() {
 			b1, t1 := runGo(w.f)
 			var b2, t2 time.Duration
 			if py != nil {
-				b2, t2 = py.run(w.name)
+				b2, t2 = py.run(w.py)
 			}
 			if i >= *warm {
 				gb, gt, pb, pt = append(gb, b1), append(gt, t1), append(pb, b2), append(pt, t2)

@@ -1,0 +1,549 @@
+package emit
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+	"github.com/hf2go/hf2go/generator/types"
+)
+
+// bound is a call's arguments matched to parameter names.
+type bound struct {
+	byName  map[string]syntax.Expr
+	varargs []syntax.Expr
+}
+
+// bind matches positional and keyword arguments to parameters the way Python
+// does; it reports unknown keywords and missing required arguments.
+func (t *translator) bind(call *syntax.Call, params []string, variadic string, required map[string]bool, what string) (*bound, bool) {
+	b := &bound{byName: map[string]syntax.Expr{}}
+	pi := 0
+	for _, a := range call.Args {
+		if s, ok := a.(*syntax.Starred); ok && variadic == "" {
+			t.fail(s, "call "+what, "*args is only supported for variadic parameters")
+			return nil, false
+		}
+		if pi < len(params) && params[pi] != variadic {
+			b.byName[params[pi]] = a
+			pi++
+			continue
+		}
+		if variadic != "" {
+			b.varargs = append(b.varargs, a)
+			continue
+		}
+		t.fail(a, "call "+what, "too many positional arguments")
+		return nil, false
+	}
+	for _, k := range call.Keywords {
+		if k.Name == "" {
+			t.fail(k, "call "+what, "**kwargs is not supported")
+			return nil, false
+		}
+		found := false
+		for _, p := range params {
+			if p == k.Name {
+				found = true
+			}
+		}
+		if !found {
+			t.fail(k, "call "+what, "unknown keyword argument %s", k.Name)
+			return nil, false
+		}
+		b.byName[k.Name] = k.Value
+	}
+	for p := range required {
+		if _, ok := b.byName[p]; !ok && p != variadic {
+			t.fail(call, "call "+what, "missing argument %s", p)
+			return nil, false
+		}
+	}
+	return b, true
+}
+
+// callSig translates a call of a table entry.
+func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self jen.Code, en *env, what string) val {
+	var pnames []string
+	variadic := ""
+	req := map[string]bool{}
+	for _, p := range sig.Params {
+		pnames = append(pnames, p.Name)
+		if p.Variadic {
+			variadic = p.Name
+		}
+		if !p.HasDef && !p.Variadic {
+			req[p.Name] = true
+		}
+	}
+	b, ok := t.bind(call, pnames, variadic, req, what)
+	if !ok {
+		return prim(jen.Nil(), types.TUnknown)
+	}
+	args := map[string]jen.Code{}
+	spread := map[string][]jen.Code{}
+	if self != nil {
+		args["self"] = self
+	}
+	for _, p := range sig.Params {
+		if p.Variadic {
+			if p.Type == "shape" || p.Type == "axes" {
+				// x.reshape(B, L, -1) or x.reshape((B, L, -1)) or x.reshape(shape)
+				if len(b.varargs) == 1 {
+					spread[p.Name] = t.spreadInts(b.varargs[0], en)
+				} else {
+					spread[p.Name] = t.intElems(b.varargs, en)
+				}
+			} else {
+				for _, a := range b.varargs {
+					spread[p.Name] = append(spread[p.Name], t.expr(a, en).c)
+				}
+			}
+			continue
+		}
+		e, given := b.byName[p.Name]
+		if !given {
+			if !p.HasDef {
+				continue
+			}
+			e = defaultExpr(p.Default)
+		}
+		if p.Type == "axes" || p.Type == "shape" {
+			spread[p.Name] = t.spreadInts(e, en)
+			continue
+		}
+		if p.Type == "list[array]" {
+			if l, ok := e.(*syntax.List); ok {
+				var codes []jen.Code
+				for _, x := range l.Elts {
+					codes = append(codes, t.coerce(t.expr(x, en), types.TArray, x))
+				}
+				args[p.Name] = jen.Index().Op("*").Add(t.qual("mlx", "Array")).Values(codes...)
+				continue
+			}
+			if tu, ok := e.(*syntax.Tuple); ok {
+				var codes []jen.Code
+				for _, x := range tu.Elts {
+					codes = append(codes, t.coerce(t.expr(x, en), types.TArray, x))
+				}
+				args[p.Name] = jen.Index().Op("*").Add(t.qual("mlx", "Array")).Values(codes...)
+				continue
+			}
+		}
+		v := t.expr(e, en)
+		args[p.Name] = t.convertParam(v, p.Type, e)
+	}
+	code := t.render(sig.Go, args, spread)
+	rt := t.tab.ParseTypeName(sig.Returns)
+	v := prim(code, rt)
+	if rt.Kind == types.Tuple {
+		v.multi = len(rt.Elems)
+	}
+	return v
+}
+
+// defaultExpr parses a table default (a Python literal) into an expression.
+func defaultExpr(src string) syntax.Expr {
+	s := strings.TrimSpace(src)
+	switch s {
+	case "None":
+		return &syntax.Constant{Kind: syntax.ConstNone, Value: s}
+	case "True":
+		return &syntax.Constant{Kind: syntax.ConstTrue, Value: s}
+	case "False":
+		return &syntax.Constant{Kind: syntax.ConstFalse, Value: s}
+	case "float32", "bfloat16", "float16", "int32":
+		return &syntax.Attribute{X: &syntax.Name{Id: "mx"}, Attr: s}
+	}
+	if strings.HasPrefix(s, "'") || strings.HasPrefix(s, `"`) {
+		return &syntax.Constant{Kind: syntax.ConstStr, Value: strings.Trim(s, `'"`)}
+	}
+	if strings.ContainsAny(s, ".e") {
+		return &syntax.Constant{Kind: syntax.ConstFloat, Value: s}
+	}
+	return &syntax.Constant{Kind: syntax.ConstInt, Value: s}
+}
+
+func (t *translator) call(c *syntax.Call, en *env) val {
+	// Table functions: mx.*, nn.*, helpers.
+	if q := t.scope.Qualify(c.Func); q != "" {
+		if sig, ok := t.tab.Functions[q]; ok {
+			return t.callSig(c, sig, nil, en, q)
+		}
+		return t.bad(c, "call "+q, "not in the API table")
+	}
+	switch f := c.Func.(type) {
+	case *syntax.Name:
+		if _, _, isLocal := en.lookup(f.Id); !isLocal {
+			if sym, ok := t.scope.Symbols[f.Id]; ok {
+				switch sym.Kind {
+				case names.LocalClass:
+					cls := t.byClass[f.Id]
+					init := cls.byMeth["__init__"]
+					if init == nil {
+						return t.bad(c, "class "+f.Id, "has no __init__")
+					}
+					return t.callLocal(c, init, jen.Id("New"+cls.name), en, "New"+cls.name)
+				case names.LocalFunc:
+					fn := t.byFunc[f.Id]
+					return t.callLocal(c, fn, jen.Id(fn.goName), en, f.Id)
+				}
+			}
+			if v, ok := t.builtin(c, f.Id, en); ok {
+				return v
+			}
+		}
+	case *syntax.Attribute:
+		// super().__init__() has no Go counterpart: embedding is not used.
+		if inner, ok := f.X.(*syntax.Call); ok {
+			if n, ok := inner.Func.(*syntax.Name); ok && n.Id == "super" {
+				return prim(nil, types.TNone)
+			}
+		}
+		recv := t.expr(f.X, en)
+		return t.method(c, f, recv, en)
+	}
+	callee := t.expr(c.Func, en)
+	return t.callValue(c, callee, en)
+}
+
+// callValue calls a value: a module instance (its __call__), a table type
+// with a call template, or a function value.
+func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
+	ct := callee.t.Base()
+	switch ct.Kind {
+	case types.Class:
+		cls := t.byClass[ct.Name]
+		if cls == nil || cls.byMeth["__call__"] == nil {
+			return t.bad(c, "call", "%s is not callable", ct.Name)
+		}
+		fn := cls.byMeth["__call__"]
+		return t.callLocal(c, fn, jen.Add(paren(callee, precPrimary)).Dot("Forward"), en, ct.Name+".__call__")
+	case types.Ext:
+		et := t.tab.Types[ct.Name]
+		if et == nil || et.Call == nil {
+			return t.bad(c, "call", "%s is not callable in the API table", ct.Name)
+		}
+		return t.callSig(c, et.Call, paren(callee, precPrimary), en, ct.Name)
+	case types.Func:
+		fn := t.byFunc[ct.Name]
+		if fn != nil {
+			return t.callLocal(c, fn, callee.c, en, ct.Name)
+		}
+	case types.Unknown:
+		if t.dry {
+			return prim(jen.Nil(), types.TUnknown)
+		}
+	}
+	return t.bad(c, "call", "of a value of type %s", callee.t)
+}
+
+// callLocal calls a function or method of the model file, filling Python's
+// defaults at the call site (Go has none) and learning parameter types from
+// the arguments during inference.
+func (t *translator) callLocal(c *syntax.Call, fn *funcInfo, head jen.Code, en *env, what string) val {
+	var pnames []string
+	req := map[string]bool{}
+	for _, p := range fn.params {
+		pnames = append(pnames, p.py)
+		if p.def == nil {
+			req[p.py] = true
+		}
+	}
+	b, ok := t.bind(c, pnames, "", req, what)
+	if !ok {
+		return prim(jen.Nil(), types.TUnknown)
+	}
+	var args []jen.Code
+	for _, p := range fn.params {
+		e, given := b.byName[p.py]
+		if !given {
+			e = p.def
+		}
+		v := t.expr(e, en)
+		if t.dry && given {
+			// Call sites teach unannotated parameters their types.
+			if p.typ.Kind == types.Unknown && v.t.Kind != types.Unknown && v.t.Kind != types.None {
+				p.typ = v.t
+			} else if u := t.unify(p.typ, v.t); u != nil && p.typ.Kind != types.Unknown && !u.Equal(p.typ) &&
+				!(p.typ.Kind == types.Mask) && !(p.typ.Kind == types.Ext) {
+				p.typ = u
+			}
+		}
+		args = append(args, t.coerce(v, p.typ, e))
+	}
+	ret := fn.ret
+	if ret == nil {
+		ret = types.TUnknown
+	}
+	if fn.def.Name == "__init__" {
+		ret = types.ClassT(fn.class.name)
+	}
+	v := prim(jen.Add(head).Call(args...), ret)
+	if ret.Kind == types.Tuple {
+		v.multi = len(ret.Elems)
+	}
+	return v
+}
+
+// method translates recv.name(...).
+func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *env) val {
+	rt := recv.t.Base()
+	switch rt.Kind {
+	case types.Array:
+		if sig, ok := t.tab.ArrayMethods[f.Attr]; ok {
+			return t.callSig(c, sig, paren(recv, precPrimary), en, "array."+f.Attr)
+		}
+		return t.bad(c, "array method "+f.Attr, "not in the API table")
+	case types.Class:
+		cls := t.byClass[rt.Name]
+		if cls != nil {
+			if m, ok := cls.byMeth[f.Attr]; ok && !m.isProp {
+				return t.callLocal(c, m, jen.Add(paren(recv, precPrimary)).Dot(m.goName), en, rt.Name+"."+f.Attr)
+			}
+			if fi, ok := cls.byName[f.Attr]; ok {
+				// self.act(x) where act holds a module or function.
+				return t.callValue(c, prim(jen.Add(paren(recv, precPrimary)).Dot(fi.goName), fi.typ), en)
+			}
+		}
+		if t.dry {
+			return prim(jen.Nil(), types.TUnknown)
+		}
+		return t.bad(c, "method "+f.Attr, "%s has no method %s", rt.Name, f.Attr)
+	case types.Ext:
+		et := t.tab.Types[rt.Name]
+		if et != nil {
+			if sig, ok := et.Methods[f.Attr]; ok {
+				return t.callSig(c, sig, paren(recv, precPrimary), en, rt.Name+"."+f.Attr)
+			}
+		}
+		return t.bad(c, "method "+f.Attr, "%s has no method %s in the API table", rt.Name, f.Attr)
+	case types.Str:
+		return t.strMethod(c, f.Attr, recv, en)
+	case types.Dict:
+		return t.dictMethod(c, f.Attr, recv, en)
+	case types.List:
+		return t.listMethod(c, f.Attr, recv, en)
+	case types.Unknown:
+		if t.dry {
+			return prim(jen.Nil(), types.TUnknown)
+		}
+	}
+	return t.bad(c, "method "+f.Attr, "on a value of type %s", recv.t)
+}
+
+func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) val {
+	t.imports["strings"] = true
+	args := make([]jen.Code, 0, len(c.Args))
+	for _, a := range c.Args {
+		args = append(args, t.expr(a, en).c)
+	}
+	s := func(fn string, res *types.Type) val {
+		return prim(jen.Qual("strings", fn).Call(append([]jen.Code{recv.c}, args...)...), res)
+	}
+	switch name {
+	case "startswith":
+		return s("HasPrefix", types.TBool)
+	case "endswith":
+		return s("HasSuffix", types.TBool)
+	case "replace":
+		return s("ReplaceAll", types.TStr)
+	case "split":
+		if len(args) == 0 {
+			return prim(jen.Qual("strings", "Fields").Call(recv.c), types.ListOf(types.TStr))
+		}
+		return s("Split", types.ListOf(types.TStr))
+	case "lower":
+		return s("ToLower", types.TStr)
+	case "strip":
+		return prim(jen.Qual("strings", "TrimSpace").Call(recv.c), types.TStr)
+	case "join":
+		return prim(jen.Qual("strings", "Join").Call(append(args, recv.c)...), types.TStr)
+	}
+	return t.bad(c, "str."+name, "not supported")
+}
+
+func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) val {
+	dt := recv.t.Base()
+	switch name {
+	case "get":
+		if len(c.Args) < 1 {
+			break
+		}
+		k := t.expr(c.Args[0], en)
+		def := t.zero(dt.Elem)
+		if len(c.Args) > 1 {
+			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
+		}
+		return prim(t.qual("rt", "Get").Call(recv.c, k.c, def), dt.Elem)
+	case "pop":
+		if len(c.Args) < 1 {
+			break
+		}
+		k := t.expr(c.Args[0], en)
+		def := t.zero(dt.Elem)
+		if len(c.Args) > 1 {
+			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
+		}
+		return prim(t.qual("rt", "Pop").Call(recv.c, k.c, def), dt.Elem)
+	case "items", "keys", "values":
+		return t.bad(c, "dict."+name, "only as the iterable of a for loop or comprehension")
+	}
+	return t.bad(c, "dict."+name, "not supported")
+}
+
+func (t *translator) listMethod(c *syntax.Call, name string, recv val, en *env) val {
+	switch name {
+	case "index":
+		if len(c.Args) == 1 {
+			return prim(t.qual("py", "Index").Call(recv.c, t.expr(c.Args[0], en).c), types.TInt)
+		}
+	case "count":
+		if len(c.Args) == 1 {
+			return prim(t.qual("rt", "Count").Call(recv.c, t.expr(c.Args[0], en).c), types.TInt)
+		}
+	}
+	return t.bad(c, "list."+name, "not supported as an expression")
+}
+
+// builtin translates calls of Python builtins.
+func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
+	arg := func(i int) val { return t.expr(c.Args[i], en) }
+	switch name {
+	case "len":
+		if len(c.Args) == 1 {
+			return prim(jen.Len(arg(0).c), types.TInt), true
+		}
+	case "int":
+		if len(c.Args) == 1 {
+			v := arg(0)
+			switch v.t.Base().Kind {
+			case types.Int:
+				return val{c: t.deref(v, c), t: types.TInt, prec: v.prec}, true
+			case types.Float:
+				return prim(jen.Int().Call(t.deref(v, c)), types.TInt), true
+			case types.Bool:
+				return prim(t.qual("rt", "BoolToInt").Call(v.c), types.TInt), true
+			case types.Array:
+				return prim(t.qual("rt", "IntItem").Call(v.c), types.TInt), true
+			}
+		}
+	case "float":
+		if len(c.Args) == 1 {
+			v := arg(0)
+			return prim(t.coerce(v, types.TFloat, c), types.TFloat), true
+		}
+	case "bool":
+		if len(c.Args) == 1 {
+			return t.truth(c.Args[0], en), true
+		}
+	case "str":
+		if len(c.Args) == 1 {
+			t.imports["fmt"] = true
+			return prim(jen.Qual("fmt", "Sprint").Call(arg(0).c), types.TStr), true
+		}
+	case "min", "max":
+		if len(c.Args) >= 2 {
+			var codes []jen.Code
+			var rt *types.Type
+			vs := make([]val, len(c.Args))
+			for i := range c.Args {
+				vs[i] = arg(i)
+				rt = t.unify(rt, vs[i].t.Base())
+			}
+			if rt == nil || !rt.Numeric() {
+				break
+			}
+			for i, v := range vs {
+				codes = append(codes, t.coerce(v, rt, c.Args[i]))
+			}
+			return prim(jen.Id(name).Call(codes...), rt), true
+		}
+	case "abs":
+		if len(c.Args) == 1 {
+			v := arg(0)
+			if v.t.Kind == types.Array {
+				return prim(t.qual("mlx", "Abs").Call(v.c), types.TArray), true
+			}
+			return prim(t.qual("rt", "Abs").Call(v.c), v.t), true
+		}
+	case "isinstance":
+		if len(c.Args) == 2 {
+			v := arg(0)
+			q := t.scope.Qualify(c.Args[1])
+			tn := strings.TrimPrefix(q, "cache.")
+			if et, ok := t.tab.Types[tn]; ok {
+				return prim(t.qual("py", "IsInstance").Types(t.render(et.Go, nil, nil)).Call(v.c), types.TBool), true
+			}
+			if n, ok := c.Args[1].(*syntax.Name); ok {
+				if _, ok := t.byClass[n.Id]; ok {
+					return prim(t.qual("py", "IsInstance").Types(jen.Op("*").Id(n.Id)).Call(v.c), types.TBool), true
+				}
+			}
+			return t.bad(c, "isinstance", "of %s", exprText(c.Args[1])), true
+		}
+	case "hasattr":
+		if len(c.Args) == 2 {
+			v := arg(0)
+			s, ok := c.Args[1].(*syntax.Constant)
+			if ok && s.Kind == syntax.ConstStr && v.t.Kind == types.Class {
+				cls := t.byClass[v.t.Name]
+				_, has := cls.byName[s.Value]
+				_, hasM := cls.byMeth[s.Value]
+				// Static: a dataclass has exactly its declared fields.
+				k := syntax.ConstFalse
+				if has || hasM {
+					k = syntax.ConstTrue
+				}
+				v := prim(jen.Lit(has || hasM), types.TBool)
+				v.lit = &syntax.Constant{Kind: k}
+				return v, true
+			}
+		}
+	case "getattr":
+		if len(c.Args) >= 2 {
+			v := arg(0)
+			s, ok := c.Args[1].(*syntax.Constant)
+			if ok && s.Kind == syntax.ConstStr && v.t.Kind == types.Class {
+				cls := t.byClass[v.t.Name]
+				if _, has := cls.byName[s.Value]; has {
+					return t.member(c, v, s.Value, en), true
+				}
+				if len(c.Args) == 3 {
+					return t.expr(c.Args[2], en), true
+				}
+			}
+		}
+	case "list", "tuple":
+		if len(c.Args) == 1 {
+			return t.expr(c.Args[0], en), true
+		}
+		if len(c.Args) == 0 {
+			return prim(jen.Index().Any().Values(), types.ListOf(types.TUnknown)), true
+		}
+	case "range":
+		var codes []jen.Code
+		for i := range c.Args {
+			codes = append(codes, t.coerce(arg(i), types.TInt, c.Args[i]))
+		}
+		switch len(codes) {
+		case 1:
+			return prim(t.qual("py", "Range").Call(jen.Lit(0), codes[0], jen.Lit(1)), types.ListOf(types.TInt)), true
+		case 2:
+			return prim(t.qual("py", "Range").Call(codes[0], codes[1], jen.Lit(1)), types.ListOf(types.TInt)), true
+		case 3:
+			return prim(t.qual("py", "Range").Call(codes...), types.ListOf(types.TInt)), true
+		}
+	case "sum":
+		if len(c.Args) == 1 {
+			v := arg(0)
+			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
+				return prim(t.qual("py", "Sum").Call(v.c), h), true
+			}
+		}
+	case "print":
+		return prim(nil, types.TNone), true
+	}
+	return val{}, false
+}

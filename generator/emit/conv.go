@@ -1,0 +1,212 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/syntax"
+	"github.com/hf2go/hf2go/generator/types"
+)
+
+func exprText(n syntax.Node) string {
+	switch x := n.(type) {
+	case *syntax.Name:
+		return x.Id
+	case *syntax.Attribute:
+		return exprText(x.X) + "." + x.Attr
+	}
+	if n == nil {
+		return "value"
+	}
+	return fmt.Sprintf("value at line %d", n.Position().Line)
+}
+
+// coerce converts a translated value to the Go representation of type to,
+// as Python would pass it: ints widen to floats, Optionals are read (None is
+// a TypeError) or made, None becomes the type's zero, an array becomes a mask.
+func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
+	from := v.t
+	if to == nil || to.Kind == types.Unknown || from.Equal(to) {
+		return v.c
+	}
+	if from.Kind == types.None {
+		if to.Kind == types.Optional {
+			return jen.Nil()
+		}
+		return t.zero(to)
+	}
+	switch to.Kind {
+	case types.Float:
+		switch from.Base().Kind {
+		case types.Int, types.Bool:
+			if v.lit != nil {
+				return jen.Op(v.lit.Value + ".0")
+			}
+			return jen.Float64().Call(t.deref(v, n))
+		case types.Float:
+			return t.deref(v, n)
+		}
+	case types.Int:
+		if from.Kind == types.Optional && from.Elem.Kind == types.Int {
+			return t.deref(v, n)
+		}
+		if from.Kind == types.Bool {
+			return t.qual("rt", "BoolToInt").Call(v.c)
+		}
+	case types.Optional:
+		if from.Equal(to.Elem) {
+			if v.lit != nil {
+				return t.qual("py", "Ptr").Call(v.c)
+			}
+			return t.qual("py", "Ptr").Call(v.c)
+		}
+		if to.Elem.Kind == types.Float && (from.Kind == types.Int) {
+			return t.qual("py", "Ptr").Call(jen.Float64().Call(v.c))
+		}
+	case types.Mask:
+		switch from.Kind {
+		case types.Array:
+			return t.qual("mlx", "MaskArray").Call(v.c)
+		case types.Str:
+			if v.lit != nil && v.lit.Value == "causal" {
+				return t.qual("mlx", "CausalMask")
+			}
+		}
+	case types.Array:
+		if from.Base().Numeric() {
+			return t.weak(v)
+		}
+	case types.Ext:
+		if from.Kind == types.Ext && t.root(from.Name) == t.root(to.Name) {
+			return v.c
+		}
+		if from.Kind == types.Unknown {
+			return v.c
+		}
+	case types.List:
+		if from.Kind == types.List || from.Kind == types.Tuple {
+			fe := from.Homogeneous()
+			if fe != nil && (fe.Equal(to.Elem) || fe.Kind == types.Unknown || fe.Kind == types.None) {
+				return v.c
+			}
+			if fe != nil && fe.Kind == types.Ext && to.Elem.Kind == types.Ext {
+				return t.qual("rt", "Caches").Call(v.c)
+			}
+		}
+	case types.AnyK:
+		return v.c
+	case types.Dict:
+		if from.Kind == types.Dict {
+			return v.c
+		}
+	}
+	if from.Kind == types.Unknown {
+		return v.c
+	}
+	if u := t.unify(from, to); u != nil && u.Equal(to) && (from.Nilable() || to.Nilable()) {
+		return v.c
+	}
+	t.fail(n, "conversion", "a %s where %s is expected", from, to)
+	return v.c
+}
+
+// convertParam converts an argument for a table parameter type.
+func (t *translator) convertParam(v val, ptype string, n syntax.Node) jen.Code {
+	switch ptype {
+	case "float32":
+		switch v.t.Base().Kind {
+		case types.Int, types.Float, types.Bool:
+			if v.lit != nil {
+				return jen.Op(v.lit.Value)
+			}
+			return jen.Float32().Call(t.deref(v, n))
+		}
+	case "int0":
+		switch v.t.Kind {
+		case types.None:
+			return jen.Lit(0)
+		case types.Optional:
+			return t.qual("py", "OrPtr").Call(v.c, jen.Lit(0))
+		case types.Int:
+			return v.c
+		}
+	case "scalar", "scalar?":
+		if v.t.Kind == types.None && ptype == "scalar?" {
+			return jen.Nil()
+		}
+		if v.t.Base().Numeric() {
+			return t.weak(v)
+		}
+		return v.c
+	case "array?":
+		if v.t.Kind == types.None {
+			return jen.Nil()
+		}
+		return v.c
+	case "cache":
+		if v.t.Kind == types.None {
+			return jen.Nil()
+		}
+		return v.c
+	case "dtype?":
+		if v.t.Kind == types.None {
+			return jen.Lit(-1)
+		}
+		return v.c
+	case "any", "anylist":
+		return v.c
+	case "dict":
+		if v.t.Kind == types.None {
+			return jen.Nil()
+		}
+		return v.c
+	}
+	return t.coerce(v, t.tab.ParseTypeName(ptype), n)
+}
+
+// spreadInts turns an axes/shape argument into the codes of a Go variadic
+// call: an int is one value, a tuple literal its elements, a list-typed
+// expression is spread with "...", None is nothing.
+func (t *translator) spreadInts(e syntax.Expr, en *env) []jen.Code {
+	if e == nil {
+		return nil
+	}
+	switch x := e.(type) {
+	case *syntax.Constant:
+		if x.Kind == syntax.ConstNone {
+			return nil
+		}
+	case *syntax.Tuple:
+		return t.intElems(x.Elts, en)
+	case *syntax.List:
+		return t.intElems(x.Elts, en)
+	}
+	v := t.expr(e, en)
+	switch v.t.Base().Kind {
+	case types.Int:
+		return []jen.Code{t.deref(v, e)}
+	case types.List, types.Tuple:
+		return []jen.Code{jen.Add(v.c).Op("...")}
+	}
+	t.fail(e, "axes", "a %s where ints are expected", v.t)
+	return nil
+}
+
+func (t *translator) intElems(elts []syntax.Expr, en *env) []jen.Code {
+	hasStar := false
+	for _, e := range elts {
+		if _, ok := e.(*syntax.Starred); ok {
+			hasStar = true
+		}
+	}
+	if hasStar {
+		v := t.sequence(elts[0], elts, en, false)
+		return []jen.Code{jen.Add(v.c).Op("...")}
+	}
+	var out []jen.Code
+	for _, e := range elts {
+		v := t.expr(e, en)
+		out = append(out, t.coerce(v, types.TInt, e))
+	}
+	return out
+}

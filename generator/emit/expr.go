@@ -1,0 +1,376 @@
+package emit
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+	"github.com/hf2go/hf2go/generator/types"
+)
+
+func (t *translator) bad(n syntax.Node, construct, format string, args ...any) val {
+	t.fail(n, construct, format, args...)
+	return prim(jen.Nil(), types.TUnknown)
+}
+
+// expr translates an expression.
+func (t *translator) expr(e syntax.Expr, en *env) val {
+	switch x := e.(type) {
+	case *syntax.Constant:
+		return t.constant(x)
+	case *syntax.Name:
+		return t.name(x, en)
+	case *syntax.Attribute:
+		return t.attribute(x, en)
+	case *syntax.Call:
+		return t.call(x, en)
+	case *syntax.BinOp:
+		return t.binop(x, en)
+	case *syntax.UnaryOp:
+		return t.unary(x, en)
+	case *syntax.BoolOp:
+		return t.boolop(x, en)
+	case *syntax.Compare:
+		return t.compare(x, en)
+	case *syntax.IfExp:
+		return t.ifexp(x, en)
+	case *syntax.Subscript:
+		return t.subscript(x, en)
+	case *syntax.Tuple:
+		return t.sequence(x, x.Elts, en, true)
+	case *syntax.List:
+		return t.sequence(x, x.Elts, en, false)
+	case *syntax.Dict:
+		return t.dict(x, en)
+	case *syntax.Comp:
+		return t.comprehension(x, en)
+	case *syntax.FString:
+		return t.fstring(x, en)
+	case *syntax.Lambda:
+		return t.lambda(x, en)
+	case nil:
+		return t.bad(nil, "expression", "missing")
+	}
+	return t.bad(e, "expression", "%T is not supported", e)
+}
+
+func (t *translator) constant(c *syntax.Constant) val {
+	switch c.Kind {
+	case syntax.ConstInt:
+		v := strings.ToLower(c.Value)
+		if n, err := strconv.ParseInt(v, 0, 64); err == nil {
+			return val{c: jen.Lit(int(n)), t: types.TInt, prec: precPrimary, lit: c}
+		}
+		return t.bad(c, "integer", "literal %s does not fit an int", c.Value)
+	case syntax.ConstFloat:
+		f, err := strconv.ParseFloat(c.Value, 64)
+		if err != nil {
+			return t.bad(c, "float", "literal %s", c.Value)
+		}
+		return val{c: jen.Op(formatFloat(f, c.Value)), t: types.TFloat, prec: precPrimary, lit: c}
+	case syntax.ConstStr:
+		return val{c: jen.Lit(c.Value), t: types.TStr, prec: precPrimary, lit: c}
+	case syntax.ConstTrue:
+		return val{c: jen.True(), t: types.TBool, prec: precPrimary, lit: c}
+	case syntax.ConstFalse:
+		return val{c: jen.False(), t: types.TBool, prec: precPrimary, lit: c}
+	case syntax.ConstNone:
+		return val{c: jen.Nil(), t: types.TNone, prec: precPrimary, lit: c}
+	case syntax.ConstEllipsis:
+		return val{c: t.qual("mlx", "Ellipsis"), t: types.ExtT("Ellipsis"), prec: precPrimary, lit: c}
+	}
+	return t.bad(c, "constant", "unknown")
+}
+
+// formatFloat keeps the Python spelling of a float literal where Go accepts it.
+func formatFloat(f float64, src string) string {
+	s := strings.ToLower(src)
+	if strings.HasSuffix(s, ".") {
+		s += "0"
+	}
+	if strings.HasPrefix(s, ".") {
+		s = "0" + s
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "_") {
+		if !strings.ContainsAny(s, ".e") {
+			s += ".0"
+		}
+		return s
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func (t *translator) name(n *syntax.Name, en *env) val {
+	if n.Id == "self" && en.cls != nil {
+		return prim(jen.Id("self"), types.ClassT(en.cls.name))
+	}
+	if ty, g, ok := en.lookup(n.Id); ok {
+		return prim(jen.Id(g), ty)
+	}
+	if sym, ok := t.scope.Symbols[n.Id]; ok {
+		switch sym.Kind {
+		case names.LocalClass:
+			return t.bad(n, "class "+n.Id, "a class used as a value")
+		case names.Helper, names.Module:
+			q := sym.Qual
+			if f, ok := t.tab.Functions[q]; ok && f.Value != "" {
+				return prim(t.render(f.Value, nil, nil), types.ExtT("Activation"))
+			}
+			if f, ok := t.tab.Functions[q]; ok && len(f.Params) == 0 {
+				return prim(t.render(f.Go, nil, nil), t.tab.ParseTypeName(f.Returns))
+			}
+			return t.bad(n, n.Id, "%s is not a value the translator knows", q)
+		case names.LocalFunc:
+			return prim(jen.Id(t.byFunc[n.Id].goName), &types.Type{Kind: types.Func, Name: n.Id})
+		}
+	}
+	switch n.Id {
+	case "True":
+		return prim(jen.True(), types.TBool)
+	case "False":
+		return prim(jen.False(), types.TBool)
+	}
+	return t.bad(n, "name "+n.Id, "undefined or not yet assigned")
+}
+
+// attribute translates x.attr reads.
+func (t *translator) attribute(a *syntax.Attribute, en *env) val {
+	if q := t.scope.Qualify(a); q != "" {
+		if g, ok := t.tab.Dtypes[q]; ok {
+			return prim(t.render(g, nil, nil), types.TDtype)
+		}
+		if c, ok := t.tab.Constants[q]; ok {
+			return prim(t.render(c.Go, nil, nil), t.tab.ParseTypeName(c.Type))
+		}
+		if f, ok := t.tab.Functions[q]; ok && f.Value != "" {
+			return prim(t.render(f.Value, nil, nil), types.ExtT("Activation"))
+		}
+		return t.bad(a, q, "not in the API table")
+	}
+	recv := t.expr(a.X, en)
+	return t.member(a, recv, a.Attr, en)
+}
+
+func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
+	rt := recv.t.Base()
+	switch rt.Kind {
+	case types.Class:
+		c := t.byClass[rt.Name]
+		if c == nil {
+			return t.bad(a, "attribute "+attr, "unknown class %s", rt.Name)
+		}
+		if f, ok := c.byName[attr]; ok {
+			ty := f.typ
+			if ty == nil {
+				ty = types.TUnknown
+			}
+			return prim(jen.Add(paren(recv, precPrimary)).Dot(f.goName), ty)
+		}
+		if m, ok := c.byMeth[attr]; ok && m.isProp {
+			ty := m.ret
+			if ty == nil {
+				ty = types.TUnknown
+			}
+			return prim(jen.Add(paren(recv, precPrimary)).Dot(m.goName).Call(), ty)
+		}
+		if c.isArgs {
+			// hasattr-style access of a field the dataclass does not declare.
+			return t.bad(a, "attribute "+attr, "ModelArgs has no field %s", attr)
+		}
+		if t.dry {
+			return prim(jen.Nil(), types.TUnknown)
+		}
+		return t.bad(a, "attribute "+attr, "%s has no attribute %s (assigned nowhere in __init__)", rt.Name, attr)
+	case types.Array:
+		if at, ok := t.tab.ArrayAttrs[attr]; ok {
+			return prim(t.render(at.Go, map[string]jen.Code{"self": paren(recv, precPrimary)}, nil), t.tab.ParseTypeName(at.Type))
+		}
+		return t.bad(a, "array attribute "+attr, "not in the API table")
+	case types.Ext:
+		et := t.tab.Types[rt.Name]
+		if et != nil {
+			if at, ok := et.Attrs[attr]; ok {
+				return prim(t.render(at.Go, map[string]jen.Code{"self": paren(recv, precPrimary)}, nil), t.tab.ParseTypeName(at.Type))
+			}
+		}
+		return t.bad(a, "attribute "+attr, "%s has no attribute %s in the API table", rt.Name, attr)
+	case types.Dtype:
+		if attr == "size" {
+			return prim(jen.Add(paren(recv, precPrimary)).Dot("Size").Call(), types.TInt)
+		}
+	case types.Unknown:
+		if t.dry {
+			return prim(jen.Nil(), types.TUnknown)
+		}
+	}
+	return t.bad(a, "attribute "+attr, "of a value of type %s", recv.t)
+}
+
+func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple bool) val {
+	var vs []val
+	var et *types.Type
+	for _, e := range elts {
+		if s, ok := e.(*syntax.Starred); ok {
+			v := t.expr(s.X, en)
+			if v.t.Kind != types.List && v.t.Kind != types.Tuple {
+				return t.bad(s, "starred", "of a %s", v.t)
+			}
+			vs = append(vs, val{c: v.c, t: v.t, prec: -1})
+			et = t.unify(et, v.t.Homogeneous())
+			continue
+		}
+		v := t.expr(e, en)
+		vs = append(vs, v)
+		if et != nil || v.t.Kind != types.Unknown {
+			u := t.unify(et, v.t)
+			if u == nil {
+				if tuple {
+					var ts []*types.Type
+					for _, x := range vs {
+						ts = append(ts, x.t)
+					}
+					return val{c: jen.Nil(), t: types.TupleOf(ts...), prec: precPrimary}
+				}
+				return t.bad(n, "list", "elements of different types (%s, %s)", et, v.t)
+			}
+			et = u
+		}
+	}
+	if et == nil {
+		et = types.TUnknown
+	}
+	lt := types.ListOf(et)
+	if tuple {
+		var ts []*types.Type
+		for _, x := range vs {
+			ts = append(ts, x.t)
+		}
+		lt = types.TupleOf(ts...)
+	}
+	// [*a, b] concatenates.
+	hasStar := false
+	for _, v := range vs {
+		if v.prec == -1 {
+			hasStar = true
+		}
+	}
+	if hasStar {
+		var parts []jen.Code
+		var run []jen.Code
+		flush := func() {
+			if len(run) > 0 {
+				parts = append(parts, jen.Index().Add(t.goType(et)).Values(run...))
+				run = nil
+			}
+		}
+		for _, v := range vs {
+			if v.prec == -1 {
+				flush()
+				parts = append(parts, v.c)
+				continue
+			}
+			run = append(run, t.coerce(v, et, n))
+		}
+		flush()
+		return prim(t.qual("py", "Cat").Call(parts...), types.ListOf(et))
+	}
+	var codes []jen.Code
+	for _, v := range vs {
+		codes = append(codes, t.coerce(v, et, n))
+	}
+	return prim(jen.Index().Add(t.goType(et)).Values(codes...), lt)
+}
+
+func (t *translator) dict(d *syntax.Dict, en *env) val {
+	var kt, vt *types.Type
+	var kvs []jen.Code
+	for i := range d.Keys {
+		if d.Keys[i] == nil {
+			return t.bad(d, "dict", "**splat in a dict literal is not supported")
+		}
+		k, v := t.expr(d.Keys[i], en), t.expr(d.Values[i], en)
+		kt = t.unify(kt, k.t)
+		nv := t.unify(vt, v.t)
+		if nv == nil {
+			nv = types.TAny
+		}
+		vt = nv
+		kvs = append(kvs, jen.Add(k.c).Op(":").Add(v.c))
+	}
+	if kt == nil {
+		kt = types.TStr
+	}
+	if vt == nil {
+		vt = types.TAny
+	}
+	dt := types.DictOf(kt, vt)
+	return prim(jen.Add(t.goType(dt)).Values(kvs...), dt)
+}
+
+func (t *translator) fstring(f *syntax.FString, en *env) val {
+	var format strings.Builder
+	var args []jen.Code
+	for _, p := range f.Parts {
+		if p.X == nil {
+			format.WriteString(strings.ReplaceAll(p.Lit, "%", "%%"))
+			continue
+		}
+		v := t.expr(p.X, en)
+		spec := "v"
+		switch v.t.Base().Kind {
+		case types.Int:
+			spec = "d"
+		case types.Str:
+			spec = "s"
+		}
+		if p.Format != "" {
+			spec = pyFormatToGo(p.Format, spec)
+		}
+		format.WriteString("%" + spec)
+		args = append(args, v.c)
+	}
+	t.imports["fmt"] = true
+	return prim(jen.Qual("fmt", "Sprintf").Call(append([]jen.Code{jen.Lit(format.String())}, args...)...), types.TStr)
+}
+
+func pyFormatToGo(spec, def string) string {
+	switch {
+	case strings.HasSuffix(spec, "d"):
+		return strings.TrimSuffix(spec, "d") + "d"
+	case strings.HasSuffix(spec, "f"), strings.HasSuffix(spec, "e"), strings.HasSuffix(spec, "g"):
+		return spec
+	}
+	return def
+}
+
+func (t *translator) lambda(l *syntax.Lambda, en *env) val {
+	// Only single-argument lambdas over arrays (activation functions) are supported.
+	if len(l.Params) != 1 {
+		return t.bad(l, "lambda", "only one-parameter lambdas are supported")
+	}
+	inner := newEnv(en.cls, en.fn, en)
+	inner.vars[l.Params[0].Name] = types.TArray
+	body := t.expr(l.Body, inner)
+	if body.t.Kind != types.Array {
+		return t.bad(l, "lambda", "the body is not an array expression")
+	}
+	fn := jen.Func().Params(jen.Id(local(l.Params[0].Name)).Op("*").Add(t.qual("mlx", "Array"))).Op("*").Add(t.qual("mlx", "Array")).Block(jen.Return(body.c))
+	return prim(fn, types.ExtT("Activation"))
+}
+
+func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
+	cond := t.truth(x.Cond, en)
+	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
+	ty := t.unify(a.t, b.t)
+	if ty == nil {
+		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)
+	}
+	t.imports["rt"] = true
+	// A Go func literal keeps Python's lazy evaluation of the untaken branch.
+	return prim(jen.Func().Params().Add(t.goType(ty)).Block(
+		jen.If(cond.c).Block(jen.Return(t.coerce(a, ty, x))),
+		jen.Return(t.coerce(b, ty, x)),
+	).Call(), ty)
+}

@@ -1,0 +1,479 @@
+// Package emit is the translator's code-generation phase: it walks the
+// resolved, typed Python AST of one model file and emits the Go package
+// (with jennifer), one Go declaration per Python class, field, method and
+// function, in the same order and with the same names (Go-cased).
+//
+// Types are inferred here with the types package's table: a dry run over
+// every __init__ learns the type of each self.x (repeated to a fixed point,
+// since one module's fields depend on another's), call sites give types to
+// unannotated parameters, and return statements give results. Anything the
+// translator cannot express is a Diagnostic at the Python construct's
+// file:line:col; a file with a diagnostic produces no Go at all.
+package emit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+	"github.com/hf2go/hf2go/generator/types"
+)
+
+// Options say where the file comes from, for the header and registration.
+type Options struct {
+	Package   string // Go package name
+	PyPath    string // mlx_lm/models/llama.py
+	Commit    string
+	Blob      string
+	ModelType string   // the file's model_type (its name)
+	Aliases   []string // model_types mlx-lm remaps to this file
+}
+
+// Result is a translated package.
+type Result struct {
+	File        *jen.File
+	Diagnostics []syntax.Diagnostic
+	Model       *ModelInfo // what the registration template needs
+}
+
+// ModelInfo describes the top-level Model class for the registration code.
+type ModelInfo struct {
+	HasArgs      bool
+	CallParams   []string // Go parameter kinds of Model.__call__ after inputs: "cache", "nil"
+	HasSanitize  bool
+	HasMakeCache bool
+	LayersExpr   string // Go expression for len(model.layers) on *Model named m
+}
+
+type classInfo struct {
+	def     *syntax.ClassDef
+	name    string
+	isArgs  bool
+	fields  []*fieldInfo
+	byName  map[string]*fieldInfo
+	methods []*funcInfo
+	byMeth  map[string]*funcInfo
+	props   map[string]bool
+}
+
+type fieldInfo struct {
+	py      string
+	goName  string
+	typ     *types.Type
+	def     syntax.Expr // dataclass default
+	hasDef  bool
+	annot   syntax.Expr
+	pos     syntax.Pos
+	comment string
+}
+
+type paramInfo struct {
+	py   string
+	typ  *types.Type
+	def  syntax.Expr
+	kind syntax.ParamKind
+}
+
+type funcInfo struct {
+	def     *syntax.FuncDef
+	class   *classInfo
+	goName  string
+	params  []*paramInfo // without self
+	ret     *types.Type
+	isProp  bool
+	skipped string // why the method is not translated (shard)
+}
+
+type translator struct {
+	opts    Options
+	file    *syntax.File
+	scope   *names.Scope
+	tab     *types.Table
+	diags   []syntax.Diagnostic
+	dry     bool // inference pass: no code, no diagnostics
+	classes []*classInfo
+	byClass map[string]*classInfo
+	funcs   []*funcInfo
+	byFunc  map[string]*funcInfo
+	args    *classInfo
+	imports map[string]bool
+	hint    *types.Type // the type the expression being translated is assigned to
+	reads   map[string]bool // names read by the function being emitted (nil: all)
+}
+
+// Translate translates one parsed model file.
+func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Options) *Result {
+	t := &translator{opts: opts, file: f, scope: scope, tab: tab, byClass: map[string]*classInfo{},
+		byFunc: map[string]*funcInfo{}, imports: map[string]bool{}}
+	t.collect()
+	if len(t.diags) == 0 {
+		t.infer()
+	}
+	res := &Result{}
+	if len(t.diags) == 0 {
+		res.File = t.emitFile()
+		res.Model = t.modelInfo()
+	}
+	sort.SliceStable(t.diags, func(i, j int) bool {
+		a, b := t.diags[i].Pos, t.diags[j].Pos
+		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+	})
+	res.Diagnostics = dedupe(t.diags)
+	return res
+}
+
+func dedupe(ds []syntax.Diagnostic) []syntax.Diagnostic {
+	seen := map[string]bool{}
+	var out []syntax.Diagnostic
+	for _, d := range ds {
+		k := d.Error()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (t *translator) fail(n syntax.Node, construct, format string, args ...any) {
+	if t.dry {
+		return
+	}
+	var p syntax.Pos
+	if n != nil {
+		p = n.Position()
+	}
+	t.diags = append(t.diags, syntax.Diagnostic{File: t.opts.PyPath, Pos: p, Construct: construct, Why: fmt.Sprintf(format, args...)})
+}
+
+// ---- collection ----
+
+func (t *translator) collect() {
+	for _, st := range t.file.Body {
+		switch n := st.(type) {
+		case *syntax.ClassDef:
+			c := &classInfo{def: n, name: n.Name, byName: map[string]*fieldInfo{}, byMeth: map[string]*funcInfo{}, props: map[string]bool{}}
+			for _, b := range n.Bases {
+				if q := t.scope.Qualify(b); q == "base.BaseModelArgs" {
+					c.isArgs = true
+				}
+			}
+			t.classes = append(t.classes, c)
+			t.byClass[c.name] = c
+			if c.isArgs {
+				if t.args != nil {
+					t.fail(n, "class "+n.Name, "a second BaseModelArgs dataclass")
+				}
+				t.args = c
+				t.collectArgs(c)
+				continue
+			}
+			t.collectClass(c)
+		case *syntax.FuncDef:
+			f := &funcInfo{def: n, goName: local(n.Name)}
+			if strings.HasPrefix(n.Name, "_") {
+				f.goName = local(strings.TrimLeft(n.Name, "_"))
+			}
+			f.params = t.params(n, false)
+			t.funcs = append(t.funcs, f)
+			t.byFunc[n.Name] = f
+		case *syntax.Import, *syntax.ImportFrom, *syntax.Pass:
+		case *syntax.Assign, *syntax.AnnAssign:
+			// Module-level constants are handled where used (rare in model files).
+		case *syntax.If, *syntax.ExprStmt:
+			// e.g. `if TYPE_CHECKING:`; not supported.
+			t.fail(st, "module-level statement", "only imports, classes, functions and constants are translated")
+		default:
+			t.fail(st, "module-level statement", "not supported")
+		}
+	}
+	if len(t.scope.Siblings) > 0 {
+		t.fail(t.file.Body[0], "import from "+t.scope.Siblings[0], "models built on another model file are not translated yet")
+	}
+	if _, ok := t.byClass["Model"]; !ok {
+		t.fail(nil, "class Model", "the file defines no Model class")
+	}
+}
+
+func (t *translator) collectArgs(c *classInfo) {
+	for _, st := range c.def.Body {
+		switch n := st.(type) {
+		case *syntax.AnnAssign:
+			nm, ok := n.Target.(*syntax.Name)
+			if !ok {
+				t.fail(n, "dataclass field", "target is not a name")
+				continue
+			}
+			f := &fieldInfo{py: nm.Id, goName: exported(nm.Id), annot: n.Annotation, pos: n.P}
+			f.typ = t.annotation(n.Annotation)
+			if n.Value != nil {
+				f.def, f.hasDef = n.Value, true
+				if isFieldCall(n.Value) {
+					f.def = fieldDefault(n.Value)
+				}
+			}
+			if f.typ.Kind == types.Unknown {
+				t.fail(n.Annotation, "annotation", "cannot map the type of %s", nm.Id)
+			}
+			c.fields = append(c.fields, f)
+			c.byName[f.py] = f
+		case *syntax.FuncDef:
+			if n.Name != "__post_init__" {
+				t.fail(n, "method "+n.Name, "only __post_init__ is translated on ModelArgs")
+				continue
+			}
+			fi := &funcInfo{def: n, class: c, goName: "PostInit"}
+			c.methods = append(c.methods, fi)
+			c.byMeth[n.Name] = fi
+		case *syntax.Pass:
+		default:
+			t.fail(st, "dataclass body", "only annotated fields and __post_init__ are translated")
+		}
+	}
+}
+
+func isFieldCall(e syntax.Expr) bool {
+	c, ok := e.(*syntax.Call)
+	if !ok {
+		return false
+	}
+	n, ok := c.Func.(*syntax.Name)
+	return ok && n.Id == "field"
+}
+
+// fieldDefault returns the default of field(default_factory=...) or field(default=...).
+func fieldDefault(e syntax.Expr) syntax.Expr {
+	c := e.(*syntax.Call)
+	for _, k := range c.Keywords {
+		switch k.Name {
+		case "default":
+			return k.Value
+		case "default_factory":
+			if l, ok := k.Value.(*syntax.Lambda); ok {
+				return l.Body
+			}
+			if n, ok := k.Value.(*syntax.Name); ok && (n.Id == "list" || n.Id == "dict") {
+				if n.Id == "list" {
+					return &syntax.List{At: n.At}
+				}
+				return &syntax.Dict{At: n.At}
+			}
+		}
+	}
+	return nil
+}
+
+func (t *translator) collectClass(c *classInfo) {
+	for _, st := range c.def.Body {
+		switch n := st.(type) {
+		case *syntax.FuncDef:
+			f := &funcInfo{def: n, class: c}
+			for _, d := range n.Decorators {
+				if nm, ok := d.(*syntax.Name); ok && nm.Id == "property" {
+					f.isProp = true
+					c.props[n.Name] = true
+				}
+				if a, ok := d.(*syntax.Attribute); ok && a.Attr == "setter" {
+					t.fail(d, "property setter", "not supported")
+				}
+			}
+			switch n.Name {
+			case "__init__":
+				f.goName = "New" + c.name
+			case "__call__":
+				f.goName = "Forward"
+			case "shard":
+				f.skipped = "tensor-parallel sharding is not translated yet"
+			default:
+				f.goName = exported(n.Name)
+			}
+			f.params = t.params(n, true)
+			c.methods = append(c.methods, f)
+			c.byMeth[n.Name] = f
+		case *syntax.Pass:
+		case *syntax.Assign, *syntax.AnnAssign:
+			t.fail(st, "class attribute", "class-level attributes are not translated")
+		default:
+			t.fail(st, "class body", "not supported")
+		}
+	}
+}
+
+// params collects a function's parameters with their initial types.
+func (t *translator) params(fd *syntax.FuncDef, method bool) []*paramInfo {
+	var out []*paramInfo
+	for i, p := range fd.Params {
+		if method && i == 0 {
+			if p.Name != "self" && p.Name != "cls" {
+				t.fail(p, "method", "first parameter is %q, not self", p.Name)
+			}
+			continue
+		}
+		if p.Kind == syntax.ParamKwArgs || p.Kind == syntax.ParamVarArgs {
+			t.fail(p, "parameter *"+p.Name, "variadic parameters are not supported")
+			continue
+		}
+		pi := &paramInfo{py: p.Name, def: p.Default, kind: p.Kind, typ: types.TUnknown}
+		if p.Annotation != nil {
+			pi.typ = t.annotation(p.Annotation)
+		}
+		if pi.typ.Kind == types.Unknown || pi.typ.Kind == types.AnyK || (pi.typ.Kind == types.Optional && pi.typ.Elem.Kind == types.AnyK) {
+			pi.typ = t.conventionType(p.Name, pi.typ)
+		}
+		if pi.typ.Kind == types.Unknown && p.Default != nil {
+			if c, ok := p.Default.(*syntax.Constant); ok && c.Kind != syntax.ConstNone {
+				pi.typ = constType(c)
+			}
+		}
+		out = append(out, pi)
+	}
+	return out
+}
+
+// conventionType types parameters that mlx-lm leaves unannotated or Any by
+// the names every model file uses for them.
+func (t *translator) conventionType(name string, cur *types.Type) *types.Type {
+	switch name {
+	case "x", "h", "inputs", "hidden_states", "input_embeddings", "queries", "keys", "values", "gate", "indices":
+		return types.TArray
+	case "mask", "attention_mask":
+		return types.TMask
+	case "cache":
+		return types.ExtT("Cache")
+	case "args", "config":
+		if t.args != nil && name == "args" {
+			return types.ClassT(t.args.name)
+		}
+	case "weights":
+		return types.DictOf(types.TStr, types.TArray)
+	}
+	return cur
+}
+
+func constType(c *syntax.Constant) *types.Type {
+	switch c.Kind {
+	case syntax.ConstInt:
+		return types.TInt
+	case syntax.ConstFloat:
+		return types.TFloat
+	case syntax.ConstStr:
+		return types.TStr
+	case syntax.ConstTrue, syntax.ConstFalse:
+		return types.TBool
+	case syntax.ConstNone:
+		return types.TNone
+	}
+	return types.TUnknown
+}
+
+// annotation maps a Python annotation to a type.
+func (t *translator) annotation(e syntax.Expr) *types.Type {
+	switch x := e.(type) {
+	case *syntax.Name:
+		switch x.Id {
+		case "int":
+			return types.TInt
+		case "float":
+			return types.TFloat
+		case "bool":
+			return types.TBool
+		case "str":
+			return types.TStr
+		case "dict":
+			return types.DictOf(types.TStr, types.TAny)
+		case "list":
+			return types.ListOf(types.TAny)
+		case "Any":
+			return types.TAny
+		case "ModelArgs":
+			if t.args != nil {
+				return types.ClassT(t.args.name)
+			}
+		}
+		if c, ok := t.byClass[x.Id]; ok {
+			return types.ClassT(c.name)
+		}
+		if q := t.scope.Qualify(x); q == "typing.Any" {
+			return types.TAny
+		}
+		if q := t.scope.Qualify(x); strings.HasPrefix(q, "cache.") {
+			return types.ExtT("Cache")
+		}
+	case *syntax.Constant:
+		if x.Kind == syntax.ConstNone {
+			return types.TNone
+		}
+		if x.Kind == syntax.ConstStr {
+			// A forward reference: "ModelArgs".
+			return t.annotation(&syntax.Name{At: x.At, Id: x.Value})
+		}
+	case *syntax.Attribute:
+		switch t.scope.Qualify(x) {
+		case "mx.array":
+			return types.TArray
+		case "mx.Dtype":
+			return types.TDtype
+		}
+	case *syntax.Subscript:
+		head := ""
+		if n, ok := x.X.(*syntax.Name); ok {
+			head = n.Id
+		}
+		switch head {
+		case "Optional":
+			inner := t.annotation(x.Index[0])
+			if inner.Kind == types.Unknown {
+				return inner
+			}
+			return types.OptionalOf(inner)
+		case "List", "list", "Sequence", "Tuple", "tuple":
+			if head == "Tuple" || head == "tuple" {
+				if len(x.Index) == 2 {
+					if c, ok := x.Index[1].(*syntax.Constant); ok && c.Kind == syntax.ConstEllipsis {
+						return types.ListOf(t.annotation(x.Index[0]))
+					}
+				}
+				var elems []*types.Type
+				for _, i := range x.Index {
+					elems = append(elems, t.annotation(i))
+				}
+				if h := types.TupleOf(elems...).Homogeneous(); h != nil {
+					return types.ListOf(h)
+				}
+				return types.TupleOf(elems...)
+			}
+			return types.ListOf(t.annotation(x.Index[0]))
+		case "Dict", "dict":
+			if len(x.Index) == 2 {
+				v := t.annotation(x.Index[1])
+				if v.Kind == types.Unknown {
+					v = types.TAny
+				}
+				return types.DictOf(t.annotation(x.Index[0]), v)
+			}
+		case "Union":
+			var u *types.Type
+			for _, i := range x.Index {
+				it := t.annotation(i)
+				if u = types.Unify(u, it); u == nil {
+					return types.TAny
+				}
+			}
+			return u
+		case "Literal":
+			return types.TStr
+		}
+	case *syntax.BinOp:
+		if x.Op == "|" {
+			l, r := t.annotation(x.L), t.annotation(x.R)
+			if u := types.Unify(l, r); u != nil {
+				return u
+			}
+			return types.TAny
+		}
+	}
+	return types.TUnknown
+}

@@ -1,0 +1,245 @@
+// Package generator runs the translator's phases over one mlx-lm model file:
+//
+//	upstream source → syntax (tree-sitter → AST) → names (imports, symbols)
+//	→ emit (types from the API table, Go via jennifer) → format (goimports)
+//
+// and renders the package's registration from templates/. It returns the
+// files to write, or the diagnostics that stop the file; it writes nothing.
+// Writing, and type-checking the written package, are the CLI's job.
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/hf2go/hf2go/generator/emit"
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+	"github.com/hf2go/hf2go/generator/types"
+	"github.com/hf2go/hf2go/templates"
+	"github.com/hf2go/hf2go/upstream"
+	"golang.org/x/tools/imports"
+)
+
+// Output is one generated architecture.
+type Output struct {
+	ModelType   string            // the model file's name: "llama", "nemotron-nas"
+	Dir         string            // directory under generated/models: "nemotron_nas"
+	Package     string            // Go package name: "nemotronnas"
+	PyPath      string            // mlx_lm/models/<file>.py
+	Files       map[string][]byte // file name → content
+	Diagnostics []syntax.Diagnostic
+}
+
+// Err reports the first diagnostic as an error.
+func (o *Output) Err() error {
+	if len(o.Diagnostics) == 0 {
+		return nil
+	}
+	return o.Diagnostics[0]
+}
+
+// Generator translates model files from one upstream source.
+type Generator struct {
+	Src   upstream.Source
+	Lock  *upstream.Lock
+	Table *types.Table
+	remap map[string][]string // model file → model_types remapped to it
+}
+
+// New prepares a generator; it reads MODEL_REMAPPING from mlx_lm/utils.py.
+func New(src upstream.Source, lock *upstream.Lock) (*Generator, error) {
+	tab, err := types.LoadTable()
+	if err != nil {
+		return nil, err
+	}
+	g := &Generator{Src: src, Lock: lock, Table: tab}
+	g.remap, err = g.readRemapping()
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// DirName is the directory of a model file's package: "-" is not allowed in
+// a Go import path element we want to write, so nemotron-nas → nemotron_nas.
+func DirName(modelType string) string { return strings.ReplaceAll(modelType, "-", "_") }
+
+// PackageName is the Go package name: lower case letters and digits only.
+func PackageName(modelType string) string {
+	p := strings.NewReplacer("-", "", "_", "").Replace(modelType)
+	if p != "" && p[0] >= '0' && p[0] <= '9' {
+		p = "m" + p
+	}
+	return p
+}
+
+// Resolve maps a model_type (from config.json) to the model file mlx-lm
+// would load, applying MODEL_REMAPPING.
+func (g *Generator) Resolve(modelType string) string {
+	for file, aliases := range g.remap {
+		for _, a := range aliases {
+			if a == modelType {
+				return file
+			}
+		}
+	}
+	return modelType
+}
+
+// Generate translates mlx_lm/models/<modelType>.py.
+func (g *Generator) Generate(modelType string) (*Output, error) {
+	pyPath := "mlx_lm/models/" + modelType + ".py"
+	src, err := g.Src.ReadFile(pyPath)
+	if err != nil {
+		return nil, err
+	}
+	blob := upstream.BlobHash(src)
+	if g.Lock != nil {
+		if err := g.Lock.Check(pyPath, src); err != nil {
+			return nil, err
+		}
+	}
+	out := &Output{ModelType: modelType, Dir: DirName(modelType), Package: PackageName(modelType), PyPath: pyPath,
+		Files: map[string][]byte{}}
+	file, diags := syntax.Parse(pyPath, src)
+	if len(diags) > 0 {
+		out.Diagnostics = diags
+		return out, nil
+	}
+	scope, diags := names.Resolve(file)
+	if len(diags) > 0 {
+		out.Diagnostics = diags
+		return out, nil
+	}
+	commit := g.Src.Revision().Commit
+	if commit == "" && g.Lock != nil {
+		commit = g.Lock.Upstream.Commit
+	}
+	opts := emit.Options{Package: out.Package, PyPath: pyPath, Commit: commit, Blob: blob,
+		ModelType: modelType, Aliases: g.remap[modelType]}
+	res := emit.Translate(file, scope, g.Table, opts)
+	if len(res.Diagnostics) > 0 {
+		out.Diagnostics = res.Diagnostics
+		return out, nil
+	}
+	var buf bytes.Buffer
+	if err := res.File.Render(&buf); err != nil {
+		// jennifer formats the file; a failure here is a translator bug, and
+		// is reported as a diagnostic on the file rather than a crash.
+		out.Diagnostics = []syntax.Diagnostic{{File: pyPath, Pos: syntax.Pos{Line: 1, Col: 1}, Construct: "go output",
+			Why: "the translated Go does not format: " + firstLine(err.Error())}}
+		return out, nil
+	}
+	main, err := imports.Process(out.Package+".go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: formatting the translation: %w", pyPath, err)
+	}
+	out.Files[out.Package+".go"] = main
+	reg, err := g.registration(opts, res.Model)
+	if err != nil {
+		return nil, err
+	}
+	out.Files["register.go"] = reg
+	return out, nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (g *Generator) registration(o emit.Options, m *emit.ModelInfo) ([]byte, error) {
+	var extra []string
+	for _, p := range m.CallParams {
+		if p == "cache" {
+			continue
+		}
+		extra = append(extra, strings.Trim(strings.TrimPrefix(p, "zero:"), `"`))
+	}
+	layers := m.LayersExpr
+	if layers == "" {
+		layers = "0"
+	}
+	data := map[string]any{
+		"Header": emit.Header(o), "Package": o.Package, "ModelType": o.ModelType, "PyPath": o.PyPath,
+		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasMakeCache": m.HasMakeCache,
+		"LayersExpr": layers,
+	}
+	var buf bytes.Buffer
+	if err := templates.Set.ExecuteTemplate(&buf, "register.go.tmpl", data); err != nil {
+		return nil, err
+	}
+	return imports.Process("register.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+}
+
+// AllFile renders generated/models/all/all.go for the given package dirs.
+func AllFile(dirs []string) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := templates.Set.ExecuteTemplate(&buf, "all.go.tmpl", dirs); err != nil {
+		return nil, err
+	}
+	return imports.Process("all.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+}
+
+// readRemapping parses MODEL_REMAPPING = {...} out of mlx_lm/utils.py.
+func (g *Generator) readRemapping() (map[string][]string, error) {
+	src, err := g.Src.ReadFile("mlx_lm/utils.py")
+	if err != nil {
+		return nil, err
+	}
+	f, diags := syntax.Parse("mlx_lm/utils.py", src)
+	if f == nil {
+		return nil, fmt.Errorf("mlx_lm/utils.py: %v", diags)
+	}
+	out := map[string][]string{}
+	for _, st := range f.Body {
+		a, ok := st.(*syntax.Assign)
+		if !ok || len(a.Targets) != 1 {
+			continue
+		}
+		n, ok := a.Targets[0].(*syntax.Name)
+		if !ok || n.Id != "MODEL_REMAPPING" {
+			continue
+		}
+		d, ok := a.Value.(*syntax.Dict)
+		if !ok {
+			return nil, fmt.Errorf("mlx_lm/utils.py: MODEL_REMAPPING is not a dict literal")
+		}
+		for i := range d.Keys {
+			k, ok1 := d.Keys[i].(*syntax.Constant)
+			v, ok2 := d.Values[i].(*syntax.Constant)
+			if ok1 && ok2 {
+				out[v.Value] = append(out[v.Value], k.Value)
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("mlx_lm/utils.py: no MODEL_REMAPPING")
+}
+
+// ModelFiles lists every model file at the source's revision (by model_type).
+func (g *Generator) ModelFiles() ([]string, error) {
+	files, err := g.Src.List("mlx_lm/models")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range files {
+		base := path.Base(f)
+		if !strings.HasSuffix(base, ".py") || base == "__init__.py" {
+			continue
+		}
+		name := strings.TrimSuffix(base, ".py")
+		switch name {
+		case "base", "cache", "rope_utils", "switch_layers", "activations", "pipeline", "ssm", "gated_delta", "bitlinear_layers":
+			continue // infrastructure, ported by hand
+		}
+		out = append(out, name)
+	}
+	return out, nil
+}

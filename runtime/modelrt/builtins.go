@@ -1,0 +1,262 @@
+package modelrt
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/hf2go/hf2go/ported/rope"
+	"github.com/hf2go/hf2go/runtime/mlx"
+	"github.com/hf2go/hf2go/runtime/mlx/nn"
+	"github.com/hf2go/hf2go/runtime/py"
+)
+
+// InitializeRope is rope_utils.initialize_rope; an unsupported configuration
+// raises ValueError as in Python.
+func InitializeRope(dims int, base float64, traditional bool, scaling map[string]any, maxPositionEmbeddings int) rope.Layer {
+	l, err := rope.InitializeRope(dims, base, traditional, scaling, maxPositionEmbeddings)
+	if err != nil {
+		py.Raise("ValueError", "%v", err)
+	}
+	return l
+}
+
+// SortedKeys returns a dict's keys in sorted order. Python dicts iterate in
+// insertion order, which a Go map does not keep; generated code iterates
+// sorted so that its output never depends on map order.
+func SortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Has is `k in d`.
+func Has[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// Get is d.get(k, default).
+func Get[K comparable, V any](m map[K]V, k K, def V) V {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return def
+}
+
+// Pop is d.pop(k, default).
+func Pop[K comparable, V any](m map[K]V, k K, def V) V {
+	if v, ok := m[k]; ok {
+		delete(m, k)
+		return v
+	}
+	return def
+}
+
+// Update is d.update(other).
+func Update[K comparable, V any](m, other map[K]V) {
+	for k, v := range other {
+		m[k] = v
+	}
+}
+
+// Count is list.count(v).
+func Count[T comparable](xs []T, v T) int {
+	n := 0
+	for _, x := range xs {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
+// Abs is abs() of a number.
+func Abs[T int | float64](v T) T {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// BoolToInt is int(b).
+func BoolToInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Item is x.item() as a float.
+func Item(a *mlx.Array) float64 {
+	v, err := a.Item()
+	if err != nil {
+		py.Raise("ValueError", "%v", err)
+	}
+	return v
+}
+
+// IntItem is int(x) of a one-element array.
+func IntItem(a *mlx.Array) int { return int(Item(a)) }
+
+// ToList is x.tolist() of an integer array.
+func ToList(a *mlx.Array) []int {
+	v, err := mlx.ToSlice[int32](a.Astype(mlx.Int32))
+	if err != nil {
+		py.Raise("ValueError", "%v", err)
+	}
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x)
+	}
+	return out
+}
+
+// Split is mx.split(a, indices_or_sections, axis).
+func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
+	var parts []*mlx.Array
+	var err error
+	switch v := indicesOrSections.(type) {
+	case int:
+		parts, err = mlx.Split(a, v, axis)
+	case []int:
+		parts, err = mlx.SplitAt(a, v, axis)
+	default:
+		py.Raise("TypeError", "split: indices_or_sections must be an int or a list of ints, got %T", v)
+	}
+	if err != nil {
+		py.Raise("ValueError", "%v", err)
+	}
+	return parts
+}
+
+// Pad is mx.pad(a, pad_width, constant_values): pad_width is an int, a
+// (before, after) pair, or one pair per axis.
+func Pad(a *mlx.Array, padWidth any, value *mlx.Array) *mlx.Array {
+	n := a.Ndim()
+	var widths []mlx.PadWidth
+	switch v := padWidth.(type) {
+	case int:
+		for range n {
+			widths = append(widths, mlx.PadWidth{Before: v, After: v})
+		}
+	case []int:
+		if len(v) != 2 {
+			py.Raise("ValueError", "pad: a flat pad_width needs two values")
+		}
+		for range n {
+			widths = append(widths, mlx.PadWidth{Before: v[0], After: v[1]})
+		}
+	case [][]int:
+		for _, p := range v {
+			if len(p) != 2 {
+				py.Raise("ValueError", "pad: each pad_width entry needs two values")
+			}
+			widths = append(widths, mlx.PadWidth{Before: p[0], After: p[1]})
+		}
+	default:
+		py.Raise("TypeError", "pad: unsupported pad_width %T", v)
+	}
+	return mlx.Pad(a, widths, value)
+}
+
+// Arange is mx.arange(stop) / (start, stop) / (start, stop, step) with
+// Python's dtype rule: int32 when every argument is an int, else float32.
+func Arange(args ...any) *mlx.Array {
+	var f [3]float64
+	allInt := true
+	for i, a := range args {
+		switch v := a.(type) {
+		case int:
+			f[i] = float64(v)
+		case float64:
+			f[i] = v
+			allInt = false
+		default:
+			py.Raise("TypeError", "arange: %T argument", a)
+		}
+	}
+	dt := mlx.Float32
+	if allInt {
+		dt = mlx.Int32
+	}
+	switch len(args) {
+	case 1:
+		return mlx.Arange(0, f[0], 1, dt)
+	case 2:
+		return mlx.Arange(f[0], f[1], 1, dt)
+	case 3:
+		return mlx.Arange(f[0], f[1], f[2], dt)
+	}
+	py.Raise("TypeError", "arange takes 1 to 3 positional arguments")
+	return nil
+}
+
+// ArrayOf is mx.array(v, dtype) of a Python number or list of numbers.
+// dtype -1 keeps Python's default (int32 for ints, float32 for floats).
+func ArrayOf(v any, dtype mlx.Dtype) *mlx.Array {
+	var a *mlx.Array
+	switch x := v.(type) {
+	case *mlx.Array:
+		a = mlx.Copy(x)
+	case int:
+		a = mlx.Scalar(float64(x), mlx.Int32)
+	case float64:
+		a = mlx.Scalar(x, mlx.Float32)
+	case bool:
+		a = mlx.Scalar(float64(BoolToInt(x)), mlx.Bool)
+	case []int:
+		vs := make([]int32, len(x))
+		for i, e := range x {
+			vs[i] = int32(e)
+		}
+		a = mlx.FromSlice(vs)
+	case []float64:
+		vs := make([]float32, len(x))
+		for i, e := range x {
+			vs[i] = float32(e)
+		}
+		a = mlx.FromSlice(vs)
+	default:
+		py.Raise("TypeError", "mx.array of %T is not supported", v)
+	}
+	if dtype >= 0 {
+		return a.Astype(dtype)
+	}
+	return a
+}
+
+// Finfo is mx.finfo(dtype).
+func Finfo(d mlx.Dtype) mlx.Finfo {
+	f, err := mlx.FinfoOf(d)
+	if err != nil {
+		py.Raise("ValueError", "%v", err)
+	}
+	return f
+}
+
+// Quantize is mx.quantize(w, group_size, bits) as a (w, scales, biases) tuple.
+func Quantize(w *mlx.Array, groupSize, bits int) (*mlx.Array, *mlx.Array, *mlx.Array) {
+	q, err := mlx.Quantize(w, groupSize, bits, "affine")
+	if err != nil {
+		py.Raise("ValueError", "%v", err)
+	}
+	return q.Weight, q.Scales, q.Biases
+}
+
+// GELU is nn.GELU(approx=...) as a function.
+func GELU(approx string) func(*mlx.Array) *mlx.Array {
+	switch approx {
+	case "none", "":
+		return nn.Gelu
+	case "precise", "tanh":
+		return nn.GeluApprox
+	case "fast":
+		return nn.GeluFastApprox
+	}
+	py.Raise("ValueError", "%s", fmt.Sprintf("The approximation should be in ['none', 'precise', 'tanh', 'fast'] but %q was given", approx))
+	return nil
+}

@@ -243,3 +243,13 @@ func (g *Generator) ModelFiles() ([]string, error) {
 	}
 	return out, nil
 }
+
+// ParityTest renders the parity test file of a generated package.
+func ParityTest(o *Output) ([]byte, error) {
+	var buf bytes.Buffer
+	data := map[string]any{"Package": o.Package, "Dir": o.Dir, "ModelType": o.ModelType}
+	if err := templates.Set.ExecuteTemplate(&buf, "parity_test.go.tmpl", data); err != nil {
+		return nil, err
+	}
+	return imports.Process("parity_test.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+}

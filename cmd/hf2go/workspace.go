@@ -100,6 +100,15 @@ func (w *workspace) plan() (map[string][]byte, []*generator.Output, error) {
 		for name, b := range out.Files {
 			files[filepath.Join(out.Dir, name)] = b
 		}
+		// The parity test exists where parity configs do: an architecture
+		// counts as verified only with them.
+		if _, err := os.Stat(filepath.Join(w.root, "parity", "configs", mt+".json")); err == nil {
+			b, err := generator.ParityTest(out)
+			if err != nil {
+				return nil, nil, err
+			}
+			files[filepath.Join(out.Dir, "parity_test.go")] = b
+		}
 		dirs = append(dirs, out.Dir)
 	}
 	sort.Strings(dirs)
@@ -158,7 +167,7 @@ func (w *workspace) stale(files map[string][]byte) ([]string, error) {
 			}
 			return err
 		}
-		if info.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+		if info.IsDir() || !strings.HasSuffix(p, ".go") {
 			return nil
 		}
 		rel, _ := filepath.Rel(w.modelsDir(), p)

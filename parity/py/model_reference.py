@@ -1,0 +1,83 @@
+"""Reference outputs of one architecture for the generated-model parity test.
+
+For every tiny config in parity/configs/<arch>.json, mlx-lm 0.30.4 builds the
+model with random weights (seeded), and this script saves into <out>/<name>/:
+  config.json, model.safetensors     the checkpoint the Go model loads
+  reference.safetensors              tokens, full-sequence logits (no cache),
+                                     and 16 greedy tokens through the KV cache
+and the same again 4-bit quantized (mlx-lm's quantization predicate) into
+<out>/<name>-q4/. The Go test (parity/modelparity) loads each directory with
+the generated package and compares.
+"""
+import json
+import os
+import sys
+
+import mlx.core as mx
+import mlx.nn as nn
+import numpy as np
+from mlx.utils import tree_flatten, tree_map
+from mlx_lm.models.cache import make_prompt_cache
+from mlx_lm.utils import _get_classes
+
+GREEDY_STEPS = 16
+
+
+def greedy(model, tokens):
+    cache = make_prompt_cache(model)
+    logits = model(tokens, cache=cache)
+    y = mx.argmax(logits[:, -1, :], axis=-1)
+    out = [y]
+    for _ in range(GREEDY_STEPS - 1):
+        logits = model(y[:, None], cache=cache)
+        y = mx.argmax(logits[:, -1, :], axis=-1)
+        out.append(y)
+    return mx.stack(out, axis=1)
+
+
+def save(model, config, tokens, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    weights = dict(tree_flatten(model.parameters()))
+    mx.save_safetensors(os.path.join(out_dir, "model.safetensors"), weights)
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    logits = model(tokens).astype(mx.float32)
+    gen = greedy(model, tokens)
+    mx.save_safetensors(
+        os.path.join(out_dir, "reference.safetensors"),
+        {"tokens": tokens, "logits": logits, "greedy": gen.astype(mx.int32)},
+    )
+
+
+def main():
+    arch, configs_path, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    with open(configs_path) as f:
+        cases = json.load(f)
+    for case in cases:
+        name, config = case["name"], dict(case["config"])
+        mx.random.seed(case.get("seed", 0))
+        model_class, args_class = _get_classes(config)
+        model = model_class(args_class.from_dict(config))
+        mx.eval(model.parameters())
+        rng = np.random.default_rng(case.get("seed", 0))
+        L = case.get("prompt_len", 12)
+        vocab = config["vocab_size"]
+        tokens = mx.array(rng.integers(0, vocab, size=(1, L)).astype(np.int32))
+        save(model, config, tokens, os.path.join(out, name))
+
+        gs = case.get("q_group_size", 32)
+        qmodel = model_class(args_class.from_dict(config))
+        qmodel.update(model.parameters())
+        nn.quantize(
+            qmodel,
+            group_size=gs,
+            bits=4,
+            class_predicate=lambda p, m: hasattr(m, "to_quantized") and m.weight.shape[-1] % gs == 0,
+        )
+        qconfig = dict(config)
+        qconfig["quantization"] = {"group_size": gs, "bits": 4}
+        save(qmodel, qconfig, tokens, os.path.join(out, name + "-q4"))
+
+
+if __name__ == "__main__":
+    main()

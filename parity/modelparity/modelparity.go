@@ -80,9 +80,16 @@ func runCase(t *testing.T, dir string) {
 	if d > Tolerance {
 		t.Errorf("full-sequence logits differ from mlx-lm: max |Δ| = %.3g > %.0e", d, Tolerance)
 	}
-	got, err := Greedy(model, tokens, ref.Arrays["greedy"].Dim(1))
+	got, stepLogits, err := Greedy(model, tokens, ref.Arrays["greedy"].Dim(1))
 	if err != nil {
 		t.Fatalf("greedy: %v", err)
+	}
+	ds, err := maxAbsDiff(stepLogits, ref.Arrays["greedy_logits"])
+	if err != nil {
+		t.Fatalf("greedy step logits: %v", err)
+	}
+	if ds > Tolerance {
+		t.Errorf("logits of the cached decode steps differ from mlx-lm: max |Δ| = %.3g > %.0e", ds, Tolerance)
 	}
 	want, err := mlx.ToSlice[int32](ref.Arrays["greedy"])
 	if err != nil {
@@ -91,7 +98,7 @@ func runCase(t *testing.T, dir string) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("greedy tokens through the cache differ:\n  go     %v\n  mlx-lm %v", got, want)
 	}
-	t.Logf("logits max |Δ| = %.3g; %d greedy tokens identical", d, len(want))
+	t.Logf("logits max |Δ| = %.3g; cached-step logits max |Δ| = %.3g; %d greedy tokens identical", d, ds, len(want))
 }
 
 // Load builds the registered model of a checkpoint directory: config.json,
@@ -143,35 +150,38 @@ func Load(dir string) (arch.Model, error) {
 	return model, nil
 }
 
-// Greedy decodes n tokens by argmax through the model's caches.
-func Greedy(model arch.Model, prompt *mlx.Array, n int) ([]int32, error) {
+// Greedy decodes n tokens by argmax through the model's caches; it returns
+// the tokens and the last-position logits of every step, [n, vocab].
+func Greedy(model arch.Model, prompt *mlx.Array, n int) ([]int32, *mlx.Array, error) {
 	caches, err := model.MakeCache()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if caches == nil {
 		caches, err = cache.MakePromptCache(layerCounter{model}, 0)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var out []int32
+	var steps []*mlx.Array
 	x := prompt
 	for range n {
 		logits, err := model.Forward(x, caches)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		last := logits.Index(mlx.Colon, -1, mlx.Colon)
+		steps = append(steps, last.Astype(mlx.Float32))
 		y := mlx.Argmax(last, -1, false)
 		v, err := mlx.ToSlice[uint32](y)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, int32(v[0]))
 		x = y.Reshape(1, 1)
 	}
-	return out, nil
+	return out, mlx.Concatenate(steps, 0), nil
 }
 
 type layerCounter struct{ m arch.Model }

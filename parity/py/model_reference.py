@@ -24,15 +24,20 @@ GREEDY_STEPS = 16
 
 
 def greedy(model, tokens):
+    """16 greedy steps through the cache; also the last-position logits of
+    every step, so the cached path is compared value by value, not only by
+    argmax (tiny random models often repeat one token)."""
     cache = make_prompt_cache(model)
     logits = model(tokens, cache=cache)
+    step_logits = [logits[:, -1, :]]
     y = mx.argmax(logits[:, -1, :], axis=-1)
     out = [y]
     for _ in range(GREEDY_STEPS - 1):
         logits = model(y[:, None], cache=cache)
+        step_logits.append(logits[:, -1, :])
         y = mx.argmax(logits[:, -1, :], axis=-1)
         out.append(y)
-    return mx.stack(out, axis=1)
+    return mx.stack(out, axis=1), mx.concatenate(step_logits, axis=0)
 
 
 def save(model, config, tokens, out_dir):
@@ -42,10 +47,11 @@ def save(model, config, tokens, out_dir):
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
     logits = model(tokens).astype(mx.float32)
-    gen = greedy(model, tokens)
+    gen, step_logits = greedy(model, tokens)
     mx.save_safetensors(
         os.path.join(out_dir, "reference.safetensors"),
-        {"tokens": tokens, "logits": logits, "greedy": gen.astype(mx.int32)},
+        {"tokens": tokens, "logits": logits, "greedy": gen.astype(mx.int32),
+         "greedy_logits": step_logits.astype(mx.float32)},
     )
 
 

@@ -105,7 +105,9 @@ func TestParity(t *testing.T) {
 		}
 		logits := get(dt + "/logits")
 		procs := map[string]func() ([]LogitsProcessor, error){
-			"bias":        func() ([]LogitsProcessor, error) { return MakeLogitsProcessors(map[int]float64{3: 5.0, 7: -2.5, 300: 1.25}, 0, 0) },
+			"bias": func() ([]LogitsProcessor, error) {
+				return MakeLogitsProcessors(map[int]float64{3: 5.0, 7: -2.5, 300: 1.25}, 0, 0)
+			},
 			"rep":         func() ([]LogitsProcessor, error) { return MakeLogitsProcessors(nil, 1.3, 4) },
 			"rep_default": func() ([]LogitsProcessor, error) { return MakeLogitsProcessors(nil, 0.7, 0) },
 			"both":        func() ([]LogitsProcessor, error) { return MakeLogitsProcessors(map[int]float64{9: 2.0}, 1.5, 6) },

@@ -1,0 +1,331 @@
+// Package generate is mlx_lm.generate's generation loop (mlx-lm 0.30.4):
+// GenerateStep is generate_step (chunked prefill, the next token computed
+// asynchronously while the current one is yielded, KV-cache quantization) and
+// Stream is stream_generate (EOS and stop strings, streaming detokenizer,
+// timings). Both are Go 1.23 iterators.
+//
+// Memory stays flat over any number of tokens: every step runs in an
+// mlx.Scope that keeps only the next token, its log-probabilities, the
+// tokens the logits processors see, and the caches' arrays.
+package generate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/hf2go/hf2go/lm/arch"
+	"github.com/hf2go/hf2go/lm/sample"
+	"github.com/hf2go/hf2go/ported/cache"
+	"github.com/hf2go/hf2go/runtime/mlx"
+)
+
+// Options are generate_step's keyword arguments.
+type Options struct {
+	// MaxTokens is the number of tokens to generate; -1 is unbounded.
+	MaxTokens int
+	// Sampler picks a token from log-probabilities; nil is argmax.
+	Sampler sample.Sampler
+	// LogitsProcessors adjust the logits before sampling.
+	LogitsProcessors []sample.LogitsProcessor
+	// MaxKVSize > 0 makes RotatingKVCaches of that size (when the model has
+	// no make_cache of its own).
+	MaxKVSize int
+	// PromptCache, when non-nil, is used and updated in place (a converted
+	// quantized cache replaces its element), so a later call can continue
+	// from it: pass only the new tokens then. Make one with NewPromptCache.
+	PromptCache []cache.Cache
+	// PrefillStepSize is the prompt chunk size; 0 means 2048.
+	PrefillStepSize int
+	// KVBits > 0 quantizes the KV cache (kv_bits) with KVGroupSize (0: 64)
+	// once a cache's offset reaches QuantizedKVStart.
+	KVBits           int
+	KVGroupSize      int
+	QuantizedKVStart int
+	// PromptProgress is called with (processed, total) prompt tokens.
+	PromptProgress func(processed, total int)
+}
+
+// Step is one generated token. Logprobs ([vocab]) is valid until the loop
+// body returns; keep a copy (mlx.Copy) to hold on to it.
+type Step struct {
+	Token    int
+	Logprobs *mlx.Array
+}
+
+// NewPromptCache is make_prompt_cache(model, max_kv_size): the model's own
+// caches, else one RotatingKVCache(maxKVSize, keep=4) per layer when
+// maxKVSize > 0, else one KVCache per layer.
+func NewPromptCache(model arch.Model, maxKVSize int) ([]cache.Cache, error) {
+	cs, err := model.MakeCache()
+	if err != nil {
+		return nil, fmt.Errorf("make_cache: %w", err)
+	}
+	if cs != nil {
+		return cs, nil
+	}
+	return cache.MakePromptCache(layerCounter{model}, maxKVSize)
+}
+
+type layerCounter struct{ m arch.Model }
+
+func (l layerCounter) NumLayers() int { return l.m.NumLayers() }
+
+// FreeCache releases the arrays a prompt cache holds.
+func FreeCache(cs []cache.Cache) {
+	for _, c := range cs {
+		if c != nil {
+			for _, a := range c.Handles() {
+				a.Free()
+			}
+		}
+	}
+}
+
+func cacheHandles(cs []cache.Cache) []*mlx.Array {
+	var out []*mlx.Array
+	for _, c := range cs {
+		out = append(out, c.Handles()...)
+	}
+	return out
+}
+
+type toQuantizer interface {
+	Offset() int
+	ToQuantized(groupSize, bits int) (*cache.QuantizedKVCache, error)
+}
+
+// maybeQuantizeKVCache is maybe_quantize_kv_cache.
+func maybeQuantizeKVCache(cs []cache.Cache, start, groupSize, bits int) error {
+	if bits <= 0 {
+		return nil
+	}
+	for i, c := range cs {
+		tq, ok := c.(toQuantizer)
+		if !ok || tq.Offset() < start {
+			continue
+		}
+		q, err := tq.ToQuantized(groupSize, bits)
+		if err != nil {
+			return fmt.Errorf("cache %d (%s) to_quantized: %w", i, c.ClassName(), err)
+		}
+		for _, a := range c.Handles() {
+			a.Free()
+		}
+		cs[i] = q
+	}
+	return nil
+}
+
+// GenerateStep is generate_step(prompt, model, ...): it yields each token
+// with its log-probabilities, then stops after MaxTokens tokens, on
+// cancellation (yielding ctx's error) or on an error (yielded once).
+func GenerateStep(ctx context.Context, model arch.Model, prompt []int, o Options) iter.Seq2[Step, error] {
+	return func(yield func(Step, error) bool) {
+		g, err := newGenerator(model, prompt, o)
+		if err != nil {
+			yield(Step{}, err)
+			return
+		}
+		defer g.close()
+		if err := g.run(ctx, yield); err != nil {
+			yield(Step{}, err)
+		}
+	}
+}
+
+type generator struct {
+	model     arch.Model
+	o         Options
+	caches    []cache.Cache
+	prompt    []int32
+	tokens    *mlx.Array // what the logits processors see (Python's tokens)
+	sampler   sample.Sampler
+	groupSize int
+	owned     []*mlx.Array // arrays to free on close
+}
+
+func newGenerator(model arch.Model, prompt []int, o Options) (*generator, error) {
+	if len(prompt) == 0 {
+		return nil, errors.New("generate: the prompt is empty")
+	}
+	g := &generator{model: model, o: o, sampler: o.Sampler, groupSize: o.KVGroupSize}
+	if g.sampler == nil {
+		g.sampler = sample.Greedy
+	}
+	if g.groupSize == 0 {
+		g.groupSize = 64
+	}
+	if g.o.PrefillStepSize <= 0 {
+		g.o.PrefillStepSize = 2048
+	}
+	g.prompt = make([]int32, len(prompt))
+	for i, t := range prompt {
+		if t < 0 || t > 1<<31-1 {
+			return nil, fmt.Errorf("generate: prompt token %d at position %d is out of range", t, i)
+		}
+		g.prompt[i] = int32(t)
+	}
+	g.caches = o.PromptCache
+	if g.caches == nil {
+		cs, err := NewPromptCache(model, o.MaxKVSize)
+		if err != nil {
+			return nil, err
+		}
+		g.caches = cs
+	}
+	return g, nil
+}
+
+func (g *generator) close() {
+	// Wait for work still in flight before its inputs go away for good.
+	_ = mlx.Synchronize()
+	g.tokens.Free()
+	for _, a := range g.owned {
+		a.Free()
+	}
+	if g.o.PromptCache == nil {
+		FreeCache(g.caches)
+	}
+}
+
+func (g *generator) quantizeCache() error {
+	return maybeQuantizeKVCache(g.caches, g.o.QuantizedKVStart, g.groupSize, g.o.KVBits)
+}
+
+// forward runs the model on input [n] with the caches; it returns logits.
+func (g *generator) forward(input *mlx.Array) (*mlx.Array, error) {
+	logits, err := g.model.Forward(mlx.ExpandDims(input, 0), g.caches)
+	if err != nil {
+		return nil, err
+	}
+	return logits, logits.Err()
+}
+
+// step is generate_step's _step: it returns the sampled token [1] and the
+// log-probabilities [V], both kept out of the step's scope.
+func (g *generator) step(input *mlx.Array) (y, logprobs *mlx.Array, err error) {
+	s := mlx.NewScope()
+	defer s.Close()
+	logits, err := g.forward(input)
+	if err != nil {
+		return nil, nil, err
+	}
+	logits = logits.Index(mlx.Colon, -1, mlx.Colon)
+	if len(g.o.LogitsProcessors) > 0 && input.Size() > 0 {
+		old := g.tokens
+		if old != nil {
+			g.tokens = mlx.Concatenate([]*mlx.Array{old, input}, 0)
+		} else {
+			g.tokens = mlx.Copy(input)
+		}
+		s.Keep(g.tokens)
+		old.Free()
+		for _, p := range g.o.LogitsProcessors {
+			logits = p(g.tokens, logits)
+		}
+	}
+	if err := g.quantizeCache(); err != nil {
+		return nil, nil, err
+	}
+	lp := mlx.Subtract(logits, mlx.Logsumexp(logits, true))
+	y = g.sampler(lp)
+	logprobs = mlx.Squeeze(lp, 0)
+	if err := errors.Join(y.Err(), logprobs.Err()); err != nil {
+		return nil, nil, err
+	}
+	s.Keep(y, logprobs)
+	s.Keep(cacheHandles(g.caches)...)
+	return y, logprobs, nil
+}
+
+func (g *generator) progress(done, total int) {
+	if g.o.PromptProgress != nil {
+		g.o.PromptProgress(done, total)
+	}
+}
+
+func (g *generator) run(ctx context.Context, yield func(Step, error) bool) error {
+	total := len(g.prompt)
+	processed := 0
+	g.progress(0, total)
+	prompt := g.prompt
+	for total-processed > 1 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(g.o.PrefillStepSize, total-processed-1)
+		s := mlx.NewScope()
+		_, err := g.forward(mlx.FromSlice(prompt[:n], n))
+		if err == nil {
+			err = g.quantizeCache()
+		}
+		if err == nil {
+			err = mlx.Eval(cacheHandles(g.caches)...)
+		}
+		s.Keep(cacheHandles(g.caches)...)
+		s.Close()
+		if err != nil {
+			return err
+		}
+		processed += n
+		g.progress(processed, total)
+		prompt = prompt[n:]
+		mlx.ClearCache()
+	}
+	in := mlx.FromSlice(prompt, len(prompt))
+	g.owned = append(g.owned, in)
+	y, logprobs, err := g.step(in)
+	if err != nil {
+		return err
+	}
+	defer func() { y.Free(); logprobs.Free() }()
+	if err := mlx.AsyncEval(y, logprobs); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var ny, nlp *mlx.Array
+		if n != g.o.MaxTokens {
+			if ny, nlp, err = g.step(y); err != nil {
+				return err
+			}
+			if err := mlx.AsyncEval(ny, nlp); err != nil {
+				ny.Free()
+				nlp.Free()
+				return err
+			}
+		}
+		if n == 0 {
+			if err := mlx.Eval(y); err != nil {
+				ny.Free()
+				nlp.Free()
+				return err
+			}
+			g.progress(total, total)
+		}
+		if n == g.o.MaxTokens {
+			return nil
+		}
+		tok, err := y.IntItem()
+		if err != nil {
+			ny.Free()
+			nlp.Free()
+			return err
+		}
+		if !yield(Step{Token: tok, Logprobs: logprobs}, nil) {
+			ny.Free()
+			nlp.Free()
+			return nil
+		}
+		if n%256 == 0 {
+			mlx.ClearCache()
+		}
+		y.Free()
+		logprobs.Free()
+		y, logprobs = ny, nlp
+	}
+}

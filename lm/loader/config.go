@@ -1,0 +1,150 @@
+package loader
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ReadConfig is mlx_lm.utils.load_config: config.json, with eos_token_id
+// overridden by generation_config.json's when that is present and truthy. As
+// in Python, a generation_config.json that is not valid JSON is ignored.
+func ReadConfig(dir string) (map[string]any, error) {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("model directory %s does not exist", dir)
+	case err != nil:
+		return nil, fmt.Errorf("model directory: %w", err)
+	case !st.IsDir():
+		return nil, fmt.Errorf("model path %s is not a directory", dir)
+	}
+	path := filepath.Join(dir, "config.json")
+	config, err := readJSONObject(path)
+	if err != nil {
+		return nil, err
+	}
+	gpath := filepath.Join(dir, "generation_config.json")
+	if data, err := os.ReadFile(gpath); err == nil {
+		var gen map[string]any
+		if json.Unmarshal(data, &gen) == nil && truthy(gen["eos_token_id"]) {
+			config["eos_token_id"] = gen["eos_token_id"]
+		}
+	}
+	return config, nil
+}
+
+// truthy is Python's bool() of a decoded JSON value.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+func readJSONObject(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", path)
+		}
+		return nil, err
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("%s: invalid JSON: %s", path, describeJSONError(data, err))
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: expected a JSON object, found %s", path, jsonKind(v))
+	}
+	return m, nil
+}
+
+func describeJSONError(data []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return fmt.Sprintf("%v (line %d)", se, line)
+	}
+	return err.Error()
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// EOSTokenIDs reads config's eos_token_id: an int, a list of ints, or absent.
+func EOSTokenIDs(config map[string]any) ([]int, error) {
+	v, ok := config["eos_token_id"]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	asInt := func(x any) (int, bool) {
+		f, ok := x.(float64)
+		if !ok || f != float64(int(f)) || f < 0 {
+			return 0, false
+		}
+		return int(f), true
+	}
+	if id, ok := asInt(v); ok {
+		return []int{id}, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("config eos_token_id: expected an integer or a list of integers, found %s", jsonKind(v))
+	}
+	out := make([]int, 0, len(list))
+	for i, x := range list {
+		id, ok := asInt(x)
+		if !ok {
+			return nil, fmt.Errorf("config eos_token_id[%d]: expected a non-negative integer, found %v", i, x)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// VocabSize is config's vocab_size (or text_config.vocab_size), 0 if absent.
+func VocabSize(config map[string]any) int {
+	for _, c := range []map[string]any{config, sub(config, "text_config")} {
+		if f, ok := c["vocab_size"].(float64); ok && f > 0 && f == float64(int(f)) {
+			return int(f)
+		}
+	}
+	return 0
+}
+
+func sub(m map[string]any, key string) map[string]any {
+	s, _ := m[key].(map[string]any)
+	return s
+}

@@ -1,0 +1,353 @@
+// Package loader loads a model directory the way mlx_lm.utils.load_model
+// does: config.json (+ generation_config.json's eos_token_id), the
+// architecture registered for its model_type, every model*.safetensors,
+// the model's sanitize, quantization of exactly the layers the checkpoint
+// quantized, and a strict load that names every missing or unexpected
+// weight and every shape mismatch. Nothing is cast.
+package loader
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hf2go/hf2go/lm/arch"
+	"github.com/hf2go/hf2go/runtime/mlx"
+	"github.com/hf2go/hf2go/runtime/mlx/nn"
+)
+
+// Options tune Load.
+type Options struct {
+	// Progress receives a progress bar while weights are read. Nil means
+	// stderr when stderr is a terminal, else none.
+	Progress io.Writer
+	// NoProgress disables the bar even on a terminal.
+	NoProgress bool
+	// Lazy skips evaluating the parameters (load_model(lazy=True)).
+	Lazy bool
+	// ModelConfig is merged over config.json (load_model's model_config).
+	ModelConfig map[string]any
+}
+
+// Model is a loaded model.
+type Model struct {
+	arch.Model
+	Arch   arch.Arch
+	Dir    string
+	Config map[string]any
+	// EOSTokenIDs is config's eos_token_id (after generation_config.json).
+	EOSTokenIDs []int
+	// VocabSize is config's vocab_size, 0 when the config has none.
+	VocabSize int
+	// WeightFiles are the safetensors files read, sorted.
+	WeightFiles []string
+}
+
+// Free releases the model's parameters.
+func (m *Model) Free() {
+	for _, a := range nn.Parameters(m.Module()) {
+		a.Free()
+	}
+}
+
+// Load loads the model in dir. Errors name the file and the key at fault.
+func Load(ctx context.Context, dir string, o Options) (*Model, error) {
+	config, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range o.ModelConfig {
+		config[k] = v
+	}
+	cfgPath := filepath.Join(dir, "config.json")
+	mtRaw, ok := config["model_type"]
+	if !ok {
+		return nil, fmt.Errorf("%s: model_type is missing", cfgPath)
+	}
+	modelType, ok := mtRaw.(string)
+	if !ok {
+		return nil, fmt.Errorf("%s: model_type: expected a string, found %s", cfgPath, jsonKind(mtRaw))
+	}
+	a, err := arch.Lookup(modelType)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
+	}
+	eos, err := EOSTokenIDs(config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
+	}
+	files, err := weightFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	model, err := newModel(a, config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
+	}
+	m := &Model{Model: model, Arch: a, Dir: dir, Config: config, EOSTokenIDs: eos,
+		VocabSize: VocabSize(config), WeightFiles: files}
+	ok = false
+	defer func() {
+		if !ok {
+			m.Free()
+		}
+	}()
+
+	weights, origin, err := readWeights(files)
+	if err != nil {
+		return nil, err
+	}
+	freeAll := func(ws map[string]*mlx.Array) {
+		for _, w := range ws {
+			w.Free()
+		}
+	}
+	sanitized, err := model.Sanitize(weights)
+	if err != nil {
+		freeAll(weights)
+		return nil, fmt.Errorf("%s sanitize: %w", a.ModelType, err)
+	}
+	// Free what sanitize dropped (e.g. rotary inv_freq, a tied lm_head).
+	kept := make(map[*mlx.Array]bool, len(sanitized))
+	for _, w := range sanitized {
+		kept[w] = true
+	}
+	for _, w := range weights {
+		if !kept[w] {
+			w.Free()
+		}
+	}
+	weights = sanitized
+
+	q, err := resolveQuantization(config)
+	if err != nil {
+		freeAll(weights)
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
+	}
+	if q != nil {
+		var perr []error
+		err := nn.Quantize(model.Module(), q.predicate(weights, &perr))
+		if err = errors.Join(append(perr, err)...); err != nil {
+			freeAll(weights)
+			return nil, fmt.Errorf("%s: quantizing the model: %w", cfgPath, err)
+		}
+	}
+	if err := nn.Update(model.Module(), weights); err != nil {
+		freeAll(weights)
+		var ue *nn.UpdateError
+		if errors.As(err, &ue) {
+			return nil, fmt.Errorf("%s: %w", describeFiles(dir, files), annotate(ue, origin))
+		}
+		return nil, fmt.Errorf("%s: %w", describeFiles(dir, files), err)
+	}
+	if !o.Lazy {
+		if err := evalParams(ctx, model, progressWriter(o)); err != nil {
+			return nil, fmt.Errorf("%s: reading weights: %w", describeFiles(dir, files), err)
+		}
+	}
+	ok = true
+	return m, nil
+}
+
+// newModel runs the generated constructor, turning a panic that escaped it
+// into an error rather than a crash.
+func newModel(a arch.Arch, config map[string]any) (m arch.Model, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: building the model failed: %v", a.ModelType, r)
+		}
+	}()
+	m, err = a.New(config)
+	if err == nil && m == nil {
+		err = fmt.Errorf("%s: constructor returned no model", a.ModelType)
+	}
+	return m, err
+}
+
+// weightFiles is load_model's glob of model*.safetensors (sorted). A
+// model.safetensors.index.json, when present, must name only files that exist.
+func weightFiles(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "model*.safetensors"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	idx := filepath.Join(dir, "model.safetensors.index.json")
+	if data, err := os.ReadFile(idx); err == nil {
+		var index struct {
+			WeightMap map[string]string `json:"weight_map"`
+		}
+		if err := json.Unmarshal(data, &index); err != nil {
+			return nil, fmt.Errorf("%s: invalid: %s", idx, describeJSONError(data, err))
+		}
+		var missing []string
+		seen := map[string]bool{}
+		for _, f := range index.WeightMap {
+			if seen[f] {
+				continue
+			}
+			seen[f] = true
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				missing = append(missing, f)
+			}
+		}
+		sort.Strings(missing)
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("%s names shards that are missing: %s", idx, strings.Join(missing, ", "))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no safetensors found in %s (expected model*.safetensors)", dir)
+	}
+	return files, nil
+}
+
+// readWeights loads every file; a tensor name in two files is an error. It
+// returns each name's file for error messages.
+func readWeights(files []string) (map[string]*mlx.Array, map[string]string, error) {
+	weights := map[string]*mlx.Array{}
+	origin := map[string]string{}
+	for _, f := range files {
+		ts, err := mlx.LoadSafetensors(f)
+		if err != nil {
+			for _, w := range weights {
+				w.Free()
+			}
+			return nil, nil, err
+		}
+		for name, a := range ts.Arrays {
+			if prev, dup := origin[name]; dup {
+				ts.Free()
+				for _, w := range weights {
+					w.Free()
+				}
+				return nil, nil, fmt.Errorf("tensor %q is in both %s and %s", name, filepath.Base(prev), filepath.Base(f))
+			}
+			weights[name] = a
+			origin[name] = f
+		}
+	}
+	return weights, origin, nil
+}
+
+func describeFiles(dir string, files []string) string {
+	if len(files) == 1 {
+		return files[0]
+	}
+	return fmt.Sprintf("%s (%d model*.safetensors files)", dir, len(files))
+}
+
+// annotate adds the file to unexpected and mismatched names when the weights
+// come from several files.
+func annotate(ue *nn.UpdateError, origin map[string]string) error {
+	files := map[string]bool{}
+	for _, f := range origin {
+		files[f] = true
+	}
+	if len(files) < 2 {
+		return ue
+	}
+	out := &nn.UpdateError{Missing: ue.Missing}
+	for _, n := range ue.Unexpected {
+		out.Unexpected = append(out.Unexpected, fmt.Sprintf("%s (%s)", n, filepath.Base(origin[n])))
+	}
+	for _, n := range ue.Mismatched {
+		name, _, _ := strings.Cut(n, ":")
+		if f, ok := origin[name]; ok {
+			n = fmt.Sprintf("%s (%s)", n, filepath.Base(f))
+		}
+		out.Mismatched = append(out.Mismatched, n)
+	}
+	return out
+}
+
+// evalParams evaluates the parameters in batches, drawing progress.
+func evalParams(ctx context.Context, model arch.Model, w io.Writer) error {
+	params := nn.Parameters(model.Module())
+	names := make([]string, 0, len(params))
+	total := 0
+	for n, p := range params {
+		names = append(names, n)
+		total += p.Nbytes()
+	}
+	sort.Strings(names)
+	bar := newBar(w, total)
+	defer bar.done()
+	var batch []*mlx.Array
+	batchBytes, doneBytes := 0, 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := mlx.Eval(batch...); err != nil {
+			return err
+		}
+		doneBytes += batchBytes
+		bar.set(doneBytes)
+		batch, batchBytes = batch[:0], 0
+		return ctx.Err()
+	}
+	for _, n := range names {
+		p := params[n]
+		batch = append(batch, p)
+		batchBytes += p.Nbytes()
+		if batchBytes >= 64<<20 || len(batch) >= 64 {
+			if err := flush(); err != nil {
+				return fmt.Errorf("%s: %w", n, err)
+			}
+		}
+	}
+	return flush()
+}
+
+func progressWriter(o Options) io.Writer {
+	if o.NoProgress {
+		return nil
+	}
+	if o.Progress != nil {
+		return o.Progress
+	}
+	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+		return os.Stderr
+	}
+	return nil
+}
+
+type bar struct {
+	w     io.Writer
+	total int
+	last  int
+}
+
+func newBar(w io.Writer, total int) *bar { return &bar{w: w, total: total, last: -1} }
+
+func (b *bar) set(done int) {
+	if b.w == nil || b.total == 0 {
+		return
+	}
+	pct := done * 100 / b.total
+	if pct == b.last {
+		return
+	}
+	b.last = pct
+	const width = 30
+	fill := pct * width / 100
+	fmt.Fprintf(b.w, "\rloading weights [%s%s] %3d%% %.2f/%.2f GB", strings.Repeat("=", fill),
+		strings.Repeat(" ", width-fill), pct, float64(done)/1e9, float64(b.total)/1e9)
+}
+
+func (b *bar) done() {
+	if b.w != nil && b.last >= 0 {
+		fmt.Fprintln(b.w)
+	}
+}

@@ -251,6 +251,17 @@ func (t *translator) callLocal(c *syntax.Call, fn *funcInfo, head jen.Code, en *
 			req[p.py] = true
 		}
 	}
+	var splat syntax.Expr
+	if n := len(c.Keywords); n > 0 && c.Keywords[n-1].Name == "" {
+		// f(a, b=1, **kwargs): the dict fills whichever parameters it has.
+		splat = c.Keywords[n-1].Value
+		cc := *c
+		cc.Keywords = c.Keywords[:n-1]
+		c = &cc
+		for p := range req {
+			delete(req, p)
+		}
+	}
 	b, ok := t.bind(c, pnames, "", req, what)
 	if !ok {
 		return prim(jen.Nil(), types.TUnknown)
@@ -258,6 +269,10 @@ func (t *translator) callLocal(c *syntax.Call, fn *funcInfo, head jen.Code, en *
 	var args []jen.Code
 	for _, p := range fn.params {
 		e, given := b.byName[p.py]
+		if !given && splat != nil {
+			args = append(args, t.kwArg(splat, p, en))
+			continue
+		}
 		if !given {
 			e = p.def
 		}
@@ -298,6 +313,14 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 		return t.bad(c, "array method "+f.Attr, "not in the API table")
 	case types.Class:
 		cls := t.byClass[rt.Name]
+		if cls != nil && f.Attr == "pop" && len(c.Args) == 1 {
+			// Module.pop("name") drops a child module (and its parameters).
+			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
+				if fi, ok := cls.byName[s.Value]; ok {
+					return prim(jen.Add(paren(recv, precPrimary)).Dot(fi.goName).Op("=").Add(t.zero(fi.typ)), types.TNone)
+				}
+			}
+		}
 		if cls != nil {
 			if m, ok := cls.byMeth[f.Attr]; ok && !m.isProp {
 				return t.callLocal(c, m, jen.Add(paren(recv, precPrimary)).Dot(m.goName), en, rt.Name+"."+f.Attr)
@@ -476,6 +499,18 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			if et, ok := t.tab.Types[tn]; ok {
 				return prim(t.qual("py", "IsInstance").Types(t.render(et.Go, nil, nil)).Call(v.c), types.TBool), true
 			}
+			if n, ok := c.Args[1].(*syntax.Name); ok && v.t.Kind == types.AnyK {
+				switch n.Id {
+				case "float":
+					return prim(t.qual("rt", "IsFloat").Call(v.c), types.TBool), true
+				case "int":
+					return prim(t.qual("rt", "IsInt").Call(v.c), types.TBool), true
+				case "str":
+					return prim(t.qual("py", "IsInstance").Types(jen.String()).Call(v.c), types.TBool), true
+				case "list":
+					return prim(t.qual("py", "IsInstance").Types(jen.Index().Any()).Call(v.c), types.TBool), true
+				}
+			}
 			if n, ok := c.Args[1].(*syntax.Name); ok {
 				if _, ok := t.byClass[n.Id]; ok {
 					return prim(t.qual("py", "IsInstance").Types(jen.Op("*").Id(n.Id)).Call(v.c), types.TBool), true
@@ -544,6 +579,33 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		}
 	case "print":
 		return prim(nil, types.TNone), true
+	case "all", "any":
+		if len(c.Args) == 1 {
+			v := arg(0)
+			if h := v.t.Homogeneous(); h != nil && h.Kind == types.Bool {
+				fn := map[string]string{"all": "All", "any": "Any"}[name]
+				return prim(t.qual("rt", fn).Call(v.c), types.TBool), true
+			}
+		}
 	}
 	return val{}, false
+}
+
+// kwArg reads parameter p from a **kwargs dict, with p's default.
+func (t *translator) kwArg(splat syntax.Expr, p *paramInfo, en *env) jen.Code {
+	d := t.expr(splat, en)
+	if t.dry && p.typ.Kind == types.Int {
+		// Config values are JSON numbers: an int default may receive a float.
+		p.typ = types.TFloat
+	}
+	def := t.zero(p.typ)
+	if p.def != nil {
+		def = t.coerce(t.expr(p.def, en), p.typ, p.def)
+	}
+	conv := map[types.Kind]string{types.Int: "Int", types.Float: "Float", types.Str: "Str"}[p.typ.Kind]
+	if conv == "" || d.t.Kind != types.Dict {
+		t.fail(splat, "**kwargs", "for a parameter of type %s", p.typ)
+		return jen.Nil()
+	}
+	return t.qual("rt", "Kw").Call(d.c, jen.Lit(p.py), def, t.qual("rt", conv))
 }

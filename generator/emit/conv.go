@@ -76,6 +76,9 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 		if from.Base().Numeric() {
 			return t.weak(v)
 		}
+		if from.Kind == types.Mask {
+			return t.maskAsArray(v).c
+		}
 	case types.Ext:
 		if from.Kind == types.Ext && t.root(from.Name) == t.root(to.Name) {
 			return v.c

@@ -42,6 +42,9 @@ func (t *translator) expr(e syntax.Expr, en *env) val {
 		return t.sequence(x, x.Elts, en, true)
 	case *syntax.List:
 		return t.sequence(x, x.Elts, en, false)
+	case *syntax.Set:
+		// Sets appear as small literal collections tested for membership.
+		return t.sequence(x, x.Elts, en, false)
 	case *syntax.Dict:
 		return t.dict(x, en)
 	case *syntax.Comp:
@@ -154,6 +157,7 @@ func (t *translator) attribute(a *syntax.Attribute, en *env) val {
 }
 
 func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
+	recv = t.maskAsArray(recv)
 	rt := recv.t.Base()
 	switch rt.Kind {
 	case types.Class:

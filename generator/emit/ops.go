@@ -28,6 +28,9 @@ func (t *translator) weak(v val) jen.Code {
 
 func (t *translator) binop(b *syntax.BinOp, en *env) val {
 	l, r := t.expr(b.L, en), t.expr(b.R, en)
+	if l.t.Kind == types.Mask || r.t.Kind == types.Mask {
+		l, r = t.maskAsArray(l), t.maskAsArray(r)
+	}
 	lt, rt := l.t.Base(), r.t.Base()
 	if lt.Kind == types.Array || rt.Kind == types.Array {
 		fn, ok := mlxBinary[b.Op]
@@ -38,6 +41,16 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 			return t.bad(b, "operator "+b.Op, "between %s and %s", l.t, r.t)
 		}
 		return prim(t.qual("mlx", fn).Call(t.weak(l), t.weak(r)), types.TArray)
+	}
+	if (lt.Numeric() || lt.Kind == types.AnyK) && (rt.Numeric() || rt.Kind == types.AnyK) && (lt.Kind == types.AnyK || rt.Kind == types.AnyK) {
+		// A config value (Any) in arithmetic: Python would use its number.
+		if lt.Kind == types.AnyK {
+			l = prim(t.qual("rt", "Float").Call(l.c), types.TFloat)
+		}
+		if rt.Kind == types.AnyK {
+			r = prim(t.qual("rt", "Float").Call(r.c), types.TFloat)
+		}
+		lt, rt = l.t, r.t
 	}
 	if lt.Numeric() && rt.Numeric() {
 		return t.arith(b, l, r)
@@ -65,7 +78,11 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 			}
 			return prim(t.qual("py", "Repeat").Call(e.c, r.c), types.ListOf(et))
 		}
-		return t.bad(b, "list *", "only [x] * n is supported")
+		et := lt.Homogeneous()
+		if et == nil {
+			return t.bad(b, "list *", "of a mixed tuple")
+		}
+		return prim(t.qual("py", "RepeatList").Call(l.c, r.c), types.ListOf(et))
 	}
 	return t.bad(b, "operator "+b.Op, "between %s and %s", l.t, r.t)
 }
@@ -180,6 +197,34 @@ func (t *translator) unary(u *syntax.UnaryOp, en *env) val {
 
 // truth is Python's truthiness of an expression, as a Go bool.
 func (t *translator) truth(e syntax.Expr, en *env) val {
+	if b, ok := e.(*syntax.BoolOp); ok {
+		// In a condition, `a and b` is truth(a) && truth(b), whatever a and b are.
+		op, p := "&&", precAnd
+		if b.Op == "or" {
+			op, p = "||", precOr
+		}
+		var parts []val
+		for _, x := range b.Values {
+			v := t.truth(x, en)
+			if k, ok := constBool(v); ok {
+				if (op == "&&" && !k) || (op == "||" && k) {
+					return v // decided
+				}
+				continue // neutral
+			}
+			parts = append(parts, v)
+		}
+		if len(parts) == 0 {
+			v := prim(jen.Lit(op == "&&"), types.TBool)
+			v.lit = &syntax.Constant{Kind: map[bool]syntax.ConstKind{true: syntax.ConstTrue, false: syntax.ConstFalse}[op == "&&"]}
+			return v
+		}
+		c := paren(parts[0], p)
+		for _, v := range parts[1:] {
+			c = jen.Add(c).Op(op).Add(paren(v, p+1))
+		}
+		return val{c: c, t: types.TBool, prec: p}
+	}
 	v := t.expr(e, en)
 	return t.truthOf(v, e)
 }
@@ -299,7 +344,9 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 				return boolv(jen.Add(paren(l, precCmp)).Op(goOp).Add(t.qual("mlx", "NoMask")))
 			}
 			if l.t.Kind == types.None {
-				return prim(jen.Lit(goOp == "=="), types.TBool)
+				v := prim(jen.Lit(goOp == "=="), types.TBool)
+				v.lit = &syntax.Constant{Kind: map[bool]syntax.ConstKind{true: syntax.ConstTrue, false: syntax.ConstFalse}[goOp == "=="]}
+				return v
 			}
 			if !l.t.Nilable() && l.t.Kind != types.Optional {
 				// A value that can never be None.
@@ -319,10 +366,19 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 			t.imports["strings"] = true
 			c = jen.Qual("strings", "Contains").Call(r.c, l.c)
 		case rt.Kind == types.List || rt.Kind == types.Tuple:
-			if tup, ok := rn.(*syntax.Tuple); ok {
+			var lits []syntax.Expr
+			switch lit := rn.(type) {
+			case *syntax.Tuple:
+				lits = lit.Elts
+			case *syntax.List:
+				lits = lit.Elts
+			case *syntax.Set:
+				lits = lit.Elts
+			}
+			if lits != nil {
 				// x in ("a", "b"): a chain of equalities.
 				var ors []jen.Code
-				for _, e := range tup.Elts {
+				for _, e := range lits {
 					ors = append(ors, jen.Add(paren(l, precCmp)).Op("==").Add(t.expr(e, &env{vars: map[string]*types.Type{}}).c))
 				}
 				cc := ors[0]
@@ -362,7 +418,8 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		}
 		return boolv(jen.Add(paren(val{c: lc, prec: l.prec}, precCmp+1)).Op(op).Add(paren(val{c: rc, prec: r.prec}, precCmp+1)))
 	}
-	if (op == "==" || op == "!=") && lt.Kind == types.Str && rt.Kind == types.Str {
+	if (op == "==" || op == "!=") && ((lt.Kind == types.Str && rt.Kind == types.Str) ||
+		(lt.Kind == types.AnyK && rt.Kind != types.Array) || (rt.Kind == types.AnyK && lt.Kind != types.Array)) {
 		return boolv(jen.Add(l.c).Op(op).Add(r.c))
 	}
 	if (op == "==" || op == "!=") && (lt.Kind == types.Str || rt.Kind == types.Str) && (l.t.Kind == types.Optional || r.t.Kind == types.Optional) {

@@ -221,6 +221,18 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 						t.fail(target, "enumerate", "target must be two names")
 						return nil, false
 					}
+					if inner, ok := tup.Elts[1].(*syntax.Tuple); ok {
+						// for i, (a, b) in enumerate(zip(xs, ys)): zip's index is i.
+						if zc, ok := call.Args[0].(*syntax.Call); ok {
+							if zn, ok := zc.Func.(*syntax.Name); ok && zn.Id == "zip" {
+								if iname, ok := tup.Elts[0].(*syntax.Name); ok {
+									return t.zipLoop(inner, zc, en, iname.Id)
+								}
+							}
+						}
+						t.fail(target, "enumerate", "nested unpacking is supported over zip only")
+						return nil, false
+					}
 					seq := t.expr(call.Args[0], en)
 					et := seq.t.Homogeneous()
 					if et == nil {
@@ -235,36 +247,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 						t.fail(target, "zip", "target must unpack every zipped sequence")
 						return nil, false
 					}
-					var seqs []val
-					for _, a := range call.Args {
-						seqs = append(seqs, t.expr(a, en))
-					}
-					idx := "i"
-					for d := 0; ; d++ {
-						if _, _, taken := en.lookup(idx); !taken {
-							break
-						}
-						idx = "i" + string(rune('0'+d))
-					}
-					var lens []jen.Code
-					var lhs, rhs []jen.Code
-					for k, s := range seqs {
-						lens = append(lens, jen.Len(s.c))
-						et := s.t.Homogeneous()
-						if et == nil {
-							et = types.TUnknown
-						}
-						rhs = append(rhs, jen.Add(paren(s, precPrimary)).Index(jen.Id(idx)))
-						lhs = append(lhs, bindName(tup.Elts[k], et))
-					}
-					bound := lens[0]
-					if len(lens) > 1 {
-						bound = jen.Min(lens...)
-					}
-					return func(b []jen.Code) jen.Code {
-						return jen.For(jen.Id(idx).Op(":=").Range().Add(bound)).Block(
-							append([]jen.Code{jen.List(lhs...).Op(":=").List(rhs...)}, b...)...)
-					}, true
+					return t.zipLoop(tup, call, en, "")
 				}
 			}
 		}
@@ -343,4 +326,62 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 	}
 	t.fail(n, "for", "over a value of type %s", seq.t)
 	return nil, false
+}
+
+// zipLoop is `for a, b in zip(xs, ys)` (index is the Python name bound to the
+// position, from an enclosing enumerate, or "").
+func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index string) (func(body []jen.Code) jen.Code, bool) {
+	if len(tup.Elts) != len(call.Args) {
+		t.fail(tup, "zip", "target must unpack every zipped sequence")
+		return nil, false
+	}
+	var seqs []val
+	for _, a := range call.Args {
+		seqs = append(seqs, t.expr(a, en))
+	}
+	idx := "i"
+	if index != "" {
+		en.vars[index] = types.TInt
+		en.goName[index] = local(index)
+		idx = local(index)
+	} else {
+		for d := 0; ; d++ {
+			if _, _, taken := en.lookup(idx); !taken {
+				break
+			}
+			idx = "i" + string(rune('0'+d))
+		}
+	}
+	var lens, lhs, rhs []jen.Code
+	for k, s := range seqs {
+		lens = append(lens, jen.Len(s.c))
+		et := s.t.Homogeneous()
+		if et == nil {
+			et = types.TUnknown
+		}
+		nm, ok := tup.Elts[k].(*syntax.Name)
+		if !ok {
+			t.fail(tup.Elts[k], "zip", "targets must be names")
+			return nil, false
+		}
+		en.vars[nm.Id] = et
+		en.goName[nm.Id] = local(nm.Id)
+		name := local(nm.Id)
+		if nm.Id == "_" || (!t.dry && t.reads != nil && !t.reads[nm.Id]) {
+			continue
+		}
+		lhs = append(lhs, jen.Id(name))
+		rhs = append(rhs, jen.Add(paren(s, precPrimary)).Index(jen.Id(idx)))
+	}
+	bound := lens[0]
+	if len(lens) > 1 {
+		bound = jen.Min(lens...)
+	}
+	return func(b []jen.Code) jen.Code {
+		var head []jen.Code
+		if len(lhs) > 0 {
+			head = append(head, jen.List(lhs...).Op(":=").List(rhs...))
+		}
+		return jen.For(jen.Id(idx).Op(":=").Range().Add(bound)).Block(append(head, b...)...)
+	}, true
 }

@@ -287,6 +287,8 @@ func (t *translator) collectClass(c *classInfo) {
 				f.goName = "Forward"
 			case "shard":
 				f.skipped = "tensor-parallel sharding is not translated yet"
+			case "quant_predicate", "cast_predicate":
+				f.skipped = "used only when converting checkpoints (mlx_lm.convert), not for inference"
 			default:
 				f.goName = exported(n.Name)
 			}
@@ -382,9 +384,9 @@ func (t *translator) annotation(e syntax.Expr) *types.Type {
 			return types.TBool
 		case "str":
 			return types.TStr
-		case "dict":
+		case "dict", "Dict":
 			return types.DictOf(types.TStr, types.TAny)
-		case "list":
+		case "list", "List":
 			return types.ListOf(types.TAny)
 		case "Any":
 			return types.TAny

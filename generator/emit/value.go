@@ -230,3 +230,12 @@ func constBool(v val) (bool, bool) {
 	}
 	return false, false
 }
+
+// maskAsArray reads a mask that Python code uses as an array (mask.dtype,
+// scores + mask): the mask's array, nil for None or "causal".
+func (t *translator) maskAsArray(v val) val {
+	if v.t.Kind == types.Mask {
+		return prim(jen.Add(paren(v, precPrimary)).Dot("Array"), types.TArray)
+	}
+	return v
+}

@@ -260,3 +260,151 @@ func GELU(approx string) func(*mlx.Array) *mlx.Array {
 	py.Raise("ValueError", "%s", fmt.Sprintf("The approximation should be in ['none', 'precise', 'tanh', 'fast'] but %q was given", approx))
 	return nil
 }
+
+// All is Python's all() over bools.
+func All(xs []bool) bool {
+	for _, x := range xs {
+		if !x {
+			return false
+		}
+	}
+	return true
+}
+
+// Any is Python's any() over bools.
+func Any(xs []bool) bool {
+	for _, x := range xs {
+		if x {
+			return true
+		}
+	}
+	return false
+}
+
+// EmbeddingWeight is embedding.weight (the table of an unquantized
+// embedding; a quantized one's packed weight, as in Python).
+func EmbeddingWeight(e nn.EmbeddingLayer) *mlx.Array {
+	switch x := e.(type) {
+	case *nn.Embedding:
+		return x.Weight
+	case *nn.QuantizedEmbedding:
+		return x.Weight
+	}
+	py.Raise("AttributeError", "%T has no attribute 'weight'", e)
+	return nil
+}
+
+// IsClose is math.isclose(a, b) with Python's default tolerances.
+func IsClose(a, b float64) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	m := max(abs64(a), abs64(b))
+	return d <= max(1e-9*m, 0)
+}
+
+func abs64(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// SuScaledRoPE is rope_utils.SuScaledRoPE(dims, base=, max_position_embeddings=, ...).
+func SuScaledRoPE(dims int, base float64, maxPositionEmbeddings, originalMaxPositionEmbeddings int, shortFactor, longFactor any, longMscale any) rope.Layer {
+	o := rope.SuScaledOpts{Base: base, MaxPositionEmbeddings: maxPositionEmbeddings,
+		OriginalMaxPositionEmbeddings: originalMaxPositionEmbeddings,
+		ShortFactor: Floats(shortFactor), LongFactor: Floats(longFactor)}
+	if longMscale != nil {
+		v := Float(longMscale)
+		o.LongMscale = &v
+	}
+	r, err := rope.NewSuScaledRoPE(dims, o)
+	if err != nil {
+		py.Raise("ValueError", "%v", err)
+	}
+	return r
+}
+
+// Float reads a Python number held as any (a config value) as a float.
+func Float(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case float32:
+		return float64(x)
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case bool:
+		if x {
+			return 1
+		}
+		return 0
+	}
+	py.Raise("TypeError", "expected a number, got %T", v)
+	return 0
+}
+
+// Int reads a Python int held as any; a float with a fraction is a TypeError.
+func Int(v any) int {
+	f := Float(v)
+	if f != float64(int(f)) {
+		py.Raise("TypeError", "expected an int, got %v", v)
+	}
+	return int(f)
+}
+
+// Str reads a Python str held as any.
+func Str(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		py.Raise("TypeError", "expected a str, got %T", v)
+	}
+	return s
+}
+
+// Floats reads a list of numbers (or one number) held as any.
+func Floats(v any) []float64 {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []float64:
+		return x
+	case []any:
+		out := make([]float64, len(x))
+		for i, e := range x {
+			out[i] = Float(e)
+		}
+		return out
+	}
+	return []float64{Float(v)}
+}
+
+// IsFloat is isinstance(v, float) for a value held as any.
+func IsFloat(v any) bool {
+	_, ok := v.(float64)
+	return ok
+}
+
+// IsInt is isinstance(v, int) for a value held as any (JSON numbers without
+// a fraction count as int, as json.load makes them).
+func IsInt(v any) bool {
+	switch x := v.(type) {
+	case int:
+		return true
+	case float64:
+		return x == float64(int64(x))
+	}
+	return false
+}
+
+// Kw is the value of keyword k from a **kwargs dict, or def when absent.
+func Kw[T any](kwargs map[string]any, k string, def T, conv func(any) T) T {
+	if v, ok := kwargs[k]; ok && v != nil {
+		return conv(v)
+	}
+	return def
+}

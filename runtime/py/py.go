@@ -290,3 +290,12 @@ func Range(start, stop, step int) []int {
 	}
 	return out
 }
+
+// RepeatList is Python's list * n.
+func RepeatList[T any](xs []T, n int) []T {
+	out := make([]T, 0, len(xs)*max(n, 0))
+	for range n {
+		out = append(out, xs...)
+	}
+	return out
+}

@@ -313,7 +313,9 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}, true
 		}
 		v := bindName(target, et)
-		return func(b []jen.Code) jen.Code { return jen.For(jen.List(jen.Id("_"), v).Op(":=").Range().Add(seq.c)).Block(b...) }, true
+		return func(b []jen.Code) jen.Code {
+			return jen.For(jen.List(jen.Id("_"), v).Op(":=").Range().Add(seq.c)).Block(b...)
+		}, true
 	}
 	if st.Kind == types.Dict {
 		k := bindName(target, st.Key)

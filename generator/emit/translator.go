@@ -100,7 +100,7 @@ type translator struct {
 	byFunc  map[string]*funcInfo
 	args    *classInfo
 	imports map[string]bool
-	hint    *types.Type // the type the expression being translated is assigned to
+	hint    *types.Type     // the type the expression being translated is assigned to
 	reads   map[string]bool // names read by the function being emitted (nil: all)
 }
 

@@ -315,7 +315,7 @@ func abs64(v float64) float64 {
 func SuScaledRoPE(dims int, base float64, maxPositionEmbeddings, originalMaxPositionEmbeddings int, shortFactor, longFactor any, longMscale any) rope.Layer {
 	o := rope.SuScaledOpts{Base: base, MaxPositionEmbeddings: maxPositionEmbeddings,
 		OriginalMaxPositionEmbeddings: originalMaxPositionEmbeddings,
-		ShortFactor: Floats(shortFactor), LongFactor: Floats(longFactor)}
+		ShortFactor:                   Floats(shortFactor), LongFactor: Floats(longFactor)}
 	if longMscale != nil {
 		v := Float(longMscale)
 		o.LongMscale = &v

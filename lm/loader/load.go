@@ -155,6 +155,14 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 			return nil, fmt.Errorf("%s: reading weights: %w", describeFiles(dir, files), err)
 		}
 	}
+	if m.VocabSize == 0 {
+		// No vocab_size in the config: the embedding's rows.
+		for name, p := range nn.Parameters(model.Module()) {
+			if strings.HasSuffix(name, "embed_tokens.weight") && p.Ndim() == 2 {
+				m.VocabSize = p.Dim(0)
+			}
+		}
+	}
 	ok = true
 	return m, nil
 }

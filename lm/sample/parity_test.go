@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hf2go/hf2go/lm/internal/testutil"
+	"github.com/hf2go/hf2go/lm/lmtest"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -39,8 +39,8 @@ func TestParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	testutil.RunPython(t, filepath.Join("testdata", "sample_reference.py"), dir, string(cfg))
-	ref := testutil.Load(t, filepath.Join(dir, "sample.safetensors"))
+	lmtest.RunPython(t, filepath.Join("testdata", "sample_reference.py"), dir, string(cfg))
+	ref := lmtest.Load(t, filepath.Join(dir, "sample.safetensors"))
 	defer ref.Free()
 	get := func(name string) *mlx.Array {
 		a, ok := ref.Arrays[name]
@@ -56,7 +56,7 @@ func TestParity(t *testing.T) {
 		if got.Dtype() != want.Dtype() {
 			t.Errorf("%s: dtype %v, Python %v", name, got.Dtype(), want.Dtype())
 		}
-		d, err := testutil.MaxAbsDiff(got, want)
+		d, err := lmtest.MaxAbsDiff(got, want)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			return
@@ -91,7 +91,7 @@ func TestParity(t *testing.T) {
 			}
 			got := mlx.Stack(draws, 0)
 			name := dt + "/sampler/" + c.Name
-			g, w := testutil.Ints(t, got), testutil.Ints(t, get(name))
+			g, w := lmtest.Ints(t, got), lmtest.Ints(t, get(name))
 			if !slices.Equal(g, w) {
 				t.Errorf("%s: tokens %v, Python %v", name, g, w)
 			} else {

@@ -1,5 +1,5 @@
 """Reference outputs of mlx-lm 0.30.4's load_model and generate_step on the
-toy model (lm/internal/toy/toy.py), for lm/loader and lm/generate.
+toy model (lm/toy/toy.py), for lm/loader and lm/generate.
 
 usage: generate_reference.py OUT CASES_JSON
 Builds the models named by the cases under OUT/<model>/, loads each with
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "internal" / "toy"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "toy"))
 
 import mlx.core as mx
 from mlx_lm.generate import generate_step

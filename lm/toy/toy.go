@@ -27,7 +27,7 @@ var once sync.Once
 // Register adds the toy to the architecture registry (idempotent).
 func Register() {
 	once.Do(func() {
-		arch.Register(arch.Arch{ModelType: ModelType, File: "lm/internal/toy/toy.py", New: New})
+		arch.Register(arch.Arch{ModelType: ModelType, File: "lm/toy/toy.py", New: New})
 	})
 }
 

@@ -1,7 +1,7 @@
-// Package testutil is shared by the tests of lm/ and cmd/mlxlm: it finds the
+// Package lmtest is shared by the tests of lm/ and cmd/mlxlm: it finds the
 // repository, runs the pinned Python (mlx-lm 0.30.4 in .venv) to produce
 // reference outputs, and compares arrays.
-package testutil
+package lmtest
 
 import (
 	"bytes"

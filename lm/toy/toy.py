@@ -1,4 +1,4 @@
-"""The Python twin of lm/internal/toy/toy.go: a small attention-only
+"""The Python twin of lm/toy/toy.go: a small attention-only
 transformer in plain mlx.nn with mlx-lm's attention helpers, loaded by
 mlx_lm.utils.load_model(get_model_classes=toy_classes) and run by
 mlx_lm.generate.generate_step, so Go's loader and generation loop can be

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hf2go/hf2go/lm/loader"
+	"github.com/hf2go/hf2go/lm/sample"
+	"github.com/hf2go/hf2go/runtime/mlx"
+)
+
+// parseTokens reads "1,2,3" and checks every id against the vocabulary.
+func parseTokens(flag, s string, vocab int) ([]int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, fmt.Errorf("--%s is empty: give comma-separated token ids, e.g. 1,2,3", flag)
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int, 0, len(parts))
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("--%s: %q (position %d) is not a token id: expected non-negative integers separated by commas", flag, p, i)
+		}
+		if vocab > 0 && v >= int64(vocab) {
+			return nil, fmt.Errorf("--%s: token id %d (position %d) is out of range: the model's vocab_size is %d", flag, v, i, vocab)
+		}
+		out = append(out, int(v))
+	}
+	return out, nil
+}
+
+// loadModel loads --model, requiring the flag.
+func loadModel(ctx context.Context, dir string) (*loader.Model, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("--model is required: the path of a model directory")
+	}
+	return loader.Load(ctx, dir, loader.Options{})
+}
+
+// samplingFlags are make_sampler's flags.
+type samplingFlags struct {
+	temp, topP, minP float64
+	topK, minKeep    int
+	seed             int64
+}
+
+func (f *samplingFlags) register(cmd *cobra.Command, defTemp float64) {
+	cmd.Flags().Float64Var(&f.temp, "temp", defTemp, "sampling temperature (0: greedy)")
+	cmd.Flags().Float64Var(&f.topP, "top-p", 1.0, "sampling top-p")
+	cmd.Flags().Float64Var(&f.minP, "min-p", 0.0, "sampling min-p")
+	cmd.Flags().IntVar(&f.topK, "top-k", 0, "sampling top-k")
+	cmd.Flags().IntVar(&f.minKeep, "min-tokens-to-keep", 1, "minimum tokens to keep for min-p sampling")
+	cmd.Flags().Int64Var(&f.seed, "seed", -1, "PRNG seed (default: none)")
+}
+
+func (f *samplingFlags) sampler() (sample.Sampler, error) {
+	if f.seed >= 0 {
+		if err := mlx.Seed(uint64(f.seed)); err != nil {
+			return nil, err
+		}
+	}
+	return sample.MakeSampler(sample.Options{Temp: f.temp, TopP: f.topP, MinP: f.minP, MinTokensToKeep: f.minKeep, TopK: f.topK})
+}

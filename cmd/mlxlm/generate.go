@@ -18,11 +18,11 @@ import (
 
 type genFlags struct {
 	model, prompt, promptTokens, systemPrompt string
-	maxTokens, maxKVSize, kvBits, kvGroupSize  int
-	quantizedKVStart, prefillStepSize          int
-	ignoreChatTemplate, jsonOut, verbose       bool
-	extraEOS, stop                             []string
-	sampling                                   samplingFlags
+	maxTokens, maxKVSize, kvBits, kvGroupSize int
+	quantizedKVStart, prefillStepSize         int
+	ignoreChatTemplate, jsonOut, verbose      bool
+	extraEOS, stop                            []string
+	sampling                                  samplingFlags
 }
 
 func generateCmd() *cobra.Command {
@@ -201,4 +201,3 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 	}
 	return nil
 }
-

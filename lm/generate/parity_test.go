@@ -9,9 +9,9 @@ import (
 
 	"github.com/hf2go/hf2go/lm/generate"
 	"github.com/hf2go/hf2go/lm/lmtest"
-	"github.com/hf2go/hf2go/lm/toy"
 	"github.com/hf2go/hf2go/lm/loader"
 	"github.com/hf2go/hf2go/lm/sample"
+	"github.com/hf2go/hf2go/lm/toy"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 

@@ -6,4 +6,5 @@ package all
 
 import (
 	_ "github.com/hf2go/hf2go/generated/models/llama"
+	_ "github.com/hf2go/hf2go/generated/models/qwen3_moe"
 )

@@ -119,7 +119,7 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 		commit = g.Lock.Upstream.Commit
 	}
 	opts := emit.Options{Package: out.Package, PyPath: pyPath, Commit: commit, Blob: blob,
-		ModelType: modelType, Aliases: g.remap[modelType]}
+		ModelType: modelType, Aliases: g.remap[modelType], Load: g.loadModule}
 	res := emit.Translate(file, scope, g.Table, opts)
 	if len(res.Diagnostics) > 0 {
 		out.Diagnostics = res.Diagnostics
@@ -252,4 +252,23 @@ func ParityTest(o *Output) ([]byte, error) {
 		return nil, err
 	}
 	return imports.Process("parity_test.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+}
+
+// loadModule parses another file of mlx_lm/models for the translator
+// (a sibling model file or a helper such as pipeline.py).
+func (g *Generator) loadModule(module string) (*syntax.File, *names.Scope, error) {
+	p := "mlx_lm/models/" + module + ".py"
+	src, err := g.Src.ReadFile(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, diags := syntax.Parse(p, src)
+	if len(diags) > 0 {
+		return nil, nil, diags[0]
+	}
+	scope, diags := names.Resolve(f)
+	if len(diags) > 0 {
+		return nil, nil, diags[0]
+	}
+	return f, scope, nil
 }

@@ -195,6 +195,21 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			}
 		}
 	case *syntax.Attribute:
+		if n, ok := f.X.(*syntax.Name); ok {
+			if sym, ok := t.scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
+				if cls, ok := t.byClass[f.Attr]; ok {
+					init := cls.byMeth["__init__"]
+					if init == nil {
+						return t.bad(c, "class "+f.Attr, "has no __init__")
+					}
+					return t.callLocal(c, init, jen.Id("New"+cls.name), en, "New"+cls.name)
+				}
+				if fn, ok := t.byFunc[f.Attr]; ok {
+					return t.callLocal(c, fn, jen.Id(fn.goName), en, f.Attr)
+				}
+				return t.bad(c, n.Id+"."+f.Attr, "not found in %s.py", sym.File)
+			}
+		}
 		// super().__init__() has no Go counterpart: embedding is not used.
 		if inner, ok := f.X.(*syntax.Call); ok {
 			if n, ok := inner.Func.(*syntax.Name); ok && n.Id == "super" {
@@ -220,6 +235,8 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 		}
 		fn := cls.byMeth["__call__"]
 		return t.callLocal(c, fn, jen.Add(paren(callee, precPrimary)).Dot("Forward"), en, ct.Name+".__call__")
+	case types.Iface:
+		return t.callLocal(c, t.ifaceCall(ct), jen.Add(paren(callee, precPrimary)).Dot("Forward"), en, ct.String()+".__call__")
 	case types.Ext:
 		et := t.tab.Types[ct.Name]
 		if et == nil || et.Call == nil {
@@ -279,7 +296,10 @@ func (t *translator) callLocal(c *syntax.Call, fn *funcInfo, head jen.Code, en *
 		v := t.expr(e, en)
 		if t.dry && given {
 			// Call sites teach unannotated parameters their types.
-			if p.typ.Kind == types.Unknown && v.t.Kind != types.Unknown && v.t.Kind != types.None {
+			if v.t.Kind == types.AnyK && (p.typ.Kind == types.Int || p.typ.Kind == types.Float) {
+				// A config value passed for a number: it may be a float.
+				p.typ = types.TFloat
+			} else if p.typ.Kind == types.Unknown && v.t.Kind != types.Unknown && v.t.Kind != types.None {
 				p.typ = v.t
 			} else if u := t.unify(p.typ, v.t); u != nil && p.typ.Kind != types.Unknown && !u.Equal(p.typ) &&
 				!(p.typ.Kind == types.Mask) && !(p.typ.Kind == types.Ext) {

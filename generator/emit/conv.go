@@ -29,6 +29,19 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 	if to == nil || to.Kind == types.Unknown || from.Equal(to) {
 		return v.c
 	}
+	if from.Kind == types.AnyK {
+		// A config value (Any) where a typed value is needed.
+		switch to.Base().Kind {
+		case types.Float:
+			return t.optWrap(t.qual("rt", "Float").Call(v.c), to)
+		case types.Int:
+			return t.optWrap(t.qual("rt", "Int").Call(v.c), to)
+		case types.Str:
+			return t.optWrap(t.qual("rt", "Str").Call(v.c), to)
+		case types.Array:
+			return t.qual("mlx", "Float").Call(t.qual("rt", "Float").Call(v.c))
+		}
+	}
 	if from.Kind == types.None {
 		if to.Kind == types.Optional {
 			return jen.Nil()
@@ -83,6 +96,11 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 		if from.Kind == types.Ext && t.root(from.Name) == t.root(to.Name) {
 			return v.c
 		}
+		if from.Kind == types.Class {
+			if et := t.tab.Types[to.Name]; et != nil && et.FromClass != "" {
+				return t.render(et.FromClass, map[string]jen.Code{"value": v.c}, nil)
+			}
+		}
 		if from.Kind == types.Unknown {
 			return v.c
 		}
@@ -96,7 +114,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 				return t.qual("rt", "Caches").Call(v.c)
 			}
 		}
-	case types.AnyK:
+	case types.AnyK, types.Iface:
 		return v.c
 	case types.Dict:
 		if from.Kind == types.Dict {
@@ -212,4 +230,12 @@ func (t *translator) intElems(elts []syntax.Expr, en *env) []jen.Code {
 		out = append(out, t.coerce(v, types.TInt, e))
 	}
 	return out
+}
+
+// optWrap makes a pointer of a value when the target is Optional.
+func (t *translator) optWrap(c jen.Code, to *types.Type) jen.Code {
+	if to.Kind == types.Optional {
+		return t.qual("py", "Ptr").Call(c)
+	}
+	return c
 }

@@ -109,6 +109,9 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 	if n.Id == "self" && en.cls != nil {
 		return prim(jen.Id("self"), types.ClassT(en.cls.name))
 	}
+	if k, ok := en.root().consts[n.Id]; ok {
+		return t.constant(k)
+	}
 	if ty, g, ok := en.lookup(n.Id); ok {
 		return prim(jen.Id(g), ty)
 	}
@@ -164,6 +167,11 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 		c := t.byClass[rt.Name]
 		if c == nil {
 			return t.bad(a, "attribute "+attr, "unknown class %s", rt.Name)
+		}
+		if k, ok := c.consts[attr]; ok && k.Kind != syntax.ConstNone {
+			// A field fixed at a literal reads as the literal (konst.go).
+			v := t.constant(k)
+			return v
 		}
 		if f, ok := c.byName[attr]; ok {
 			ty := f.typ

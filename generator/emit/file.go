@@ -73,7 +73,11 @@ func (t *translator) emitArgs(f *jen.File, c *classInfo) {
 	}
 	f.Func().Id("New" + c.name).Params().Op("*").Id(c.name).Block(jen.Return(jen.Op("&").Id(c.name).Values(dv...)))
 	f.Line()
-	if pi := c.byMeth["__post_init__"]; pi != nil {
+	if pi := c.byMeth["__post_init__"]; pi != nil || c.byMeth["__super_post_init__"] != nil {
+		if pi == nil {
+			// Only the parent's __post_init__: run it.
+			pi = c.byMeth["__super_post_init__"]
+		}
 		en := newEnv(c, pi, nil)
 		fc := &fnCtx{fn: pi, defined: map[string]bool{}}
 		t.dry = true
@@ -95,7 +99,7 @@ func (t *translator) emitArgs(f *jen.File, c *classInfo) {
 // isModuleType reports whether a field's type belongs to the parameter tree.
 func isModuleType(ty *types.Type) bool {
 	switch ty.Base().Kind {
-	case types.Array, types.Class, types.Ext:
+	case types.Array, types.Class, types.Ext, types.Iface:
 		return true
 	case types.List:
 		return isModuleType(ty.Base().Elem)
@@ -130,6 +134,11 @@ func (t *translator) emitClass(f *jen.File, c *classInfo) {
 }
 
 func (t *translator) emitFunc(fn *funcInfo) jen.Code {
+	if fn.scope != nil {
+		prev := t.scope
+		t.scope = fn.scope
+		defer func() { t.scope = prev }()
+	}
 	isInit := fn.def.Name == "__init__"
 	// Dry pass: learn the types of the locals.
 	dryEnv := t.dryRun(fn)
@@ -142,6 +151,13 @@ func (t *translator) emitFunc(fn *funcInfo) jen.Code {
 	locals := assignedNames(fn.def.Body)
 	for _, p := range fn.params {
 		delete(locals, p.py)
+	}
+	en.consts = map[string]*syntax.Constant{}
+	for name, k := range dryEnv.lits {
+		if dryEnv.assigns[name] == 1 && locals[name] {
+			en.consts[name] = k
+			delete(locals, name)
+		}
 	}
 	fc := &fnCtx{fn: fn, ret: fn.ret, isInit: isInit, plan: planDecls(fn.def.Body, locals), defined: map[string]bool{},
 		reads: readNames(fn.def.Body)}

@@ -33,6 +33,10 @@ func (t *translator) infer() {
 		}
 		prev = sig
 	}
+	// Fields exist once the dry runs have seen their assignments.
+	for _, c := range t.classes {
+		c.consts = t.constFields(c)
+	}
 	for _, c := range t.classes {
 		for _, f := range c.fields {
 			if f.typ == nil || f.typ.Kind == types.Unknown {
@@ -81,6 +85,7 @@ func (t *translator) signature() string {
 // paramEnv is a function's environment with its parameters bound.
 func (t *translator) paramEnv(fn *funcInfo) *env {
 	en := newEnv(fn.class, fn, nil)
+	en.superFrom = fn.superFrom
 	for _, p := range fn.params {
 		en.vars[p.py] = p.typ
 		en.goName[p.py] = local(p.py)
@@ -89,6 +94,11 @@ func (t *translator) paramEnv(fn *funcInfo) *env {
 }
 
 func (t *translator) dryRun(fn *funcInfo) *env {
+	if fn.scope != nil {
+		prev := t.scope
+		t.scope = fn.scope
+		defer func() { t.scope = prev }()
+	}
 	was := t.dry
 	t.dry = true
 	en := t.paramEnv(fn)
@@ -198,10 +208,15 @@ func (t *translator) calleeFromInit(c *classInfo, field string) *funcInfo {
 			continue
 		}
 		if call, ok := a.Value.(*syntax.Call); ok {
-			if n, ok := call.Func.(*syntax.Name); ok {
-				if cls := t.byClass[n.Id]; cls != nil {
-					out = cls.byMeth["__call__"]
-				}
+			name := ""
+			switch f := call.Func.(type) {
+			case *syntax.Name:
+				name = f.Id
+			case *syntax.Attribute: // llama.LlamaModel(args)
+				name = f.Attr
+			}
+			if cls := t.byClass[name]; cls != nil {
+				out = cls.byMeth["__call__"]
 			}
 		}
 	}

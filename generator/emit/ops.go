@@ -32,6 +32,14 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		l, r = t.maskAsArray(l), t.maskAsArray(r)
 	}
 	lt, rt := l.t.Base(), r.t.Base()
+	if (lt.Kind == types.Array && rt.Kind == types.AnyK) || (rt.Kind == types.Array && lt.Kind == types.AnyK) {
+		if lt.Kind == types.AnyK {
+			l = prim(t.qual("rt", "Float").Call(l.c), types.TFloat)
+		} else {
+			r = prim(t.qual("rt", "Float").Call(r.c), types.TFloat)
+		}
+		lt, rt = l.t, r.t
+	}
 	if lt.Kind == types.Array || rt.Kind == types.Array {
 		fn, ok := mlxBinary[b.Op]
 		if !ok {
@@ -89,6 +97,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 
 // arith is Python arithmetic on int, float and bool.
 func (t *translator) arith(b *syntax.BinOp, l, r val) val {
+	if v, ok := foldArith(b.Op, l, r); ok {
+		return v
+	}
 	lt, rt := l.t.Base(), r.t.Base()
 	isFloat := lt.Kind == types.Float || rt.Kind == types.Float
 	num := func(v val, asFloat bool) jen.Code {
@@ -399,6 +410,14 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		}
 		return prim(c, types.TBool)
 	}
+	if (lt.Kind == types.AnyK && rt.Numeric()) || (rt.Kind == types.AnyK && lt.Numeric()) {
+		if lt.Kind == types.AnyK {
+			l = prim(t.qual("rt", "Float").Call(l.c), types.TFloat)
+		} else {
+			r = prim(t.qual("rt", "Float").Call(r.c), types.TFloat)
+		}
+		lt, rt = l.t, r.t
+	}
 	if lt.Kind == types.Array || rt.Kind == types.Array {
 		fn, ok := mlxCompare[op]
 		if !ok {
@@ -407,6 +426,9 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		return prim(t.qual("mlx", fn).Call(t.weak(l), t.weak(r)), types.TArray)
 	}
 	if lt.Numeric() && rt.Numeric() {
+		if v, ok := foldCompare(op, l, r); ok {
+			return v
+		}
 		lc, rc := t.deref(l, n), t.deref(r, n)
 		if lt.Kind != rt.Kind {
 			if lt.Kind != types.Float && l.lit == nil {

@@ -43,6 +43,9 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
+			if m := superMethod(c); m != "" {
+				return t.inlineSuper(c, m, en, fc)
+			}
 			if a, ok := c.Func.(*syntax.Attribute); ok {
 				if v, ok := t.mutatingCall(c, a, en); ok {
 					return v
@@ -329,11 +332,21 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []jen.Code {
 }
 
 func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnCtx) []jen.Code {
+	if _, ok := en.root().consts[n.Id]; ok && !t.dry {
+		return nil // a constant local: its uses read the literal
+	}
 	prev, g, known := en.lookup(n.Id)
 	t.hint = prev
 	v := t.expr(value, en)
 	t.hint = nil
 	if t.dry {
+		r := en.root()
+		r.assigns[n.Id]++
+		if k := v.lit; k != nil && (k.Kind == syntax.ConstInt || k.Kind == syntax.ConstTrue || k.Kind == syntax.ConstFalse) {
+			r.lits[n.Id] = k
+		} else {
+			delete(r.lits, n.Id)
+		}
 		nt := v.t
 		if known {
 			if u := t.unify(prev, v.t); u != nil {
@@ -346,6 +359,15 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 			}
 		}
 		en.set(n.Id, nt)
+		// A parameter that Python rebinds to a wider type (max_val += 0.001)
+		// takes that type in Go.
+		if en.fn != nil {
+			for _, p := range en.fn.params {
+				if p.py == n.Id && !p.typ.Equal(nt) && types.Unify(p.typ, nt) != nil && types.Unify(p.typ, nt).Equal(nt) {
+					p.typ = nt
+				}
+			}
+		}
 		return nil
 	}
 	if !known {
@@ -504,4 +526,109 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 	}
 	t.fail(s, "item assignment", "on a %s", x.t)
 	return nil
+}
+
+// superMethod returns "__init__" for super().__init__(...), and so on.
+func superMethod(c *syntax.Call) string {
+	a, ok := c.Func.(*syntax.Attribute)
+	if !ok {
+		return ""
+	}
+	inner, ok := a.X.(*syntax.Call)
+	if !ok {
+		return ""
+	}
+	if n, ok := inner.Func.(*syntax.Name); ok && n.Id == "super" {
+		return a.Attr
+	}
+	return ""
+}
+
+// inlineSuper translates super().__init__(args) (or __post_init__) into the
+// base method's body, in a Go block with the base's parameters bound.
+func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnCtx) []jen.Code {
+	if en.cls == nil {
+		return nil
+	}
+	from := en.cls
+	if en.superFrom != nil {
+		from = en.superFrom
+	}
+	var base *funcInfo
+	if method == "__post_init__" {
+		base = from.byMeth["__super_post_init__"]
+	} else {
+		base, _ = from.superBody(method)
+	}
+	if base == nil || base.class == from {
+		return nil // nn.Module.__init__ and object.__init__ do nothing to translate
+	}
+	inner := newEnv(en.cls, en.fn, en)
+	inner.superFrom = base.class
+	var pre []jen.Code
+	params := t.params(base.def, true)
+	var pnames []string
+	req := map[string]bool{}
+	for _, p := range params {
+		pnames = append(pnames, p.py)
+		if p.def == nil {
+			req[p.py] = true
+		}
+	}
+	b, ok := t.bind(c, pnames, "", req, "super()."+method)
+	if !ok {
+		return nil
+	}
+	for _, p := range params {
+		e, given := b.byName[p.py]
+		if !given {
+			e = p.def
+		}
+		v := t.expr(e, en)
+		ty := p.typ
+		if ty.Kind == types.Unknown {
+			ty = v.t
+		}
+		inner.vars[p.py] = ty
+		inner.goName[p.py] = local(p.py)
+		pre = append(pre, jen.Id(local(p.py)).Op(":=").Add(t.coerce(v, ty, e)))
+	}
+	prevScope := t.scope
+	if base.scope != nil {
+		t.scope = base.scope
+	}
+	defer func() { t.scope = prevScope }()
+	// The base body's own locals.
+	if t.dry {
+		t.block(base.def.Body, inner, &fnCtx{fn: base, isInit: true, defined: map[string]bool{}})
+		return nil
+	}
+	dryInner := newEnv(en.cls, en.fn, inner)
+	dryInner.superFrom = base.class
+	t.dry = true
+	t.block(base.def.Body, dryInner, &fnCtx{fn: base, isInit: true, defined: map[string]bool{}})
+	t.dry = false
+	for k, v := range dryInner.vars {
+		inner.vars[k] = v
+	}
+	locals := assignedNames(base.def.Body)
+	for _, p := range params {
+		delete(locals, p.py)
+	}
+	reads := readNames(base.def.Body)
+	for _, p := range params {
+		if !reads[p.py] {
+			pre = pre[:0]
+			break
+		}
+	}
+	sub := &fnCtx{fn: fc.fn, ret: fc.ret, isInit: fc.isInit, plan: planDecls(base.def.Body, locals), defined: map[string]bool{}, reads: reads}
+	savedReads := t.reads
+	t.reads = reads
+	body := t.block(base.def.Body, inner, sub)
+	t.reads = savedReads
+	if len(body) == 0 && len(pre) == 0 {
+		return nil
+	}
+	return []jen.Code{jen.Comment("super()." + method + "() of " + base.class.name), jen.Block(append(pre, body...)...)}
 }

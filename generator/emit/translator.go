@@ -30,6 +30,9 @@ type Options struct {
 	Blob      string
 	ModelType string   // the file's model_type (its name)
 	Aliases   []string // model_types mlx-lm remaps to this file
+	// Load parses another file of mlx_lm/models (a sibling model file or a
+	// helper such as pipeline.py) for imports and inheritance.
+	Load func(module string) (*syntax.File, *names.Scope, error)
 }
 
 // Result is a translated package.
@@ -50,6 +53,8 @@ type ModelInfo struct {
 
 type classInfo struct {
 	def     *syntax.ClassDef
+	scope   *names.Scope // the imports of the file the class comes from
+	bases   []*classInfo // base classes whose fields and methods it inherits
 	name    string
 	isArgs  bool
 	fields  []*fieldInfo
@@ -57,6 +62,7 @@ type classInfo struct {
 	methods []*funcInfo
 	byMeth  map[string]*funcInfo
 	props   map[string]bool
+	consts  map[string]*syntax.Constant // fields fixed at a literal (see konst.go)
 }
 
 type fieldInfo struct {
@@ -78,7 +84,9 @@ type paramInfo struct {
 }
 
 type funcInfo struct {
-	def     *syntax.FuncDef
+	def       *syntax.FuncDef
+	scope     *names.Scope
+	superFrom *classInfo // for an __init__ taken from a base: that base
 	class   *classInfo
 	goName  string
 	params  []*paramInfo // without self
@@ -102,12 +110,18 @@ type translator struct {
 	imports map[string]bool
 	hint    *types.Type     // the type the expression being translated is assigned to
 	reads   map[string]bool // names read by the function being emitted (nil: all)
+
+	siblingArgs    map[string]*classInfo            // ModelArgs of sibling files, by file
+	siblingClasses map[string]map[string]*classInfo // every class of sibling files
+	siblings    map[string]*syntax.File // sibling and helper files loaded for inheritance
 }
 
 // Translate translates one parsed model file.
 func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Options) *Result {
 	t := &translator{opts: opts, file: f, scope: scope, tab: tab, byClass: map[string]*classInfo{},
-		byFunc: map[string]*funcInfo{}, imports: map[string]bool{}}
+		byFunc: map[string]*funcInfo{}, imports: map[string]bool{}, siblingArgs: map[string]*classInfo{},
+		siblingClasses: map[string]map[string]*classInfo{},
+		siblings: map[string]*syntax.File{}}
 	t.collect()
 	if len(t.diags) == 0 {
 		t.infer()
@@ -116,6 +130,10 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 	if len(t.diags) == 0 {
 		res.File = t.emitFile()
 		res.Model = t.modelInfo()
+	} else if t.inferenceOnly() {
+		// A type that could not be inferred usually hides an expression the
+		// translator rejects; emitting anyway reports that root cause.
+		t.emitFile()
 	}
 	sort.SliceStable(t.diags, func(i, j int) bool {
 		a, b := t.diags[i].Pos, t.diags[j].Pos
@@ -152,18 +170,58 @@ func (t *translator) fail(n syntax.Node, construct, format string, args ...any) 
 // ---- collection ----
 
 func (t *translator) collect() {
-	for _, st := range t.file.Body {
+	// Model files built on another one (smollm3 on llama) bring the other
+	// file's classes and functions into this package, minus those this file
+	// redefines; they are translated with their own file's imports.
+	for _, file := range t.scope.Siblings {
+		t.importSibling(file, map[string]bool{})
+	}
+	t.collectFile(t.file, t.scope, "")
+	if _, ok := t.byClass["Model"]; !ok {
+		t.fail(nil, "class Model", "the file defines no Model class")
+	}
+}
+
+// collectFile collects the top-level classes and functions of one file.
+// from is "" for the file being translated, else the sibling's name.
+func (t *translator) collectFile(f *syntax.File, scope *names.Scope, from string) {
+	for _, st := range f.Body {
 		switch n := st.(type) {
 		case *syntax.ClassDef:
-			c := &classInfo{def: n, name: n.Name, byName: map[string]*fieldInfo{}, byMeth: map[string]*funcInfo{}, props: map[string]bool{}}
+			c := &classInfo{def: n, name: n.Name, scope: scope, byName: map[string]*fieldInfo{}, byMeth: map[string]*funcInfo{}, props: map[string]bool{}}
 			for _, b := range n.Bases {
-				if q := t.scope.Qualify(b); q == "base.BaseModelArgs" {
+				if q := scope.Qualify(b); q == "base.BaseModelArgs" {
 					c.isArgs = true
 				}
+				if parent := t.baseClass(b, scope); parent != nil {
+					c.bases = append(c.bases, parent)
+					if parent.isArgs {
+						c.isArgs = true
+					}
+				}
+			}
+			if from != "" {
+				if t.siblingClasses[from] == nil {
+					t.siblingClasses[from] = map[string]*classInfo{}
+				}
+				t.siblingClasses[from][c.name] = c
+			}
+			if from != "" && t.definedInMain(n.Name) && !c.isArgs {
+				// Redefined by this file; still a possible base class.
+				t.collectClass(c)
+				continue
 			}
 			t.classes = append(t.classes, c)
 			t.byClass[c.name] = c
 			if c.isArgs {
+				if from != "" {
+					// A sibling's ModelArgs is only a base of this file's.
+					t.classes = t.classes[:len(t.classes)-1]
+					delete(t.byClass, c.name)
+					t.siblingArgs[from] = c
+					t.collectArgs(c)
+					continue
+				}
 				if t.args != nil {
 					t.fail(n, "class "+n.Name, "a second BaseModelArgs dataclass")
 				}
@@ -172,8 +230,12 @@ func (t *translator) collect() {
 				continue
 			}
 			t.collectClass(c)
+			t.inherit(c)
 		case *syntax.FuncDef:
-			f := &funcInfo{def: n, goName: local(n.Name)}
+			if from != "" && t.definedInMain(n.Name) {
+				continue
+			}
+			f := &funcInfo{def: n, goName: local(n.Name), scope: scope}
 			if strings.HasPrefix(n.Name, "_") {
 				f.goName = local(strings.TrimLeft(n.Name, "_"))
 			}
@@ -190,15 +252,20 @@ func (t *translator) collect() {
 			t.fail(st, "module-level statement", "not supported")
 		}
 	}
-	if len(t.scope.Siblings) > 0 {
-		t.fail(t.file.Body[0], "import from "+t.scope.Siblings[0], "models built on another model file are not translated yet")
-	}
-	if _, ok := t.byClass["Model"]; !ok {
-		t.fail(nil, "class Model", "the file defines no Model class")
-	}
 }
 
 func (t *translator) collectArgs(c *classInfo) {
+	// An inherited dataclass has its parent's fields first (dataclass order).
+	for _, b := range c.bases {
+		for _, f := range b.fields {
+			cp := *f
+			c.fields = append(c.fields, &cp)
+			c.byName[cp.py] = &cp
+		}
+		if pi, ok := b.byMeth["__post_init__"]; ok && c.def != b.def {
+			c.byMeth["__super_post_init__"] = pi
+		}
+	}
 	for _, st := range c.def.Body {
 		switch n := st.(type) {
 		case *syntax.AnnAssign:
@@ -208,7 +275,10 @@ func (t *translator) collectArgs(c *classInfo) {
 				continue
 			}
 			f := &fieldInfo{py: nm.Id, goName: exported(nm.Id), annot: n.Annotation, pos: n.P}
+			prev := t.scope
+			t.scope = c.scope
 			f.typ = t.annotation(n.Annotation)
+			t.scope = prev
 			if n.Value != nil {
 				f.def, f.hasDef = n.Value, true
 				if isFieldCall(n.Value) {
@@ -218,6 +288,11 @@ func (t *translator) collectArgs(c *classInfo) {
 			if f.typ.Kind == types.Unknown {
 				t.fail(n.Annotation, "annotation", "cannot map the type of %s", nm.Id)
 			}
+			if old, ok := c.byName[f.py]; ok {
+				// A redefined field keeps its place and takes the new default.
+				*old = *f
+				continue
+			}
 			c.fields = append(c.fields, f)
 			c.byName[f.py] = f
 		case *syntax.FuncDef:
@@ -225,9 +300,11 @@ func (t *translator) collectArgs(c *classInfo) {
 				t.fail(n, "method "+n.Name, "only __post_init__ is translated on ModelArgs")
 				continue
 			}
-			fi := &funcInfo{def: n, class: c, goName: "PostInit"}
+			fi := &funcInfo{def: n, class: c, goName: "PostInit", scope: c.scope}
 			c.methods = append(c.methods, fi)
 			c.byMeth[n.Name] = fi
+		case *syntax.Assign:
+			t.fail(st, "dataclass body", "class attributes are not translated")
 		case *syntax.Pass:
 		default:
 			t.fail(st, "dataclass body", "only annotated fields and __post_init__ are translated")
@@ -267,10 +344,24 @@ func fieldDefault(e syntax.Expr) syntax.Expr {
 }
 
 func (t *translator) collectClass(c *classInfo) {
+	defer func() {
+		if _, ok := c.byMeth["__init__"]; !ok && !c.isArgs {
+			// No __init__: the base's, run on this class, or Python's default.
+			init := &funcInfo{def: &syntax.FuncDef{At: c.def.At, Name: "__init__"}, class: c, goName: "New" + c.name, scope: c.scope}
+			if base, ok := c.superBody("__init__"); ok {
+				init.def = base.def
+				init.scope = base.scope
+				init.params = t.params(base.def, true)
+				init.superFrom = base.class
+			}
+			c.methods = append([]*funcInfo{init}, c.methods...)
+			c.byMeth["__init__"] = init
+		}
+	}()
 	for _, st := range c.def.Body {
 		switch n := st.(type) {
 		case *syntax.FuncDef:
-			f := &funcInfo{def: n, class: c}
+			f := &funcInfo{def: n, class: c, scope: c.scope}
 			for _, d := range n.Decorators {
 				if nm, ok := d.(*syntax.Name); ok && nm.Id == "property" {
 					f.isProp = true
@@ -287,6 +378,8 @@ func (t *translator) collectClass(c *classInfo) {
 				f.goName = "Forward"
 			case "shard":
 				f.skipped = "tensor-parallel sharding is not translated yet"
+			case "pipeline":
+				f.skipped = "pipeline parallelism (mx.distributed) is not translated yet"
 			case "quant_predicate", "cast_predicate":
 				f.skipped = "used only when converting checkpoints (mlx_lm.convert), not for inference"
 			default:
@@ -478,4 +571,13 @@ func (t *translator) annotation(e syntax.Expr) *types.Type {
 		}
 	}
 	return types.TUnknown
+}
+
+func (t *translator) inferenceOnly() bool {
+	for _, d := range t.diags {
+		if !strings.HasPrefix(d.Why, "cannot infer") {
+			return false
+		}
+	}
+	return true
 }

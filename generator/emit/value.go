@@ -2,6 +2,7 @@ package emit
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -42,15 +43,35 @@ func paren(v val, p int) jen.Code {
 
 // env is the scope of a function body: Python local names and their types.
 type env struct {
+	superFrom *classInfo // the class whose super() calls resolve here (inlined base bodies)
 	vars   map[string]*types.Type
 	goName map[string]string
 	cls    *classInfo
 	fn     *funcInfo
 	parent *env
+
+	// Function-level bookkeeping (root env only): how often each local is
+	// assigned and the literal of its last assignment, and the locals known
+	// to hold one literal for the whole function (folded, never declared).
+	assigns map[string]int
+	lits    map[string]*syntax.Constant
+	consts  map[string]*syntax.Constant
+}
+
+func (e *env) root() *env {
+	for e.parent != nil {
+		e = e.parent
+	}
+	return e
 }
 
 func newEnv(cls *classInfo, fn *funcInfo, parent *env) *env {
-	return &env{vars: map[string]*types.Type{}, goName: map[string]string{}, cls: cls, fn: fn, parent: parent}
+	e := &env{vars: map[string]*types.Type{}, goName: map[string]string{}, cls: cls, fn: fn, parent: parent,
+		assigns: map[string]int{}, lits: map[string]*syntax.Constant{}}
+	if parent != nil {
+		e.superFrom = parent.superFrom
+	}
+	return e
 }
 
 func (e *env) lookup(name string) (*types.Type, string, bool) {
@@ -162,6 +183,17 @@ func (t *translator) goType(ty *types.Type) jen.Code {
 		return jen.Op("*").Add(t.goType(ty.Elem))
 	case types.Class:
 		return jen.Op("*").Id(ty.Name)
+	case types.Iface:
+		call := t.ifaceCall(ty)
+		var ps []jen.Code
+		for _, p := range call.params {
+			ps = append(ps, t.goType(p.typ))
+		}
+		var rs []jen.Code
+		if call.ret != nil && call.ret.Kind != types.None && call.ret.Kind != types.Unknown {
+			rs = []jen.Code{t.goType(call.ret)}
+		}
+		return jen.Interface(jen.Id("Forward").Params(ps...).Params(rs...))
 	case types.Ext:
 		if et, ok := t.tab.Types[ty.Name]; ok {
 			return t.render(et.Go, nil, nil)
@@ -191,6 +223,9 @@ func (t *translator) zero(ty *types.Type) jen.Code {
 // (KVCache and RotatingKVCache are both Caches).
 func (t *translator) unify(a, b *types.Type) *types.Type {
 	if u := types.Unify(a, b); u != nil {
+		return u
+	}
+	if u := t.unifyClasses(a, b); u != nil {
 		return u
 	}
 	if a != nil && b != nil && a.Kind == types.Ext && b.Kind == types.Ext {
@@ -238,4 +273,57 @@ func (t *translator) maskAsArray(v val) val {
 		return prim(jen.Add(paren(v, precPrimary)).Dot("Array"), types.TArray)
 	}
 	return v
+}
+
+// unifyClasses merges module classes assigned to the same field (self.mlp =
+// MoE(...) if sparse else MLP(...)) into an interface of their common
+// __call__, when their __call__ signatures agree.
+func (t *translator) unifyClasses(a, b *types.Type) *types.Type {
+	if a == nil || b == nil {
+		return nil
+	}
+	members := func(x *types.Type) []*types.Type {
+		switch x.Kind {
+		case types.Class:
+			return []*types.Type{x}
+		case types.Iface:
+			return x.Elems
+		}
+		return nil
+	}
+	ma, mb := members(a), members(b)
+	if ma == nil || mb == nil {
+		return nil
+	}
+	all := append(append([]*types.Type{}, ma...), mb...)
+	var out []*types.Type
+	seen := map[string]bool{}
+	var sig *funcInfo
+	for _, m := range all {
+		if seen[m.Name] {
+			continue
+		}
+		seen[m.Name] = true
+		cls := t.byClass[m.Name]
+		if cls == nil || cls.byMeth["__call__"] == nil {
+			return nil
+		}
+		call := cls.byMeth["__call__"]
+		if sig == nil {
+			sig = call
+		} else if len(call.params) != len(sig.params) {
+			return nil
+		}
+		out = append(out, m)
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return &types.Type{Kind: types.Iface, Elems: out}
+}
+
+// ifaceCall is the __call__ that stands for an interface of classes.
+func (t *translator) ifaceCall(ty *types.Type) *funcInfo {
+	return t.byClass[ty.Elems[0].Name].byMeth["__call__"]
 }

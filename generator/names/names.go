@@ -19,6 +19,7 @@ const (
 	Module          // an imported module: Qual is "mx", "nn", "math", ...
 	Helper          // a name imported from mlx-lm's helpers: Qual "base.create_attention_mask"
 	Sibling         // a name imported from another model file: File and Name
+	SiblingModule   // another model file imported as a module: File
 	Typing          // typing / dataclasses / functools names
 	LocalClass
 	LocalFunc
@@ -81,6 +82,10 @@ func Resolve(f *syntax.File) (*Scope, []syntax.Diagnostic) {
 					name = a.Name
 				}
 				switch {
+				case n.Level == 1 && n.Module == "":
+					// from . import llama: the sibling model file itself.
+					s.Symbols[name] = Symbol{Kind: SiblingModule, File: a.Name, Node: n}
+					addSibling(a.Name)
 				case n.Level == 1 && helperModules[n.Module]:
 					s.Symbols[name] = Symbol{Kind: Helper, Qual: n.Module + "." + a.Name, Node: n}
 				case n.Level == 1:

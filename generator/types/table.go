@@ -32,12 +32,15 @@ type Sig struct {
 
 // ExtType is a type of the table (nn.Linear's result, a cache, ...).
 type ExtType struct {
-	Name    string
-	Go      string
-	Is      string // a supertype whose attrs and methods it shares
-	Call    *Sig
-	Methods map[string]*Sig
-	Attrs   map[string]Attr
+	Name string
+	Go   string
+	Is   string // a supertype whose attrs and methods it shares
+	// FromClass adapts an instance of a model class with a matching
+	// __call__ to this type ({value}), e.g. smollm3's NoPE as a RoPE.
+	FromClass string
+	Call      *Sig
+	Methods   map[string]*Sig
+	Attrs     map[string]Attr
 }
 
 // Attr is an attribute of a table type or of arrays.
@@ -68,11 +71,12 @@ type rawSig struct {
 type rawTable struct {
 	Imports map[string]string `yaml:"imports"`
 	Types   map[string]struct {
-		Go      string            `yaml:"go"`
-		Is      string            `yaml:"is"`
-		Call    *rawSig           `yaml:"call"`
-		Methods map[string]rawSig `yaml:"methods"`
-		Attrs   map[string]Attr   `yaml:"attrs"`
+		Go        string            `yaml:"go"`
+		Is        string            `yaml:"is"`
+		FromClass string            `yaml:"from_class"`
+		Call      *rawSig           `yaml:"call"`
+		Methods   map[string]rawSig `yaml:"methods"`
+		Attrs     map[string]Attr   `yaml:"attrs"`
 	} `yaml:"types"`
 	Functions    map[string]rawSig `yaml:"functions"`
 	ArrayMethods map[string]rawSig `yaml:"array_methods"`
@@ -101,7 +105,7 @@ func ParseTable(src []byte) (*Table, error) {
 		return &Sig{Go: r.Go, Params: ps, Returns: r.Returns, Value: r.Value, Extra: r.Extra}
 	}
 	for name, rt := range raw.Types {
-		et := &ExtType{Name: name, Go: rt.Go, Is: rt.Is, Methods: map[string]*Sig{}, Attrs: rt.Attrs}
+		et := &ExtType{Name: name, Go: rt.Go, Is: rt.Is, FromClass: rt.FromClass, Methods: map[string]*Sig{}, Attrs: rt.Attrs}
 		if rt.Call != nil {
 			et.Call = sig("types."+name+".call", *rt.Call)
 		}

@@ -31,6 +31,7 @@ const (
 	Ext      // a type of the API table (nn.Linear, a cache, a RoPE, ...)
 	Func
 	Module // a Python module object (mx, nn): only valid as an attribute base
+	Iface  // one of several classes with the same __call__ (Elems): a Go interface
 )
 
 // Type is a static type. Types are compared with Equal, not ==.
@@ -72,7 +73,7 @@ func OptionalOf(t *Type) *Type {
 // table types and any.
 func (t *Type) Nilable() bool {
 	switch t.Kind {
-	case Array, Mask, List, Dict, Class, Ext, AnyK, Tuple:
+	case Array, Mask, List, Dict, Class, Ext, AnyK, Tuple, Iface:
 		return true
 	}
 	return false
@@ -147,6 +148,12 @@ func (t *Type) String() string {
 		return "Optional[" + t.Elem.String() + "]"
 	case Class, Ext, Func, Module:
 		return t.Name
+	case Iface:
+		var s []string
+		for _, e := range t.Elems {
+			s = append(s, e.Name)
+		}
+		return strings.Join(s, " | ")
 	}
 	return "?"
 }

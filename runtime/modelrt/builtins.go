@@ -163,9 +163,10 @@ func Pad(a *mlx.Array, padWidth any, value *mlx.Array) *mlx.Array {
 	return mlx.Pad(a, widths, value)
 }
 
-// Arange is mx.arange(stop) / (start, stop) / (start, stop, step) with
-// Python's dtype rule: int32 when every argument is an int, else float32.
-func Arange(args ...any) *mlx.Array {
+// Arange is mx.arange(stop) / (start, stop) / (start, stop, step, dtype=):
+// with dtype -1 (None), Python's rule: int32 when every argument is an int,
+// else float32.
+func Arange(dtype mlx.Dtype, args ...any) *mlx.Array {
 	var f [3]float64
 	allInt := true
 	for i, a := range args {
@@ -182,6 +183,9 @@ func Arange(args ...any) *mlx.Array {
 	dt := mlx.Float32
 	if allInt {
 		dt = mlx.Int32
+	}
+	if dtype >= 0 {
+		dt = dtype
 	}
 	switch len(args) {
 	case 1:

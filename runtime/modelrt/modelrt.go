@@ -5,6 +5,7 @@ package modelrt
 
 import (
 	"github.com/hf2go/hf2go/ported/cache"
+	"github.com/hf2go/hf2go/ported/rope"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/py"
 )
@@ -35,4 +36,29 @@ func Caches[T cache.Cache](cs []T) []cache.Cache {
 		out[i] = c
 	}
 	return out
+}
+
+// AsRoPE adapts a model class with a RoPE-like __call__(x, offset) (such as
+// smollm3's NoPE) to the rope.Layer interface of the ported RoPEs.
+func AsRoPE(m interface {
+	Forward(x *mlx.Array, offset int) *mlx.Array
+}) rope.Layer {
+	return classRoPE{m}
+}
+
+type classRoPE struct {
+	m interface {
+		Forward(x *mlx.Array, offset int) *mlx.Array
+	}
+}
+
+func (r classRoPE) Forward(x *mlx.Array, offset int) *mlx.Array { return r.m.Forward(x, offset) }
+
+func (r classRoPE) ForwardArray(x, offset *mlx.Array) *mlx.Array {
+	// Array offsets come from batched caches; the model class takes an int.
+	n, err := offset.Item()
+	if err != nil || offset.Size() != 1 {
+		return mlx.Errorf("rope", "a per-sequence offset array is not supported by %T", r.m)
+	}
+	return r.m.Forward(x, int(n))
 }

@@ -87,12 +87,12 @@ type funcInfo struct {
 	def       *syntax.FuncDef
 	scope     *names.Scope
 	superFrom *classInfo // for an __init__ taken from a base: that base
-	class   *classInfo
-	goName  string
-	params  []*paramInfo // without self
-	ret     *types.Type
-	isProp  bool
-	skipped string // why the method is not translated (shard)
+	class     *classInfo
+	goName    string
+	params    []*paramInfo // without self
+	ret       *types.Type
+	isProp    bool
+	skipped   string // why the method is not translated (shard)
 }
 
 type translator struct {
@@ -113,7 +113,7 @@ type translator struct {
 
 	siblingArgs    map[string]*classInfo            // ModelArgs of sibling files, by file
 	siblingClasses map[string]map[string]*classInfo // every class of sibling files
-	siblings    map[string]*syntax.File // sibling and helper files loaded for inheritance
+	siblings       map[string]*syntax.File          // sibling and helper files loaded for inheritance
 }
 
 // Translate translates one parsed model file.
@@ -121,7 +121,7 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 	t := &translator{opts: opts, file: f, scope: scope, tab: tab, byClass: map[string]*classInfo{},
 		byFunc: map[string]*funcInfo{}, imports: map[string]bool{}, siblingArgs: map[string]*classInfo{},
 		siblingClasses: map[string]map[string]*classInfo{},
-		siblings: map[string]*syntax.File{}}
+		siblings:       map[string]*syntax.File{}}
 	t.collect()
 	if len(t.diags) == 0 {
 		t.infer()

@@ -44,11 +44,11 @@ func paren(v val, p int) jen.Code {
 // env is the scope of a function body: Python local names and their types.
 type env struct {
 	superFrom *classInfo // the class whose super() calls resolve here (inlined base bodies)
-	vars   map[string]*types.Type
-	goName map[string]string
-	cls    *classInfo
-	fn     *funcInfo
-	parent *env
+	vars      map[string]*types.Type
+	goName    map[string]string
+	cls       *classInfo
+	fn        *funcInfo
+	parent    *env
 
 	// Function-level bookkeeping (root env only): how often each local is
 	// assigned and the literal of its last assignment, and the locals known

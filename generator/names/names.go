@@ -15,12 +15,12 @@ import (
 type Kind int
 
 const (
-	Unresolved Kind = iota
-	Module          // an imported module: Qual is "mx", "nn", "math", ...
-	Helper          // a name imported from mlx-lm's helpers: Qual "base.create_attention_mask"
-	Sibling         // a name imported from another model file: File and Name
-	SiblingModule   // another model file imported as a module: File
-	Typing          // typing / dataclasses / functools names
+	Unresolved    Kind = iota
+	Module             // an imported module: Qual is "mx", "nn", "math", ...
+	Helper             // a name imported from mlx-lm's helpers: Qual "base.create_attention_mask"
+	Sibling            // a name imported from another model file: File and Name
+	SiblingModule      // another model file imported as a module: File
+	Typing             // typing / dataclasses / functools names
 	LocalClass
 	LocalFunc
 	LocalConst

@@ -245,8 +245,11 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 		return t.callSig(c, et.Call, paren(callee, precPrimary), en, ct.Name)
 	case types.Func:
 		fn := t.byFunc[ct.Name]
+		if fn == nil {
+			fn = t.nested[ct.Name]
+		}
 		if fn != nil {
-			return t.callLocal(c, fn, callee.c, en, ct.Name)
+			return t.callLocal(c, fn, callee.c, en, fn.def.Name)
 		}
 	case types.Unknown:
 		if t.dry {

@@ -311,6 +311,14 @@ func (t *translator) dict(d *syntax.Dict, en *env) val {
 		vt = nv
 		kvs = append(kvs, jen.Add(k.c).Op(":").Add(v.c))
 	}
+	if len(d.Keys) == 0 {
+		// {}: the element type comes from what the code stores into it.
+		dt := types.DictOf(types.TStr, types.TUnknown)
+		if h := t.hint; h != nil && h.Kind == types.Dict && h.Elem.Kind != types.Unknown {
+			dt = h
+		}
+		return prim(jen.Add(t.goType(dt)).Values(), dt)
+	}
 	if kt == nil {
 		kt = types.TStr
 	}

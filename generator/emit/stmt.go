@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"fmt"
+
 	"github.com/dave/jennifer/jen"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -154,8 +156,7 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 		}
 		return out
 	case *syntax.FuncDef:
-		t.fail(x, "nested function "+x.Name, "not supported")
-		return nil
+		return t.nestedFunc(x, en, fc)
 	}
 	t.fail(s, "statement", "%T is not supported", s)
 	return nil
@@ -631,4 +632,60 @@ func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnC
 		return nil
 	}
 	return []jen.Code{jen.Comment("super()." + method + "() of " + base.class.name), jen.Block(append(pre, body...)...)}
+}
+
+// nestedFunc translates a function defined inside a method (sanitize's
+// dequant helper) into a Go closure; its parameter types come from the
+// calls in the enclosing body, like a module function's.
+func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []jen.Code {
+	key := fmt.Sprintf("%s:%d:%d", d.Name, d.P.Line, d.P.Col)
+	fn, ok := t.nested[key]
+	if !ok {
+		fn = &funcInfo{def: d, goName: local(d.Name), scope: t.scope}
+		fn.params = t.params(d, false)
+		t.nested[key] = fn
+	}
+	ft := &types.Type{Kind: types.Func, Name: key}
+	en.vars[d.Name] = ft
+	en.goName[d.Name] = local(d.Name)
+	inner := newEnv(en.cls, fn, en)
+	for _, p := range fn.params {
+		inner.vars[p.py] = p.typ
+		inner.goName[p.py] = local(p.py)
+	}
+	if t.dry {
+		t.block(d.Body, inner, &fnCtx{fn: fn, ret: fn.ret, defined: map[string]bool{}})
+		return nil
+	}
+	dryInner := newEnv(en.cls, fn, en)
+	for k, v := range inner.vars {
+		dryInner.vars[k] = v
+	}
+	t.dry = true
+	t.block(d.Body, dryInner, &fnCtx{fn: fn, ret: fn.ret, defined: map[string]bool{}})
+	t.dry = false
+	for k, v := range dryInner.vars {
+		if _, isParam := inner.vars[k]; !isParam {
+			inner.vars[k] = v
+		}
+	}
+	locals := assignedNames(d.Body)
+	for _, p := range fn.params {
+		delete(locals, p.py)
+	}
+	reads := readNames(d.Body)
+	sub := &fnCtx{fn: fn, ret: fn.ret, plan: planDecls(d.Body, locals), defined: map[string]bool{}, reads: reads}
+	saved := t.reads
+	t.reads = reads
+	body := t.block(d.Body, inner, sub)
+	t.reads = saved
+	var params []jen.Code
+	for _, p := range fn.params {
+		params = append(params, jen.Id(local(p.py)).Add(t.goType(p.typ)))
+	}
+	var results []jen.Code
+	if fn.ret != nil && fn.ret.Kind != types.None && fn.ret.Kind != types.Unknown {
+		results = []jen.Code{t.goType(fn.ret)}
+	}
+	return []jen.Code{jen.Id(local(d.Name)).Op(":=").Func().Params(params...).Params(results...).Block(body...)}
 }

@@ -111,6 +111,7 @@ type translator struct {
 	hint    *types.Type     // the type the expression being translated is assigned to
 	reads   map[string]bool // names read by the function being emitted (nil: all)
 
+	nested         map[string]*funcInfo             // functions defined inside functions, by position
 	siblingArgs    map[string]*classInfo            // ModelArgs of sibling files, by file
 	siblingClasses map[string]map[string]*classInfo // every class of sibling files
 	siblings       map[string]*syntax.File          // sibling and helper files loaded for inheritance
@@ -120,8 +121,8 @@ type translator struct {
 func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Options) *Result {
 	t := &translator{opts: opts, file: f, scope: scope, tab: tab, byClass: map[string]*classInfo{},
 		byFunc: map[string]*funcInfo{}, imports: map[string]bool{}, siblingArgs: map[string]*classInfo{},
-		siblingClasses: map[string]map[string]*classInfo{},
-		siblings:       map[string]*syntax.File{}}
+		siblingClasses: map[string]map[string]*classInfo{}, nested: map[string]*funcInfo{},
+		siblings: map[string]*syntax.File{}}
 	t.collect()
 	if len(t.diags) == 0 {
 		t.infer()

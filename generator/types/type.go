@@ -197,6 +197,11 @@ func Unify(a, b *Type) *Type {
 			}
 		}
 		return ListOf(e)
+	case a.Kind == Dict && b.Kind == Dict:
+		k, v := Unify(a.Key, b.Key), Unify(a.Elem, b.Elem)
+		if k != nil && v != nil {
+			return DictOf(k, v)
+		}
 	case a.Kind == Tuple && b.Kind == Tuple && len(a.Elems) == len(b.Elems):
 		out := make([]*Type, len(a.Elems))
 		for i := range a.Elems {

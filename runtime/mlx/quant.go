@@ -95,3 +95,17 @@ func GatherQMM(x, w, scales, biases, lhsIndices, rhsIndices *Array, transpose bo
 			cmode, b2i(sortedIndices), out)
 	}, x, w, scales, biases, lhsIndices, rhsIndices)
 }
+
+// FromFp8 is mx.from_fp8(x, dtype): fp8 (e4m3) values stored as uint8 to dtype.
+func FromFp8(x *Array, dtype Dtype) *Array {
+	return run("from_fp8", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
+		return C.mlxg_from_fp8(hs[0], C.int(dtype), out)
+	}, x)
+}
+
+// ToFp8 is mx.to_fp8(x): x as fp8 (e4m3) values stored as uint8.
+func ToFp8(x *Array) *Array {
+	return run("to_fp8", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
+		return C.mlxg_to_fp8(hs[0], out)
+	}, x)
+}

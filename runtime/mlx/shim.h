@@ -114,6 +114,8 @@ mlxg_err mlxg_logsumexp(mlxg_array a, const int* axes, int naxes, int all, int k
 mlxg_err mlxg_var(int std, mlxg_array a, const int* axes, int naxes, int all, int keepdims, int ddof, mlxg_array* out);
 mlxg_err mlxg_norm(mlxg_array a, double ord, int has_ord, const int* axes, int naxes, int all, int keepdims, mlxg_array* out);
 mlxg_err mlxg_round(mlxg_array a, int decimals, mlxg_array* out);
+mlxg_err mlxg_from_fp8(mlxg_array a, int dtype, mlxg_array* out);
+mlxg_err mlxg_to_fp8(mlxg_array a, mlxg_array* out);
 mlxg_err mlxg_addmm(mlxg_array c, mlxg_array a, mlxg_array b, float alpha, float beta, mlxg_array* out);
 mlxg_err mlxg_depends(mlxg_array* inputs, int ni, mlxg_array* deps, int nd, mlxg_array* outs);
 

@@ -431,6 +431,8 @@ mlxg_err mlxg_norm(mlxg_array a, double ord, int has_ord, const int* axes, int n
   })
 }
 mlxg_err mlxg_round(mlxg_array a, int decimals, mlxg_array* out) { GUARD(OUT(mx::round(A(a), decimals, S))) }
+mlxg_err mlxg_from_fp8(mlxg_array a, int dtype, mlxg_array* out) { GUARD(OUT(mx::from_fp8(A(a), dtype_of(dtype), S))) }
+mlxg_err mlxg_to_fp8(mlxg_array a, mlxg_array* out) { GUARD(OUT(mx::to_fp8(A(a), S))) }
 mlxg_err mlxg_addmm(mlxg_array c, mlxg_array a, mlxg_array b, float alpha, float beta, mlxg_array* out) {
   GUARD(OUT(mx::addmm(A(c), A(a), A(b), alpha, beta, S)))
 }

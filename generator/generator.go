@@ -47,6 +47,32 @@ type Generator struct {
 	Lock  *upstream.Lock
 	Table *types.Table
 	remap map[string][]string // model file → model_types remapped to it
+
+	loaded []loadedFile // other upstream files the current translation read
+}
+
+type loadedFile struct{ path, blob string }
+
+// alsoFrom adds a header line for every other upstream file the translation
+// read (a sibling model file, pipeline.py), right after the first line, so
+// that provenance and portcheck see those dependencies too.
+func (g *Generator) alsoFrom(src []byte) []byte {
+	if len(g.loaded) == 0 {
+		return src
+	}
+	i := bytes.IndexByte(src, '\n')
+	var extra bytes.Buffer
+	seen := map[string]bool{}
+	for _, l := range g.loaded {
+		if seen[l.path] {
+			continue
+		}
+		seen[l.path] = true
+		fmt.Fprintf(&extra, "// Also translated from %s (blob %s).\n", l.path, l.blob)
+	}
+	out := append([]byte{}, src[:i+1]...)
+	out = append(out, extra.Bytes()...)
+	return append(out, src[i+1:]...)
 }
 
 // New prepares a generator; it reads MODEL_REMAPPING from mlx_lm/utils.py.
@@ -120,6 +146,7 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 	}
 	opts := emit.Options{Package: out.Package, PyPath: pyPath, Commit: commit, Blob: blob,
 		ModelType: modelType, Aliases: g.remap[modelType], Load: g.loadModule}
+	g.loaded = nil
 	res := emit.Translate(file, scope, g.Table, opts)
 	if len(res.Diagnostics) > 0 {
 		out.Diagnostics = res.Diagnostics
@@ -133,7 +160,9 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 			Why: "the translated Go does not format: " + firstLine(err.Error())}}
 		return out, nil
 	}
-	main, err := imports.Process(out.Package+".go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+
+	src2 := g.alsoFrom(buf.Bytes())
+	main, err := imports.Process(out.Package+".go", src2, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s: formatting the translation: %w", pyPath, err)
 	}
@@ -262,6 +291,7 @@ func (g *Generator) loadModule(module string) (*syntax.File, *names.Scope, error
 	if err != nil {
 		return nil, nil, err
 	}
+	g.loaded = append(g.loaded, loadedFile{path: p, blob: upstream.BlobHash(src)})
 	f, diags := syntax.Parse(p, src)
 	if len(diags) > 0 {
 		return nil, nil, diags[0]

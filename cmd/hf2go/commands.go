@@ -52,6 +52,9 @@ func addCmd(repo *string) *cobra.Command {
 			if err := w.saveManifest(); err != nil {
 				return err
 			}
+			if _, err := w.syncLock(false); err != nil {
+				return err
+			}
 			fmt.Printf("generated/models/%s: %s translated from %s\n", out.Dir, file, out.PyPath)
 			return nil
 		},
@@ -122,6 +125,11 @@ func generateCmd(repo *string) *cobra.Command {
 				}
 				stale = append(stale, extra...)
 				sort.Strings(stale)
+				if changed, err := w.syncLock(true); err != nil {
+					return err
+				} else if changed {
+					stale = append(stale, "../../upstream.lock (derived lists)")
+				}
 				if len(stale) > 0 {
 					for _, s := range stale {
 						fmt.Fprintf(os.Stderr, "stale: generated/models/%s\n", s)
@@ -132,6 +140,9 @@ func generateCmd(repo *string) *cobra.Command {
 				return nil
 			}
 			if err := w.write(files); err != nil {
+				return err
+			}
+			if _, err := w.syncLock(false); err != nil {
 				return err
 			}
 			fmt.Printf("generated %d architectures, %d files in %.2fs\n", len(outs), len(files), time.Since(start).Seconds())

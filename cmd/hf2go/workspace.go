@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -185,4 +186,26 @@ func (w *workspace) stale(files map[string][]byte) ([]string, error) {
 	})
 	sort.Strings(out)
 	return out, err
+}
+
+// syncLock makes upstream.lock's derived lists match the provenance headers
+// of the tree (generated files come and go with the manifest). With dryRun
+// it only reports whether the lock is current.
+func (w *workspace) syncLock(dryRun bool) (changed bool, err error) {
+	files, err := upstream.ScanProvenance(w.root)
+	if err != nil {
+		return false, err
+	}
+	derived := upstream.DerivedFrom(files)
+	for path, lf := range w.lock.Files {
+		want := derived[path]
+		if !slices.Equal(lf.Derived, want) {
+			changed = true
+			lf.Derived = want
+		}
+	}
+	if changed && !dryRun {
+		return true, w.lock.WriteFile(filepath.Join(w.root, upstream.LockFileName))
+	}
+	return changed, nil
 }

@@ -40,6 +40,8 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 			return t.optWrap(t.qual("rt", "Str").Call(v.c), to)
 		case types.Array:
 			return t.qual("mlx", "Float").Call(t.qual("rt", "Float").Call(v.c))
+		case types.Dict:
+			return t.qual("rt", "Dict").Call(v.c)
 		}
 	}
 	if from.Kind == types.None {
@@ -105,6 +107,11 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 			return v.c
 		}
 	case types.List:
+		if to.Elem.Kind == types.AnyK && (from.Kind == types.List || from.Kind == types.Tuple) {
+			if fe := from.Homogeneous(); fe != nil && fe.Kind != types.AnyK && fe.Kind != types.Unknown {
+				return t.qual("rt", "AnyList").Call(v.c)
+			}
+		}
 		if from.Kind == types.List || from.Kind == types.Tuple {
 			fe := from.Homogeneous()
 			if fe != nil && (fe.Equal(to.Elem) || fe.Kind == types.Unknown || fe.Kind == types.None) {
@@ -179,6 +186,9 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) jen.Code {
 	case "dict":
 		if v.t.Kind == types.None {
 			return jen.Nil()
+		}
+		if v.t.Kind == types.AnyK {
+			return t.qual("rt", "Dict").Call(v.c)
 		}
 		return v.c
 	}

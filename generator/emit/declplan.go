@@ -41,6 +41,9 @@ func (p *declPlan) place(block []syntax.Stmt, name string) {
 	}
 	first := block[idx[0]]
 	if len(idx) == 1 {
+		if f, ok := first.(*syntax.For); ok && refsExpr(f.Target)[name] {
+			return // the loop header declares it; the body reassigns that variable
+		}
 		if sub := subBlocks(first, name); sub != nil {
 			p.place(sub, name)
 			return

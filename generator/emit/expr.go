@@ -251,7 +251,11 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 		}
 	}
 	if et == nil {
+		// []: the element type comes from the assigned variable, or later appends.
 		et = types.TUnknown
+		if h := t.hint; h != nil && h.Kind == types.List && h.Elem.Kind != types.Unknown && len(elts) == 0 {
+			et = h.Elem
+		}
 	}
 	lt := types.ListOf(et)
 	if tuple {

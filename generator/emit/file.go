@@ -88,7 +88,10 @@ func (t *translator) emitArgs(f *jen.File, c *classInfo) {
 			en.vars[k] = v
 		}
 		fc.plan = planDecls(pi.def.Body, assignedNames(pi.def.Body))
+		fc.reads = readNames(pi.def.Body)
+		t.reads = fc.reads
 		body := t.block(pi.def.Body, en, fc)
+		t.reads = nil
 		body = append(body, jen.Return(jen.Nil()))
 		f.Comment("PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.")
 		f.Func().Params(jen.Id("self").Op("*").Id(c.name)).Id("PostInit").Params().Error().Block(body...)
@@ -167,6 +170,7 @@ func (t *translator) emitFunc(fn *funcInfo) jen.Code {
 		params = append(params, jen.Id(local(p.py)).Add(t.goType(p.typ)))
 	}
 	body := t.block(fn.def.Body, en, fc)
+	t.reads = nil
 	var results []jen.Code
 	switch {
 	case isInit:

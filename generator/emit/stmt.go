@@ -182,8 +182,8 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 		}
 		v := t.expr(c.Args[0], en)
 		if t.dry {
-			if recv.t.Elem.Kind == types.Unknown {
-				t.setType(recvExpr, types.ListOf(v.t), en)
+			if u := t.unify(recv.t.Elem, v.t); u != nil && !u.Equal(recv.t.Elem) {
+				t.setType(recvExpr, types.ListOf(u), en)
 			}
 		}
 		target := t.lvalue(recvExpr, en)
@@ -468,6 +468,19 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 	if named == 0 {
 		allNew = false
 	}
+	var decls []jen.Code
+	if !allNew {
+		// Some names are new here and some are not: declare the new ones.
+		for _, e := range tg.Elts {
+			nm := e.(*syntax.Name)
+			if nm.Id == "_" || fc.unused(nm.Id) || fc == nil || fc.plan == nil || !fc.plan.defineAt[nm] || fc.defined[nm.Id] {
+				continue
+			}
+			ty, g, _ := en.lookup(nm.Id)
+			decls = append(decls, jen.Var().Id(g).Add(t.goType(ty)))
+			fc.defined[nm.Id] = true
+		}
+	}
 	if allNew {
 		op = ":="
 		for _, e := range tg.Elts {
@@ -484,10 +497,10 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 				rhs = append(rhs, t.coerce(v, ty, value))
 			}
 		}
-		return []jen.Code{jen.List(lhs...).Op(op).List(rhs...)}
+		return append(decls, jen.List(lhs...).Op(op).List(rhs...))
 	}
 	if single.multi == len(tg.Elts) {
-		return []jen.Code{jen.List(lhs...).Op(op).Add(single.c)}
+		return append(decls, jen.List(lhs...).Op(op).Add(single.c))
 	}
 	st := single.t.Base()
 	if st.Kind == types.List || st.Kind == types.Tuple {
@@ -496,7 +509,7 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 			t.fail(tg, "tuple assignment", "of %d names", len(tg.Elts))
 			return nil
 		}
-		return []jen.Code{jen.List(lhs...).Op(op).Add(t.qual("py", fn).Call(single.c))}
+		return append(decls, jen.List(lhs...).Op(op).Add(t.qual("py", fn).Call(single.c)))
 	}
 	t.fail(value, "tuple assignment", "from a %s", single.t)
 	return nil

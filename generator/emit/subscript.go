@@ -200,10 +200,19 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 						a = append(a, t.coerce(t.expr(x, en), types.TInt, x))
 					}
 					v := bindName(target, types.TInt)
+					unused := v.(*jen.Statement).GoString() == "_"
 					switch len(a) {
 					case 1:
+						if unused {
+							return func(b []jen.Code) jen.Code { return jen.For(jen.Range().Add(a[0])).Block(b...) }, true
+						}
 						return func(b []jen.Code) jen.Code { return jen.For(jen.Add(v).Op(":=").Range().Add(a[0])).Block(b...) }, true
 					case 2:
+						if unused {
+							return func(b []jen.Code) jen.Code {
+								return jen.For(jen.Range().Add(t.qual("py", "Range").Call(a[0], a[1], jen.Lit(1)))).Block(b...)
+							}, true
+						}
 						return func(b []jen.Code) jen.Code {
 							return jen.For(jen.Add(v).Op(":=").Add(a[0]), jen.Add(v).Op("<").Add(a[1]), jen.Add(v).Op("++")).Block(b...)
 						}, true

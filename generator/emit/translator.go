@@ -416,7 +416,9 @@ func (t *translator) params(fd *syntax.FuncDef, method bool) []*paramInfo {
 		if p.Annotation != nil {
 			pi.typ = t.annotation(p.Annotation)
 		}
-		if pi.typ.Kind == types.Unknown || pi.typ.Kind == types.AnyK || (pi.typ.Kind == types.Optional && pi.typ.Elem.Kind == types.AnyK) {
+		if pi.typ.Kind == types.Unknown || pi.typ.Kind == types.AnyK || (pi.typ.Kind == types.Optional && pi.typ.Elem.Kind == types.AnyK) ||
+			(p.Name == "weights" && pi.typ.Kind == types.Dict) {
+			// Untyped or loosely typed (weights: dict): the name says what it is.
 			pi.typ = t.conventionType(p.Name, pi.typ)
 		}
 		if pi.typ.Kind == types.Unknown && p.Default != nil {

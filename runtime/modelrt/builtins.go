@@ -412,3 +412,27 @@ func Kw[T any](kwargs map[string]any, k string, def T, conv func(any) T) T {
 	}
 	return def
 }
+
+// AnyList is a typed list passed where Python holds a list of anything.
+func AnyList[T any](xs []T) []any {
+	if xs == nil {
+		return nil
+	}
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// Dict reads a dict held as any (a config value); None is nil.
+func Dict(v any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		py.Raise("TypeError", "expected a dict, got %T", v)
+	}
+	return m
+}

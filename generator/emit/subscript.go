@@ -63,7 +63,15 @@ func (t *translator) bound(e syntax.Expr, en *env) jen.Code {
 	if c, ok := e.(*syntax.Constant); ok && c.Kind == syntax.ConstNone {
 		return t.qual("py", "SliceNone")
 	}
-	return t.coerce(t.expr(e, en), types.TInt, e)
+	v := t.expr(e, en)
+	switch v.t.Kind {
+	case types.None:
+		return t.qual("py", "SliceNone")
+	case types.Optional, types.AnyK:
+		// A bound that may be None at run time (self.end_idx).
+		return t.qual("rt", "SliceBound").Call(v.c)
+	}
+	return t.coerce(v, types.TInt, e)
 }
 
 // arrayIndex translates the elements of an array subscript into arguments

@@ -311,6 +311,13 @@ func (t *translator) collectArgs(c *classInfo) {
 			t.fail(st, "dataclass body", "only annotated fields and __post_init__ are translated")
 		}
 	}
+	// A field the code tests against None may be None in a config even when
+	// its annotation says int (q_lora_rank: int = 1536, given as null).
+	for _, f := range c.fields {
+		if f.typ.Kind != types.Optional && !f.typ.Nilable() && t.comparedToNone(f.py) {
+			f.typ = types.OptionalOf(f.typ)
+		}
+	}
 }
 
 func isFieldCall(e syntax.Expr) bool {
@@ -425,6 +432,10 @@ func (t *translator) params(fd *syntax.FuncDef, method bool) []*paramInfo {
 			if c, ok := p.Default.(*syntax.Constant); ok && c.Kind != syntax.ConstNone {
 				pi.typ = constType(c)
 			}
+		}
+		if c, ok := p.Default.(*syntax.Constant); ok && c.Kind == syntax.ConstNone && pi.typ.Kind != types.Unknown {
+			// hidden_size: int = None is an Optional in all but name.
+			pi.typ = types.OptionalOf(pi.typ)
 		}
 		out = append(out, pi)
 	}
@@ -583,4 +594,42 @@ func (t *translator) inferenceOnly() bool {
 		}
 	}
 	return true
+}
+
+// comparedToNone reports whether any file being translated tests
+// <something>.name against None.
+func (t *translator) comparedToNone(name string) bool {
+	files := []*syntax.File{t.file}
+	for _, f := range t.siblings {
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	found := false
+	for _, f := range files {
+		var visit func(b []syntax.Stmt)
+		visit = func(b []syntax.Stmt) {
+			for _, st := range b {
+				switch x := st.(type) {
+				case *syntax.ClassDef:
+					visit(x.Body)
+				case *syntax.FuncDef:
+					walkExprs(x.Body, func(e syntax.Expr) {
+						c, ok := e.(*syntax.Compare)
+						if !ok || len(c.Ops) != 1 || (c.Ops[0] != "is" && c.Ops[0] != "is not") {
+							return
+						}
+						if k, ok := c.Comparators[0].(*syntax.Constant); !ok || k.Kind != syntax.ConstNone {
+							return
+						}
+						if a, ok := c.Left.(*syntax.Attribute); ok && a.Attr == name {
+							found = true
+						}
+					})
+				}
+			}
+		}
+		visit(f.Body)
+	}
+	return found
 }

@@ -436,3 +436,20 @@ func Dict(v any) map[string]any {
 	}
 	return m
 }
+
+// SliceBound is a list-slice bound that may be None: *int or any holding
+// nil or an int.
+func SliceBound(v any) int {
+	switch x := v.(type) {
+	case nil:
+		return py.SliceNone
+	case *int:
+		if x == nil {
+			return py.SliceNone
+		}
+		return *x
+	case int:
+		return x
+	}
+	return Int(v)
+}

@@ -32,7 +32,7 @@ type ModelArgs struct {
 	NumHiddenLayers   int            `json:"num_hidden_layers"`
 	NumAttentionHeads int            `json:"num_attention_heads"`
 	NumExpertsPerTok  int            `json:"num_experts_per_tok"`
-	NumKeyValueHeads  int            `json:"num_key_value_heads"`
+	NumKeyValueHeads  *int           `json:"num_key_value_heads"`
 	NumLocalExperts   int            `json:"num_local_experts"`
 	RmsNormEps        float64        `json:"rms_norm_eps"`
 	RopeTheta         float64        `json:"rope_theta"`
@@ -49,7 +49,7 @@ func NewModelArgs() *ModelArgs {
 		NumHiddenLayers:   32,
 		NumAttentionHeads: 32,
 		NumExpertsPerTok:  2,
-		NumKeyValueHeads:  8,
+		NumKeyValueHeads:  py.Ptr(8),
 		NumLocalExperts:   8,
 		RmsNormEps:        1e-5,
 		RopeTheta:         1e6,
@@ -59,8 +59,8 @@ func NewModelArgs() *ModelArgs {
 
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
-	if false {
-		self.NumKeyValueHeads = self.NumAttentionHeads
+	if self.NumKeyValueHeads == nil {
+		self.NumKeyValueHeads = py.Ptr(self.NumAttentionHeads)
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ type MixtralAttention struct {
 	HiddenSize       int            `mlx:"-"`
 	NumHeads         int            `mlx:"-"`
 	HeadDim          int            `mlx:"-"`
-	NumKeyValueHeads int            `mlx:"-"`
+	NumKeyValueHeads *int           `mlx:"-"`
 	RopeTheta        float64        `mlx:"-"`
 	Scale            float64        `mlx:"-"`
 	QProj            nn.LinearLayer `mlx:"q_proj"`
@@ -90,8 +90,8 @@ func NewMixtralAttention(args *ModelArgs) *MixtralAttention {
 	self.RopeTheta = args.RopeTheta
 	self.Scale = math.Pow(float64(self.HeadDim), -0.5)
 	self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.HeadDim, false)
-	self.KProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
-	self.VProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
+	self.KProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 49")*self.HeadDim, false)
+	self.VProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 52")*self.HeadDim, false)
 	self.OProj = nn.NewLinear(self.NumHeads*self.HeadDim, self.HiddenSize, false)
 	self.Rope = lmrope.NewRoPE(self.HeadDim, args.RopeTraditional, args.RopeTheta, 1.0)
 	return self
@@ -102,8 +102,8 @@ func (self *MixtralAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cach
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NumHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

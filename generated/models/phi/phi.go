@@ -30,7 +30,7 @@ type ModelArgs struct {
 	HiddenSize            int     `json:"hidden_size"`
 	NumAttentionHeads     int     `json:"num_attention_heads"`
 	NumHiddenLayers       int     `json:"num_hidden_layers"`
-	NumKeyValueHeads      int     `json:"num_key_value_heads"`
+	NumKeyValueHeads      *int    `json:"num_key_value_heads"`
 	PartialRotaryFactor   float64 `json:"partial_rotary_factor"`
 	IntermediateSize      int     `json:"intermediate_size"`
 	LayerNormEps          float64 `json:"layer_norm_eps"`
@@ -46,7 +46,7 @@ func NewModelArgs() *ModelArgs {
 		HiddenSize:            2560,
 		NumAttentionHeads:     32,
 		NumHiddenLayers:       32,
-		NumKeyValueHeads:      32,
+		NumKeyValueHeads:      py.Ptr(32),
 		PartialRotaryFactor:   0.4,
 		IntermediateSize:      10240,
 		LayerNormEps:          1e-5,
@@ -56,8 +56,8 @@ func NewModelArgs() *ModelArgs {
 
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
-	if false {
-		self.NumKeyValueHeads = self.NumAttentionHeads
+	if self.NumKeyValueHeads == nil {
+		self.NumKeyValueHeads = py.Ptr(self.NumAttentionHeads)
 	}
 	return nil
 }
@@ -67,7 +67,7 @@ type PhiAttention struct {
 	HiddenSize          int            `mlx:"-"`
 	NumHeads            int            `mlx:"-"`
 	HeadDim             int            `mlx:"-"`
-	NumKeyValueHeads    int            `mlx:"-"`
+	NumKeyValueHeads    *int           `mlx:"-"`
 	Repeats             int            `mlx:"-"`
 	RopeTheta           float64        `mlx:"-"`
 	PartialRotaryFactor float64        `mlx:"-"`
@@ -85,15 +85,15 @@ func NewPhiAttention(config *ModelArgs) *PhiAttention {
 	self.NumHeads = config.NumAttentionHeads
 	self.HeadDim = py.FloorDiv(self.HiddenSize, self.NumHeads)
 	self.NumKeyValueHeads = config.NumKeyValueHeads
-	self.Repeats = py.FloorDiv(self.NumHeads, self.NumKeyValueHeads)
+	self.Repeats = py.FloorDiv(self.NumHeads, py.Deref(self.NumKeyValueHeads, "value at line 39"))
 	self.RopeTheta = config.RopeTheta
 	self.PartialRotaryFactor = config.PartialRotaryFactor
 	if self.HeadDim*self.NumHeads != self.HiddenSize {
 		py.Raise("ValueError", "%s", fmt.Sprintf("hidden_size must be divisible by num_heads (got `hidden_size`: %d and `num_heads`: %d).", self.HiddenSize, self.NumHeads))
 	}
 	self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.HeadDim, true)
-	self.KProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, true)
-	self.VProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, true)
+	self.KProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 53")*self.HeadDim, true)
+	self.VProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 56")*self.HeadDim, true)
 	self.Dense = nn.NewLinear(self.NumHeads*self.HeadDim, self.HiddenSize, true)
 	self.Rope = lmrope.NewRoPE(int(self.PartialRotaryFactor*float64(self.HeadDim)), false, self.RopeTheta, 1.0)
 	return self
@@ -105,8 +105,8 @@ func (self *PhiAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lm
 	B, L, _ := py.Unpack3(queries.Shape())
 	nHeads, nKvHeads := self.NumHeads, self.NumKeyValueHeads
 	queries = queries.Reshape(B, L, nHeads, -1).Moveaxis(1, 2)
-	keys = keys.Reshape(B, L, nKvHeads, -1).Moveaxis(1, 2)
-	values = values.Reshape(B, L, nKvHeads, -1).Moveaxis(1, 2)
+	keys = keys.Reshape(B, L, py.Deref(nKvHeads, "n_kv_heads"), -1).Moveaxis(1, 2)
+	values = values.Reshape(B, L, py.Deref(nKvHeads, "n_kv_heads"), -1).Moveaxis(1, 2)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -30,7 +30,7 @@ type ModelArgs struct {
 	NumAttentionHeads     int            `json:"num_attention_heads,required"`
 	RmsNormEps            float64        `json:"rms_norm_eps,required"`
 	VocabSize             int            `json:"vocab_size,required"`
-	NumKeyValueHeads      int            `json:"num_key_value_heads,required"`
+	NumKeyValueHeads      *int           `json:"num_key_value_heads,required"`
 	MaxPositionEmbeddings int            `json:"max_position_embeddings,required"`
 	RopeTheta             float64        `json:"rope_theta,required"`
 	HeadDim               int            `json:"head_dim,required"`
@@ -46,7 +46,7 @@ func NewModelArgs() *ModelArgs {
 // Attention is class Attention of mlx_lm/models/qwen3.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads int            `mlx:"-"`
+	NKvHeads *int           `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
 	KProj    nn.LinearLayer `mlx:"k_proj"`
@@ -63,14 +63,14 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	py.Assert(true, "assertion failed at line 38")
+	py.Assert(args.NumKeyValueHeads != nil, "assertion failed at line 38")
 	nKvHeads := args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := args.HeadDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, false)
-	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, false)
-	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, false)
+	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 45")*headDim, false)
+	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 46")*headDim, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
@@ -83,8 +83,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = self.QNorm.Forward(queries.Reshape(B, L, self.NHeads, -1)).Transpose(0, 2, 1, 3)
-	keys = self.KNorm.Forward(keys.Reshape(B, L, self.NKvHeads, -1)).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -6,6 +6,7 @@ package all
 
 import (
 	_ "github.com/hf2go/hf2go/generated/models/Klear"
+	_ "github.com/hf2go/hf2go/generated/models/afmoe"
 	_ "github.com/hf2go/hf2go/generated/models/cohere"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v2"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"

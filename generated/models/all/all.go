@@ -13,6 +13,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"
 	_ "github.com/hf2go/hf2go/generated/models/ernie4_5"
 	_ "github.com/hf2go/hf2go/generated/models/exaone"
+	_ "github.com/hf2go/hf2go/generated/models/exaone_moe"
 	_ "github.com/hf2go/hf2go/generated/models/gemma"
 	_ "github.com/hf2go/hf2go/generated/models/gemma2"
 	_ "github.com/hf2go/hf2go/generated/models/gemma3_text"

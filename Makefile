@@ -7,7 +7,7 @@ GO ?= go
 # The race detector is on for tests unless RACE= is given (e.g. for a quick local loop).
 RACE ?= -race
 
-.PHONY: setup demo test vet fmt-check bench bench-runtime clean
+.PHONY: setup demo test vet fmt-check check-generated bench bench-runtime clean coverage
 .DEFAULT_GOAL := help
 
 help:
@@ -19,8 +19,16 @@ help:
 setup:
 	@./scripts/setup.sh
 
-test: setup fmt-check vet
+# test: formatting, vet, generated code and provenance current, then every
+# test (parity tests run MLX / mlx-lm from .venv).
+test: setup fmt-check vet check-generated
 	$(GO) test $(RACE) -count=1 ./...
+
+# check-generated: `go generate ./...` would change nothing, and every ported/
+# and generated/ file's provenance header matches upstream.lock.
+check-generated: setup
+	$(GO) run ./cmd/hf2go generate --check
+	$(GO) run ./cmd/portcheck verify
 
 vet: setup
 	$(GO) vet ./...

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hf2go/hf2go/generator"
 	"github.com/spf13/cobra"
 )
 
@@ -45,6 +46,22 @@ func addCmd(repo *string) *cobra.Command {
 			files, _, err := w.plan()
 			if err != nil {
 				return &exitError{1, err}
+			}
+			// Type-check the new package against the module before writing
+			// anything: a translation that does not compile is not added.
+			overlay := map[string][]byte{}
+			for rel, b := range files {
+				overlay[filepath.Join(w.modelsDir(), rel)] = b
+			}
+			terrs, err := generator.TypeCheck(w.root, overlay, []string{"github.com/hf2go/hf2go/generated/models/" + out.Dir})
+			if err != nil {
+				return err
+			}
+			if len(terrs) > 0 {
+				for _, e := range terrs {
+					fmt.Fprintln(os.Stderr, e)
+				}
+				return &exitError{1, fmt.Errorf("%s: the translation does not type-check (%d errors; a translator bug); nothing written", out.PyPath, len(terrs))}
 			}
 			if err := w.write(files); err != nil {
 				return err

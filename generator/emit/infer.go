@@ -33,6 +33,13 @@ func (t *translator) infer() {
 		}
 		prev = sig
 	}
+	// make_cache returns the registry's []Cache whatever cache classes it makes.
+	if m := t.byClass["Model"]; m != nil {
+		if mc := m.byMeth["make_cache"]; mc != nil && mc.ret != nil && mc.ret.Kind == types.List &&
+			mc.ret.Elem.Kind == types.Ext && t.root(mc.ret.Elem.Name) == "Cache" {
+			mc.ret = types.ListOf(types.ExtT("Cache"))
+		}
+	}
 	// Fields exist once the dry runs have seen their assignments.
 	for _, c := range t.classes {
 		c.consts = t.constFields(c)

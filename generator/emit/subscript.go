@@ -247,7 +247,31 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 								}
 							}
 						}
-						t.fail(target, "enumerate", "nested unpacking is supported over zip only")
+						// for i, (k, v) in enumerate(d.items()): sorted keys with their index.
+						if ic, ok := call.Args[0].(*syntax.Call); ok && len(inner.Elts) == 2 {
+							if a, ok := ic.Func.(*syntax.Attribute); ok && a.Attr == "items" {
+								d := t.expr(a.X, en)
+								iname, ok := tup.Elts[0].(*syntax.Name)
+								if d.t.Kind == types.Dict && ok {
+									i := bindName(iname, types.TInt)
+									k := bindName(inner.Elts[0], d.t.Key)
+									v := bindName(inner.Elts[1], d.t.Elem)
+									keys := t.qual("rt", "SortedKeys").Call(d.c)
+									return func(b []jen.Code) jen.Code {
+										kv := jen.Id("k_")
+										if k.(*jen.Statement).GoString() != "_" {
+											kv = k.(*jen.Statement)
+										}
+										head := []jen.Code{}
+										if v.(*jen.Statement).GoString() != "_" {
+											head = append(head, jen.Add(v).Op(":=").Add(d.c).Index(kv))
+										}
+										return jen.For(jen.List(i, kv).Op(":=").Range().Add(keys)).Block(append(head, b...)...)
+									}, true
+								}
+							}
+						}
+						t.fail(target, "enumerate", "nested unpacking is supported over zip and dict.items() only")
 						return nil, false
 					}
 					seq := t.expr(call.Args[0], en)
@@ -330,6 +354,9 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}, true
 		}
 		v := bindName(target, et)
+		if v.(*jen.Statement).GoString() == "_" {
+			return func(b []jen.Code) jen.Code { return jen.For(jen.Range().Add(seq.c)).Block(b...) }, true
+		}
 		return func(b []jen.Code) jen.Code {
 			return jen.For(jen.List(jen.Id("_"), v).Op(":=").Range().Add(seq.c)).Block(b...)
 		}, true

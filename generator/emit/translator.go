@@ -136,7 +136,13 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 		// translator rejects; emitting anyway reports that root cause.
 		t.emitFile()
 	}
+	// Root causes first: a type that could not be inferred is usually the
+	// consequence of a rejected expression reported elsewhere.
 	sort.SliceStable(t.diags, func(i, j int) bool {
+		ci, cj := strings.HasPrefix(t.diags[i].Why, "cannot infer"), strings.HasPrefix(t.diags[j].Why, "cannot infer")
+		if ci != cj {
+			return cj
+		}
 		a, b := t.diags[i].Pos, t.diags[j].Pos
 		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
 	})

@@ -10,6 +10,7 @@ package generator
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"path"
 	"strings"
@@ -20,8 +21,23 @@ import (
 	"github.com/hf2go/hf2go/generator/types"
 	"github.com/hf2go/hf2go/templates"
 	"github.com/hf2go/hf2go/upstream"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/tools/imports"
 )
+
+//go:embed tiers.yaml
+var tiersYAML []byte
+
+// Tiers returns the tier (1, 2, 3) of each model file, 0 when unknown.
+func Tiers() (map[string]int, error) {
+	var t struct {
+		Tiers map[string]int `yaml:"tiers"`
+	}
+	if err := yaml.Unmarshal(tiersYAML, &t); err != nil {
+		return nil, fmt.Errorf("tiers.yaml: %w", err)
+	}
+	return t.Tiers, nil
+}
 
 // Output is one generated architecture.
 type Output struct {

@@ -176,6 +176,7 @@ type status struct {
 	File      string `json:"file"`
 	Status    string `json:"status"`
 	Reason    string `json:"reason"`
+	construct string // the blocking construct, for the histogram
 }
 
 func (w *workspace) statuses() ([]status, error) {
@@ -190,9 +191,11 @@ func (w *workspace) statuses() ([]status, error) {
 		switch {
 		case err != nil:
 			s.Status, s.Reason = "blocked", err.Error()
+			s.construct = "upstream source"
 		case len(res.Diagnostics) > 0:
 			d := res.Diagnostics[0]
 			s.Status, s.Reason = "blocked", fmt.Sprintf("%d:%d: %s: %s", d.Pos.Line, d.Pos.Col, d.Construct, d.Why)
+			s.construct = blockingKind(d.Construct, d.Why)
 		case slices.Contains(w.manifest.Models, mt):
 			s.Status = "generated"
 		default:

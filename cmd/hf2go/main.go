@@ -32,7 +32,7 @@ func main() {
 	}
 	var repo string
 	root.PersistentFlags().StringVar(&repo, "repo", "", "repository root (default: found from the working directory)")
-	root.AddCommand(addCmd(&repo), generateCmd(&repo), listCmd(&repo), explainCmd(&repo))
+	root.AddCommand(addCmd(&repo), generateCmd(&repo), listCmd(&repo), explainCmd(&repo), coverageCmd(&repo))
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "hf2go:", err)
 		var ee *exitError

@@ -20,6 +20,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/glm"
 	_ "github.com/hf2go/hf2go/generated/models/glm4"
 	_ "github.com/hf2go/hf2go/generated/models/glm4_moe"
+	_ "github.com/hf2go/hf2go/generated/models/glm4_moe_lite"
 	_ "github.com/hf2go/hf2go/generated/models/gpt_oss"
 	_ "github.com/hf2go/hf2go/generated/models/granite"
 	_ "github.com/hf2go/hf2go/generated/models/helium"

@@ -23,6 +23,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/glm4_moe_lite"
 	_ "github.com/hf2go/hf2go/generated/models/gpt_oss"
 	_ "github.com/hf2go/hf2go/generated/models/granite"
+	_ "github.com/hf2go/hf2go/generated/models/granitemoe"
 	_ "github.com/hf2go/hf2go/generated/models/helium"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
 	_ "github.com/hf2go/hf2go/generated/models/mimo"

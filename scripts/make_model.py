@@ -60,11 +60,14 @@ def main():
     ap.add_argument("--reference", default=None, help="comma-separated token ids")
     ap.add_argument("--greedy", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-eos", action="store_true", help="drop eos_token_id (benchmarks generate a fixed count)")
     args = ap.parse_args()
 
     from mlx_lm.utils import _get_classes, quantize_model, save_config, save_model
 
     config = dict(SHAPES[args.shape])
+    if args.no_eos:
+        config.pop("eos_token_id", None)
     mx.random.seed(args.seed)
     model_class, args_class = _get_classes(config)
     model = model_class(args_class.from_dict(config))

@@ -78,11 +78,19 @@ func FreePorts(n int) ([]int, error) {
 
 // Launch runs the current test binary as n ranks of a ring group on loopback,
 // each running only the test named worker (a top-level test), with outDir as
-// its output directory. It waits for all of them, at most until ctx is done;
+// its output directory (the hostfile is written there too). It waits for all of them, at most until ctx is done;
 // when one rank fails the others are killed at once (a ring with a missing
 // member would only block). It returns each rank's outcome, and an error
 // naming the first rank that failed.
 func Launch(ctx context.Context, n int, worker, outDir string, extraEnv ...string) ([]Rank, error) {
+	argv := []string{os.Args[0], "-test.run=^" + worker + "$", "-test.count=1", "-test.v"}
+	return LaunchCommand(ctx, n, argv, outDir, append([]string{envWorker + "=" + worker}, extraEnv...)...)
+}
+
+// LaunchCommand is Launch for any program (a Python script under mlx, for
+// instance): argv runs once per rank with MLX_RANK, MLX_HOSTFILE and
+// HF2GO_DIST_OUT=outDir added to the environment.
+func LaunchCommand(ctx context.Context, n int, argv []string, outDir string, extraEnv ...string) ([]Rank, error) {
 	ports, err := FreePorts(n)
 	if err != nil {
 		return nil, fmt.Errorf("picking ports: %w", err)
@@ -105,11 +113,10 @@ func Launch(ctx context.Context, n int, worker, outDir string, extraEnv ...strin
 	outs := make([]*bytes.Buffer, n)
 	cmds := make([]*exec.Cmd, n)
 	for r := range n {
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+worker+"$", "-test.count=1", "-test.v")
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 		cmd.Env = append(os.Environ(),
 			"MLX_RANK="+strconv.Itoa(r),
 			"MLX_HOSTFILE="+hostfile,
-			envWorker+"="+worker,
 			envOut+"="+outDir,
 		)
 		cmd.Env = append(cmd.Env, extraEnv...)

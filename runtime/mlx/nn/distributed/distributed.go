@@ -162,7 +162,11 @@ func shardArray(w *mlx.Array, axis int, segs Segments, n, r int) (*mlx.Array, er
 // shardParams is _shard: the sharded counterparts of params (by dotted path),
 // with the arrays the predicate leaves whole passed through.
 func shardParams(params map[string]*mlx.Array, sharding Sharding, g *mlx.Group) (map[string]*mlx.Array, error) {
-	n, r := g.Size(), g.Rank()
+	return shardParamsAs(params, sharding, g.Size(), g.Rank())
+}
+
+// shardParamsAs is shardParams for rank r of a group of n.
+func shardParamsAs(params map[string]*mlx.Array, sharding Sharding, n, r int) (map[string]*mlx.Array, error) {
 	out := make(map[string]*mlx.Array, len(params))
 	for path, w := range params {
 		axis, segs, ok := sharding(path, w)
@@ -213,11 +217,19 @@ func ShardLinearSegments(layer nn.LinearLayer, kind string, segs Segments, group
 	return nil, fmt.Errorf("shard_linear: cannot shard a %T (want *nn.Linear or *nn.QuantizedLinear)", layer)
 }
 
-// ShardInplace is shard_inplace(module, sharding, segments=segs,
-// group=group): it replaces every parameter of module (any module of the
-// nn parameter tree) by this rank's shard. The module's code is unchanged,
-// so it communicates only if it was written to.
-func ShardInplace(module any, kind string, segs Segments, group *mlx.Group) error {
+// ShardInplace is shard_inplace(module, sharding, group=group): it replaces
+// every parameter of module (any module of the nn parameter tree: a Linear,
+// a SwitchLinear, a whole MLP) by this rank's shard. The module's code is
+// unchanged, so it communicates only if it was written to (mlx-lm's MoE
+// blocks all_sum over their sharding_group themselves). A nil group is the
+// global group.
+func ShardInplace(module any, kind string, group *mlx.Group) error {
+	return ShardInplaceSegments(module, kind, Segments{}, group)
+}
+
+// ShardInplaceSegments is shard_inplace(module, sharding, segments=segs,
+// group=group).
+func ShardInplaceSegments(module any, kind string, segs Segments, group *mlx.Group) error {
 	sh, err := shardingOf(kind, segs)
 	if err != nil {
 		return err
@@ -232,10 +244,21 @@ func ShardInplaceFunc(module any, sharding Sharding, group *mlx.Group) error {
 	if err != nil {
 		return err
 	}
-	params := nn.Parameters(module)
-	sharded, err := shardParams(params, sharding, g)
+	return shardInplaceAs(module, sharding, g.Size(), g.Rank())
+}
+
+func shardInplaceAs(module any, sharding Sharding, n, r int) error {
+	sharded, err := shardParamsAs(nn.Parameters(module), sharding, n, r)
 	if err != nil {
 		return err
 	}
 	return setParameters(module, sharded)
+}
+
+// SumGradients is sum_gradients(group): in Python an identity whose
+// backward pass all_sums the gradient over the group. Go has no autograd, so
+// it is the identity; it exists so translated __call__ bodies
+// (`x = sum_gradients(self.sharding_group)(x)`) read like the Python.
+func SumGradients(group *mlx.Group) func(x *mlx.Array) *mlx.Array {
+	return func(x *mlx.Array) *mlx.Array { return x }
 }

@@ -131,6 +131,10 @@ func newByClass(name string) (Cache, error) {
 		return &ArraysCache{class: "ArraysCache"}, nil
 	case "MambaCache":
 		return &ArraysCache{class: "MambaCache"}, nil
+	case "BatchKVCache":
+		return &BatchKVCache{}, nil
+	case "BatchRotatingKVCache":
+		return &BatchRotatingKVCache{}, nil
 	}
 	// CacheList.from_state fails upstream too (its state setter reads
 	// self.caches, which __new__ never set).

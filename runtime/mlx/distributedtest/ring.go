@@ -90,7 +90,29 @@ func Launch(ctx context.Context, n int, worker, outDir string, extraEnv ...strin
 // LaunchCommand is Launch for any program (a Python script under mlx, for
 // instance): argv runs once per rank with MLX_RANK, MLX_HOSTFILE and
 // HF2GO_DIST_OUT=outDir added to the environment.
+//
+// The ports are free when picked but not held, so another process may take
+// one before a rank binds it; a launch whose ranks fail with MLX's
+// "Couldn't bind socket" is retried, twice at most, with new ports.
 func LaunchCommand(ctx context.Context, n int, argv []string, outDir string, extraEnv ...string) ([]Rank, error) {
+	for attempt := 0; ; attempt++ {
+		ranks, err := launchOnce(ctx, n, argv, outDir, extraEnv)
+		if err == nil || attempt == 2 || ctx.Err() != nil || !bindFailed(ranks) {
+			return ranks, err
+		}
+	}
+}
+
+func bindFailed(ranks []Rank) bool {
+	for _, r := range ranks {
+		if bytes.Contains(r.Output, []byte("Couldn't bind socket")) {
+			return true
+		}
+	}
+	return false
+}
+
+func launchOnce(ctx context.Context, n int, argv []string, outDir string, extraEnv []string) ([]Rank, error) {
 	ports, err := FreePorts(n)
 	if err != nil {
 		return nil, fmt.Errorf("picking ports: %w", err)

@@ -5,9 +5,11 @@
 // methods (llama.py: shard_linear(q_proj, "all-to-sharded", group=group)).
 //
 // It lives under runtime/mlx/nn rather than ported/ because ported/'s
-// provenance headers name mlx-lm files, pinned by upstream.lock; this file's
-// upstream is in the mlx wheel: .venv/lib/python3.11/site-packages/mlx/nn/
-// layers/distributed.py at mlx 0.32.4.
+// provenance headers name mlx-lm files, pinned by upstream.lock (and
+// upstream/provenance.go accepts only "Upstream: mlx-lm <commit>"); this
+// package's upstream is in the mlx wheel, at mlx 0.32.4:
+//
+//	.venv/lib/python3.11/site-packages/mlx/nn/layers/distributed.py
 //
 // Semantics kept exactly:
 //

@@ -797,3 +797,311 @@ func MergeBatchRotatingKVCache(caches []*RotatingKVCache) (*BatchRotatingKVCache
 	}
 	return out, nil
 }
+
+// ---- the batch methods of ArraysCache and CacheList ----
+
+// Filter is ArraysCache.filter: every entry's batch rows batch_indices.
+func (c *ArraysCache) Filter(batchIndices []int) error {
+	bi := batchIndex(batchIndices)
+	defer bi.Free()
+	for i, a := range c.Cache {
+		if a == nil {
+			return fmt.Errorf("%s.filter: entry %d is None", c.ClassName(), i)
+		}
+		set(&c.Cache[i], a.Index(bi))
+	}
+	return nil
+}
+
+// Extend is ArraysCache.extend: entries concatenated along the batch axis
+// (zip: as many as the shorter cache has).
+func (c *ArraysCache) Extend(other *ArraysCache) error {
+	n := min(len(c.Cache), len(other.Cache))
+	for i := range n {
+		if c.Cache[i] == nil || other.Cache[i] == nil {
+			return fmt.Errorf("%s.extend: entry %d is None", c.ClassName(), i)
+		}
+	}
+	for i := range n {
+		set(&c.Cache[i], mlx.Concatenate([]*mlx.Array{c.Cache[i], other.Cache[i]}, 0))
+	}
+	for _, a := range c.Cache[n:] {
+		a.Free()
+	}
+	c.Cache = c.Cache[:n]
+	return nil
+}
+
+// Extract is ArraysCache.extract: row idx of every entry, in a new
+// ArraysCache (of that class even when c is a MambaCache, as upstream).
+func (c *ArraysCache) Extract(idx int) (*ArraysCache, error) {
+	out := NewArraysCache(len(c.Cache), nil)
+	for i, a := range c.Cache {
+		if a == nil {
+			return nil, fmt.Errorf("%s.extract: entry %d is None", c.ClassName(), i)
+		}
+		out.Cache[i] = a.Index(mlx.Slice(idx, idx+1, 1))
+	}
+	return out, nil
+}
+
+// MergeArraysCache is ArraysCache.merge(caches) with cls the class of
+// caches[0]: every entry stacked into a zero-initialised batch, rows whose
+// entry is None left zero. For MambaCache, cls(n_state) passes n_state as
+// MambaCache's left_padding, so upstream's result carries
+// left_padding = mx.array(n_state); the port does the same.
+func MergeArraysCache(caches []*ArraysCache) (*ArraysCache, error) {
+	if len(caches) == 0 {
+		return nil, fmt.Errorf("ArraysCache.merge: no caches")
+	}
+	s := mlx.NewScope()
+	defer s.Close()
+	nState := len(caches[0].Cache)
+	B := len(caches)
+	out := NewArraysCache(nState, nil)
+	out.class = caches[0].ClassName()
+	if out.class == "MambaCache" {
+		if nState != 2 {
+			return nil, fmt.Errorf("MambaCache.merge: %d entries, MambaCache(n_state) has 2", nState)
+		}
+		out = NewMambaCache(nil)
+		out.LeftPadding = mlx.Scalar(float64(nState), mlx.Int32)
+	}
+	for e := range nState {
+		var init *mlx.Array
+		for _, c := range caches {
+			if e < len(c.Cache) && c.Cache[e] != nil {
+				init = c.Cache[e]
+				break
+			}
+		}
+		if init == nil {
+			return nil, fmt.Errorf("ArraysCache.merge: entry %d is None in every cache", e)
+		}
+		shape := init.Shape()
+		shape[0] = B
+		a := mlx.Zeros(init.Dtype(), shape...)
+		for i, c := range caches {
+			if e >= len(c.Cache) || c.Cache[e] == nil {
+				continue
+			}
+			a = a.SetIndex(c.Cache[e], mlx.Slice(i, i+1, 1))
+		}
+		out.Cache[e] = a
+	}
+	s.Keep(out.Handles()...)
+	for _, a := range out.Handles() {
+		if err := a.Err(); err != nil {
+			return nil, fmt.Errorf("ArraysCache.merge: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// MergeCaches is type(caches[0]).merge(caches), the classmethod mlx-lm's
+// batch generator calls on a layer's caches: KVCache and RotatingKVCache
+// merge into their batch classes, ArraysCache (MambaCache) and CacheList
+// into their own. Upstream also defines merge on the batch classes
+// themselves, where it reads size(), which is 0 for them; those are refused
+// here rather than merged into an empty batch.
+func MergeCaches(caches []Cache) (Cache, error) {
+	if len(caches) == 0 {
+		return nil, fmt.Errorf("merge: no caches")
+	}
+	switch caches[0].(type) {
+	case *KVCache:
+		cs, err := castAll[*KVCache](caches)
+		if err != nil {
+			return nil, err
+		}
+		return MergeBatchKVCache(cs)
+	case *RotatingKVCache:
+		cs, err := castAll[*RotatingKVCache](caches)
+		if err != nil {
+			return nil, err
+		}
+		return MergeBatchRotatingKVCache(cs)
+	case *ArraysCache:
+		cs, err := castAll[*ArraysCache](caches)
+		if err != nil {
+			return nil, err
+		}
+		return MergeArraysCache(cs)
+	case *CacheList:
+		cs, err := castAll[*CacheList](caches)
+		if err != nil {
+			return nil, err
+		}
+		return MergeCacheList(cs)
+	}
+	return nil, fmt.Errorf("merge: %s does not support merging", caches[0].ClassName())
+}
+
+func castAll[T Cache](caches []Cache) ([]T, error) {
+	out := make([]T, len(caches))
+	for i, c := range caches {
+		x, ok := c.(T)
+		if !ok {
+			return nil, fmt.Errorf("merge: cache %d is %s, not %s", i, c.ClassName(), caches[0].ClassName())
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+// MergeCacheList is CacheList.merge: member i merged across the lists.
+func MergeCacheList(caches []*CacheList) (*CacheList, error) {
+	if len(caches) == 0 {
+		return nil, fmt.Errorf("CacheList.merge: no caches")
+	}
+	out := &CacheList{}
+	for i := range caches[0].Caches {
+		members := make([]Cache, len(caches))
+		for j, c := range caches {
+			if i >= len(c.Caches) {
+				return nil, fmt.Errorf("CacheList.merge: list %d has %d members, want %d", j, len(c.Caches), len(caches[0].Caches))
+			}
+			members[j] = c.Caches[i]
+		}
+		m, err := MergeCaches(members)
+		if err != nil {
+			return nil, err
+		}
+		out.Caches = append(out.Caches, m)
+	}
+	return out, nil
+}
+
+// Filter is CacheList.filter.
+func (c *CacheList) Filter(batchIndices []int) error {
+	for _, x := range c.Caches {
+		f, ok := x.(interface{ Filter([]int) error })
+		if !ok {
+			return fmt.Errorf("CacheList.filter: %s has no filter", x.ClassName())
+		}
+		if err := f.Filter(batchIndices); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Extend is CacheList.extend: member by member (zip).
+func (c *CacheList) Extend(other *CacheList) error {
+	for i := range min(len(c.Caches), len(other.Caches)) {
+		if err := extendCache(c.Caches[i], other.Caches[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func extendCache(c, o Cache) error {
+	bad := fmt.Errorf("CacheList.extend: cannot extend %s with %s", c.ClassName(), o.ClassName())
+	switch x := c.(type) {
+	case *BatchKVCache:
+		y, ok := o.(*BatchKVCache)
+		if !ok {
+			return bad
+		}
+		x.Extend(y)
+		return nil
+	case *BatchRotatingKVCache:
+		y, ok := o.(*BatchRotatingKVCache)
+		if !ok {
+			return bad
+		}
+		x.Extend(y)
+		return nil
+	case *ArraysCache:
+		y, ok := o.(*ArraysCache)
+		if !ok {
+			return bad
+		}
+		return x.Extend(y)
+	case *CacheList:
+		y, ok := o.(*CacheList)
+		if !ok {
+			return bad
+		}
+		return x.Extend(y)
+	}
+	return bad
+}
+
+// Extract is CacheList.extract: every member's extract(idx).
+func (c *CacheList) Extract(idx int) (*CacheList, error) {
+	out := &CacheList{}
+	for _, x := range c.Caches {
+		var e Cache
+		var err error
+		switch m := x.(type) {
+		case *BatchKVCache:
+			e, err = m.Extract(idx)
+		case *BatchRotatingKVCache:
+			e, err = m.Extract(idx)
+		case *ArraysCache:
+			e, err = m.Extract(idx)
+		case *CacheList:
+			e, err = m.Extract(idx)
+		default:
+			err = fmt.Errorf("CacheList.extract: %s has no extract", x.ClassName())
+		}
+		if err != nil {
+			return nil, err
+		}
+		out.Caches = append(out.Caches, e)
+	}
+	return out, nil
+}
+
+// Prepare is CacheList.prepare(**kwargs), passed to every member. An
+// ArraysCache member takes only lengths (mx.array(None) fails upstream, so
+// nil lengths is an error there).
+func (c *CacheList) Prepare(o PrepareOpts) error {
+	for _, x := range c.Caches {
+		var err error
+		switch m := x.(type) {
+		case *BatchKVCache:
+			err = m.Prepare(o)
+		case *BatchRotatingKVCache:
+			err = m.Prepare(o)
+		case *CacheList:
+			err = m.Prepare(o)
+		case *ArraysCache:
+			if o.Lengths == nil {
+				err = fmt.Errorf("%s.prepare: lengths is None", m.ClassName())
+			} else {
+				m.Prepare(o.Lengths)
+			}
+		default:
+			err = fmt.Errorf("CacheList.prepare: %s has no prepare", x.ClassName())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Finalize is CacheList.finalize; members without finalize are an error, as
+// the AttributeError upstream.
+func (c *CacheList) Finalize() error {
+	for _, x := range c.Caches {
+		switch m := x.(type) {
+		case *BatchKVCache:
+			m.Finalize()
+		case *BatchRotatingKVCache:
+			m.Finalize()
+		case *ArraysCache:
+			m.Finalize()
+		case *CacheList:
+			if err := m.Finalize(); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("CacheList.finalize: %s has no finalize", x.ClassName())
+		}
+	}
+	return nil
+}

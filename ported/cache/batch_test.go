@@ -39,6 +39,10 @@ type batchOp struct {
 	BufOffset *int     `json:"buf_offset"`
 	Rotated   *bool    `json:"rotated"`
 	Offset    *int     `json:"offset"`
+	Cls       string   `json:"cls"`
+	// check of an ArraysCache: whether left_padding / lengths are set.
+	HasLeftPadding bool `json:"left_padding_set"`
+	HasLengths     bool `json:"lengths_set"`
 }
 
 // batchReplay replays ops.json on Go caches and compares with mlx-lm.
@@ -75,7 +79,20 @@ func (r *batchReplay) check(i int, o batchOp) {
 			r.chk.Close(p+"/state/"+k, st[j], r.get(fmt.Sprintf("%d/state/%s", i, k)))
 		}
 	}
+	if c.ClassName() != o.Cls {
+		t.Errorf("%s: class %s, want %s", p, c.ClassName(), o.Cls)
+	}
 	switch x := c.(type) {
+	case *ArraysCache:
+		if (x.LeftPadding != nil) != o.HasLeftPadding || (x.Lengths != nil) != o.HasLengths {
+			t.Errorf("%s: left_padding set %v lengths set %v, want %v %v", p, x.LeftPadding != nil, x.Lengths != nil, o.HasLeftPadding, o.HasLengths)
+		}
+		if x.LeftPadding != nil && o.HasLeftPadding {
+			r.chk.Close(p+"/left_padding", x.LeftPadding, r.get(fmt.Sprintf("%d/left_padding", i)))
+		}
+		if x.Lengths != nil && o.HasLengths {
+			r.chk.Close(p+"/lengths", x.Lengths, r.get(fmt.Sprintf("%d/lengths", i)))
+		}
 	case *BatchKVCache:
 		r.chk.Close(p+"/offset", x.offset, r.get(fmt.Sprintf("%d/offset", i)))
 		r.chk.Close(p+"/left_padding", x.leftPadding, r.get(fmt.Sprintf("%d/left_padding", i)))
@@ -122,6 +139,22 @@ func (r *batchReplay) step(i int, o batchOp) {
 		r.caches[o.C] = NewKVCache()
 	case "new_rot":
 		r.caches[o.C] = NewRotatingKVCache(o.MaxSize, o.Keep)
+	case "new_arrays":
+		if o.Cls == "MambaCache" {
+			r.caches[o.C] = NewMambaCache(o.LeftPadding)
+		} else {
+			r.caches[o.C] = NewArraysCache(o.N, o.LeftPadding)
+		}
+	case "set":
+		c.(*ArraysCache).Set(o.N, r.get(fmt.Sprintf("%d/in", i)))
+	case "new_cachelist":
+		var ms []Cache
+		for _, n := range o.Cs {
+			ms = append(ms, r.caches[n])
+		}
+		r.caches[o.C] = NewCacheList(ms...)
+	case "member":
+		r.caches[o.Into] = c.(*CacheList).Get(o.N)
 	case "update":
 		k, v := c.(KV).UpdateAndFetch(r.get(fmt.Sprintf("%d/in/k", i)), r.get(fmt.Sprintf("%d/in/v", i)))
 		if o.Chk {
@@ -149,6 +182,10 @@ func (r *batchReplay) step(i int, o batchOp) {
 			err = x.Prepare(po)
 		case *BatchRotatingKVCache:
 			err = x.Prepare(po)
+		case *CacheList:
+			err = x.Prepare(po)
+		default:
+			t.Fatalf("%s: no prepare on %T", p, c)
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
@@ -159,24 +196,20 @@ func (r *batchReplay) step(i int, o batchOp) {
 			x.Finalize()
 		case *BatchRotatingKVCache:
 			x.Finalize()
+		case *CacheList:
+			if err := x.Finalize(); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+		default:
+			t.Fatalf("%s: no finalize on %T", p, c)
 		}
 	case "filter":
-		var err error
-		switch x := c.(type) {
-		case *BatchKVCache:
-			err = x.Filter(o.Indices)
-		case *BatchRotatingKVCache:
-			err = x.Filter(o.Indices)
-		}
-		if err != nil {
+		if err := c.(interface{ Filter([]int) error }).Filter(o.Indices); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
 	case "extend":
-		switch x := c.(type) {
-		case *BatchKVCache:
-			x.Extend(r.caches[o.Other].(*BatchKVCache))
-		case *BatchRotatingKVCache:
-			x.Extend(r.caches[o.Other].(*BatchRotatingKVCache))
+		if err := extendCache(c, r.caches[o.Other]); err != nil {
+			t.Fatalf("%s: %v", p, err)
 		}
 	case "extract":
 		var out Cache
@@ -186,28 +219,23 @@ func (r *batchReplay) step(i int, o batchOp) {
 			out, err = x.Extract(*o.Idx)
 		case *BatchRotatingKVCache:
 			out, err = x.Extract(*o.Idx)
+		case *ArraysCache:
+			out, err = x.Extract(*o.Idx)
+		case *CacheList:
+			out, err = x.Extract(*o.Idx)
+		default:
+			t.Fatalf("%s: no extract on %T", p, c)
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
 		r.caches[o.Into] = out
 	case "merge":
-		var out Cache
-		var err error
-		switch r.caches[o.Cs[0]].(type) {
-		case *KVCache:
-			var cs []*KVCache
-			for _, n := range o.Cs {
-				cs = append(cs, r.caches[n].(*KVCache))
-			}
-			out, err = MergeBatchKVCache(cs)
-		case *RotatingKVCache:
-			var cs []*RotatingKVCache
-			for _, n := range o.Cs {
-				cs = append(cs, r.caches[n].(*RotatingKVCache))
-			}
-			out, err = MergeBatchRotatingKVCache(cs)
+		var cs []Cache
+		for _, n := range o.Cs {
+			cs = append(cs, r.caches[n])
 		}
+		out, err := MergeCaches(cs)
 		if (err != nil) != o.Error {
 			t.Fatalf("%s: merge error %v, Python raised: %v", p, err, o.Error)
 		}

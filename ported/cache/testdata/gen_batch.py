@@ -59,7 +59,8 @@ def op(kind, **kw):
 
 
 def batch_size(c):
-    return c.offset.shape[0] if isinstance(c.offset, mx.array) else 1
+    off = getattr(c, "offset", None)
+    return off.shape[0] if isinstance(off, mx.array) else 1
 
 
 def check(name):
@@ -69,9 +70,15 @@ def check(name):
     if not c.empty():
         for k, v in C.tree_flatten(c.state):
             arrays[f"{i}/state/{k}"] = mx.array(v)
-    if isinstance(c.offset, mx.array):
+    if isinstance(getattr(c, "offset", None), mx.array):
         arrays[f"{i}/offset"] = mx.array(c.offset)
         arrays[f"{i}/left_padding"] = mx.array(c.left_padding)
+    if isinstance(c, C.ArraysCache):
+        for a in ("left_padding", "lengths"):
+            if getattr(c, a) is not None:
+                arrays[f"{i}/{a}"] = mx.array(getattr(c, a))
+                e[a + "_set"] = True
+    e["cls"] = type(c).__name__
     e["meta"] = list(c.meta_state) if c.meta_state else []
     e["idx"] = getattr(c, "_idx", None)
     e["trimmable"] = c.is_trimmable()
@@ -79,7 +86,7 @@ def check(name):
     if isinstance(c, C.BatchRotatingKVCache):
         e["buf_offset"] = c._offset
         e["rotated"] = c.rotated
-    if isinstance(c.offset, int):
+    if isinstance(getattr(c, "offset", None), int):
         e["offset"] = c.offset
     mx.eval(arrays)
 
@@ -257,6 +264,78 @@ caches["r16"] = C.RotatingKVCache(8)
 op("new_rot", c="r16", max_size=8, keep=0)
 update("r16", 3)
 merge(["r1", "r16"], "rotbad2")
+
+# ---- ArraysCache / MambaCache / CacheList batch methods ----
+def new_arrays(name, size, cls="ArraysCache", left_padding=None):
+    op("new_arrays", c=name, n=size, cls=cls, left_padding=left_padding)
+    caches[name] = C.MambaCache(left_padding) if cls == "MambaCache" else C.ArraysCache(size, left_padding)
+
+
+def set_entry(name, e, shape):
+    i = op("set", c=name, n=e)
+    arrays[f"{i}/in"] = mx.random.normal(shape)
+    caches[name][e] = arrays[f"{i}/in"]
+
+
+def new_list(name, members):
+    op("new_cachelist", c=name, cs=members)
+    caches[name] = C.CacheList(*(caches[m] for m in members))
+
+
+def member(name, j, into):
+    op("member", c=name, n=j, into=into)
+    caches[into] = caches[name][j]
+
+
+for name, b in (("m0", 1), ("m1", 1), ("m2", 1)):
+    new_arrays(name, 2, "MambaCache")
+    set_entry(name, 0, (b, 3, 8))
+    if name != "m1":  # merge leaves m1's row of entry 1 zero
+        set_entry(name, 1, (b, 4, 8, 8))
+merge(["m0", "m1", "m2"], "mm")
+filt("mm", [2, 0, 1])
+merge(["m2", "m0"], "mm2")
+extend("mm", "mm2")
+extract("mm", 3, "mm_x3")
+new_arrays("a0", 3, left_padding=[1, 0])
+for e in range(3):
+    set_entry("a0", e, (2, 5))
+check("a0")
+new_arrays("a1", 3, left_padding=[2])
+for e in range(3):
+    set_entry("a1", e, (1, 5))
+extend("a0", "a1")
+filt("a0", [2, 1])
+extract("a0", 0, "a0_x0")
+
+for name, n in (("L0", 5), ("L1", 8), ("L2", 2)):
+    caches[name + "kv"] = C.KVCache()
+    op("new_kv", c=name + "kv")
+    new_arrays(name + "ar", 2)
+    set_entry(name + "ar", 0, (1, 3, 8))
+    set_entry(name + "ar", 1, (1, 4, 8))
+    new_list(name, [name + "kv", name + "ar"])
+    member(name, 0, name + "/0")
+    update(name + "/0", n)
+merge(["L0", "L1"], "Lm")
+prepare("Lm", lengths=[3, 0], right_padding=[0, 3])
+member("Lm", 0, "Lm/0")
+member("Lm", 1, "Lm/1")
+check("Lm/1")
+mask("Lm/0", 3)
+update("Lm/0", 3, True)
+finalize("Lm")
+check("Lm/1")
+decode_prefill_mix("Lm/0", 10, 4, 3, [None])
+check("Lm")
+merge(["L2", "L0"], "Lm2")
+member("Lm2", 0, "Lm2/0")
+update("Lm2/0", 1, True)
+extend("Lm", "Lm2")
+filt("Lm", [3, 0, 1])
+member("Lm", 0, "Lm/0")
+decode_prefill_mix("Lm/0", 6, 4, 2, [None])
+extract("Lm", 1, "Lm_x1")
 
 # not rotated: meta_state ends in "False", which the setter reads as True
 caches["rs"] = C.BatchRotatingKVCache(16, [1, 0])

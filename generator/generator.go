@@ -199,9 +199,13 @@ func firstLine(s string) string {
 }
 
 func (g *Generator) registration(o emit.Options, m *emit.ModelInfo) ([]byte, error) {
+	// The arguments after inputs, in Model.__call__'s order: the caches
+	// where the parameter named cache is (minimax has mask before it), the
+	// Go zero (Python's None default) for the others.
 	var extra []string
 	for _, p := range m.CallParams {
 		if p == "cache" {
+			extra = append(extra, "caches")
 			continue
 		}
 		extra = append(extra, strings.Trim(strings.TrimPrefix(p, "zero:"), `"`))

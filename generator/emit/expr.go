@@ -387,6 +387,24 @@ func (t *translator) lambda(l *syntax.Lambda, en *env) val {
 func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	cond := t.truth(x.Cond, en)
 	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
+	// `v if v is not None else d` (and `d if v is None else v`): the branch
+	// that reads v knows it is not None, so an Optional narrows to its value.
+	if c, ok := x.Cond.(*syntax.Compare); ok && len(c.Ops) == 1 {
+		if k, ok := c.Comparators[0].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
+			narrow := func(branch syntax.Expr, v val) val {
+				if v.t.Kind == types.Optional && sameExpr(branch, c.Left) {
+					return prim(jen.Op("*").Add(paren(v, precUnary)), v.t.Elem)
+				}
+				return v
+			}
+			switch c.Ops[0] {
+			case "is not":
+				a = narrow(x.Then, a)
+			case "is":
+				b = narrow(x.Else, b)
+			}
+		}
+	}
 	ty := t.unify(a.t, b.t)
 	if ty == nil {
 		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)
@@ -397,4 +415,17 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 		jen.If(cond.c).Block(jen.Return(t.coerce(a, ty, x))),
 		jen.Return(t.coerce(b, ty, x)),
 	).Call(), ty)
+}
+
+// sameExpr reports whether two expressions are the same name or attribute chain.
+func sameExpr(a, b syntax.Expr) bool {
+	switch x := a.(type) {
+	case *syntax.Name:
+		y, ok := b.(*syntax.Name)
+		return ok && x.Id == y.Id
+	case *syntax.Attribute:
+		y, ok := b.(*syntax.Attribute)
+		return ok && x.Attr == y.Attr && sameExpr(x.X, y.X)
+	}
+	return false
 }

@@ -320,6 +320,11 @@ func (t *translator) collectArgs(c *classInfo) {
 	// A field the code tests against None may be None in a config even when
 	// its annotation says int (q_lora_rank: int = 1536, given as null).
 	for _, f := range c.fields {
+		if f.typ.Kind == types.Int && t.truncatedByInt(f.py) {
+			// partial_rotary_factor: int, used as int(factor * head_dim):
+			// configs hold fractions there, which Python keeps as floats.
+			f.typ = types.TFloat
+		}
 		if f.typ.Kind != types.Optional && !f.typ.Nilable() && t.comparedToNone(f.py) {
 			f.typ = types.OptionalOf(f.typ)
 		}
@@ -637,5 +642,43 @@ func (t *translator) comparedToNone(name string) bool {
 		}
 		visit(f.Body)
 	}
+	return found
+}
+
+// truncatedByInt reports whether the file computes int(<expr with .name>)
+// with arithmetic: nobody truncates a product of ints, so the field is a float.
+func (t *translator) truncatedByInt(name string) bool {
+	found := false
+	var visit func(b []syntax.Stmt)
+	visit = func(b []syntax.Stmt) {
+		for _, st := range b {
+			switch x := st.(type) {
+			case *syntax.ClassDef:
+				visit(x.Body)
+			case *syntax.FuncDef:
+				walkExprs(x.Body, func(e syntax.Expr) {
+					c, ok := e.(*syntax.Call)
+					if !ok || len(c.Args) != 1 {
+						return
+					}
+					if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "int" {
+						return
+					}
+					if _, ok := c.Args[0].(*syntax.BinOp); !ok {
+						return
+					}
+					walkExprs([]syntax.Stmt{&syntax.ExprStmt{X: c.Args[0]}}, func(e syntax.Expr) {
+						// args.f / config.f, not a module's own self.f of the same name.
+						if a, ok := e.(*syntax.Attribute); ok && a.Attr == name {
+							if n, ok := a.X.(*syntax.Name); !ok || n.Id != "self" {
+								found = true
+							}
+						}
+					})
+				})
+			}
+		}
+	}
+	visit(t.file.Body)
 	return found
 }

@@ -64,6 +64,14 @@ def main():
         mx.random.seed(case.get("seed", 0))
         model_class, args_class = _get_classes(config)
         model = model_class(args_class.from_dict(config))
+        # mlx-lm initializes some parameters to zero (router weights and
+        # correction biases, attention sinks): random values exercise the
+        # code that reads them.
+        zero = [k for k, v in tree_flatten(model.parameters())
+                if mx.issubdtype(v.dtype, mx.floating) and not mx.any(v).item()]
+        if zero:
+            fill = {k: mx.random.normal(dict(tree_flatten(model.parameters()))[k].shape) * 0.5 for k in zero}
+            model.load_weights(list(fill.items()), strict=False)
         mx.eval(model.parameters())
         rng = np.random.default_rng(case.get("seed", 0))
         L = case.get("prompt_len", 12)

@@ -166,15 +166,15 @@ type MLP struct {
 func NewMLP(args *ModelArgs, intermediateSize *int) *MLP {
 	self := &MLP{}
 	dim := args.HiddenSize
-	hiddenDim := func() *int {
+	hiddenDim := func() int {
 		if intermediateSize != nil {
-			return intermediateSize
+			return *intermediateSize
 		}
-		return py.Ptr(args.IntermediateSize)
+		return args.IntermediateSize
 	}()
-	self.GateProj = nn.NewLinear(dim, py.Deref(hiddenDim, "hidden_dim"), false)
-	self.DownProj = nn.NewLinear(py.Deref(hiddenDim, "hidden_dim"), dim, false)
-	self.UpProj = nn.NewLinear(dim, py.Deref(hiddenDim, "hidden_dim"), false)
+	self.GateProj = nn.NewLinear(dim, hiddenDim, false)
+	self.DownProj = nn.NewLinear(hiddenDim, dim, false)
+	self.UpProj = nn.NewLinear(dim, hiddenDim, false)
 	return self
 }
 

@@ -206,8 +206,8 @@ func (self *Glm4MoeLiteAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, 
 // Glm4MoeLiteMLP is class Glm4MoeLiteMLP of mlx_lm/models/glm4_moe_lite.py.
 type Glm4MoeLiteMLP struct {
 	Config           *ModelArgs     `mlx:"config"`
-	HiddenSize       *int           `mlx:"-"`
-	IntermediateSize *int           `mlx:"-"`
+	HiddenSize       int            `mlx:"-"`
+	IntermediateSize int            `mlx:"-"`
 	GateProj         nn.LinearLayer `mlx:"gate_proj"`
 	UpProj           nn.LinearLayer `mlx:"up_proj"`
 	DownProj         nn.LinearLayer `mlx:"down_proj"`
@@ -217,21 +217,21 @@ type Glm4MoeLiteMLP struct {
 func NewGlm4MoeLiteMLP(config *ModelArgs, hiddenSize *int, intermediateSize *int) *Glm4MoeLiteMLP {
 	self := &Glm4MoeLiteMLP{}
 	self.Config = config
-	self.HiddenSize = func() *int {
+	self.HiddenSize = func() int {
 		if hiddenSize == nil {
-			return py.Ptr(config.HiddenSize)
+			return config.HiddenSize
 		}
-		return hiddenSize
+		return *hiddenSize
 	}()
-	self.IntermediateSize = func() *int {
+	self.IntermediateSize = func() int {
 		if intermediateSize == nil {
-			return py.Ptr(config.IntermediateSize)
+			return config.IntermediateSize
 		}
-		return intermediateSize
+		return *intermediateSize
 	}()
-	self.GateProj = nn.NewLinear(py.Deref(self.HiddenSize, "self.hidden_size"), py.Deref(self.IntermediateSize, "self.intermediate_size"), false)
-	self.UpProj = nn.NewLinear(py.Deref(self.HiddenSize, "self.hidden_size"), py.Deref(self.IntermediateSize, "self.intermediate_size"), false)
-	self.DownProj = nn.NewLinear(py.Deref(self.IntermediateSize, "self.intermediate_size"), py.Deref(self.HiddenSize, "self.hidden_size"), false)
+	self.GateProj = nn.NewLinear(self.HiddenSize, self.IntermediateSize, false)
+	self.UpProj = nn.NewLinear(self.HiddenSize, self.IntermediateSize, false)
+	self.DownProj = nn.NewLinear(self.IntermediateSize, self.HiddenSize, false)
 	return self
 }
 

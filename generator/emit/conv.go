@@ -171,7 +171,7 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) jen.Code {
 			return jen.Nil()
 		}
 		return v.c
-	case "cache":
+	case "cache", "group":
 		if v.t.Kind == types.None {
 			return jen.Nil()
 		}

@@ -253,6 +253,9 @@ func (t *translator) modelInfo() *ModelInfo {
 		}
 	}
 	_, m.HasSanitize = mc.byMeth["sanitize"]
+	if sh, ok := mc.byMeth["shard"]; ok && sh.skipped == "" && len(sh.params) <= 1 {
+		m.HasShard = true
+	}
 	_, m.HasMakeCache = mc.byMeth["make_cache"]
 	if p := mc.byMeth["layers"]; p != nil && p.isProp {
 		m.LayersExpr = "len(m.Layers())"

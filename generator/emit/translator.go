@@ -47,6 +47,7 @@ type ModelInfo struct {
 	HasArgs      bool
 	CallParams   []string // Go parameter kinds of Model.__call__ after inputs: "cache", "nil"
 	HasSanitize  bool
+	HasShard     bool // Model.shard(group): tensor parallelism
 	HasMakeCache bool
 	LayersExpr   string // Go expression for len(model.layers) on *Model named m
 }
@@ -126,6 +127,9 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 	t.collect()
 	if len(t.diags) == 0 {
 		t.infer()
+	}
+	if len(t.diags) == 0 {
+		t.tryOptional()
 	}
 	res := &Result{}
 	if len(t.diags) == 0 {
@@ -395,8 +399,6 @@ func (t *translator) collectClass(c *classInfo) {
 				f.goName = "New" + c.name
 			case "__call__":
 				f.goName = "Forward"
-			case "shard":
-				f.skipped = "tensor-parallel sharding is not translated yet"
 			case "pipeline":
 				f.skipped = "pipeline parallelism (mx.distributed) is not translated yet"
 			case "quant_predicate", "cast_predicate":
@@ -532,6 +534,8 @@ func (t *translator) annotation(e syntax.Expr) *types.Type {
 		}
 	case *syntax.Attribute:
 		switch t.scope.Qualify(x) {
+		case "mx.distributed.Group":
+			return types.ExtT("Group")
 		case "mx.array":
 			return types.TArray
 		case "mx.Dtype":
@@ -681,4 +685,32 @@ func (t *translator) truncatedByInt(name string) bool {
 	}
 	visit(t.file.Body)
 	return found
+}
+
+// optionalMethods are translated when they can be and otherwise skipped
+// (with the reason in the generated file): the model works without them.
+var optionalMethods = map[string]bool{"shard": true}
+
+// tryOptional translates each optional method once on trial; one that the
+// translator rejects is skipped instead of blocking the whole file.
+func (t *translator) tryOptional() {
+	for _, c := range t.classes {
+		for _, m := range c.methods {
+			if !optionalMethods[m.def.Name] || m.skipped != "" {
+				continue
+			}
+			n := len(t.diags)
+			imports := map[string]bool{}
+			for k, v := range t.imports {
+				imports[k] = v
+			}
+			t.emitFunc(m)
+			if len(t.diags) > n {
+				d := t.diags[n]
+				m.skipped = fmt.Sprintf("not translated yet (%d:%d: %s: %s)", d.Pos.Line, d.Pos.Col, d.Construct, d.Why)
+				t.diags = t.diags[:n]
+				t.imports = imports
+			}
+		}
+	}
 }

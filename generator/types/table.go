@@ -230,6 +230,8 @@ func (t *Table) ParseTypeName(s string) *Type {
 		return ListOf(TInt)
 	case "cache":
 		return ExtT("Cache")
+	case "group":
+		return ExtT("Group")
 	case "dict":
 		return DictOf(TStr, TAny)
 	}

@@ -30,6 +30,12 @@ type Model interface {
 	Module() any
 }
 
+// Sharder is a Model whose upstream class has shard(group): tensor-parallel
+// sharding of its linear layers across the processes of an MLX group.
+type Sharder interface {
+	Shard(group *mlx.Group) error
+}
+
 // Arch is one registered architecture.
 type Arch struct {
 	ModelType string // the model file's name, e.g. "llama"

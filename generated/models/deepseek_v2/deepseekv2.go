@@ -473,7 +473,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: tensor-parallel sharding is not translated yet.
+// Model.shard is not translated: not translated yet (466:17: assignment: to an attribute of a DeepseekV2MLP | DeepseekV2MoE).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DeepseekV2DecoderLayer {

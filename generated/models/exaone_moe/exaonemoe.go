@@ -434,7 +434,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return caches
 }
 
-// Model.shard is not translated: tensor-parallel sharding is not translated yet.
+// Model.shard is not translated: not translated yet (406:17: assignment: to an attribute of a MLP | MoE).
 
 // groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {

@@ -384,7 +384,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}()
 }
 
-// Model.shard is not translated: tensor-parallel sharding is not translated yet.
+// Model.shard is not translated: not translated yet (361:17: assignment: to an attribute of a MLP | MoE).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DecoderLayer {

@@ -470,7 +470,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: tensor-parallel sharding is not translated yet.
+// Model.shard is not translated: not translated yet (424:17: assignment: to an attribute of a Glm4MoeLiteMLP | Glm4MoeLiteMoE).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*Glm4MoeLiteDecoderLayer {

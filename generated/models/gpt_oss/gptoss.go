@@ -321,7 +321,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return newWeights
 }
 
-// Model.shard is not translated: tensor-parallel sharding is not translated yet.
+// Model.shard is not translated: not translated yet (314:27: attribute gate_proj: SwitchGLU has no attribute gate_proj in the API table).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*TransformerBlock {

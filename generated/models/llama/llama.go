@@ -301,7 +301,27 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: tensor-parallel sharding is not translated yet.
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return rt.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QProj = rt.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = rt.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = rt.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = rt.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
+		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 249"), N))
+		layer.Mlp.GateProj = rt.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
+		layer.Mlp.DownProj = rt.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
+		layer.Mlp.UpProj = rt.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*TransformerBlock {

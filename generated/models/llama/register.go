@@ -46,6 +46,14 @@ func (r *registered) MakeCache() (caches []lmcache.Cache, err error) {
 	return r.m.MakeCache(), nil
 }
 
+// Shard is Model.shard(group): tensor-parallel sharding of the linear layers
+// over an MLX distributed group (nil: mx.distributed.init()).
+func (r *registered) Shard(group *mlx.Group) (err error) {
+	defer py.Recover(&err)
+	r.m.Shard(group)
+	return nil
+}
+
 func (r *registered) NumLayers() int {
 	m := r.m
 	return len(m.Layers())

@@ -303,7 +303,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: tensor-parallel sharding is not translated yet.
+// Model.shard is not translated: not translated yet (298:17: assignment: to an attribute of a RMSNorm).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*MiniMaxDecoderLayer {

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/hf2go/hf2go/generated/models/llama"
+	"github.com/hf2go/hf2go/lm/arch"
 	"github.com/hf2go/hf2go/parity/modelparity"
 	"github.com/hf2go/hf2go/parity/pyref"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/distributedtest"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
 	"github.com/hf2go/hf2go/runtime/mlx/nn/distributed"
-	"github.com/hf2go/hf2go/runtime/py"
 )
 
 // ShardTolerance bounds |sharded − unsharded| logits in float32. Sharding
@@ -29,41 +29,6 @@ import (
 const ShardTolerance = 1e-5
 
 const workerTest = "TestShardedLlamaRingWorker"
-
-// shardLlama is llama.py's Model.shard, written by hand until the translator
-// emits it (generated/models/llama has "Model.shard is not translated").
-//
-// HAND-WRITTEN: replace with the generated (*llama.Model).Shard.
-func shardLlama(m *llama.Model, group *mlx.Group) error {
-	var err error
-	if group == nil { // group = group or mx.distributed.init()
-		if group, err = mlx.DistributedInit(false, "any"); err != nil {
-			return err
-		}
-	}
-	N := group.Size()
-	shard := func(l *nn.LinearLayer, kind string) {
-		if err == nil {
-			*l, err = distributed.ShardLinear(*l, kind, group)
-		}
-	}
-	for _, layer := range m.Model.Layers {
-		a := layer.SelfAttn
-		shard(&a.QProj, "all-to-sharded")
-		shard(&a.KProj, "all-to-sharded")
-		shard(&a.VProj, "all-to-sharded")
-		shard(&a.OProj, "sharded-to-all")
-		a.NHeads = py.FloorDiv(a.NHeads, N)
-		// n_kv_heads is an Optional int held by pointer, and the pointer is
-		// shared with ModelArgs and every other layer: `//=` must store a new
-		// value, not write through the pointer.
-		a.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(a.NKvHeads, "self.n_kv_heads"), N))
-		shard(&layer.Mlp.GateProj, "all-to-sharded")
-		shard(&layer.Mlp.DownProj, "sharded-to-all")
-		shard(&layer.Mlp.UpProj, "all-to-sharded")
-	}
-	return err
-}
 
 // reference builds the tiny llama checkpoints with mlx-lm (plain and 4-bit).
 func reference(t *testing.T) (root string, cases []string) {
@@ -181,7 +146,12 @@ func TestShardedLlamaRingWorker(t *testing.T) {
 		}
 		q0 := nn.Parameters(m.Model.Layers[0].SelfAttn.QProj)["weight"].Dim(0)
 		o0 := nn.Parameters(m.Model.Layers[0].SelfAttn.OProj)["weight"].Dim(1)
-		if err := shardLlama(m, group); err != nil {
+		// The translated llama.py Model.shard, through the registry.
+		sh, ok := model.(arch.Sharder)
+		if !ok {
+			t.Fatalf("%s: the generated llama has no Shard", dir)
+		}
+		if err := sh.Shard(group); err != nil {
 			t.Fatalf("%s: shard: %v", dir, err)
 		}
 		// Each rank holds half of q_proj's rows and o_proj's columns.

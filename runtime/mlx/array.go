@@ -25,7 +25,10 @@ type Array struct {
 
 // cell holds the C handle apart from the Array so the cleanup (which may not
 // reference the Array itself) can free it, and Free can disarm it.
-type cell struct{ h C.mlxg_array }
+type cell struct {
+	h        C.mlxg_array
+	embedded bool // allocated inside a scopedArray
+}
 
 type weakKind uint8
 
@@ -60,14 +63,24 @@ func freeLocked(c *cell) {
 // and work for every GC cycle, about 40% of the per-op time of a scoped graph
 // build before this change (cmd/bench-runtime).
 func newArray(h C.mlxg_array) *Array {
-	a := &Array{c: &cell{h: h}}
 	if top := scopes.top; top != nil {
-		a.scope = top
-		top.arrays = append(top.arrays, a)
-	} else {
-		a.armCleanup()
+		// One allocation for the Array and its cell: a scoped array needs no
+		// cleanup, so nothing requires the cell to be a separate object.
+		sa := &scopedArray{}
+		sa.c.h, sa.c.embedded = h, true
+		sa.a.c, sa.a.scope = &sa.c, top
+		top.arrays = append(top.arrays, &sa.a)
+		return &sa.a
 	}
+	a := &Array{c: &cell{h: h}}
+	a.armCleanup()
 	return a
+}
+
+// scopedArray is an Array allocated together with its cell.
+type scopedArray struct {
+	a Array
+	c cell
 }
 
 // armCleanup attaches, once, the safety-net cleanup that frees the handle
@@ -75,6 +88,11 @@ func newArray(h C.mlxg_array) *Array {
 func (a *Array) armCleanup() {
 	if !a.armed {
 		a.armed = true
+		if a.c != nil && a.c.embedded {
+			// The cell shares the Array's allocation (see newArray); a cleanup
+			// argument must not keep its object alive, so move the handle out.
+			a.c = &cell{h: a.c.h}
+		}
 		runtime.AddCleanup(a, freeCell, a.c)
 	}
 }

@@ -1,5 +1,10 @@
 package mlx
 
+/*
+#include "shim.h"
+*/
+import "C"
+
 // Scope frees, when closed, every array created while it was the innermost
 // open scope, except those kept. It is how a decode loop keeps MLX memory flat:
 //
@@ -66,10 +71,17 @@ func (s *Scope) Close() {
 		return
 	}
 	s.closed = true
+	// One call into C frees them all: a per-array call would cost a cgo
+	// transition per op of the graph.
+	hs := make([]C.mlxg_array, 0, len(s.arrays))
 	for _, a := range s.arrays {
 		if a.scope == s && a.c != nil && a.c.h != nil {
-			freeLocked(a.c)
+			hs = append(hs, a.c.h)
+			a.c.h = nil
 		}
+	}
+	if len(hs) > 0 {
+		C.mlxg_free_many(&hs[0], C.int(len(hs)))
 	}
 	s.arrays = nil
 	onStack := false

@@ -41,6 +41,7 @@ enum { MLXG_SCATTER_SET, MLXG_SCATTER_ADD };
 mlxg_err mlxg_init(int want_gpu, int* on_gpu);
 const char* mlxg_version(void);
 void mlxg_free(mlxg_array a);
+void mlxg_free_many(mlxg_array* arrs, int n);
 mlxg_err mlxg_eval(mlxg_array* arrs, int n);
 mlxg_err mlxg_async_eval(mlxg_array* arrs, int n);
 mlxg_err mlxg_synchronize(void);

@@ -53,6 +53,9 @@ mlxg_err mlxg_init(int want_gpu, int* on_gpu) {
 const char* mlxg_version(void) { return mx::version(); }
 
 void mlxg_free(mlxg_array a) { delete a; }
+void mlxg_free_many(mlxg_array* arrs, int n) {
+  for (int i = 0; i < n; i++) delete arrs[i];
+}
 
 mlxg_err mlxg_eval(mlxg_array* arrs, int n) { GUARD(mx::eval(arrays(arrs, n))) }
 mlxg_err mlxg_async_eval(mlxg_array* arrs, int n) { GUARD(mx::async_eval(arrays(arrs, n))) }

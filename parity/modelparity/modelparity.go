@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/hf2go/hf2go/lm/arch"
@@ -99,6 +100,22 @@ func runCase(t *testing.T, dir string) {
 		t.Errorf("greedy tokens through the cache differ:\n  go     %v\n  mlx-lm %v", got, want)
 	}
 	t.Logf("logits max |Δ| = %.3g; cached-step logits max |Δ| = %.3g; %d greedy tokens identical", d, ds, len(want))
+	if bits, _ := strconv.Atoi(ref.Metadata["kv_bits"]); bits > 0 {
+		// generate --kv-bits: the same decoding through QuantizedKVCaches.
+		qgot, qsteps, err := GreedyQuantizedKV(model, tokens, len(want), 32, bits)
+		if err != nil {
+			t.Fatalf("greedy with %d-bit KV cache: %v", bits, err)
+		}
+		dq, err := maxAbsDiff(qsteps, ref.Arrays["greedy_qkv_logits"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		qwant, _ := mlx.ToSlice[int32](ref.Arrays["greedy_qkv"])
+		if dq > Tolerance || fmt.Sprint(qgot) != fmt.Sprint(qwant) {
+			t.Errorf("%d-bit KV cache decoding differs from mlx-lm: step logits max |Δ| = %.3g; go %v, mlx-lm %v", bits, dq, qgot, qwant)
+		}
+		t.Logf("%d-bit KV cache: step logits max |Δ| = %.3g; greedy tokens identical", bits, dq)
+	}
 }
 
 // Load builds the registered model of a checkpoint directory: config.json,
@@ -153,16 +170,44 @@ func Load(dir string) (arch.Model, error) {
 // Greedy decodes n tokens by argmax through the model's caches; it returns
 // the tokens and the last-position logits of every step, [n, vocab].
 func Greedy(model arch.Model, prompt *mlx.Array, n int) ([]int32, *mlx.Array, error) {
-	caches, err := model.MakeCache()
+	caches, err := modelCaches(model)
 	if err != nil {
 		return nil, nil, err
 	}
-	if caches == nil {
-		caches, err = cache.MakePromptCache(layerCounter{model}, 0)
-		if err != nil {
-			return nil, nil, err
+	return greedyWith(model, caches, prompt, n)
+}
+
+// GreedyQuantizedKV is Greedy with every KVCache turned into a
+// QuantizedKVCache first (mlx-lm's kv_bits with quantized_kv_start 0).
+func GreedyQuantizedKV(model arch.Model, prompt *mlx.Array, n, groupSize, bits int) ([]int32, *mlx.Array, error) {
+	caches, err := modelCaches(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, c := range caches {
+		if kv, ok := c.(*cache.KVCache); ok {
+			q, err := kv.ToQuantized(groupSize, bits)
+			if err != nil {
+				return nil, nil, err
+			}
+			caches[i] = q
 		}
 	}
+	return greedyWith(model, caches, prompt, n)
+}
+
+func modelCaches(model arch.Model) ([]cache.Cache, error) {
+	caches, err := model.MakeCache()
+	if err != nil {
+		return nil, err
+	}
+	if caches == nil {
+		return cache.MakePromptCache(layerCounter{model}, 0)
+	}
+	return caches, nil
+}
+
+func greedyWith(model arch.Model, caches []cache.Cache, prompt *mlx.Array, n int) ([]int32, *mlx.Array, error) {
 	var out []int32
 	var steps []*mlx.Array
 	x := prompt

@@ -23,11 +23,16 @@ from mlx_lm.utils import _get_classes
 GREEDY_STEPS = 16
 
 
-def greedy(model, tokens):
+def greedy(model, tokens, kv_bits=None, kv_group_size=32):
     """16 greedy steps through the cache; also the last-position logits of
     every step, so the cached path is compared value by value, not only by
     argmax (tiny random models often repeat one token)."""
     cache = make_prompt_cache(model)
+    if kv_bits:
+        # What generate_step's --kv-bits does from the first token
+        # (quantized_kv_start=0): every KVCache becomes a QuantizedKVCache.
+        cache = [c.to_quantized(group_size=kv_group_size, bits=kv_bits) if hasattr(c, "to_quantized") else c
+                 for c in cache]
     logits = model(tokens, cache=cache)
     step_logits = [logits[:, -1, :]]
     y = mx.argmax(logits[:, -1, :], axis=-1)
@@ -40,7 +45,7 @@ def greedy(model, tokens):
     return mx.stack(out, axis=1), mx.concatenate(step_logits, axis=0)
 
 
-def save(model, config, tokens, out_dir):
+def save(model, config, tokens, out_dir, kv_bits=None):
     os.makedirs(out_dir, exist_ok=True)
     weights = dict(tree_flatten(model.parameters()))
     mx.save_safetensors(os.path.join(out_dir, "model.safetensors"), weights)
@@ -48,11 +53,14 @@ def save(model, config, tokens, out_dir):
         json.dump(config, f, indent=2)
     logits = model(tokens).astype(mx.float32)
     gen, step_logits = greedy(model, tokens)
-    mx.save_safetensors(
-        os.path.join(out_dir, "reference.safetensors"),
-        {"tokens": tokens, "logits": logits, "greedy": gen.astype(mx.int32),
-         "greedy_logits": step_logits.astype(mx.float32)},
-    )
+    ref = {"tokens": tokens, "logits": logits, "greedy": gen.astype(mx.int32),
+           "greedy_logits": step_logits.astype(mx.float32)}
+    if kv_bits:
+        qgen, qstep = greedy(model, tokens, kv_bits=kv_bits)
+        ref["greedy_qkv"] = qgen.astype(mx.int32)
+        ref["greedy_qkv_logits"] = qstep.astype(mx.float32)
+    mx.save_safetensors(os.path.join(out_dir, "reference.safetensors"), ref,
+                        metadata={"kv_bits": str(kv_bits or 0)})
 
 
 def main():
@@ -77,7 +85,7 @@ def main():
         L = case.get("prompt_len", 12)
         vocab = config["vocab_size"]
         tokens = mx.array(rng.integers(0, vocab, size=(1, L)).astype(np.int32))
-        save(model, config, tokens, os.path.join(out, name))
+        save(model, config, tokens, os.path.join(out, name), kv_bits=case.get("kv_bits"))
 
         gs = case.get("q_group_size", 32)
         qmodel = model_class(args_class.from_dict(config))

@@ -21,6 +21,9 @@ func Offset(c cache.Cache) int {
 
 // UpdateAndFetch is cache.update_and_fetch(keys, values).
 func UpdateAndFetch(c cache.Cache, keys, values *mlx.Array) (*mlx.Array, *mlx.Array) {
+	if qc, ok := c.(*cache.QuantizedKVCache); ok {
+		return updateQuantized(qc, keys, values)
+	}
 	kv, ok := c.(cache.KV)
 	if !ok {
 		py.Raise("AttributeError", "%s has no attribute 'update_and_fetch'", c.ClassName())

@@ -148,7 +148,7 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	if cache != nil {
 		keys, values = rt.UpdateAndFetch(cache, keys, values)
 	}
-	output := lmbase.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
+	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	gate := mlx.Sigmoid(self.GateProj.Forward(x))
 	output = mlx.Multiply(output, gate)

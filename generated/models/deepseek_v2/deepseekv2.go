@@ -208,7 +208,7 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		keys = mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1)
 	}
 	queries := mlx.Concatenate([]*mlx.Array{qNope, qPe}, -1)
-	output := lmbase.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
+	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

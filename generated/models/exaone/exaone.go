@@ -97,7 +97,7 @@ func (self *AttentionModule) Forward(x *mlx.Array, mask mlx.AttentionMask, cache
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	out := lmbase.ScaledDotProductAttention(q, k, v, cache, self.Scale, mask, nil)
+	out := rt.SDPA(q, k, v, cache, self.Scale, mask, nil)
 	out = out.Transpose(0, 2, 1, 3).Reshape(B, L, D)
 	return self.OutProj.Forward(out)
 }

@@ -123,7 +123,7 @@ func (self *AttentionBlock) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	vHat := lmbase.ScaledDotProductAttention(q, k, v, cache, self.SmScale, mask, self.Sinks)
+	vHat := rt.SDPA(q, k, v, cache, self.SmScale, mask, self.Sinks)
 	return self.OProj.Forward(vHat.Swapaxes(1, 2).Reshape(B, L, -1))
 }
 

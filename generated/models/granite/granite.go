@@ -96,7 +96,7 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := lmbase.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
+	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

@@ -116,7 +116,7 @@ func (self *PhiAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lm
 		keys = self.Rope.Forward(keys, 0)
 	}
 	scale := math.Sqrt(1.0 / float64(py.At(queries.Shape(), -1)))
-	output := lmbase.ScaledDotProductAttention(queries.Astype(mlx.Float32), keys, values, cache, scale, mask, nil).Astype(values.Dtype())
+	output := rt.SDPA(queries.Astype(mlx.Float32), keys, values, cache, scale, mask, nil).Astype(values.Dtype())
 	output = output.Moveaxis(2, 1).Reshape(B, L, -1)
 	return self.Dense.Forward(output)
 }

@@ -146,7 +146,7 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = queries.Astype(mlx.Float32)
 	keys = keys.Astype(mlx.Float32)
 	scale := math.Sqrt(1.0 / float64(py.At(queries.Shape(), -1)))
-	output := lmbase.ScaledDotProductAttention(queries, keys, values, cache, scale, mask, nil).Astype(values.Dtype())
+	output := rt.SDPA(queries, keys, values, cache, scale, mask, nil).Astype(values.Dtype())
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

@@ -13,35 +13,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hf2go/hf2go/parity/pyref"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
 // RepoRoot walks up from the working directory to the directory holding go.mod.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := pyref.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("paritytest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // Python is the venv interpreter. A missing venv fails the test: parity is
 // the point of these tests, so skipping would hide that nothing was checked.
 func Python(t testing.TB) string {
 	t.Helper()
-	py := filepath.Join(RepoRoot(t), ".venv", "bin", "python")
-	if _, err := os.Stat(py); err != nil {
-		t.Fatalf("paritytest: %s is missing: run `make setup` to create the pinned Python env (mlx-lm 0.30.4)", py)
+	py, err := pyref.Python()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return py
 }

@@ -477,6 +477,18 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		}
 	case "float":
 		if len(c.Args) == 1 {
+			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
+				// float("inf"), float("-inf"), float("nan")
+				t.imports["math"] = true
+				switch strings.ToLower(s.Value) {
+				case "inf", "+inf", "infinity":
+					return prim(jen.Qual("math", "Inf").Call(jen.Lit(1)), types.TFloat), true
+				case "-inf", "-infinity":
+					return prim(jen.Qual("math", "Inf").Call(jen.Lit(-1)), types.TFloat), true
+				case "nan":
+					return prim(jen.Qual("math", "NaN").Call(), types.TFloat), true
+				}
+			}
 			v := arg(0)
 			return prim(t.coerce(v, types.TFloat, c), types.TFloat), true
 		}
@@ -518,6 +530,17 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		if len(c.Args) == 2 {
 			v := arg(0)
 			q := t.scope.Qualify(c.Args[1])
+			if q == "mx.array" {
+				// Known statically from the value's type (an int offset or an array).
+				switch v.t.Base().Kind {
+				case types.Array:
+					return litBool(true), true
+				case types.Int, types.Float, types.Bool, types.Str, types.None:
+					return litBool(false), true
+				case types.AnyK:
+					return prim(t.qual("py", "IsInstance").Types(jen.Op("*").Add(t.qual("mlx", "Array"))).Call(v.c), types.TBool), true
+				}
+			}
 			tn := strings.TrimPrefix(q, "cache.")
 			if et, ok := t.tab.Types[tn]; ok {
 				return prim(t.qual("py", "IsInstance").Types(t.render(et.Go, nil, nil)).Call(v.c), types.TBool), true

@@ -270,12 +270,23 @@ func (t *translator) truthOf(v val, n syntax.Node) val {
 
 func (t *translator) boolop(b *syntax.BoolOp, en *env) val {
 	vals := make([]val, len(b.Values))
-	allBool := true
+	allBool, boolish := true, true
 	for i, e := range b.Values {
 		vals[i] = t.expr(e, en)
 		if vals[i].t.Kind != types.Bool {
 			allBool = false
 		}
+		if k := vals[i].t; k.Kind != types.Bool && !(k.Kind == types.Optional && k.Elem.Kind == types.Bool) {
+			boolish = false
+		}
+	}
+	if !allBool && boolish {
+		// bools and Optional[bool]s: Python returns one of the operands, whose
+		// truth is all that is used; None counts as False.
+		for i := range vals {
+			vals[i] = t.truthOf(vals[i], b.Values[i])
+		}
+		allBool = true
 	}
 	if allBool {
 		op, p := "&&", precAnd

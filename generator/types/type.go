@@ -177,6 +177,14 @@ func Unify(a, b *Type) *Type {
 			return a
 		}
 		return b
+	case a.Kind == Optional && b.Kind != None && b.Kind != Optional:
+		if u := Unify(a.Elem, b); u != nil {
+			return OptionalOf(u)
+		}
+	case b.Kind == Optional && a.Kind != None && a.Kind != Optional:
+		if u := Unify(a, b.Elem); u != nil {
+			return OptionalOf(u)
+		}
 	case a.Kind == Int && b.Kind == Float, a.Kind == Float && b.Kind == Int:
 		return TFloat
 	case a.Kind == Bool && b.Kind == Int, a.Kind == Int && b.Kind == Bool:

@@ -453,3 +453,9 @@ func SliceBound(v any) int {
 	}
 	return Int(v)
 }
+
+// Identity is nn.Identity / nn.Dropout at inference.
+func Identity(x *mlx.Array) *mlx.Array { return x }
+
+// SoftmaxLast is nn.Softmax(): softmax over the last axis.
+func SoftmaxLast(x *mlx.Array) *mlx.Array { return mlx.Softmax(x, false, -1) }

@@ -502,6 +502,14 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			return prim(jen.Qual("fmt", "Sprint").Call(arg(0).c), types.TStr), true
 		}
 	case "min", "max":
+		if len(c.Args) == 1 {
+			// min(xs) over a list of numbers.
+			v := arg(0)
+			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
+				fn := map[string]string{"min": "MinOf", "max": "MaxOf"}[name]
+				return prim(t.qual("rt", fn).Call(v.c), h), true
+			}
+		}
 		if len(c.Args) >= 2 {
 			var codes []jen.Code
 			var rt *types.Type
@@ -529,6 +537,31 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	case "isinstance":
 		if len(c.Args) == 2 {
 			v := arg(0)
+			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind != types.AnyK && v.t.Kind != types.Unknown {
+				// isinstance(x, (tuple, list)) on a statically typed value.
+				match := false
+				for _, e := range tup.Elts {
+					n, ok := e.(*syntax.Name)
+					if !ok {
+						return t.bad(c, "isinstance", "of a tuple with %s", exprText(e)), true
+					}
+					switch n.Id {
+					case "tuple", "list":
+						match = match || v.t.Base().Kind == types.List || v.t.Base().Kind == types.Tuple
+					case "int":
+						match = match || v.t.Base().Kind == types.Int
+					case "float":
+						match = match || v.t.Base().Kind == types.Float
+					case "str":
+						match = match || v.t.Base().Kind == types.Str
+					case "dict":
+						match = match || v.t.Base().Kind == types.Dict
+					default:
+						return t.bad(c, "isinstance", "of a tuple with %s", n.Id), true
+					}
+				}
+				return litBool(match), true
+			}
 			q := t.scope.Qualify(c.Args[1])
 			if q == "mx.array" {
 				// Known statically from the value's type (an int offset or an array).

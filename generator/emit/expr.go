@@ -386,6 +386,13 @@ func (t *translator) lambda(l *syntax.Lambda, en *env) val {
 
 func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	cond := t.truth(x.Cond, en)
+	if k, ok := constBool(cond); ok {
+		// Known at translation time: only the branch Python would evaluate.
+		if k {
+			return t.expr(x.Then, en)
+		}
+		return t.expr(x.Else, en)
+	}
 	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
 	// `v if v is not None else d` (and `d if v is None else v`): the branch
 	// that reads v knows it is not None, so an Optional narrows to its value.

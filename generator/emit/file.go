@@ -150,6 +150,11 @@ func (t *translator) emitFunc(fn *funcInfo) jen.Code {
 		if _, isParam := en.vars[k]; !isParam {
 			en.vars[k] = v
 		}
+		if first, ok := fn.firstType[k]; ok {
+			// A split local starts with its first version's type.
+			en.vars[k] = first
+			en.goName[k] = local(k)
+		}
 	}
 	locals := assignedNames(fn.def.Body)
 	for _, p := range fn.params {

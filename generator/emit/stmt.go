@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 	"github.com/hf2go/hf2go/generator/syntax"
@@ -16,6 +17,7 @@ type fnCtx struct {
 	plan    *declPlan
 	defined map[string]bool // names declared so far (Go side)
 	reads   map[string]bool // names the function reads
+	depth   int             // block nesting: 1 is the function body itself
 }
 
 // unused reports a local that is assigned but never read.
@@ -24,6 +26,8 @@ func (fc *fnCtx) unused(name string) bool {
 }
 
 func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
+	fc.depth++
+	defer func() { fc.depth-- }()
 	var out []jen.Code
 	for _, s := range stmts {
 		if fc.plan != nil {
@@ -352,6 +356,14 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 		if known {
 			if u := t.unify(prev, v.t); u != nil {
 				nt = u
+			} else if fc != nil && fc.depth == 1 && en.fn != nil && en.vars[n.Id] != nil {
+				// Rebound to another type by a statement of the function body
+				// itself (offset = mx.array(offset)): from here on the name is a
+				// new Go variable, as if Python had used a new name.
+				t.split(en.fn, n, prev, v.t)
+				en.vars[n.Id] = v.t
+				en.goName[n.Id] = en.fn.splits[n]
+				return nil
 			} else {
 				t.dry = false
 				t.fail(n, "variable "+n.Id, "assigned a %s after a %s; Go needs one type", v.t, prev)
@@ -375,6 +387,11 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 		en.vars[n.Id] = v.t
 		g = local(n.Id)
 		en.goName[n.Id] = g
+	}
+	if newName, ok := en.fn.splitAt(n); ok {
+		en.vars[n.Id] = v.t
+		en.goName[n.Id] = newName
+		return []jen.Code{jen.Id(newName).Op(":=").Add(v.c)}
 	}
 	ty, _, _ := en.lookup(n.Id)
 	if fc.unused(n.Id) {
@@ -701,4 +718,33 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []jen.Cod
 		results = []jen.Code{t.goType(fn.ret)}
 	}
 	return []jen.Code{jen.Id(local(d.Name)).Op(":=").Func().Params(params...).Params(results...).Block(body...)}
+}
+
+// split records that the assignment at n starts a new version of a local.
+func (t *translator) split(fn *funcInfo, n *syntax.Name, prev, now *types.Type) {
+	if fn.splits == nil {
+		fn.splits = map[*syntax.Name]string{}
+		fn.firstType = map[string]*types.Type{}
+	}
+	if _, ok := fn.splits[n]; ok {
+		return
+	}
+	if _, ok := fn.firstType[n.Id]; !ok {
+		fn.firstType[n.Id] = prev
+	}
+	version := 2
+	for _, name := range fn.splits {
+		if strings.HasPrefix(name, local(n.Id)) {
+			version++
+		}
+	}
+	fn.splits[n] = fmt.Sprintf("%s%d", local(n.Id), version)
+}
+
+func (fn *funcInfo) splitAt(n *syntax.Name) (string, bool) {
+	if fn == nil || fn.splits == nil {
+		return "", false
+	}
+	s, ok := fn.splits[n]
+	return s, ok
 }

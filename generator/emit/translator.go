@@ -88,6 +88,11 @@ type funcInfo struct {
 	def       *syntax.FuncDef
 	scope     *names.Scope
 	superFrom *classInfo // for an __init__ taken from a base: that base
+
+	// Locals rebound to another type at the top level of the body: each
+	// such assignment starts a new Go variable (see split in stmt.go).
+	splits    map[*syntax.Name]string
+	firstType map[string]*types.Type
 	class     *classInfo
 	goName    string
 	params    []*paramInfo // without self
@@ -401,6 +406,8 @@ func (t *translator) collectClass(c *classInfo) {
 				f.goName = "Forward"
 			case "pipeline":
 				f.skipped = "pipeline parallelism (mx.distributed) is not translated yet"
+			case "extra_repr", "__repr__", "__str__":
+				f.skipped = "printing only"
 			case "quant_predicate", "cast_predicate":
 				f.skipped = "used only when converting checkpoints (mlx_lm.convert), not for inference"
 			default:

@@ -459,3 +459,27 @@ func Identity(x *mlx.Array) *mlx.Array { return x }
 
 // SoftmaxLast is nn.Softmax(): softmax over the last axis.
 func SoftmaxLast(x *mlx.Array) *mlx.Array { return mlx.Softmax(x, false, -1) }
+
+// MinOf is min(xs) of a non-empty list.
+func MinOf[T int | float64](xs []T) T {
+	if len(xs) == 0 {
+		py.Raise("ValueError", "min() arg is an empty sequence")
+	}
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = min(m, x)
+	}
+	return m
+}
+
+// MaxOf is max(xs) of a non-empty list.
+func MaxOf[T int | float64](xs []T) T {
+	if len(xs) == 0 {
+		py.Raise("ValueError", "max() arg is an empty sequence")
+	}
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = max(m, x)
+	}
+	return m
+}

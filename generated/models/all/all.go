@@ -31,6 +31,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/mimo_v2_flash"
 	_ "github.com/hf2go/hf2go/generated/models/minicpm"
 	_ "github.com/hf2go/hf2go/generated/models/minimax"
+	_ "github.com/hf2go/hf2go/generated/models/ministral3"
 	_ "github.com/hf2go/hf2go/generated/models/mixtral"
 	_ "github.com/hf2go/hf2go/generated/models/nanochat"
 	_ "github.com/hf2go/hf2go/generated/models/olmo2"

@@ -385,6 +385,7 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 	for _, a := range c.Args {
 		args = append(args, t.expr(a, en).c)
 	}
+	recv = val{c: t.deref(recv, c.Func), t: recv.t.Base(), prec: recv.prec}
 	s := func(fn string, res *types.Type) val {
 		return prim(jen.Qual("strings", fn).Call(append([]jen.Code{recv.c}, args...)...), res)
 	}
@@ -406,6 +407,20 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		return prim(jen.Qual("strings", "TrimSpace").Call(recv.c), types.TStr)
 	case "join":
 		return prim(jen.Qual("strings", "Join").Call(append(args, recv.c)...), types.TStr)
+	case "index":
+		if len(args) == 1 {
+			return prim(t.qual("rt", "StrIndex").Call(recv.c, args[0]), types.TInt)
+		}
+	case "find":
+		if len(args) == 1 {
+			return prim(t.qual("rt", "StrFind").Call(recv.c, args[0]), types.TInt)
+		}
+	case "count":
+		if len(args) == 1 {
+			return prim(jen.Qual("strings", "Count").Call(recv.c, args[0]), types.TInt)
+		}
+	case "upper":
+		return s("ToUpper", types.TStr)
 	}
 	return t.bad(c, "str."+name, "not supported")
 }

@@ -78,6 +78,9 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 		if to.Elem.Kind == types.Float && (from.Kind == types.Int) {
 			return t.qual("py", "Ptr").Call(jen.Float64().Call(v.c))
 		}
+		if to.Elem.Kind == types.Float && from.Kind == types.Optional && from.Elem.Kind == types.Int {
+			return t.qual("rt", "OptFloat").Call(v.c)
+		}
 	case types.Mask:
 		switch from.Kind {
 		case types.Array:

@@ -168,6 +168,12 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 		if c == nil {
 			return t.bad(a, "attribute "+attr, "unknown class %s", rt.Name)
 		}
+		if attr == "training" {
+			if _, own := c.byName[attr]; !own {
+				// nn.Module.training: mlx-lm's load_model calls model.eval().
+				return litBool(false)
+			}
+		}
 		if k, ok := c.consts[attr]; ok && k.Kind != syntax.ConstNone {
 			// A field fixed at a literal reads as the literal (konst.go).
 			v := t.constant(k)

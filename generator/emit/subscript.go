@@ -43,6 +43,12 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 	case types.Dict:
 		k := t.expr(s.Index[0], en)
 		return prim(jen.Add(paren(x, precPrimary)).Index(k.c), xt.Elem)
+	case types.Str:
+		// s[i]: a one-character string, as in Python (not a byte).
+		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
+			i := t.expr(s.Index[0], en)
+			return prim(t.qual("rt", "StrAt").Call(t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
+		}
 	case types.Unknown:
 		if t.dry {
 			return prim(jen.Nil(), types.TUnknown)

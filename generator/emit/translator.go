@@ -449,7 +449,11 @@ func (t *translator) params(fd *syntax.FuncDef, method bool) []*paramInfo {
 			pi.typ = t.conventionType(p.Name, pi.typ)
 		}
 		if pi.typ.Kind == types.Unknown && p.Default != nil {
-			if c, ok := p.Default.(*syntax.Constant); ok && c.Kind != syntax.ConstNone {
+			def := p.Default
+			if u, ok := def.(*syntax.UnaryOp); ok && (u.Op == "-" || u.Op == "+") {
+				def = u.X // eps=-1e-6
+			}
+			if c, ok := def.(*syntax.Constant); ok && c.Kind != syntax.ConstNone {
 				pi.typ = constType(c)
 			}
 		}

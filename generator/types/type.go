@@ -177,6 +177,10 @@ func Unify(a, b *Type) *Type {
 			return a
 		}
 		return b
+	case a.Kind == Optional && b.Kind == Optional:
+		if u := Unify(a.Elem, b.Elem); u != nil {
+			return OptionalOf(u)
+		}
 	case a.Kind == Optional && b.Kind != None && b.Kind != Optional:
 		if u := Unify(a.Elem, b); u != nil {
 			return OptionalOf(u)

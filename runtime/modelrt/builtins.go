@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/hf2go/hf2go/ported/rope"
 	"github.com/hf2go/hf2go/runtime/mlx"
@@ -482,4 +484,43 @@ func MaxOf[T int | float64](xs []T) T {
 		m = max(m, x)
 	}
 	return m
+}
+
+// OptFloat widens an Optional int to an Optional float.
+func OptFloat(p *int) *float64 {
+	if p == nil {
+		return nil
+	}
+	f := float64(*p)
+	return &f
+}
+
+// StrAt is s[i] for a str: the character at i (negative counts from the end).
+func StrAt(s string, i int) string {
+	r := []rune(s)
+	if i < 0 {
+		i += len(r)
+	}
+	if i < 0 || i >= len(r) {
+		py.Raise("IndexError", "string index out of range")
+	}
+	return string(r[i])
+}
+
+// StrFind is s.find(sub): the character index of sub, or -1.
+func StrFind(s, sub string) int {
+	i := strings.Index(s, sub)
+	if i < 0 {
+		return -1
+	}
+	return utf8.RuneCountInString(s[:i])
+}
+
+// StrIndex is s.index(sub): StrFind that raises ValueError when absent.
+func StrIndex(s, sub string) int {
+	i := StrFind(s, sub)
+	if i < 0 {
+		py.Raise("ValueError", "substring not found")
+	}
+	return i
 }

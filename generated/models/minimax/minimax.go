@@ -86,12 +86,7 @@ func NewMiniMaxAttention(args *ModelArgs) *MiniMaxAttention {
 	self.KProj = nn.NewLinear(args.HiddenSize, self.NumKeyValueHeads*headDim, false)
 	self.VProj = nn.NewLinear(args.HiddenSize, self.NumKeyValueHeads*headDim, false)
 	self.OProj = nn.NewLinear(self.NumAttentionHeads*headDim, args.HiddenSize, false)
-	self.UseQkNorm = func() bool {
-		if true {
-			return args.UseQkNorm
-		}
-		return false
-	}()
+	self.UseQkNorm = args.UseQkNorm
 	if self.UseQkNorm {
 		self.QNorm = nn.NewRMSNorm(headDim*self.NumAttentionHeads, float32(args.RmsNormEps))
 		self.KNorm = nn.NewRMSNorm(headDim*self.NumKeyValueHeads, float32(args.RmsNormEps))

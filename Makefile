@@ -24,10 +24,12 @@ setup:
 test: setup fmt-check vet check-generated
 	$(GO) test $(RACE) -count=1 ./...
 
-# check-generated: `go generate ./...` would change nothing, and every ported/
-# and generated/ file's provenance header matches upstream.lock.
+# check-generated: `go generate ./...` would change nothing, COVERAGE.md is
+# current, and every ported/ and generated/ file's provenance header matches
+# upstream.lock.
 check-generated: setup
 	$(GO) run ./cmd/hf2go generate --check
+	$(GO) run ./cmd/hf2go coverage --check
 	$(GO) run ./cmd/portcheck verify
 
 vet: setup

@@ -299,12 +299,12 @@ func (t *translator) callLocal(c *syntax.Call, fn *funcInfo, head jen.Code, en *
 		v := t.expr(e, en)
 		if t.dry && given {
 			// Call sites teach unannotated parameters their types.
-			if v.t.Kind == types.AnyK && (p.typ.Kind == types.Int || p.typ.Kind == types.Float) {
+			if v.t.Kind == types.AnyK && !p.annotated && (p.typ.Kind == types.Int || p.typ.Kind == types.Float) {
 				// A config value passed for a number: it may be a float.
 				p.typ = types.TFloat
 			} else if p.typ.Kind == types.Unknown && v.t.Kind != types.Unknown && v.t.Kind != types.None {
 				p.typ = v.t
-			} else if u := t.unify(p.typ, v.t); u != nil && p.typ.Kind != types.Unknown && !u.Equal(p.typ) &&
+			} else if u := t.unify(p.typ, v.t); u != nil && p.typ.Kind != types.Unknown && !u.Equal(p.typ) && v.t.Kind != types.AnyK &&
 				!(p.typ.Kind == types.Mask) && !(p.typ.Kind == types.Ext) {
 				p.typ = u
 			}
@@ -688,7 +688,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 // kwArg reads parameter p from a **kwargs dict, with p's default.
 func (t *translator) kwArg(splat syntax.Expr, p *paramInfo, en *env) jen.Code {
 	d := t.expr(splat, en)
-	if t.dry && p.typ.Kind == types.Int {
+	if t.dry && p.typ.Kind == types.Int && !p.annotated {
 		// Config values are JSON numbers: an int default may receive a float.
 		p.typ = types.TFloat
 	}

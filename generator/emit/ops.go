@@ -50,8 +50,15 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		}
 		return prim(t.qual("mlx", fn).Call(t.weak(l), t.weak(r)), types.TArray)
 	}
+	if (lt.Numeric() || lt.Kind == types.AnyK) && (rt.Numeric() || rt.Kind == types.AnyK) && (lt.Kind == types.AnyK || rt.Kind == types.AnyK) &&
+		lt.Kind != types.Float && rt.Kind != types.Float && b.Op != "/" && b.Op != "**" {
+		// A config value (Any) with an int: Python's result is an int or a
+		// float depending on the value, so it stays Any and is read as the
+		// type its use needs (rt.Int raises on a fraction, rt.Float widens).
+		return prim(t.qual("rt", "Arith").Call(jen.Lit(b.Op), t.deref(l, b.L), t.deref(r, b.R)), types.TAny)
+	}
 	if (lt.Numeric() || lt.Kind == types.AnyK) && (rt.Numeric() || rt.Kind == types.AnyK) && (lt.Kind == types.AnyK || rt.Kind == types.AnyK) {
-		// A config value (Any) in arithmetic: Python would use its number.
+		// A config value (Any) in float arithmetic: Python would use its number.
 		if lt.Kind == types.AnyK {
 			l = prim(t.qual("rt", "Float").Call(l.c), types.TFloat)
 		}
@@ -188,6 +195,8 @@ func (t *translator) unary(u *syntax.UnaryOp, en *env) val {
 		if u.Op == "+" {
 			return x
 		}
+	case x.t.Kind == types.AnyK && u.Op == "-":
+		return prim(t.qual("rt", "Arith").Call(jen.Lit("-"), jen.Lit(0), x.c), types.TAny)
 	case x.t.Base().Numeric():
 		if u.Op == "-" || u.Op == "+" {
 			if x.lit != nil {

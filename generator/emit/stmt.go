@@ -86,7 +86,10 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 		cond := t.truth(x.Cond, en)
 		if k, ok := constBool(cond); ok {
 			// A condition known at translation time (hasattr on the
-			// dataclass): only the branch Python would run is translated.
+			// dataclass, self.training): only the branch Python would run is
+			// translated, as statements of the enclosing block.
+			fc.depth--
+			defer func() { fc.depth++ }()
 			if k {
 				return t.block(x.Body, en, fc)
 			}

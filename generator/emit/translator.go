@@ -78,8 +78,9 @@ type fieldInfo struct {
 }
 
 type paramInfo struct {
-	py   string
-	typ  *types.Type
+	py        string
+	annotated bool // the type comes from a Python annotation
+	typ       *types.Type
 	def  syntax.Expr
 	kind syntax.ParamKind
 }
@@ -442,6 +443,7 @@ func (t *translator) params(fd *syntax.FuncDef, method bool) []*paramInfo {
 		pi := &paramInfo{py: p.Name, def: p.Default, kind: p.Kind, typ: types.TUnknown}
 		if p.Annotation != nil {
 			pi.typ = t.annotation(p.Annotation)
+			pi.annotated = pi.typ.Kind != types.Unknown && pi.typ.Kind != types.AnyK
 		}
 		if pi.typ.Kind == types.Unknown || pi.typ.Kind == types.AnyK || (pi.typ.Kind == types.Optional && pi.typ.Elem.Kind == types.AnyK) ||
 			(p.Name == "weights" && pi.typ.Kind == types.Dict) {

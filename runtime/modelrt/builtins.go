@@ -3,6 +3,7 @@ package modelrt
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -523,4 +524,67 @@ func StrIndex(s, sub string) int {
 		py.Raise("ValueError", "substring not found")
 	}
 	return i
+}
+
+// Arith is Python arithmetic on values held as any (config values) and
+// ints: int op int stays an int (with Python's // and %), anything with a
+// float is a float.
+func Arith(op string, a, b any) any {
+	ai, aInt := asInt(a)
+	bi, bInt := asInt(b)
+	if aInt && bInt {
+		switch op {
+		case "+":
+			return ai + bi
+		case "-":
+			return ai - bi
+		case "*":
+			return ai * bi
+		case "//":
+			return py.FloorDiv(ai, bi)
+		case "%":
+			return py.Mod(ai, bi)
+		}
+	}
+	x, y := Float(a), Float(b)
+	switch op {
+	case "+":
+		return x + y
+	case "-":
+		return x - y
+	case "*":
+		return x * y
+	case "//":
+		if y == 0 {
+			py.Raise("ZeroDivisionError", "float floor division by zero")
+		}
+		return math.Floor(x / y)
+	case "%":
+		if y == 0 {
+			py.Raise("ZeroDivisionError", "float modulo")
+		}
+		m := math.Mod(x, y)
+		if m != 0 && (m < 0) != (y < 0) {
+			m += y
+		}
+		return m
+	}
+	py.Raise("TypeError", "unsupported operator %s", op)
+	return nil
+}
+
+// asInt reports whether v holds a Python int (JSON numbers decode as
+// float64; integral ones are ints in Python's json.load).
+func asInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, true
+	case bool:
+		return BoolToInt(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int(x), true
+		}
+	}
+	return 0, false
 }

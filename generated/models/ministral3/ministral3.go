@@ -251,7 +251,7 @@ func (self *LanguageModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inp
 	if self.SwaIdx != nil {
 		swaMask = lmbase.CreateAttentionMask(h, cache[py.Deref(self.SwaIdx, "self.swa_idx")], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
 	}
-	attnScale := getLlama4AttnScale(inputs.Shape()[1], offset, rt.Float(self.Args.RopeParameters["llama_4_scaling_beta"]), rt.Float(self.Args.RopeParameters["original_max_position_embeddings"])).Astype(h.Dtype())
+	attnScale := getLlama4AttnScale(inputs.Shape()[1], offset, rt.Float(self.Args.RopeParameters["llama_4_scaling_beta"]), rt.Int(self.Args.RopeParameters["original_max_position_embeddings"])).Astype(h.Dtype())
 	for i := range min(len(self.PipelineLayers()), len(cache)) {
 		l, c := self.PipelineLayers()[i], cache[i]
 		mask := func() mlx.AttentionMask {
@@ -378,8 +378,8 @@ func (self *Model) MakeCache() []lmcache.Cache {
 }
 
 // getLlama4AttnScale is _get_llama_4_attn_scale() of mlx_lm/models/ministral3.py.
-func getLlama4AttnScale(size int, offset int, beta float64, maxPositionEmbeddings float64) *mlx.Array {
-	scaling := mlx.Add(mlx.Int(1), mlx.Multiply(mlx.Float(beta), mlx.Log(mlx.Add(mlx.Int(1), mlx.Floor(mlx.Divide(mlx.Add(rt.Arange(-1, size), mlx.Int(offset)), mlx.Float(maxPositionEmbeddings)))))))
+func getLlama4AttnScale(size int, offset int, beta float64, maxPositionEmbeddings int) *mlx.Array {
+	scaling := mlx.Add(mlx.Int(1), mlx.Multiply(mlx.Float(beta), mlx.Log(mlx.Add(mlx.Int(1), mlx.Floor(mlx.Divide(mlx.Add(rt.Arange(-1, size), mlx.Int(offset)), mlx.Int(maxPositionEmbeddings)))))))
 	if scaling.Ndim() == 2 {
 		return scaling.Index(mlx.Colon, mlx.NewAxis, mlx.Colon, mlx.NewAxis)
 	} else {

@@ -81,8 +81,8 @@ type paramInfo struct {
 	py        string
 	annotated bool // the type comes from a Python annotation
 	typ       *types.Type
-	def  syntax.Expr
-	kind syntax.ParamKind
+	def       syntax.Expr
+	kind      syntax.ParamKind
 }
 
 type funcInfo struct {

@@ -179,7 +179,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
 				case names.LocalClass:
-					cls := t.byClass[f.Id]
+					cls := t.classOf(f.Id)
 					init := cls.byMeth["__init__"]
 					if init == nil {
 						return t.bad(c, "class "+f.Id, "has no __init__")
@@ -195,9 +195,16 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			}
 		}
 	case *syntax.Attribute:
+		if f.Attr == "from_dict" {
+			// ModelArgs.from_dict(d) / gemma3_text.ModelArgs.from_dict(d).
+			if cls := t.dataclassRef(f.X); cls != nil && len(c.Args) == 1 {
+				d := t.expr(c.Args[0], en)
+				return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.name).Call(), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.name))
+			}
+		}
 		if n, ok := f.X.(*syntax.Name); ok {
 			if sym, ok := t.scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
-				if cls, ok := t.byClass[f.Attr]; ok {
+				if cls := t.siblingClass(sym.File, f.Attr); cls != nil {
 					init := cls.byMeth["__init__"]
 					if init == nil {
 						return t.bad(c, "class "+f.Attr, "has no __init__")
@@ -644,8 +651,17 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				}
 			}
 		}
-	case "list", "tuple":
+	case "list", "tuple", "dict":
 		if len(c.Args) == 1 {
+			// list(d.items()) iterates like d.items(); list(xs), dict(d) copy
+			// in Python but are only read here.
+			if ic, ok := c.Args[0].(*syntax.Call); ok && len(ic.Args) == 0 {
+				if a, ok := ic.Func.(*syntax.Attribute); ok && a.Attr == "items" {
+					if d := t.expr(a.X, en); d.t.Kind == types.Dict {
+						return d, true
+					}
+				}
+			}
 			return t.expr(c.Args[0], en), true
 		}
 		if len(c.Args) == 0 {
@@ -702,4 +718,33 @@ func (t *translator) kwArg(splat syntax.Expr, p *paramInfo, en *env) jen.Code {
 		return jen.Nil()
 	}
 	return t.qual("rt", "Kw").Call(d.c, jen.Lit(p.py), def, t.qual("rt", conv))
+}
+
+// siblingClass is <sibling>.<name> as the current file sees it.
+func (t *translator) siblingClass(file, name string) *classInfo {
+	if c, ok := t.siblingClasses[file][name]; ok {
+		if cur, ok := t.byClass[c.name]; ok && cur == c {
+			return c
+		}
+	}
+	return t.byClass[name]
+}
+
+// dataclassRef resolves ModelArgs or <sibling>.ModelArgs to a dataclass.
+func (t *translator) dataclassRef(e syntax.Expr) *classInfo {
+	switch x := e.(type) {
+	case *syntax.Name:
+		if c := t.classOf(x.Id); c != nil && c.isArgs {
+			return c
+		}
+	case *syntax.Attribute:
+		if n, ok := x.X.(*syntax.Name); ok {
+			if sym, ok := t.scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
+				if c := t.siblingClass(sym.File, x.Attr); c != nil && c.isArgs {
+					return c
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hf2go/hf2go/generator/names"
+
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -215,14 +217,21 @@ func (t *translator) calleeFromInit(c *classInfo, field string) *funcInfo {
 			continue
 		}
 		if call, ok := a.Value.(*syntax.Call); ok {
-			name := ""
+			var cls *classInfo
 			switch f := call.Func.(type) {
 			case *syntax.Name:
-				name = f.Id
-			case *syntax.Attribute: // llama.LlamaModel(args)
-				name = f.Attr
+				cls = t.classOf(f.Id)
+			case *syntax.Attribute: // llama.LlamaModel(args), gemma3_text.Model(...)
+				if n, ok := f.X.(*syntax.Name); ok {
+					if sym, ok := c.scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
+						cls = t.siblingClass(sym.File, f.Attr)
+					}
+				}
+				if cls == nil {
+					cls = t.byClass[f.Attr]
+				}
 			}
-			if cls := t.byClass[name]; cls != nil {
+			if cls != nil {
 				out = cls.byMeth["__call__"]
 			}
 		}

@@ -357,7 +357,13 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 		}
 		nt := v.t
 		if known {
-			if u := t.unify(prev, v.t); u != nil {
+			u := t.unify(prev, v.t)
+			if u != nil && (widensToAny(u, prev) || widensToAny(u, v.t)) && fc != nil && fc.depth == 1 && en.fn != nil && en.vars[n.Id] != nil {
+				// weights = tree_unflatten(...): a dict of arrays rebound to a
+				// nested dict; keep both precise as two Go variables.
+				u = nil
+			}
+			if u != nil {
 				nt = u
 			} else if fc != nil && fc.depth == 1 && en.fn != nil && en.vars[n.Id] != nil {
 				// Rebound to another type by a statement of the function body
@@ -750,4 +756,17 @@ func (fn *funcInfo) splitAt(n *syntax.Name) (string, bool) {
 	}
 	s, ok := fn.splits[n]
 	return s, ok
+}
+
+// widensToAny reports whether unifying to u loses the element type of a
+// container that the new value v has.
+func widensToAny(u, v *types.Type) bool {
+	if u.Kind != v.Kind {
+		return false
+	}
+	switch u.Kind {
+	case types.Dict, types.List:
+		return u.Elem.Kind == types.AnyK && v.Elem.Kind != types.AnyK && v.Elem.Kind != types.Unknown
+	}
+	return false
 }

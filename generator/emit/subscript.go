@@ -367,6 +367,15 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			return jen.For(jen.List(jen.Id("_"), v).Op(":=").Range().Add(seq.c)).Block(b...)
 		}, true
 	}
+	if tup, ok := target.(*syntax.Tuple); ok && st.Kind == types.Dict && len(tup.Elts) == 2 {
+		// for k, v in list(d.items()): the dict's items, keys sorted.
+		k := bindName(tup.Elts[0], st.Key)
+		v := bindName(tup.Elts[1], st.Elem)
+		return func(b []jen.Code) jen.Code {
+			return jen.For(jen.List(jen.Id("_"), k).Op(":=").Range().Add(t.qual("rt", "SortedKeys").Call(seq.c))).Block(
+				append([]jen.Code{jen.Add(v).Op(":=").Add(seq.c).Index(k)}, b...)...)
+		}, true
+	}
 	if st.Kind == types.Dict {
 		k := bindName(target, st.Key)
 		return func(b []jen.Code) jen.Code {

@@ -64,6 +64,7 @@ type classInfo struct {
 	byMeth  map[string]*funcInfo
 	props   map[string]bool
 	consts  map[string]*syntax.Constant // fields fixed at a literal (see konst.go)
+	wrapped bool                        // a sibling file's class renamed next to this file's
 }
 
 type fieldInfo struct {
@@ -223,14 +224,33 @@ func (t *translator) collectFile(f *syntax.File, scope *names.Scope, from string
 				}
 				t.siblingClasses[from][c.name] = c
 			}
-			if from != "" && t.definedInMain(n.Name) && !c.isArgs {
-				// Redefined by this file; still a possible base class.
-				t.collectClass(c)
-				continue
+			if from != "" && t.definedInMain(n.Name) {
+				if !t.mainUsesSibling(from, n.Name) {
+					if !c.isArgs {
+						// Redefined by this file; still a possible base class.
+						t.collectClass(c)
+						continue
+					}
+				} else {
+					// A wrapper (gemma3 around gemma3_text) uses the other
+					// file's Model and ModelArgs next to its own: translate them
+					// under the file's name, and let that file's code see them
+					// by their Python names.
+					c.name = exported(from) + n.Name
+					for t.byClass[c.name] != nil || t.definedInMain(c.name) {
+						c.name += "_"
+					}
+					scope.Symbols[n.Name] = names.Symbol{Kind: names.LocalClass, Name: c.name, Node: n}
+					c.wrapped = true
+				}
 			}
 			t.classes = append(t.classes, c)
 			t.byClass[c.name] = c
 			if c.isArgs {
+				if c.wrapped {
+					t.collectArgs(c) // a second dataclass, translated as such
+					continue
+				}
 				if from != "" {
 					// A sibling's ModelArgs is only a base of this file's.
 					t.classes = t.classes[:len(t.classes)-1]
@@ -524,11 +544,14 @@ func (t *translator) annotation(e syntax.Expr) *types.Type {
 		case "Any":
 			return types.TAny
 		case "ModelArgs":
+			if c := t.classOf("ModelArgs"); c != nil && c.wrapped {
+				return types.ClassT(c.name)
+			}
 			if t.args != nil {
 				return types.ClassT(t.args.name)
 			}
 		}
-		if c, ok := t.byClass[x.Id]; ok {
+		if c := t.classOf(x.Id); c != nil {
 			return types.ClassT(c.name)
 		}
 		if q := t.scope.Qualify(x); q == "typing.Any" {
@@ -726,4 +749,46 @@ func (t *translator) tryOptional() {
 			}
 		}
 	}
+}
+
+// mainUsesSibling reports whether the file being translated uses
+// <sibling>.<name> other than as a base class (gemma3_text.Model(...)).
+func (t *translator) mainUsesSibling(file, name string) bool {
+	alias := ""
+	for a, sym := range t.scope.Symbols {
+		if sym.Kind == names.SiblingModule && sym.File == file {
+			alias = a
+		}
+	}
+	if alias == "" {
+		return false
+	}
+	found := false
+	var visit func(b []syntax.Stmt)
+	visit = func(b []syntax.Stmt) {
+		for _, st := range b {
+			switch x := st.(type) {
+			case *syntax.ClassDef:
+				visit(x.Body)
+			case *syntax.FuncDef:
+				walkExprs(x.Body, func(e syntax.Expr) {
+					if a, ok := e.(*syntax.Attribute); ok && a.Attr == name {
+						if n, ok := a.X.(*syntax.Name); ok && n.Id == alias {
+							found = true
+						}
+					}
+				})
+			}
+		}
+	}
+	visit(t.file.Body)
+	return found
+}
+
+// classOf resolves a class name as the current file's code sees it.
+func (t *translator) classOf(id string) *classInfo {
+	if sym, ok := t.scope.Symbols[id]; ok && sym.Kind == names.LocalClass && sym.Name != "" {
+		return t.byClass[sym.Name]
+	}
+	return t.byClass[id]
 }

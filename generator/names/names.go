@@ -31,7 +31,7 @@ type Symbol struct {
 	Kind Kind
 	Qual string // qualified name for Module and Helper
 	File string // Sibling: the model file (without .py)
-	Name string // Sibling: the name there
+	Name string // Sibling: the name there; LocalClass: the class's translated name when renamed
 	Node syntax.Node
 }
 

@@ -234,6 +234,8 @@ func (t *Table) ParseTypeName(s string) *Type {
 		return ExtT("Group")
 	case "dict":
 		return DictOf(TStr, TAny)
+	case "arraydict":
+		return DictOf(TStr, TArray)
 	}
 	if strings.HasPrefix(s, "list[") {
 		return ListOf(t.ParseTypeName(s[5 : len(s)-1]))

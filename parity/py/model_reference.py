@@ -83,7 +83,7 @@ def main():
         mx.eval(model.parameters())
         rng = np.random.default_rng(case.get("seed", 0))
         L = case.get("prompt_len", 12)
-        vocab = config["vocab_size"]
+        vocab = config.get("vocab_size") or config["text_config"]["vocab_size"]
         tokens = mx.array(rng.integers(0, vocab, size=(1, L)).astype(np.int32))
         save(model, config, tokens, os.path.join(out, name), kv_bits=case.get("kv_bits"))
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hf2go/hf2go/ported/base"
 	"github.com/hf2go/hf2go/ported/rope"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
@@ -587,4 +588,78 @@ func asInt(v any) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// FromDict is ModelArgs.from_dict(d) (BaseModelArgs.from_dict): it fills
+// args, which holds the dataclass defaults, from d.
+func FromDict[T any](args *T, d map[string]any) *T {
+	if err := base.FromDict(args, d); err != nil {
+		py.Raise("TypeError", "%v", err)
+	}
+	return args
+}
+
+// TreeUnflatten is mlx.utils.tree_unflatten over a flat dict of dotted
+// paths: a nested dict (lists become dicts keyed "0", "1", ..., which reads
+// the same for the pops and lookups model files do).
+func TreeUnflatten(flat any) map[string]any {
+	out := map[string]any{}
+	add := func(path string, v any) {
+		parts := strings.Split(path, ".")
+		m := out
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := m[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		m[parts[len(parts)-1]] = v
+	}
+	switch x := flat.(type) {
+	case map[string]*mlx.Array:
+		for k, v := range x {
+			add(k, v)
+		}
+	case map[string]any:
+		for k, v := range x {
+			add(k, v)
+		}
+	default:
+		py.Raise("TypeError", "tree_unflatten of %T", flat)
+	}
+	return out
+}
+
+// TreeFlatten is dict(mlx.utils.tree_flatten(tree)) of a nested dict of arrays.
+func TreeFlatten(tree any) map[string]*mlx.Array {
+	out := map[string]*mlx.Array{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch x := v.(type) {
+		case *mlx.Array:
+			out[prefix] = x
+		case map[string]any:
+			for k, e := range x {
+				walk(join(prefix, k), e)
+			}
+		case map[string]*mlx.Array:
+			for k, e := range x {
+				out[join(prefix, k)] = e
+			}
+		case nil:
+		default:
+			py.Raise("TypeError", "tree_flatten of %T", v)
+		}
+	}
+	walk("", tree)
+	return out
+}
+
+func join(prefix, k string) string {
+	if prefix == "" {
+		return k
+	}
+	return prefix + "." + k
 }

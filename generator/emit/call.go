@@ -527,6 +527,10 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		if len(c.Args) == 1 {
 			// min(xs) over a list of numbers.
 			v := arg(0)
+			if v.t.Kind == types.AnyK {
+				fn := map[string]string{"min": "MinAny", "max": "MaxAny"}[name]
+				return prim(t.qual("rt", fn).Call(v.c), types.TAny), true
+			}
 			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
 				fn := map[string]string{"min": "MinOf", "max": "MaxOf"}[name]
 				return prim(t.qual("rt", fn).Call(v.c), h), true
@@ -559,6 +563,15 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	case "isinstance":
 		if len(c.Args) == 2 {
 			v := arg(0)
+			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind == types.AnyK {
+				var kinds []jen.Code
+				for _, e := range tup.Elts {
+					if n, ok := e.(*syntax.Name); ok {
+						kinds = append(kinds, jen.Lit(n.Id))
+					}
+				}
+				return prim(t.qual("rt", "IsInstanceOf").Call(append([]jen.Code{v.c}, kinds...)...), types.TBool), true
+			}
 			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind != types.AnyK && v.t.Kind != types.Unknown {
 				// isinstance(x, (tuple, list)) on a statically typed value.
 				match := false

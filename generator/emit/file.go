@@ -56,7 +56,9 @@ func (t *translator) emitArgs(f *jen.File, c *classInfo) {
 			if cst, ok := fl.def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
 				continue
 			}
+			t.hint = ty // field(default_factory=list) takes the annotation's element type
 			v := t.expr(fl.def, newEnv(nil, nil, nil))
+			t.hint = nil
 			defaults = append(defaults, jen.Id(fl.goName).Op(":").Add(t.coerce(v, ty, fl.def)))
 		}
 	}

@@ -350,6 +350,12 @@ func (t *translator) collectArgs(c *classInfo) {
 	// A field the code tests against None may be None in a config even when
 	// its annotation says int (q_lora_rank: int = 1536, given as null).
 	for _, f := range c.fields {
+		if t.checkedForList(f.py) && f.typ.Kind != types.List {
+			// moe_layer_start_index: int, tested isinstance(x, (tuple, list)):
+			// configs give either; keep the value as Python holds it.
+			f.typ = types.TAny
+			continue
+		}
 		if f.typ.Kind == types.Int && t.truncatedByInt(f.py) {
 			// partial_rotary_factor: int, used as int(factor * head_dim):
 			// configs hold fractions there, which Python keeps as floats.
@@ -791,4 +797,46 @@ func (t *translator) classOf(id string) *classInfo {
 		return t.byClass[sym.Name]
 	}
 	return t.byClass[id]
+}
+
+// checkedForList reports whether the file tests isinstance(<x>.name, (..list..)).
+func (t *translator) checkedForList(name string) bool {
+	found := false
+	var visit func(b []syntax.Stmt)
+	visit = func(b []syntax.Stmt) {
+		for _, st := range b {
+			switch x := st.(type) {
+			case *syntax.ClassDef:
+				visit(x.Body)
+			case *syntax.FuncDef:
+				walkExprs(x.Body, func(e syntax.Expr) {
+					c, ok := e.(*syntax.Call)
+					if !ok || len(c.Args) != 2 {
+						return
+					}
+					if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "isinstance" {
+						return
+					}
+					a, ok := c.Args[0].(*syntax.Attribute)
+					if !ok || a.Attr != name {
+						return
+					}
+					var elts []syntax.Expr
+					switch k := c.Args[1].(type) {
+					case *syntax.Tuple:
+						elts = k.Elts
+					case *syntax.Name:
+						elts = []syntax.Expr{k}
+					}
+					for _, e := range elts {
+						if n, ok := e.(*syntax.Name); ok && (n.Id == "list" || n.Id == "tuple") {
+							found = true
+						}
+					}
+				})
+			}
+		}
+	}
+	visit(t.file.Body)
+	return found
 }

@@ -663,3 +663,67 @@ func join(prefix, k string) string {
 	}
 	return prefix + "." + k
 }
+
+// IsInstanceOf is isinstance(v, (kinds...)) for a value held as any, with
+// kinds among "list", "tuple", "int", "float", "str", "dict", "bool".
+func IsInstanceOf(v any, kinds ...string) bool {
+	for _, k := range kinds {
+		switch k {
+		case "list", "tuple":
+			if _, ok := v.([]any); ok {
+				return true
+			}
+		case "int":
+			if IsInt(v) {
+				return true
+			}
+		case "float":
+			if IsFloat(v) {
+				return true
+			}
+		case "str":
+			if _, ok := v.(string); ok {
+				return true
+			}
+		case "dict":
+			if _, ok := v.(map[string]any); ok {
+				return true
+			}
+		case "bool":
+			if _, ok := v.(bool); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MinAny is min(xs) of a list of numbers held as any.
+func MinAny(v any) any {
+	xs, ok := v.([]any)
+	if !ok || len(xs) == 0 {
+		py.Raise("TypeError", "min() of %T", v)
+	}
+	best := xs[0]
+	for _, x := range xs[1:] {
+		if Float(x) < Float(best) {
+			best = x
+		}
+	}
+	return best
+}
+
+// MaxAny is max(xs) of a list of numbers held as any.
+func MaxAny(v any) any {
+	xs, ok := v.([]any)
+	if !ok || len(xs) == 0 {
+		py.Raise("TypeError", "max() of %T", v)
+	}
+	best := xs[0]
+	for _, x := range xs[1:] {
+		if Float(x) > Float(best) {
+			best = x
+		}
+	}
+	return best
+}

@@ -12,6 +12,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v2"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"
 	_ "github.com/hf2go/hf2go/generated/models/ernie4_5"
+	_ "github.com/hf2go/hf2go/generated/models/ernie4_5_moe"
 	_ "github.com/hf2go/hf2go/generated/models/exaone"
 	_ "github.com/hf2go/hf2go/generated/models/exaone_moe"
 	_ "github.com/hf2go/hf2go/generated/models/gemma"

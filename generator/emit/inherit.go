@@ -103,6 +103,11 @@ func (t *translator) baseClass(b syntax.Expr, scope *names.Scope) *classInfo {
 			}
 		}
 	case *syntax.Attribute:
+		if q := scope.Qualify(x); q != "" {
+			if src, ok := t.tab.ModuleBases[q]; ok {
+				return t.tableBase(q, src, b)
+			}
+		}
 		if n, ok := x.X.(*syntax.Name); ok {
 			if sym, ok := scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
 				if a, ok := t.siblingArgs[sym.File]; ok && a.name == x.Attr {
@@ -168,3 +173,21 @@ func (c *classInfo) superBody(method string) (*funcInfo, bool) {
 }
 
 var _ = types.TUnknown
+
+// tableBase is an mlx.nn class used as a base: its __init__ from the API
+// table's Python source, resolved against the model file's own imports.
+func (t *translator) tableBase(name, src string, at syntax.Node) *classInfo {
+	f, diags := syntax.Parse("api.yaml:"+name, []byte(src))
+	if len(diags) > 0 || f == nil || len(f.Body) != 1 {
+		t.fail(at, "base class "+name, "the API table's source does not parse")
+		return nil
+	}
+	cd, ok := f.Body[0].(*syntax.ClassDef)
+	if !ok {
+		t.fail(at, "base class "+name, "the API table's source is not a class")
+		return nil
+	}
+	c := &classInfo{def: cd, name: cd.Name, scope: t.scope, byName: map[string]*fieldInfo{}, byMeth: map[string]*funcInfo{}, props: map[string]bool{}}
+	t.collectClass(c)
+	return c
+}

@@ -422,6 +422,18 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 			}
 		case rt.Kind == types.Dict:
 			c = t.qual("rt", "Has").Call(r.c, l.c)
+		case rt.Kind == types.Class && l.lit != nil && l.lit.Kind == syntax.ConstStr:
+			// "weight" in self: the module has that parameter (a nil field
+			// is one __init__ did not set).
+			cls := t.byClass[rt.Name]
+			f, ok := cls.byName[l.lit.Value]
+			if !ok {
+				c = jen.False()
+			} else if f.typ.Nilable() || f.typ.Kind == types.Optional {
+				c = jen.Parens(jen.Add(paren(r, precPrimary)).Dot(f.goName).Op("!=").Nil())
+			} else {
+				c = jen.True()
+			}
 		default:
 			return t.bad(n, "operator "+op, "on %s", r.t)
 		}

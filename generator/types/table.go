@@ -58,6 +58,7 @@ type Table struct {
 	ArrayAttrs   map[string]Attr
 	Dtypes       map[string]string
 	Constants    map[string]Attr
+	ModuleBases  map[string]string // Python source of mlx.nn classes models subclass
 }
 
 type rawSig struct {
@@ -83,6 +84,7 @@ type rawTable struct {
 	ArrayAttrs   map[string]Attr   `yaml:"array_attrs"`
 	Dtypes       map[string]string `yaml:"dtypes"`
 	Constants    map[string]Attr   `yaml:"constants"`
+	ModuleBases  map[string]string `yaml:"module_bases"`
 }
 
 // LoadTable parses the embedded API table.
@@ -95,7 +97,8 @@ func ParseTable(src []byte) (*Table, error) {
 		return nil, fmt.Errorf("api.yaml: %w", err)
 	}
 	t := &Table{Imports: raw.Imports, Types: map[string]*ExtType{}, Functions: map[string]*Sig{},
-		ArrayMethods: map[string]*Sig{}, ArrayAttrs: raw.ArrayAttrs, Dtypes: raw.Dtypes, Constants: raw.Constants}
+		ArrayMethods: map[string]*Sig{}, ArrayAttrs: raw.ArrayAttrs, Dtypes: raw.Dtypes, Constants: raw.Constants,
+		ModuleBases: raw.ModuleBases}
 	var errs []string
 	sig := func(where string, r rawSig) *Sig {
 		ps, err := parseParams(r.Params)

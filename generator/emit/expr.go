@@ -399,7 +399,20 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 		}
 		return t.expr(x.Else, en)
 	}
-	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
+	var a, b val
+	if name, ok := narrowedName(x.Cond); ok {
+		// `f(v) if v else d`: inside the true branch the Optional v is not None.
+		if ty, g, known := en.lookup(name); known && ty.Kind == types.Optional {
+			inner := newEnv(en.cls, en.fn, en)
+			inner.vars[name] = ty.Elem
+			inner.goName[name] = "(*" + g + ")"
+			a = t.expr(x.Then, inner)
+			b = t.expr(x.Else, en)
+		}
+	}
+	if a.c == nil {
+		a, b = t.expr(x.Then, en), t.expr(x.Else, en)
+	}
 	// `v if v is not None else d` (and `d if v is None else v`): the branch
 	// that reads v knows it is not None, so an Optional narrows to its value.
 	if c, ok := x.Cond.(*syntax.Compare); ok && len(c.Ops) == 1 {
@@ -441,4 +454,22 @@ func sameExpr(a, b syntax.Expr) bool {
 		return ok && x.Attr == y.Attr && sameExpr(x.X, y.X)
 	}
 	return false
+}
+
+// narrowedName is the local a condition proves is not None: `v` or
+// `v is not None`.
+func narrowedName(cond syntax.Expr) (string, bool) {
+	switch c := cond.(type) {
+	case *syntax.Name:
+		return c.Id, true
+	case *syntax.Compare:
+		if len(c.Ops) == 1 && c.Ops[0] == "is not" {
+			if k, ok := c.Comparators[0].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
+				if n, ok := c.Left.(*syntax.Name); ok {
+					return n.Id, true
+				}
+			}
+		}
+	}
+	return "", false
 }

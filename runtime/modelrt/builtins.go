@@ -128,6 +128,12 @@ func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
 		parts, err = mlx.Split(a, v, axis)
 	case []int:
 		parts, err = mlx.SplitAt(a, v, axis)
+	case []any: // a list of config values
+		idx := make([]int, len(v))
+		for i, x := range v {
+			idx[i] = Int(x)
+		}
+		parts, err = mlx.SplitAt(a, idx, axis)
 	default:
 		py.Raise("TypeError", "split: indices_or_sections must be an int or a list of ints, got %T", v)
 	}

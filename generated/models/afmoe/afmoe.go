@@ -168,7 +168,7 @@ func NewMLP(args *ModelArgs, intermediateSize *int) *MLP {
 	dim := args.HiddenSize
 	hiddenDim := func() int {
 		if intermediateSize != nil {
-			return *intermediateSize
+			return (*intermediateSize)
 		}
 		return args.IntermediateSize
 	}()

@@ -563,6 +563,15 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	case "isinstance":
 		if len(c.Args) == 2 {
 			v := arg(0)
+			if n, ok := c.Args[1].(*syntax.Name); ok {
+				switch n.Id {
+				case "list", "tuple", "int", "float", "str", "dict", "bool":
+					// One builtin type: as a one-element tuple of types.
+					cc := *c
+					cc.Args = []syntax.Expr{c.Args[0], &syntax.Tuple{At: n.At, Elts: []syntax.Expr{n}}}
+					return t.builtin(&cc, "isinstance", en)
+				}
+			}
 			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind == types.AnyK {
 				var kinds []jen.Code
 				for _, e := range tup.Elts {

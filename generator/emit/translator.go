@@ -570,6 +570,9 @@ func (t *translator) annotation(e syntax.Expr) *types.Type {
 		if x.Kind == syntax.ConstNone {
 			return types.TNone
 		}
+		if x.Kind == syntax.ConstInt {
+			return types.TInt // `cla_share_factor: 2`: a literal where a type belongs
+		}
 		if x.Kind == syntax.ConstStr {
 			// A forward reference: "ModelArgs".
 			return t.annotation(&syntax.Name{At: x.At, Id: x.Value})

@@ -96,7 +96,7 @@ func NewDeepseekAttention(config *ModelArgs) *DeepseekAttention {
 	self.OProj = nn.NewLinear(self.HiddenSize, config.NumAttentionHeads*self.HeadDim, attentionBias)
 	ropeScale := 1.0
 	if len(config.RopeScaling) > 0 && config.RopeScaling["type"] == "linear" {
-		py.Assert(rt.IsFloat(config.RopeScaling["factor"]), "assertion failed at line 69")
+		py.Assert(rt.IsInstanceOf(config.RopeScaling["factor"], "float"), "assertion failed at line 69")
 		ropeScale = 1.0 / rt.Float(config.RopeScaling["factor"])
 	}
 	self.Rope = lmrope.NewRoPE(self.HeadDim, false, config.RopeTheta, ropeScale)

@@ -151,7 +151,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
 	ropeScale := 1.0
 	if len(args.RopeScaling) > 0 && args.RopeScaling["type"] == "linear" {
-		py.Assert(rt.IsFloat(args.RopeScaling["factor"]), "assertion failed at line 85")
+		py.Assert(rt.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 85")
 		ropeScale = 1.0 / rt.Float(args.RopeScaling["factor"])
 	}
 	self.Rope = lmrope.NewRoPE(int(self.PartialRotaryFactor*float64(self.HeadDim)), false, args.RopeTheta, ropeScale)

@@ -110,7 +110,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	} else {
 		ropeScale := 1.0
 		if len(args.RopeScaling) > 0 && args.RopeScaling["type"] == "linear" {
-			py.Assert(rt.IsFloat(args.RopeScaling["factor"]), "assertion failed at line 78")
+			py.Assert(rt.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 78")
 			ropeScale = 1.0 / rt.Float(args.RopeScaling["factor"])
 		}
 		self.Rope = lmrope.NewRoPE(ropeDim, args.RopeTraditional, args.RopeTheta, ropeScale)

@@ -340,11 +340,11 @@ func compare(got, want *mlx.Array, rtol float64) (bool, error) {
 	if !want.Dtype().IsFloating() {
 		return false, fmt.Errorf("%s values differ", want.Dtype())
 	}
-	g, err := mlx.ToSlice[float64](got.Astype(mlx.Float64))
+	g, err := asFloat64s(got)
 	if err != nil {
 		return false, err
 	}
-	w, err := mlx.ToSlice[float64](want.Astype(mlx.Float64))
+	w, err := asFloat64s(want)
 	if err != nil {
 		return false, err
 	}

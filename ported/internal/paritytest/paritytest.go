@@ -104,11 +104,11 @@ func Compare(got, want *mlx.Array) (Diff, error) {
 	if got.Dtype() != want.Dtype() {
 		return Diff{}, fmt.Errorf("dtype %s, want %s", got.Dtype(), want.Dtype())
 	}
-	g, err := mlx.ToSlice[float64](mlx.Astype(got, mlx.Float64))
+	g, err := AsFloat64s(got)
 	if err != nil {
 		return Diff{}, err
 	}
-	w, err := mlx.ToSlice[float64](mlx.Astype(want, mlx.Float64))
+	w, err := AsFloat64s(want)
 	if err != nil {
 		return Diff{}, err
 	}

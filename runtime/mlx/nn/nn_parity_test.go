@@ -265,11 +265,11 @@ func compare(got, want *mlx.Array, tol float64) (float64, error) {
 	if !want.Dtype().IsFloating() {
 		return 0, fmt.Errorf("%s values differ", want.Dtype())
 	}
-	g, err := mlx.ToSlice[float64](got.Astype(mlx.Float64))
+	g, err := asFloat64s(got)
 	if err != nil {
 		return 0, err
 	}
-	w, err := mlx.ToSlice[float64](want.Astype(mlx.Float64))
+	w, err := asFloat64s(want)
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""GPU benchmark: mlx-lm (Python) vs mlxlm (Go) on the same MLX-CUDA, same GPU.
+
+The protocol is make bench's (scripts/bench_lm.py), on realistic shapes for a
+GPU: random-weight Llama-3.2-1B and Qwen3-4B, bf16 and 4-bit (group 64), built
+by mlx-lm itself into --models-dir (default /tmp/hf2go-gpu/models; 4B bf16 is
+8 GB, so not under the repository). Each implementation runs in its own
+process: load, a --prompt-tokens prompt of random ids, --gen-tokens greedy
+tokens. Python's timings are mlx_lm.generate.stream_generate's (prompt tok/s
+= prompt tokens / time to the first token, generation tok/s = tokens / time
+after it); Go's come from `mlxlm generate --prompt-tokens --json`, computed
+the same way. Python and Go alternate, one warm-up pair per model is not
+counted (it fills MLX's PTX cache, /tmp/mlx/<version>/ptx, and the page
+cache), and the median of --reps is reported with the Go/Python ratios.
+
+Memory-bandwidth bound: a decode step reads every weight once (the tied
+embedding is read as the LM head; the KV cache of <= 640 positions is
+negligible next to >= 0.7 GB of weights), so tok/s <= bandwidth / weight
+bytes. Two bandwidths are reported: a device-to-device copy measured through
+MLX on this GPU (bytes read + written per second) and the card's datasheet
+figure (--datasheet-gbs, H100 SXM5 HBM3: 3350 GB/s).
+
+usage: bench_gpu.py [--models llama-3.2-1b:bf16,...] [--reps 3] [--prompt-tokens 512]
+                    [--gen-tokens 128] [--mlxlm bin/mlxlm] [--json-out FILE]
+"""
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+ALL = ["llama-3.2-1b:bf16", "llama-3.2-1b:q4", "qwen3-4b:bf16", "qwen3-4b:q4"]
+
+# Hugging Face configs of meta-llama/Llama-3.2-1B and Qwen/Qwen3-4B, eos dropped:
+# a benchmark generates a fixed number of tokens.
+SHAPES = {
+    "llama-3.2-1b": dict(model_type="llama", hidden_size=2048, num_hidden_layers=16, intermediate_size=8192,
+                         num_attention_heads=32, num_key_value_heads=8, head_dim=64, rms_norm_eps=1e-5,
+                         vocab_size=128256, rope_theta=500000.0, tie_word_embeddings=True,
+                         max_position_embeddings=131072,
+                         rope_scaling={"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+                                       "original_max_position_embeddings": 8192, "rope_type": "llama3"}),
+    "qwen3-4b": dict(model_type="qwen3", hidden_size=2560, num_hidden_layers=36, intermediate_size=9728,
+                     num_attention_heads=32, num_key_value_heads=8, head_dim=128, rms_norm_eps=1e-6,
+                     vocab_size=151936, rope_theta=1000000.0, tie_word_embeddings=True,
+                     max_position_embeddings=40960),
+}
+
+
+def build_model(shape, q, out):
+    """Random-weight checkpoint saved by mlx-lm (as scripts/make_model.py does)."""
+    import mlx.core as mx
+    from mlx.utils import tree_flatten, tree_unflatten
+    from mlx_lm.utils import _get_classes, quantize_model, save_config, save_model
+
+    config = dict(SHAPES[shape])
+    mx.random.seed(0)
+    model_class, args_class = _get_classes(config)
+    model = model_class(args_class.from_dict(config))
+    params = []
+    for k, v in tree_flatten(model.parameters()):
+        if "norm" in k:
+            params.append((k, mx.ones(v.shape, mx.bfloat16)))
+        else:
+            params.append((k, (mx.random.normal(v.shape) * 0.05).astype(mx.bfloat16)))
+    model.update(tree_unflatten(params))
+    mx.eval(model.parameters())
+    if q == "q4":
+        model, config = quantize_model(model, config, 64, 4)
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_model(tmp, model, donate_model=False)
+    save_config(config, config_path=tmp / "config.json")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+
+
+class _NullDetok:
+    last_segment = ""
+
+    def reset(self):
+        pass
+
+    def add_token(self, t):
+        pass
+
+    def finalize(self):
+        pass
+
+
+def run_python(model_dir, prompt, gen):
+    """Child process: mlx-lm's stream_generate on token ids; prints one JSON line."""
+    import mlx.core as mx
+    from mlx_lm.generate import stream_generate
+    from mlx_lm.tokenizer_utils import TokenizerWrapper
+    from mlx_lm.utils import load_model
+
+    class NoTokenizer:  # stream_generate needs a tokenizer; the text is not used
+        eos_token_id = None
+        bos_token = None
+        chat_template = None
+
+        def get_vocab(self):
+            return {}
+
+    model, _ = load_model(Path(model_dir))
+    tok = TokenizerWrapper(NoTokenizer(), detokenizer_class=lambda _: _NullDetok(), eos_token_ids=[])
+    last, toks = None, []
+    for r in stream_generate(model, tok, mx.array(prompt), max_tokens=gen):
+        last = r
+        toks.append(r.token)
+    print(json.dumps(dict(tokens=toks, prompt_tps=last.prompt_tps, generation_tps=last.generation_tps,
+                          peak_memory_gb=last.peak_memory, device=str(mx.default_device()))))
+
+
+def copy_bandwidth():
+    """GB/s of a device-to-device copy through MLX (bytes read + written), best of 20."""
+    import mlx.core as mx
+    n = 1 << 30  # 4 GiB of float32
+    a = mx.ones((n,), mx.float32)
+    mx.eval(a)
+    best = 0.0
+    for i in range(23):
+        mx.synchronize()
+        t = time.perf_counter()
+        b = a + 1.0
+        mx.eval(b)
+        mx.synchronize()
+        dt = time.perf_counter() - t
+        del b
+        if i >= 3:
+            best = max(best, 2 * 4 * n / dt / 1e9)
+    return best
+
+
+def gpu_info():
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        out = "unknown (nvidia-smi failed)"
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", default=",".join(ALL))
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--prompt-tokens", type=int, default=512)
+    ap.add_argument("--gen-tokens", type=int, default=128)
+    ap.add_argument("--mlxlm", default=str(ROOT / "bin" / "mlxlm"))
+    ap.add_argument("--models-dir", default="/tmp/hf2go-gpu/models")
+    ap.add_argument("--datasheet-gbs", type=float, default=3350.0)
+    ap.add_argument("--json-out", default=None)
+    ap.add_argument("--run-python", nargs=3, metavar=("MODEL", "PROMPT", "GEN"), help=argparse.SUPPRESS)
+    ap.add_argument("--build", nargs=3, metavar=("SHAPE", "Q", "OUT"), help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.run_python:
+        m, p, g = a.run_python
+        return run_python(m, [int(x) for x in p.split(",")], int(g))
+    if a.build:
+        return build_model(a.build[0], a.build[1], Path(a.build[2]))
+
+    import mlx.core as mx
+    import mlx_lm
+    info = dict(gpu=gpu_info(), mlx=mx.__version__, mlx_lm=mlx_lm.__version__, device=str(mx.default_device()))
+    bw = copy_bandwidth()
+    info.update(copy_gbs=bw, datasheet_gbs=a.datasheet_gbs, prompt_tokens=a.prompt_tokens,
+                gen_tokens=a.gen_tokens, reps=a.reps)
+    print(f"bench-gpu: {info['gpu']}; mlx {info['mlx']} ({info['device']}), mlx-lm {info['mlx_lm']}; "
+          f"MLX device copy {bw:.0f} GB/s (read+write), datasheet {a.datasheet_gbs:.0f} GB/s; "
+          f"{a.prompt_tokens}-token prompt, {a.gen_tokens} greedy tokens, median of {a.reps} after 1 warm-up",
+          flush=True)
+    rows = []
+    for name in a.models.split(","):
+        shape, q = name.split(":")
+        d = Path(a.models_dir) / f"{shape}-{q}"
+        if not (d / "config.json").exists():
+            t = time.time()
+            subprocess.run([sys.executable, __file__, "--build", shape, q, str(d)], check=True)
+            print(f"bench-gpu: built {name} with mlx-lm in {time.time() - t:.0f}s -> {d}", file=sys.stderr, flush=True)
+        cfg = json.loads((d / "config.json").read_text())
+        rng = random.Random(0)
+        prompt = ",".join(str(rng.randrange(1000, cfg["vocab_size"])) for _ in range(a.prompt_tokens))
+        res = {"python": [], "go": []}
+        for rep in range(a.reps + 1):
+            for impl in ("python", "go"):
+                if impl == "python":
+                    cmd = [sys.executable, __file__, "--run-python", str(d), prompt, str(a.gen_tokens)]
+                else:
+                    cmd = [a.mlxlm, "generate", "--model", str(d), "--prompt-tokens", prompt,
+                           "--max-tokens", str(a.gen_tokens), "--temp", "0", "--json"]
+                t = time.time()
+                p = subprocess.run(cmd, capture_output=True, text=True)
+                wall = time.time() - t
+                if p.returncode != 0:
+                    raise SystemExit(f"bench-gpu: {impl} on {name} failed:\n{p.stderr[-4000:]}")
+                r = json.loads(p.stdout.strip().splitlines()[-1])
+                r["wall_s"] = wall
+                if len(r["tokens"]) != a.gen_tokens:
+                    raise SystemExit(f"bench-gpu: {impl} on {name} generated {len(r['tokens'])} tokens, "
+                                     f"not {a.gen_tokens}")
+                tag = "warm-up" if rep == 0 else f"rep {rep}"
+                print(f"bench-gpu: {name} {tag} {impl:6s}: prompt {r['prompt_tps']:9.1f} tok/s, generation "
+                      f"{r['generation_tps']:7.2f} tok/s, peak {r['peak_memory_gb']:.2f} GB, process {wall:.1f}s",
+                      file=sys.stderr, flush=True)
+                if rep > 0:
+                    res[impl].append(r)
+        first = {k: v[0]["tokens"] for k, v in res.items()}
+        match = sum(1 for x, y in zip(first["python"], first["go"]) if x == y)
+        prefix = next((i for i, (x, y) in enumerate(zip(first["python"], first["go"])) if x != y), a.gen_tokens)
+        med = {k: {f: statistics.median(r[f] for r in v) for f in ("prompt_tps", "generation_tps", "peak_memory_gb")}
+               for k, v in res.items()}
+        wb = sum(f.stat().st_size for f in d.glob("model*.safetensors"))
+        # run-to-run repeatability of each side's greedy tokens (GPU kernels need not be deterministic)
+        repeat = {k: all(r["tokens"] == v[0]["tokens"] for r in v) for k, v in res.items()}
+        rows.append(dict(model=name, weight_bytes=wb, python=med["python"], go=med["go"], repeatable=repeat,
+                         runs={k: [(r["prompt_tps"], r["generation_tps"]) for r in v] for k, v in res.items()},
+                         bound_copy=bw * 1e9 / wb, bound_datasheet=a.datasheet_gbs * 1e9 / wb,
+                         tokens_equal_prefix=prefix, tokens_equal=match))
+
+    print()
+    print(f"| model | weights | prompt tok/s Python | prompt tok/s Go | Go/Py | gen tok/s Python | gen tok/s Go | Go/Py "
+          f"| bound (copy / datasheet) tok/s | Py % of bound | Go % of bound | greedy tokens equal |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        py, go = r["python"], r["go"]
+        print(f"| {r['model']} | {r['weight_bytes'] / 1e9:.2f} GB | {py['prompt_tps']:.0f} | {go['prompt_tps']:.0f} | "
+              f"{go['prompt_tps'] / py['prompt_tps']:.2f} | {py['generation_tps']:.1f} | {go['generation_tps']:.1f} | "
+              f"{go['generation_tps'] / py['generation_tps']:.2f} | {r['bound_copy']:.0f} / {r['bound_datasheet']:.0f} | "
+              f"{100 * py['generation_tps'] / r['bound_copy']:.0f}% / {100 * py['generation_tps'] / r['bound_datasheet']:.0f}% | "
+              f"{100 * go['generation_tps'] / r['bound_copy']:.0f}% / {100 * go['generation_tps'] / r['bound_datasheet']:.0f}% | "
+              f"first {r['tokens_equal_prefix']} of {a.gen_tokens} (same position: {r['tokens_equal']}; "
+              f"repeatable over reps: Py {r['repeatable']['python']}, Go {r['repeatable']['go']}) |")
+    if a.json_out:
+        Path(a.json_out).write_text(json.dumps(dict(info=info, rows=rows), indent=1))
+
+
+if __name__ == "__main__":
+    main()

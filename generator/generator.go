@@ -216,7 +216,7 @@ func (g *Generator) registration(o emit.Options, m *emit.ModelInfo) ([]byte, err
 	}
 	data := map[string]any{
 		"Header": emit.Header(o), "Package": o.Package, "ModelType": o.ModelType, "PyPath": o.PyPath,
-		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasShard": m.HasShard, "HasMakeCache": m.HasMakeCache,
+		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasShard": m.HasShard, "ArgsFromDict": m.ArgsFromDict, "HasMakeCache": m.HasMakeCache,
 		"LayersExpr": layers,
 	}
 	var buf bytes.Buffer

@@ -175,6 +175,21 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 	}
 	switch f := c.Func.(type) {
 	case *syntax.Name:
+		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.isArgs && en.cls.fromDict == en.fn {
+			// cls(a=..., b=...) in a from_dict classmethod: the dataclass filled
+			// from those keywords, defaults for the rest, __post_init__ run.
+			var kvs []jen.Code
+			for _, k := range c.Keywords {
+				if k.Name == "" {
+					return t.bad(c, "cls(**kwargs)", "not supported")
+				}
+				kvs = append(kvs, jen.Lit(k.Name).Op(":").Add(t.expr(k.Value, en).c))
+			}
+			if len(c.Args) > 0 {
+				return t.bad(c, "cls(...)", "positional arguments are not supported")
+			}
+			return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+en.cls.name).Call(), jen.Map(jen.String()).Any().Values(kvs...)), types.ClassT(en.cls.name))
+		}
 		if _, _, isLocal := en.lookup(f.Id); !isLocal {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
@@ -196,10 +211,23 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 		}
 	case *syntax.Attribute:
 		if f.Attr == "from_dict" {
-			// ModelArgs.from_dict(d) / gemma3_text.ModelArgs.from_dict(d).
-			if cls := t.dataclassRef(f.X); cls != nil && len(c.Args) == 1 {
+			// ModelArgs.from_dict(d) / gemma3_text.ModelArgs.from_dict(d), and
+			// super().from_dict(d) inside a from_dict of its own.
+			cls := t.dataclassRef(f.X)
+			if superMethod(c) == "from_dict" && en.cls != nil && en.cls.isArgs {
+				cls = en.cls
+				if len(c.Args) == 1 {
+					d := t.expr(c.Args[0], en)
+					return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.name).Call(), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.name))
+				}
+			}
+			if cls != nil && len(c.Args) == 1 {
 				d := t.expr(c.Args[0], en)
-				return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.name).Call(), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.name))
+				dc := t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])
+				if cls.fromDict != nil {
+					return prim(jen.Id(cls.fromDict.goName).Call(dc), types.ClassT(cls.name))
+				}
+				return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.name).Call(), dc), types.ClassT(cls.name))
 			}
 		}
 		if n, ok := f.X.(*syntax.Name); ok {

@@ -75,6 +75,10 @@ func (t *translator) emitArgs(f *jen.File, c *classInfo) {
 	}
 	f.Func().Id("New" + c.name).Params().Op("*").Id(c.name).Block(jen.Return(jen.Op("&").Id(c.name).Values(dv...)))
 	f.Line()
+	if fd := c.fromDict; fd != nil {
+		f.Add(t.emitFunc(fd))
+		f.Line()
+	}
 	if pi := c.byMeth["__post_init__"]; pi != nil || c.byMeth["__super_post_init__"] != nil {
 		if pi == nil {
 			// Only the parent's __post_init__: run it.
@@ -206,7 +210,7 @@ func (t *translator) emitFunc(fn *funcInfo) jen.Code {
 	}
 	doc := t.doc(fn)
 	var decl *jen.Statement
-	if fn.class != nil && !isInit {
+	if fn.class != nil && !isInit && fn != fn.class.fromDict {
 		decl = jen.Comment(doc).Line().Func().Params(jen.Id("self").Op("*").Id(fn.class.name)).Id(fn.goName)
 	} else {
 		decl = jen.Comment(doc).Line().Func().Id(fn.goName)
@@ -242,6 +246,9 @@ func (t *translator) doc(fn *funcInfo) string {
 // modelInfo describes the top-level Model for the registration template.
 func (t *translator) modelInfo() *ModelInfo {
 	m := &ModelInfo{HasArgs: t.args != nil}
+	if t.args != nil && t.args.fromDict != nil {
+		m.ArgsFromDict = t.args.fromDict.goName
+	}
 	mc := t.byClass["Model"]
 	if mc == nil {
 		return m

@@ -47,7 +47,8 @@ type ModelInfo struct {
 	HasArgs      bool
 	CallParams   []string // Go parameter kinds of Model.__call__ after inputs: "cache", "nil"
 	HasSanitize  bool
-	HasShard     bool // Model.shard(group): tensor parallelism
+	HasShard     bool   // Model.shard(group): tensor parallelism
+	ArgsFromDict string // ModelArgs has its own from_dict: the Go function
 	HasMakeCache bool
 	LayersExpr   string // Go expression for len(model.layers) on *Model named m
 }
@@ -65,6 +66,7 @@ type classInfo struct {
 	props   map[string]bool
 	consts  map[string]*syntax.Constant // fields fixed at a literal (see konst.go)
 	wrapped bool                        // a sibling file's class renamed next to this file's
+	fromDict *funcInfo                  // a dataclass's own from_dict classmethod
 }
 
 type fieldInfo struct {
@@ -333,8 +335,20 @@ func (t *translator) collectArgs(c *classInfo) {
 			c.fields = append(c.fields, f)
 			c.byName[f.py] = f
 		case *syntax.FuncDef:
+			if n.Name == "from_dict" && isClassMethod(n) {
+				// A from_dict of its own (qwen2_vl accepts a config without
+				// text_config): a package function the registration calls.
+				fi := &funcInfo{def: n, class: c, goName: c.name + "FromDict", scope: c.scope}
+				fi.params = t.params(n, true)
+				for _, p := range fi.params {
+					p.typ = types.DictOf(types.TStr, types.TAny)
+				}
+				fi.ret = types.ClassT(c.name)
+				c.fromDict = fi
+				continue
+			}
 			if n.Name != "__post_init__" {
-				t.fail(n, "method "+n.Name, "only __post_init__ is translated on ModelArgs")
+				t.fail(n, "method "+n.Name, "only __post_init__ and a from_dict classmethod are translated on ModelArgs")
 				continue
 			}
 			fi := &funcInfo{def: n, class: c, goName: "PostInit", scope: c.scope}
@@ -842,4 +856,13 @@ func (t *translator) checkedForList(name string) bool {
 	}
 	visit(t.file.Body)
 	return found
+}
+
+func isClassMethod(d *syntax.FuncDef) bool {
+	for _, dec := range d.Decorators {
+		if n, ok := dec.(*syntax.Name); ok && n.Id == "classmethod" {
+			return true
+		}
+	}
+	return false
 }

@@ -54,19 +54,19 @@ type ModelInfo struct {
 }
 
 type classInfo struct {
-	def     *syntax.ClassDef
-	scope   *names.Scope // the imports of the file the class comes from
-	bases   []*classInfo // base classes whose fields and methods it inherits
-	name    string
-	isArgs  bool
-	fields  []*fieldInfo
-	byName  map[string]*fieldInfo
-	methods []*funcInfo
-	byMeth  map[string]*funcInfo
-	props   map[string]bool
-	consts  map[string]*syntax.Constant // fields fixed at a literal (see konst.go)
-	wrapped bool                        // a sibling file's class renamed next to this file's
-	fromDict *funcInfo                  // a dataclass's own from_dict classmethod
+	def      *syntax.ClassDef
+	scope    *names.Scope // the imports of the file the class comes from
+	bases    []*classInfo // base classes whose fields and methods it inherits
+	name     string
+	isArgs   bool
+	fields   []*fieldInfo
+	byName   map[string]*fieldInfo
+	methods  []*funcInfo
+	byMeth   map[string]*funcInfo
+	props    map[string]bool
+	consts   map[string]*syntax.Constant // fields fixed at a literal (see konst.go)
+	wrapped  bool                        // a sibling file's class renamed next to this file's
+	fromDict *funcInfo                   // a dataclass's own from_dict classmethod
 }
 
 type fieldInfo struct {

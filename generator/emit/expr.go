@@ -318,6 +318,10 @@ func (t *translator) dict(d *syntax.Dict, en *env) val {
 		if nv == nil {
 			nv = types.TAny
 		}
+		if v.t.Kind == types.Dict || nv.Kind == types.Dict && nv.Elem.Kind == types.AnyK {
+			// Nested dict literals are trees: keep them map[string]any all the way down.
+			nv = types.TAny
+		}
 		vt = nv
 		kvs = append(kvs, jen.Add(k.c).Op(":").Add(v.c))
 	}

@@ -43,6 +43,14 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 	case types.Dict:
 		k := t.expr(s.Index[0], en)
 		return prim(jen.Add(paren(x, precPrimary)).Index(k.c), xt.Elem)
+	case types.AnyK:
+		// A nested dict read by key (tree_unflatten's result): still Any.
+		if len(s.Index) == 1 {
+			k := t.expr(s.Index[0], en)
+			if k.t.Kind == types.Str {
+				return prim(t.qual("rt", "Key").Call(x.c, k.c), types.TAny)
+			}
+		}
 	case types.Str:
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {

@@ -733,3 +733,16 @@ func MaxAny(v any) any {
 	}
 	return best
 }
+
+// Key is d[k] of a nested dict held as any (a tree from tree_unflatten).
+func Key(d any, k string) any {
+	m, ok := d.(map[string]any)
+	if !ok {
+		py.Raise("TypeError", "%T is not subscriptable by %q", d, k)
+	}
+	v, ok := m[k]
+	if !ok {
+		py.Raise("KeyError", "%q", k)
+	}
+	return v
+}

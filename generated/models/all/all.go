@@ -56,6 +56,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/qwen3"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_moe"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_vl"
+	_ "github.com/hf2go/hf2go/generated/models/qwen3_vl_moe"
 	_ "github.com/hf2go/hf2go/generated/models/seed_oss"
 	_ "github.com/hf2go/hf2go/generated/models/smollm3"
 	_ "github.com/hf2go/hf2go/generated/models/stablelm"

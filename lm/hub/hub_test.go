@@ -76,6 +76,13 @@ func newFakeHub(t *testing.T, files map[string]fakeFile) *fakeHub {
 	return h
 }
 
+// set changes the server's behaviour under its lock.
+func (h *fakeHub) set(f func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f()
+}
+
 func (h *fakeHub) count(name string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -288,7 +295,7 @@ func TestPythonCacheReused(t *testing.T) {
 func TestResumeAfterDroppedConnection(t *testing.T) {
 	home := isolate(t)
 	h := newFakeHub(t, tinyRepo())
-	h.dropOnce["model.safetensors"] = true
+	h.set(func() { h.dropOnce["model.safetensors"] = true })
 	cache := filepath.Join(home, "hub")
 	_, err := Snapshot(context.Background(), "org/tiny", h.opts(cache))
 	if err == nil {
@@ -309,9 +316,11 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	}
 	checkLayout(t, h, cache, dir)
 	want := fmt.Sprintf("bytes=%d-", fi.Size())
-	if len(h.ranges) != 1 || h.ranges[0] != want {
-		t.Errorf("Range headers %v, want [%s]", h.ranges, want)
-	}
+	h.set(func() {
+		if len(h.ranges) != 1 || h.ranges[0] != want {
+			t.Errorf("Range headers %v, want [%s]", h.ranges, want)
+		}
+	})
 }
 
 func TestCorruptPartialRejected(t *testing.T) {
@@ -376,7 +385,7 @@ func TestErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			home := isolate(t)
 			h := newFakeHub(t, tinyRepo())
-			h.apiStatus, h.errorCode, h.token = tc.status, tc.code, tc.token
+			h.set(func() { h.apiStatus, h.errorCode, h.token = tc.status, tc.code, tc.token })
 			o := h.opts(filepath.Join(home, "hub"))
 			o.Revision = tc.rev
 			_, err := Snapshot(context.Background(), tc.repo, o)
@@ -430,20 +439,22 @@ func TestOffline(t *testing.T) {
 func TestEnvEndpointAndToken(t *testing.T) {
 	home := isolate(t)
 	h := newFakeHub(t, tinyRepo())
-	h.token = "hf_env"
+	h.set(func() { h.token = "hf_env" })
 	t.Setenv("HF_ENDPOINT", h.srv.URL)
 	t.Setenv("HF_TOKEN", "hf_env")
 	if _, err := Snapshot(context.Background(), "org/tiny", Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range h.auths {
-		if a != "Bearer hf_env" {
-			t.Fatalf("Authorization %q", a)
+	h.set(func() {
+		for _, a := range h.auths {
+			if a != "Bearer hf_env" {
+				t.Errorf("Authorization %q", a)
+			}
 		}
-	}
+	})
 	// The token file under HF_HOME.
 	t.Setenv("HF_TOKEN", "")
-	h.token = "hf_file"
+	h.set(func() { h.token = "hf_file" })
 	os.WriteFile(filepath.Join(home, "token"), []byte("hf_file\n"), 0o600)
 	t.Setenv("HF_HUB_CACHE", filepath.Join(home, "other"))
 	if _, err := Snapshot(context.Background(), "org/tiny", Options{}); err != nil {
@@ -473,7 +484,7 @@ func TestConcurrentProcesses(t *testing.T) {
 	}
 	home := isolate(t)
 	h := newFakeHub(t, tinyRepo())
-	h.slow = 150 * time.Millisecond
+	h.set(func() { h.slow = 150 * time.Millisecond })
 	cache := filepath.Join(home, "hub")
 	var wg sync.WaitGroup
 	outs := make([][]byte, 2)

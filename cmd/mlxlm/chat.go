@@ -14,7 +14,7 @@ import (
 // chatCmd is mlx_lm chat: a REPL that keeps the prompt cache across turns,
 // so each turn processes only its own tokens.
 func chatCmd() *cobra.Command {
-	var model, systemPrompt string
+	var model, revision, systemPrompt string
 	var maxTokens, maxKVSize int
 	var sampling samplingFlags
 	cmd := &cobra.Command{
@@ -27,7 +27,7 @@ func chatCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := loadModel(ctx, model)
+			m, err := loadModel(ctx, &model, revision)
 			if err != nil {
 				return err
 			}
@@ -104,7 +104,8 @@ func chatCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&model, "model", "", "model directory")
+	fl.StringVar(&model, "model", "", "model directory or Hugging Face repository id (org/name)")
+	fl.StringVar(&revision, "revision", "main", revisionUsage)
 	fl.StringVar(&systemPrompt, "system-prompt", "", "system prompt for the chat template")
 	fl.IntVar(&maxTokens, "max-tokens", 256, "maximum number of tokens to generate per turn")
 	fl.IntVar(&maxKVSize, "max-kv-size", 0, "maximum key-value cache size (0: unbounded)")

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hf2go/hf2go/lm/hub"
 	"github.com/hf2go/hf2go/lm/loader"
 	"github.com/hf2go/hf2go/lm/sample"
 	"github.com/hf2go/hf2go/runtime/mlx"
@@ -35,13 +37,33 @@ func parseTokens(flag, s string, vocab int) ([]int, error) {
 	return out, nil
 }
 
-// loadModel loads --model, requiring the flag.
-func loadModel(ctx context.Context, dir string) (*loader.Model, error) {
-	if dir == "" {
-		return nil, fmt.Errorf("--model is required: the path of a model directory")
+// loadModel loads --model, requiring the flag. A --model that is not an
+// existing path but looks like a Hub repository id (org/name) is downloaded
+// into the Hugging Face cache first (at --revision), and *model becomes the
+// snapshot directory, so the tokenizer is read from there too.
+func loadModel(ctx context.Context, model *string, revision string) (*loader.Model, error) {
+	if *model == "" {
+		return nil, fmt.Errorf("--model is required: the path of a model directory or a Hugging Face repository id (org/name)")
 	}
+	dir, err := resolveModel(ctx, *model, revision)
+	if err != nil {
+		return nil, err
+	}
+	*model = dir
 	return loader.Load(ctx, dir, loader.Options{})
 }
+
+// resolveModel returns model itself when it exists on disk or is not a repo
+// id, else the snapshot directory hub.Snapshot fills.
+func resolveModel(ctx context.Context, model, revision string) (string, error) {
+	if _, err := os.Stat(model); err == nil || !hub.LooksLikeRepoID(model) {
+		return model, nil
+	}
+	return hub.Snapshot(ctx, model, hub.Options{Revision: revision, Progress: os.Stderr})
+}
+
+// revisionUsage is the --revision flag's help.
+const revisionUsage = "Hub revision (branch, tag or commit) when --model is a repository id"
 
 // samplingFlags are make_sampler's flags.
 type samplingFlags struct {

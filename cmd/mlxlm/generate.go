@@ -17,12 +17,12 @@ import (
 )
 
 type genFlags struct {
-	model, prompt, promptTokens, systemPrompt string
-	maxTokens, maxKVSize, kvBits, kvGroupSize int
-	quantizedKVStart, prefillStepSize         int
-	ignoreChatTemplate, jsonOut, verbose      bool
-	extraEOS, stop                            []string
-	sampling                                  samplingFlags
+	model, revision, prompt, promptTokens, systemPrompt string
+	maxTokens, maxKVSize, kvBits, kvGroupSize           int
+	quantizedKVStart, prefillStepSize                   int
+	ignoreChatTemplate, jsonOut, verbose                bool
+	extraEOS, stop                                      []string
+	sampling                                            samplingFlags
 }
 
 func generateCmd() *cobra.Command {
@@ -34,7 +34,8 @@ func generateCmd() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runGenerate(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.model, "model", "", "model directory")
+	fl.StringVar(&f.model, "model", "", "model directory or Hugging Face repository id (org/name)")
+	fl.StringVar(&f.revision, "revision", "main", revisionUsage)
 	fl.StringVarP(&f.prompt, "prompt", "p", "hello", "message to be processed by the model ('-' reads stdin)")
 	fl.StringVar(&f.promptTokens, "prompt-tokens", "", "prompt as comma-separated token ids (no tokenizer needed)")
 	fl.StringVar(&f.systemPrompt, "system-prompt", "", "system prompt for the chat template")
@@ -120,7 +121,7 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModel(ctx, f.model)
+	m, err := loadModel(ctx, &f.model, f.revision)
 	if err != nil {
 		return err
 	}

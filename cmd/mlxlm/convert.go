@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hf2go/hf2go/lm/convert"
+)
+
+// convertCmd is mlx_lm.convert's CLI (the flags this port supports).
+func convertCmd() *cobra.Command {
+	var o convert.Options
+	cmd := &cobra.Command{
+		Use:   "convert --hf-path DIR --mlx-path OUT [-q] [--q-bits 4] [--q-group-size 64] [--dtype bfloat16]",
+		Short: "Convert a Hugging Face checkpoint directory to MLX format (optionally quantized), as mlx_lm.convert",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.HFPath == "" {
+				return fmt.Errorf("--hf-path is required: the Hugging Face model directory to convert")
+			}
+			o.Log = os.Stdout
+			res, err := convert.Convert(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stdout, "[INFO] Wrote %s (%d shard(s), %.3f GB)\n", o.MLXPath, len(res.Shards), float64(res.TotalSize)/1e9)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.HFPath, "hf-path", "", "path to the Hugging Face model directory")
+	f.StringVar(&o.HFPath, "model", "", "alias of --hf-path")
+	f.StringVar(&o.MLXPath, "mlx-path", "mlx_model", "path to save the MLX model (must not exist)")
+	f.BoolVarP(&o.Quantize, "quantize", "q", false, "generate a quantized model")
+	f.IntVar(&o.GroupSize, "q-group-size", 0, "group size for quantization (default: the mode's, 64 for affine)")
+	f.IntVar(&o.Bits, "q-bits", 0, "bits per weight for quantization (default: the mode's, 4 for affine)")
+	f.StringVar(&o.Mode, "q-mode", "affine", "quantization mode: affine, mxfp4, nvfp4, mxfp8")
+	f.StringVar(&o.Dtype, "dtype", "", "type of the non-quantized parameters: float16, bfloat16, float32 (default: config's torch_dtype)")
+	return cmd
+}

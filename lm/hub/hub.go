@@ -146,6 +146,14 @@ func Snapshot(ctx context.Context, repoID string, opts Options) (string, error) 
 		lockDir: filepath.Join(opts.CacheDir, ".locks", repoFolder(repoID))}
 	commit, files, err := c.listFiles(ctx)
 	if err != nil {
+		// As huggingface_hub does: when the Hub cannot be reached at all
+		// (not an HTTP error), a cached snapshot of the revision is used.
+		var ne *netError
+		if errors.As(err, &ne) {
+			if snap, cerr := offlineSnapshot(repoID, repoDir, opts.Revision); cerr == nil {
+				return snap, nil
+			}
+		}
 		return "", err
 	}
 	if err := c.writeRef(commit); err != nil {
@@ -180,6 +188,12 @@ func offlineSnapshot(repoID, repoDir, rev string) (string, error) {
 	}
 	return snap, nil
 }
+
+// netError is a failure to reach the Hub at all.
+type netError struct{ err error }
+
+func (e *netError) Error() string { return e.err.Error() }
+func (e *netError) Unwrap() error { return e.err }
 
 type client struct {
 	opts             Options
@@ -245,7 +259,7 @@ func (c *client) listFiles(ctx context.Context) (string, []string, error) {
 	}
 	resp, err := c.opts.Client.Do(req)
 	if err != nil {
-		return "", nil, fmt.Errorf("fetching %s: %w (set HF_HUB_OFFLINE=1 to use the cache only)", u, err)
+		return "", nil, &netError{fmt.Errorf("fetching %s: %w (set HF_HUB_OFFLINE=1 to use the cache only)", u, err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -368,6 +368,11 @@ func saveWeights(ctx context.Context, dir string, params map[string]*mlx.Array, 
 			return nil, 0, fmt.Errorf("writing %s: %w", name, err)
 		}
 		files = append(files, name)
+		// save_model(donate_model=True): a written shard's memory goes now
+		// (freeing is idempotent; the caller's Free of the model is safe).
+		for _, a := range arrays {
+			a.Free()
+		}
 	}
 	// encoding/json writes map keys sorted, as save_model sorts weight_map.
 	index := map[string]any{

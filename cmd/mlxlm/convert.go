@@ -12,14 +12,20 @@ import (
 // convertCmd is mlx_lm.convert's CLI (the flags this port supports).
 func convertCmd() *cobra.Command {
 	var o convert.Options
+	var revision string
 	cmd := &cobra.Command{
-		Use:   "convert --hf-path DIR --mlx-path OUT [-q] [--q-bits 4] [--q-group-size 64] [--dtype bfloat16]",
+		Use:   "convert --hf-path DIR|org/name --mlx-path OUT [-q] [--q-bits 4] [--q-group-size 64] [--dtype bfloat16]",
 		Short: "Convert a Hugging Face checkpoint directory to MLX format (optionally quantized), as mlx_lm.convert",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.HFPath == "" {
-				return fmt.Errorf("--hf-path is required: the Hugging Face model directory to convert")
+				return fmt.Errorf("--hf-path is required: the Hugging Face model directory (or repository id org/name) to convert")
 			}
+			dir, err := resolveModel(cmd.Context(), o.HFPath, revision)
+			if err != nil {
+				return err
+			}
+			o.HFPath = dir
 			o.Log = os.Stdout
 			res, err := convert.Convert(cmd.Context(), o)
 			if err != nil {
@@ -30,8 +36,9 @@ func convertCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.HFPath, "hf-path", "", "path to the Hugging Face model directory")
+	f.StringVar(&o.HFPath, "hf-path", "", "path to the Hugging Face model directory, or a Hub repository id (org/name)")
 	f.StringVar(&o.HFPath, "model", "", "alias of --hf-path")
+	f.StringVar(&revision, "revision", "", revisionUsage)
 	f.StringVar(&o.MLXPath, "mlx-path", "mlx_model", "path to save the MLX model (must not exist)")
 	f.BoolVarP(&o.Quantize, "quantize", "q", false, "generate a quantized model")
 	f.IntVar(&o.GroupSize, "q-group-size", 0, "group size for quantization (default: the mode's, 64 for affine)")

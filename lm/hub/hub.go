@@ -189,6 +189,12 @@ func offlineSnapshot(repoID, repoDir, rev string) (string, error) {
 	return snap, nil
 }
 
+func sameHost(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.Host == ub.Host
+}
+
 // netError is a failure to reach the Hub at all.
 type netError struct{ err error }
 
@@ -206,7 +212,8 @@ func (c *client) newRequest(ctx context.Context, method, u string) (*http.Reques
 	if err != nil {
 		return nil, err
 	}
-	if c.opts.Token != "" {
+	// The token goes to the Hub only, never to the CDN a file redirects to.
+	if c.opts.Token != "" && sameHost(u, c.opts.Endpoint) {
 		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
 	}
 	req.Header.Set("User-Agent", "hf2go-hub/0.1")

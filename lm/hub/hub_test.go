@@ -40,6 +40,8 @@ func (f fakeFile) etag() string {
 type fakeHub struct {
 	t      *testing.T
 	srv    *httptest.Server
+	cdn    *httptest.Server // LFS bodies, on another host
+	cdnURL string
 	repo   string
 	commit string
 	files  map[string]fakeFile
@@ -47,7 +49,8 @@ type fakeHub struct {
 	mu        sync.Mutex
 	gets      map[string]int // body GETs by file name (LFS bodies by their name too)
 	ranges    []string       // Range headers seen on body GETs
-	auths     []string       // Authorization headers seen
+	auths     []string       // Authorization headers seen by the Hub host
+	cdnAuths  int            // requests to the CDN host that carried Authorization
 	dropOnce  map[string]bool
 	apiStatus int    // non-zero: the API answers with this status
 	errorCode string // X-Error-Code with apiStatus
@@ -71,6 +74,11 @@ func tinyRepo() map[string]fakeFile {
 func newFakeHub(t *testing.T, files map[string]fakeFile) *fakeHub {
 	h := &fakeHub{t: t, repo: "org/tiny", commit: testCommit, files: files,
 		gets: map[string]int{}, dropOnce: map[string]bool{}}
+	h.cdn = httptest.NewServer(http.HandlerFunc(h.serve))
+	t.Cleanup(h.cdn.Close)
+	// Another host name for the same loopback: huggingface_hub follows
+	// redirects to the same host name for metadata, the Hub's CDN is elsewhere.
+	h.set(func() { h.cdnURL = strings.Replace(h.cdn.URL, "127.0.0.1", "localhost", 1) })
 	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.srv.Close)
 	return h
@@ -101,10 +109,17 @@ func (h *fakeHub) totalGets() int {
 
 func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
-	h.auths = append(h.auths, r.Header.Get("Authorization"))
-	status, code, token := h.apiStatus, h.errorCode, h.token
+	onCDN := "http://"+r.Host == h.cdnURL
+	if onCDN {
+		if r.Header.Get("Authorization") != "" {
+			h.cdnAuths++
+		}
+	} else {
+		h.auths = append(h.auths, r.Header.Get("Authorization"))
+	}
+	status, code, token, cdnURL := h.apiStatus, h.errorCode, h.token, h.cdnURL
 	h.mu.Unlock()
-	if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
+	if token != "" && !onCDN && r.Header.Get("Authorization") != "Bearer "+token {
 		http.Error(w, `{"error":"Invalid credentials"}`, http.StatusUnauthorized)
 		return
 	}
@@ -144,7 +159,9 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Linked-Etag", `"`+f.etag()+`"`)
 			w.Header().Set("X-Linked-Size", strconv.Itoa(len(f.data)))
 			w.Header().Set("ETag", `"`+f.etag()+`"`)
-			http.Redirect(w, r, "/cdn/"+name, http.StatusFound)
+			// To another host, as the Hub's CDN redirects are (clients
+			// follow only redirects within the Hub for metadata).
+			http.Redirect(w, r, cdnURL+"/cdn/"+name, http.StatusFound)
 			return
 		}
 		w.Header().Set("ETag", `"`+f.etag()+`"`)
@@ -455,6 +472,9 @@ func TestEnvEndpointAndToken(t *testing.T) {
 			if a != "Bearer hf_env" {
 				t.Errorf("Authorization %q", a)
 			}
+		}
+		if h.cdnAuths != 0 {
+			t.Errorf("the token was sent to the CDN host %d times", h.cdnAuths)
 		}
 	})
 	// The token file under HF_HOME.

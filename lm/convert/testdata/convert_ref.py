@@ -27,9 +27,11 @@ CASES = {
     "qwen3moe-bf16-q4": ("qwen3_moe", "bfloat16", {"quantize": True, "q_bits": 4, "q_group_size": 64}),
 }
 
+# llama: intermediate_size 160 is not a multiple of 64, so down_proj stays unquantized
+# (quantize_model's weight.shape[-1] % group_size rule).
 CONFIGS = {
     "llama": {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 128,
-              "num_hidden_layers": 2, "intermediate_size": 256, "num_attention_heads": 4,
+              "num_hidden_layers": 2, "intermediate_size": 160, "num_attention_heads": 4,
               "num_key_value_heads": 2, "rms_norm_eps": 1e-05, "vocab_size": 64,
               "rope_theta": 10000.0, "tie_word_embeddings": False, "max_position_embeddings": 256,
               "_name_or_path": "tiny/llama"},

@@ -395,18 +395,30 @@ func (c *client) head(ctx context.Context, u string) (fileMeta, error) {
 		return fileMeta{}, err
 	}
 	req.Header.Set("Accept-Encoding", "identity")
+	// As huggingface_hub: redirects within the Hub's host (a renamed
+	// repository) are followed; one to another host (the CDN) is not, its
+	// response carries the file's metadata.
 	cl := *c.opts.Client
-	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	cl.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) >= 10 || r.URL.Hostname() != via[0].URL.Hostname() {
+			return http.ErrUseLastResponse
+		}
+		if c.opts.Token != "" {
+			r.Header.Set("Authorization", "Bearer "+c.opts.Token)
+		}
+		return nil
+	}
 	resp, err := cl.Do(req)
 	if err != nil {
 		return fileMeta{}, fmt.Errorf("fetching %s: %w (set HF_HUB_OFFLINE=1 to use the cache only)", u, err)
 	}
 	defer resp.Body.Close()
-	m := fileMeta{url: u}
+	m := fileMeta{url: resp.Request.URL.String()}
+	redirect := resp.StatusCode >= 300 && resp.StatusCode < 400
 	switch {
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+	case redirect:
 		if loc := resp.Header.Get("Location"); loc != "" {
-			if lu, err := req.URL.Parse(loc); err == nil {
+			if lu, err := resp.Request.URL.Parse(loc); err == nil {
 				m.url = lu.String()
 			}
 		}
@@ -420,7 +432,7 @@ func (c *client) head(ctx context.Context, u string) (fileMeta, error) {
 	}
 	m.etag = normalizeEtag(m.etag)
 	sz := resp.Header.Get("X-Linked-Size")
-	if sz == "" {
+	if sz == "" && !redirect {
 		sz = resp.Header.Get("Content-Length")
 	}
 	m.size = -1

@@ -124,6 +124,10 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := r.URL.Path
+	if strings.Contains(p, "/org/renamed/") { // a renamed repository: the Hub redirects within itself
+		http.Redirect(w, r, strings.Replace(p, "/org/renamed/", "/"+h.repo+"/", 1), http.StatusTemporaryRedirect)
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/api/models/"+h.repo+"/revision/"):
 		if status != 0 {
@@ -554,4 +558,27 @@ func TestChildSnapshot(t *testing.T) {
 		t.Fatalf("model.safetensors: %d bytes, %v", len(b), err)
 	}
 	fmt.Println("CHILD OK")
+}
+
+// TestRenamedRepoRedirect: the Hub redirects a renamed repository within its
+// own host; metadata requests follow that redirect (not the CDN's).
+func TestRenamedRepoRedirect(t *testing.T) {
+	home := isolate(t)
+	h := newFakeHub(t, tinyRepo())
+	h.set(func() { h.token = "tok" })
+	o := h.opts(filepath.Join(home, "hub"))
+	o.Token = "tok"
+	dir, err := Snapshot(context.Background(), "org/renamed", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"config.json", "model.safetensors"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !bytes.Equal(b, h.files[name].data) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if !strings.Contains(dir, "models--org--renamed") {
+		t.Errorf("snapshot %s not under the requested id", dir)
+	}
 }

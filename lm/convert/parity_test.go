@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_moe"
 	"github.com/hf2go/hf2go/lm/lmtest"
@@ -21,6 +22,8 @@ var parityCases = map[string]Options{
 	"llama-f32-q4":      {Quantize: true, Bits: 4, GroupSize: 64},
 	"qwen3moe-bf16-f32": {Dtype: "float32"},
 	"qwen3moe-bf16-q4":  {Quantize: true, Bits: 4, GroupSize: 64},
+	// cast_predicate: e_score_correction_bias keeps float32.
+	"deepseekv3-f32-bf16-q4": {Quantize: true, Dtype: "bfloat16"},
 }
 
 type parityResult struct {
@@ -37,6 +40,7 @@ type parityResult struct {
 	PyIndexMetadata         map[string]int `json:"py_index_metadata"`
 	GoIndexMetadata         map[string]int `json:"go_index_metadata"`
 	GoIndexSorted           bool           `json:"go_index_sorted"`
+	GoFloat32Keys           []string       `json:"go_float32_keys"`
 	Metadata                map[string]map[string]string
 }
 
@@ -112,6 +116,12 @@ func TestConvertParity(t *testing.T) {
 	}
 	if q := results["qwen3moe-bf16-q4"].Quantization; q["model.layers.0.mlp.gate"] == nil {
 		t.Errorf("qwen3_moe's quant_predicate (8-bit router) not applied: %v", q)
+	}
+
+	if k := results["deepseekv3-f32-bf16-q4"].GoFloat32Keys; len(k) == 0 || !strings.Contains(strings.Join(k, ","), "e_score_correction_bias") {
+		t.Errorf("deepseek_v3's cast_predicate: float32 tensors %v, want the e_score_correction_bias ones", k)
+	} else {
+		t.Logf("deepseek_v3: kept float32 under --dtype bfloat16: %v", k)
 	}
 
 	// Sharding: a small limit gives model-0000i-of-0000n files whose index

@@ -25,6 +25,8 @@ CASES = {
     "llama-f32-q4": ("llama", "float32", {"quantize": True, "q_bits": 4, "q_group_size": 64}),
     "qwen3moe-bf16-f32": ("qwen3_moe", "bfloat16", {"dtype": "float32"}),  # CPU gather_mm is float32 only
     "qwen3moe-bf16-q4": ("qwen3_moe", "bfloat16", {"quantize": True, "q_bits": 4, "q_group_size": 64}),
+    # cast_predicate: e_score_correction_bias stays float32 under --dtype bfloat16.
+    "deepseekv3-f32-bf16-q4": ("deepseek_v3", "float32", {"quantize": True, "dtype": "bfloat16"}),
 }
 
 # llama: intermediate_size 160 is not a multiple of 64, so down_proj stays unquantized
@@ -41,6 +43,13 @@ CONFIGS = {
                   "decoder_sparse_step": 1, "mlp_only_layers": [], "moe_intermediate_size": 64,
                   "rms_norm_eps": 1e-06, "vocab_size": 64, "head_dim": 16, "rope_theta": 1000000.0,
                   "tie_word_embeddings": False, "max_position_embeddings": 256, "norm_topk_prob": True},
+    "deepseek_v3": {"model_type": "deepseek_v3", "architectures": ["DeepseekV3ForCausalLM"], "vocab_size": 64,
+                    "hidden_size": 64, "intermediate_size": 128, "moe_intermediate_size": 64,
+                    "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 4,
+                    "n_shared_experts": 1, "n_routed_experts": 4, "num_experts_per_tok": 2,
+                    "kv_lora_rank": 32, "q_lora_rank": None, "qk_rope_head_dim": 8, "v_head_dim": 16,
+                    "qk_nope_head_dim": 16, "norm_topk_prob": True, "first_k_dense_replace": 1,
+                    "max_position_embeddings": 256},
 }
 
 TOKENS = [1, 5, 9, 17, 33, 2, 63, 40, 12, 7]
@@ -127,6 +136,7 @@ def compare(root):
         res["file_arrays_equal"] = res["file_keys_equal"] and all(
             pf[k].dtype == gf[k].dtype and pf[k].shape == gf[k].shape and mx.array_equal(pf[k], gf[k]).item()
             for k in pf)
+        res["go_float32_keys"] = sorted(k for k, v in gf.items() if v.dtype == mx.float32)
         res["quantization_equal"] = configs["py"].get("quantization") == configs["go"].get("quantization")
         res["quantization_config_equal"] = configs["py"].get("quantization_config") == configs["go"].get("quantization_config")
         res["quantization"] = configs["go"].get("quantization")

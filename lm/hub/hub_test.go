@@ -56,6 +56,9 @@ type fakeHub struct {
 	errorCode string // X-Error-Code with apiStatus
 	token     string // required bearer token, if set
 	slow      time.Duration
+	apiCalls  int  // file-list requests served
+	waitAPI   int  // body GETs wait (up to 5s) until this many file-list requests came
+	overlap   bool // a body GET saw waitAPI file-list requests while it was held
 }
 
 func tinyRepo() map[string]fakeFile {
@@ -141,6 +144,7 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":"Invalid rev id"}`, http.StatusNotFound)
 			return
 		}
+		h.set(func() { h.apiCalls++ })
 		var sib []map[string]string
 		for name := range h.files {
 			sib = append(sib, map[string]string{"rfilename": name})
@@ -201,6 +205,17 @@ func (h *fakeHub) body(w http.ResponseWriter, r *http.Request, name string, f fa
 	}
 	if slow > 0 {
 		time.Sleep(slow)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		h.mu.Lock()
+		n, want := h.apiCalls, h.waitAPI
+		if want > 0 && n >= want {
+			h.overlap = true
+		}
+		h.mu.Unlock()
+		if want == 0 || n >= want {
+			break
+		}
 	}
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(f.data))
 }
@@ -513,7 +528,9 @@ func TestConcurrentProcesses(t *testing.T) {
 	}
 	home := isolate(t)
 	h := newFakeHub(t, tinyRepo())
-	h.set(func() { h.slow = 150 * time.Millisecond })
+	// Every body is held until both processes have asked for the file list,
+	// so both are running while the blobs are being written.
+	h.set(func() { h.slow, h.waitAPI = 50*time.Millisecond, 2 })
 	cache := filepath.Join(home, "hub")
 	var wg sync.WaitGroup
 	outs := make([][]byte, 2)
@@ -534,6 +551,11 @@ func TestConcurrentProcesses(t *testing.T) {
 		}
 	}
 	checkLayout(t, h, cache, filepath.Join(cache, "models--org--tiny", "snapshots", h.commit))
+	h.set(func() {
+		if !h.overlap {
+			t.Error("the two processes did not overlap")
+		}
+	})
 	for name := range h.files {
 		want := 1
 		if !Wanted(name) {

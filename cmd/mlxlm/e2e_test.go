@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/lm/lmtest"
+	"github.com/hf2go/hf2go/parity/paritytest"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -19,16 +19,14 @@ func TestLlamaMatchesMLXLM(t *testing.T) {
 	for _, name := range []string{"tiny-llama", "tiny-llama-q4"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(fixture, name)
-			ref := lmtest.Load(t, filepath.Join(dir, "reference.safetensors"))
-			defer ref.Free()
+			ref := paritytest.Load(t, filepath.Join(dir, "reference.safetensors"))
 
 			out := filepath.Join(t.TempDir(), "logits.safetensors")
 			r := mlxlm(t, "logits", "--model", dir, "--tokens", refTokens, "--out", out)
 			if r.code != 0 {
 				t.Fatalf("mlxlm logits: exit %d: %s", r.code, r.stderr)
 			}
-			got := lmtest.Load(t, out)
-			defer got.Free()
+			got := paritytest.Load(t, out)
 			if names := got.Names(); !slices.Equal(names, []string{"logits"}) {
 				t.Fatalf("tensors %v, want [logits]", names)
 			}
@@ -36,7 +34,7 @@ func TestLlamaMatchesMLXLM(t *testing.T) {
 			if l.Dtype() != mlx.Float32 {
 				t.Errorf("dtype %v, want float32", l.Dtype())
 			}
-			d, err := lmtest.MaxAbsDiff(l, ref.Arrays["logits"])
+			d, err := paritytest.MaxAbsDiff(l, ref.Arrays["logits"])
 			if err != nil || d > 1e-4 {
 				t.Errorf("logits: max |Δ| %g vs mlx-lm (%v)", d, err)
 			}
@@ -58,7 +56,7 @@ func TestLlamaMatchesMLXLM(t *testing.T) {
 			if res.PromptTPS == nil || res.GenerationTPS == nil || res.PeakMemoryGB == nil || *res.GenerationTPS <= 0 {
 				t.Errorf("missing timing fields: %s", r.stdout)
 			}
-			want := lmtest.Ints(t, ref.Arrays["greedy"])
+			want := paritytest.Ints(t, ref.Arrays["greedy"])
 			if !slices.Equal(res.Tokens, want) {
 				t.Errorf("tokens %v\nmlx-lm %v", res.Tokens, want)
 			}

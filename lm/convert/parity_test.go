@@ -12,8 +12,8 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_moe"
-	"github.com/hf2go/hf2go/lm/lmtest"
 	"github.com/hf2go/hf2go/lm/loader"
+	"github.com/hf2go/hf2go/parity/paritytest"
 )
 
 // The cases of testdata/convert_ref.py: the same options on both sides.
@@ -50,9 +50,9 @@ type parityResult struct {
 // in mlx-lm: logits, weights, configs and index metadata must be identical.
 func TestConvertParity(t *testing.T) {
 	root := t.TempDir()
-	script := filepath.Join(lmtest.RepoRoot(t), "lm", "convert", "testdata", "convert_ref.py")
-	lmtest.RunPython(t, script, "make", root)
-	lmtest.RunPython(t, script, "convert", root)
+	script := filepath.Join(paritytest.RepoRoot(t), "lm", "convert", "testdata", "convert_ref.py")
+	paritytest.RunPython(t, script, "make", root)
+	paritytest.RunPython(t, script, "convert", root)
 	for name, o := range parityCases {
 		o.HFPath = filepath.Join(root, name, "hf")
 		o.MLXPath = filepath.Join(root, name, "go")
@@ -60,7 +60,7 @@ func TestConvertParity(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	out := lmtest.RunPython(t, script, "compare", root)
+	out := paritytest.RunPython(t, script, "compare", root)
 	i := strings.LastIndex(out, "RESULT ")
 	if i < 0 {
 		t.Fatalf("no RESULT line in:\n%s", out)

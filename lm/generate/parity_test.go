@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/hf2go/hf2go/lm/generate"
-	"github.com/hf2go/hf2go/lm/lmtest"
 	"github.com/hf2go/hf2go/lm/loader"
 	"github.com/hf2go/hf2go/lm/sample"
 	"github.com/hf2go/hf2go/lm/toy"
+	"github.com/hf2go/hf2go/parity/paritytest"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -79,9 +79,8 @@ func TestGenerateStepParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	lmtest.RunPython(t, filepath.Join("testdata", "generate_reference.py"), dir, string(spec))
-	ref := lmtest.Load(t, filepath.Join(dir, "ref.safetensors"))
-	defer ref.Free()
+	paritytest.RunPython(t, filepath.Join("testdata", "generate_reference.py"), dir, string(spec))
+	ref := paritytest.Load(t, filepath.Join(dir, "ref.safetensors"))
 
 	ctx := context.Background()
 	loaded := map[string]*loader.Model{}
@@ -98,7 +97,7 @@ func TestGenerateStepParity(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := mlx.Astype(logits.Index(0), mlx.Float32)
-		d, err := lmtest.MaxAbsDiff(got, ref.Arrays[name+"/logits"])
+		d, err := paritytest.MaxAbsDiff(got, ref.Arrays[name+"/logits"])
 		if err != nil || d > 1e-4 {
 			t.Errorf("%s logits: max |Δ| %g (%v)", name, d, err)
 		} else {
@@ -148,7 +147,7 @@ func TestGenerateStepParity(t *testing.T) {
 				toks = append(toks, st.Token)
 				lps = append(lps, mlx.Astype(st.Logprobs, mlx.Float32))
 			}
-			want := lmtest.Ints(t, ref.Arrays[c.Name+"/tokens"])
+			want := paritytest.Ints(t, ref.Arrays[c.Name+"/tokens"])
 			if !slices.Equal(toks, want) {
 				t.Errorf("tokens %v\nPython  %v", toks, want)
 			}
@@ -156,7 +155,7 @@ func TestGenerateStepParity(t *testing.T) {
 				t.Fatal("no tokens")
 			}
 			got := mlx.Stack(lps, 0)
-			d, err := lmtest.MaxAbsDiff(got, ref.Arrays[c.Name+"/logprobs"])
+			d, err := paritytest.MaxAbsDiff(got, ref.Arrays[c.Name+"/logprobs"])
 			if err != nil || d > 1e-4 {
 				t.Errorf("logprobs: max |Δ| %g (%v)", d, err)
 			}

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hf2go/hf2go/lm/lmtest"
+	"github.com/hf2go/hf2go/parity/paritytest"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -39,9 +39,8 @@ func TestParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	lmtest.RunPython(t, filepath.Join("testdata", "sample_reference.py"), dir, string(cfg))
-	ref := lmtest.Load(t, filepath.Join(dir, "sample.safetensors"))
-	defer ref.Free()
+	paritytest.RunPython(t, filepath.Join("testdata", "sample_reference.py"), dir, string(cfg))
+	ref := paritytest.Load(t, filepath.Join(dir, "sample.safetensors"))
 	get := func(name string) *mlx.Array {
 		a, ok := ref.Arrays[name]
 		if !ok {
@@ -56,7 +55,7 @@ func TestParity(t *testing.T) {
 		if got.Dtype() != want.Dtype() {
 			t.Errorf("%s: dtype %v, Python %v", name, got.Dtype(), want.Dtype())
 		}
-		d, err := lmtest.MaxAbsDiff(got, want)
+		d, err := paritytest.MaxAbsDiff(got, want)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			return
@@ -91,7 +90,7 @@ func TestParity(t *testing.T) {
 			}
 			got := mlx.Stack(draws, 0)
 			name := dt + "/sampler/" + c.Name
-			g, w := lmtest.Ints(t, got), lmtest.Ints(t, get(name))
+			g, w := paritytest.Ints(t, got), paritytest.Ints(t, get(name))
 			if !slices.Equal(g, w) {
 				t.Errorf("%s: tokens %v, Python %v", name, g, w)
 			} else {

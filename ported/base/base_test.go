@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/ported/internal/paritytest"
+	"github.com/hf2go/hf2go/parity/paritytest"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 

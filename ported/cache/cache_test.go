@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/hf2go/hf2go/parity/paritytest"
 	"github.com/hf2go/hf2go/ported/base"
-	"github.com/hf2go/hf2go/ported/internal/paritytest"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 

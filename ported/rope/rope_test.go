@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hf2go/hf2go/ported/internal/paritytest"
+	"github.com/hf2go/hf2go/parity/paritytest"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 

@@ -67,7 +67,7 @@ install)
       ln -sfn "$e" "$SITE/nvidia/$(basename "$e")"
     fi
   done
-  # what pyref/lmtest run (.venv/bin/python) and what the #cgo lines name (.mlx)
+  # what pyref/paritytest run (.venv/bin/python) and what the #cgo lines name (.mlx)
   mkdir -p .venv/bin
   printf '#!/bin/sh\nPYTHONPATH=%s${PYTHONPATH:+:$PYTHONPATH} exec %s "$@"\n' "$SITE" "$(command -v "$PY")" > .venv/bin/python
   chmod +x .venv/bin/python

@@ -1,6 +1,6 @@
 // Package paritytest runs mlx-lm (Python, from the repository's .venv) to
-// produce reference outputs and compares the Go ports against them. It is
-// shared by the tests of the ported/ packages and is not part of any port.
+// produce reference outputs and compares Go results against them. It is the
+// one test harness shared by the tests of ported/, lm/ and cmd/mlxlm.
 package paritytest
 
 import (
@@ -39,27 +39,38 @@ func Python(t testing.TB) string {
 }
 
 // Generate runs testdata/<script> (relative to the test's package directory)
-// with the output directory as its only argument and returns that directory.
-// One run per package computes every case, since each Python start-up with
-// mlx-lm imported costs about a second.
+// with a fresh output directory as its first argument and returns that
+// directory. One run per package computes every case, since each Python
+// start-up with mlx-lm imported costs about a second.
 func Generate(t testing.TB, script string, extraArgs ...string) string {
 	t.Helper()
-	py := Python(t)
-	out := t.TempDir()
-	args := append([]string{filepath.Join("testdata", script), out}, extraArgs...)
-	cmd := exec.Command(py, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
-	// Keep the reference on the CPU like the Go side defaults to, and keep
-	// Python from writing bytecode into the source tree.
+	return GenerateIn(t, script, t.TempDir(), extraArgs...)
+}
+
+// GenerateIn is Generate writing into an existing directory (for a second
+// run of a script that reads what the Go side wrote there).
+func GenerateIn(t testing.TB, script, out string, extraArgs ...string) string {
+	t.Helper()
+	RunPython(t, filepath.Join("testdata", script), append([]string{out}, extraArgs...)...)
+	return out
+}
+
+// RunPython runs a script with args and returns what it printed, failing the
+// test with that output on error.
+func RunPython(t testing.TB, script string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(Python(t), append([]string{script}, args...)...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	// Keep Python from writing bytecode into the source tree.
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("paritytest: %s failed: %v\n%s", script, err, stderr.String())
+		t.Fatalf("paritytest: %s failed: %v\n%s", script, err, out.String())
 	}
-	t.Logf("paritytest: %s took %v", script, time.Since(start).Round(time.Millisecond))
-	return out
+	t.Logf("paritytest: %s took %v", filepath.Base(script), time.Since(start).Round(time.Millisecond))
+	return out.String()
 }
 
 // Load reads a safetensors file written by the Python side.
@@ -185,19 +196,57 @@ func Get(t testing.TB, ts *mlx.Tensors, name string) *mlx.Array {
 	return a
 }
 
-// GenerateIn is Generate writing into an existing directory (for a second
-// run of a script that reads what the Go side wrote there).
-func GenerateIn(t testing.TB, script, out string, extraArgs ...string) string {
+// MaxAbsDiff compares shapes and returns max |a-b| in float64 after casting
+// both to float32, so arrays of different dtypes can be compared (inf and nan
+// must agree exactly: a position where one side is inf and the other is not
+// counts as an infinite difference). Compare is the stricter form that also
+// requires equal dtypes.
+func MaxAbsDiff(a, b *mlx.Array) (float64, error) {
+	if err := mlx.Eval(a, b); err != nil {
+		return 0, err
+	}
+	sa, sb := a.Shape(), b.Shape()
+	if fmt.Sprint(sa) != fmt.Sprint(sb) {
+		return 0, fmt.Errorf("shapes differ: %v vs %v", sa, sb)
+	}
+	fa := mlx.Astype(a, mlx.Float32)
+	fb := mlx.Astype(b, mlx.Float32)
+	defer fa.Free()
+	defer fb.Free()
+	xa, err := mlx.ToSlice[float32](fa)
+	if err != nil {
+		return 0, err
+	}
+	xb, err := mlx.ToSlice[float32](fb)
+	if err != nil {
+		return 0, err
+	}
+	worst := 0.0
+	for i := range xa {
+		x, y := float64(xa[i]), float64(xb[i])
+		switch {
+		case x == y, math.IsNaN(x) && math.IsNaN(y):
+			continue
+		case math.IsInf(x, 0) || math.IsInf(y, 0) || math.IsNaN(x) || math.IsNaN(y):
+			return math.Inf(1), nil
+		}
+		worst = max(worst, math.Abs(x-y))
+	}
+	return worst, nil
+}
+
+// Ints reads an integer array as []int.
+func Ints(t testing.TB, a *mlx.Array) []int {
 	t.Helper()
-	py := Python(t)
-	args := append([]string{filepath.Join("testdata", script), out}, extraArgs...)
-	cmd := exec.Command(py, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("paritytest: %s failed: %v\n%s", script, err, stderr.String())
+	b := mlx.Astype(a, mlx.Int64)
+	defer b.Free()
+	v, err := mlx.ToSlice[int64](b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x)
 	}
 	return out
 }

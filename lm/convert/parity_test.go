@@ -14,6 +14,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_moe"
 	"github.com/hf2go/hf2go/lm/loader"
 	"github.com/hf2go/hf2go/parity/paritytest"
+	"github.com/hf2go/hf2go/parity/pyref"
 )
 
 // The cases of testdata/convert_ref.py: the same options on both sides.
@@ -51,8 +52,8 @@ type parityResult struct {
 func TestConvertParity(t *testing.T) {
 	root := t.TempDir()
 	script := filepath.Join(paritytest.RepoRoot(t), "lm", "convert", "testdata", "convert_ref.py")
-	paritytest.RunPython(t, script, "make", root)
-	paritytest.RunPython(t, script, "convert", root)
+	pyref.Run(t, script, "make", root)
+	pyref.Run(t, script, "convert", root)
 	for name, o := range parityCases {
 		o.HFPath = filepath.Join(root, name, "hf")
 		o.MLXPath = filepath.Join(root, name, "go")
@@ -60,7 +61,7 @@ func TestConvertParity(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	out := paritytest.RunPython(t, script, "compare", root)
+	out := string(pyref.Run(t, script, "compare", root))
 	i := strings.LastIndex(out, "RESULT ")
 	if i < 0 {
 		t.Fatalf("no RESULT line in:\n%s", out)

@@ -12,6 +12,7 @@ import (
 	"github.com/hf2go/hf2go/lm/sample"
 	"github.com/hf2go/hf2go/lm/toy"
 	"github.com/hf2go/hf2go/parity/paritytest"
+	"github.com/hf2go/hf2go/parity/pyref"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -79,7 +80,7 @@ func TestGenerateStepParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	paritytest.RunPython(t, filepath.Join("testdata", "generate_reference.py"), dir, string(spec))
+	pyref.Run(t, filepath.Join("testdata", "generate_reference.py"), dir, string(spec))
 	ref := paritytest.Load(t, filepath.Join(dir, "ref.safetensors"))
 
 	ctx := context.Background()

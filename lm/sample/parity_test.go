@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hf2go/hf2go/parity/paritytest"
+	"github.com/hf2go/hf2go/parity/pyref"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -39,7 +40,7 @@ func TestParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	paritytest.RunPython(t, filepath.Join("testdata", "sample_reference.py"), dir, string(cfg))
+	pyref.Run(t, filepath.Join("testdata", "sample_reference.py"), dir, string(cfg))
 	ref := paritytest.Load(t, filepath.Join(dir, "sample.safetensors"))
 	get := func(name string) *mlx.Array {
 		a, ok := ref.Arrays[name]

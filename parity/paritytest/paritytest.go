@@ -4,14 +4,10 @@
 package paritytest
 
 import (
-	"bytes"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/hf2go/hf2go/parity/pyref"
 	"github.com/hf2go/hf2go/runtime/mlx"
@@ -51,26 +47,8 @@ func Generate(t testing.TB, script string, extraArgs ...string) string {
 // run of a script that reads what the Go side wrote there).
 func GenerateIn(t testing.TB, script, out string, extraArgs ...string) string {
 	t.Helper()
-	RunPython(t, filepath.Join("testdata", script), append([]string{out}, extraArgs...)...)
+	pyref.Run(t, filepath.Join("testdata", script), append([]string{out}, extraArgs...)...)
 	return out
-}
-
-// RunPython runs a script with args and returns what it printed, failing the
-// test with that output on error.
-func RunPython(t testing.TB, script string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(Python(t), append([]string{script}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	// Keep Python from writing bytecode into the source tree.
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("paritytest: %s failed: %v\n%s", script, err, out.String())
-	}
-	t.Logf("paritytest: %s took %v", filepath.Base(script), time.Since(start).Round(time.Millisecond))
-	return out.String()
 }
 
 // Load reads a safetensors file written by the Python side.

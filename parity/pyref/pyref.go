@@ -62,8 +62,9 @@ func Run(t testing.TB, script string, args ...string) []byte {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, append([]string{script}, args...)...)
-	// The reference must run on the CPU like the Go side, whatever the machine has.
-	cmd.Env = append(os.Environ(), "PYTHONHASHSEED=0")
+	// A fixed hash seed keeps set/dict iteration in the scripts reproducible;
+	// no bytecode keeps __pycache__ out of the source tree.
+	cmd.Env = append(os.Environ(), "PYTHONHASHSEED=0", "PYTHONDONTWRITEBYTECODE=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

@@ -6,30 +6,34 @@ import "strings"
 // (they matter only to mlx_lm.convert). These are hand ports of every one
 // defined by a generated architecture at the pinned mlx-lm (0.30.4); the
 // file and line are upstream's. Every one of them is a path test.
+// TestPredicateTablesMatchUpstream reads the upstream sources and fails when
+// an architecture defines a predicate missing here, or when an entry's path
+// test or numbers are not what its upstream body says.
 
-// quantOverride is a quant_predicate that returns {"group_size": 64,
-// "bits": 8} for the matching layers and True for the others.
+// quantOverride is a quant_predicate that returns {"group_size": G,
+// "bits": B} for the layers whose path ends with suffix (path.endswith) or
+// contains substr ("…" in path), and True for the others.
 type quantOverride struct {
-	match     func(path string) bool
-	groupSize int
-	bits      int
+	suffix, substr string
+	groupSize      int
+	bits           int
 }
 
-func suffix(s string) func(string) bool {
-	return func(p string) bool { return strings.HasSuffix(p, s) }
-}
-func contains_(s string) func(string) bool {
-	return func(p string) bool { return strings.Contains(p, s) }
+func (q quantOverride) match(path string) bool {
+	if q.suffix != "" {
+		return strings.HasSuffix(path, q.suffix)
+	}
+	return strings.Contains(path, q.substr)
 }
 
 var quantPredicates = map[string]quantOverride{
-	"Klear":        {suffix("mlp.gate"), 64, 8},                      // models/Klear.py:250
-	"afmoe":        {contains_("router.gate"), 64, 8},                // models/afmoe.py:399
-	"gpt_oss":      {suffix("router"), 64, 8},                        // models/gpt_oss.py:328
-	"granitemoe":   {suffix("block_sparse_moe.router.layer"), 64, 8}, // models/granitemoe.py:225
-	"minimax":      {suffix("block_sparse_moe.gate"), 64, 8},         // models/minimax.py:338
-	"qwen3_moe":    {suffix("mlp.gate"), 64, 8},                      // models/qwen3_moe.py:239
-	"qwen3_vl_moe": {suffix("mlp.gate"), 64, 8},                      // models/qwen3_vl_moe.py:72 (its language model's)
+	"Klear":        {suffix: "mlp.gate", groupSize: 64, bits: 8},                      // models/Klear.py:250
+	"afmoe":        {substr: "router.gate", groupSize: 64, bits: 8},                   // models/afmoe.py:399
+	"gpt_oss":      {suffix: "router", groupSize: 64, bits: 8},                        // models/gpt_oss.py:328
+	"granitemoe":   {suffix: "block_sparse_moe.router.layer", groupSize: 64, bits: 8}, // models/granitemoe.py:225
+	"minimax":      {suffix: "block_sparse_moe.gate", groupSize: 64, bits: 8},         // models/minimax.py:338
+	"qwen3_moe":    {suffix: "mlp.gate", groupSize: 64, bits: 8},                      // models/qwen3_moe.py:239
+	"qwen3_vl_moe": {suffix: "mlp.gate", groupSize: 64, bits: 8},                      // models/qwen3_vl_moe.py:72 (delegates to its qwen3_moe language model)
 }
 
 // castExclusions are cast_predicate's: parameters whose path contains the

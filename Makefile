@@ -19,9 +19,14 @@ help:
 setup:
 	@./scripts/setup.sh
 
-# test: formatting, vet, generated code and provenance current, then every
-# test (parity tests run MLX / mlx-lm from .venv).
-test: setup fmt-check vet check-generated
+# CHECKS: extra checks that `make test` runs before the Go tests; each mk/*.mk
+# appends its own (e.g. `CHECKS += shellcheck`), so components stay in their files.
+CHECKS ?=
+include $(wildcard mk/*.mk)
+
+# test: formatting, vet, generated code and provenance current, the components'
+# CHECKS, then every test (parity tests run MLX / mlx-lm from .venv).
+test: setup fmt-check vet check-generated $(CHECKS)
 	$(GO) test $(RACE) -count=1 ./...
 
 # check-generated: `go generate ./...` would change nothing, COVERAGE.md is
@@ -41,4 +46,3 @@ fmt-check:
 clean:
 	rm -rf .venv .mlx
 
-include $(wildcard mk/*.mk)

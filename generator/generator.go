@@ -156,11 +156,13 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 		out.Diagnostics = diags
 		return out, nil
 	}
-	commit := g.Src.Revision().Commit
-	if commit == "" && g.Lock != nil {
-		commit = g.Lock.Upstream.Commit
+	// Headers name the pin by its label (upstream.Revision.Label): the lock's
+	// when there is one, since a PyPI release's venv knows no commit.
+	rev := g.Src.Revision().Label()
+	if g.Lock != nil {
+		rev = g.Lock.Label()
 	}
-	opts := emit.Options{Package: out.Package, PyPath: pyPath, Commit: commit, Blob: blob,
+	opts := emit.Options{Package: out.Package, PyPath: pyPath, Revision: rev, Blob: blob,
 		ModelType: modelType, Aliases: g.remap[modelType], Load: g.loadModule}
 	g.loaded = nil
 	res := emit.Translate(file, scope, g.Table, opts)

@@ -33,7 +33,7 @@ func translateSnippet(t *testing.T, name string, src []byte) ([]byte, []syntax.D
 		t.Fatal(err)
 	}
 	res := emit.Translate(f, scope, tab, emit.Options{Package: "golden", PyPath: name,
-		Commit: strings.Repeat("0", 40), Blob: strings.Repeat("1", 40), ModelType: "golden"})
+		Revision: strings.Repeat("0", 40), Blob: strings.Repeat("1", 40), ModelType: "golden"})
 	if len(res.Diagnostics) > 0 {
 		return nil, res.Diagnostics
 	}

@@ -210,7 +210,7 @@ func (t *translator) emitFunc(fn *funcInfo) jen.Code {
 	}
 	doc := t.doc(fn)
 	var decl *jen.Statement
-	if fn.class != nil && !isInit && fn != fn.class.fromDict {
+	if fn.class != nil && !isInit && fn != fn.class.fromDict && !fn.isClassMethod {
 		decl = jen.Comment(doc).Line().Func().Params(jen.Id("self").Op("*").Id(fn.class.name)).Id(fn.goName)
 	} else {
 		decl = jen.Comment(doc).Line().Func().Id(fn.goName)
@@ -239,6 +239,8 @@ func (t *translator) doc(fn *funcInfo) string {
 		return fmt.Sprintf("%s is %s.__init__.", fn.goName, fn.class.name)
 	case fn.isProp:
 		return fmt.Sprintf("%s is the property %s.%s.", fn.goName, fn.class.name, fn.def.Name)
+	case fn.isClassMethod:
+		return fmt.Sprintf("%s is the classmethod %s.%s.", fn.goName, fn.class.name, fn.def.Name)
 	}
 	return fmt.Sprintf("%s is %s.%s.", fn.goName, fn.class.name, fn.def.Name)
 }

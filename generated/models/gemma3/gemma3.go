@@ -349,8 +349,8 @@ func NewModelArgs() *ModelArgs {
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
 	self.TextConfig["vocab_size"] = self.VocabSize
-	self.TextConfig["num_attention_heads"] = rt.Get(self.TextConfig, "num_attention_heads", 8)
-	self.TextConfig["num_key_value_heads"] = rt.Get(self.TextConfig, "num_key_value_heads", 4)
+	self.TextConfig["num_attention_heads"] = rt.Get(self.TextConfig, "num_attention_heads", any(8))
+	self.TextConfig["num_key_value_heads"] = rt.Get(self.TextConfig, "num_key_value_heads", any(4))
 	return nil
 }
 

@@ -1,4 +1,4 @@
-"""Reference side of lm/convert's parity test (mlx-lm 0.30.4 in .venv).
+"""Reference side of lm/convert's parity test (the pinned mlx-lm, in .venv).
 
   convert_ref.py make ROOT      writes ROOT/<case>/hf: tiny random-weight Hugging
                                 Face-format checkpoints (config.json,

@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # make bump VERSION=X: move the mlx-lm pin to release X, as far as tools can.
 #
 #   1. report:     portcheck --from pinned --to X --format markdown
@@ -17,11 +17,13 @@
 #
 # Exit status: 0 when verify passes after the bump, 1 when hand work remains, 2 on a usage or
 # tool error (the repository may then be half-way; git diff shows where).
-set -euo pipefail
+#
+# POSIX sh, like the other scripts a Mac runs (make test checks it with shellcheck -s sh).
+set -eu
 cd "$(dirname "$0")/.."
 
 version="${1:-${VERSION:-}}"
-if ! [[ "$version" =~ ^[0-9]+(\.[0-9]+)+$ ]]; then
+if ! printf '%s\n' "$version" | grep -Eq '^[0-9]+(\.[0-9]+)+$'; then
   echo "bump: VERSION must be a release version such as 0.33.0 (got '${version}')" >&2
   exit 2
 fi
@@ -64,11 +66,15 @@ if ! "$scratch/venv/bin/pip" install --disable-pip-version-check --no-input --qu
   echo "bump: pip could not install mlx-lm==$version" >&2
   exit 2
 fi
+"$scratch/venv/bin/pip" freeze --disable-pip-version-check >"$scratch/freeze.names"
 {
   echo "# Exact versions of everything pip resolves for requirements.txt (pip freeze, $(date -u +%Y-%m-%d), mlx-lm $version)."
   echo "# Used as a constraints file so a fresh venv is the same venv."
-  "$scratch/venv/bin/pip" freeze --disable-pip-version-check --exclude pip --exclude setuptools --exclude wheel |
-    grep -v '^-e ' | LC_ALL=C sort -f
+  grep -v -e '^-e ' -e '^pip==' -e '^setuptools==' -e '^wheel==' "$scratch/freeze.names" | LC_ALL=C sort -f
+  # MLX backend wheels this platform cannot install (mlx-metal on Linux, …) keep their pins.
+  grep -E '^mlx-(metal|cuda-[0-9]+)==' constraints.txt | while read -r pin; do
+    grep -qi "^${pin%%==*}==" "$scratch/freeze.names" 2>/dev/null || echo "$pin"
+  done
 } >constraints.txt.tmp
 mv constraints.txt.tmp constraints.txt
 git --no-pager diff --stat -- requirements.txt constraints.txt || true

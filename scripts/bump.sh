@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bump VERSION=X: move the mlx-lm pin to release X, as far as tools can.
 #
+#   0. setup:      make setup at the current pin; portcheck and hf2go built once
 #   1. report:     portcheck --from pinned --to X --format markdown
 #                  -> docs/drift/<old>-to-X.md (what changed, what each change touches)
 #   2. Python:     requirements.txt's mlx-lm==X; constraints.txt re-frozen from a scratch venv
@@ -39,12 +40,23 @@ if [ "$old" = "$version" ]; then
   exit 2
 fi
 step() { echo; echo "== bump: $*"; }
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# Built once: `go run` reports every non-zero exit as 1, and portcheck's 1 (drift,
+# hand work left) must stay apart from its 2 (error).
+step "0/6 the venv at the current pin ($old); build portcheck and hf2go"
+make setup
+portcheck="$scratch/portcheck"
+hf2go="$scratch/hf2go"
+"$GO" build -o "$portcheck" ./cmd/portcheck
+"$GO" build -o "$hf2go" ./cmd/hf2go
 
 step "1/6 drift report mlx-lm $old -> $version"
 report="docs/drift/$old-to-$version.md"
 mkdir -p docs/drift
 set +e
-"$GO" run ./cmd/portcheck --from pinned --to "$version" --format markdown >"$report.tmp"
+"$portcheck" --from pinned --to "$version" --format markdown >"$report.tmp"
 rc=$?
 set -e
 if [ "$rc" -gt 1 ]; then
@@ -57,8 +69,6 @@ echo "bump: wrote $report ($(grep -c '^| `' "$report" || true) files with symbol
 
 step "2/6 requirements.txt and constraints.txt"
 sed -i.bak "s/^mlx-lm==.*/mlx-lm==$version/" requirements.txt && rm -f requirements.txt.bak
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 "$python" -m venv "$scratch/venv"
 if ! "$scratch/venv/bin/pip" install --disable-pip-version-check --no-input --quiet \
     -r requirements.txt "mlx[cpu]==0.32.4" >"$scratch/pip.log" 2>&1; then
@@ -83,21 +93,21 @@ step "3/6 make setup"
 make setup
 
 step "4/6 portcheck bump --to $version"
-"$GO" run ./cmd/portcheck bump --to "$version" --force
+"$portcheck" bump --to "$version" --force
 
 step "5/6 regenerate"
 set +e
-"$GO" run ./cmd/hf2go generate
+"$hf2go" generate
 gen=$?
 set -e
 if [ "$gen" -ne 0 ]; then
   echo "bump: some architectures no longer translate (above); hf2go explain <arch> lists every construct" >&2
 fi
-"$GO" run ./cmd/hf2go coverage || true
+"$hf2go" coverage || true
 
 step "6/6 what is left (portcheck verify)"
 set +e
-"$GO" run ./cmd/portcheck verify --no-generate-check
+"$portcheck" verify --no-generate-check
 ver=$?
 set -e
 if [ "$ver" -eq 0 ] && [ "$gen" -eq 0 ]; then

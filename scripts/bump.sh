@@ -80,7 +80,8 @@ fi
 {
   echo "# Exact versions of everything pip resolves for requirements.txt (pip freeze, $(date -u +%Y-%m-%d), mlx-lm $version)."
   echo "# Used as a constraints file so a fresh venv is the same venv."
-  grep -v -e '^-e ' -e '^pip==' -e '^setuptools==' -e '^wheel==' "$scratch/freeze.names" | LC_ALL=C sort -f
+  # pip freeze's own order (by name); mlx-lm itself is requirements.txt's.
+  grep -v -e '^-e ' -e '^pip==' -e '^setuptools==' -e '^wheel==' -e '^mlx-lm==' -e '^mlx_lm==' "$scratch/freeze.names"
   # MLX backend wheels this platform cannot install (mlx-metal on Linux, …) keep their pins.
   grep -E '^mlx-(metal|cuda-[0-9]+)==' constraints.txt | while read -r pin; do
     grep -qi "^${pin%%==*}==" "$scratch/freeze.names" 2>/dev/null || echo "$pin"

@@ -203,10 +203,13 @@ func (t *temps) add(a *mlx.Array) *mlx.Array {
 	return a
 }
 
-func (t temps) free() {
-	for _, a := range t {
+// free releases them; a pointer receiver, so that `defer t.free()` frees
+// what was added after the defer statement.
+func (t *temps) free() {
+	for _, a := range *t {
 		a.Free()
 	}
+	*t = nil
 }
 
 // firstErr is the first error among arrays (nil ones are skipped).

@@ -561,6 +561,24 @@ func (l *LRUPromptCache[M]) StatsByType() []CacheTypeStats {
 	return out
 }
 
+// Handles are the arrays of every cache held (for mlx.Scope.Keep: caches
+// inserted while a scope is open must be kept past its Close).
+func (l *LRUPromptCache[M]) Handles() []*mlx.Array {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []*mlx.Array
+	for _, ct := range l.lru.ordering {
+		for _, k := range l.lru.lrus[ct] {
+			if e, ok := l.trie.Get(k.model, k.tokens); ok {
+				for _, c := range e.promptCache {
+					out = append(out, c.Handles()...)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Clear drops (and frees) every cache held.
 func (l *LRUPromptCache[M]) Clear() {
 	l.mu.Lock()

@@ -204,6 +204,9 @@ func (c *QuantizedKVCache) KeysAndValues() (*mlx.Array, *mlx.Array) {
 // the tuples this cache holds. keys and values must be the arrays its last
 // UpdateAndFetch (or KeysAndValues) returned: they stand for those tuples.
 func (c *QuantizedKVCache) QuantizedAttention(queries, keys, values *mlx.Array, scale float64, mask mlx.AttentionMask, sinks *mlx.Array) *mlx.Array {
+	if err := firstErr(queries, keys, values); err != nil {
+		return mlx.Errorf("scaled_dot_product_attention", "%v", err)
+	}
 	if sinks != nil {
 		return mlx.Errorf("scaled_dot_product_attention", "Quantized SDPA does not support attention sinks.")
 	}

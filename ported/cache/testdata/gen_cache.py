@@ -24,11 +24,11 @@ if len(sys.argv) > 2:
 
 r = R.Replay(out, seed=3)
 rng = random.Random(3)
-N_STEPS = 320
+N_STEPS = 200
 
 # The step schedule: mostly single-token decodes, some multi-token prefills.
 sizes = [rng.randint(2, 19) if (i < 2 or rng.random() < 0.2) else 1 for i in range(N_STEPS)]
-trims = {97: 3, 180: 1, 251: 5}
+trims = {67: 3, 131: 1, 177: 5}
 
 specs = [
     ("kv", "KVCache", {}, mx.float32),
@@ -67,13 +67,13 @@ for name, cls, args, dt in specs:
             r.kav(name)
         if i in trims:
             r.trim(name, trims[i])
-        if i == 150:
+        if i == 120:
             r.from_state(name, name + "_fs")
             r.deepcopy(name, name + "_dc")
             for _ in range(3):
                 r.update(name + "_dc", 1, H=2, D=32, dtype=dt)
             r.update(name + "_dc", 5, H=2, D=32, dtype=dt)
-        if i == 200 and cls in ("KVCache", "RotatingKVCache"):
+        if i == 150 and cls in ("KVCache", "RotatingKVCache"):
             r.to_quantized(name, name + "_q", 32, 4)
             if cls == "KVCache":
                 for j in range(6):

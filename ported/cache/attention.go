@@ -57,6 +57,12 @@ type Offset struct {
 	Array *mlx.Array
 }
 
+// IsArray reports a per-sequence (batch) offset.
+func (o Offset) IsArray() bool { return o.Array != nil }
+
+// Free releases the array of a batch offset.
+func (o Offset) Free() { o.Array.Free() }
+
 // OffsetOf is cache.offset for any cache that has one.
 func OffsetOf(c Cache) (Offset, error) {
 	switch x := c.(type) {

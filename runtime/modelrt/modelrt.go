@@ -24,6 +24,25 @@ func Offset(c cache.Cache) int {
 	return 0
 }
 
+// CacheOffset is cache.offset for any cache: an int for the single-sequence
+// caches, a (B,) array for the batch caches (what RoPE and the mask take).
+func CacheOffset(c cache.Cache) cache.Offset {
+	o, err := cache.OffsetOf(c)
+	if err != nil {
+		py.Raise("AttributeError", "%v", err)
+	}
+	return o
+}
+
+// RoPE is rope(x, offset=cache.offset) for an offset that is an int or a
+// per-sequence array.
+func RoPE(r rope.Layer, x *mlx.Array, offset cache.Offset) *mlx.Array {
+	if offset.IsArray() {
+		return r.ForwardArray(x, offset.Array)
+	}
+	return r.Forward(x, offset.Int)
+}
+
 // UpdateAndFetch is cache.update_and_fetch(keys, values).
 func UpdateAndFetch(c cache.Cache, keys, values *mlx.Array) (*mlx.Array, *mlx.Array) {
 	kv, ok := c.(cache.KeyValue)

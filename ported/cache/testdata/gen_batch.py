@@ -146,6 +146,19 @@ r.extract("rotm", 0, "rotm_x0")
 r.new("r8", "RotatingKVCache", max_size=8)
 r.update("r8", 3, B=1, H=H, D=D)
 r.merge(["r1", "r8"], "rotbad")  # different max sizes
+# a cache whose last update was a prefill holds max_size + S - 1 positions:
+# merge takes its last size() of them
+r.new("rp", "RotatingKVCache", max_size=16)
+r.update("rp", 14, B=1, H=H, D=D)
+r.update("rp", 5, B=1, H=H, D=D)
+r.merge(["rp", "r1"], "rotm2")
+mix("rotm2", 6, 3, [None])
+# extract just after the ring wrapped: a left padding between -max_size and 0
+r.new("rx", "BatchRotatingKVCache", max_size=16, left_padding=[3, 0])
+r.update("rx", 6, H=H, D=D)
+mix("rx", 12, 1, [None])
+r.extract("rx", 0, "rx_x0")
+r.extract("rx", 1, "rx_x1")
 r.new("r_empty", "RotatingKVCache", max_size=16)
 r.merge(["r_empty", "r_empty"], "rotm_empty")
 r.to_quantized("rotm", "rotm_q", 32, 4)

@@ -39,17 +39,30 @@ tb_ops.append(dict(op="new", tokens=None, state=R.arr_rec(tb_empty.state), token
 
 
 # ---- PromptTrie ----
-def seq(maxlen, alphabet=3):
-    return [rng.randrange(alphabet) for _ in range(rng.randint(0, maxlen))]
-
-
 def res_rec(r):
     return dict(model=r.model, exact=r.exact, shorter=r.shorter, longer=r.longer, common_prefix=r.common_prefix)
+
+
+def seq(maxlen, alphabet=3):
+    return [rng.randrange(alphabet) for _ in range(rng.randint(0, maxlen))]
 
 
 trie = C.PromptTrie()
 trie_ops = []
 added = []
+# A deep, branching subtree first: search's depth-first walk for the
+# shortest longer value, with ties decided by insertion order.
+for toks in ([5, 1, 1, 1, 7], [5, 1, 1, 2, 8], [5, 1, 2, 1, 9], [5, 1, 2, 2, 3, 4], [5, 3, 1, 1, 1], [5, 2]):
+    trie_ops.append(dict(op="add", model="deep", tokens=toks, value=len(trie_ops), prev=trie.add("deep", toks, len(trie_ops))))
+for pop, search in (([], [5]), ([5, 2], [5]), ([5, 1, 1, 1, 7], [5, 1]), ([], [5, 1, 2, 2]), ([5, 1, 1, 2, 8], [5, 0])):
+    if pop:
+        trie_ops.append(dict(op="pop", model="deep", tokens=pop, value=trie.pop("deep", pop), ok=True))
+    trie_ops.append(dict(op="search", model="deep", tokens=search, result=res_rec(trie.search("deep", search))))
+# Siblings below a path of three tokens, the first shallower: the walk's
+# partial paths must not share storage.
+for toks in ([5, 1, 1, 1, 7], [5, 1, 1, 1, 6, 0]):
+    trie_ops.append(dict(op="add", model="deep2", tokens=toks, value=len(trie_ops), prev=trie.add("deep2", toks, len(trie_ops))))
+trie_ops.append(dict(op="search", model="deep2", tokens=[5], result=res_rec(trie.search("deep2", [5]))))
 for i in range(600):
     model = rng.choice(["m1", "m2"])
     k = rng.random()

@@ -73,10 +73,10 @@ func (t *translator) importSibling(file string, seen map[string]bool) {
 		if sym.Kind != names.Sibling || sym.File != file {
 			continue
 		}
-		if _, ok := t.byClass[sym.Name]; ok {
-			t.scope.Symbols[name] = names.Symbol{Kind: names.LocalClass, Node: sym.Node}
-		} else if _, ok := t.byFunc[sym.Name]; ok {
-			t.scope.Symbols[name] = names.Symbol{Kind: names.LocalFunc, Node: sym.Node}
+		if _, ok := t.byClass[sym.Target]; ok {
+			t.scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalClass, Node: sym.Node, Scope: t.scope}
+		} else if _, ok := t.byFunc[sym.Target]; ok {
+			t.scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalFunc, Node: sym.Node, Scope: t.scope}
 		}
 	}
 }
@@ -98,7 +98,7 @@ func (t *translator) baseClass(b syntax.Expr, scope *names.Scope) *classInfo {
 		case sym.Kind == names.Helper && sym.Qual == "pipeline.PipelineMixin":
 			return t.helperClass("pipeline", "PipelineMixin", b)
 		case sym.Kind == names.Sibling:
-			if a, ok := t.siblingArgs[sym.File]; ok && a.name == sym.Name {
+			if a, ok := t.siblingArgs[sym.File]; ok && a.name == sym.Target {
 				return a
 			}
 		}

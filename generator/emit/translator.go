@@ -242,7 +242,7 @@ func (t *translator) collectFile(f *syntax.File, scope *names.Scope, from string
 					for t.byClass[c.name] != nil || t.definedInMain(c.name) {
 						c.name += "_"
 					}
-					scope.Symbols[n.Name] = names.Symbol{Kind: names.LocalClass, Name: c.name, Node: n}
+					scope.Symbols[n.Name] = &names.Symbol{Name: n.Name, Kind: names.LocalClass, Target: c.name, Node: n, Scope: scope}
 					c.wrapped = true
 				}
 			}
@@ -810,8 +810,8 @@ func (t *translator) mainUsesSibling(file, name string) bool {
 
 // classOf resolves a class name as the current file's code sees it.
 func (t *translator) classOf(id string) *classInfo {
-	if sym, ok := t.scope.Symbols[id]; ok && sym.Kind == names.LocalClass && sym.Name != "" {
-		return t.byClass[sym.Name]
+	if sym, ok := t.scope.Symbols[id]; ok && sym.Kind == names.LocalClass && sym.Target != "" {
+		return t.byClass[sym.Target]
 	}
 	return t.byClass[id]
 }

@@ -9,74 +9,20 @@ import (
 	"github.com/hf2go/hf2go/generator/types"
 )
 
-// bound is a call's arguments matched to parameter names.
-type bound struct {
-	byName  map[string]syntax.Expr
-	varargs []syntax.Expr
-}
-
-// bind matches positional and keyword arguments to parameters the way Python
-// does; it reports unknown keywords and missing required arguments.
-func (t *translator) bind(call *syntax.Call, params []string, variadic string, required map[string]bool, what string) (*bound, bool) {
-	b := &bound{byName: map[string]syntax.Expr{}}
-	pi := 0
-	for _, a := range call.Args {
-		if s, ok := a.(*syntax.Starred); ok && variadic == "" {
-			t.fail(s, "call "+what, "*args is only supported for variadic parameters")
-			return nil, false
-		}
-		if pi < len(params) && params[pi] != variadic {
-			b.byName[params[pi]] = a
-			pi++
-			continue
-		}
-		if variadic != "" {
-			b.varargs = append(b.varargs, a)
-			continue
-		}
-		t.fail(a, "call "+what, "too many positional arguments")
+// bind matches a call's arguments to parameters (types.Bind) and reports
+// a mismatch at the argument.
+func (t *translator) bind(call *syntax.Call, params []string, variadic string, required map[string]bool, what string) (*types.Bound, bool) {
+	b, err := types.Bind(call, params, variadic, required)
+	if err != nil {
+		t.fail(err.At, "call "+what, "%s", err.Why)
 		return nil, false
-	}
-	for _, k := range call.Keywords {
-		if k.Name == "" {
-			t.fail(k, "call "+what, "**kwargs is not supported")
-			return nil, false
-		}
-		found := false
-		for _, p := range params {
-			if p == k.Name {
-				found = true
-			}
-		}
-		if !found {
-			t.fail(k, "call "+what, "unknown keyword argument %s", k.Name)
-			return nil, false
-		}
-		b.byName[k.Name] = k.Value
-	}
-	for p := range required {
-		if _, ok := b.byName[p]; !ok && p != variadic {
-			t.fail(call, "call "+what, "missing argument %s", p)
-			return nil, false
-		}
 	}
 	return b, true
 }
 
 // callSig translates a call of a table entry.
 func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self jen.Code, en *env, what string) val {
-	var pnames []string
-	variadic := ""
-	req := map[string]bool{}
-	for _, p := range sig.Params {
-		pnames = append(pnames, p.Name)
-		if p.Variadic {
-			variadic = p.Name
-		}
-		if !p.HasDef && !p.Variadic {
-			req[p.Name] = true
-		}
-	}
+	pnames, variadic, req := types.SigParams(sig)
 	b, ok := t.bind(call, pnames, variadic, req, what)
 	if !ok {
 		return prim(jen.Nil(), types.TUnknown)
@@ -90,24 +36,24 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self jen.Code, e
 		if p.Variadic {
 			if p.Type == "shape" || p.Type == "axes" {
 				// x.reshape(B, L, -1) or x.reshape((B, L, -1)) or x.reshape(shape)
-				if len(b.varargs) == 1 {
-					spread[p.Name] = t.spreadInts(b.varargs[0], en)
+				if len(b.Varargs) == 1 {
+					spread[p.Name] = t.spreadInts(b.Varargs[0], en)
 				} else {
-					spread[p.Name] = t.intElems(b.varargs, en)
+					spread[p.Name] = t.intElems(b.Varargs, en)
 				}
 			} else {
-				for _, a := range b.varargs {
+				for _, a := range b.Varargs {
 					spread[p.Name] = append(spread[p.Name], t.expr(a, en).c)
 				}
 			}
 			continue
 		}
-		e, given := b.byName[p.Name]
+		e, given := b.ByName[p.Name]
 		if !given {
 			if !p.HasDef {
 				continue
 			}
-			e = defaultExpr(p.Default)
+			e = p.DefaultExpr
 		}
 		if p.Type == "axes" || p.Type == "shape" {
 			spread[p.Name] = t.spreadInts(e, en)
@@ -143,28 +89,6 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self jen.Code, e
 	return v
 }
 
-// defaultExpr parses a table default (a Python literal) into an expression.
-func defaultExpr(src string) syntax.Expr {
-	s := strings.TrimSpace(src)
-	switch s {
-	case "None":
-		return &syntax.Constant{Kind: syntax.ConstNone, Value: s}
-	case "True":
-		return &syntax.Constant{Kind: syntax.ConstTrue, Value: s}
-	case "False":
-		return &syntax.Constant{Kind: syntax.ConstFalse, Value: s}
-	case "float32", "bfloat16", "float16", "int32":
-		return &syntax.Attribute{X: &syntax.Name{Id: "mx"}, Attr: s}
-	}
-	if strings.HasPrefix(s, "'") || strings.HasPrefix(s, `"`) {
-		return &syntax.Constant{Kind: syntax.ConstStr, Value: strings.Trim(s, `'"`)}
-	}
-	if strings.ContainsAny(s, ".e") {
-		return &syntax.Constant{Kind: syntax.ConstFloat, Value: s}
-	}
-	return &syntax.Constant{Kind: syntax.ConstInt, Value: s}
-}
-
 func (t *translator) call(c *syntax.Call, en *env) val {
 	// Table functions: mx.*, nn.*, helpers.
 	if q := t.scope.Qualify(c.Func); q != "" {
@@ -175,7 +99,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 	}
 	switch f := c.Func.(type) {
 	case *syntax.Name:
-		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.isArgs && en.cls.fromDict == en.fn {
+		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.IsArgs && en.cls.FromDict == en.fn {
 			// cls(a=..., b=...) in a from_dict classmethod: the dataclass filled
 			// from those keywords, defaults for the rest, __post_init__ run.
 			var kvs []jen.Code
@@ -188,21 +112,21 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			if len(c.Args) > 0 {
 				return t.bad(c, "cls(...)", "positional arguments are not supported")
 			}
-			return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+en.cls.name).Call(), jen.Map(jen.String()).Any().Values(kvs...)), types.ClassT(en.cls.name))
+			return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+en.cls.Name).Call(), jen.Map(jen.String()).Any().Values(kvs...)), types.ClassT(en.cls.Name))
 		}
-		if _, _, isLocal := en.lookup(f.Id); !isLocal {
+		if _, _, isLocal := en.lookup(t.sym(f, en)); !isLocal {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
 				case names.LocalClass:
-					cls := t.classOf(f.Id)
-					init := cls.byMeth["__init__"]
+					cls := t.u.ClassOf(f.Id)
+					init := cls.ByMeth["__init__"]
 					if init == nil {
 						return t.bad(c, "class "+f.Id, "has no __init__")
 					}
-					return t.callLocal(c, init, jen.Id("New"+cls.name), en, "New"+cls.name)
+					return t.callLocal(c, init, jen.Id("New"+cls.Name), en, "New"+cls.Name)
 				case names.LocalFunc:
-					fn := t.byFunc[f.Id]
-					return t.callLocal(c, fn, jen.Id(fn.goName), en, f.Id)
+					fn := t.u.ByFunc[f.Id]
+					return t.callLocal(c, fn, jen.Id(fn.GoName), en, f.Id)
 				}
 			}
 			if v, ok := t.builtin(c, f.Id, en); ok {
@@ -213,34 +137,34 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 		if f.Attr == "from_dict" {
 			// ModelArgs.from_dict(d) / gemma3_text.ModelArgs.from_dict(d), and
 			// super().from_dict(d) inside a from_dict of its own.
-			cls := t.dataclassRef(f.X)
-			if superMethod(c) == "from_dict" && en.cls != nil && en.cls.isArgs {
+			cls := t.u.DataclassRef(f.X, t.scope)
+			if types.SuperMethod(c) == "from_dict" && en.cls != nil && en.cls.IsArgs {
 				cls = en.cls
 				if len(c.Args) == 1 {
 					d := t.expr(c.Args[0], en)
-					return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.name).Call(), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.name))
+					return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.Name).Call(), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.Name))
 				}
 			}
 			if cls != nil && len(c.Args) == 1 {
 				d := t.expr(c.Args[0], en)
 				dc := t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])
-				if cls.fromDict != nil {
-					return prim(jen.Id(cls.fromDict.goName).Call(dc), types.ClassT(cls.name))
+				if cls.FromDict != nil {
+					return prim(jen.Id(cls.FromDict.GoName).Call(dc), types.ClassT(cls.Name))
 				}
-				return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.name).Call(), dc), types.ClassT(cls.name))
+				return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.Name).Call(), dc), types.ClassT(cls.Name))
 			}
 		}
 		if n, ok := f.X.(*syntax.Name); ok {
 			if sym, ok := t.scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
-				if cls := t.siblingClass(sym.File, f.Attr); cls != nil {
-					init := cls.byMeth["__init__"]
+				if cls := t.u.SiblingClass(sym.File, f.Attr); cls != nil {
+					init := cls.ByMeth["__init__"]
 					if init == nil {
 						return t.bad(c, "class "+f.Attr, "has no __init__")
 					}
-					return t.callLocal(c, init, jen.Id("New"+cls.name), en, "New"+cls.name)
+					return t.callLocal(c, init, jen.Id("New"+cls.Name), en, "New"+cls.Name)
 				}
-				if fn, ok := t.byFunc[f.Attr]; ok {
-					return t.callLocal(c, fn, jen.Id(fn.goName), en, f.Attr)
+				if fn, ok := t.u.ByFunc[f.Attr]; ok {
+					return t.callLocal(c, fn, jen.Id(fn.GoName), en, f.Attr)
 				}
 				return t.bad(c, n.Id+"."+f.Attr, "not found in %s.py", sym.File)
 			}
@@ -263,12 +187,12 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 	ct := callee.t.Base()
 	switch ct.Kind {
-	case types.Class:
-		cls := t.byClass[ct.Name]
-		if cls == nil || cls.byMeth["__call__"] == nil {
+	case types.ClassK:
+		cls := t.u.ByClass[ct.Name]
+		if cls == nil || cls.ByMeth["__call__"] == nil {
 			return t.bad(c, "call", "%s is not callable", ct.Name)
 		}
-		fn := cls.byMeth["__call__"]
+		fn := cls.ByMeth["__call__"]
 		return t.callLocal(c, fn, jen.Add(paren(callee, precPrimary)).Dot("Forward"), en, ct.Name+".__call__")
 	case types.Iface:
 		return t.callLocal(c, t.ifaceCall(ct), jen.Add(paren(callee, precPrimary)).Dot("Forward"), en, ct.String()+".__call__")
@@ -278,80 +202,50 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 			return t.bad(c, "call", "%s is not callable in the API table", ct.Name)
 		}
 		return t.callSig(c, et.Call, paren(callee, precPrimary), en, ct.Name)
-	case types.Func:
-		fn := t.byFunc[ct.Name]
+	case types.FuncK:
+		fn := t.u.ByFunc[ct.Name]
 		if fn == nil {
-			fn = t.nested[ct.Name]
+			fn = t.u.Nested[ct.Name]
 		}
 		if fn != nil {
-			return t.callLocal(c, fn, callee.c, en, fn.def.Name)
-		}
-	case types.Unknown:
-		if t.dry {
-			return prim(jen.Nil(), types.TUnknown)
+			return t.callLocal(c, fn, callee.c, en, fn.Def.Name)
 		}
 	}
 	return t.bad(c, "call", "of a value of type %s", callee.t)
 }
 
 // callLocal calls a function or method of the model file, filling Python's
-// defaults at the call site (Go has none) and learning parameter types from
-// the arguments during inference.
-func (t *translator) callLocal(c *syntax.Call, fn *funcInfo, head jen.Code, en *env, what string) val {
-	var pnames []string
-	req := map[string]bool{}
-	for _, p := range fn.params {
-		pnames = append(pnames, p.py)
-		if p.def == nil {
-			req[p.py] = true
-		}
-	}
-	var splat syntax.Expr
-	if n := len(c.Keywords); n > 0 && c.Keywords[n-1].Name == "" {
+// defaults at the call site (Go has none).
+func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head jen.Code, en *env, what string) val {
+	pnames, req := types.LocalParams(fn)
+	c, splat := types.SplatOf(c)
+	if splat != nil {
 		// f(a, b=1, **kwargs): the dict fills whichever parameters it has.
-		splat = c.Keywords[n-1].Value
-		cc := *c
-		cc.Keywords = c.Keywords[:n-1]
-		c = &cc
-		for p := range req {
-			delete(req, p)
-		}
+		req = map[string]bool{}
 	}
 	b, ok := t.bind(c, pnames, "", req, what)
 	if !ok {
 		return prim(jen.Nil(), types.TUnknown)
 	}
 	var args []jen.Code
-	for _, p := range fn.params {
-		e, given := b.byName[p.py]
+	for _, p := range fn.Params {
+		e, given := b.ByName[p.Py]
 		if !given && splat != nil {
 			args = append(args, t.kwArg(splat, p, en))
 			continue
 		}
 		if !given {
-			e = p.def
+			e = p.Def
 		}
 		v := t.expr(e, en)
-		if t.dry && given {
-			// Call sites teach unannotated parameters their types.
-			if v.t.Kind == types.AnyK && !p.annotated && (p.typ.Kind == types.Int || p.typ.Kind == types.Float) {
-				// A config value passed for a number: it may be a float.
-				p.typ = types.TFloat
-			} else if p.typ.Kind == types.Unknown && v.t.Kind != types.Unknown && v.t.Kind != types.None {
-				p.typ = v.t
-			} else if u := t.unify(p.typ, v.t); u != nil && p.typ.Kind != types.Unknown && !u.Equal(p.typ) && v.t.Kind != types.AnyK &&
-				!(p.typ.Kind == types.Mask) && !(p.typ.Kind == types.Ext) {
-				p.typ = u
-			}
-		}
-		args = append(args, t.coerce(v, p.typ, e))
+		args = append(args, t.coerce(v, p.Type, e))
 	}
-	ret := fn.ret
+	ret := fn.Ret
 	if ret == nil {
 		ret = types.TUnknown
 	}
-	if fn.def.Name == "__init__" {
-		ret = types.ClassT(fn.class.name)
+	if fn.Def.Name == "__init__" {
+		ret = types.ClassT(fn.Class.Name)
 	}
 	v := prim(jen.Add(head).Call(args...), ret)
 	if ret.Kind == types.Tuple {
@@ -369,27 +263,24 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 			return t.callSig(c, sig, paren(recv, precPrimary), en, "array."+f.Attr)
 		}
 		return t.bad(c, "array method "+f.Attr, "not in the API table")
-	case types.Class:
-		cls := t.byClass[rt.Name]
+	case types.ClassK:
+		cls := t.u.ByClass[rt.Name]
 		if cls != nil && f.Attr == "pop" && len(c.Args) == 1 {
 			// Module.pop("name") drops a child module (and its parameters).
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
-				if fi, ok := cls.byName[s.Value]; ok {
-					return prim(jen.Add(paren(recv, precPrimary)).Dot(fi.goName).Op("=").Add(t.zero(fi.typ)), types.TNone)
+				if fi, ok := cls.ByName[s.Value]; ok {
+					return prim(jen.Add(paren(recv, precPrimary)).Dot(fi.Go).Op("=").Add(t.zero(fi.Type)), types.TNone)
 				}
 			}
 		}
 		if cls != nil {
-			if m, ok := cls.byMeth[f.Attr]; ok && !m.isProp {
-				return t.callLocal(c, m, jen.Add(paren(recv, precPrimary)).Dot(m.goName), en, rt.Name+"."+f.Attr)
+			if m, ok := cls.ByMeth[f.Attr]; ok && !m.IsProp {
+				return t.callLocal(c, m, jen.Add(paren(recv, precPrimary)).Dot(m.GoName), en, rt.Name+"."+f.Attr)
 			}
-			if fi, ok := cls.byName[f.Attr]; ok {
+			if fi, ok := cls.ByName[f.Attr]; ok {
 				// self.act(x) where act holds a module or function.
-				return t.callValue(c, prim(jen.Add(paren(recv, precPrimary)).Dot(fi.goName), fi.typ), en)
+				return t.callValue(c, prim(jen.Add(paren(recv, precPrimary)).Dot(fi.Go), fi.Type), en)
 			}
-		}
-		if t.dry {
-			return prim(jen.Nil(), types.TUnknown)
 		}
 		return t.bad(c, "method "+f.Attr, "%s has no method %s", rt.Name, f.Attr)
 	case types.Ext:
@@ -406,10 +297,6 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 		return t.dictMethod(c, f.Attr, recv, en)
 	case types.List:
 		return t.listMethod(c, f.Attr, recv, en)
-	case types.Unknown:
-		if t.dry {
-			return prim(jen.Nil(), types.TUnknown)
-		}
 	}
 	return t.bad(c, "method "+f.Attr, "on a value of type %s", recv.t)
 }
@@ -663,7 +550,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				}
 			}
 			if n, ok := c.Args[1].(*syntax.Name); ok {
-				if _, ok := t.byClass[n.Id]; ok {
+				if _, ok := t.u.ByClass[n.Id]; ok {
 					return prim(t.qual("py", "IsInstance").Types(jen.Op("*").Id(n.Id)).Call(v.c), types.TBool), true
 				}
 			}
@@ -673,10 +560,10 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		if len(c.Args) == 2 {
 			v := arg(0)
 			s, ok := c.Args[1].(*syntax.Constant)
-			if ok && s.Kind == syntax.ConstStr && v.t.Kind == types.Class {
-				cls := t.byClass[v.t.Name]
-				_, has := cls.byName[s.Value]
-				_, hasM := cls.byMeth[s.Value]
+			if ok && s.Kind == syntax.ConstStr && v.t.Kind == types.ClassK {
+				cls := t.u.ByClass[v.t.Name]
+				_, has := cls.ByName[s.Value]
+				_, hasM := cls.ByMeth[s.Value]
 				// Static: a dataclass has exactly its declared fields.
 				k := syntax.ConstFalse
 				if has || hasM {
@@ -691,9 +578,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		if len(c.Args) >= 2 {
 			v := arg(0)
 			s, ok := c.Args[1].(*syntax.Constant)
-			if ok && s.Kind == syntax.ConstStr && v.t.Kind == types.Class {
-				cls := t.byClass[v.t.Name]
-				if _, has := cls.byName[s.Value]; has {
+			if ok && s.Kind == syntax.ConstStr && v.t.Kind == types.ClassK {
+				cls := t.u.ByClass[v.t.Name]
+				if _, has := cls.ByName[s.Value]; has {
 					return t.member(c, v, s.Value, en), true
 				}
 				if len(c.Args) == 3 {
@@ -752,49 +639,16 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 }
 
 // kwArg reads parameter p from a **kwargs dict, with p's default.
-func (t *translator) kwArg(splat syntax.Expr, p *paramInfo, en *env) jen.Code {
+func (t *translator) kwArg(splat syntax.Expr, p *types.Param, en *env) jen.Code {
 	d := t.expr(splat, en)
-	if t.dry && p.typ.Kind == types.Int && !p.annotated {
-		// Config values are JSON numbers: an int default may receive a float.
-		p.typ = types.TFloat
+	def := t.zero(p.Type)
+	if p.Def != nil {
+		def = t.coerce(t.expr(p.Def, en), p.Type, p.Def)
 	}
-	def := t.zero(p.typ)
-	if p.def != nil {
-		def = t.coerce(t.expr(p.def, en), p.typ, p.def)
-	}
-	conv := map[types.Kind]string{types.Int: "Int", types.Float: "Float", types.Str: "Str"}[p.typ.Kind]
+	conv := map[types.Kind]string{types.Int: "Int", types.Float: "Float", types.Str: "Str"}[p.Type.Kind]
 	if conv == "" || d.t.Kind != types.Dict {
-		t.fail(splat, "**kwargs", "for a parameter of type %s", p.typ)
+		t.fail(splat, "**kwargs", "for a parameter of type %s", p.Type)
 		return jen.Nil()
 	}
-	return t.qual("rt", "Kw").Call(d.c, jen.Lit(p.py), def, t.qual("rt", conv))
-}
-
-// siblingClass is <sibling>.<name> as the current file sees it.
-func (t *translator) siblingClass(file, name string) *classInfo {
-	if c, ok := t.siblingClasses[file][name]; ok {
-		if cur, ok := t.byClass[c.name]; ok && cur == c {
-			return c
-		}
-	}
-	return t.byClass[name]
-}
-
-// dataclassRef resolves ModelArgs or <sibling>.ModelArgs to a dataclass.
-func (t *translator) dataclassRef(e syntax.Expr) *classInfo {
-	switch x := e.(type) {
-	case *syntax.Name:
-		if c := t.classOf(x.Id); c != nil && c.isArgs {
-			return c
-		}
-	case *syntax.Attribute:
-		if n, ok := x.X.(*syntax.Name); ok {
-			if sym, ok := t.scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
-				if c := t.siblingClass(sym.File, x.Attr); c != nil && c.isArgs {
-					return c
-				}
-			}
-		}
-	}
-	return nil
+	return t.qual("rt", "Kw").Call(d.c, jen.Lit(p.Py), def, t.qual("rt", conv))
 }

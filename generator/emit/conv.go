@@ -101,7 +101,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 		if from.Kind == types.Ext && t.root(from.Name) == t.root(to.Name) {
 			return v.c
 		}
-		if from.Kind == types.Class {
+		if from.Kind == types.ClassK {
 			if et := t.tab.Types[to.Name]; et != nil && et.FromClass != "" {
 				return t.render(et.FromClass, map[string]jen.Code{"value": v.c}, nil)
 			}

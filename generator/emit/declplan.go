@@ -299,49 +299,6 @@ func copyBound(m map[string]bool) map[string]bool {
 	return out
 }
 
-// assignedNames are the names a function body assigns outside for-loop
-// headers (which declare their own variables).
-func assignedNames(body []syntax.Stmt) map[string]bool {
-	out := map[string]bool{}
-	var walk func(b []syntax.Stmt)
-	target := func(e syntax.Expr) {
-		switch x := e.(type) {
-		case *syntax.Name:
-			out[x.Id] = true
-		case *syntax.Tuple:
-			for _, el := range x.Elts {
-				if n, ok := el.(*syntax.Name); ok {
-					out[n.Id] = true
-				}
-			}
-		}
-	}
-	walk = func(b []syntax.Stmt) {
-		for _, s := range b {
-			switch x := s.(type) {
-			case *syntax.Assign:
-				for _, t := range x.Targets {
-					target(t)
-				}
-			case *syntax.AnnAssign:
-				target(x.Target)
-			case *syntax.AugAssign:
-				target(x.Target)
-			case *syntax.If:
-				walk(x.Body)
-				walk(x.Else)
-			case *syntax.For:
-				walk(x.Body)
-			case *syntax.While:
-				walk(x.Body)
-			}
-		}
-	}
-	walk(body)
-	delete(out, "_")
-	return out
-}
-
 // readNames are the names a function body reads (not only assigns): Go
 // rejects variables that are assigned and never read, so assignments to the
 // others become assignments to _.

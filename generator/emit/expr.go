@@ -15,8 +15,27 @@ func (t *translator) bad(n syntax.Node, construct, format string, args ...any) v
 	return prim(jen.Nil(), types.TUnknown)
 }
 
-// expr translates an expression.
+// expr translates an expression. Its type, known literal and value count
+// are the checker's; a lowering that disagrees is a translator bug,
+// reported rather than emitted.
 func (t *translator) expr(e syntax.Expr, en *env) val {
+	v := t.expr0(e, en)
+	if e == nil {
+		return v
+	}
+	r, ok := t.inst.Vals[e]
+	if !ok {
+		t.fail(e, "internal", "expression %T not typed by the checker", e)
+		return v
+	}
+	if v.t != nil && !v.t.Equal(r.T) && v.t.Kind != types.Unknown {
+		t.fail(e, "internal", "lowered as %s, checked as %s", v.t, r.T)
+	}
+	v.t, v.lit, v.multi = r.T, r.Lit, r.Multi
+	return v
+}
+
+func (t *translator) expr0(e syntax.Expr, en *env) val {
 	switch x := e.(type) {
 	case *syntax.Constant:
 		return t.constant(x)
@@ -107,12 +126,13 @@ func formatFloat(f float64, src string) string {
 
 func (t *translator) name(n *syntax.Name, en *env) val {
 	if n.Id == "self" && en.cls != nil {
-		return prim(jen.Id("self"), types.ClassT(en.cls.name))
+		return prim(jen.Id("self"), types.ClassT(en.cls.Name))
 	}
-	if k, ok := en.root().consts[n.Id]; ok {
+	s := t.sym(n, en)
+	if k, ok := en.root().consts[s]; ok && s != nil {
 		return t.constant(k)
 	}
-	if ty, g, ok := en.lookup(n.Id); ok {
+	if ty, g, ok := en.lookup(s); ok {
 		return prim(jen.Id(g), ty)
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
@@ -129,7 +149,7 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 			}
 			return t.bad(n, n.Id, "%s is not a value the translator knows", q)
 		case names.LocalFunc:
-			return prim(jen.Id(t.byFunc[n.Id].goName), &types.Type{Kind: types.Func, Name: n.Id})
+			return prim(jen.Id(t.u.ByFunc[n.Id].GoName), &types.Type{Kind: types.FuncK, Name: n.Id})
 		}
 	}
 	switch n.Id {
@@ -163,42 +183,39 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 	recv = t.maskAsArray(recv)
 	rt := recv.t.Base()
 	switch rt.Kind {
-	case types.Class:
-		c := t.byClass[rt.Name]
+	case types.ClassK:
+		c := t.u.ByClass[rt.Name]
 		if c == nil {
 			return t.bad(a, "attribute "+attr, "unknown class %s", rt.Name)
 		}
 		if attr == "training" {
-			if _, own := c.byName[attr]; !own {
+			if _, own := c.ByName[attr]; !own {
 				// nn.Module.training: mlx-lm's load_model calls model.eval().
 				return litBool(false)
 			}
 		}
-		if k, ok := c.consts[attr]; ok && k.Kind != syntax.ConstNone {
+		if k, ok := c.Consts[attr]; ok && k.Kind != syntax.ConstNone {
 			// A field fixed at a literal reads as the literal (konst.go).
 			v := t.constant(k)
 			return v
 		}
-		if f, ok := c.byName[attr]; ok {
-			ty := f.typ
+		if f, ok := c.ByName[attr]; ok {
+			ty := f.Type
 			if ty == nil {
 				ty = types.TUnknown
 			}
-			return prim(jen.Add(paren(recv, precPrimary)).Dot(f.goName), ty)
+			return prim(jen.Add(paren(recv, precPrimary)).Dot(f.Go), ty)
 		}
-		if m, ok := c.byMeth[attr]; ok && m.isProp {
-			ty := m.ret
+		if m, ok := c.ByMeth[attr]; ok && m.IsProp {
+			ty := m.Ret
 			if ty == nil {
 				ty = types.TUnknown
 			}
-			return prim(jen.Add(paren(recv, precPrimary)).Dot(m.goName).Call(), ty)
+			return prim(jen.Add(paren(recv, precPrimary)).Dot(m.GoName).Call(), ty)
 		}
-		if c.isArgs {
+		if c.IsArgs {
 			// hasattr-style access of a field the dataclass does not declare.
 			return t.bad(a, "attribute "+attr, "ModelArgs has no field %s", attr)
-		}
-		if t.dry {
-			return prim(jen.Nil(), types.TUnknown)
 		}
 		return t.bad(a, "attribute "+attr, "%s has no attribute %s (assigned nowhere in __init__)", rt.Name, attr)
 	case types.Array:
@@ -217,10 +234,6 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 	case types.Dtype:
 		if attr == "size" {
 			return prim(jen.Add(paren(recv, precPrimary)).Dot("Size").Call(), types.TInt)
-		}
-	case types.Unknown:
-		if t.dry {
-			return prim(jen.Nil(), types.TUnknown)
 		}
 	}
 	return t.bad(a, "attribute "+attr, "of a value of type %s", recv.t)
@@ -257,10 +270,11 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 		}
 	}
 	if et == nil {
-		// []: the element type comes from the assigned variable, or later appends.
+		// []: the element type comes from the assigned variable, or later
+		// appends (the checker's).
 		et = types.TUnknown
-		if h := t.hint; h != nil && h.Kind == types.List && h.Elem.Kind != types.Unknown && len(elts) == 0 {
-			et = h.Elem
+		if r := t.val(n.(syntax.Expr)); len(elts) == 0 && r.T.Kind == types.List {
+			et = r.T.Elem
 		}
 	}
 	lt := types.ListOf(et)
@@ -326,11 +340,8 @@ func (t *translator) dict(d *syntax.Dict, en *env) val {
 		kvs = append(kvs, jen.Add(k.c).Op(":").Add(v.c))
 	}
 	if len(d.Keys) == 0 {
-		// {}: the element type comes from what the code stores into it.
-		dt := types.DictOf(types.TStr, types.TUnknown)
-		if h := t.hint; h != nil && h.Kind == types.Dict && h.Elem.Kind != types.Unknown {
-			dt = h
-		}
+		// {}: the element type comes from what the code stores into it (the checker's).
+		dt := t.val(d).T
 		return prim(jen.Add(t.goType(dt)).Values(), dt)
 	}
 	if kt == nil {
@@ -385,12 +396,12 @@ func (t *translator) lambda(l *syntax.Lambda, en *env) val {
 		return t.bad(l, "lambda", "only one-parameter lambdas are supported")
 	}
 	inner := newEnv(en.cls, en.fn, en)
-	inner.vars[l.Params[0].Name] = types.TArray
+	inner.vars[t.lambdaParam(l)] = types.TArray
 	body := t.expr(l.Body, inner)
 	if body.t.Kind != types.Array {
 		return t.bad(l, "lambda", "the body is not an array expression")
 	}
-	fn := jen.Func().Params(jen.Id(local(l.Params[0].Name)).Op("*").Add(t.qual("mlx", "Array"))).Op("*").Add(t.qual("mlx", "Array")).Block(jen.Return(body.c))
+	fn := jen.Func().Params(jen.Id(names.GoLocal(l.Params[0].Name)).Op("*").Add(t.qual("mlx", "Array"))).Op("*").Add(t.qual("mlx", "Array")).Block(jen.Return(body.c))
 	return prim(fn, types.ExtT("Activation"))
 }
 
@@ -404,12 +415,13 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 		return t.expr(x.Else, en)
 	}
 	var a, b val
-	if name, ok := narrowedName(x.Cond); ok {
+	if name, ok := types.NarrowedName(x.Cond); ok {
 		// `f(v) if v else d`: inside the true branch the Optional v is not None.
-		if ty, g, known := en.lookup(name); known && ty.Kind == types.Optional {
+		s := t.sym(name, en)
+		if ty, g, known := en.lookup(s); known && ty.Kind == types.Optional {
 			inner := newEnv(en.cls, en.fn, en)
-			inner.vars[name] = ty.Elem
-			inner.goName[name] = "(*" + g + ")"
+			inner.vars[s] = ty.Elem
+			inner.goName[s] = "(*" + g + ")"
 			a = t.expr(x.Then, inner)
 			b = t.expr(x.Else, en)
 		}
@@ -422,7 +434,7 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	if c, ok := x.Cond.(*syntax.Compare); ok && len(c.Ops) == 1 {
 		if k, ok := c.Comparators[0].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
 			narrow := func(branch syntax.Expr, v val) val {
-				if v.t.Kind == types.Optional && sameExpr(branch, c.Left) {
+				if v.t.Kind == types.Optional && types.SameExpr(branch, c.Left) {
 					return prim(jen.Op("*").Add(paren(v, precUnary)), v.t.Elem)
 				}
 				return v
@@ -447,33 +459,11 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	).Call(), ty)
 }
 
-// sameExpr reports whether two expressions are the same name or attribute chain.
-func sameExpr(a, b syntax.Expr) bool {
-	switch x := a.(type) {
-	case *syntax.Name:
-		y, ok := b.(*syntax.Name)
-		return ok && x.Id == y.Id
-	case *syntax.Attribute:
-		y, ok := b.(*syntax.Attribute)
-		return ok && x.Attr == y.Attr && sameExpr(x.X, y.X)
-	}
-	return false
-}
-
-// narrowedName is the local a condition proves is not None: `v` or
-// `v is not None`.
-func narrowedName(cond syntax.Expr) (string, bool) {
-	switch c := cond.(type) {
-	case *syntax.Name:
-		return c.Id, true
-	case *syntax.Compare:
-		if len(c.Ops) == 1 && c.Ops[0] == "is not" {
-			if k, ok := c.Comparators[0].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
-				if n, ok := c.Left.(*syntax.Name); ok {
-					return n.Id, true
-				}
-			}
+func (t *translator) lambdaParam(l *syntax.Lambda) *names.Symbol {
+	if s := t.scope.Of(l); s != nil {
+		if sym, ok := s.Symbols[l.Params[0].Name]; ok {
+			return sym
 		}
 	}
-	return "", false
+	return &names.Symbol{Name: l.Params[0].Name, Kind: names.Param}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -22,50 +23,46 @@ func (t *translator) emitFile() *jen.File {
 	for pkg, path := range t.tab.Imports {
 		f.ImportAlias(path, pkg)
 	}
-	for _, c := range t.classes {
-		if c.isArgs {
+	for _, c := range t.u.Classes {
+		if c.IsArgs {
 			t.emitArgs(f, c)
 			continue
 		}
 		t.emitClass(f, c)
 	}
-	for _, fn := range t.funcs {
+	for _, fn := range t.u.Funcs {
 		f.Add(t.emitFunc(fn))
 		f.Line()
 	}
 	return f
 }
 
-func (t *translator) emitArgs(f *jen.File, c *classInfo) {
+func (t *translator) emitArgs(f *jen.File, c *types.Class) {
 	var fields []jen.Code
 	var defaults []jen.Code
-	for _, fl := range c.fields {
-		ty := fl.typ
-		if fl.hasDef {
-			if cst, ok := fl.def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
-				ty = types.OptionalOf(ty)
-				fl.typ = ty
-			}
-		}
-		tag := fl.py
-		if !fl.hasDef {
+	inst := t.u.Defaults(c)
+	saved := t.inst
+	t.inst = inst
+	for _, fl := range c.Fields {
+		ty := fl.Type
+		tag := fl.Py
+		if !fl.HasDef {
 			tag += ",required"
 		}
-		fields = append(fields, jen.Id(fl.goName).Add(t.goType(ty)).Tag(map[string]string{"json": tag}))
-		if fl.hasDef && fl.def != nil {
-			if cst, ok := fl.def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
+		fields = append(fields, jen.Id(fl.Go).Add(t.goType(ty)).Tag(map[string]string{"json": tag}))
+		if fl.HasDef && fl.Def != nil {
+			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
 				continue
 			}
-			t.hint = ty // field(default_factory=list) takes the annotation's element type
-			v := t.expr(fl.def, newEnv(nil, nil, nil))
-			t.hint = nil
-			defaults = append(defaults, jen.Id(fl.goName).Op(":").Add(t.coerce(v, ty, fl.def)))
+			v := t.expr(fl.Def, newEnv(nil, nil, nil))
+			defaults = append(defaults, jen.Id(fl.Go).Op(":").Add(t.coerce(v, ty, fl.Def)))
 		}
 	}
-	f.Comment(fmt.Sprintf("%s is the @dataclass %s of %s: config.json keys by their\nPython names; fields without a default are required.", c.name, c.name, t.opts.PyPath))
-	f.Type().Id(c.name).Struct(fields...)
+	t.inst = saved
+	f.Comment(fmt.Sprintf("%s is the @dataclass %s of %s: config.json keys by their\nPython names; fields without a default are required.", c.Name, c.Name, t.opts.PyPath))
+	f.Type().Id(c.Name).Struct(fields...)
 	f.Line()
-	f.Comment(fmt.Sprintf("New%s returns %s with the dataclass defaults.", c.name, c.name))
+	f.Comment(fmt.Sprintf("New%s returns %s with the dataclass defaults.", c.Name, c.Name))
 	dv := make([]jen.Code, 0, len(defaults))
 	for _, d := range defaults {
 		dv = append(dv, jen.Line().Add(d))
@@ -73,34 +70,33 @@ func (t *translator) emitArgs(f *jen.File, c *classInfo) {
 	if len(dv) > 0 {
 		dv = append(dv, jen.Line())
 	}
-	f.Func().Id("New" + c.name).Params().Op("*").Id(c.name).Block(jen.Return(jen.Op("&").Id(c.name).Values(dv...)))
+	f.Func().Id("New" + c.Name).Params().Op("*").Id(c.Name).Block(jen.Return(jen.Op("&").Id(c.Name).Values(dv...)))
 	f.Line()
-	if fd := c.fromDict; fd != nil {
+	if fd := c.FromDict; fd != nil {
 		f.Add(t.emitFunc(fd))
 		f.Line()
 	}
-	if pi := c.byMeth["__post_init__"]; pi != nil || c.byMeth["__super_post_init__"] != nil {
+	if pi := c.ByMeth["__post_init__"]; pi != nil || c.ByMeth["__super_post_init__"] != nil {
 		if pi == nil {
 			// Only the parent's __post_init__: run it.
-			pi = c.byMeth["__super_post_init__"]
+			pi = c.ByMeth["__super_post_init__"]
 		}
+		inst := t.u.PostInit(c, pi)
 		en := newEnv(c, pi, nil)
-		fc := &fnCtx{fn: pi, defined: map[string]bool{}}
-		t.dry = true
-		dryEnv := newEnv(c, pi, nil)
-		t.block(pi.def.Body, dryEnv, &fnCtx{fn: pi, defined: map[string]bool{}})
-		t.dry = false
-		for k, v := range dryEnv.vars {
-			en.vars[k] = v
+		for s, ty := range inst.Init {
+			en.vars[s] = ty
 		}
-		fc.plan = planDecls(pi.def.Body, assignedNames(pi.def.Body))
-		fc.reads = readNames(pi.def.Body)
+		fc := &fnCtx{fn: pi, defined: map[string]bool{}}
+		fc.plan = planDecls(pi.Def.Body, syntax.AssignedNames(pi.Def.Body))
+		fc.reads = readNames(pi.Def.Body)
 		t.reads = fc.reads
-		body := t.block(pi.def.Body, en, fc)
+		t.inst = inst
+		body := t.block(pi.Def.Body, en, fc)
+		t.inst = saved
 		t.reads = nil
 		body = append(body, jen.Return(jen.Nil()))
 		f.Comment("PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.")
-		f.Func().Params(jen.Id("self").Op("*").Id(c.name)).Id("PostInit").Params().Error().Block(body...)
+		f.Func().Params(jen.Id("self").Op("*").Id(c.Name)).Id("PostInit").Params().Error().Block(body...)
 		f.Line()
 	}
 }
@@ -108,7 +104,7 @@ func (t *translator) emitArgs(f *jen.File, c *classInfo) {
 // isModuleType reports whether a field's type belongs to the parameter tree.
 func isModuleType(ty *types.Type) bool {
 	switch ty.Base().Kind {
-	case types.Array, types.Class, types.Ext, types.Iface:
+	case types.Array, types.ClassK, types.Ext, types.Iface:
 		return true
 	case types.List:
 		return isModuleType(ty.Base().Elem)
@@ -116,24 +112,24 @@ func isModuleType(ty *types.Type) bool {
 	return false
 }
 
-func (t *translator) emitClass(f *jen.File, c *classInfo) {
+func (t *translator) emitClass(f *jen.File, c *types.Class) {
 	var fields []jen.Code
-	for _, fl := range c.fields {
+	for _, fl := range c.Fields {
 		tag := "-"
-		if isModuleType(fl.typ) && !strings.HasPrefix(fl.py, "_") {
-			tag = fl.py
+		if isModuleType(fl.Type) && !strings.HasPrefix(fl.Py, "_") {
+			tag = fl.Py
 		}
-		if fl.typ.Kind == types.Ext && fl.typ.Name == "Activation" {
+		if fl.Type.Kind == types.Ext && fl.Type.Name == "Activation" {
 			tag = "-"
 		}
-		fields = append(fields, jen.Id(fl.goName).Add(t.goType(fl.typ)).Tag(map[string]string{"mlx": tag}))
+		fields = append(fields, jen.Id(fl.Go).Add(t.goType(fl.Type)).Tag(map[string]string{"mlx": tag}))
 	}
-	f.Comment(fmt.Sprintf("%s is class %s of %s.", c.name, c.name, t.opts.PyPath))
-	f.Type().Id(c.name).Struct(fields...)
+	f.Comment(fmt.Sprintf("%s is class %s of %s.", c.Name, c.Name, t.opts.PyPath))
+	f.Type().Id(c.Name).Struct(fields...)
 	f.Line()
-	for _, m := range c.methods {
-		if m.skipped != "" {
-			f.Comment(fmt.Sprintf("%s.%s is not translated: %s.", c.name, m.def.Name, m.skipped))
+	for _, m := range c.Methods {
+		if m.Skipped != "" {
+			f.Comment(fmt.Sprintf("%s.%s is not translated: %s.", c.Name, m.Def.Name, m.Skipped))
 			f.Line()
 			continue
 		}
@@ -142,78 +138,76 @@ func (t *translator) emitClass(f *jen.File, c *classInfo) {
 	}
 }
 
-func (t *translator) emitFunc(fn *funcInfo) jen.Code {
-	if fn.scope != nil {
+func (t *translator) emitFunc(fn *types.Func) jen.Code {
+	if fn.Scope != nil {
 		prev := t.scope
-		t.scope = fn.scope
+		t.scope = fn.Scope
 		defer func() { t.scope = prev }()
 	}
-	isInit := fn.def.Name == "__init__"
-	// Dry pass: learn the types of the locals.
-	dryEnv := t.dryRun(fn)
-	en := t.paramEnv(fn)
-	for k, v := range dryEnv.vars {
-		if _, isParam := en.vars[k]; !isParam {
-			en.vars[k] = v
-		}
-		if first, ok := fn.firstType[k]; ok {
-			// A split local starts with its first version's type.
-			en.vars[k] = first
-			en.goName[k] = local(k)
-		}
+	isInit := fn.Def.Name == "__init__"
+	inst := t.u.Body(fn)
+	savedInst := t.inst
+	t.inst = inst
+	defer func() { t.inst = savedInst }()
+	en := newEnv(fn.Class, fn, nil)
+	en.superFrom = fn.SuperFrom
+	for s, ty := range inst.Init {
+		en.vars[s] = ty
 	}
-	locals := assignedNames(fn.def.Body)
-	for _, p := range fn.params {
-		delete(locals, p.py)
+	for _, p := range fn.Params {
+		s := t.u.ParamSymbol(fn.Def, fn.Scope, p.Py)
+		en.goName[s] = names.GoLocal(p.Py)
 	}
-	en.consts = map[string]*syntax.Constant{}
-	for name, k := range dryEnv.lits {
-		if dryEnv.assigns[name] == 1 && locals[name] {
-			en.consts[name] = k
-			delete(locals, name)
-		}
+	locals := syntax.AssignedNames(fn.Def.Body)
+	for _, p := range fn.Params {
+		delete(locals, p.Py)
 	}
-	fc := &fnCtx{fn: fn, ret: fn.ret, isInit: isInit, plan: planDecls(fn.def.Body, locals), defined: map[string]bool{},
-		reads: readNames(fn.def.Body)}
+	en.consts = map[*names.Symbol]*syntax.Constant{}
+	for s, k := range inst.Consts {
+		en.consts[s] = k
+		delete(locals, s.Name)
+	}
+	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: isInit, plan: planDecls(fn.Def.Body, locals), defined: map[string]bool{},
+		reads: readNames(fn.Def.Body)}
 	t.reads = fc.reads
 	var params []jen.Code
-	for _, p := range fn.params {
-		params = append(params, jen.Id(local(p.py)).Add(t.goType(p.typ)))
+	for _, p := range fn.Params {
+		params = append(params, jen.Id(names.GoLocal(p.Py)).Add(t.goType(p.Type)))
 	}
-	body := t.block(fn.def.Body, en, fc)
+	body := t.block(fn.Def.Body, en, fc)
 	t.reads = nil
 	var results []jen.Code
 	switch {
 	case isInit:
-		body = append([]jen.Code{jen.Id("self").Op(":=").Op("&").Id(fn.class.name).Values()}, body...)
+		body = append([]jen.Code{jen.Id("self").Op(":=").Op("&").Id(fn.Class.Name).Values()}, body...)
 		body = append(body, jen.Return(jen.Id("self")))
-		results = []jen.Code{jen.Op("*").Id(fn.class.name)}
-	case fn.ret == nil || fn.ret.Kind == types.None || fn.ret.Kind == types.Unknown:
-	case fn.ret.Kind == types.Tuple:
-		for _, e := range fn.ret.Elems {
+		results = []jen.Code{jen.Op("*").Id(fn.Class.Name)}
+	case fn.Ret == nil || fn.Ret.Kind == types.None || fn.Ret.Kind == types.Unknown:
+	case fn.Ret.Kind == types.Tuple:
+		for _, e := range fn.Ret.Elems {
 			results = append(results, t.goType(e))
 		}
 	default:
-		results = []jen.Code{t.goType(fn.ret)}
+		results = []jen.Code{t.goType(fn.Ret)}
 	}
-	if len(results) > 0 && !isInit && !endsInReturn(fn.def.Body) {
+	if len(results) > 0 && !isInit && !endsInReturn(fn.Def.Body) {
 		// Python returns None at the end; Go needs an explicit return.
 		var zeros []jen.Code
-		if fn.ret.Kind == types.Tuple {
-			for _, e := range fn.ret.Elems {
+		if fn.Ret.Kind == types.Tuple {
+			for _, e := range fn.Ret.Elems {
 				zeros = append(zeros, t.zero(e))
 			}
 		} else {
-			zeros = []jen.Code{t.zero(fn.ret)}
+			zeros = []jen.Code{t.zero(fn.Ret)}
 		}
 		body = append(body, jen.Return(zeros...))
 	}
 	doc := t.doc(fn)
 	var decl *jen.Statement
-	if fn.class != nil && !isInit && fn != fn.class.fromDict {
-		decl = jen.Comment(doc).Line().Func().Params(jen.Id("self").Op("*").Id(fn.class.name)).Id(fn.goName)
+	if fn.Class != nil && !isInit && fn != fn.Class.FromDict {
+		decl = jen.Comment(doc).Line().Func().Params(jen.Id("self").Op("*").Id(fn.Class.Name)).Id(fn.GoName)
 	} else {
-		decl = jen.Comment(doc).Line().Func().Id(fn.goName)
+		decl = jen.Comment(doc).Line().Func().Id(fn.GoName)
 	}
 	return decl.Params(params...).Params(results...).Block(body...)
 }
@@ -231,49 +225,50 @@ func endsInReturn(body []syntax.Stmt) bool {
 	return false
 }
 
-func (t *translator) doc(fn *funcInfo) string {
+func (t *translator) doc(fn *types.Func) string {
 	switch {
-	case fn.class == nil:
-		return fmt.Sprintf("%s is %s() of %s.", fn.goName, fn.def.Name, t.opts.PyPath)
-	case fn.def.Name == "__init__":
-		return fmt.Sprintf("%s is %s.__init__.", fn.goName, fn.class.name)
-	case fn.isProp:
-		return fmt.Sprintf("%s is the property %s.%s.", fn.goName, fn.class.name, fn.def.Name)
+	case fn.Class == nil:
+		return fmt.Sprintf("%s is %s() of %s.", fn.GoName, fn.Def.Name, t.opts.PyPath)
+	case fn.Def.Name == "__init__":
+		return fmt.Sprintf("%s is %s.__init__.", fn.GoName, fn.Class.Name)
+	case fn.IsProp:
+		return fmt.Sprintf("%s is the property %s.%s.", fn.GoName, fn.Class.Name, fn.Def.Name)
 	}
-	return fmt.Sprintf("%s is %s.%s.", fn.goName, fn.class.name, fn.def.Name)
+	return fmt.Sprintf("%s is %s.%s.", fn.GoName, fn.Class.Name, fn.Def.Name)
 }
 
 // modelInfo describes the top-level Model for the registration template.
 func (t *translator) modelInfo() *ModelInfo {
-	m := &ModelInfo{HasArgs: t.args != nil}
-	if t.args != nil && t.args.fromDict != nil {
-		m.ArgsFromDict = t.args.fromDict.goName
+	u := t.u
+	m := &ModelInfo{HasArgs: u.Args != nil}
+	if u.Args != nil && u.Args.FromDict != nil {
+		m.ArgsFromDict = u.Args.FromDict.GoName
 	}
-	mc := t.byClass["Model"]
+	mc := u.ByClass["Model"]
 	if mc == nil {
 		return m
 	}
-	if call := mc.byMeth["__call__"]; call != nil {
-		for i, p := range call.params {
+	if call := mc.ByMeth["__call__"]; call != nil {
+		for i, p := range call.Params {
 			if i == 0 {
 				continue
 			}
 			switch {
-			case p.py == "cache":
+			case p.Py == "cache":
 				m.CallParams = append(m.CallParams, "cache")
 			default:
-				m.CallParams = append(m.CallParams, "zero:"+fmt.Sprintf("%#v", goZeroText(p.typ)))
+				m.CallParams = append(m.CallParams, "zero:"+fmt.Sprintf("%#v", goZeroText(p.Type)))
 			}
 		}
 	}
-	_, m.HasSanitize = mc.byMeth["sanitize"]
-	if sh, ok := mc.byMeth["shard"]; ok && sh.skipped == "" && len(sh.params) <= 1 {
+	_, m.HasSanitize = mc.ByMeth["sanitize"]
+	if sh, ok := mc.ByMeth["shard"]; ok && sh.Skipped == "" && len(sh.Params) <= 1 {
 		m.HasShard = true
 	}
-	_, m.HasMakeCache = mc.byMeth["make_cache"]
-	if p := mc.byMeth["layers"]; p != nil && p.isProp {
+	_, m.HasMakeCache = mc.ByMeth["make_cache"]
+	if p := mc.ByMeth["layers"]; p != nil && p.IsProp {
 		m.LayersExpr = "len(m.Layers())"
-	} else if f := mc.byName["layers"]; f != nil {
+	} else if f := mc.ByName["layers"]; f != nil {
 		m.LayersExpr = "len(m.Layers)"
 	}
 	return m

@@ -6,11 +6,7 @@ import (
 	"github.com/hf2go/hf2go/generator/types"
 )
 
-var mlxBinary = map[string]string{"+": "Add", "-": "Subtract", "*": "Multiply", "/": "Divide", "//": "FloorDivide",
-	"%": "Remainder", "**": "Power", "@": "Matmul", "&": "LogicalAnd", "|": "LogicalOr"}
-
-var mlxCompare = map[string]string{"<": "Less", "<=": "LessEqual", ">": "Greater", ">=": "GreaterEqual",
-	"==": "Equal", "!=": "NotEqual"}
+var mlxBinary, mlxCompare = types.ArrayBinary, types.ArrayCompare
 
 // weak wraps a Python number as an MLX weak scalar (mlx.Int / mlx.Float), so
 // it takes the array operand's dtype exactly as in Python.
@@ -84,9 +80,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 			e := t.expr(lst.Elts[0], en)
 			et := e.t
 			if et.Kind == types.None {
-				// [None] * n: the element type is the assigned variable's.
+				// [None] * n: the element type is the assigned variable's (the checker's).
 				et = types.TUnknown
-				if h := t.hint; h != nil && h.Kind == types.List && h.Elem.Kind != types.Unknown {
+				if h := t.val(b).T; h.Kind == types.List && h.Elem.Kind != types.Unknown {
 					et = h.Elem
 					return prim(t.qual("py", "Repeat").Types(t.goType(et)).Call(jen.Nil(), r.c), types.ListOf(et))
 				}
@@ -262,16 +258,12 @@ func (t *translator) truthOf(v val, n syntax.Node) val {
 		return prim(t.qual("py", "Bool").Call(t.qual("py", "OrPtr").Call(v.c, t.zero(v.t.Elem))), types.TBool)
 	case types.List, types.Dict, types.Tuple:
 		return val{c: jen.Len(v.c).Op(">").Lit(0), t: types.TBool, prec: precCmp}
-	case types.Class, types.Ext, types.AnyK:
+	case types.ClassK, types.Ext, types.AnyK:
 		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Nil(), t: types.TBool, prec: precCmp}
 	case types.Mask:
 		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Add(t.qual("mlx", "NoMask")), t: types.TBool, prec: precCmp}
 	case types.None:
 		return prim(jen.False(), types.TBool)
-	case types.Unknown:
-		if t.dry {
-			return prim(jen.False(), types.TBool)
-		}
 	}
 	t.fail(n, "truth value", "of a %s", v.t)
 	return prim(jen.False(), types.TBool)
@@ -381,9 +373,6 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 			}
 			if !l.t.Nilable() && l.t.Kind != types.Optional {
 				// A value that can never be None.
-				if t.dry || l.t.Kind == types.Unknown {
-					return prim(jen.Lit(goOp != "=="), types.TBool)
-				}
 				return prim(jen.Lit(goOp != "=="), types.TBool)
 			}
 			return boolv(jen.Add(paren(l, precCmp)).Op(goOp).Nil())
@@ -410,7 +399,7 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 				// x in ("a", "b"): a chain of equalities.
 				var ors []jen.Code
 				for _, e := range lits {
-					ors = append(ors, jen.Add(paren(l, precCmp)).Op("==").Add(t.expr(e, &env{vars: map[string]*types.Type{}}).c))
+					ors = append(ors, jen.Add(paren(l, precCmp)).Op("==").Add(t.expr(e, newEnv(nil, nil, nil)).c))
 				}
 				cc := ors[0]
 				for _, o := range ors[1:] {
@@ -422,15 +411,15 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 			}
 		case rt.Kind == types.Dict:
 			c = t.qual("rt", "Has").Call(r.c, l.c)
-		case rt.Kind == types.Class && l.lit != nil && l.lit.Kind == syntax.ConstStr:
+		case rt.Kind == types.ClassK && l.lit != nil && l.lit.Kind == syntax.ConstStr:
 			// "weight" in self: the module has that parameter (a nil field
 			// is one __init__ did not set).
-			cls := t.byClass[rt.Name]
-			f, ok := cls.byName[l.lit.Value]
+			cls := t.u.ByClass[rt.Name]
+			f, ok := cls.ByName[l.lit.Value]
 			if !ok {
 				c = jen.False()
-			} else if f.typ.Nilable() || f.typ.Kind == types.Optional {
-				c = jen.Parens(jen.Add(paren(r, precPrimary)).Dot(f.goName).Op("!=").Nil())
+			} else if f.Type.Nilable() || f.Type.Kind == types.Optional {
+				c = jen.Parens(jen.Add(paren(r, precPrimary)).Dot(f.Go).Op("!=").Nil())
 			} else {
 				c = jen.True()
 			}

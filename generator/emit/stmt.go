@@ -1,17 +1,16 @@
 package emit
 
 import (
-	"fmt"
-	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
 
 // fnCtx is the state of the function being emitted.
 type fnCtx struct {
-	fn      *funcInfo
+	fn      *types.Func
 	ret     *types.Type
 	isInit  bool
 	plan    *declPlan
@@ -35,7 +34,7 @@ func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 				if fc.unused(name) {
 					continue
 				}
-				ty, g, _ := en.lookup(name)
+				ty, g, _ := en.lookupName(name)
 				out = append(out, jen.Var().Id(g).Add(t.goType(ty)))
 				fc.defined[name] = true
 			}
@@ -49,7 +48,7 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
-			if m := superMethod(c); m != "" {
+			if m := types.SuperMethod(c); m != "" {
 				return t.inlineSuper(c, m, en, fc)
 			}
 			if a, ok := c.Func.(*syntax.Attribute); ok {
@@ -78,7 +77,7 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 		}
 		return t.assign(&syntax.Assign{At: x.At, Targets: []syntax.Expr{x.Target}, Value: x.Value}, en, fc)
 	case *syntax.AugAssign:
-		bin := &syntax.BinOp{At: x.At, Op: x.Op, L: x.Target, R: x.Value}
+		bin := t.u.AugBinOp(x)
 		return t.assign(&syntax.Assign{At: x.At, Targets: []syntax.Expr{x.Target}, Value: bin}, en, fc)
 	case *syntax.Return:
 		return []jen.Code{t.ret(x, en, fc)}
@@ -188,11 +187,6 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 			return nil, false
 		}
 		v := t.expr(c.Args[0], en)
-		if t.dry {
-			if u := t.unify(recv.t.Elem, v.t); u != nil && !u.Equal(recv.t.Elem) {
-				t.setType(recvExpr, types.ListOf(u), en)
-			}
-		}
 		target := t.lvalue(recvExpr, en)
 		return []jen.Code{jen.Add(target).Op("=").Append(recv.c, t.coerce(v, recv.t.Elem, c.Args[0]))}, true
 	case "pop":
@@ -212,27 +206,13 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 	return nil, false
 }
 
-// setType records a refined type for a name or self field during inference.
-func (t *translator) setType(e syntax.Expr, ty *types.Type, en *env) {
-	switch x := e.(type) {
-	case *syntax.Name:
-		en.set(x.Id, ty)
-	case *syntax.Attribute:
-		if n, ok := x.X.(*syntax.Name); ok && n.Id == "self" && en.cls != nil {
-			if f, ok := en.cls.byName[x.Attr]; ok {
-				f.typ = ty
-			}
-		}
-	}
-}
-
 // lvalue is the Go code of an assignment target that is a name or a field.
 func (t *translator) lvalue(e syntax.Expr, en *env) jen.Code {
 	switch x := e.(type) {
 	case *syntax.Name:
-		_, g, ok := en.lookup(x.Id)
+		_, g, ok := en.lookup(t.sym(x, en))
 		if !ok {
-			g = local(x.Id)
+			g = names.GoLocal(x.Id)
 		}
 		return jen.Id(g)
 	case *syntax.Attribute:
@@ -252,33 +232,14 @@ func (t *translator) ret(r *syntax.Return, en *env, fc *fnCtx) jen.Code {
 		}
 		return jen.Return()
 	}
-	if tup, ok := r.Value.(*syntax.Tuple); ok && !t.dry && fc.ret != nil && fc.ret.Kind == types.Tuple && len(tup.Elts) == len(fc.ret.Elems) {
+	if tup, ok := r.Value.(*syntax.Tuple); ok && fc.ret != nil && fc.ret.Kind == types.Tuple && len(tup.Elts) == len(fc.ret.Elems) {
 		var codes []jen.Code
 		for i, e := range tup.Elts {
 			codes = append(codes, t.coerce(t.expr(e, en), fc.ret.Elems[i], e))
 		}
 		return jen.Return(codes...)
 	}
-	if t.dry && fc.fn != nil {
-		// Inference: the function's result is the union of what it returns.
-		var rt *types.Type
-		if tup, ok := r.Value.(*syntax.Tuple); ok {
-			var ts []*types.Type
-			for _, e := range tup.Elts {
-				ts = append(ts, t.expr(e, en).t)
-			}
-			rt = types.TupleOf(ts...)
-		} else {
-			rt = t.expr(r.Value, en).t
-		}
-		if u := t.unify(fc.fn.ret, rt); u != nil {
-			fc.fn.ret = u
-		}
-		return jen.Null()
-	}
-	t.hint = fc.ret
 	v := t.expr(r.Value, en)
-	t.hint = nil
 	if v.multi > 0 {
 		return jen.Return(v.c)
 	}
@@ -304,26 +265,16 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []jen.Code {
 		return t.assignName(tg, a.Value, en, fc)
 	case *syntax.Attribute:
 		if n, ok := tg.X.(*syntax.Name); ok && n.Id == "self" && en.cls != nil {
-			f := en.cls.byName[tg.Attr]
+			f := en.cls.ByName[tg.Attr]
 			if f == nil {
-				f = &fieldInfo{py: tg.Attr, goName: exported(tg.Attr), typ: types.TUnknown, pos: tg.P}
-				en.cls.fields = append(en.cls.fields, f)
-				en.cls.byName[tg.Attr] = f
+				t.fail(tg, "internal", "field %s.%s not typed by the checker", en.cls.Name, tg.Attr)
+				return nil
 			}
-			t.hint = f.typ
 			v := t.expr(a.Value, en)
-			t.hint = nil
-			if t.dry {
-				if u := t.unify(f.typ, v.t); u != nil {
-					f.typ = u
-				} else if f.typ.Kind == types.Unknown {
-					f.typ = v.t
-				}
-			}
-			return []jen.Code{jen.Id("self").Dot(f.goName).Op("=").Add(t.coerce(v, f.typ, a.Value))}
+			return []jen.Code{jen.Id("self").Dot(f.Go).Op("=").Add(t.coerce(v, f.Type, a.Value))}
 		}
 		recv := t.expr(tg.X, en)
-		if recv.t.Kind == types.Class {
+		if recv.t.Kind == types.ClassK {
 			m := t.member(tg, recv, tg.Attr, en)
 			v := t.expr(a.Value, en)
 			return []jen.Code{jen.Add(m.c).Op("=").Add(t.coerce(v, m.t, a.Value))}
@@ -340,69 +291,26 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []jen.Code {
 }
 
 func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnCtx) []jen.Code {
-	if _, ok := en.root().consts[n.Id]; ok && !t.dry {
+	s := t.sym(n, en)
+	if _, ok := en.root().consts[s]; ok {
 		return nil // a constant local: its uses read the literal
 	}
-	prev, g, known := en.lookup(n.Id)
-	t.hint = prev
+	_, g, known := en.lookup(s)
 	v := t.expr(value, en)
-	t.hint = nil
-	if t.dry {
-		r := en.root()
-		r.assigns[n.Id]++
-		if k := v.lit; k != nil && (k.Kind == syntax.ConstInt || k.Kind == syntax.ConstTrue || k.Kind == syntax.ConstFalse) {
-			r.lits[n.Id] = k
-		} else {
-			delete(r.lits, n.Id)
-		}
-		nt := v.t
-		if known {
-			u := t.unify(prev, v.t)
-			if u != nil && (widensToAny(u, prev) || widensToAny(u, v.t)) && fc != nil && fc.depth == 1 && en.fn != nil && en.vars[n.Id] != nil {
-				// weights = tree_unflatten(...): a dict of arrays rebound to a
-				// nested dict; keep both precise as two Go variables.
-				u = nil
-			}
-			if u != nil {
-				nt = u
-			} else if fc != nil && fc.depth == 1 && en.fn != nil && en.vars[n.Id] != nil {
-				// Rebound to another type by a statement of the function body
-				// itself (offset = mx.array(offset)): from here on the name is a
-				// new Go variable, as if Python had used a new name.
-				t.split(en.fn, n, prev, v.t)
-				en.vars[n.Id] = v.t
-				en.goName[n.Id] = en.fn.splits[n]
-				return nil
-			} else {
-				t.dry = false
-				t.fail(n, "variable "+n.Id, "assigned a %s after a %s; Go needs one type", v.t, prev)
-				t.dry = true
-				nt = prev
-			}
-		}
-		en.set(n.Id, nt)
-		// A parameter that Python rebinds to a wider type (max_val += 0.001)
-		// takes that type in Go.
-		if en.fn != nil {
-			for _, p := range en.fn.params {
-				if p.py == n.Id && !p.typ.Equal(nt) && types.Unify(p.typ, nt) != nil && types.Unify(p.typ, nt).Equal(nt) {
-					p.typ = nt
-				}
-			}
-		}
-		return nil
-	}
 	if !known {
-		en.vars[n.Id] = v.t
-		g = local(n.Id)
-		en.goName[n.Id] = g
+		en.vars[s] = v.t
+		g = names.GoLocal(n.Id)
+		en.goName[s] = g
 	}
-	if newName, ok := en.fn.splitAt(n); ok {
-		en.vars[n.Id] = v.t
-		en.goName[n.Id] = newName
+	if newName, ok := en.fn.SplitAt(n); ok {
+		en.vars[s] = v.t
+		en.goName[s] = newName
 		return []jen.Code{jen.Id(newName).Op(":=").Add(v.c)}
 	}
-	ty, _, _ := en.lookup(n.Id)
+	ty, _, _ := en.lookup(s)
+	if rt, ok := t.inst.Target[n]; ok && !rt.Equal(ty) {
+		t.fail(n, "internal", "variable %s lowered as %s, checked as %s", n.Id, ty, rt)
+	}
 	if fc.unused(n.Id) {
 		if v.c == nil {
 			return nil
@@ -456,33 +364,20 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 			return nil
 		}
 		et := elemType(i)
-		if t.dry {
-			prev, _, known := en.lookup(nm.Id)
-			nt := et
-			if known {
-				if u := t.unify(prev, et); u != nil {
-					nt = u
-				}
-			}
-			en.set(nm.Id, nt)
-			continue
-		}
-		if _, _, known := en.lookup(nm.Id); !known {
-			en.vars[nm.Id] = et
-			en.goName[nm.Id] = local(nm.Id)
+		s := t.sym(nm, en)
+		if _, _, known := en.lookup(s); !known {
+			en.vars[s] = et
+			en.goName[s] = names.GoLocal(nm.Id)
 		}
 		if nm.Id == "_" || fc.unused(nm.Id) {
 			lhs = append(lhs, jen.Id("_"))
 			continue
 		}
-		_, g, _ := en.lookup(nm.Id)
+		_, g, _ := en.lookup(s)
 		lhs = append(lhs, jen.Id(g))
 		if fc == nil || fc.plan == nil || !fc.plan.defineAt[nm] || fc.defined[nm.Id] {
 			allNew = false
 		}
-	}
-	if t.dry {
-		return nil
 	}
 	op := "="
 	named := 0
@@ -502,7 +397,7 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 			if nm.Id == "_" || fc.unused(nm.Id) || fc == nil || fc.plan == nil || !fc.plan.defineAt[nm] || fc.defined[nm.Id] {
 				continue
 			}
-			ty, g, _ := en.lookup(nm.Id)
+			ty, g, _ := en.lookup(t.sym(nm, en))
 			decls = append(decls, jen.Var().Id(g).Add(t.goType(ty)))
 			fc.defined[nm.Id] = true
 		}
@@ -516,7 +411,7 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 	if vs != nil {
 		var rhs []jen.Code
 		for i, v := range vs {
-			ty, _, _ := en.lookup(tg.Elts[i].(*syntax.Name).Id)
+			ty, _, _ := en.lookup(t.sym(tg.Elts[i].(*syntax.Name), en))
 			if op == ":=" {
 				rhs = append(rhs, v.c)
 			} else {
@@ -552,36 +447,14 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 		args := append([]jen.Code{t.coerce(v, types.TArray, value)}, t.arrayIndex(s.Index, en)...)
 		return []jen.Code{jen.Add(target).Op("=").Add(x.c).Dot("SetIndex").Call(args...)}
 	case types.Dict:
-		if t.dry && x.t.Elem.Kind == types.Unknown {
-			t.setType(s.X, types.DictOf(x.t.Key, v.t), en)
-		}
 		k := t.expr(s.Index[0], en)
 		return []jen.Code{jen.Add(x.c).Index(k.c).Op("=").Add(t.coerce(v, x.t.Elem, value))}
 	case types.List:
 		i := t.expr(s.Index[0], en)
 		return []jen.Code{jen.Add(x.c).Index(t.coerce(i, types.TInt, s.Index[0])).Op("=").Add(t.coerce(v, x.t.Elem, value))}
 	}
-	if t.dry {
-		return nil
-	}
 	t.fail(s, "item assignment", "on a %s", x.t)
 	return nil
-}
-
-// superMethod returns "__init__" for super().__init__(...), and so on.
-func superMethod(c *syntax.Call) string {
-	a, ok := c.Func.(*syntax.Attribute)
-	if !ok {
-		return ""
-	}
-	inner, ok := a.X.(*syntax.Call)
-	if !ok {
-		return ""
-	}
-	if n, ok := inner.Func.(*syntax.Name); ok && n.Id == "super" {
-		return a.Attr
-	}
-	return ""
 }
 
 // inlineSuper translates super().__init__(args) (or __post_init__) into the
@@ -594,25 +467,30 @@ func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnC
 	if en.superFrom != nil {
 		from = en.superFrom
 	}
-	var base *funcInfo
+	var base *types.Func
 	if method == "__post_init__" {
-		base = from.byMeth["__super_post_init__"]
+		base = from.ByMeth["__super_post_init__"]
 	} else {
-		base, _ = from.superBody(method)
+		base, _ = from.SuperBody(method)
 	}
-	if base == nil || base.class == from {
+	if base == nil || base.Class == from {
 		return nil // nn.Module.__init__ and object.__init__ do nothing to translate
 	}
+	sub := t.inst.Supers[c]
+	if sub == nil {
+		t.fail(c, "internal", "super().%s not checked", method)
+		return nil
+	}
 	inner := newEnv(en.cls, en.fn, en)
-	inner.superFrom = base.class
+	inner.superFrom = base.Class
 	var pre []jen.Code
-	params := t.params(base.def, true)
+	params := sub.Params
 	var pnames []string
 	req := map[string]bool{}
 	for _, p := range params {
-		pnames = append(pnames, p.py)
-		if p.def == nil {
-			req[p.py] = true
+		pnames = append(pnames, p.Py)
+		if p.Def == nil {
+			req[p.Py] = true
 		}
 	}
 	b, ok := t.bind(c, pnames, "", req, "super()."+method)
@@ -620,153 +498,79 @@ func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnC
 		return nil
 	}
 	for _, p := range params {
-		e, given := b.byName[p.py]
+		e, given := b.ByName[p.Py]
 		if !given {
-			e = p.def
+			e = p.Def
 		}
 		v := t.expr(e, en)
-		ty := p.typ
-		if ty.Kind == types.Unknown {
-			ty = v.t
-		}
-		inner.vars[p.py] = ty
-		inner.goName[p.py] = local(p.py)
-		pre = append(pre, jen.Id(local(p.py)).Op(":=").Add(t.coerce(v, ty, e)))
+		s := t.u.ParamSymbol(base.Def, base.Scope, p.Py)
+		inner.vars[s] = p.Type
+		inner.goName[s] = names.GoLocal(p.Py)
+		pre = append(pre, jen.Id(names.GoLocal(p.Py)).Op(":=").Add(t.coerce(v, p.Type, e)))
 	}
 	prevScope := t.scope
-	if base.scope != nil {
-		t.scope = base.scope
+	if base.Scope != nil {
+		t.scope = base.Scope
 	}
 	defer func() { t.scope = prevScope }()
-	// The base body's own locals.
-	if t.dry {
-		t.block(base.def.Body, inner, &fnCtx{fn: base, isInit: true, defined: map[string]bool{}})
-		return nil
+	for s, ty := range sub.Init {
+		inner.vars[s] = ty
 	}
-	dryInner := newEnv(en.cls, en.fn, inner)
-	dryInner.superFrom = base.class
-	t.dry = true
-	t.block(base.def.Body, dryInner, &fnCtx{fn: base, isInit: true, defined: map[string]bool{}})
-	t.dry = false
-	for k, v := range dryInner.vars {
-		inner.vars[k] = v
-	}
-	locals := assignedNames(base.def.Body)
+	locals := syntax.AssignedNames(base.Def.Body)
 	for _, p := range params {
-		delete(locals, p.py)
+		delete(locals, p.Py)
 	}
-	reads := readNames(base.def.Body)
+	reads := readNames(base.Def.Body)
 	for _, p := range params {
-		if !reads[p.py] {
+		if !reads[p.Py] {
 			pre = pre[:0]
 			break
 		}
 	}
-	sub := &fnCtx{fn: fc.fn, ret: fc.ret, isInit: fc.isInit, plan: planDecls(base.def.Body, locals), defined: map[string]bool{}, reads: reads}
-	savedReads := t.reads
-	t.reads = reads
-	body := t.block(base.def.Body, inner, sub)
-	t.reads = savedReads
+	subfc := &fnCtx{fn: fc.fn, ret: fc.ret, isInit: fc.isInit, plan: planDecls(base.Def.Body, locals), defined: map[string]bool{}, reads: reads}
+	savedReads, savedInst := t.reads, t.inst
+	t.reads, t.inst = reads, sub
+	body := t.block(base.Def.Body, inner, subfc)
+	t.reads, t.inst = savedReads, savedInst
 	if len(body) == 0 && len(pre) == 0 {
 		return nil
 	}
-	return []jen.Code{jen.Comment("super()." + method + "() of " + base.class.name), jen.Block(append(pre, body...)...)}
+	return []jen.Code{jen.Comment("super()." + method + "() of " + base.Class.Name), jen.Block(append(pre, body...)...)}
 }
 
 // nestedFunc translates a function defined inside a method (sanitize's
-// dequant helper) into a Go closure; its parameter types come from the
-// calls in the enclosing body, like a module function's.
+// dequant helper) into a Go closure.
 func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []jen.Code {
-	key := fmt.Sprintf("%s:%d:%d", d.Name, d.P.Line, d.P.Col)
-	fn, ok := t.nested[key]
-	if !ok {
-		fn = &funcInfo{def: d, goName: local(d.Name), scope: t.scope}
-		fn.params = t.params(d, false)
-		t.nested[key] = fn
-	}
-	ft := &types.Type{Kind: types.Func, Name: key}
-	en.vars[d.Name] = ft
-	en.goName[d.Name] = local(d.Name)
-	inner := newEnv(en.cls, fn, en)
-	for _, p := range fn.params {
-		inner.vars[p.py] = p.typ
-		inner.goName[p.py] = local(p.py)
-	}
-	if t.dry {
-		t.block(d.Body, inner, &fnCtx{fn: fn, ret: fn.ret, defined: map[string]bool{}})
+	fn := t.u.Nested[types.NestedKey(d)]
+	sub := t.inst.Nested[d]
+	if fn == nil || sub == nil {
+		t.fail(d, "internal", "nested function %s not checked", d.Name)
 		return nil
 	}
-	dryInner := newEnv(en.cls, fn, en)
-	for k, v := range inner.vars {
-		dryInner.vars[k] = v
+	self := t.u.DefSymbol(t.scope, d)
+	en.vars[self] = &types.Type{Kind: types.FuncK, Name: types.NestedKey(d)}
+	en.goName[self] = names.GoLocal(d.Name)
+	inner := newEnv(en.cls, fn, en)
+	for s, ty := range sub.Init {
+		inner.vars[s] = ty
 	}
-	t.dry = true
-	t.block(d.Body, dryInner, &fnCtx{fn: fn, ret: fn.ret, defined: map[string]bool{}})
-	t.dry = false
-	for k, v := range dryInner.vars {
-		if _, isParam := inner.vars[k]; !isParam {
-			inner.vars[k] = v
-		}
-	}
-	locals := assignedNames(d.Body)
-	for _, p := range fn.params {
-		delete(locals, p.py)
+	locals := syntax.AssignedNames(d.Body)
+	for _, p := range fn.Params {
+		delete(locals, p.Py)
 	}
 	reads := readNames(d.Body)
-	sub := &fnCtx{fn: fn, ret: fn.ret, plan: planDecls(d.Body, locals), defined: map[string]bool{}, reads: reads}
-	saved := t.reads
-	t.reads = reads
-	body := t.block(d.Body, inner, sub)
-	t.reads = saved
+	subfc := &fnCtx{fn: fn, ret: fn.Ret, plan: planDecls(d.Body, locals), defined: map[string]bool{}, reads: reads}
+	savedReads, savedInst := t.reads, t.inst
+	t.reads, t.inst = reads, sub
+	body := t.block(d.Body, inner, subfc)
+	t.reads, t.inst = savedReads, savedInst
 	var params []jen.Code
-	for _, p := range fn.params {
-		params = append(params, jen.Id(local(p.py)).Add(t.goType(p.typ)))
+	for _, p := range fn.Params {
+		params = append(params, jen.Id(names.GoLocal(p.Py)).Add(t.goType(p.Type)))
 	}
 	var results []jen.Code
-	if fn.ret != nil && fn.ret.Kind != types.None && fn.ret.Kind != types.Unknown {
-		results = []jen.Code{t.goType(fn.ret)}
+	if fn.Ret != nil && fn.Ret.Kind != types.None && fn.Ret.Kind != types.Unknown {
+		results = []jen.Code{t.goType(fn.Ret)}
 	}
-	return []jen.Code{jen.Id(local(d.Name)).Op(":=").Func().Params(params...).Params(results...).Block(body...)}
-}
-
-// split records that the assignment at n starts a new version of a local.
-func (t *translator) split(fn *funcInfo, n *syntax.Name, prev, now *types.Type) {
-	if fn.splits == nil {
-		fn.splits = map[*syntax.Name]string{}
-		fn.firstType = map[string]*types.Type{}
-	}
-	if _, ok := fn.splits[n]; ok {
-		return
-	}
-	if _, ok := fn.firstType[n.Id]; !ok {
-		fn.firstType[n.Id] = prev
-	}
-	version := 2
-	for _, name := range fn.splits {
-		if strings.HasPrefix(name, local(n.Id)) {
-			version++
-		}
-	}
-	fn.splits[n] = fmt.Sprintf("%s%d", local(n.Id), version)
-}
-
-func (fn *funcInfo) splitAt(n *syntax.Name) (string, bool) {
-	if fn == nil || fn.splits == nil {
-		return "", false
-	}
-	s, ok := fn.splits[n]
-	return s, ok
-}
-
-// widensToAny reports whether unifying to u loses the element type of a
-// container that the new value v has.
-func widensToAny(u, v *types.Type) bool {
-	if u.Kind != v.Kind {
-		return false
-	}
-	switch u.Kind {
-	case types.Dict, types.List:
-		return u.Elem.Kind == types.AnyK && v.Elem.Kind != types.AnyK && v.Elem.Kind != types.Unknown
-	}
-	return false
+	return []jen.Code{jen.Id(names.GoLocal(d.Name)).Op(":=").Func().Params(params...).Params(results...).Block(body...)}
 }

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -56,10 +57,6 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
 			return prim(t.qual("rt", "StrAt").Call(t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
-		}
-	case types.Unknown:
-		if t.dry {
-			return prim(jen.Nil(), types.TUnknown)
 		}
 	}
 	return t.bad(s, "subscript", "of a %s", x.t)
@@ -129,9 +126,7 @@ func (t *translator) arrayIndex(idx []syntax.Expr, en *env) []jen.Code {
 			case types.Tuple, types.List:
 				t.fail(e, "array index", "a tuple index must be written inline")
 			default:
-				if !t.dry {
-					t.fail(e, "array index", "of type %s", v.t)
-				}
+				t.fail(e, "array index", "of type %s", v.t)
 			}
 		}
 	}
@@ -204,17 +199,21 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		if nm.Id == "_" {
 			return jen.Id("_")
 		}
-		en.vars[nm.Id] = ty
-		if !t.dry && t.reads != nil && !t.reads[nm.Id] {
+		s := t.sym(nm, en)
+		if bt, ok := t.inst.Target[nm]; ok {
+			ty = bt
+		}
+		en.vars[s] = ty
+		if t.reads != nil && !t.reads[nm.Id] {
 			// Go rejects an unused loop variable.
 			return jen.Id("_")
 		}
-		en.goName[nm.Id] = local(nm.Id)
-		return jen.Id(local(nm.Id))
+		en.goName[s] = names.GoLocal(nm.Id)
+		return jen.Id(names.GoLocal(nm.Id))
 	}
 	if call, ok := iter.(*syntax.Call); ok {
 		if fname, ok := call.Func.(*syntax.Name); ok {
-			if _, _, shadowed := en.lookup(fname.Id); !shadowed {
+			if _, _, shadowed := en.lookup(t.sym(fname, en)); !shadowed {
 				switch fname.Id {
 				case "range":
 					var a []jen.Code
@@ -257,7 +256,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 						if zc, ok := call.Args[0].(*syntax.Call); ok {
 							if zn, ok := zc.Func.(*syntax.Name); ok && zn.Id == "zip" {
 								if iname, ok := tup.Elts[0].(*syntax.Name); ok {
-									return t.zipLoop(inner, zc, en, iname.Id)
+									return t.zipLoop(inner, zc, en, iname)
 								}
 							}
 						}
@@ -302,7 +301,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 						t.fail(target, "zip", "target must unpack every zipped sequence")
 						return nil, false
 					}
-					return t.zipLoop(tup, call, en, "")
+					return t.zipLoop(tup, call, en, nil)
 				}
 			}
 		}
@@ -390,16 +389,13 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			return jen.For(jen.List(jen.Id("_"), k).Op(":=").Range().Add(t.qual("rt", "SortedKeys").Call(seq.c))).Block(b...)
 		}, true
 	}
-	if st.Kind == types.Unknown && t.dry {
-		return func(b []jen.Code) jen.Code { return jen.Null() }, true
-	}
 	t.fail(n, "for", "over a value of type %s", seq.t)
 	return nil, false
 }
 
 // zipLoop is `for a, b in zip(xs, ys)` (index is the Python name bound to the
 // position, from an enclosing enumerate, or "").
-func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index string) (func(body []jen.Code) jen.Code, bool) {
+func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *syntax.Name) (func(body []jen.Code) jen.Code, bool) {
 	if len(tup.Elts) != len(call.Args) {
 		t.fail(tup, "zip", "target must unpack every zipped sequence")
 		return nil, false
@@ -409,22 +405,23 @@ func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, inde
 		seqs = append(seqs, t.expr(a, en))
 	}
 	idx := "i"
-	if index != "" {
-		en.vars[index] = types.TInt
-		en.goName[index] = local(index)
-		idx = local(index)
+	if index != nil {
+		s := t.sym(index, en)
+		en.vars[s] = types.TInt
+		en.goName[s] = names.GoLocal(index.Id)
+		idx = names.GoLocal(index.Id)
 	} else {
 		for d := 0; ; d++ {
-			if _, _, taken := en.lookup(idx); !taken {
+			if !en.bound(idx) {
 				break
 			}
 			idx = "i" + string(rune('0'+d))
 		}
 	}
 	var lens, lhs, rhs []jen.Code
-	for k, s := range seqs {
-		lens = append(lens, jen.Len(s.c))
-		et := s.t.Homogeneous()
+	for k, sq := range seqs {
+		lens = append(lens, jen.Len(sq.c))
+		et := sq.t.Homogeneous()
 		if et == nil {
 			et = types.TUnknown
 		}
@@ -433,14 +430,18 @@ func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, inde
 			t.fail(tup.Elts[k], "zip", "targets must be names")
 			return nil, false
 		}
-		en.vars[nm.Id] = et
-		en.goName[nm.Id] = local(nm.Id)
-		name := local(nm.Id)
-		if nm.Id == "_" || (!t.dry && t.reads != nil && !t.reads[nm.Id]) {
+		s := t.sym(nm, en)
+		if bt, ok := t.inst.Target[nm]; ok {
+			et = bt
+		}
+		en.vars[s] = et
+		en.goName[s] = names.GoLocal(nm.Id)
+		name := names.GoLocal(nm.Id)
+		if nm.Id == "_" || (t.reads != nil && !t.reads[nm.Id]) {
 			continue
 		}
 		lhs = append(lhs, jen.Id(name))
-		rhs = append(rhs, jen.Add(paren(s, precPrimary)).Index(jen.Id(idx)))
+		rhs = append(rhs, jen.Add(paren(sq, precPrimary)).Index(jen.Id(idx)))
 	}
 	bound := lens[0]
 	if len(lens) > 1 {

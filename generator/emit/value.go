@@ -2,10 +2,10 @@ package emit
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -19,6 +19,11 @@ type val struct {
 	prec  int
 	lit   *syntax.Constant
 	multi int // >1: a Go call returning that many values (a Python tuple)
+}
+
+// of is an expression's code with its recorded type and literal.
+func of(c jen.Code, v types.Val) val {
+	return val{c: c, t: v.T, prec: precPrimary, lit: v.Lit, multi: v.Multi}
 }
 
 const (
@@ -41,21 +46,20 @@ func paren(v val, p int) jen.Code {
 	return v.c
 }
 
-// env is the scope of a function body: Python local names and their types.
+// env is the scope of a body being lowered: its locals' types (the
+// checker's, updated as the lowering passes assignments that bind a new
+// version) and their Go names.
 type env struct {
-	superFrom *classInfo // the class whose super() calls resolve here (inlined base bodies)
-	vars      map[string]*types.Type
-	goName    map[string]string
-	cls       *classInfo
-	fn        *funcInfo
+	superFrom *types.Class // the class whose super() calls resolve here (inlined base bodies)
+	vars      map[*names.Symbol]*types.Type
+	goName    map[*names.Symbol]string
+	cls       *types.Class
+	fn        *types.Func
 	parent    *env
 
-	// Function-level bookkeeping (root env only): how often each local is
-	// assigned and the literal of its last assignment, and the locals known
-	// to hold one literal for the whole function (folded, never declared).
-	assigns map[string]int
-	lits    map[string]*syntax.Constant
-	consts  map[string]*syntax.Constant
+	// Root env only: the locals known to hold one literal for the whole
+	// body (folded, never declared).
+	consts map[*names.Symbol]*syntax.Constant
 }
 
 func (e *env) root() *env {
@@ -65,21 +69,23 @@ func (e *env) root() *env {
 	return e
 }
 
-func newEnv(cls *classInfo, fn *funcInfo, parent *env) *env {
-	e := &env{vars: map[string]*types.Type{}, goName: map[string]string{}, cls: cls, fn: fn, parent: parent,
-		assigns: map[string]int{}, lits: map[string]*syntax.Constant{}}
+func newEnv(cls *types.Class, fn *types.Func, parent *env) *env {
+	e := &env{vars: map[*names.Symbol]*types.Type{}, goName: map[*names.Symbol]string{}, cls: cls, fn: fn, parent: parent}
 	if parent != nil {
 		e.superFrom = parent.superFrom
 	}
 	return e
 }
 
-func (e *env) lookup(name string) (*types.Type, string, bool) {
-	for s := e; s != nil; s = s.parent {
-		if t, ok := s.vars[name]; ok {
-			g := s.goName[name]
+func (e *env) lookup(s *names.Symbol) (*types.Type, string, bool) {
+	if s == nil {
+		return nil, "", false
+	}
+	for x := e; x != nil; x = x.parent {
+		if t, ok := x.vars[s]; ok {
+			g := x.goName[s]
 			if g == "" {
-				g = local(name)
+				g = names.GoLocal(s.Name)
 			}
 			return t, g, true
 		}
@@ -87,14 +93,45 @@ func (e *env) lookup(name string) (*types.Type, string, bool) {
 	return nil, "", false
 }
 
-func (e *env) set(name string, t *types.Type) {
-	for s := e; s != nil; s = s.parent {
-		if _, ok := s.vars[name]; ok {
-			s.vars[name] = t
-			return
+// lookupName finds a local by its Python name (for the declarations the
+// plan places by name), innermost first.
+func (e *env) lookupName(name string) (*types.Type, string, bool) {
+	for x := e; x != nil; x = x.parent {
+		for s := range x.vars {
+			if s.Name == name {
+				return x.lookup(s)
+			}
 		}
 	}
-	e.vars[name] = t
+	return nil, "", false
+}
+
+// bound reports whether a Python name is bound in the env chain (for
+// choosing a Go name that no local uses).
+func (e *env) bound(name string) bool {
+	for x := e; x != nil; x = x.parent {
+		for s := range x.vars {
+			if s.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sym is the symbol of a Name node of the body being lowered.
+func (t *translator) sym(n *syntax.Name, en *env) *names.Symbol {
+	if s := t.scope.Use(n); s != nil {
+		return s
+	}
+	for x := en; x != nil; x = x.parent {
+		for s := range x.vars {
+			if s.Name == n.Id {
+				return s
+			}
+		}
+	}
+	return t.scope.Lookup(n.Id)
 }
 
 // ---- templates of the API table ----
@@ -181,17 +218,17 @@ func (t *translator) goType(ty *types.Type) jen.Code {
 		return jen.Map(t.goType(ty.Key)).Add(t.goType(ty.Elem))
 	case types.Optional:
 		return jen.Op("*").Add(t.goType(ty.Elem))
-	case types.Class:
+	case types.ClassK:
 		return jen.Op("*").Id(ty.Name)
 	case types.Iface:
 		call := t.ifaceCall(ty)
 		var ps []jen.Code
-		for _, p := range call.params {
-			ps = append(ps, t.goType(p.typ))
+		for _, p := range call.Params {
+			ps = append(ps, t.goType(p.Type))
 		}
 		var rs []jen.Code
-		if call.ret != nil && call.ret.Kind != types.None && call.ret.Kind != types.Unknown {
-			rs = []jen.Code{t.goType(call.ret)}
+		if call.Ret != nil && call.Ret.Kind != types.None && call.Ret.Kind != types.Unknown {
+			rs = []jen.Code{t.goType(call.Ret)}
 		}
 		return jen.Interface(jen.Id("Forward").Params(ps...).Params(rs...))
 	case types.Ext:
@@ -219,38 +256,10 @@ func (t *translator) zero(ty *types.Type) jen.Code {
 	return jen.Nil()
 }
 
-// unify is types.Unify that also merges table types sharing a supertype
-// (KVCache and RotatingKVCache are both Caches).
-func (t *translator) unify(a, b *types.Type) *types.Type {
-	if u := types.Unify(a, b); u != nil {
-		return u
-	}
-	if u := t.unifyClasses(a, b); u != nil {
-		return u
-	}
-	if a != nil && b != nil && a.Kind == types.Ext && b.Kind == types.Ext {
-		ra, rb := t.root(a.Name), t.root(b.Name)
-		if ra == rb {
-			return types.ExtT(ra)
-		}
-	}
-	if a != nil && b != nil && a.Kind == types.List && b.Kind == types.List {
-		if e := t.unify(a.Elem, b.Elem); e != nil {
-			return types.ListOf(e)
-		}
-	}
-	return nil
-}
+// unify is the unit's unification (table supertypes, module interfaces).
+func (t *translator) unify(a, b *types.Type) *types.Type { return t.u.UnifyIn(t.tab, a, b) }
 
-func (t *translator) root(name string) string {
-	for {
-		et, ok := t.tab.Types[name]
-		if !ok || et.Is == "" {
-			return name
-		}
-		name = et.Is
-	}
-}
+func (t *translator) root(name string) string { return t.tab.Root(name) }
 
 // constBool reports a condition whose value the translator knows.
 func constBool(v val) (bool, bool) {
@@ -275,55 +284,5 @@ func (t *translator) maskAsArray(v val) val {
 	return v
 }
 
-// unifyClasses merges module classes assigned to the same field (self.mlp =
-// MoE(...) if sparse else MLP(...)) into an interface of their common
-// __call__, when their __call__ signatures agree.
-func (t *translator) unifyClasses(a, b *types.Type) *types.Type {
-	if a == nil || b == nil {
-		return nil
-	}
-	members := func(x *types.Type) []*types.Type {
-		switch x.Kind {
-		case types.Class:
-			return []*types.Type{x}
-		case types.Iface:
-			return x.Elems
-		}
-		return nil
-	}
-	ma, mb := members(a), members(b)
-	if ma == nil || mb == nil {
-		return nil
-	}
-	all := append(append([]*types.Type{}, ma...), mb...)
-	var out []*types.Type
-	seen := map[string]bool{}
-	var sig *funcInfo
-	for _, m := range all {
-		if seen[m.Name] {
-			continue
-		}
-		seen[m.Name] = true
-		cls := t.byClass[m.Name]
-		if cls == nil || cls.byMeth["__call__"] == nil {
-			return nil
-		}
-		call := cls.byMeth["__call__"]
-		if sig == nil {
-			sig = call
-		} else if len(call.params) != len(sig.params) {
-			return nil
-		}
-		out = append(out, m)
-	}
-	if len(out) == 1 {
-		return out[0]
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return &types.Type{Kind: types.Iface, Elems: out}
-}
-
 // ifaceCall is the __call__ that stands for an interface of classes.
-func (t *translator) ifaceCall(ty *types.Type) *funcInfo {
-	return t.byClass[ty.Elems[0].Name].byMeth["__call__"]
-}
+func (t *translator) ifaceCall(ty *types.Type) *types.Func { return t.u.IfaceCall(ty) }

@@ -83,6 +83,7 @@ type Scope struct {
 type fileTables struct {
 	uses   map[*syntax.Name]*Symbol
 	scopes map[syntax.Node]*Scope
+	defs   map[syntax.Node]*Symbol // def and class statements → the name they bind
 }
 
 // helperModules are mlx-lm's infrastructure modules (ported by hand).
@@ -96,7 +97,7 @@ var moduleAliases = map[string]string{"mlx.core": "mx", "mlx.nn": "nn", "math": 
 // Resolve builds the scopes of a file and binds every name in it.
 func Resolve(f *syntax.File) (*Scope, []syntax.Diagnostic) {
 	s := &Scope{Kind: ModuleScope, Node: f, Symbols: map[string]*Symbol{},
-		file: &fileTables{uses: map[*syntax.Name]*Symbol{}, scopes: map[syntax.Node]*Scope{}}}
+		file: &fileTables{uses: map[*syntax.Name]*Symbol{}, scopes: map[syntax.Node]*Scope{}, defs: map[syntax.Node]*Symbol{}}}
 	s.file.scopes[f] = s
 	s.bindModule(f.Body)
 	r := &resolver{files: s.file}
@@ -173,8 +174,10 @@ func (s *Scope) bindModule(body []syntax.Stmt) {
 			}
 		case *syntax.ClassDef:
 			set(n.Name, &Symbol{Kind: LocalClass, Node: n})
+			s.file.defs[n] = s.Symbols[n.Name]
 		case *syntax.FuncDef:
 			set(n.Name, &Symbol{Kind: LocalFunc, Node: n})
+			s.file.defs[n] = s.Symbols[n.Name]
 		case *syntax.Assign:
 			for _, t := range n.Targets {
 				if nm, ok := t.(*syntax.Name); ok {
@@ -237,6 +240,14 @@ func (s *Scope) Of(n syntax.Node) *Scope {
 		return nil
 	}
 	return s.file.scopes[n]
+}
+
+// DefOf is the symbol a def or class statement binds its name to.
+func (s *Scope) DefOf(n syntax.Node) *Symbol {
+	if s.file == nil {
+		return nil
+	}
+	return s.file.defs[n]
 }
 
 // Lookup resolves a name from this scope outward as Python does: the scope

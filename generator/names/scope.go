@@ -97,6 +97,7 @@ func bindTargets(s *Scope, e syntax.Expr, node syntax.Node) {
 // augmented and annotated targets, for targets, del, nested def and class,
 // imports, and walrus targets (also those inside comprehensions).
 func collectLocals(s *Scope, body []syntax.Stmt) {
+	defs := s.file.defs
 	for _, st := range body {
 		switch x := st.(type) {
 		case *syntax.Assign:
@@ -128,9 +129,9 @@ func collectLocals(s *Scope, body []syntax.Stmt) {
 				}
 			}
 		case *syntax.FuncDef:
-			bind(s, x.Name, LocalFunc, x)
+			defs[x] = bind(s, x.Name, LocalFunc, x)
 		case *syntax.ClassDef:
-			bind(s, x.Name, LocalClass, x)
+			defs[x] = bind(s, x.Name, LocalClass, x)
 		case *syntax.Import:
 			for _, a := range x.Names {
 				name := a.AsName
@@ -184,7 +185,7 @@ func (r *resolver) stmt(s *Scope, st syntax.Stmt) {
 		for _, b := range x.Body {
 			switch m := b.(type) {
 			case *syntax.FuncDef:
-				bind(cs, m.Name, LocalFunc, m)
+				r.files.defs[m] = bind(cs, m.Name, LocalFunc, m)
 			case *syntax.Assign:
 				for _, t := range m.Targets {
 					if n, ok := t.(*syntax.Name); ok {

@@ -6,25 +6,30 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hf2go/hf2go/generator/syntax"
+
 	"go.yaml.in/yaml/v3"
 )
 
 //go:embed api.yaml
 var apiYAML []byte
 
-// Param is one parameter of a table entry.
-type Param struct {
+// APIParam is one parameter of a table entry.
+type APIParam struct {
 	Name     string
 	Type     string // the table's parameter type (int, array?, axes, ...)
 	Default  string // Python source of the default, "" when required
 	HasDef   bool
+	// DefaultExpr is the default as an expression (one node per entry,
+	// shared by every call that omits the argument).
+	DefaultExpr syntax.Expr
 	Variadic bool // *args
 }
 
 // Sig is a callable entry: the Go template, parameters and result.
 type Sig struct {
 	Go      string
-	Params  []Param
+	Params  []APIParam
 	Returns string
 	Value   string // for functions used as values (activation=nn.silu)
 	Extra   string
@@ -158,21 +163,22 @@ func ParseTable(src []byte) (*Table, error) {
 }
 
 // parseParams parses "a: array, axis: int = 0, *shape: shape".
-func parseParams(s string) ([]Param, error) {
+func parseParams(s string) ([]APIParam, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, nil
 	}
-	var out []Param
+	var out []APIParam
 	for _, part := range splitTop(s) {
 		part = strings.TrimSpace(part)
-		p := Param{}
+		p := APIParam{}
 		if strings.HasPrefix(part, "*") {
 			p.Variadic = true
 			part = part[1:]
 		}
 		if i := strings.Index(part, "="); i >= 0 {
 			p.Default, p.HasDef = strings.TrimSpace(part[i+1:]), true
+			p.DefaultExpr = defaultExpr(p.Default)
 			part = part[:i]
 		}
 		name, typ, ok := strings.Cut(part, ":")
@@ -254,4 +260,26 @@ func (t *Table) ParseTypeName(s string) *Type {
 		return ExtT(s)
 	}
 	return TUnknown
+}
+
+// defaultExpr parses a table default (a Python literal) into an expression.
+func defaultExpr(src string) syntax.Expr {
+	s := strings.TrimSpace(src)
+	switch s {
+	case "None":
+		return &syntax.Constant{Kind: syntax.ConstNone, Value: s}
+	case "True":
+		return &syntax.Constant{Kind: syntax.ConstTrue, Value: s}
+	case "False":
+		return &syntax.Constant{Kind: syntax.ConstFalse, Value: s}
+	case "float32", "bfloat16", "float16", "int32":
+		return &syntax.Attribute{X: &syntax.Name{Id: "mx"}, Attr: s}
+	}
+	if strings.HasPrefix(s, "'") || strings.HasPrefix(s, `"`) {
+		return &syntax.Constant{Kind: syntax.ConstStr, Value: strings.Trim(s, `'"`)}
+	}
+	if strings.ContainsAny(s, ".e") {
+		return &syntax.Constant{Kind: syntax.ConstFloat, Value: s}
+	}
+	return &syntax.Constant{Kind: syntax.ConstInt, Value: s}
 }

@@ -1,4 +1,4 @@
-package emit
+package names
 
 import (
 	"strings"
@@ -10,7 +10,9 @@ import (
 // n_kv_heads → NKvHeads. Locals are lowerCamel: head_dim → headDim; names
 // that are all capitals (B, L, D) stay as they are.
 
-func exported(py string) string {
+// GoExported is the Go name of a field, method or class member: q_proj →
+// QProj.
+func GoExported(py string) string {
 	lead := len(py) - len(strings.TrimLeft(py, "_"))
 	parts := strings.Split(strings.Trim(py, "_"), "_")
 	var b strings.Builder
@@ -34,7 +36,8 @@ func exported(py string) string {
 	return s
 }
 
-func local(py string) string {
+// GoLocal is the Go name of a local: head_dim → headDim.
+func GoLocal(py string) string {
 	if py == "_" {
 		return "_"
 	}

@@ -44,15 +44,15 @@ func Check(file *syntax.File, scope *names.Scope, tab *Table,
 
 // checker is the state of inference over one unit.
 type checker struct {
-	u     *Unit
-	tab   *Table
-	k     *collector
-	scope *names.Scope // the module scope of the function being checked
-	diags []syntax.Diagnostic
-	learn bool   // inference round: call sites, returns and assignments widen declared types
-	rec   *Inst  // the body being recorded (nil while inferring)
-	hint  *Type  // the type the expression being checked is assigned to
-	frozen bool // declared types are final
+	u      *Unit
+	tab    *Table
+	k      *collector
+	scope  *names.Scope // the module scope of the function being checked
+	diags  []syntax.Diagnostic
+	learn  bool  // inference round: call sites, returns and assignments widen declared types
+	rec    *Inst // the body being recorded (nil while inferring)
+	hint   *Type // the type the expression being checked is assigned to
+	frozen bool  // declared types are final
 }
 
 // Inst is a checked body: a function or method of the unit, a base
@@ -65,9 +65,9 @@ type Inst struct {
 	Class  *Class
 	Vals   map[syntax.Expr]Val
 	Target map[*syntax.Name]*Type
-	Init   map[*names.Symbol]*Type          // the body's locals, with their function-wide types
+	Init   map[*names.Symbol]*Type            // the body's locals, with their function-wide types
 	Consts map[*names.Symbol]*syntax.Constant // locals that hold one literal for the whole body
-	Params []*Param                          // an inlined base __init__: its parameters
+	Params []*Param                           // an inlined base __init__: its parameters
 	Supers map[*syntax.Call]*Inst
 	Nested map[*syntax.FuncDef]*Inst
 }

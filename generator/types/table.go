@@ -16,14 +16,14 @@ var apiYAML []byte
 
 // APIParam is one parameter of a table entry.
 type APIParam struct {
-	Name     string
-	Type     string // the table's parameter type (int, array?, axes, ...)
-	Default  string // Python source of the default, "" when required
-	HasDef   bool
+	Name    string
+	Type    string // the table's parameter type (int, array?, axes, ...)
+	Default string // Python source of the default, "" when required
+	HasDef  bool
 	// DefaultExpr is the default as an expression (one node per entry,
 	// shared by every call that omits the argument).
 	DefaultExpr syntax.Expr
-	Variadic bool // *args
+	Variadic    bool // *args
 }
 
 // Sig is a callable entry: the Go template, parameters and result.

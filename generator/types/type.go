@@ -27,7 +27,7 @@ const (
 	Tuple
 	Dict
 	Optional // an Optional scalar (pointer in Go); nilable types absorb None instead
-	ClassK    // a class of the model file (a pointer to a generated struct)
+	ClassK   // a class of the model file (a pointer to a generated struct)
 	Ext      // a type of the API table (nn.Linear, a cache, a RoPE, ...)
 	FuncK
 	Module // a Python module object (mx, nn): only valid as an attribute base

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/hf2go/hf2go/generator/emit"
+	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -160,16 +161,16 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 	if commit == "" && g.Lock != nil {
 		commit = g.Lock.Upstream.Commit
 	}
-	opts := emit.Options{Package: out.Package, PyPath: pyPath, Commit: commit, Blob: blob,
+	opts := lower.Options{Package: out.Package, PyPath: pyPath, Commit: commit, Blob: blob,
 		ModelType: modelType, Aliases: g.remap[modelType], Load: g.loadModule}
 	g.loaded = nil
-	res := emit.Translate(file, scope, g.Table, opts)
+	res := lower.Translate(file, scope, g.Table, opts)
 	if len(res.Diagnostics) > 0 {
 		out.Diagnostics = res.Diagnostics
 		return out, nil
 	}
 	var buf bytes.Buffer
-	if err := res.File.Render(&buf); err != nil {
+	if err := emit.File(res.File).Render(&buf); err != nil {
 		// jennifer formats the file; a failure here is a translator bug, and
 		// is reported as a diagnostic on the file rather than a crash.
 		out.Diagnostics = []syntax.Diagnostic{{File: pyPath, Pos: syntax.Pos{Line: 1, Col: 1}, Construct: "go output",
@@ -198,7 +199,7 @@ func firstLine(s string) string {
 	return s
 }
 
-func (g *Generator) registration(o emit.Options, m *emit.ModelInfo) ([]byte, error) {
+func (g *Generator) registration(o lower.Options, m *lower.ModelInfo) ([]byte, error) {
 	// The arguments after inputs, in Model.__call__'s order: the caches
 	// where the parameter named cache is (minimax has mask before it), the
 	// Go zero (Python's None default) for the others.
@@ -215,7 +216,7 @@ func (g *Generator) registration(o emit.Options, m *emit.ModelInfo) ([]byte, err
 		layers = "0"
 	}
 	data := map[string]any{
-		"Header": emit.Header(o), "Package": o.Package, "ModelType": o.ModelType, "PyPath": o.PyPath,
+		"Header": lower.Header(o), "Package": o.Package, "ModelType": o.ModelType, "PyPath": o.PyPath,
 		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasShard": m.HasShard, "ArgsFromDict": m.ArgsFromDict, "HasMakeCache": m.HasMakeCache,
 		"LayersExpr": layers,
 	}

@@ -1,9 +1,8 @@
-package emit
+package lower
 
 import (
 	"strconv"
 
-	"github.com/dave/jennifer/jen"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -21,7 +20,7 @@ func intLit(v val) (int, bool) {
 }
 
 func litInt(n int) val {
-	return val{c: jen.Lit(n), t: types.TInt, prec: precPrimary, lit: &syntax.Constant{Kind: syntax.ConstInt, Value: strconv.Itoa(n)}}
+	return val{c: lit(n), t: types.TInt, prec: precPrimary, lit: &syntax.Constant{Kind: syntax.ConstInt, Value: strconv.Itoa(n)}}
 }
 
 func litBool(b bool) val {
@@ -29,7 +28,7 @@ func litBool(b bool) val {
 	if b {
 		k = syntax.ConstTrue
 	}
-	return val{c: jen.Lit(b), t: types.TBool, prec: precPrimary, lit: &syntax.Constant{Kind: k}}
+	return val{c: lit(b), t: types.TBool, prec: precPrimary, lit: &syntax.Constant{Kind: k}}
 }
 
 // foldArith folds int arithmetic of two literals.

@@ -1,7 +1,7 @@
-package emit
+package lower
 
 import (
-	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -13,7 +13,7 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 	xt := x.t.Base()
 	switch xt.Kind {
 	case types.Array:
-		return prim(jen.Add(paren(x, precPrimary)).Dot("Index").Call(t.arrayIndex(s.Index, en)...), types.TArray)
+		return prim(call(sel(paren(x, precPrimary), "Index"), t.arrayIndex(s.Index, en)...), types.TArray)
 	case types.List, types.Tuple:
 		if len(s.Index) != 1 {
 			return t.bad(s, "subscript", "a list takes one index")
@@ -26,7 +26,7 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			if et == nil {
 				return t.bad(s, "tuple slice", "of mixed types")
 			}
-			return prim(t.qual("py", "Slice").Call(x.c, t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.ListOf(et))
+			return prim(call(t.qual("py", "Slice"), x.c, t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.ListOf(et))
 		}
 		iv := t.expr(s.Index[0], en)
 		if xt.Kind == types.Tuple && et == nil {
@@ -38,25 +38,25 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			et = types.TUnknown
 		}
 		if isNegative(iv) {
-			return prim(t.qual("py", "At").Call(x.c, iv.c), et)
+			return prim(call(t.qual("py", "At"), x.c, iv.c), et)
 		}
-		return prim(jen.Add(paren(x, precPrimary)).Index(t.coerce(iv, types.TInt, s.Index[0])), et)
+		return prim(index(paren(x, precPrimary), t.coerce(iv, types.TInt, s.Index[0])), et)
 	case types.Dict:
 		k := t.expr(s.Index[0], en)
-		return prim(jen.Add(paren(x, precPrimary)).Index(k.c), xt.Elem)
+		return prim(index(paren(x, precPrimary), k.c), xt.Elem)
 	case types.AnyK:
 		// A nested dict read by key (tree_unflatten's result): still Any.
 		if len(s.Index) == 1 {
 			k := t.expr(s.Index[0], en)
 			if k.t.Kind == types.Str {
-				return prim(t.qual("rt", "Key").Call(x.c, k.c), types.TAny)
+				return prim(call(t.qual("rt", "Key"), x.c, k.c), types.TAny)
 			}
 		}
 	case types.Str:
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
-			return prim(t.qual("rt", "StrAt").Call(t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
+			return prim(call(t.qual("rt", "StrAt"), t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
 		}
 	}
 	return t.bad(s, "subscript", "of a %s", x.t)
@@ -67,7 +67,7 @@ func isNegative(v val) bool {
 }
 
 // bound is a list slice bound: an int, or py.SliceNone when omitted.
-func (t *translator) bound(e syntax.Expr, en *env) jen.Code {
+func (t *translator) bound(e syntax.Expr, en *env) model.Expr {
 	if e == nil {
 		return t.qual("py", "SliceNone")
 	}
@@ -80,15 +80,15 @@ func (t *translator) bound(e syntax.Expr, en *env) jen.Code {
 		return t.qual("py", "SliceNone")
 	case types.Optional, types.AnyK:
 		// A bound that may be None at run time (self.end_idx).
-		return t.qual("rt", "SliceBound").Call(v.c)
+		return call(t.qual("rt", "SliceBound"), v.c)
 	}
 	return t.coerce(v, types.TInt, e)
 }
 
 // arrayIndex translates the elements of an array subscript into arguments
 // of mlx.Array.Index.
-func (t *translator) arrayIndex(idx []syntax.Expr, en *env) []jen.Code {
-	var out []jen.Code
+func (t *translator) arrayIndex(idx []syntax.Expr, en *env) []model.Expr {
+	var out []model.Expr
 	for _, e := range idx {
 		switch x := e.(type) {
 		case *syntax.Slice:
@@ -96,17 +96,17 @@ func (t *translator) arrayIndex(idx []syntax.Expr, en *env) []jen.Code {
 				out = append(out, t.qual("mlx", "Colon"))
 				continue
 			}
-			b := func(e syntax.Expr) jen.Code {
+			b := func(e syntax.Expr) model.Expr {
 				if e == nil {
 					return t.qual("mlx", "None")
 				}
 				return t.coerce(t.expr(e, en), types.TInt, e)
 			}
-			step := jen.Code(jen.Lit(1))
+			step := model.Expr(lit(1))
 			if x.Step != nil {
 				step = t.coerce(t.expr(x.Step, en), types.TInt, x.Step)
 			}
-			out = append(out, t.qual("mlx", "Slice").Call(b(x.Lo), b(x.Hi), step))
+			out = append(out, call(t.qual("mlx", "Slice"), b(x.Lo), b(x.Hi), step))
 		case *syntax.Constant:
 			switch x.Kind {
 			case syntax.ConstNone:
@@ -137,32 +137,33 @@ func (t *translator) arrayIndex(idx []syntax.Expr, en *env) []jen.Code {
 // function literal that builds the result with loops, called in place.
 func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	inner := newEnv(en.cls, en.fn, en)
-	var loops []func(body []jen.Code) jen.Code
+	var loops []loopHead
 	for _, g := range c.Generators {
 		head, ok := t.forHead(g.Target, g.Iter, inner, c)
 		if !ok {
-			return prim(jen.Nil(), types.TUnknown)
+			return prim(nilLit(), types.TUnknown)
 		}
-		var conds []jen.Code
+		var conds []model.Expr
 		for _, cond := range g.Ifs {
 			conds = append(conds, t.truth(cond, inner).c)
 		}
 		h := head
 		cs := conds
-		loops = append(loops, func(body []jen.Code) jen.Code {
+		loops = append(loops, func(body []model.Stmt) model.Stmt {
 			for i := len(cs) - 1; i >= 0; i-- {
-				body = []jen.Code{jen.If(cs[i]).Block(body...)}
+				body = []model.Stmt{&model.If{Cond: cs[i], Then: body}}
 			}
 			return h(body)
 		})
 	}
 	var rt *types.Type
-	var body jen.Code
+	var body model.Stmt
+	out := id("out")
 	switch c.Kind {
 	case "dict":
 		k, v := t.expr(c.Key, inner), t.expr(c.Elt, inner)
 		rt = types.DictOf(k.t, v.t)
-		body = jen.Id("out").Index(k.c).Op("=").Add(v.c)
+		body = &model.Assign{Lhs: exprs(index(out, k.c)), Rhs: exprs(v.c)}
 	case "list", "gen", "set":
 		v := t.expr(c.Elt, inner)
 		et := v.t
@@ -170,34 +171,51 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 			et = types.TUnknown
 		}
 		rt = types.ListOf(et)
-		body = jen.Id("out").Op("=").Append(jen.Id("out"), v.c)
+		body = &model.Assign{Lhs: exprs(out), Rhs: exprs(call(id("append"), out, v.c))}
 	}
 	stmt := body
 	for i := len(loops) - 1; i >= 0; i-- {
-		stmt = loops[i]([]jen.Code{stmt})
+		stmt = loops[i]([]model.Stmt{stmt})
 	}
-	var init jen.Code
+	var init model.Stmt
 	if c.Kind == "dict" {
-		init = jen.Id("out").Op(":=").Make(t.goType(rt))
+		init = &model.Define{Lhs: exprs(out), Rhs: exprs(call(id("make"), &model.TypeExpr{Type: t.goType(rt)}))}
 	} else {
-		init = jen.Var().Id("out").Add(t.goType(rt))
+		init = &model.Var{Name: "out", Type: t.goType(rt)}
 	}
-	fn := jen.Func().Params().Add(t.goType(rt)).Block(init, stmt, jen.Return(jen.Id("out"))).Call()
-	return prim(fn, rt)
+	return prim(closure(t.goType(rt), init, stmt, ret(out)), rt)
+}
+
+// loopHead makes a Go for statement around a body.
+type loopHead func(body []model.Stmt) model.Stmt
+
+func isBlank(e model.Expr) bool {
+	i, ok := e.(*model.Ident)
+	return ok && i.Name == "_"
+}
+
+func rangeLoop(key, value, over model.Expr, body []model.Stmt) model.Stmt {
+	return &model.For{Range: true, Key: key, Value: value, Over: over, Body: body}
+}
+
+func define(lhs, rhs model.Expr) model.Stmt { return &model.Define{Lhs: exprs(lhs), Rhs: exprs(rhs)} }
+
+func prepend(s model.Stmt, body []model.Stmt) []model.Stmt {
+	return append([]model.Stmt{s}, body...)
 }
 
 // forHead translates `for target in iter` into a Go for clause; it binds the
 // target names in en. It understands range, zip, enumerate, dict.items(),
 // lists and tuples.
-func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (func(body []jen.Code) jen.Code, bool) {
-	bindName := func(e syntax.Expr, ty *types.Type) jen.Code {
+func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (loopHead, bool) {
+	bindName := func(e syntax.Expr, ty *types.Type) model.Expr {
 		nm, ok := e.(*syntax.Name)
 		if !ok {
 			t.fail(e, "loop target", "must be a name")
-			return jen.Id("_")
+			return id("_")
 		}
 		if nm.Id == "_" {
-			return jen.Id("_")
+			return id("_")
 		}
 		s := t.sym(nm, en)
 		if bt, ok := t.inst.Target[nm]; ok {
@@ -206,44 +224,45 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		en.vars[s] = ty
 		if t.reads != nil && !t.reads[nm.Id] {
 			// Go rejects an unused loop variable.
-			return jen.Id("_")
+			return id("_")
 		}
 		en.goName[s] = names.GoLocal(nm.Id)
-		return jen.Id(names.GoLocal(nm.Id))
+		return id(names.GoLocal(nm.Id))
 	}
-	if call, ok := iter.(*syntax.Call); ok {
-		if fname, ok := call.Func.(*syntax.Name); ok {
+	sortedKeys := func(d model.Expr) model.Expr { return call(t.qual("rt", "SortedKeys"), d) }
+	if c, ok := iter.(*syntax.Call); ok {
+		if fname, ok := c.Func.(*syntax.Name); ok {
 			if _, _, shadowed := en.lookup(t.sym(fname, en)); !shadowed {
 				switch fname.Id {
 				case "range":
-					var a []jen.Code
-					for _, x := range call.Args {
+					var a []model.Expr
+					for _, x := range c.Args {
 						a = append(a, t.coerce(t.expr(x, en), types.TInt, x))
 					}
 					v := bindName(target, types.TInt)
-					unused := v.(*jen.Statement).GoString() == "_"
+					unused := isBlank(v)
 					switch len(a) {
 					case 1:
 						if unused {
-							return func(b []jen.Code) jen.Code { return jen.For(jen.Range().Add(a[0])).Block(b...) }, true
+							return func(b []model.Stmt) model.Stmt { return rangeLoop(nil, nil, a[0], b) }, true
 						}
-						return func(b []jen.Code) jen.Code { return jen.For(jen.Add(v).Op(":=").Range().Add(a[0])).Block(b...) }, true
+						return func(b []model.Stmt) model.Stmt { return rangeLoop(v, nil, a[0], b) }, true
 					case 2:
 						if unused {
-							return func(b []jen.Code) jen.Code {
-								return jen.For(jen.Range().Add(t.qual("py", "Range").Call(a[0], a[1], jen.Lit(1)))).Block(b...)
+							return func(b []model.Stmt) model.Stmt {
+								return rangeLoop(nil, nil, call(t.qual("py", "Range"), a[0], a[1], lit(1)), b)
 							}, true
 						}
-						return func(b []jen.Code) jen.Code {
-							return jen.For(jen.Add(v).Op(":=").Add(a[0]), jen.Add(v).Op("<").Add(a[1]), jen.Add(v).Op("++")).Block(b...)
+						return func(b []model.Stmt) model.Stmt {
+							return &model.For{Init: define(v, a[0]), Cond: bin("<", v, a[1]), Post: &model.Inc{X: v}, Body: b}
 						}, true
 					case 3:
-						return func(b []jen.Code) jen.Code {
-							return jen.For(jen.List(v, jen.Id("_")).Op(":=").Range().Add(t.qual("py", "Range").Call(a...))).Block(b...)
+						return func(b []model.Stmt) model.Stmt {
+							return rangeLoop(v, id("_"), call(t.qual("py", "Range"), a...), b)
 						}, true
 					}
 				case "enumerate":
-					if len(call.Args) != 1 {
+					if len(c.Args) != 1 {
 						break
 					}
 					tup, ok := target.(*syntax.Tuple)
@@ -253,7 +272,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 					}
 					if inner, ok := tup.Elts[1].(*syntax.Tuple); ok {
 						// for i, (a, b) in enumerate(zip(xs, ys)): zip's index is i.
-						if zc, ok := call.Args[0].(*syntax.Call); ok {
+						if zc, ok := c.Args[0].(*syntax.Call); ok {
 							if zn, ok := zc.Func.(*syntax.Name); ok && zn.Id == "zip" {
 								if iname, ok := tup.Elts[0].(*syntax.Name); ok {
 									return t.zipLoop(inner, zc, en, iname)
@@ -261,7 +280,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 							}
 						}
 						// for i, (k, v) in enumerate(d.items()): sorted keys with their index.
-						if ic, ok := call.Args[0].(*syntax.Call); ok && len(inner.Elts) == 2 {
+						if ic, ok := c.Args[0].(*syntax.Call); ok && len(inner.Elts) == 2 {
 							if a, ok := ic.Func.(*syntax.Attribute); ok && a.Attr == "items" {
 								d := t.expr(a.X, en)
 								iname, ok := tup.Elts[0].(*syntax.Name)
@@ -269,17 +288,15 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 									i := bindName(iname, types.TInt)
 									k := bindName(inner.Elts[0], d.t.Key)
 									v := bindName(inner.Elts[1], d.t.Elem)
-									keys := t.qual("rt", "SortedKeys").Call(d.c)
-									return func(b []jen.Code) jen.Code {
-										kv := jen.Id("k_")
-										if k.(*jen.Statement).GoString() != "_" {
-											kv = k.(*jen.Statement)
+									return func(b []model.Stmt) model.Stmt {
+										kv := model.Expr(id("k_"))
+										if !isBlank(k) {
+											kv = k
 										}
-										head := []jen.Code{}
-										if v.(*jen.Statement).GoString() != "_" {
-											head = append(head, jen.Add(v).Op(":=").Add(d.c).Index(kv))
+										if !isBlank(v) {
+											b = prepend(define(v, index(d.c, kv)), b)
 										}
-										return jen.For(jen.List(i, kv).Op(":=").Range().Add(keys)).Block(append(head, b...)...)
+										return rangeLoop(i, kv, sortedKeys(d.c), b)
 									}, true
 								}
 							}
@@ -287,25 +304,25 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 						t.fail(target, "enumerate", "nested unpacking is supported over zip and dict.items() only")
 						return nil, false
 					}
-					seq := t.expr(call.Args[0], en)
+					seq := t.expr(c.Args[0], en)
 					et := seq.t.Homogeneous()
 					if et == nil {
 						et = types.TUnknown
 					}
 					i := bindName(tup.Elts[0], types.TInt)
 					v := bindName(tup.Elts[1], et)
-					return func(b []jen.Code) jen.Code { return jen.For(jen.List(i, v).Op(":=").Range().Add(seq.c)).Block(b...) }, true
+					return func(b []model.Stmt) model.Stmt { return rangeLoop(i, v, seq.c, b) }, true
 				case "zip":
 					tup, ok := target.(*syntax.Tuple)
-					if !ok || len(tup.Elts) != len(call.Args) {
+					if !ok || len(tup.Elts) != len(c.Args) {
 						t.fail(target, "zip", "target must unpack every zipped sequence")
 						return nil, false
 					}
-					return t.zipLoop(tup, call, en, nil)
+					return t.zipLoop(tup, c, en, nil)
 				}
 			}
 		}
-		if a, ok := call.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
+		if a, ok := c.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
 			d := t.expr(a.X, en)
 			if d.t.Kind == types.Dict {
 				dt := d.t
@@ -319,20 +336,16 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 					}
 					k := bindName(tup.Elts[0], dt.Key)
 					v := bindName(tup.Elts[1], dt.Elem)
-					return func(b []jen.Code) jen.Code {
-						return jen.For(jen.List(jen.Id("_"), k).Op(":=").Range().Add(t.qual("rt", "SortedKeys").Call(d.c))).Block(
-							append([]jen.Code{jen.Add(v).Op(":=").Add(d.c).Index(k)}, b...)...)
+					return func(b []model.Stmt) model.Stmt {
+						return rangeLoop(id("_"), k, sortedKeys(d.c), prepend(define(v, index(d.c, k)), b))
 					}, true
 				case "keys":
 					k := bindName(target, dt.Key)
-					return func(b []jen.Code) jen.Code {
-						return jen.For(jen.List(jen.Id("_"), k).Op(":=").Range().Add(t.qual("rt", "SortedKeys").Call(d.c))).Block(b...)
-					}, true
+					return func(b []model.Stmt) model.Stmt { return rangeLoop(id("_"), k, sortedKeys(d.c), b) }, true
 				case "values":
 					v := bindName(target, dt.Elem)
-					return func(b []jen.Code) jen.Code {
-						return jen.For(jen.List(jen.Id("_"), jen.Id("k_")).Op(":=").Range().Add(t.qual("rt", "SortedKeys").Call(d.c))).Block(
-							append([]jen.Code{jen.Add(v).Op(":=").Add(d.c).Index(jen.Id("k_"))}, b...)...)
+					return func(b []model.Stmt) model.Stmt {
+						return rangeLoop(id("_"), id("k_"), sortedKeys(d.c), prepend(define(v, index(d.c, id("k_"))), b))
 					}, true
 				}
 			}
@@ -348,7 +361,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.
-			var lhs []jen.Code
+			var lhs []model.Expr
 			inner := et.Homogeneous()
 			if inner == nil {
 				inner = types.TUnknown
@@ -361,55 +374,50 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 				t.fail(target, "for", "unpacking %d names", len(lhs))
 				return nil, false
 			}
-			return func(b []jen.Code) jen.Code {
-				return jen.For(jen.List(jen.Id("_"), jen.Id("e_")).Op(":=").Range().Add(seq.c)).Block(
-					append([]jen.Code{jen.List(lhs...).Op(":=").Add(t.qual("py", fn).Call(jen.Id("e_")))}, b...)...)
+			return func(b []model.Stmt) model.Stmt {
+				return rangeLoop(id("_"), id("e_"), seq.c,
+					prepend(&model.Define{Lhs: lhs, Rhs: exprs(call(t.qual("py", fn), id("e_")))}, b))
 			}, true
 		}
 		v := bindName(target, et)
-		if v.(*jen.Statement).GoString() == "_" {
-			return func(b []jen.Code) jen.Code { return jen.For(jen.Range().Add(seq.c)).Block(b...) }, true
+		if isBlank(v) {
+			return func(b []model.Stmt) model.Stmt { return rangeLoop(nil, nil, seq.c, b) }, true
 		}
-		return func(b []jen.Code) jen.Code {
-			return jen.For(jen.List(jen.Id("_"), v).Op(":=").Range().Add(seq.c)).Block(b...)
-		}, true
+		return func(b []model.Stmt) model.Stmt { return rangeLoop(id("_"), v, seq.c, b) }, true
 	}
 	if tup, ok := target.(*syntax.Tuple); ok && st.Kind == types.Dict && len(tup.Elts) == 2 {
 		// for k, v in list(d.items()): the dict's items, keys sorted.
 		k := bindName(tup.Elts[0], st.Key)
 		v := bindName(tup.Elts[1], st.Elem)
-		return func(b []jen.Code) jen.Code {
-			return jen.For(jen.List(jen.Id("_"), k).Op(":=").Range().Add(t.qual("rt", "SortedKeys").Call(seq.c))).Block(
-				append([]jen.Code{jen.Add(v).Op(":=").Add(seq.c).Index(k)}, b...)...)
+		return func(b []model.Stmt) model.Stmt {
+			return rangeLoop(id("_"), k, sortedKeys(seq.c), prepend(define(v, index(seq.c, k)), b))
 		}, true
 	}
 	if st.Kind == types.Dict {
 		k := bindName(target, st.Key)
-		return func(b []jen.Code) jen.Code {
-			return jen.For(jen.List(jen.Id("_"), k).Op(":=").Range().Add(t.qual("rt", "SortedKeys").Call(seq.c))).Block(b...)
-		}, true
+		return func(b []model.Stmt) model.Stmt { return rangeLoop(id("_"), k, sortedKeys(seq.c), b) }, true
 	}
 	t.fail(n, "for", "over a value of type %s", seq.t)
 	return nil, false
 }
 
-// zipLoop is `for a, b in zip(xs, ys)` (index is the Python name bound to the
-// position, from an enclosing enumerate, or "").
-func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *syntax.Name) (func(body []jen.Code) jen.Code, bool) {
-	if len(tup.Elts) != len(call.Args) {
+// zipLoop is `for a, b in zip(xs, ys)` (index is the enumerate index bound
+// to the position, or nil).
+func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ *syntax.Name) (loopHead, bool) {
+	if len(tup.Elts) != len(c.Args) {
 		t.fail(tup, "zip", "target must unpack every zipped sequence")
 		return nil, false
 	}
 	var seqs []val
-	for _, a := range call.Args {
+	for _, a := range c.Args {
 		seqs = append(seqs, t.expr(a, en))
 	}
 	idx := "i"
-	if index != nil {
-		s := t.sym(index, en)
+	if index_ != nil {
+		s := t.sym(index_, en)
 		en.vars[s] = types.TInt
-		en.goName[s] = names.GoLocal(index.Id)
-		idx = names.GoLocal(index.Id)
+		en.goName[s] = names.GoLocal(index_.Id)
+		idx = names.GoLocal(index_.Id)
 	} else {
 		for d := 0; ; d++ {
 			if !en.bound(idx) {
@@ -418,9 +426,9 @@ func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, inde
 			idx = "i" + string(rune('0'+d))
 		}
 	}
-	var lens, lhs, rhs []jen.Code
+	var lens, lhs, rhs []model.Expr
 	for k, sq := range seqs {
-		lens = append(lens, jen.Len(sq.c))
+		lens = append(lens, call(id("len"), sq.c))
 		et := sq.t.Homogeneous()
 		if et == nil {
 			et = types.TUnknown
@@ -440,18 +448,17 @@ func (t *translator) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, inde
 		if nm.Id == "_" || (t.reads != nil && !t.reads[nm.Id]) {
 			continue
 		}
-		lhs = append(lhs, jen.Id(name))
-		rhs = append(rhs, jen.Add(paren(sq, precPrimary)).Index(jen.Id(idx)))
+		lhs = append(lhs, id(name))
+		rhs = append(rhs, index(paren(sq, precPrimary), id(idx)))
 	}
 	bound := lens[0]
 	if len(lens) > 1 {
-		bound = jen.Min(lens...)
+		bound = call(id("min"), lens...)
 	}
-	return func(b []jen.Code) jen.Code {
-		var head []jen.Code
+	return func(b []model.Stmt) model.Stmt {
 		if len(lhs) > 0 {
-			head = append(head, jen.List(lhs...).Op(":=").List(rhs...))
+			b = prepend(&model.Define{Lhs: lhs, Rhs: rhs}, b)
 		}
-		return jen.For(jen.Id(idx).Op(":=").Range().Add(bound)).Block(append(head, b...)...)
+		return rangeLoop(id(idx), nil, bound, b)
 	}, true
 }

@@ -1,9 +1,9 @@
-package emit
+package lower
 
 import (
+	"github.com/hf2go/hf2go/generator/model"
 	"strings"
 
-	"github.com/dave/jennifer/jen"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -21,14 +21,14 @@ func (t *translator) bind(call *syntax.Call, params []string, variadic string, r
 }
 
 // callSig translates a call of a table entry.
-func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self jen.Code, en *env, what string) val {
+func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr, en *env, what string) val {
 	pnames, variadic, req := types.SigParams(sig)
 	b, ok := t.bind(call, pnames, variadic, req, what)
 	if !ok {
-		return prim(jen.Nil(), types.TUnknown)
+		return prim(nilLit(), types.TUnknown)
 	}
-	args := map[string]jen.Code{}
-	spread := map[string][]jen.Code{}
+	args := map[string]model.Expr{}
+	spread := map[string][]model.Expr{}
 	if self != nil {
 		args["self"] = self
 	}
@@ -61,19 +61,19 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self jen.Code, e
 		}
 		if p.Type == "list[array]" {
 			if l, ok := e.(*syntax.List); ok {
-				var codes []jen.Code
+				var codes []model.Expr
 				for _, x := range l.Elts {
 					codes = append(codes, t.coerce(t.expr(x, en), types.TArray, x))
 				}
-				args[p.Name] = jen.Index().Op("*").Add(t.qual("mlx", "Array")).Values(codes...)
+				args[p.Name] = &model.Composite{Type: &model.Slice{Elem: &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}}, Elts: codes}
 				continue
 			}
 			if tu, ok := e.(*syntax.Tuple); ok {
-				var codes []jen.Code
+				var codes []model.Expr
 				for _, x := range tu.Elts {
 					codes = append(codes, t.coerce(t.expr(x, en), types.TArray, x))
 				}
-				args[p.Name] = jen.Index().Op("*").Add(t.qual("mlx", "Array")).Values(codes...)
+				args[p.Name] = &model.Composite{Type: &model.Slice{Elem: &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}}, Elts: codes}
 				continue
 			}
 		}
@@ -102,17 +102,17 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.IsArgs && en.cls.FromDict == en.fn {
 			// cls(a=..., b=...) in a from_dict classmethod: the dataclass filled
 			// from those keywords, defaults for the rest, __post_init__ run.
-			var kvs []jen.Code
+			var kvs []model.Expr
 			for _, k := range c.Keywords {
 				if k.Name == "" {
 					return t.bad(c, "cls(**kwargs)", "not supported")
 				}
-				kvs = append(kvs, jen.Lit(k.Name).Op(":").Add(t.expr(k.Value, en).c))
+				kvs = append(kvs, &model.KeyValue{Key: lit(k.Name), Value: t.expr(k.Value, en).c})
 			}
 			if len(c.Args) > 0 {
 				return t.bad(c, "cls(...)", "positional arguments are not supported")
 			}
-			return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+en.cls.Name).Call(), jen.Map(jen.String()).Any().Values(kvs...)), types.ClassT(en.cls.Name))
+			return prim(call(t.qual("rt", "FromDict"), call(id("New"+en.cls.Name)), &model.Composite{Type: &model.Map{Key: named("string"), Elem: named("any")}, Elts: kvs}), types.ClassT(en.cls.Name))
 		}
 		if _, _, isLocal := en.lookup(t.sym(f, en)); !isLocal {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
@@ -123,10 +123,10 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 					if init == nil {
 						return t.bad(c, "class "+f.Id, "has no __init__")
 					}
-					return t.callLocal(c, init, jen.Id("New"+cls.Name), en, "New"+cls.Name)
+					return t.callLocal(c, init, id("New"+cls.Name), en, "New"+cls.Name)
 				case names.LocalFunc:
 					fn := t.u.ByFunc[f.Id]
-					return t.callLocal(c, fn, jen.Id(fn.GoName), en, f.Id)
+					return t.callLocal(c, fn, id(fn.GoName), en, f.Id)
 				}
 			}
 			if v, ok := t.builtin(c, f.Id, en); ok {
@@ -142,16 +142,16 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 				cls = en.cls
 				if len(c.Args) == 1 {
 					d := t.expr(c.Args[0], en)
-					return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.Name).Call(), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.Name))
+					return prim(call(t.qual("rt", "FromDict"), call(id("New"+cls.Name)), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.Name))
 				}
 			}
 			if cls != nil && len(c.Args) == 1 {
 				d := t.expr(c.Args[0], en)
 				dc := t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])
 				if cls.FromDict != nil {
-					return prim(jen.Id(cls.FromDict.GoName).Call(dc), types.ClassT(cls.Name))
+					return prim(call(id(cls.FromDict.GoName), dc), types.ClassT(cls.Name))
 				}
-				return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+cls.Name).Call(), dc), types.ClassT(cls.Name))
+				return prim(call(t.qual("rt", "FromDict"), call(id("New"+cls.Name)), dc), types.ClassT(cls.Name))
 			}
 		}
 		if n, ok := f.X.(*syntax.Name); ok {
@@ -161,10 +161,10 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 					if init == nil {
 						return t.bad(c, "class "+f.Attr, "has no __init__")
 					}
-					return t.callLocal(c, init, jen.Id("New"+cls.Name), en, "New"+cls.Name)
+					return t.callLocal(c, init, id("New"+cls.Name), en, "New"+cls.Name)
 				}
 				if fn, ok := t.u.ByFunc[f.Attr]; ok {
-					return t.callLocal(c, fn, jen.Id(fn.GoName), en, f.Attr)
+					return t.callLocal(c, fn, id(fn.GoName), en, f.Attr)
 				}
 				return t.bad(c, n.Id+"."+f.Attr, "not found in %s.py", sym.File)
 			}
@@ -193,9 +193,9 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 			return t.bad(c, "call", "%s is not callable", ct.Name)
 		}
 		fn := cls.ByMeth["__call__"]
-		return t.callLocal(c, fn, jen.Add(paren(callee, precPrimary)).Dot("Forward"), en, ct.Name+".__call__")
+		return t.callLocal(c, fn, sel(paren(callee, precPrimary), "Forward"), en, ct.Name+".__call__")
 	case types.Iface:
-		return t.callLocal(c, t.ifaceCall(ct), jen.Add(paren(callee, precPrimary)).Dot("Forward"), en, ct.String()+".__call__")
+		return t.callLocal(c, t.ifaceCall(ct), sel(paren(callee, precPrimary), "Forward"), en, ct.String()+".__call__")
 	case types.Ext:
 		et := t.tab.Types[ct.Name]
 		if et == nil || et.Call == nil {
@@ -216,7 +216,7 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 
 // callLocal calls a function or method of the model file, filling Python's
 // defaults at the call site (Go has none).
-func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head jen.Code, en *env, what string) val {
+func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head model.Expr, en *env, what string) val {
 	pnames, req := types.LocalParams(fn)
 	c, splat := types.SplatOf(c)
 	if splat != nil {
@@ -225,9 +225,9 @@ func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head jen.Code, en
 	}
 	b, ok := t.bind(c, pnames, "", req, what)
 	if !ok {
-		return prim(jen.Nil(), types.TUnknown)
+		return prim(nilLit(), types.TUnknown)
 	}
-	var args []jen.Code
+	var args []model.Expr
 	for _, p := range fn.Params {
 		e, given := b.ByName[p.Py]
 		if !given && splat != nil {
@@ -247,7 +247,7 @@ func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head jen.Code, en
 	if fn.Def.Name == "__init__" {
 		ret = types.ClassT(fn.Class.Name)
 	}
-	v := prim(jen.Add(head).Call(args...), ret)
+	v := prim(call(head, args...), ret)
 	if ret.Kind == types.Tuple {
 		v.multi = len(ret.Elems)
 	}
@@ -266,20 +266,19 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 	case types.ClassK:
 		cls := t.u.ByClass[rt.Name]
 		if cls != nil && f.Attr == "pop" && len(c.Args) == 1 {
-			// Module.pop("name") drops a child module (and its parameters).
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
-				if fi, ok := cls.ByName[s.Value]; ok {
-					return prim(jen.Add(paren(recv, precPrimary)).Dot(fi.Go).Op("=").Add(t.zero(fi.Type)), types.TNone)
+				if _, ok := cls.ByName[s.Value]; ok {
+					return t.bad(c, "method pop", "Module.pop is translated as a statement only")
 				}
 			}
 		}
 		if cls != nil {
 			if m, ok := cls.ByMeth[f.Attr]; ok && !m.IsProp {
-				return t.callLocal(c, m, jen.Add(paren(recv, precPrimary)).Dot(m.GoName), en, rt.Name+"."+f.Attr)
+				return t.callLocal(c, m, sel(paren(recv, precPrimary), m.GoName), en, rt.Name+"."+f.Attr)
 			}
 			if fi, ok := cls.ByName[f.Attr]; ok {
 				// self.act(x) where act holds a module or function.
-				return t.callValue(c, prim(jen.Add(paren(recv, precPrimary)).Dot(fi.Go), fi.Type), en)
+				return t.callValue(c, prim(sel(paren(recv, precPrimary), fi.Go), fi.Type), en)
 			}
 		}
 		return t.bad(c, "method "+f.Attr, "%s has no method %s", rt.Name, f.Attr)
@@ -302,14 +301,13 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 }
 
 func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) val {
-	t.imports["strings"] = true
-	args := make([]jen.Code, 0, len(c.Args))
+	args := make([]model.Expr, 0, len(c.Args))
 	for _, a := range c.Args {
 		args = append(args, t.expr(a, en).c)
 	}
 	recv = val{c: t.deref(recv, c.Func), t: recv.t.Base(), prec: recv.prec}
 	s := func(fn string, res *types.Type) val {
-		return prim(jen.Qual("strings", fn).Call(append([]jen.Code{recv.c}, args...)...), res)
+		return prim(call(t.qual("strings", fn), append([]model.Expr{recv.c}, args...)...), res)
 	}
 	switch name {
 	case "startswith":
@@ -320,26 +318,26 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		return s("ReplaceAll", types.TStr)
 	case "split":
 		if len(args) == 0 {
-			return prim(jen.Qual("strings", "Fields").Call(recv.c), types.ListOf(types.TStr))
+			return prim(call(t.qual("strings", "Fields"), recv.c), types.ListOf(types.TStr))
 		}
 		return s("Split", types.ListOf(types.TStr))
 	case "lower":
 		return s("ToLower", types.TStr)
 	case "strip":
-		return prim(jen.Qual("strings", "TrimSpace").Call(recv.c), types.TStr)
+		return prim(call(t.qual("strings", "TrimSpace"), recv.c), types.TStr)
 	case "join":
-		return prim(jen.Qual("strings", "Join").Call(append(args, recv.c)...), types.TStr)
+		return prim(call(t.qual("strings", "Join"), append(args, recv.c)...), types.TStr)
 	case "index":
 		if len(args) == 1 {
-			return prim(t.qual("rt", "StrIndex").Call(recv.c, args[0]), types.TInt)
+			return prim(call(t.qual("rt", "StrIndex"), recv.c, args[0]), types.TInt)
 		}
 	case "find":
 		if len(args) == 1 {
-			return prim(t.qual("rt", "StrFind").Call(recv.c, args[0]), types.TInt)
+			return prim(call(t.qual("rt", "StrFind"), recv.c, args[0]), types.TInt)
 		}
 	case "count":
 		if len(args) == 1 {
-			return prim(jen.Qual("strings", "Count").Call(recv.c, args[0]), types.TInt)
+			return prim(call(t.qual("strings", "Count"), recv.c, args[0]), types.TInt)
 		}
 	case "upper":
 		return s("ToUpper", types.TStr)
@@ -359,7 +357,7 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
 		}
-		return prim(t.qual("rt", "Get").Call(recv.c, k.c, def), dt.Elem)
+		return prim(call(t.qual("rt", "Get"), recv.c, k.c, def), dt.Elem)
 	case "pop":
 		if len(c.Args) < 1 {
 			break
@@ -369,7 +367,7 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
 		}
-		return prim(t.qual("rt", "Pop").Call(recv.c, k.c, def), dt.Elem)
+		return prim(call(t.qual("rt", "Pop"), recv.c, k.c, def), dt.Elem)
 	case "items", "keys", "values":
 		return t.bad(c, "dict."+name, "only as the iterable of a for loop or comprehension")
 	}
@@ -380,11 +378,11 @@ func (t *translator) listMethod(c *syntax.Call, name string, recv val, en *env) 
 	switch name {
 	case "index":
 		if len(c.Args) == 1 {
-			return prim(t.qual("py", "Index").Call(recv.c, t.expr(c.Args[0], en).c), types.TInt)
+			return prim(call(t.qual("py", "Index"), recv.c, t.expr(c.Args[0], en).c), types.TInt)
 		}
 	case "count":
 		if len(c.Args) == 1 {
-			return prim(t.qual("rt", "Count").Call(recv.c, t.expr(c.Args[0], en).c), types.TInt)
+			return prim(call(t.qual("rt", "Count"), recv.c, t.expr(c.Args[0], en).c), types.TInt)
 		}
 	}
 	return t.bad(c, "list."+name, "not supported as an expression")
@@ -396,7 +394,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	switch name {
 	case "len":
 		if len(c.Args) == 1 {
-			return prim(jen.Len(arg(0).c), types.TInt), true
+			return prim(call(id("len"), arg(0).c), types.TInt), true
 		}
 	case "int":
 		if len(c.Args) == 1 {
@@ -405,25 +403,24 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			case types.Int:
 				return val{c: t.deref(v, c), t: types.TInt, prec: v.prec}, true
 			case types.Float:
-				return prim(jen.Int().Call(t.deref(v, c)), types.TInt), true
+				return prim(conv("int", t.deref(v, c)), types.TInt), true
 			case types.Bool:
-				return prim(t.qual("rt", "BoolToInt").Call(v.c), types.TInt), true
+				return prim(call(t.qual("rt", "BoolToInt"), v.c), types.TInt), true
 			case types.Array:
-				return prim(t.qual("rt", "IntItem").Call(v.c), types.TInt), true
+				return prim(call(t.qual("rt", "IntItem"), v.c), types.TInt), true
 			}
 		}
 	case "float":
 		if len(c.Args) == 1 {
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
 				// float("inf"), float("-inf"), float("nan")
-				t.imports["math"] = true
 				switch strings.ToLower(s.Value) {
 				case "inf", "+inf", "infinity":
-					return prim(jen.Qual("math", "Inf").Call(jen.Lit(1)), types.TFloat), true
+					return prim(call(t.qual("math", "Inf"), lit(1)), types.TFloat), true
 				case "-inf", "-infinity":
-					return prim(jen.Qual("math", "Inf").Call(jen.Lit(-1)), types.TFloat), true
+					return prim(call(t.qual("math", "Inf"), lit(-1)), types.TFloat), true
 				case "nan":
-					return prim(jen.Qual("math", "NaN").Call(), types.TFloat), true
+					return prim(call(t.qual("math", "NaN")), types.TFloat), true
 				}
 			}
 			v := arg(0)
@@ -435,8 +432,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		}
 	case "str":
 		if len(c.Args) == 1 {
-			t.imports["fmt"] = true
-			return prim(jen.Qual("fmt", "Sprint").Call(arg(0).c), types.TStr), true
+			return prim(call(t.qual("fmt", "Sprint"), arg(0).c), types.TStr), true
 		}
 	case "min", "max":
 		if len(c.Args) == 1 {
@@ -444,15 +440,15 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			v := arg(0)
 			if v.t.Kind == types.AnyK {
 				fn := map[string]string{"min": "MinAny", "max": "MaxAny"}[name]
-				return prim(t.qual("rt", fn).Call(v.c), types.TAny), true
+				return prim(call(t.qual("rt", fn), v.c), types.TAny), true
 			}
 			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
 				fn := map[string]string{"min": "MinOf", "max": "MaxOf"}[name]
-				return prim(t.qual("rt", fn).Call(v.c), h), true
+				return prim(call(t.qual("rt", fn), v.c), h), true
 			}
 		}
 		if len(c.Args) >= 2 {
-			var codes []jen.Code
+			var codes []model.Expr
 			var rt *types.Type
 			vs := make([]val, len(c.Args))
 			for i := range c.Args {
@@ -465,15 +461,15 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			for i, v := range vs {
 				codes = append(codes, t.coerce(v, rt, c.Args[i]))
 			}
-			return prim(jen.Id(name).Call(codes...), rt), true
+			return prim(call(id(name), codes...), rt), true
 		}
 	case "abs":
 		if len(c.Args) == 1 {
 			v := arg(0)
 			if v.t.Kind == types.Array {
-				return prim(t.qual("mlx", "Abs").Call(v.c), types.TArray), true
+				return prim(call(t.qual("mlx", "Abs"), v.c), types.TArray), true
 			}
-			return prim(t.qual("rt", "Abs").Call(v.c), v.t), true
+			return prim(call(t.qual("rt", "Abs"), v.c), v.t), true
 		}
 	case "isinstance":
 		if len(c.Args) == 2 {
@@ -488,13 +484,13 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				}
 			}
 			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind == types.AnyK {
-				var kinds []jen.Code
+				var kinds []model.Expr
 				for _, e := range tup.Elts {
 					if n, ok := e.(*syntax.Name); ok {
-						kinds = append(kinds, jen.Lit(n.Id))
+						kinds = append(kinds, lit(n.Id))
 					}
 				}
-				return prim(t.qual("rt", "IsInstanceOf").Call(append([]jen.Code{v.c}, kinds...)...), types.TBool), true
+				return prim(call(t.qual("rt", "IsInstanceOf"), append([]model.Expr{v.c}, kinds...)...), types.TBool), true
 			}
 			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind != types.AnyK && v.t.Kind != types.Unknown {
 				// isinstance(x, (tuple, list)) on a statically typed value.
@@ -530,28 +526,28 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				case types.Int, types.Float, types.Bool, types.Str, types.None:
 					return litBool(false), true
 				case types.AnyK:
-					return prim(t.qual("py", "IsInstance").Types(jen.Op("*").Add(t.qual("mlx", "Array"))).Call(v.c), types.TBool), true
+					return prim(typeCall(t.qual("py", "IsInstance"), &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}, v.c), types.TBool), true
 				}
 			}
 			tn := strings.TrimPrefix(q, "cache.")
 			if et, ok := t.tab.Types[tn]; ok {
-				return prim(t.qual("py", "IsInstance").Types(t.render(et.Go, nil, nil)).Call(v.c), types.TBool), true
+				return prim(typeCall(t.qual("py", "IsInstance"), &model.TemplateType{Parts: t.renderParts(et.Go, nil, nil)}, v.c), types.TBool), true
 			}
 			if n, ok := c.Args[1].(*syntax.Name); ok && v.t.Kind == types.AnyK {
 				switch n.Id {
 				case "float":
-					return prim(t.qual("rt", "IsFloat").Call(v.c), types.TBool), true
+					return prim(call(t.qual("rt", "IsFloat"), v.c), types.TBool), true
 				case "int":
-					return prim(t.qual("rt", "IsInt").Call(v.c), types.TBool), true
+					return prim(call(t.qual("rt", "IsInt"), v.c), types.TBool), true
 				case "str":
-					return prim(t.qual("py", "IsInstance").Types(jen.String()).Call(v.c), types.TBool), true
+					return prim(typeCall(t.qual("py", "IsInstance"), named("string"), v.c), types.TBool), true
 				case "list":
-					return prim(t.qual("py", "IsInstance").Types(jen.Index().Any()).Call(v.c), types.TBool), true
+					return prim(typeCall(t.qual("py", "IsInstance"), &model.Slice{Elem: named("any")}, v.c), types.TBool), true
 				}
 			}
 			if n, ok := c.Args[1].(*syntax.Name); ok {
 				if _, ok := t.u.ByClass[n.Id]; ok {
-					return prim(t.qual("py", "IsInstance").Types(jen.Op("*").Id(n.Id)).Call(v.c), types.TBool), true
+					return prim(typeCall(t.qual("py", "IsInstance"), &model.Ptr{Elem: named(n.Id)}, v.c), types.TBool), true
 				}
 			}
 			return t.bad(c, "isinstance", "of %s", exprText(c.Args[1])), true
@@ -569,7 +565,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				if has || hasM {
 					k = syntax.ConstTrue
 				}
-				v := prim(jen.Lit(has || hasM), types.TBool)
+				v := prim(lit(has || hasM), types.TBool)
 				v.lit = &syntax.Constant{Kind: k}
 				return v, true
 			}
@@ -602,26 +598,26 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			return t.expr(c.Args[0], en), true
 		}
 		if len(c.Args) == 0 {
-			return prim(jen.Index().Any().Values(), types.ListOf(types.TUnknown)), true
+			return prim(&model.Composite{Type: &model.Slice{Elem: named("any")}}, types.ListOf(types.TUnknown)), true
 		}
 	case "range":
-		var codes []jen.Code
+		var codes []model.Expr
 		for i := range c.Args {
 			codes = append(codes, t.coerce(arg(i), types.TInt, c.Args[i]))
 		}
 		switch len(codes) {
 		case 1:
-			return prim(t.qual("py", "Range").Call(jen.Lit(0), codes[0], jen.Lit(1)), types.ListOf(types.TInt)), true
+			return prim(call(t.qual("py", "Range"), lit(0), codes[0], lit(1)), types.ListOf(types.TInt)), true
 		case 2:
-			return prim(t.qual("py", "Range").Call(codes[0], codes[1], jen.Lit(1)), types.ListOf(types.TInt)), true
+			return prim(call(t.qual("py", "Range"), codes[0], codes[1], lit(1)), types.ListOf(types.TInt)), true
 		case 3:
-			return prim(t.qual("py", "Range").Call(codes...), types.ListOf(types.TInt)), true
+			return prim(call(t.qual("py", "Range"), codes...), types.ListOf(types.TInt)), true
 		}
 	case "sum":
 		if len(c.Args) == 1 {
 			v := arg(0)
 			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
-				return prim(t.qual("py", "Sum").Call(v.c), h), true
+				return prim(call(t.qual("py", "Sum"), v.c), h), true
 			}
 		}
 	case "print":
@@ -631,7 +627,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			v := arg(0)
 			if h := v.t.Homogeneous(); h != nil && h.Kind == types.Bool {
 				fn := map[string]string{"all": "All", "any": "Any"}[name]
-				return prim(t.qual("rt", fn).Call(v.c), types.TBool), true
+				return prim(call(t.qual("rt", fn), v.c), types.TBool), true
 			}
 		}
 	}
@@ -639,7 +635,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 }
 
 // kwArg reads parameter p from a **kwargs dict, with p's default.
-func (t *translator) kwArg(splat syntax.Expr, p *types.Param, en *env) jen.Code {
+func (t *translator) kwArg(splat syntax.Expr, p *types.Param, en *env) model.Expr {
 	d := t.expr(splat, en)
 	def := t.zero(p.Type)
 	if p.Def != nil {
@@ -648,7 +644,7 @@ func (t *translator) kwArg(splat syntax.Expr, p *types.Param, en *env) jen.Code 
 	conv := map[types.Kind]string{types.Int: "Int", types.Float: "Float", types.Str: "Str"}[p.Type.Kind]
 	if conv == "" || d.t.Kind != types.Dict {
 		t.fail(splat, "**kwargs", "for a parameter of type %s", p.Type)
-		return jen.Nil()
+		return nilLit()
 	}
-	return t.qual("rt", "Kw").Call(d.c, jen.Lit(p.Py), def, t.qual("rt", conv))
+	return call(t.qual("rt", "Kw"), d.c, lit(p.Py), def, t.qual("rt", conv))
 }

@@ -1,7 +1,9 @@
-package emit
+package lower
 
 import (
-	"github.com/dave/jennifer/jen"
+	"strconv"
+
+	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -23,10 +25,10 @@ func (fc *fnCtx) unused(name string) bool {
 	return fc != nil && fc.reads != nil && !fc.reads[name]
 }
 
-func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
+func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 	fc.depth++
 	defer func() { fc.depth-- }()
-	var out []jen.Code
+	var out []model.Stmt
 	for _, s := range stmts {
 		if fc.plan != nil {
 			for _, name := range fc.plan.varsBefore[s] {
@@ -34,7 +36,7 @@ func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 					continue
 				}
 				ty, g, _ := en.lookupName(name)
-				out = append(out, jen.Var().Id(g).Add(t.goType(ty)))
+				out = append(out, &model.Var{Name: g, Type: t.goType(ty)})
 				fc.defined[name] = true
 			}
 		}
@@ -43,7 +45,11 @@ func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 	return out
 }
 
-func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
+func exprStmt(x model.Expr) model.Stmt { return &model.ExprStmt{X: x} }
+
+func assign(lhs, rhs model.Expr) model.Stmt { return &model.Assign{Lhs: exprs(lhs), Rhs: exprs(rhs)} }
+
+func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
@@ -65,9 +71,9 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 			return nil
 		}
 		if v.t.Kind != types.None && v.t.Kind != types.Unknown && v.multi == 0 {
-			return []jen.Code{jen.Id("_").Op("=").Add(v.c)}
+			return []model.Stmt{assign(id("_"), v.c)}
 		}
-		return []jen.Code{v.c}
+		return []model.Stmt{exprStmt(v.c)}
 	case *syntax.Assign:
 		return t.assign(x, en, fc)
 	case *syntax.AnnAssign:
@@ -79,7 +85,7 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 		bin := t.u.AugBinOp(x)
 		return t.assign(&syntax.Assign{At: x.At, Targets: []syntax.Expr{x.Target}, Value: bin}, en, fc)
 	case *syntax.Return:
-		return []jen.Code{t.ret(x, en, fc)}
+		return []model.Stmt{t.ret(x, en, fc)}
 	case *syntax.If:
 		cond := t.truth(x.Cond, en)
 		if k, ok := constBool(cond); ok {
@@ -93,39 +99,41 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 			}
 			return t.block(x.Else, en, fc)
 		}
-		body := t.block(x.Body, en, fc)
-		st := jen.If(cond.c).Block(body...)
+		st := &model.If{Cond: cond.c, Then: t.block(x.Body, en, fc)}
 		if len(x.Else) == 1 {
 			if elif, ok := x.Else[0].(*syntax.If); ok && (fc.plan == nil || len(fc.plan.varsBefore[elif]) == 0) {
-				st = st.Else().Add(t.stmt(elif, en, fc)...)
-				return []jen.Code{st}
+				st.Else = t.stmt(elif, en, fc)
+				if len(st.Else) == 1 {
+					_, st.ElseIf = st.Else[0].(*model.If)
+				}
+				return []model.Stmt{st}
 			}
 		}
 		if len(x.Else) > 0 {
-			st = st.Else().Block(t.block(x.Else, en, fc)...)
+			st.Else = t.block(x.Else, en, fc)
 		}
-		return []jen.Code{st}
+		return []model.Stmt{st}
 	case *syntax.For:
 		head, ok := t.forHead(x.Target, x.Iter, en, x)
 		if !ok {
 			return nil
 		}
-		return []jen.Code{head(t.block(x.Body, en, fc))}
+		return []model.Stmt{head(t.block(x.Body, en, fc))}
 	case *syntax.While:
 		cond := t.truth(x.Cond, en)
-		return []jen.Code{jen.For(cond.c).Block(t.block(x.Body, en, fc)...)}
+		return []model.Stmt{&model.For{Cond: cond.c, Body: t.block(x.Body, en, fc)}}
 	case *syntax.Assert:
 		cond := t.truth(x.Cond, en)
-		msg := jen.Code(jen.Lit(assertText(x)))
+		msg := model.Expr(lit(assertText(x)))
 		if x.Msg != nil {
 			m := t.expr(x.Msg, en)
 			if m.t.Kind == types.Str {
 				msg = m.c
 			}
 		}
-		return []jen.Code{t.qual("py", "Assert").Call(cond.c, msg)}
+		return []model.Stmt{exprStmt(call(t.qual("py", "Assert"), cond.c, msg))}
 	case *syntax.Raise:
-		kind, msg := "Exception", jen.Code(jen.Lit(""))
+		kind, msg := "Exception", model.Expr(lit(""))
 		if c, ok := x.Exc.(*syntax.Call); ok {
 			if n, ok := c.Func.(*syntax.Name); ok {
 				kind = n.Id
@@ -137,15 +145,15 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 				}
 			}
 		}
-		return []jen.Code{t.qual("py", "Raise").Call(jen.Lit(kind), jen.Lit("%s"), msg)}
+		return []model.Stmt{exprStmt(call(t.qual("py", "Raise"), lit(kind), lit("%s"), msg))}
 	case *syntax.Pass:
 		return nil
 	case *syntax.Break:
-		return []jen.Code{jen.Break()}
+		return []model.Stmt{&model.Break{}}
 	case *syntax.Continue:
-		return []jen.Code{jen.Continue()}
+		return []model.Stmt{&model.Continue{}}
 	case *syntax.Delete:
-		var out []jen.Code
+		var out []model.Stmt
 		for _, target := range x.Targets {
 			sub, ok := target.(*syntax.Subscript)
 			if !ok {
@@ -157,7 +165,7 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 				t.fail(target, "del", "of a %s item", d.t)
 				continue
 			}
-			out = append(out, jen.Delete(d.c, t.expr(sub.Index[0], en).c))
+			out = append(out, exprStmt(call(id("delete"), d.c, t.expr(sub.Index[0], en).c)))
 		}
 		return out
 	case *syntax.FuncDef:
@@ -168,16 +176,12 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []jen.Code {
 }
 
 func assertText(a *syntax.Assert) string {
-	return "assertion failed at line " + itoa(a.P.Line)
-}
-
-func itoa(i int) string {
-	return jen.Lit(i).GoString()
+	return "assertion failed at line " + strconv.Itoa(a.P.Line)
 }
 
 // mutatingCall handles statement calls that change a container in place:
-// list.append, dict.pop, dict.update.
-func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) ([]jen.Code, bool) {
+// list.append, dict.pop, dict.update, and Module.pop("child").
+func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) ([]model.Stmt, bool) {
 	recvExpr := a.X
 	switch a.Attr {
 	case "append":
@@ -187,68 +191,76 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 		}
 		v := t.expr(c.Args[0], en)
 		target := t.lvalue(recvExpr, en)
-		return []jen.Code{jen.Add(target).Op("=").Append(recv.c, t.coerce(v, recv.t.Elem, c.Args[0]))}, true
+		return []model.Stmt{assign(target, call(id("append"), recv.c, t.coerce(v, recv.t.Elem, c.Args[0])))}, true
 	case "pop":
 		recv := t.expr(recvExpr, en)
+		if recv.t.Kind == types.ClassK && len(c.Args) == 1 {
+			// Module.pop("name") drops a child module (and its parameters).
+			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
+				if fi, ok := t.u.ByClass[recv.t.Name].ByName[s.Value]; ok {
+					return []model.Stmt{assign(sel(paren(recv, precPrimary), fi.Go), t.zero(fi.Type))}, true
+				}
+			}
+		}
 		if recv.t.Kind != types.Dict || len(c.Args) < 1 {
 			return nil, false
 		}
-		return []jen.Code{jen.Delete(recv.c, t.expr(c.Args[0], en).c)}, true
+		return []model.Stmt{exprStmt(call(id("delete"), recv.c, t.expr(c.Args[0], en).c))}, true
 	case "update":
 		recv := t.expr(recvExpr, en)
 		if recv.t.Kind != types.Dict || len(c.Args) != 1 {
 			return nil, false
 		}
 		other := t.expr(c.Args[0], en)
-		return []jen.Code{t.qual("rt", "Update").Call(recv.c, other.c)}, true
+		return []model.Stmt{exprStmt(call(t.qual("rt", "Update"), recv.c, other.c))}, true
 	}
 	return nil, false
 }
 
 // lvalue is the Go code of an assignment target that is a name or a field.
-func (t *translator) lvalue(e syntax.Expr, en *env) jen.Code {
+func (t *translator) lvalue(e syntax.Expr, en *env) model.Expr {
 	switch x := e.(type) {
 	case *syntax.Name:
 		_, g, ok := en.lookup(t.sym(x, en))
 		if !ok {
 			g = names.GoLocal(x.Id)
 		}
-		return jen.Id(g)
+		return id(g)
 	case *syntax.Attribute:
 		return t.expr(x, en).c
 	}
 	t.fail(e, "assignment target", "not supported")
-	return jen.Id("_")
+	return id("_")
 }
 
-func (t *translator) ret(r *syntax.Return, en *env, fc *fnCtx) jen.Code {
+func (t *translator) ret(r *syntax.Return, en *env, fc *fnCtx) model.Stmt {
 	if fc.isInit {
-		return jen.Return(jen.Id("self"))
+		return ret(id("self"))
 	}
 	if r.Value == nil {
 		if fc.ret != nil && fc.ret.Kind != types.None && fc.ret.Kind != types.Unknown {
-			return jen.Return(t.zero(fc.ret))
+			return ret(t.zero(fc.ret))
 		}
-		return jen.Return()
+		return ret()
 	}
 	if tup, ok := r.Value.(*syntax.Tuple); ok && fc.ret != nil && fc.ret.Kind == types.Tuple && len(tup.Elts) == len(fc.ret.Elems) {
-		var codes []jen.Code
+		var codes []model.Expr
 		for i, e := range tup.Elts {
 			codes = append(codes, t.coerce(t.expr(e, en), fc.ret.Elems[i], e))
 		}
-		return jen.Return(codes...)
+		return ret(codes...)
 	}
 	v := t.expr(r.Value, en)
 	if v.multi > 0 {
-		return jen.Return(v.c)
+		return ret(v.c)
 	}
-	return jen.Return(t.coerce(v, fc.ret, r.Value))
+	return ret(t.coerce(v, fc.ret, r.Value))
 }
 
 // assign translates assignments, including tuple unpacking, chained targets,
 // self fields, and item stores (x[...] = v on arrays, dicts and lists).
-func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []jen.Code {
-	var out []jen.Code
+func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []model.Stmt {
+	var out []model.Stmt
 	if len(a.Targets) > 1 {
 		// a = b = v: evaluate v once, then assign left to right.
 		first := a.Targets[len(a.Targets)-1]
@@ -270,13 +282,13 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []jen.Code {
 				return nil
 			}
 			v := t.expr(a.Value, en)
-			return []jen.Code{jen.Id("self").Dot(f.Go).Op("=").Add(t.coerce(v, f.Type, a.Value))}
+			return []model.Stmt{assign(sel(id("self"), f.Go), t.coerce(v, f.Type, a.Value))}
 		}
 		recv := t.expr(tg.X, en)
 		if recv.t.Kind == types.ClassK {
 			m := t.member(tg, recv, tg.Attr, en)
 			v := t.expr(a.Value, en)
-			return []jen.Code{jen.Add(m.c).Op("=").Add(t.coerce(v, m.t, a.Value))}
+			return []model.Stmt{assign(m.c, t.coerce(v, m.t, a.Value))}
 		}
 		t.fail(tg, "assignment", "to an attribute of a %s", recv.t)
 		return nil
@@ -289,7 +301,7 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []jen.Code {
 	return nil
 }
 
-func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnCtx) []jen.Code {
+func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnCtx) []model.Stmt {
 	s := t.sym(n, en)
 	if _, ok := en.root().consts[s]; ok {
 		return nil // a constant local: its uses read the literal
@@ -304,7 +316,7 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 	if newName, ok := en.fn.SplitAt(n); ok {
 		en.vars[s] = v.t
 		en.goName[s] = newName
-		return []jen.Code{jen.Id(newName).Op(":=").Add(v.c)}
+		return []model.Stmt{define(id(newName), v.c)}
 	}
 	ty, _, _ := en.lookup(s)
 	if rt, ok := t.inst.Target[n]; ok && !rt.Equal(ty) {
@@ -314,7 +326,7 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 		if v.c == nil {
 			return nil
 		}
-		return []jen.Code{jen.Id("_").Op("=").Add(v.c)}
+		return []model.Stmt{assign(id("_"), v.c)}
 	}
 	if v.multi > 0 {
 		t.fail(value, "assignment", "of %d values to one name", v.multi)
@@ -323,14 +335,14 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 	if fc != nil && fc.plan != nil && fc.plan.defineAt[n] && !fc.defined[n.Id] {
 		fc.defined[n.Id] = true
 		if v.t.Equal(ty) || v.t.Kind == types.Unknown {
-			return []jen.Code{jen.Id(g).Op(":=").Add(v.c)}
+			return []model.Stmt{define(id(g), v.c)}
 		}
-		return []jen.Code{jen.Var().Id(g).Add(t.goType(ty)).Op("=").Add(t.coerce(v, ty, value))}
+		return []model.Stmt{&model.Var{Name: g, Type: t.goType(ty), Value: t.coerce(v, ty, value)}}
 	}
-	return []jen.Code{jen.Id(g).Op("=").Add(t.coerce(v, ty, value))}
+	return []model.Stmt{assign(id(g), t.coerce(v, ty, value))}
 }
 
-func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, fc *fnCtx) []jen.Code {
+func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, fc *fnCtx) []model.Stmt {
 	// Element types: from a tuple literal, a multi-value call, or a list.
 	var vs []val
 	var single val
@@ -354,7 +366,7 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 		}
 		return types.TUnknown
 	}
-	var lhs []jen.Code
+	var lhs []model.Expr
 	allNew := true
 	for i, e := range tg.Elts {
 		nm, ok := e.(*syntax.Name)
@@ -369,11 +381,11 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 			en.goName[s] = names.GoLocal(nm.Id)
 		}
 		if nm.Id == "_" || fc.unused(nm.Id) {
-			lhs = append(lhs, jen.Id("_"))
+			lhs = append(lhs, id("_"))
 			continue
 		}
 		_, g, _ := en.lookup(s)
-		lhs = append(lhs, jen.Id(g))
+		lhs = append(lhs, id(g))
 		if fc == nil || fc.plan == nil || !fc.plan.defineAt[nm] || fc.defined[nm.Id] {
 			allNew = false
 		}
@@ -381,14 +393,14 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 	op := "="
 	named := 0
 	for _, l := range lhs {
-		if l.(*jen.Statement).GoString() != "_" {
+		if !isBlank(l) {
 			named++
 		}
 	}
 	if named == 0 {
 		allNew = false
 	}
-	var decls []jen.Code
+	var decls []model.Stmt
 	if !allNew {
 		// Some names are new here and some are not: declare the new ones.
 		for _, e := range tg.Elts {
@@ -397,7 +409,7 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 				continue
 			}
 			ty, g, _ := en.lookup(t.sym(nm, en))
-			decls = append(decls, jen.Var().Id(g).Add(t.goType(ty)))
+			decls = append(decls, &model.Var{Name: g, Type: t.goType(ty)})
 			fc.defined[nm.Id] = true
 		}
 	}
@@ -408,7 +420,7 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 		}
 	}
 	if vs != nil {
-		var rhs []jen.Code
+		var rhs []model.Expr
 		for i, v := range vs {
 			ty, _, _ := en.lookup(t.sym(tg.Elts[i].(*syntax.Name), en))
 			if op == ":=" {
@@ -417,10 +429,10 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 				rhs = append(rhs, t.coerce(v, ty, value))
 			}
 		}
-		return append(decls, jen.List(lhs...).Op(op).List(rhs...))
+		return append(decls, tupleAssign(op, lhs, rhs...))
 	}
 	if single.multi == len(tg.Elts) {
-		return append(decls, jen.List(lhs...).Op(op).Add(single.c))
+		return append(decls, tupleAssign(op, lhs, single.c))
 	}
 	st := single.t.Base()
 	if st.Kind == types.List || st.Kind == types.Tuple {
@@ -429,28 +441,28 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 			t.fail(tg, "tuple assignment", "of %d names", len(tg.Elts))
 			return nil
 		}
-		return append(decls, jen.List(lhs...).Op(op).Add(t.qual("py", fn).Call(single.c)))
+		return append(decls, tupleAssign(op, lhs, call(t.qual("py", fn), single.c)))
 	}
 	t.fail(value, "tuple assignment", "from a %s", single.t)
 	return nil
 }
 
 // assignItem translates x[i] = v.
-func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) []jen.Code {
+func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) []model.Stmt {
 	x := t.expr(s.X, en)
 	v := t.expr(value, en)
 	switch x.t.Base().Kind {
 	case types.Array:
 		// MLX arrays are values: x[idx] = v rebinds x to the updated array.
 		target := t.lvalue(s.X, en)
-		args := append([]jen.Code{t.coerce(v, types.TArray, value)}, t.arrayIndex(s.Index, en)...)
-		return []jen.Code{jen.Add(target).Op("=").Add(x.c).Dot("SetIndex").Call(args...)}
+		args := append([]model.Expr{t.coerce(v, types.TArray, value)}, t.arrayIndex(s.Index, en)...)
+		return []model.Stmt{assign(target, call(sel(x.c, "SetIndex"), args...))}
 	case types.Dict:
 		k := t.expr(s.Index[0], en)
-		return []jen.Code{jen.Add(x.c).Index(k.c).Op("=").Add(t.coerce(v, x.t.Elem, value))}
+		return []model.Stmt{assign(index(x.c, k.c), t.coerce(v, x.t.Elem, value))}
 	case types.List:
 		i := t.expr(s.Index[0], en)
-		return []jen.Code{jen.Add(x.c).Index(t.coerce(i, types.TInt, s.Index[0])).Op("=").Add(t.coerce(v, x.t.Elem, value))}
+		return []model.Stmt{assign(index(x.c, t.coerce(i, types.TInt, s.Index[0])), t.coerce(v, x.t.Elem, value))}
 	}
 	t.fail(s, "item assignment", "on a %s", x.t)
 	return nil
@@ -458,7 +470,7 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 
 // inlineSuper translates super().__init__(args) (or __post_init__) into the
 // base method's body, in a Go block with the base's parameters bound.
-func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnCtx) []jen.Code {
+func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnCtx) []model.Stmt {
 	if en.cls == nil {
 		return nil
 	}
@@ -482,7 +494,7 @@ func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnC
 	}
 	inner := newEnv(en.cls, en.fn, en)
 	inner.superFrom = base.Class
-	var pre []jen.Code
+	var pre []model.Stmt
 	params := sub.Params
 	var pnames []string
 	req := map[string]bool{}
@@ -505,7 +517,7 @@ func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnC
 		s := t.u.ParamSymbol(base.Def, base.Scope, p.Py)
 		inner.vars[s] = p.Type
 		inner.goName[s] = names.GoLocal(p.Py)
-		pre = append(pre, jen.Id(names.GoLocal(p.Py)).Op(":=").Add(t.coerce(v, p.Type, e)))
+		pre = append(pre, define(id(names.GoLocal(p.Py)), t.coerce(v, p.Type, e)))
 	}
 	prevScope := t.scope
 	if base.Scope != nil {
@@ -534,12 +546,12 @@ func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnC
 	if len(body) == 0 && len(pre) == 0 {
 		return nil
 	}
-	return []jen.Code{jen.Comment("super()." + method + "() of " + base.Class.Name), jen.Block(append(pre, body...)...)}
+	return []model.Stmt{&model.CommentSt{Text: "super()." + method + "() of " + base.Class.Name}, &model.Block{Body: append(pre, body...)}}
 }
 
 // nestedFunc translates a function defined inside a method (sanitize's
 // dequant helper) into a Go closure.
-func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []jen.Code {
+func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.Stmt {
 	fn := t.u.Nested[types.NestedKey(d)]
 	sub := t.inst.Nested[d]
 	if fn == nil || sub == nil {
@@ -563,13 +575,21 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []jen.Cod
 	t.reads, t.inst = reads, sub
 	body := t.block(d.Body, inner, subfc)
 	t.reads, t.inst = savedReads, savedInst
-	var params []jen.Code
+	var params []*model.Param
 	for _, p := range fn.Params {
-		params = append(params, jen.Id(names.GoLocal(p.Py)).Add(t.goType(p.Type)))
+		params = append(params, &model.Param{Name: names.GoLocal(p.Py), Type: t.goType(p.Type)})
 	}
-	var results []jen.Code
+	var results []model.Type
 	if fn.Ret != nil && fn.Ret.Kind != types.None && fn.Ret.Kind != types.Unknown {
-		results = []jen.Code{t.goType(fn.Ret)}
+		results = []model.Type{t.goType(fn.Ret)}
 	}
-	return []jen.Code{jen.Id(names.GoLocal(d.Name)).Op(":=").Func().Params(params...).Params(results...).Block(body...)}
+	return []model.Stmt{define(id(names.GoLocal(d.Name)), &model.FuncLit{Params: params, Results: results, Body: body})}
+}
+
+// tupleAssign is lhs... := rhs or lhs... = rhs.
+func tupleAssign(op string, lhs []model.Expr, rhs ...model.Expr) model.Stmt {
+	if op == ":=" {
+		return &model.Define{Lhs: lhs, Rhs: rhs}
+	}
+	return &model.Assign{Lhs: lhs, Rhs: rhs}
 }

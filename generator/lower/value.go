@@ -1,10 +1,10 @@
-package emit
+package lower
 
 import (
 	"regexp"
 	"strings"
 
-	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -14,16 +14,11 @@ import (
 // precedence of its outermost operator (so parentheses appear only where Go
 // needs them).
 type val struct {
-	c     jen.Code
+	c     model.Expr
 	t     *types.Type
 	prec  int
 	lit   *syntax.Constant
 	multi int // >1: a Go call returning that many values (a Python tuple)
-}
-
-// of is an expression's code with its recorded type and literal.
-func of(c jen.Code, v types.Val) val {
-	return val{c: c, t: v.T, prec: precPrimary, lit: v.Lit, multi: v.Multi}
 }
 
 const (
@@ -36,14 +31,22 @@ const (
 	precPrimary = 7
 )
 
-func prim(c jen.Code, t *types.Type) val { return val{c: c, t: t, prec: precPrimary} }
+func prim(c model.Expr, t *types.Type) val { return val{c: c, t: t, prec: precPrimary} }
 
 // paren wraps v when its operator binds looser than p.
-func paren(v val, p int) jen.Code {
+func paren(v val, p int) model.Expr {
 	if v.prec < p {
-		return jen.Parens(v.c)
+		return &model.Paren{Typed: typed(v.c), X: v.c}
 	}
 	return v.c
+}
+
+// typed is the Python type an expression carries (nil for none).
+func typed(e model.Expr) model.Typed {
+	if e == nil {
+		return model.Typed{}
+	}
+	return model.Typed{T: e.PyType()}
 }
 
 // env is the scope of a body being lowered: its locals' types (the
@@ -138,122 +141,115 @@ func (t *translator) sym(n *syntax.Name, en *env) *names.Symbol {
 
 var tmplToken = regexp.MustCompile(`\{[A-Za-z_][A-Za-z0-9_]*(\.\.\.)?\}|\b[a-z][A-Za-z0-9]*\.[A-Za-z_][A-Za-z0-9_]*`)
 
-// render expands a table template. args maps a placeholder to its code;
-// spread maps a placeholder to a list of codes (for {p...}).
-func (t *translator) render(tmpl string, args map[string]jen.Code, spread map[string][]jen.Code) jen.Code {
-	var parts []jen.Code
+// render expands a table template: its text, the package names it uses,
+// args in place of {p} (nil for a missing one) and spread for {p...}.
+func (t *translator) render(tmpl string, args map[string]model.Expr, spread map[string][]model.Expr) *model.Template {
+	return &model.Template{Parts: t.renderParts(tmpl, args, spread)}
+}
+
+func (t *translator) renderParts(tmpl string, args map[string]model.Expr, spread map[string][]model.Expr) []model.Part {
+	var parts []model.Part
 	last := 0
 	for _, m := range tmplToken.FindAllStringIndex(tmpl, -1) {
 		if m[0] > last {
-			parts = append(parts, jen.Op(tmpl[last:m[0]]))
+			parts = append(parts, model.Part{Text: tmpl[last:m[0]]})
 		}
 		tok := tmpl[m[0]:m[1]]
 		switch {
 		case strings.HasPrefix(tok, "{") && strings.HasSuffix(tok, "...}"):
 			name := tok[1 : len(tok)-4]
-			codes := spread[name]
-			for i, c := range codes {
-				if i > 0 {
-					parts = append(parts, jen.Op(","))
-				}
-				parts = append(parts, c)
-			}
+			parts = append(parts, model.Part{Arg: true, Args: spread[name]})
 		case strings.HasPrefix(tok, "{"):
 			name := tok[1 : len(tok)-1]
-			if c, ok := args[name]; ok && c != nil {
-				parts = append(parts, c)
-			} else {
-				parts = append(parts, jen.Nil())
+			c, ok := args[name]
+			if !ok || c == nil {
+				c = nilLit()
 			}
+			parts = append(parts, model.Part{Arg: true, Args: []model.Expr{c}})
 		default:
 			pkg, id, _ := strings.Cut(tok, ".")
-			if path, ok := t.tab.Imports[pkg]; ok {
-				t.imports[pkg] = true
-				parts = append(parts, jen.Qual(path, id))
+			if _, ok := t.tab.Imports[pkg]; ok {
+				parts = append(parts, model.Part{Pkg: pkg, Name: id})
 			} else {
-				parts = append(parts, jen.Op(tok))
+				parts = append(parts, model.Part{Text: tok})
 			}
 		}
 		last = m[1]
 	}
 	if last < len(tmpl) {
-		parts = append(parts, jen.Op(tmpl[last:]))
+		parts = append(parts, model.Part{Text: tmpl[last:]})
 	}
-	return jen.Add(parts...)
+	return parts
 }
 
 // qual is a qualified Go name of one of the table's imports.
-func (t *translator) qual(pkg, name string) *jen.Statement {
-	t.imports[pkg] = true
-	return jen.Qual(t.tab.Imports[pkg], name)
-}
+func (t *translator) qual(pkg, name string) *model.Qual { return &model.Qual{Pkg: pkg, Name: name} }
 
-// goType renders a type as Go.
-func (t *translator) goType(ty *types.Type) jen.Code {
+// goType is the Go type of a Python type.
+func (t *translator) goType(ty *types.Type) model.Type {
 	switch ty.Kind {
 	case types.Int:
-		return jen.Int()
+		return &model.Named{Name: "int"}
 	case types.Float:
-		return jen.Float64()
+		return &model.Named{Name: "float64"}
 	case types.Bool:
-		return jen.Bool()
+		return &model.Named{Name: "bool"}
 	case types.Str:
-		return jen.String()
+		return &model.Named{Name: "string"}
 	case types.AnyK, types.Unknown, types.None:
-		return jen.Any()
+		return &model.Named{Name: "any"}
 	case types.Array:
-		return jen.Op("*").Add(t.qual("mlx", "Array"))
+		return &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}
 	case types.Mask:
-		return t.qual("mlx", "AttentionMask")
+		return &model.QualType{Pkg: "mlx", Name: "AttentionMask"}
 	case types.Dtype:
-		return t.qual("mlx", "Dtype")
+		return &model.QualType{Pkg: "mlx", Name: "Dtype"}
 	case types.List:
-		return jen.Index().Add(t.goType(ty.Elem))
+		return &model.Slice{Elem: t.goType(ty.Elem)}
 	case types.Tuple:
 		if h := ty.Homogeneous(); h != nil {
-			return jen.Index().Add(t.goType(h))
+			return &model.Slice{Elem: t.goType(h)}
 		}
-		return jen.Any()
+		return &model.Named{Name: "any"}
 	case types.Dict:
-		return jen.Map(t.goType(ty.Key)).Add(t.goType(ty.Elem))
+		return &model.Map{Key: t.goType(ty.Key), Elem: t.goType(ty.Elem)}
 	case types.Optional:
-		return jen.Op("*").Add(t.goType(ty.Elem))
+		return &model.Ptr{Elem: t.goType(ty.Elem)}
 	case types.ClassK:
-		return jen.Op("*").Id(ty.Name)
+		return &model.Ptr{Elem: &model.Named{Name: ty.Name}}
 	case types.Iface:
 		call := t.ifaceCall(ty)
-		var ps []jen.Code
+		it := &model.Interface{Method: "Forward"}
 		for _, p := range call.Params {
-			ps = append(ps, t.goType(p.Type))
+			it.Params = append(it.Params, t.goType(p.Type))
 		}
-		var rs []jen.Code
 		if call.Ret != nil && call.Ret.Kind != types.None && call.Ret.Kind != types.Unknown {
-			rs = []jen.Code{t.goType(call.Ret)}
+			it.Results = []model.Type{t.goType(call.Ret)}
 		}
-		return jen.Interface(jen.Id("Forward").Params(ps...).Params(rs...))
+		return it
 	case types.Ext:
 		if et, ok := t.tab.Types[ty.Name]; ok {
-			return t.render(et.Go, nil, nil)
+			return &model.TemplateType{Parts: t.renderParts(et.Go, nil, nil)}
 		}
 	}
-	return jen.Any()
+	return &model.Named{Name: "any"}
 }
 
 // zero is the Go value of Python's None (or a missing value) for a type.
-func (t *translator) zero(ty *types.Type) jen.Code {
+func (t *translator) zero(ty *types.Type) model.Expr {
 	switch ty.Kind {
 	case types.Int, types.Float:
-		return jen.Lit(0)
+		return lit(0)
 	case types.Bool:
-		return jen.False()
+		return lit(false)
 	case types.Str:
-		return jen.Lit("")
+		return lit("")
 	case types.Mask:
 		return t.qual("mlx", "NoMask")
 	case types.Dtype:
 		return t.qual("mlx", "Float32")
 	}
-	return jen.Nil()
+	return nilLit()
 }
 
 // unify is the unit's unification (table supertypes, module interfaces).
@@ -279,10 +275,41 @@ func constBool(v val) (bool, bool) {
 // scores + mask): the mask's array, nil for None or "causal".
 func (t *translator) maskAsArray(v val) val {
 	if v.t.Kind == types.Mask {
-		return prim(jen.Add(paren(v, precPrimary)).Dot("Array"), types.TArray)
+		return prim(sel(paren(v, precPrimary), "Array"), types.TArray)
 	}
 	return v
 }
 
 // ifaceCall is the __call__ that stands for an interface of classes.
 func (t *translator) ifaceCall(ty *types.Type) *types.Func { return t.u.IfaceCall(ty) }
+
+// ---- model constructors ----
+
+func id(name string) *model.Ident                  { return &model.Ident{Name: name} }
+func lit(v any) *model.Lit                         { return &model.Lit{Value: v} }
+func nilLit() *model.Lit                           { return &model.Lit{} }
+func rawLit(text string) *model.Lit                { return &model.Lit{Text: text} }
+func sel(x model.Expr, name string) *model.Sel     { return &model.Sel{X: x, Name: name} }
+func bin(op string, l, r model.Expr) *model.Binary { return &model.Binary{Op: op, L: l, R: r} }
+func un(op string, x model.Expr) *model.Unary      { return &model.Unary{Op: op, X: x} }
+func par(x model.Expr) *model.Paren                { return &model.Paren{X: x} }
+func index(x, i model.Expr) *model.Index           { return &model.Index{X: x, Index: i} }
+func named(name string) *model.Named               { return &model.Named{Name: name} }
+func conv(to string, x model.Expr) *model.Conv     { return &model.Conv{To: named(to), X: x} }
+
+func call(fun model.Expr, args ...model.Expr) *model.Call {
+	return &model.Call{Fun: fun, Args: args}
+}
+
+func typeCall(fun model.Expr, typeArg model.Type, args ...model.Expr) *model.Call {
+	return &model.Call{Fun: fun, TypeArgs: []model.Type{typeArg}, Args: args}
+}
+
+// closure is func() T { body }() — a Go expression that runs statements,
+// keeping Python's evaluation order and laziness.
+func closure(res model.Type, body ...model.Stmt) *model.Call {
+	return call(&model.FuncLit{Results: []model.Type{res}, Body: body})
+}
+
+func ret(xs ...model.Expr) *model.Return  { return &model.Return{Results: xs} }
+func exprs(xs ...model.Expr) []model.Expr { return xs }

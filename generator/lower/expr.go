@@ -1,10 +1,10 @@
-package emit
+package lower
 
 import (
+	"github.com/hf2go/hf2go/generator/model"
 	"strconv"
 	"strings"
 
-	"github.com/dave/jennifer/jen"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -12,7 +12,7 @@ import (
 
 func (t *translator) bad(n syntax.Node, construct, format string, args ...any) val {
 	t.fail(n, construct, format, args...)
-	return prim(jen.Nil(), types.TUnknown)
+	return prim(nilLit(), types.TUnknown)
 }
 
 // expr translates an expression. Its type, known literal and value count
@@ -83,7 +83,7 @@ func (t *translator) constant(c *syntax.Constant) val {
 	case syntax.ConstInt:
 		v := strings.ToLower(c.Value)
 		if n, err := strconv.ParseInt(v, 0, 64); err == nil {
-			return val{c: jen.Lit(int(n)), t: types.TInt, prec: precPrimary, lit: c}
+			return val{c: lit(int(n)), t: types.TInt, prec: precPrimary, lit: c}
 		}
 		return t.bad(c, "integer", "literal %s does not fit an int", c.Value)
 	case syntax.ConstFloat:
@@ -91,15 +91,15 @@ func (t *translator) constant(c *syntax.Constant) val {
 		if err != nil {
 			return t.bad(c, "float", "literal %s", c.Value)
 		}
-		return val{c: jen.Op(formatFloat(f, c.Value)), t: types.TFloat, prec: precPrimary, lit: c}
+		return val{c: rawLit(formatFloat(f, c.Value)), t: types.TFloat, prec: precPrimary, lit: c}
 	case syntax.ConstStr:
-		return val{c: jen.Lit(c.Value), t: types.TStr, prec: precPrimary, lit: c}
+		return val{c: lit(c.Value), t: types.TStr, prec: precPrimary, lit: c}
 	case syntax.ConstTrue:
-		return val{c: jen.True(), t: types.TBool, prec: precPrimary, lit: c}
+		return val{c: lit(true), t: types.TBool, prec: precPrimary, lit: c}
 	case syntax.ConstFalse:
-		return val{c: jen.False(), t: types.TBool, prec: precPrimary, lit: c}
+		return val{c: lit(false), t: types.TBool, prec: precPrimary, lit: c}
 	case syntax.ConstNone:
-		return val{c: jen.Nil(), t: types.TNone, prec: precPrimary, lit: c}
+		return val{c: nilLit(), t: types.TNone, prec: precPrimary, lit: c}
 	case syntax.ConstEllipsis:
 		return val{c: t.qual("mlx", "Ellipsis"), t: types.ExtT("Ellipsis"), prec: precPrimary, lit: c}
 	}
@@ -126,14 +126,14 @@ func formatFloat(f float64, src string) string {
 
 func (t *translator) name(n *syntax.Name, en *env) val {
 	if n.Id == "self" && en.cls != nil {
-		return prim(jen.Id("self"), types.ClassT(en.cls.Name))
+		return prim(id("self"), types.ClassT(en.cls.Name))
 	}
 	s := t.sym(n, en)
 	if k, ok := en.root().consts[s]; ok && s != nil {
 		return t.constant(k)
 	}
 	if ty, g, ok := en.lookup(s); ok {
-		return prim(jen.Id(g), ty)
+		return prim(id(g), ty)
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
 		switch sym.Kind {
@@ -149,14 +149,14 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 			}
 			return t.bad(n, n.Id, "%s is not a value the translator knows", q)
 		case names.LocalFunc:
-			return prim(jen.Id(t.u.ByFunc[n.Id].GoName), &types.Type{Kind: types.FuncK, Name: n.Id})
+			return prim(id(t.u.ByFunc[n.Id].GoName), &types.Type{Kind: types.FuncK, Name: n.Id})
 		}
 	}
 	switch n.Id {
 	case "True":
-		return prim(jen.True(), types.TBool)
+		return prim(lit(true), types.TBool)
 	case "False":
-		return prim(jen.False(), types.TBool)
+		return prim(lit(false), types.TBool)
 	}
 	return t.bad(n, "name "+n.Id, "undefined or not yet assigned")
 }
@@ -204,14 +204,14 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 			if ty == nil {
 				ty = types.TUnknown
 			}
-			return prim(jen.Add(paren(recv, precPrimary)).Dot(f.Go), ty)
+			return prim(sel(paren(recv, precPrimary), f.Go), ty)
 		}
 		if m, ok := c.ByMeth[attr]; ok && m.IsProp {
 			ty := m.Ret
 			if ty == nil {
 				ty = types.TUnknown
 			}
-			return prim(jen.Add(paren(recv, precPrimary)).Dot(m.GoName).Call(), ty)
+			return prim(call(sel(paren(recv, precPrimary), m.GoName)), ty)
 		}
 		if c.IsArgs {
 			// hasattr-style access of a field the dataclass does not declare.
@@ -220,20 +220,20 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 		return t.bad(a, "attribute "+attr, "%s has no attribute %s (assigned nowhere in __init__)", rt.Name, attr)
 	case types.Array:
 		if at, ok := t.tab.ArrayAttrs[attr]; ok {
-			return prim(t.render(at.Go, map[string]jen.Code{"self": paren(recv, precPrimary)}, nil), t.tab.ParseTypeName(at.Type))
+			return prim(t.render(at.Go, map[string]model.Expr{"self": paren(recv, precPrimary)}, nil), t.tab.ParseTypeName(at.Type))
 		}
 		return t.bad(a, "array attribute "+attr, "not in the API table")
 	case types.Ext:
 		et := t.tab.Types[rt.Name]
 		if et != nil {
 			if at, ok := et.Attrs[attr]; ok {
-				return prim(t.render(at.Go, map[string]jen.Code{"self": paren(recv, precPrimary)}, nil), t.tab.ParseTypeName(at.Type))
+				return prim(t.render(at.Go, map[string]model.Expr{"self": paren(recv, precPrimary)}, nil), t.tab.ParseTypeName(at.Type))
 			}
 		}
 		return t.bad(a, "attribute "+attr, "%s has no attribute %s in the API table", rt.Name, attr)
 	case types.Dtype:
 		if attr == "size" {
-			return prim(jen.Add(paren(recv, precPrimary)).Dot("Size").Call(), types.TInt)
+			return prim(call(sel(paren(recv, precPrimary), "Size")), types.TInt)
 		}
 	}
 	return t.bad(a, "attribute "+attr, "of a value of type %s", recv.t)
@@ -262,7 +262,7 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 					for _, x := range vs {
 						ts = append(ts, x.t)
 					}
-					return val{c: jen.Nil(), t: types.TupleOf(ts...), prec: precPrimary}
+					return val{c: nilLit(), t: types.TupleOf(ts...), prec: precPrimary}
 				}
 				return t.bad(n, "list", "elements of different types (%s, %s)", et, v.t)
 			}
@@ -293,11 +293,11 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 		}
 	}
 	if hasStar {
-		var parts []jen.Code
-		var run []jen.Code
+		var parts []model.Expr
+		var run []model.Expr
 		flush := func() {
 			if len(run) > 0 {
-				parts = append(parts, jen.Index().Add(t.goType(et)).Values(run...))
+				parts = append(parts, &model.Composite{Type: &model.Slice{Elem: t.goType(et)}, Elts: run})
 				run = nil
 			}
 		}
@@ -310,18 +310,18 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 			run = append(run, t.coerce(v, et, n))
 		}
 		flush()
-		return prim(t.qual("py", "Cat").Call(parts...), types.ListOf(et))
+		return prim(call(t.qual("py", "Cat"), parts...), types.ListOf(et))
 	}
-	var codes []jen.Code
+	var codes []model.Expr
 	for _, v := range vs {
 		codes = append(codes, t.coerce(v, et, n))
 	}
-	return prim(jen.Index().Add(t.goType(et)).Values(codes...), lt)
+	return prim(&model.Composite{Type: &model.Slice{Elem: t.goType(et)}, Elts: codes}, lt)
 }
 
 func (t *translator) dict(d *syntax.Dict, en *env) val {
 	var kt, vt *types.Type
-	var kvs []jen.Code
+	var kvs []model.Expr
 	for i := range d.Keys {
 		if d.Keys[i] == nil {
 			return t.bad(d, "dict", "**splat in a dict literal is not supported")
@@ -337,12 +337,12 @@ func (t *translator) dict(d *syntax.Dict, en *env) val {
 			nv = types.TAny
 		}
 		vt = nv
-		kvs = append(kvs, jen.Add(k.c).Op(":").Add(v.c))
+		kvs = append(kvs, &model.KeyValue{Key: k.c, Value: v.c})
 	}
 	if len(d.Keys) == 0 {
 		// {}: the element type comes from what the code stores into it (the checker's).
 		dt := t.val(d).T
-		return prim(jen.Add(t.goType(dt)).Values(), dt)
+		return prim(&model.Composite{Type: t.goType(dt)}, dt)
 	}
 	if kt == nil {
 		kt = types.TStr
@@ -351,12 +351,12 @@ func (t *translator) dict(d *syntax.Dict, en *env) val {
 		vt = types.TAny
 	}
 	dt := types.DictOf(kt, vt)
-	return prim(jen.Add(t.goType(dt)).Values(kvs...), dt)
+	return prim(&model.Composite{Type: t.goType(dt), Elts: kvs}, dt)
 }
 
 func (t *translator) fstring(f *syntax.FString, en *env) val {
 	var format strings.Builder
-	var args []jen.Code
+	var args []model.Expr
 	for _, p := range f.Parts {
 		if p.X == nil {
 			format.WriteString(strings.ReplaceAll(p.Lit, "%", "%%"))
@@ -376,8 +376,7 @@ func (t *translator) fstring(f *syntax.FString, en *env) val {
 		format.WriteString("%" + spec)
 		args = append(args, v.c)
 	}
-	t.imports["fmt"] = true
-	return prim(jen.Qual("fmt", "Sprintf").Call(append([]jen.Code{jen.Lit(format.String())}, args...)...), types.TStr)
+	return prim(call(t.qual("fmt", "Sprintf"), append([]model.Expr{lit(format.String())}, args...)...), types.TStr)
 }
 
 func pyFormatToGo(spec, def string) string {
@@ -401,7 +400,9 @@ func (t *translator) lambda(l *syntax.Lambda, en *env) val {
 	if body.t.Kind != types.Array {
 		return t.bad(l, "lambda", "the body is not an array expression")
 	}
-	fn := jen.Func().Params(jen.Id(names.GoLocal(l.Params[0].Name)).Op("*").Add(t.qual("mlx", "Array"))).Op("*").Add(t.qual("mlx", "Array")).Block(jen.Return(body.c))
+	arr := &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}
+	fn := &model.FuncLit{Params: []*model.Param{{Name: names.GoLocal(l.Params[0].Name), Type: arr}}, Results: []model.Type{arr},
+		Body: []model.Stmt{ret(body.c)}}
 	return prim(fn, types.ExtT("Activation"))
 }
 
@@ -435,7 +436,7 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 		if k, ok := c.Comparators[0].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
 			narrow := func(branch syntax.Expr, v val) val {
 				if v.t.Kind == types.Optional && types.SameExpr(branch, c.Left) {
-					return prim(jen.Op("*").Add(paren(v, precUnary)), v.t.Elem)
+					return prim(un("*", paren(v, precUnary)), v.t.Elem)
 				}
 				return v
 			}
@@ -451,12 +452,11 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	if ty == nil {
 		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)
 	}
-	t.imports["rt"] = true
 	// A Go func literal keeps Python's lazy evaluation of the untaken branch.
-	return prim(jen.Func().Params().Add(t.goType(ty)).Block(
-		jen.If(cond.c).Block(jen.Return(t.coerce(a, ty, x))),
-		jen.Return(t.coerce(b, ty, x)),
-	).Call(), ty)
+	return prim(closure(t.goType(ty),
+		&model.If{Cond: cond.c, Then: []model.Stmt{ret(t.coerce(a, ty, x))}},
+		ret(t.coerce(b, ty, x)),
+	), ty)
 }
 
 func (t *translator) lambdaParam(l *syntax.Lambda) *names.Symbol {

@@ -1,9 +1,9 @@
-package emit
+package lower
 
 import (
 	"fmt"
+	"github.com/hf2go/hf2go/generator/model"
 
-	"github.com/dave/jennifer/jen"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -24,7 +24,7 @@ func exprText(n syntax.Node) string {
 // coerce converts a translated value to the Go representation of type to,
 // as Python would pass it: ints widen to floats, Optionals are read (None is
 // a TypeError) or made, None becomes the type's zero, an array becomes a mask.
-func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
+func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	from := v.t
 	if to == nil || to.Kind == types.Unknown || from.Equal(to) {
 		return v.c
@@ -33,20 +33,20 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 		// A config value (Any) where a typed value is needed.
 		switch to.Base().Kind {
 		case types.Float:
-			return t.optWrap(t.qual("rt", "Float").Call(v.c), to)
+			return t.optWrap(call(t.qual("rt", "Float"), v.c), to)
 		case types.Int:
-			return t.optWrap(t.qual("rt", "Int").Call(v.c), to)
+			return t.optWrap(call(t.qual("rt", "Int"), v.c), to)
 		case types.Str:
-			return t.optWrap(t.qual("rt", "Str").Call(v.c), to)
+			return t.optWrap(call(t.qual("rt", "Str"), v.c), to)
 		case types.Array:
-			return t.qual("mlx", "Float").Call(t.qual("rt", "Float").Call(v.c))
+			return call(t.qual("mlx", "Float"), call(t.qual("rt", "Float"), v.c))
 		case types.Dict:
-			return t.qual("rt", "Dict").Call(v.c)
+			return call(t.qual("rt", "Dict"), v.c)
 		}
 	}
 	if from.Kind == types.None {
 		if to.Kind == types.Optional {
-			return jen.Nil()
+			return nilLit()
 		}
 		return t.zero(to)
 	}
@@ -55,9 +55,9 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 		switch from.Base().Kind {
 		case types.Int, types.Bool:
 			if v.lit != nil {
-				return jen.Op(v.lit.Value + ".0")
+				return rawLit(v.lit.Value + ".0")
 			}
-			return jen.Float64().Call(t.deref(v, n))
+			return conv("float64", t.deref(v, n))
 		case types.Float:
 			return t.deref(v, n)
 		}
@@ -66,25 +66,25 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 			return t.deref(v, n)
 		}
 		if from.Kind == types.Bool {
-			return t.qual("rt", "BoolToInt").Call(v.c)
+			return call(t.qual("rt", "BoolToInt"), v.c)
 		}
 	case types.Optional:
 		if from.Equal(to.Elem) {
 			if v.lit != nil {
-				return t.qual("py", "Ptr").Call(v.c)
+				return call(t.qual("py", "Ptr"), v.c)
 			}
-			return t.qual("py", "Ptr").Call(v.c)
+			return call(t.qual("py", "Ptr"), v.c)
 		}
 		if to.Elem.Kind == types.Float && (from.Kind == types.Int) {
-			return t.qual("py", "Ptr").Call(jen.Float64().Call(v.c))
+			return call(t.qual("py", "Ptr"), conv("float64", v.c))
 		}
 		if to.Elem.Kind == types.Float && from.Kind == types.Optional && from.Elem.Kind == types.Int {
-			return t.qual("rt", "OptFloat").Call(v.c)
+			return call(t.qual("rt", "OptFloat"), v.c)
 		}
 	case types.Mask:
 		switch from.Kind {
 		case types.Array:
-			return t.qual("mlx", "MaskArray").Call(v.c)
+			return call(t.qual("mlx", "MaskArray"), v.c)
 		case types.Str:
 			if v.lit != nil && v.lit.Value == "causal" {
 				return t.qual("mlx", "CausalMask")
@@ -103,7 +103,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 		}
 		if from.Kind == types.ClassK {
 			if et := t.tab.Types[to.Name]; et != nil && et.FromClass != "" {
-				return t.render(et.FromClass, map[string]jen.Code{"value": v.c}, nil)
+				return t.render(et.FromClass, map[string]model.Expr{"value": v.c}, nil)
 			}
 		}
 		if from.Kind == types.Unknown {
@@ -112,7 +112,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 	case types.List:
 		if to.Elem.Kind == types.AnyK && (from.Kind == types.List || from.Kind == types.Tuple) {
 			if fe := from.Homogeneous(); fe != nil && fe.Kind != types.AnyK && fe.Kind != types.Unknown {
-				return t.qual("rt", "AnyList").Call(v.c)
+				return call(t.qual("rt", "AnyList"), v.c)
 			}
 		}
 		if from.Kind == types.List || from.Kind == types.Tuple {
@@ -121,7 +121,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 				return v.c
 			}
 			if fe != nil && fe.Kind == types.Ext && to.Elem.Kind == types.Ext {
-				return t.qual("rt", "Caches").Call(v.c)
+				return call(t.qual("rt", "Caches"), v.c)
 			}
 		}
 	case types.AnyK, types.Iface:
@@ -142,28 +142,28 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) jen.Code {
 }
 
 // convertParam converts an argument for a table parameter type.
-func (t *translator) convertParam(v val, ptype string, n syntax.Node) jen.Code {
+func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr {
 	switch ptype {
 	case "float32":
 		switch v.t.Base().Kind {
 		case types.Int, types.Float, types.Bool:
 			if v.lit != nil {
-				return jen.Op(v.lit.Value)
+				return rawLit(v.lit.Value)
 			}
-			return jen.Float32().Call(t.deref(v, n))
+			return conv("float32", t.deref(v, n))
 		}
 	case "int0":
 		switch v.t.Kind {
 		case types.None:
-			return jen.Lit(0)
+			return lit(0)
 		case types.Optional:
-			return t.qual("py", "OrPtr").Call(v.c, jen.Lit(0))
+			return call(t.qual("py", "OrPtr"), v.c, lit(0))
 		case types.Int:
 			return v.c
 		}
 	case "scalar", "scalar?":
 		if v.t.Kind == types.None && ptype == "scalar?" {
-			return jen.Nil()
+			return nilLit()
 		}
 		if v.t.Base().Numeric() {
 			return t.weak(v)
@@ -171,27 +171,27 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) jen.Code {
 		return v.c
 	case "array?":
 		if v.t.Kind == types.None {
-			return jen.Nil()
+			return nilLit()
 		}
 		return v.c
 	case "cache", "group":
 		if v.t.Kind == types.None {
-			return jen.Nil()
+			return nilLit()
 		}
 		return v.c
 	case "dtype?":
 		if v.t.Kind == types.None {
-			return jen.Lit(-1)
+			return lit(-1)
 		}
 		return v.c
 	case "any", "anylist":
 		return v.c
 	case "dict":
 		if v.t.Kind == types.None {
-			return jen.Nil()
+			return nilLit()
 		}
 		if v.t.Kind == types.AnyK {
-			return t.qual("rt", "Dict").Call(v.c)
+			return call(t.qual("rt", "Dict"), v.c)
 		}
 		return v.c
 	}
@@ -201,7 +201,7 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) jen.Code {
 // spreadInts turns an axes/shape argument into the codes of a Go variadic
 // call: an int is one value, a tuple literal its elements, a list-typed
 // expression is spread with "...", None is nothing.
-func (t *translator) spreadInts(e syntax.Expr, en *env) []jen.Code {
+func (t *translator) spreadInts(e syntax.Expr, en *env) []model.Expr {
 	if e == nil {
 		return nil
 	}
@@ -218,15 +218,15 @@ func (t *translator) spreadInts(e syntax.Expr, en *env) []jen.Code {
 	v := t.expr(e, en)
 	switch v.t.Base().Kind {
 	case types.Int:
-		return []jen.Code{t.deref(v, e)}
+		return []model.Expr{t.deref(v, e)}
 	case types.List, types.Tuple:
-		return []jen.Code{jen.Add(v.c).Op("...")}
+		return []model.Expr{&model.Spread{X: v.c}}
 	}
 	t.fail(e, "axes", "a %s where ints are expected", v.t)
 	return nil
 }
 
-func (t *translator) intElems(elts []syntax.Expr, en *env) []jen.Code {
+func (t *translator) intElems(elts []syntax.Expr, en *env) []model.Expr {
 	hasStar := false
 	for _, e := range elts {
 		if _, ok := e.(*syntax.Starred); ok {
@@ -235,9 +235,9 @@ func (t *translator) intElems(elts []syntax.Expr, en *env) []jen.Code {
 	}
 	if hasStar {
 		v := t.sequence(elts[0], elts, en, false)
-		return []jen.Code{jen.Add(v.c).Op("...")}
+		return []model.Expr{&model.Spread{X: v.c}}
 	}
-	var out []jen.Code
+	var out []model.Expr
 	for _, e := range elts {
 		v := t.expr(e, en)
 		out = append(out, t.coerce(v, types.TInt, e))
@@ -246,9 +246,9 @@ func (t *translator) intElems(elts []syntax.Expr, en *env) []jen.Code {
 }
 
 // optWrap makes a pointer of a value when the target is Optional.
-func (t *translator) optWrap(c jen.Code, to *types.Type) jen.Code {
+func (t *translator) optWrap(c model.Expr, to *types.Type) model.Expr {
 	if to.Kind == types.Optional {
-		return t.qual("py", "Ptr").Call(c)
+		return call(t.qual("py", "Ptr"), c)
 	}
 	return c
 }

@@ -1,7 +1,7 @@
-package emit
+package lower
 
 import (
-	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -10,14 +10,14 @@ var mlxBinary, mlxCompare = types.ArrayBinary, types.ArrayCompare
 
 // weak wraps a Python number as an MLX weak scalar (mlx.Int / mlx.Float), so
 // it takes the array operand's dtype exactly as in Python.
-func (t *translator) weak(v val) jen.Code {
+func (t *translator) weak(v val) model.Expr {
 	switch v.t.Base().Kind {
 	case types.Int:
-		return t.qual("mlx", "Int").Call(v.c)
+		return call(t.qual("mlx", "Int"), v.c)
 	case types.Bool:
-		return t.qual("mlx", "BoolScalar").Call(v.c)
+		return call(t.qual("mlx", "BoolScalar"), v.c)
 	case types.Float:
-		return t.qual("mlx", "Float").Call(v.c)
+		return call(t.qual("mlx", "Float"), v.c)
 	}
 	return v.c
 }
@@ -30,9 +30,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 	lt, rt := l.t.Base(), r.t.Base()
 	if (lt.Kind == types.Array && rt.Kind == types.AnyK) || (rt.Kind == types.Array && lt.Kind == types.AnyK) {
 		if lt.Kind == types.AnyK {
-			l = prim(t.qual("rt", "Float").Call(l.c), types.TFloat)
+			l = prim(call(t.qual("rt", "Float"), l.c), types.TFloat)
 		} else {
-			r = prim(t.qual("rt", "Float").Call(r.c), types.TFloat)
+			r = prim(call(t.qual("rt", "Float"), r.c), types.TFloat)
 		}
 		lt, rt = l.t, r.t
 	}
@@ -44,22 +44,22 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		if !(lt.Kind == types.Array || lt.Numeric()) || !(rt.Kind == types.Array || rt.Numeric()) {
 			return t.bad(b, "operator "+b.Op, "between %s and %s", l.t, r.t)
 		}
-		return prim(t.qual("mlx", fn).Call(t.weak(l), t.weak(r)), types.TArray)
+		return prim(call(t.qual("mlx", fn), t.weak(l), t.weak(r)), types.TArray)
 	}
 	if (lt.Numeric() || lt.Kind == types.AnyK) && (rt.Numeric() || rt.Kind == types.AnyK) && (lt.Kind == types.AnyK || rt.Kind == types.AnyK) &&
 		lt.Kind != types.Float && rt.Kind != types.Float && b.Op != "/" && b.Op != "**" {
 		// A config value (Any) with an int: Python's result is an int or a
 		// float depending on the value, so it stays Any and is read as the
 		// type its use needs (rt.Int raises on a fraction, rt.Float widens).
-		return prim(t.qual("rt", "Arith").Call(jen.Lit(b.Op), t.deref(l, b.L), t.deref(r, b.R)), types.TAny)
+		return prim(call(t.qual("rt", "Arith"), lit(b.Op), t.deref(l, b.L), t.deref(r, b.R)), types.TAny)
 	}
 	if (lt.Numeric() || lt.Kind == types.AnyK) && (rt.Numeric() || rt.Kind == types.AnyK) && (lt.Kind == types.AnyK || rt.Kind == types.AnyK) {
 		// A config value (Any) in float arithmetic: Python would use its number.
 		if lt.Kind == types.AnyK {
-			l = prim(t.qual("rt", "Float").Call(l.c), types.TFloat)
+			l = prim(call(t.qual("rt", "Float"), l.c), types.TFloat)
 		}
 		if rt.Kind == types.AnyK {
-			r = prim(t.qual("rt", "Float").Call(r.c), types.TFloat)
+			r = prim(call(t.qual("rt", "Float"), r.c), types.TFloat)
 		}
 		lt, rt = l.t, r.t
 	}
@@ -68,13 +68,13 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 	}
 	switch {
 	case b.Op == "+" && lt.Kind == types.Str && rt.Kind == types.Str:
-		return val{c: jen.Add(paren(l, precAdd)).Op("+").Add(paren(r, precAdd+1)), t: types.TStr, prec: precAdd}
+		return val{c: bin("+", paren(l, precAdd), paren(r, precAdd+1)), t: types.TStr, prec: precAdd}
 	case b.Op == "+" && (lt.Kind == types.List || lt.Kind == types.Tuple) && (rt.Kind == types.List || rt.Kind == types.Tuple):
 		et := t.unify(lt.Homogeneous(), rt.Homogeneous())
 		if et == nil {
 			return t.bad(b, "list +", "of %s and %s", l.t, r.t)
 		}
-		return prim(t.qual("py", "Cat").Call(l.c, r.c), types.ListOf(et))
+		return prim(call(t.qual("py", "Cat"), l.c, r.c), types.ListOf(et))
 	case b.Op == "*" && (lt.Kind == types.List || lt.Kind == types.Tuple) && rt.Kind == types.Int:
 		if lst, ok := b.L.(*syntax.List); ok && len(lst.Elts) == 1 {
 			e := t.expr(lst.Elts[0], en)
@@ -84,16 +84,16 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 				et = types.TUnknown
 				if h := t.val(b).T; h.Kind == types.List && h.Elem.Kind != types.Unknown {
 					et = h.Elem
-					return prim(t.qual("py", "Repeat").Types(t.goType(et)).Call(jen.Nil(), r.c), types.ListOf(et))
+					return prim(typeCall(t.qual("py", "Repeat"), t.goType(et), nilLit(), r.c), types.ListOf(et))
 				}
 			}
-			return prim(t.qual("py", "Repeat").Call(e.c, r.c), types.ListOf(et))
+			return prim(call(t.qual("py", "Repeat"), e.c, r.c), types.ListOf(et))
 		}
 		et := lt.Homogeneous()
 		if et == nil {
 			return t.bad(b, "list *", "of a mixed tuple")
 		}
-		return prim(t.qual("py", "RepeatList").Call(l.c, r.c), types.ListOf(et))
+		return prim(call(t.qual("py", "RepeatList"), l.c, r.c), types.ListOf(et))
 	}
 	return t.bad(b, "operator "+b.Op, "between %s and %s", l.t, r.t)
 }
@@ -105,13 +105,13 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 	}
 	lt, rt := l.t.Base(), r.t.Base()
 	isFloat := lt.Kind == types.Float || rt.Kind == types.Float
-	num := func(v val, asFloat bool) jen.Code {
+	num := func(v val, asFloat bool) model.Expr {
 		c := t.deref(v, b)
 		if asFloat && v.t.Base().Kind != types.Float {
 			if v.lit != nil {
-				return jen.Op(v.lit.Value + ".0")
+				return rawLit(v.lit.Value + ".0")
 			}
-			return jen.Float64().Call(c)
+			return conv("float64", c)
 		}
 		return c
 	}
@@ -127,7 +127,7 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 		}
 		lv := val{c: num(l, isFloat), prec: l.prec}
 		rv := val{c: num(r, isFloat), prec: r.prec}
-		return val{c: jen.Add(paren(lv, p)).Op(b.Op).Add(paren(rv, p+1)), t: res, prec: p}
+		return val{c: bin(b.Op, paren(lv, p), paren(rv, p+1)), t: res, prec: p}
 	case "/":
 		lv := val{c: num(l, true), prec: l.prec}
 		rv := val{c: num(r, true), prec: r.prec}
@@ -137,37 +137,35 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 		if r.t.Base().Kind != types.Float {
 			rv.prec = precPrimary
 		}
-		return val{c: jen.Add(paren(lv, precMul)).Op("/").Add(paren(rv, precMul+1)), t: types.TFloat, prec: precMul}
+		return val{c: bin("/", paren(lv, precMul), paren(rv, precMul+1)), t: types.TFloat, prec: precMul}
 	case "//":
 		if isFloat {
-			t.imports["math"] = true
-			return prim(jen.Qual("math", "Floor").Call(jen.Add(num(l, true)).Op("/").Add(num(r, true))), types.TFloat)
+			return prim(call(t.qual("math", "Floor"), bin("/", num(l, true), num(r, true))), types.TFloat)
 		}
-		return prim(t.qual("py", "FloorDiv").Call(num(l, false), num(r, false)), types.TInt)
+		return prim(call(t.qual("py", "FloorDiv"), num(l, false), num(r, false)), types.TInt)
 	case "%":
 		if isFloat {
 			return t.bad(b, "operator %", "on floats")
 		}
-		return prim(t.qual("py", "Mod").Call(num(l, false), num(r, false)), types.TInt)
+		return prim(call(t.qual("py", "Mod"), num(l, false), num(r, false)), types.TInt)
 	case "**":
 		if !isFloat && r.lit != nil {
-			return prim(t.qual("py", "PowInt").Call(num(l, false), num(r, false)), types.TInt)
+			return prim(call(t.qual("py", "PowInt"), num(l, false), num(r, false)), types.TInt)
 		}
-		t.imports["math"] = true
-		return prim(jen.Qual("math", "Pow").Call(num(l, true), num(r, true)), types.TFloat)
+		return prim(call(t.qual("math", "Pow"), num(l, true), num(r, true)), types.TFloat)
 	case "&", "|", "^", "<<", ">>":
 		if isFloat {
 			return t.bad(b, "operator "+b.Op, "on floats")
 		}
-		return val{c: jen.Add(paren(l, precMul)).Op(b.Op).Add(paren(r, precMul+1)), t: types.TInt, prec: precMul}
+		return val{c: bin(b.Op, paren(l, precMul), paren(r, precMul+1)), t: types.TInt, prec: precMul}
 	}
 	return t.bad(b, "operator "+b.Op, "on numbers")
 }
 
 // deref reads an Optional number as a plain one (None is a TypeError, as in Python).
-func (t *translator) deref(v val, n syntax.Node) jen.Code {
+func (t *translator) deref(v val, n syntax.Node) model.Expr {
 	if v.t.Kind == types.Optional {
-		return t.qual("py", "Deref").Call(v.c, jen.Lit(exprText(n)))
+		return call(t.qual("py", "Deref"), v.c, lit(exprText(n)))
 	}
 	return v.c
 }
@@ -176,36 +174,36 @@ func (t *translator) unary(u *syntax.UnaryOp, en *env) val {
 	if u.Op == "not" {
 		c := t.truth(u.X, en)
 		if k, ok := constBool(c); ok {
-			v := prim(jen.Lit(!k), types.TBool)
+			v := prim(lit(!k), types.TBool)
 			v.lit = &syntax.Constant{Kind: map[bool]syntax.ConstKind{true: syntax.ConstTrue, false: syntax.ConstFalse}[!k]}
 			return v
 		}
-		return val{c: jen.Op("!").Add(paren(c, precUnary)), t: types.TBool, prec: precUnary}
+		return val{c: un("!", paren(c, precUnary)), t: types.TBool, prec: precUnary}
 	}
 	x := t.expr(u.X, en)
 	switch {
 	case x.t.Kind == types.Array:
 		if u.Op == "-" {
-			return prim(t.qual("mlx", "Negative").Call(x.c), types.TArray)
+			return prim(call(t.qual("mlx", "Negative"), x.c), types.TArray)
 		}
 		if u.Op == "+" {
 			return x
 		}
 	case x.t.Kind == types.AnyK && u.Op == "-":
-		return prim(t.qual("rt", "Arith").Call(jen.Lit("-"), jen.Lit(0), x.c), types.TAny)
+		return prim(call(t.qual("rt", "Arith"), lit("-"), lit(0), x.c), types.TAny)
 	case x.t.Base().Numeric():
 		if u.Op == "-" || u.Op == "+" {
 			if x.lit != nil {
-				v := val{c: jen.Op(u.Op).Add(x.c), t: x.t, prec: precUnary}
+				v := val{c: un(u.Op, x.c), t: x.t, prec: precUnary}
 				neg := *x.lit
 				neg.Value = u.Op + neg.Value
 				v.lit = &neg
 				return v
 			}
-			return val{c: jen.Op(u.Op).Add(paren(val{c: t.deref(x, u), prec: x.prec}, precUnary)), t: x.t.Base(), prec: precUnary}
+			return val{c: un(u.Op, paren(val{c: t.deref(x, u), prec: x.prec}, precUnary)), t: x.t.Base(), prec: precUnary}
 		}
 		if u.Op == "~" {
-			return val{c: jen.Op("^").Add(paren(x, precUnary)), t: types.TInt, prec: precUnary}
+			return val{c: un("^", paren(x, precUnary)), t: types.TInt, prec: precUnary}
 		}
 	}
 	return t.bad(u, "unary "+u.Op, "on %s", x.t)
@@ -231,13 +229,13 @@ func (t *translator) truth(e syntax.Expr, en *env) val {
 			parts = append(parts, v)
 		}
 		if len(parts) == 0 {
-			v := prim(jen.Lit(op == "&&"), types.TBool)
+			v := prim(lit(op == "&&"), types.TBool)
 			v.lit = &syntax.Constant{Kind: map[bool]syntax.ConstKind{true: syntax.ConstTrue, false: syntax.ConstFalse}[op == "&&"]}
 			return v
 		}
 		c := paren(parts[0], p)
 		for _, v := range parts[1:] {
-			c = jen.Add(c).Op(op).Add(paren(v, p+1))
+			c = bin(op, c, paren(v, p+1))
 		}
 		return val{c: c, t: types.TBool, prec: p}
 	}
@@ -250,23 +248,23 @@ func (t *translator) truthOf(v val, n syntax.Node) val {
 	case types.Bool:
 		return v
 	case types.Int, types.Float:
-		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Lit(0), t: types.TBool, prec: precCmp}
+		return val{c: bin("!=", paren(v, precCmp), lit(0)), t: types.TBool, prec: precCmp}
 	case types.Str:
-		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Lit(""), t: types.TBool, prec: precCmp}
+		return val{c: bin("!=", paren(v, precCmp), lit("")), t: types.TBool, prec: precCmp}
 	case types.Optional:
 		// `if x:` on Optional[int]: not None and not zero.
-		return prim(t.qual("py", "Bool").Call(t.qual("py", "OrPtr").Call(v.c, t.zero(v.t.Elem))), types.TBool)
+		return prim(call(t.qual("py", "Bool"), call(t.qual("py", "OrPtr"), v.c, t.zero(v.t.Elem))), types.TBool)
 	case types.List, types.Dict, types.Tuple:
-		return val{c: jen.Len(v.c).Op(">").Lit(0), t: types.TBool, prec: precCmp}
+		return val{c: bin(">", call(id("len"), v.c), lit(0)), t: types.TBool, prec: precCmp}
 	case types.ClassK, types.Ext, types.AnyK:
-		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Nil(), t: types.TBool, prec: precCmp}
+		return val{c: bin("!=", paren(v, precCmp), nilLit()), t: types.TBool, prec: precCmp}
 	case types.Mask:
-		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Add(t.qual("mlx", "NoMask")), t: types.TBool, prec: precCmp}
+		return val{c: bin("!=", paren(v, precCmp), t.qual("mlx", "NoMask")), t: types.TBool, prec: precCmp}
 	case types.None:
-		return prim(jen.False(), types.TBool)
+		return prim(lit(false), types.TBool)
 	}
 	t.fail(n, "truth value", "of a %s", v.t)
-	return prim(jen.False(), types.TBool)
+	return prim(lit(false), types.TBool)
 }
 
 func (t *translator) boolop(b *syntax.BoolOp, en *env) val {
@@ -296,7 +294,7 @@ func (t *translator) boolop(b *syntax.BoolOp, en *env) val {
 		}
 		c := paren(vals[0], p)
 		for _, v := range vals[1:] {
-			c = jen.Add(c).Op(op).Add(paren(v, p+1))
+			c = bin(op, c, paren(v, p+1))
 		}
 		return val{c: c, t: types.TBool, prec: p}
 	}
@@ -308,25 +306,25 @@ func (t *translator) boolop(b *syntax.BoolOp, en *env) val {
 			res := t.unify(a.t.Elem, d.t)
 			if res == nil || res.Kind == types.Optional {
 				res = a.t
-				return prim(jen.Func().Params().Add(t.goType(res)).Block(
-					jen.If(t.truthOf(a, b).c).Block(jen.Return(a.c)),
-					jen.Return(t.coerce(d, res, b))).Call(), res)
+				return prim(closure(t.goType(res),
+					&model.If{Cond: t.truthOf(a, b).c, Then: []model.Stmt{ret(a.c)}},
+					ret(t.coerce(d, res, b))), res)
 			}
-			return prim(t.qual("py", "OrPtr").Call(a.c, t.coerce(d, res, b)), res)
+			return prim(call(t.qual("py", "OrPtr"), a.c, t.coerce(d, res, b)), res)
 		case a.t.Kind == types.Int || a.t.Kind == types.Float || a.t.Kind == types.Str:
 			res := t.unify(a.t, d.t)
 			if res == nil {
 				break
 			}
-			return prim(t.qual("py", "Or").Call(t.coerce(a, res, b), t.coerce(d, res, b)), res)
+			return prim(call(t.qual("py", "Or"), t.coerce(a, res, b), t.coerce(d, res, b)), res)
 		case a.t.Nilable():
 			res := t.unify(a.t, d.t)
 			if res == nil {
 				break
 			}
-			return prim(jen.Func().Params().Add(t.goType(res)).Block(
-				jen.If(t.truthOf(a, b).c).Block(jen.Return(t.coerce(a, res, b))),
-				jen.Return(t.coerce(d, res, b))).Call(), res)
+			return prim(closure(t.goType(res),
+				&model.If{Cond: t.truthOf(a, b).c, Then: []model.Stmt{ret(t.coerce(a, res, b))}},
+				ret(t.coerce(d, res, b))), res)
 		}
 	}
 	return t.bad(b, "boolean "+b.Op, "on non-bool operands (%s)", vals[0].t)
@@ -348,14 +346,14 @@ func (t *translator) compare(c *syntax.Compare, en *env) val {
 		if p.t.Kind != types.Bool {
 			return t.bad(c, "chained comparison", "of arrays")
 		}
-		code = jen.Add(code).Op("&&").Add(paren(p, precAnd+1))
+		code = bin("&&", code, paren(p, precAnd+1))
 	}
 	return val{c: code, t: types.TBool, prec: precAnd}
 }
 
 func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr) val {
 	lt, rt := l.t.Base(), r.t.Base()
-	boolv := func(c jen.Code) val { return val{c: c, t: types.TBool, prec: precCmp} }
+	boolv := func(c model.Expr) val { return val{c: c, t: types.TBool, prec: precCmp} }
 	switch op {
 	case "is", "is not":
 		goOp := "=="
@@ -364,27 +362,26 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		}
 		if r.t.Kind == types.None {
 			if l.t.Kind == types.Mask {
-				return boolv(jen.Add(paren(l, precCmp)).Op(goOp).Add(t.qual("mlx", "NoMask")))
+				return boolv(bin(goOp, paren(l, precCmp), t.qual("mlx", "NoMask")))
 			}
 			if l.t.Kind == types.None {
-				v := prim(jen.Lit(goOp == "=="), types.TBool)
+				v := prim(lit(goOp == "=="), types.TBool)
 				v.lit = &syntax.Constant{Kind: map[bool]syntax.ConstKind{true: syntax.ConstTrue, false: syntax.ConstFalse}[goOp == "=="]}
 				return v
 			}
 			if !l.t.Nilable() && l.t.Kind != types.Optional {
 				// A value that can never be None.
-				return prim(jen.Lit(goOp != "=="), types.TBool)
+				return prim(lit(goOp != "=="), types.TBool)
 			}
-			return boolv(jen.Add(paren(l, precCmp)).Op(goOp).Nil())
+			return boolv(bin(goOp, paren(l, precCmp), nilLit()))
 		}
-		return boolv(jen.Add(paren(l, precCmp)).Op(goOp).Add(paren(r, precCmp+1)))
+		return boolv(bin(goOp, paren(l, precCmp), paren(r, precCmp+1)))
 	case "in", "not in":
 		neg := op == "not in"
-		var c jen.Code
+		var c model.Expr
 		switch {
 		case rt.Kind == types.Str:
-			t.imports["strings"] = true
-			c = jen.Qual("strings", "Contains").Call(r.c, l.c)
+			c = call(t.qual("strings", "Contains"), r.c, l.c)
 		case rt.Kind == types.List || rt.Kind == types.Tuple:
 			var lits []syntax.Expr
 			switch lit := rn.(type) {
@@ -397,45 +394,45 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 			}
 			if lits != nil {
 				// x in ("a", "b"): a chain of equalities.
-				var ors []jen.Code
+				var ors []model.Expr
 				for _, e := range lits {
-					ors = append(ors, jen.Add(paren(l, precCmp)).Op("==").Add(t.expr(e, newEnv(nil, nil, nil)).c))
+					ors = append(ors, bin("==", paren(l, precCmp), t.expr(e, newEnv(nil, nil, nil)).c))
 				}
 				cc := ors[0]
 				for _, o := range ors[1:] {
-					cc = jen.Add(cc).Op("||").Add(o)
+					cc = bin("||", cc, o)
 				}
-				c = jen.Parens(cc)
+				c = par(cc)
 			} else {
-				c = t.qual("py", "Contains").Call(r.c, l.c)
+				c = call(t.qual("py", "Contains"), r.c, l.c)
 			}
 		case rt.Kind == types.Dict:
-			c = t.qual("rt", "Has").Call(r.c, l.c)
+			c = call(t.qual("rt", "Has"), r.c, l.c)
 		case rt.Kind == types.ClassK && l.lit != nil && l.lit.Kind == syntax.ConstStr:
 			// "weight" in self: the module has that parameter (a nil field
 			// is one __init__ did not set).
 			cls := t.u.ByClass[rt.Name]
 			f, ok := cls.ByName[l.lit.Value]
 			if !ok {
-				c = jen.False()
+				c = lit(false)
 			} else if f.Type.Nilable() || f.Type.Kind == types.Optional {
-				c = jen.Parens(jen.Add(paren(r, precPrimary)).Dot(f.Go).Op("!=").Nil())
+				c = par(bin("!=", sel(paren(r, precPrimary), f.Go), nilLit()))
 			} else {
-				c = jen.True()
+				c = lit(true)
 			}
 		default:
 			return t.bad(n, "operator "+op, "on %s", r.t)
 		}
 		if neg {
-			return val{c: jen.Op("!").Add(c), t: types.TBool, prec: precUnary}
+			return val{c: un("!", c), t: types.TBool, prec: precUnary}
 		}
 		return prim(c, types.TBool)
 	}
 	if (lt.Kind == types.AnyK && rt.Numeric()) || (rt.Kind == types.AnyK && lt.Numeric()) {
 		if lt.Kind == types.AnyK {
-			l = prim(t.qual("rt", "Float").Call(l.c), types.TFloat)
+			l = prim(call(t.qual("rt", "Float"), l.c), types.TFloat)
 		} else {
-			r = prim(t.qual("rt", "Float").Call(r.c), types.TFloat)
+			r = prim(call(t.qual("rt", "Float"), r.c), types.TFloat)
 		}
 		lt, rt = l.t, r.t
 	}
@@ -444,7 +441,7 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		if !ok {
 			return t.bad(n, "comparison "+op, "on arrays")
 		}
-		return prim(t.qual("mlx", fn).Call(t.weak(l), t.weak(r)), types.TArray)
+		return prim(call(t.qual("mlx", fn), t.weak(l), t.weak(r)), types.TArray)
 	}
 	if lt.Numeric() && rt.Numeric() {
 		if v, ok := foldCompare(op, l, r); ok {
@@ -453,17 +450,17 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		lc, rc := t.deref(l, n), t.deref(r, n)
 		if lt.Kind != rt.Kind {
 			if lt.Kind != types.Float && l.lit == nil {
-				lc = jen.Float64().Call(lc)
+				lc = conv("float64", lc)
 			}
 			if rt.Kind != types.Float && r.lit == nil {
-				rc = jen.Float64().Call(rc)
+				rc = conv("float64", rc)
 			}
 		}
-		return boolv(jen.Add(paren(val{c: lc, prec: l.prec}, precCmp+1)).Op(op).Add(paren(val{c: rc, prec: r.prec}, precCmp+1)))
+		return boolv(bin(op, paren(val{c: lc, prec: l.prec}, precCmp+1), paren(val{c: rc, prec: r.prec}, precCmp+1)))
 	}
 	if (op == "==" || op == "!=") && ((lt.Kind == types.Str && rt.Kind == types.Str) ||
 		(lt.Kind == types.AnyK && rt.Kind != types.Array) || (rt.Kind == types.AnyK && lt.Kind != types.Array)) {
-		return boolv(jen.Add(l.c).Op(op).Add(r.c))
+		return boolv(bin(op, l.c, r.c))
 	}
 	if (op == "==" || op == "!=") && (lt.Kind == types.Str || rt.Kind == types.Str) && (l.t.Kind == types.Optional || r.t.Kind == types.Optional) {
 		// Optional[str] == "x": None never equals a string.
@@ -471,14 +468,14 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		if r.t.Kind == types.Optional {
 			opt, s = r, l
 		}
-		c := jen.Parens(jen.Add(opt.c).Op("!=").Nil().Op("&&").Op("*").Add(opt.c).Op("==").Add(s.c))
+		c := par(bin("&&", bin("!=", opt.c, nilLit()), bin("==", un("*", opt.c), s.c)))
 		if op == "!=" {
-			return val{c: jen.Op("!").Add(c), t: types.TBool, prec: precUnary}
+			return val{c: un("!", c), t: types.TBool, prec: precUnary}
 		}
 		return prim(c, types.TBool)
 	}
 	if (op == "==" || op == "!=") && lt.Kind == types.Dtype && rt.Kind == types.Dtype {
-		return boolv(jen.Add(l.c).Op(op).Add(r.c))
+		return boolv(bin(op, l.c, r.c))
 	}
 	return t.bad(n, "comparison "+op, "between %s and %s", l.t, r.t)
 }

@@ -1,4 +1,4 @@
-// Package emit is the translator's code-generation phase: it walks the
+// Package lower is the translator's lowering phase: it walks the
 // typed unit the types phase checked (every expression's type and known
 // literal recorded per body) and emits the Go package with jennifer, one Go
 // declaration per Python class, field, method and function, in the same
@@ -6,12 +6,12 @@
 // needs a type it reads the checker's. Anything the translator cannot
 // express is a Diagnostic at the Python construct's file:line:col; a file
 // with a diagnostic produces no Go at all.
-package emit
+package lower
 
 import (
 	"fmt"
 
-	"github.com/dave/jennifer/jen"
+	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -32,7 +32,7 @@ type Options struct {
 
 // Result is a translated package.
 type Result struct {
-	File        *jen.File
+	File        *model.File
 	Diagnostics []syntax.Diagnostic
 	Model       *ModelInfo // what the registration template needs
 }
@@ -49,14 +49,13 @@ type ModelInfo struct {
 }
 
 type translator struct {
-	opts    Options
-	u       *types.Unit
-	scope   *names.Scope // the module scope of the body being lowered
-	tab     *types.Table
-	diags   []syntax.Diagnostic
-	imports map[string]bool
-	inst    *types.Inst     // the checked body being lowered
-	reads   map[string]bool // names read by the function being emitted (nil: all)
+	opts  Options
+	u     *types.Unit
+	scope *names.Scope // the module scope of the body being lowered
+	tab   *types.Table
+	diags []syntax.Diagnostic
+	inst  *types.Inst     // the checked body being lowered
+	reads map[string]bool // names read by the function being emitted (nil: all)
 }
 
 // Translate type-checks one parsed model file and lowers it to Go.
@@ -65,7 +64,7 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 	if len(diags) > 0 && !types.InferenceOnly(diags) {
 		return &Result{Diagnostics: diags}
 	}
-	t := &translator{opts: opts, u: u, scope: scope, tab: tab, imports: map[string]bool{}}
+	t := &translator{opts: opts, u: u, scope: scope, tab: tab}
 	res := &Result{}
 	if len(diags) == 0 {
 		t.tryOptional()
@@ -102,17 +101,12 @@ func (t *translator) tryOptional() {
 				continue
 			}
 			n, nc := len(t.diags), len(t.u.CheckDiagnostics())
-			imports := map[string]bool{}
-			for k, v := range t.imports {
-				imports[k] = v
-			}
 			t.emitFunc(m)
 			if len(t.diags) > n {
 				d := t.diags[n]
 				m.Skipped = fmt.Sprintf("not translated yet (%d:%d: %s: %s)", d.Pos.Line, d.Pos.Col, d.Construct, d.Why)
 				t.diags = t.diags[:n]
 				t.u.TruncateDiagnostics(nc)
-				t.imports = imports
 			}
 		}
 	}

@@ -32,6 +32,9 @@ func (t *translator) expr(e syntax.Expr, en *env) val {
 		t.fail(e, "internal", "lowered as %s, checked as %s", v.t, r.T)
 	}
 	v.t, v.lit, v.multi = r.T, r.Lit, r.Multi
+	if v.c != nil {
+		model.SetType(v.c, r.T)
+	}
 	return v
 }
 

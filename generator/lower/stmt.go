@@ -332,14 +332,15 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 		t.fail(value, "assignment", "of %d values to one name", v.multi)
 		return nil
 	}
+	target := &model.Ident{Typed: model.Typed{T: ty}, Name: g}
 	if fc != nil && fc.plan != nil && fc.plan.defineAt[n] && !fc.defined[n.Id] {
 		fc.defined[n.Id] = true
 		if v.t.Equal(ty) || v.t.Kind == types.Unknown {
-			return []model.Stmt{define(id(g), v.c)}
+			return []model.Stmt{define(target, v.c)}
 		}
 		return []model.Stmt{&model.Var{Name: g, Type: t.goType(ty), Value: t.coerce(v, ty, value)}}
 	}
-	return []model.Stmt{assign(id(g), t.coerce(v, ty, value))}
+	return []model.Stmt{assign(target, t.coerce(v, ty, value))}
 }
 
 func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, fc *fnCtx) []model.Stmt {

@@ -25,7 +25,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv" || { echo "setup: cannot create a Python venv with $python" >&2; exit 1; }
 fi
 
-echo "setup: installing mlx[$backend]==0.32.4 and mlx-lm==0.30.4 into $venv (log: $log)"
+echo "setup: installing mlx[$backend]==0.32.4 and mlx-lm==0.32.2 into $venv (log: $log)"
 if ! "$venv/bin/pip" install --disable-pip-version-check --no-input --quiet \
       -r requirements.txt "mlx[$backend]==0.32.4" -c constraints.txt >"$log" 2>&1; then
   reason=$(grep -E 'ERROR|Could not|Failed|No matching' "$log" | tail -n 1)

@@ -69,29 +69,32 @@ func TestCLIExitCodes(t *testing.T) {
 	}
 }
 
-// TestCLIDrift: a temp repository whose lock derives a ported file from
-// cache.py; pinned (venv) → 0.32.2 fixture is drift (exit 1) with a GitHub
-// warning on that file.
+// TestCLIDrift: a temp repository pinned at the 0.30.4 fixture (HF2GO_VENV
+// points at it) whose lock derives a ported file from cache.py; pinned →
+// 0.32.2 fixture is drift (exit 1) with a GitHub warning on that file;
+// verify passes until the header or the lock is edited by hand.
 func TestCLIDrift(t *testing.T) {
 	root := repo(t)
 	fixture := filepath.Join(root, "portcheck", "testdata", "mlx_lm-0.32.2")
-	tmp := t.TempDir()
-	lock, err := upstream.ReadLock(filepath.Join(root, upstream.LockFileName))
+	venv030 := filepath.Join(root, "portcheck", "testdata", "venv-0.30.4")
+	t.Setenv("HF2GO_VENV", venv030)
+	src, err := upstream.Venv(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range lock.Files {
-		f.Derived = []string{}
+	tmp := t.TempDir()
+	lock, err := upstream.NewLock(src.WithCommit("02228601cd125282125fffa93d36c912acba1c41"), upstream.Revision{Version: "0.30.4", Commit: "02228601cd125282125fffa93d36c912acba1c41"},
+		map[string][]string{"mlx_lm/models/cache.py": {"ported/cache/cache.go"}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	lock.Files["mlx_lm/models/cache.py"].Derived = []string{"ported/cache/cache.go"}
 	if err := lock.WriteFile(filepath.Join(tmp, upstream.LockFileName)); err != nil {
 		t.Fatal(err)
 	}
 	os.MkdirAll(filepath.Join(tmp, "ported", "cache"), 0o755)
-	os.WriteFile(filepath.Join(tmp, "ported", "cache", "cache.go"), []byte(upstream.PortedHeader(upstream.Origin{
-		Path: "mlx_lm/models/cache.py", Commit: lock.Upstream.Commit, Version: lock.Upstream.Version, Blob: lock.Files["mlx_lm/models/cache.py"].Blob,
-	})+"\npackage cache\n"), 0o644)
-	t.Setenv("HF2GO_VENV", filepath.Join(root, ".venv"))
+	// The header in the form hf2go wrote up to 0.30.4: commit and version.
+	os.WriteFile(filepath.Join(tmp, "ported", "cache", "cache.go"), []byte("// Ported from mlx_lm/models/cache.py\n// Upstream: mlx-lm "+
+		lock.Upstream.Commit+" (v0.30.4)\n// Blob: "+lock.Files["mlx_lm/models/cache.py"].Blob+"\npackage cache\n"), 0o644)
 
 	out, code, err := run(t, "--repo", tmp, "--to", fixture, "--format", "github")
 	if code != 1 {
@@ -111,10 +114,40 @@ func TestCLIDrift(t *testing.T) {
 	}
 	// verify fails once the header is hand-edited.
 	p := filepath.Join(tmp, "ported", "cache", "cache.go")
-	b, _ := os.ReadFile(p)
-	os.WriteFile(p, bytes.Replace(b, []byte("// Blob: "), []byte("// Blob: 0"), 1), 0o644)
+	good, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(good, []byte("// Blob: "), []byte("// Blob: 0"), 1), 0o644)
 	out, code, _ = run(t, "--repo", tmp, "verify", "--no-generate-check")
 	if code != 1 || !strings.Contains(out, "ported/cache/cache.go: line 3") {
-		t.Errorf("verify after edit: code %d\n%s", code, out)
+		t.Errorf("verify after header edit: code %d\n%s", code, out)
+	}
+	os.WriteFile(p, good, 0o644)
+	// ... and once the lock is: a blob (the venv no longer matches), the
+	// version (unparseable: the lock is checked before anything runs), a
+	// comment added.
+	lp := filepath.Join(tmp, upstream.LockFileName)
+	lockBytes, _ := os.ReadFile(lp)
+	for _, tc := range []struct {
+		name, old, new, want string
+		code                 int
+	}{
+		{"blob", lock.Files["mlx_lm/models/llama.py"].Blob, strings.Repeat("7", 40), "mlx_lm/models/llama.py: blob " + lock.Files["mlx_lm/models/llama.py"].Blob + " does not match upstream.lock (" + strings.Repeat("7", 40) + ")", 1},
+		{"version", "version: 0.30.4", "version: 0.30.5", "mlx-lm 0.30.4, upstream.lock pins 0.30.5", 1},
+		{"commit", "commit: 0222", "commit: 1222", "header names mlx-lm 0.30.4 (02228601cd125282125fffa93d36c912acba1c41) for mlx_lm/models/cache.py, upstream.lock pins 0.30.4 (12228601", 1},
+		{"garbled commit", "commit: 0222", "commit: x222", "is not a 40-hex commit id", 2},
+		{"comment", "files:\n", "files: # edited\n", "upstream.lock is not in the form portcheck writes", 1},
+	} {
+		os.WriteFile(lp, bytes.Replace(lockBytes, []byte(tc.old), []byte(tc.new), 1), 0o644)
+		out, code, err := run(t, "--repo", tmp, "verify", "--no-generate-check")
+		msg := out
+		if err != nil {
+			msg += err.Error()
+		}
+		if code != tc.code || !strings.Contains(msg, tc.want) {
+			t.Errorf("lock %s hand-edited: code %d, want %d and %q in\n%s", tc.name, code, tc.code, tc.want, msg)
+		}
+	}
+	os.WriteFile(lp, lockBytes, 0o644)
+	if out, code, _ := run(t, "--repo", tmp, "verify", "--no-generate-check"); code != 0 {
+		t.Errorf("verify after restoring: code %d\n%s", code, out)
 	}
 }

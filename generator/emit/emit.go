@@ -104,6 +104,15 @@ func (p *printer) typ(t model.Type) jen.Code {
 		return jen.Interface(jen.Id(x.Method).Params(ps...).Params(rs...))
 	case *model.TemplateType:
 		return p.parts(x.Parts)
+	case *model.FuncType:
+		var ps, rs []jen.Code
+		for _, a := range x.Params {
+			ps = append(ps, p.typ(a))
+		}
+		for _, r := range x.Results {
+			rs = append(rs, p.typ(r))
+		}
+		return jen.Func().Params(ps...).Params(rs...)
 	}
 	panic(fmt.Sprintf("emit: type %T", t))
 }

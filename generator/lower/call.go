@@ -114,6 +114,14 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			}
 			return prim(call(t.qual("rt", "FromDict"), call(id("New"+en.cls.Name)), &model.Composite{Type: &model.Map{Key: named("string"), Elem: named("any")}, Elts: kvs}), types.ClassT(en.cls.Name))
 		}
+		if f.Id == "cls" && en.fn != nil && en.fn.IsClassMethod && en.fn.Class != nil {
+			// cls(...) in a classmethod: the class's constructor.
+			cls := en.fn.Class
+			if init := cls.ByMeth["__init__"]; init != nil {
+				return t.callLocal(c, init, id("New"+cls.Name), en, "New"+cls.Name)
+			}
+			return t.bad(c, "class "+cls.Name, "has no __init__")
+		}
 		if _, _, isLocal := en.lookup(t.sym(f, en)); !isLocal {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
@@ -167,6 +175,14 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 					return t.callLocal(c, fn, id(fn.GoName), en, f.Attr)
 				}
 				return t.bad(c, n.Id+"."+f.Attr, "not found in %s.py", sym.File)
+			}
+		}
+		// Class.method(...) of a classmethod of the file's classes.
+		if n, ok := f.X.(*syntax.Name); ok {
+			if _, _, isLocal := en.lookup(t.sym(n, en)); !isLocal {
+				if m := t.u.ClassMethodRef(t.scope, n, f.Attr); m != nil {
+					return t.callLocal(c, m, id(m.GoName), en, n.Id+"."+f.Attr)
+				}
 			}
 		}
 		// super().__init__() has no Go counterpart: embedding is not used.
@@ -296,6 +312,17 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 		return t.dictMethod(c, f.Attr, recv, en)
 	case types.List:
 		return t.listMethod(c, f.Attr, recv, en)
+	case types.AnyK:
+		if f.Attr == "get" && (len(c.Args) == 1 || len(c.Args) == 2) && len(c.Keywords) == 0 {
+			// d.get(k, default) on a subtree or config value: a dict at run
+			// time (AttributeError otherwise), a value of no static type.
+			k := t.expr(c.Args[0], en)
+			def := model.Expr(nilLit())
+			if len(c.Args) == 2 {
+				def = t.coerce(t.expr(c.Args[1], en), types.TAny, c.Args[1])
+			}
+			return prim(call(t.qual("rt", "AnyGet"), recv.c, t.coerce(k, types.TStr, c.Args[0]), def), types.TAny)
+		}
 	}
 	return t.bad(c, "method "+f.Attr, "on a value of type %s", recv.t)
 }
@@ -356,6 +383,11 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 		def := t.zero(dt.Elem)
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
+			if dt.Elem.Kind == types.AnyK {
+				// d.get(k, {}) on a dict of Any: the default is an any too
+				// (Go infers rt.Get's V from both arguments).
+				def = conv("any", def)
+			}
 		}
 		return prim(call(t.qual("rt", "Get"), recv.c, k.c, def), dt.Elem)
 	case "pop":
@@ -408,6 +440,17 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				return prim(call(t.qual("rt", "BoolToInt"), v.c), types.TInt), true
 			case types.Array:
 				return prim(call(t.qual("rt", "IntItem"), v.c), types.TInt), true
+			case types.Str:
+				// int("12"): base 10, ValueError otherwise.
+				return prim(call(t.qual("py", "ParseInt"), v.c), types.TInt), true
+			}
+		}
+	case "sorted":
+		if len(c.Args) == 1 && len(c.Keywords) == 0 {
+			// sorted(xs) of numbers or strings (a list or a generator).
+			v := arg(0)
+			if h := v.t.Homogeneous(); h != nil && (h.Numeric() || h.Kind == types.Str) {
+				return prim(call(t.qual("py", "Sorted"), v.c), types.ListOf(h)), true
 			}
 		}
 	case "float":

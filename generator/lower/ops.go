@@ -11,6 +11,11 @@ var mlxBinary, mlxCompare = types.ArrayBinary, types.ArrayCompare
 // weak wraps a Python number as an MLX weak scalar (mlx.Int / mlx.Float), so
 // it takes the array operand's dtype exactly as in Python.
 func (t *translator) weak(v val) model.Expr {
+	if v.t.Kind == types.Optional && v.t.Base().Numeric() {
+		// An Optional number in arithmetic (after an `is not None` test):
+		// read it; None would be Python's TypeError.
+		v = prim(call(t.qual("py", "Deref"), v.c, lit("operand")), v.t.Base())
+	}
 	switch v.t.Base().Kind {
 	case types.Int:
 		return call(t.qual("mlx", "Int"), v.c)
@@ -256,8 +261,12 @@ func (t *translator) truthOf(v val, n syntax.Node) val {
 		return prim(call(t.qual("py", "Bool"), call(t.qual("py", "OrPtr"), v.c, t.zero(v.t.Elem))), types.TBool)
 	case types.List, types.Dict, types.Tuple:
 		return val{c: bin(">", call(id("len"), v.c), lit(0)), t: types.TBool, prec: precCmp}
-	case types.ClassK, types.Ext, types.AnyK:
+	case types.ClassK, types.Ext:
 		return val{c: bin("!=", paren(v, precCmp), nilLit()), t: types.TBool, prec: precCmp}
+	case types.AnyK:
+		// No static type: Python's truthiness at run time ({} and 0 are
+		// false, not only None).
+		return prim(call(t.qual("py", "Truthy"), v.c), types.TBool)
 	case types.Mask:
 		return val{c: bin("!=", paren(v, precCmp), t.qual("mlx", "NoMask")), t: types.TBool, prec: precCmp}
 	case types.None:
@@ -335,7 +344,7 @@ func (t *translator) compare(c *syntax.Compare, en *env) val {
 	var parts []val
 	for i, op := range c.Ops {
 		right := t.expr(c.Comparators[i], en)
-		parts = append(parts, t.compare1(c, op, left, right, c.Comparators[i]))
+		parts = append(parts, t.compare1(c, op, left, right, c.Comparators[i], en))
 		left = right
 	}
 	if len(parts) == 1 {
@@ -351,7 +360,7 @@ func (t *translator) compare(c *syntax.Compare, en *env) val {
 	return val{c: code, t: types.TBool, prec: precAnd}
 }
 
-func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr) val {
+func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr, en *env) val {
 	lt, rt := l.t.Base(), r.t.Base()
 	boolv := func(c model.Expr) val { return val{c: c, t: types.TBool, prec: precCmp} }
 	switch op {
@@ -396,7 +405,7 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 				// x in ("a", "b"): a chain of equalities.
 				var ors []model.Expr
 				for _, e := range lits {
-					ors = append(ors, bin("==", paren(l, precCmp), t.expr(e, newEnv(nil, nil, nil)).c))
+					ors = append(ors, bin("==", paren(l, precCmp), t.expr(e, en).c))
 				}
 				cc := ors[0]
 				for _, o := range ors[1:] {

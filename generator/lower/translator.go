@@ -21,7 +21,7 @@ import (
 type Options struct {
 	Package   string // Go package name
 	PyPath    string // mlx_lm/models/llama.py
-	Commit    string
+	Revision  string // the pin as headers name it: the release version ("0.32.2"), else the commit
 	Blob      string
 	ModelType string   // the file's model_type (its name)
 	Aliases   []string // model_types mlx-lm remaps to this file

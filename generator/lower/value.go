@@ -231,6 +231,29 @@ func (t *translator) goType(ty *types.Type) model.Type {
 		if et, ok := t.tab.Types[ty.Name]; ok {
 			return &model.TemplateType{Parts: t.renderParts(et.Go, nil, nil)}
 		}
+	case types.FuncK:
+		// A function value (a nested def returned by its factory, such as
+		// minimax's sharded_rms_norm): its Go signature.
+		fn := t.u.ByFunc[ty.Name]
+		if fn == nil {
+			fn = t.u.Nested[ty.Name]
+		}
+		if fn != nil {
+			ft := &model.FuncType{}
+			for _, p := range fn.Params {
+				ft.Params = append(ft.Params, t.goType(p.Type))
+			}
+			switch {
+			case fn.Ret == nil || fn.Ret.Kind == types.None || fn.Ret.Kind == types.Unknown:
+			case fn.Ret.Kind == types.Tuple:
+				for _, e := range fn.Ret.Elems {
+					ft.Results = append(ft.Results, t.goType(e))
+				}
+			default:
+				ft.Results = []model.Type{t.goType(fn.Ret)}
+			}
+			return ft
+		}
 	}
 	return &model.Named{Name: "any"}
 }

@@ -103,6 +103,8 @@ func dump(b *strings.Builder, n any) {
 		list("interface "+x.Method, anys(x.Params)...)
 	case *TemplateType:
 		list("template-type", parts(x.Parts)...)
+	case *FuncType:
+		list("func-type", x.Params, x.Results)
 	case Expr:
 		dumpExpr(b, x)
 		if t := x.PyType(); t != nil {

@@ -93,6 +93,8 @@ type (
 	}
 	// TemplateType is a Go type written in the API table (a func type).
 	TemplateType struct{ Parts []Part }
+	// FuncType is func(params) results.
+	FuncType struct{ Params, Results []Type }
 )
 
 func (*Named) goType()        {}
@@ -102,6 +104,7 @@ func (*Slice) goType()        {}
 func (*Map) goType()          {}
 func (*Interface) goType()    {}
 func (*TemplateType) goType() {}
+func (*FuncType) goType()     {}
 
 // ---- expressions ----
 

@@ -165,6 +165,26 @@ type env struct {
 	assigns map[*names.Symbol]int
 	lits    map[*names.Symbol]*syntax.Constant
 	consts  map[*names.Symbol]*syntax.Constant
+
+	split map[*names.Symbol]bool // locals whose current version is a split one
+}
+
+// splitv marks s's binding in this env as a split version.
+func (e *env) splitv(s *names.Symbol) {
+	if e.split == nil {
+		e.split = map[*names.Symbol]bool{}
+	}
+	e.split[s] = true
+}
+
+// isSplit reports whether the env that binds s holds a split version.
+func (e *env) isSplit(s *names.Symbol) bool {
+	for x := e; x != nil; x = x.parent {
+		if _, ok := x.vars[s]; ok {
+			return x.split[s]
+		}
+	}
+	return false
 }
 
 func (e *env) root() *env {
@@ -342,6 +362,19 @@ func (t *checker) signature() string {
 	for _, f := range t.u.Funcs {
 		for _, p := range f.Params {
 			fmt.Fprintf(&b, "%s(%s:%v);", f.Def.Name, p.Py, p.Type)
+		}
+		fmt.Fprintf(&b, "->%v;", f.Ret)
+	}
+	// Functions nested in bodies learn their types like the others.
+	keys := make([]string, 0, len(t.u.Nested))
+	for k := range t.u.Nested {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		f := t.u.Nested[k]
+		for _, p := range f.Params {
+			fmt.Fprintf(&b, "%s(%s:%v);", k, p.Py, p.Type)
 		}
 		fmt.Fprintf(&b, "->%v;", f.Ret)
 	}

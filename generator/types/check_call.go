@@ -243,6 +243,13 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 			}
 			return tv(ClassT(en.cls.Name))
 		}
+		if f.Id == "cls" && en.fn != nil && en.fn.IsClassMethod && en.fn.Class != nil {
+			// cls(...) in a classmethod: the class's constructor.
+			if init := en.fn.Class.ByMeth["__init__"]; init != nil {
+				return t.callLocal(c, init, en)
+			}
+			return t.bad()
+		}
 		if !t.isLocal(f, en) {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
@@ -292,6 +299,10 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 				}
 				return t.bad()
 			}
+		}
+		// Class.method(...) of a classmethod of the file's classes.
+		if m := t.classMethodRef(f, en); m != nil {
+			return t.callLocal(c, m, en)
 		}
 		// super().__init__() has no Go counterpart: embedding is not used.
 		if inner, ok := f.X.(*syntax.Call); ok {
@@ -448,8 +459,39 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 		return t.dictMethod(c, f.Attr, rt, en)
 	case List:
 		return t.listMethod(c, f.Attr, en)
+	case AnyK:
+		if f.Attr == "get" && (len(c.Args) == 1 || len(c.Args) == 2) && len(c.Keywords) == 0 {
+			// d.get(k, default) on a subtree or config value: a dict at run
+			// time (AttributeError otherwise), a value of no static type.
+			for _, a := range c.Args {
+				t.expr(a, en)
+			}
+			return tv(TAny)
+		}
 	}
 	return t.bad()
+}
+
+// classMethodRef is the classmethod C.m of a class of the file, for a call
+// C.m(...) where C is not shadowed by a local.
+func (t *checker) classMethodRef(f *syntax.Attribute, en *env) *Func {
+	n, ok := f.X.(*syntax.Name)
+	if !ok || t.isLocal(n, en) {
+		return nil
+	}
+	return t.u.ClassMethodRef(t.scope, n, f.Attr)
+}
+
+// ClassMethodRef is the classmethod attr of the file's class named n.
+func (u *Unit) ClassMethodRef(scope *names.Scope, n *syntax.Name, attr string) *Func {
+	if sym, ok := scope.Symbols[n.Id]; ok && sym.Kind == names.LocalClass {
+		if cls := u.ClassOf(n.Id); cls != nil {
+			if m, ok := cls.ByMeth[attr]; ok && m.IsClassMethod {
+				return m
+			}
+		}
+	}
+	return nil
 }
 
 func (t *checker) strMethod(c *syntax.Call, name string, en *env) Val {
@@ -513,8 +555,15 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	case "int":
 		if len(c.Args) == 1 {
 			switch arg(0).T.Base().Kind {
-			case Int, Float, Bool, Array:
+			case Int, Float, Bool, Array, Str:
 				return tv(TInt), true
+			}
+		}
+	case "sorted":
+		if len(c.Args) == 1 && len(c.Keywords) == 0 {
+			// sorted(xs) of numbers or strings (a list or a generator).
+			if h := arg(0).T.Homogeneous(); h != nil && (h.Numeric() || h.Kind == Str) {
+				return tv(ListOf(h)), true
 			}
 		}
 	case "float":

@@ -344,18 +344,7 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 		switch {
 		case rt.Kind == Str:
 		case rt.Kind == List || rt.Kind == Tuple:
-			var lits []syntax.Expr
-			switch lit := rn.(type) {
-			case *syntax.Tuple:
-				lits = lit.Elts
-			case *syntax.List:
-				lits = lit.Elts
-			case *syntax.Set:
-				lits = lit.Elts
-			}
-			for _, e := range lits {
-				t.expr(e, newEnv(nil, nil, nil))
-			}
+			// x in (a, b): the literal's elements, checked with it.
 		case rt.Kind == Dict:
 		case rt.Kind == ClassK && l.Lit != nil && l.Lit.Kind == syntax.ConstStr:
 		default:

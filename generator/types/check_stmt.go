@@ -284,12 +284,14 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		}
 		if un != nil {
 			nt = un
-		} else if top {
+		} else if top || (fc != nil && en.fn != nil && en.vars[s] != nil && splitsInBlock(en.fn, n)) {
 			// Rebound to another type by a statement of the function body
-			// itself (offset = mx.array(offset)): from here on the name is a
-			// new Go variable, as if Python had used a new name.
+			// itself (offset = mx.array(offset)), or nested where no use of
+			// the old value can follow (rebind.go): from here on the name
+			// is a new Go variable, as if Python had used a new name.
 			t.split(en.fn, n, prev)
 			en.vars[s] = v.T
+			en.splitv(s)
 			return
 		} else {
 			t.failAlways(n, "variable "+n.Id, "assigned a %s after a %s; Go needs one type", v.T, prev)
@@ -298,8 +300,10 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 	}
 	en.set(s, nt)
 	// A parameter that Python rebinds to a wider type (max_val += 0.001)
-	// takes that type in Go.
-	if en.fn != nil && !t.frozen {
+	// takes that type in Go — unless the name was split off the parameter
+	// already (weights = tree_unflatten(weights) made it a new variable, and
+	// this rebinding is that variable's).
+	if en.fn != nil && !t.frozen && !en.isSplit(s) {
 		for _, p := range en.fn.Params {
 			if p.Py == n.Id && !p.Type.Equal(nt) && Unify(p.Type, nt) != nil && Unify(p.Type, nt).Equal(nt) {
 				p.Type = nt
@@ -324,8 +328,14 @@ func (t *checker) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env) {
 	var vs []Val
 	var single Val
 	if tup, ok := value.(*syntax.Tuple); ok && len(tup.Elts) == len(tg.Elts) {
-		for _, e := range tup.Elts {
+		for i, e := range tup.Elts {
+			// a, b = [], []: each empty literal takes its target's type (as in
+			// a single assignment), learnt from the appends that follow.
+			if nm, ok := tg.Elts[i].(*syntax.Name); ok {
+				t.hint, _ = en.lookup(t.sym(nm, en))
+			}
 			vs = append(vs, t.expr(e, en))
+			t.hint = nil
 		}
 	} else {
 		single = t.expr(value, en)

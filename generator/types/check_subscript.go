@@ -38,6 +38,14 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 	case Dict:
 		t.expr(s.Index[0], en)
 		return tv(xt.Elem)
+	case ClassK:
+		// module["weight"]: an mlx Module is a dict of its members, so a
+		// string key naming one is that attribute.
+		if len(s.Index) == 1 {
+			if k, ok := s.Index[0].(*syntax.Constant); ok && k.Kind == syntax.ConstStr {
+				return t.member(x, k.Value)
+			}
+		}
 	case AnyK:
 		// A nested dict read by key (tree_unflatten's result): still Any.
 		if len(s.Index) == 1 {

@@ -91,7 +91,11 @@ type Func struct {
 	Params    []*Param
 	Ret       *Type
 	IsProp    bool
-	Skipped   string // why the method is not translated
+	// IsClassMethod: a @classmethod of a module class (an alternative
+	// constructor such as ShardedRMSNorm.from_rms_norm), a package-level Go
+	// function <Class><Method>; cls(...) in it is the class's constructor.
+	IsClassMethod bool
+	Skipped       string // why the method is not translated
 }
 
 // SplitAt is the Go name of the new variable an assignment starts, if any.
@@ -432,6 +436,7 @@ func (k *collector) collectClass(c *Class) {
 					k.fail(d, "property setter", "not supported")
 				}
 			}
+			f.IsClassMethod = isClassMethod(n)
 			switch n.Name {
 			case "__init__":
 				f.GoName = "New" + c.Name
@@ -439,12 +444,15 @@ func (k *collector) collectClass(c *Class) {
 				f.GoName = "Forward"
 			case "pipeline":
 				f.Skipped = "pipeline parallelism (mx.distributed) is not translated yet"
-			case "extra_repr", "__repr__", "__str__":
+			case "extra_repr", "_extra_repr", "__repr__", "__str__":
 				f.Skipped = "printing only"
 			case "quant_predicate", "cast_predicate":
 				f.Skipped = "used only when converting checkpoints (mlx_lm.convert), not for inference"
 			default:
 				f.GoName = names.GoExported(n.Name)
+				if f.IsClassMethod {
+					f.GoName = c.Name + names.GoExported(n.Name)
+				}
 			}
 			f.Params = k.params(n, true)
 			c.Methods = append(c.Methods, f)

@@ -1,11 +1,3 @@
-// Package generator runs the translator's phases over one mlx-lm model file:
-//
-//	upstream source → syntax (tree-sitter → AST) → names (imports, symbols)
-//	→ emit (types from the API table, Go via jennifer) → format (goimports)
-//
-// and renders the package's registration from templates/. It returns the
-// files to write, or the diagnostics that stop the file; it writes nothing.
-// Writing, and type-checking the written package, are the CLI's job.
 package generator
 
 import (

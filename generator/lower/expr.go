@@ -28,6 +28,10 @@ func (t *translator) expr(e syntax.Expr, en *env) val {
 		t.fail(e, "internal", "expression %T not typed by the checker", e)
 		return v
 	}
+	if r.Deref && v.t != nil && v.t.Kind == types.Optional {
+		// Known not None here (the checker's narrowing): read the pointer.
+		v = val{c: un("*", paren(v, precUnary)), t: v.t.Elem, prec: precUnary}
+	}
 	if v.t != nil && !v.t.Equal(r.T) && v.t.Kind != types.Unknown {
 		t.fail(e, "internal", "lowered as %s, checked as %s", v.t, r.T)
 	}
@@ -418,39 +422,7 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 		}
 		return t.expr(x.Else, en)
 	}
-	var a, b val
-	if name, ok := types.NarrowedName(x.Cond); ok {
-		// `f(v) if v else d`: inside the true branch the Optional v is not None.
-		s := t.sym(name, en)
-		if ty, g, known := en.lookup(s); known && ty.Kind == types.Optional {
-			inner := newEnv(en.cls, en.fn, en)
-			inner.vars[s] = ty.Elem
-			inner.goName[s] = "(*" + g + ")"
-			a = t.expr(x.Then, inner)
-			b = t.expr(x.Else, en)
-		}
-	}
-	if a.c == nil {
-		a, b = t.expr(x.Then, en), t.expr(x.Else, en)
-	}
-	// `v if v is not None else d` (and `d if v is None else v`): the branch
-	// that reads v knows it is not None, so an Optional narrows to its value.
-	if c, ok := x.Cond.(*syntax.Compare); ok && len(c.Ops) == 1 {
-		if k, ok := c.Comparators[0].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
-			narrow := func(branch syntax.Expr, v val) val {
-				if v.t.Kind == types.Optional && types.SameExpr(branch, c.Left) {
-					return prim(un("*", paren(v, precUnary)), v.t.Elem)
-				}
-				return v
-			}
-			switch c.Ops[0] {
-			case "is not":
-				a = narrow(x.Then, a)
-			case "is":
-				b = narrow(x.Else, b)
-			}
-		}
-	}
+	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
 	ty := t.unify(a.t, b.t)
 	if ty == nil {
 		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)

@@ -53,6 +53,7 @@ type checker struct {
 	rec    *Inst // the body being recorded (nil while inferring)
 	hint   *Type // the type the expression being checked is assigned to
 	frozen bool  // declared types are final
+	facts  facts // paths known not to be None here (narrow.go)
 }
 
 // Inst is a checked body: a function or method of the unit, a base
@@ -84,6 +85,9 @@ type Val struct {
 	T     *Type
 	Lit   *syntax.Constant
 	Multi int // >1: a Go call returning that many values (a Python tuple)
+	// Deref: an Optional read where it is known not to be None (narrow.go);
+	// T is the element type and the Go reads the pointer.
+	Deref bool
 }
 
 func tv(t *Type) Val { return Val{T: t} }
@@ -304,6 +308,12 @@ func (t *checker) infer() {
 		for _, f := range u.Funcs {
 			t.run(f)
 		}
+		for _, c := range u.Classes {
+			// A dataclass with only its parent's __post_init__.
+			if pi := c.ByMeth["__super_post_init__"]; c.IsArgs && pi != nil && c.ByMeth["__post_init__"] == nil {
+				t.runPostInit(c, pi)
+			}
+		}
 		t.learn = false
 		sig := t.signature()
 		if sig == prev {
@@ -403,12 +413,15 @@ func (t *checker) withScope(s *names.Scope) func() {
 // pass that learns a body's local types before it is recorded).
 func (t *checker) run(fn *Func) *env {
 	defer t.withScope(fn.Scope)()
-	was, wasRec := t.learn, t.rec
-	t.learn, t.rec = true, nil
+	was, wasRec, wasFacts := t.learn, t.rec, t.facts
+	t.learn, t.rec, t.facts = true, nil, facts{}
 	en := t.paramEnv(fn)
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
 	t.block(fn.Def.Body, en, fc)
-	t.learn, t.rec = was, wasRec
+	if fn.Class != nil && fn.Class.IsArgs && fn.Def.Name == "__post_init__" {
+		t.filled(fn.Class)
+	}
+	t.learn, t.rec, t.facts = was, wasRec, wasFacts
 	return en
 }
 
@@ -455,11 +468,11 @@ func (t *checker) record(fn *Func) *Inst {
 	for s, k := range en.consts {
 		in.Consts[s] = k
 	}
-	prevRec := t.rec
-	t.rec = in
+	prevRec, prevFacts := t.rec, t.facts
+	t.rec, t.facts = in, facts{}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
 	t.block(fn.Def.Body, en, fc)
-	t.rec = prevRec
+	t.rec, t.facts = prevRec, prevFacts
 	return in
 }
 
@@ -495,8 +508,8 @@ func (u *Unit) PostInit(c *Class, pi *Func) *Inst {
 	defer t.withScope(u.Scope)()
 	in := newInst(pi, c)
 	dry := newEnv(c, pi, nil)
-	was := t.learn
-	t.learn = true
+	was, wasFacts := t.learn, t.facts
+	t.learn, t.facts = true, facts{}
 	t.block(pi.Def.Body, dry, &fnCtx{fn: pi})
 	t.learn = was
 	en := newEnv(c, pi, nil)
@@ -505,10 +518,33 @@ func (u *Unit) PostInit(c *Class, pi *Func) *Inst {
 		in.Init[s] = ty
 	}
 	prev := t.rec
-	t.rec = in
+	t.rec, t.facts = in, facts{}
 	t.block(pi.Def.Body, en, &fnCtx{fn: pi})
-	t.rec = prev
+	t.rec, t.facts = prev, wasFacts
 	return in
+}
+
+// runPostInit checks a parent's __post_init__ run on dataclass c.
+func (t *checker) runPostInit(c *Class, pi *Func) {
+	defer t.withScope(t.u.Scope)()
+	was, wasFacts := t.learn, t.facts
+	t.learn, t.facts = true, facts{}
+	t.block(pi.Def.Body, newEnv(c, pi, nil), &fnCtx{fn: pi})
+	t.filled(c)
+	t.learn, t.facts = was, wasFacts
+}
+
+// filled records the fields __post_init__ leaves known not None.
+func (t *checker) filled(c *Class) {
+	if t.frozen {
+		return
+	}
+	c.Filled = map[string]bool{}
+	for _, f := range c.Fields {
+		if t.facts["self."+f.Py] && !c.Reassigned[f.Py] {
+			c.Filled[f.Py] = true
+		}
+	}
 }
 
 // fnCtx is the state of the body being checked.

@@ -101,7 +101,7 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		return t.constant(k)
 	}
 	if ty, ok := en.lookup(s); ok {
-		return tv(ty)
+		return t.narrowed(n.Id, tv(ty))
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
 		switch sym.Kind {
@@ -142,7 +142,14 @@ func (t *checker) attribute(a *syntax.Attribute, en *env) Val {
 		return t.bad()
 	}
 	recv := t.expr(a.X, en)
-	return t.member(recv, a.Attr)
+	v := t.member(recv, a.Attr)
+	if v.T.Kind == Optional && recv.T.Kind == ClassK {
+		// A dataclass field __post_init__ fills, read outside the dataclass.
+		if c := t.u.ByClass[recv.T.Name]; c != nil && c.IsArgs && c.Filled[a.Attr] && en.cls != c {
+			return Val{T: v.T.Elem, Deref: true}
+		}
+	}
+	return t.narrowed(PathKey(a), v)
 }
 
 // MaskAsArray is the type of a mask read as an array (mask.dtype, scores + mask).
@@ -349,40 +356,10 @@ func (t *checker) ifexp(x *syntax.IfExp, en *env) Val {
 		}
 		return t.expr(x.Else, en)
 	}
+	whenTrue, whenFalse := condFacts(x.Cond)
 	var a, b Val
-	done := false
-	if name, ok := NarrowedName(x.Cond); ok {
-		// `f(v) if v else d`: inside the true branch the Optional v is not None.
-		s := t.sym(name, en)
-		if ty, known := en.lookup(s); known && ty.Kind == Optional {
-			inner := newEnv(en.cls, en.fn, en)
-			inner.vars[s] = ty.Elem
-			a = t.expr(x.Then, inner)
-			b = t.expr(x.Else, en)
-			done = true
-		}
-	}
-	if !done {
-		a, b = t.expr(x.Then, en), t.expr(x.Else, en)
-	}
-	// `v if v is not None else d` (and `d if v is None else v`): the branch
-	// that reads v knows it is not None, so an Optional narrows to its value.
-	if c, ok := x.Cond.(*syntax.Compare); ok && len(c.Ops) == 1 {
-		if k, ok := c.Comparators[0].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
-			narrow := func(branch syntax.Expr, v Val) Val {
-				if v.T.Kind == Optional && SameExpr(branch, c.Left) {
-					return tv(v.T.Elem)
-				}
-				return v
-			}
-			switch c.Ops[0] {
-			case "is not":
-				a = narrow(x.Then, a)
-			case "is":
-				b = narrow(x.Else, b)
-			}
-		}
-	}
+	t.withFacts(whenTrue, func() { a = t.expr(x.Then, en) })
+	t.withFacts(whenFalse, func() { b = t.expr(x.Else, en) })
 	ty := t.unify(a.T, b.T)
 	if ty == nil {
 		return t.bad()

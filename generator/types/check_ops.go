@@ -245,7 +245,19 @@ func (t *checker) truth(e syntax.Expr, en *env) Val {
 	if b, ok := e.(*syntax.BoolOp); ok {
 		and := b.Op != "or"
 		n := 0
-		for _, x := range b.Values {
+		saved := t.facts
+		defer func() { t.facts = saved }()
+		for i, x := range b.Values {
+			// Each operand is evaluated knowing the previous ones were true
+			// (and) or false (or).
+			if i > 0 {
+				tr, fa := condFacts(b.Values[i-1])
+				if and {
+					t.facts = union(t.facts, tr)
+				} else {
+					t.facts = union(t.facts, fa)
+				}
+			}
 			v := t.truth(x, en)
 			if k, ok := ConstBool(v); ok {
 				if (and && !k) || (!and && k) {
@@ -275,7 +287,16 @@ func TruthOf(v Val) Val {
 func (t *checker) boolop(b *syntax.BoolOp, en *env) Val {
 	vals := make([]Val, len(b.Values))
 	allBool, boolish := true, true
+	saved := t.facts
 	for i, e := range b.Values {
+		if i > 0 {
+			tr, fa := condFacts(b.Values[i-1])
+			if b.Op == "and" {
+				t.facts = union(t.facts, tr)
+			} else {
+				t.facts = union(t.facts, fa)
+			}
+		}
 		vals[i] = t.expr(e, en)
 		if vals[i].T.Kind != Bool {
 			allBool = false
@@ -284,6 +305,7 @@ func (t *checker) boolop(b *syntax.BoolOp, en *env) Val {
 			boolish = false
 		}
 	}
+	t.facts = saved
 	if allBool || boolish {
 		return tv(TBool)
 	}

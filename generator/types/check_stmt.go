@@ -56,6 +56,7 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 	case *syntax.Return:
 		t.ret(x, en, fc)
 	case *syntax.If:
+		before := t.facts
 		cond := t.truth(x.Cond, en)
 		if k, ok := ConstBool(cond); ok {
 			// Known: only the branch Python would run, as statements of the
@@ -69,24 +70,44 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 			}
 			return
 		}
+		whenTrue, whenFalse := condFacts(x.Cond)
+		t.facts = union(before, whenTrue)
 		t.block(x.Body, en, fc)
-		if len(x.Else) == 1 {
-			if elif, ok := x.Else[0].(*syntax.If); ok {
-				t.stmt(elif, en, fc)
-				return
-			}
-		}
-		if len(x.Else) > 0 {
+		endThen := t.facts
+		t.facts = union(before, whenFalse)
+		if elif, ok := soleIf(x.Else); ok {
+			t.stmt(elif, en, fc)
+		} else if len(x.Else) > 0 {
 			t.block(x.Else, en, fc)
 		}
+		endElse := t.facts
+		// After the if: what both branches that fall through know.
+		switch termThen, termElse := terminates(x.Body), terminates(x.Else); {
+		case termThen && termElse:
+			t.facts = before
+		case termThen:
+			t.facts = endElse
+		case termElse:
+			t.facts = endThen
+		default:
+			t.facts = intersect(endThen, endElse)
+		}
 	case *syntax.For:
+		t.forget(append(assignedPaths(x.Body), assignedPaths([]syntax.Stmt{&syntax.Assign{Targets: []syntax.Expr{x.Target}}})...))
 		if !t.forHead(x.Target, x.Iter, en) {
 			return
 		}
+		saved := t.facts.copy()
 		t.block(x.Body, en, fc)
+		t.facts = saved
 	case *syntax.While:
+		t.forget(assignedPaths(x.Body))
+		saved := t.facts.copy()
 		t.truth(x.Cond, en)
+		whenTrue, _ := condFacts(x.Cond)
+		t.facts = union(saved, whenTrue)
 		t.block(x.Body, en, fc)
+		t.facts = saved
 	case *syntax.Assert:
 		t.truth(x.Cond, en)
 		if x.Msg != nil {
@@ -108,6 +129,23 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 		}
 	case *syntax.FuncDef:
 		t.nestedFunc(x, en)
+	}
+}
+
+// soleIf is an else branch that is one if statement (an elif).
+func soleIf(b []syntax.Stmt) (*syntax.If, bool) {
+	if len(b) == 1 {
+		elif, ok := b[0].(*syntax.If)
+		return elif, ok
+	}
+	return nil, false
+}
+
+// forget drops the facts about paths (a loop's body may assign them).
+func (t *checker) forget(paths []string) {
+	t.facts = t.facts.copy()
+	for _, p := range paths {
+		t.facts.kill(p)
 	}
 }
 
@@ -225,6 +263,8 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 			t.hint = f.Type
 			v := t.expr(value, en)
 			t.hint = nil
+			t.facts = t.facts.copy()
+			t.assigned("self."+tg.Attr, v.T)
 			if t.learn && !t.frozen {
 				if un := t.unify(f.Type, v.T); un != nil {
 					f.Type = un
@@ -237,7 +277,15 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 		recv := t.expr(tg.X, en)
 		if recv.T.Kind == ClassK {
 			t.put(tg, t.member(recv, tg.Attr))
-			t.expr(value, en)
+			v := t.expr(value, en)
+			t.facts = t.facts.copy()
+			t.assigned(PathKey(tg), v.T)
+			if c := t.u.ByClass[recv.T.Name]; c != nil && c.IsArgs && !t.frozen {
+				if c.Reassigned == nil {
+					c.Reassigned = map[string]bool{}
+				}
+				c.Reassigned[tg.Attr] = true
+			}
 		}
 	case *syntax.Subscript:
 		t.assignItem(tg, value, en)
@@ -264,8 +312,12 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		}
 		ty, _ := en.lookup(s)
 		t.target(n, ty)
+		t.facts = t.facts.copy()
+		t.assigned(n.Id, v.T)
 		return
 	}
+	t.facts = t.facts.copy()
+	t.assigned(n.Id, v.T)
 	r := en.root()
 	r.assigns[s]++
 	if k := v.Lit; k != nil && (k.Kind == syntax.ConstInt || k.Kind == syntax.ConstTrue || k.Kind == syntax.ConstFalse) {
@@ -352,6 +404,8 @@ func (t *checker) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env) {
 			et = TupleElem(single.T, i)
 		}
 		s := t.sym(nm, en)
+		t.facts = t.facts.copy()
+		t.assigned(nm.Id, et)
 		if t.learn {
 			prev, known := en.lookup(s)
 			nt := et
@@ -435,6 +489,28 @@ func (t *checker) inlineSuper(c *syntax.Call, method string, en *env, fc *fnCtx)
 		inner.vars[t.paramSym(base.Def, base.Scope, p.Py)] = p.Type
 	}
 	defer t.withScope(base.Scope)()
+	// Facts about self carry into the base body and back; its locals are its own.
+	outer := t.facts
+	selfFacts := func(f facts) facts {
+		out := facts{}
+		for k, v := range f {
+			if strings.HasPrefix(k, "self.") {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	defer func() {
+		after := selfFacts(t.facts)
+		t.facts = outer.copy()
+		for k := range t.facts {
+			if strings.HasPrefix(k, "self.") {
+				delete(t.facts, k)
+			}
+		}
+		t.facts = union(t.facts, after)
+	}()
+	t.facts = selfFacts(outer)
 	if t.learn {
 		t.block(base.Def.Body, inner, &fnCtx{fn: base, isInit: true})
 		return
@@ -447,6 +523,7 @@ func (t *checker) inlineSuper(c *syntax.Call, method string, en *env, fc *fnCtx)
 	t.learn, t.rec = true, nil
 	t.block(base.Def.Body, dryInner, &fnCtx{fn: base, isInit: true})
 	t.learn = false
+	t.facts = selfFacts(outer)
 	for s, ty := range dryInner.vars {
 		inner.vars[s] = ty
 	}
@@ -481,6 +558,10 @@ func (t *checker) nestedFunc(d *syntax.FuncDef, en *env) {
 	for _, p := range fn.Params {
 		inner.vars[t.paramSym(d, t.scope, p.Py)] = p.Type
 	}
+	// A closure may run later: it knows nothing of its definer's facts.
+	outer := t.facts
+	t.facts = facts{}
+	defer func() { t.facts = outer }()
 	if t.learn {
 		t.block(d.Body, inner, &fnCtx{fn: fn, ret: fn.Ret})
 		return
@@ -494,6 +575,7 @@ func (t *checker) nestedFunc(d *syntax.FuncDef, en *env) {
 	t.learn, t.rec = true, nil
 	t.block(d.Body, dryInner, &fnCtx{fn: fn, ret: fn.Ret})
 	t.learn = false
+	t.facts = facts{}
 	for s, ty := range dryInner.vars {
 		if _, isParam := inner.vars[s]; !isParam {
 			inner.vars[s] = ty

@@ -134,6 +134,8 @@ func (t *checker) bindName(e syntax.Expr, ty *Type, en *env) {
 	}
 	en.vars[t.sym(nm, en)] = ty
 	t.target(nm, ty)
+	t.facts = t.facts.copy()
+	t.assigned(nm.Id, ty)
 }
 
 func (t *checker) shadowed(n *syntax.Name, en *env) bool {

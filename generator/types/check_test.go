@@ -194,3 +194,56 @@ class Model(nn.Module):
 		}
 	}
 }
+
+// TestNarrowing checks which Optional reads the checker knows are not
+// None: a field __post_init__ fills (for readers outside the dataclass),
+// the else of `is None`, the right operand of `is not None and`, after an
+// `if x is None: x = ...`, and not where a loop may have reassigned it.
+func TestNarrowing(t *testing.T) {
+	src := strings.Replace(header, "    head_dim: Optional[int] = None\n", `    head_dim: Optional[int] = None
+    kv_heads: Optional[int] = None
+    rank: Optional[int] = None
+
+    def __post_init__(self):
+        if self.kv_heads is None:
+            self.kv_heads = self.hidden_size
+`, 1) + `
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.kv = args.kv_heads
+        self.r = args.rank
+        if self.r is None:
+            self.a = 1
+        else:
+            self.a = self.r
+        self.b = args.rank is not None and args.rank > 2
+        h = args.head_dim
+        if h is None:
+            h = 4
+        self.h = h
+        w = args.rank
+        for i in range(3):
+            w = None
+        self.w = w
+`
+	u, diags := check(t, src)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if got := fieldTypes(u.ByClass["Model"]); got != "kv:int r:Optional[int] a:int b:bool h:int w:Optional[int]" {
+		t.Errorf("fields %s", got)
+	}
+	body := u.Body(u.ByClass["Model"].ByMeth["__init__"])
+	derefs := 0
+	for _, v := range body.Vals {
+		if v.Deref {
+			derefs++
+		}
+	}
+	// args.kv_heads, self.r in the else, args.rank after `is not None and`,
+	// h after the if that fills it.
+	if derefs != 4 {
+		t.Errorf("%d narrowed reads, want 4", derefs)
+	}
+}

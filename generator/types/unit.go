@@ -52,6 +52,11 @@ type Class struct {
 	Consts   map[string]*syntax.Constant // fields fixed at a literal for the whole program
 	Wrapped  bool                        // a sibling file's class renamed next to this file's
 	FromDict *Func                       // a dataclass's own from_dict classmethod
+
+	// Filled: dataclass fields __post_init__ leaves not None (narrow.go);
+	// Reassigned: fields code outside the dataclass assigns.
+	Filled     map[string]bool
+	Reassigned map[string]bool
 }
 
 // Field is a dataclass field or an attribute a module assigns to self.

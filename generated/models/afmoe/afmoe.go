@@ -168,7 +168,7 @@ func NewMLP(args *ModelArgs, intermediateSize *int) *MLP {
 	dim := args.HiddenSize
 	hiddenDim := func() int {
 		if intermediateSize != nil {
-			return (*intermediateSize)
+			return *intermediateSize
 		}
 		return args.IntermediateSize
 	}()
@@ -375,7 +375,7 @@ func (self *AfmoeModel) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.A
 	faMask := lmbase.CreateAttentionMask(h, cache[self.FaIdx], lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	var swaMask mlx.AttentionMask = mlx.NoMask
 	if self.SwaIdx != nil {
-		swaMask = lmbase.CreateAttentionMask(h, cache[py.Deref(self.SwaIdx, "self.swa_idx")], lmbase.MaskOpts{WindowSize: self.SlidingWindow, ReturnArray: false})
+		swaMask = lmbase.CreateAttentionMask(h, cache[*self.SwaIdx], lmbase.MaskOpts{WindowSize: self.SlidingWindow, ReturnArray: false})
 	}
 	for i := range min(len(self.Layers), len(cache)) {
 		layer, c := self.Layers[i], cache[i]

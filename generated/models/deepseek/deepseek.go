@@ -193,7 +193,7 @@ func NewDeepseekMoE(config *ModelArgs) *DeepseekMoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(config.HiddenSize, config.MoeIntermediateSize, py.Deref(config.NRoutedExperts, "config.n_routed_experts"), nil, false)
 	self.Gate = NewMoEGate(config)
 	if config.NSharedExperts != nil {
-		intermediateSize := config.MoeIntermediateSize * py.Deref(config.NSharedExperts, "value at line 156")
+		intermediateSize := config.MoeIntermediateSize * *config.NSharedExperts
 		self.SharedExperts = NewDeepseekMLP(config, nil, py.Ptr(intermediateSize))
 	}
 	return self

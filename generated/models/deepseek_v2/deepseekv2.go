@@ -150,9 +150,9 @@ func NewDeepseekV2Attention(config *ModelArgs) *DeepseekV2Attention {
 	if self.QLoraRank == nil {
 		self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.QHeadDim, false)
 	} else {
-		self.QAProj = nn.NewLinear(self.HiddenSize, py.Deref(self.QLoraRank, "self.q_lora_rank"), config.AttentionBias)
-		self.QALayernorm = nn.NewRMSNorm(py.Deref(self.QLoraRank, "self.q_lora_rank"), 1e-6)
-		self.QBProj = nn.NewLinear(py.Deref(self.QLoraRank, "self.q_lora_rank"), self.NumHeads*self.QHeadDim, false)
+		self.QAProj = nn.NewLinear(self.HiddenSize, *self.QLoraRank, config.AttentionBias)
+		self.QALayernorm = nn.NewRMSNorm(*self.QLoraRank, 1e-6)
+		self.QBProj = nn.NewLinear(*self.QLoraRank, self.NumHeads*self.QHeadDim, false)
 	}
 	self.KvAProjWithMqa = nn.NewLinear(self.HiddenSize, self.KvLoraRank+self.QkRopeHeadDim, config.AttentionBias)
 	self.KvALayernorm = nn.NewRMSNorm(self.KvLoraRank, 1e-6)
@@ -287,7 +287,7 @@ func (self *MoEGate) Forward(x *mlx.Array) (*mlx.Array, *mlx.Array) {
 		scores = scores.Reshape(bsz, seqLen, py.Deref(self.NGroup, "self.n_group"), -1)
 		groupScores := scores.Max(true, -1)
 		k = py.Ptr(py.Deref(self.NGroup, "value at line 292") - py.Deref(self.TopkGroup, "value at line 292"))
-		groupIdx := mlx.Argpartition(groupScores, py.Deref(k, "value at line 293")-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1), mlx.Colon)
+		groupIdx := mlx.Argpartition(groupScores, *k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, *k, 1), mlx.Colon)
 		groupIdx = mlx.StopGradient(groupIdx)
 		scores = mlx.PutAlongAxis(scores, groupIdx, rt.ArrayOf(0.0, scores.Dtype()), -2)
 		scores = scores.Reshape(bsz, seqLen, -1)
@@ -318,7 +318,7 @@ func NewDeepseekV2MoE(config *ModelArgs) *DeepseekV2MoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(config.HiddenSize, config.MoeIntermediateSize, py.Deref(config.NRoutedExperts, "config.n_routed_experts"), nil, false)
 	self.Gate = NewMoEGate(config)
 	if config.NSharedExperts != nil {
-		intermediateSize := config.MoeIntermediateSize * py.Deref(config.NSharedExperts, "value at line 320")
+		intermediateSize := config.MoeIntermediateSize * *config.NSharedExperts
 		self.SharedExperts = NewDeepseekV2MLP(config, nil, py.Ptr(intermediateSize))
 	}
 	self.ShardingGroup = nil

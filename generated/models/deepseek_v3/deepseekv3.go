@@ -135,9 +135,9 @@ func NewDeepseekV3Attention(config *ModelArgs) *DeepseekV3Attention {
 	if self.QLoraRank == nil {
 		self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.QHeadDim, false)
 	} else {
-		self.QAProj = nn.NewLinear(self.HiddenSize, py.Deref(self.QLoraRank, "self.q_lora_rank"), config.AttentionBias)
-		self.QALayernorm = nn.NewRMSNorm(py.Deref(self.QLoraRank, "self.q_lora_rank"), 1e-6)
-		self.QBProj = nn.NewLinear(py.Deref(self.QLoraRank, "self.q_lora_rank"), self.NumHeads*self.QHeadDim, false)
+		self.QAProj = nn.NewLinear(self.HiddenSize, *self.QLoraRank, config.AttentionBias)
+		self.QALayernorm = nn.NewRMSNorm(*self.QLoraRank, 1e-6)
+		self.QBProj = nn.NewLinear(*self.QLoraRank, self.NumHeads*self.QHeadDim, false)
 	}
 	self.KvAProjWithMqa = nn.NewLinear(self.HiddenSize, self.KvLoraRank+self.QkRopeHeadDim, config.AttentionBias)
 	self.KvALayernorm = nn.NewRMSNorm(self.KvLoraRank, 1e-6)
@@ -298,7 +298,7 @@ func NewDeepseekV3MoE(config *ModelArgs) *DeepseekV3MoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(config.HiddenSize, config.MoeIntermediateSize, py.Deref(config.NRoutedExperts, "config.n_routed_experts"), nil, false)
 	self.Gate = NewMoEGate(config)
 	if config.NSharedExperts != nil {
-		intermediateSize := config.MoeIntermediateSize * py.Deref(config.NSharedExperts, "value at line 269")
+		intermediateSize := config.MoeIntermediateSize * *config.NSharedExperts
 		self.SharedExperts = NewDeepseekV3MLP(config, nil, py.Ptr(intermediateSize))
 	}
 	self.ShardingGroup = nil

@@ -79,7 +79,7 @@ func NewAttention(args *ModelArgs, isLocal *bool) *Attention {
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.IsLocal = py.Bool(py.OrPtr(isLocal, false)) || false
-	self.UseRope = isLocal == nil || py.Bool(py.OrPtr(isLocal, false))
+	self.UseRope = isLocal == nil || *isLocal
 	if self.UseRope {
 		self.Rope = rt.InitializeRope(headDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	}
@@ -189,7 +189,7 @@ func NewExaoneModel(args *ModelArgs) *ExaoneModel {
 		for i := range args.NumHiddenLayers {
 			out = append(out, NewTransformerBlock(args, func() *bool {
 				if py.Bool(py.OrPtr(pattern, "")) {
-					return py.Ptr(rt.StrAt((*pattern), py.Mod(i, len((*pattern)))) == "L")
+					return py.Ptr(rt.StrAt(*pattern, py.Mod(i, len(*pattern))) == "L")
 				}
 				return nil
 			}()))
@@ -197,8 +197,8 @@ func NewExaoneModel(args *ModelArgs) *ExaoneModel {
 		return out
 	}()
 	if py.Bool(py.OrPtr(pattern, "")) {
-		self.SwaIdx = py.Ptr(rt.StrIndex(py.Deref(pattern, "pattern.index"), "L"))
-		self.FullIdx = rt.StrIndex(py.Deref(pattern, "pattern.index"), "G")
+		self.SwaIdx = py.Ptr(rt.StrIndex(*pattern, "L"))
+		self.FullIdx = rt.StrIndex(*pattern, "G")
 	} else {
 		self.SwaIdx = nil
 		self.FullIdx = 0
@@ -217,7 +217,7 @@ func (self *ExaoneModel) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.
 	globalMask := lmbase.CreateAttentionMask(h, cache[self.FullIdx], lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	var swaMask mlx.AttentionMask
 	if self.SwaIdx != nil {
-		swaMask = lmbase.CreateAttentionMask(h, cache[py.Deref(self.SwaIdx, "self.swa_idx")], lmbase.MaskOpts{WindowSize: py.OrPtr(self.WindowSize, 0), ReturnArray: false})
+		swaMask = lmbase.CreateAttentionMask(h, cache[*self.SwaIdx], lmbase.MaskOpts{WindowSize: py.OrPtr(self.WindowSize, 0), ReturnArray: false})
 	} else {
 		swaMask = mlx.NoMask
 	}

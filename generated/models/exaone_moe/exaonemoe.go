@@ -121,9 +121,9 @@ func NewMLP(args *ModelArgs, intermediateSize *int) *MLP {
 	self := &MLP{}
 	hiddenSize := args.HiddenSize
 	intermediateSize = py.Ptr(py.OrPtr(intermediateSize, args.IntermediateSize))
-	self.GateProj = nn.NewLinear(hiddenSize, py.Deref(intermediateSize, "intermediate_size"), false)
-	self.UpProj = nn.NewLinear(hiddenSize, py.Deref(intermediateSize, "intermediate_size"), false)
-	self.DownProj = nn.NewLinear(py.Deref(intermediateSize, "intermediate_size"), hiddenSize, false)
+	self.GateProj = nn.NewLinear(hiddenSize, *intermediateSize, false)
+	self.UpProj = nn.NewLinear(hiddenSize, *intermediateSize, false)
+	self.DownProj = nn.NewLinear(*intermediateSize, hiddenSize, false)
 	return self
 }
 
@@ -146,8 +146,8 @@ func NewMoE(args *ModelArgs) *MoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(args.HiddenSize, args.MoeIntermediateSize, args.NumExperts, nil, false)
 	self.Gate = NewMoEGate(args)
 	self.SharedExperts = func() *MLP {
-		if args.NumSharedExperts != nil && py.Deref(args.NumSharedExperts, "value at line 143") > 0 {
-			return NewMLP(args, py.Ptr(args.MoeIntermediateSize*py.Deref(args.NumSharedExperts, "value at line 141")))
+		if args.NumSharedExperts != nil && *args.NumSharedExperts > 0 {
+			return NewMLP(args, py.Ptr(args.MoeIntermediateSize**args.NumSharedExperts))
 		}
 		return nil
 	}()
@@ -315,13 +315,13 @@ func (self *ExaoneMoEModel) Forward(inputs *mlx.Array, cache []lmcache.Cache) *m
 	}
 	globalMask := lmbase.CreateAttentionMask(h, func() lmcache.Cache {
 		if self.GaIdx != nil {
-			return cache[py.Deref(self.GaIdx, "self.ga_idx")]
+			return cache[*self.GaIdx]
 		}
 		return cache[0]
 	}(), lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	swaMask := lmbase.CreateAttentionMask(h, func() lmcache.Cache {
 		if self.SwaIdx != nil {
-			return cache[py.Deref(self.SwaIdx, "self.swa_idx")]
+			return cache[*self.SwaIdx]
 		}
 		return cache[0]
 	}(), lmbase.MaskOpts{WindowSize: self.WindowSize, ReturnArray: false})

@@ -147,9 +147,9 @@ func NewGlm4MoeLiteAttention(config *ModelArgs) *Glm4MoeLiteAttention {
 	if self.QLoraRank == nil {
 		self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.QHeadDim, false)
 	} else {
-		self.QAProj = nn.NewLinear(self.HiddenSize, py.Deref(self.QLoraRank, "self.q_lora_rank"), config.AttentionBias)
-		self.QALayernorm = nn.NewRMSNorm(py.Deref(self.QLoraRank, "self.q_lora_rank"), float32(config.RmsNormEps))
-		self.QBProj = nn.NewLinear(py.Deref(self.QLoraRank, "self.q_lora_rank"), self.NumHeads*self.QHeadDim, false)
+		self.QAProj = nn.NewLinear(self.HiddenSize, *self.QLoraRank, config.AttentionBias)
+		self.QALayernorm = nn.NewRMSNorm(*self.QLoraRank, float32(config.RmsNormEps))
+		self.QBProj = nn.NewLinear(*self.QLoraRank, self.NumHeads*self.QHeadDim, false)
 	}
 	self.KvAProjWithMqa = nn.NewLinear(self.HiddenSize, self.KvLoraRank+self.QkRopeHeadDim, config.AttentionBias)
 	self.KvALayernorm = nn.NewRMSNorm(self.KvLoraRank, float32(config.RmsNormEps))
@@ -310,7 +310,7 @@ func NewGlm4MoeLiteMoE(config *ModelArgs) *Glm4MoeLiteMoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(config.HiddenSize, config.MoeIntermediateSize, py.Deref(config.NRoutedExperts, "config.n_routed_experts"), nil, false)
 	self.Gate = NewMoEGate(config)
 	if config.NSharedExperts != nil {
-		intermediateSize := config.MoeIntermediateSize * py.Deref(config.NSharedExperts, "value at line 273")
+		intermediateSize := config.MoeIntermediateSize * *config.NSharedExperts
 		self.SharedExperts = NewGlm4MoeLiteMLP(config, nil, py.Ptr(intermediateSize))
 	}
 	self.ShardingGroup = nil

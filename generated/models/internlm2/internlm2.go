@@ -78,7 +78,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/internlm2.py.
 type Attention struct {
 	NHeads    int            `mlx:"-"`
-	NKvHeads  *int           `mlx:"-"`
+	NKvHeads  int            `mlx:"-"`
 	NKvGroups int            `mlx:"-"`
 	HeadDim   int            `mlx:"-"`
 	Scale     float64        `mlx:"-"`
@@ -93,13 +93,13 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
-	self.NKvGroups = py.FloorDiv(nHeads, py.Deref(args.NumKeyValueHeads, "value at line 53"))
+	self.NKvGroups = py.FloorDiv(nHeads, *args.NumKeyValueHeads)
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.HeadDim = headDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
-	self.Wqkv = nn.NewLinear(dim, (nHeads+2*py.Deref(nKvHeads, "value at line 59"))*headDim, args.Bias)
+	self.Wqkv = nn.NewLinear(dim, (nHeads+2*nKvHeads)*headDim, args.Bias)
 	self.Wo = nn.NewLinear(nHeads*headDim, dim, args.Bias)
 	self.Rope = rt.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
@@ -115,8 +115,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys := qkvStates.Index(mlx.Ellipsis, -2, mlx.Colon)
 	values := qkvStates.Index(mlx.Ellipsis, -1, mlx.Colon)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -114,7 +114,7 @@ func (self *DynamicNTKScalingRoPE) Forward(x *mlx.Array, offset int) *mlx.Array 
 // Attention is class Attention of mlx_lm/models/internlm3.py.
 type Attention struct {
 	NHeads    int            `mlx:"-"`
-	NKvHeads  *int           `mlx:"-"`
+	NKvHeads  int            `mlx:"-"`
 	NKvGroups int            `mlx:"-"`
 	HeadDim   int            `mlx:"-"`
 	Scale     float64        `mlx:"-"`
@@ -132,15 +132,15 @@ func NewAttention(args *ModelArgs) *Attention {
 	qkvBias := args.QkvBias
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
-	self.NKvGroups = py.FloorDiv(nHeads, py.Deref(args.NumKeyValueHeads, "value at line 95"))
+	self.NKvGroups = py.FloorDiv(nHeads, *args.NumKeyValueHeads)
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.HeadDim = headDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, qkvBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 101")*headDim, qkvBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 102")*headDim, qkvBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, qkvBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, qkvBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, qkvBias)
 	self.Rope = rt.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
@@ -151,8 +151,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -135,7 +135,7 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if self.ValueScale != nil {
-		values = mlx.Multiply(values, mlx.Float(py.Deref(self.ValueScale, "operand")))
+		values = mlx.Multiply(values, mlx.Float(*self.ValueScale))
 	}
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
@@ -244,7 +244,7 @@ func NewMoE(config *ModelArgs) *MoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(config.HiddenSize, config.MoeIntermediateSize, py.Deref(config.NRoutedExperts, "config.n_routed_experts"), nil, false)
 	self.Gate = NewMoEGate(config)
 	if config.NSharedExperts != nil {
-		intermediateSize := config.MoeIntermediateSize * py.Deref(config.NSharedExperts, "value at line 231")
+		intermediateSize := config.MoeIntermediateSize * *config.NSharedExperts
 		self.SharedExperts = NewMLP(config, nil, py.Ptr(intermediateSize))
 	}
 	return self

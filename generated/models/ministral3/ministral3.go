@@ -62,7 +62,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/ministral3.py.
 type Attention struct {
 	NHeads                        int            `mlx:"-"`
-	NKvHeads                      *int           `mlx:"-"`
+	NKvHeads                      int            `mlx:"-"`
 	HeadDim                       int            `mlx:"-"`
 	Scale                         float64        `mlx:"-"`
 	ScalingBeta                   any            `mlx:"-"`
@@ -80,7 +80,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, nHeads))
 	self.HeadDim = headDim
@@ -88,8 +88,8 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.ScalingBeta = args.RopeParameters["llama_4_scaling_beta"]
 	self.OriginalMaxPositionEmbeddings = args.RopeParameters["original_max_position_embeddings"]
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, false)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 72")*headDim, false)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 73")*headDim, false)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, false)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.Rope = rt.InitializeRope(self.HeadDim, rt.Float(args.RopeParameters["rope_theta"]), false, args.RopeParameters, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
@@ -100,8 +100,8 @@ func (self *Attention) Forward(x *mlx.Array, attnScale *mlx.Array, mask mlx.Atte
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	offset := 0
 	if cache != nil {
 		offset = rt.Offset(cache)
@@ -256,7 +256,7 @@ func (self *LanguageModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inp
 		faMask = lmbase.CreateAttentionMask(h, cache[self.FaIdx], lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	}
 	if self.SwaIdx != nil {
-		swaMask = lmbase.CreateAttentionMask(h, cache[py.Deref(self.SwaIdx, "self.swa_idx")], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
+		swaMask = lmbase.CreateAttentionMask(h, cache[*self.SwaIdx], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
 	}
 	attnScale := getLlama4AttnScale(inputs.Shape()[1], offset, rt.Float(self.Args.RopeParameters["llama_4_scaling_beta"]), rt.Int(self.Args.RopeParameters["original_max_position_embeddings"])).Astype(h.Dtype())
 	for i := range min(len(self.PipelineLayers()), len(cache)) {
@@ -356,7 +356,7 @@ func (self *Model) Shard(group *mlx.Group) {
 		layer.SelfAttn.VProj = rt.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
 		layer.SelfAttn.OProj = rt.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
-		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 319"), N))
+		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
 		layer.Mlp.GateProj = rt.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
 		layer.Mlp.DownProj = rt.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
 		layer.Mlp.UpProj = rt.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)

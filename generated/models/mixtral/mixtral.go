@@ -72,7 +72,7 @@ type MixtralAttention struct {
 	HiddenSize       int            `mlx:"-"`
 	NumHeads         int            `mlx:"-"`
 	HeadDim          int            `mlx:"-"`
-	NumKeyValueHeads *int           `mlx:"-"`
+	NumKeyValueHeads int            `mlx:"-"`
 	RopeTheta        float64        `mlx:"-"`
 	Scale            float64        `mlx:"-"`
 	QProj            nn.LinearLayer `mlx:"q_proj"`
@@ -88,12 +88,12 @@ func NewMixtralAttention(args *ModelArgs) *MixtralAttention {
 	self.HiddenSize = args.HiddenSize
 	self.NumHeads = args.NumAttentionHeads
 	self.HeadDim = py.FloorDiv(self.HiddenSize, self.NumHeads)
-	self.NumKeyValueHeads = args.NumKeyValueHeads
+	self.NumKeyValueHeads = *args.NumKeyValueHeads
 	self.RopeTheta = args.RopeTheta
 	self.Scale = math.Pow(float64(self.HeadDim), -0.5)
 	self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.HeadDim, false)
-	self.KProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 50")*self.HeadDim, false)
-	self.VProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 53")*self.HeadDim, false)
+	self.KProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
+	self.VProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
 	self.OProj = nn.NewLinear(self.NumHeads*self.HeadDim, self.HiddenSize, false)
 	self.Rope = lmrope.NewRoPE(self.HeadDim, args.RopeTraditional, args.RopeTheta, 1.0)
 	return self
@@ -104,8 +104,8 @@ func (self *MixtralAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cach
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NumHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -64,7 +64,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/olmo2.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	HeadDim  int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
@@ -82,7 +82,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, nHeads))
 	self.HeadDim = headDim
@@ -90,12 +90,12 @@ func NewAttention(args *ModelArgs) *Attention {
 	var attentionBias bool
 	attentionBias = args.AttentionBias
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, attentionBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 55")*headDim, attentionBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 56")*headDim, attentionBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
 	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	self.QNorm = nn.NewRMSNorm(nHeads*headDim, float32(args.RmsNormEps))
-	self.KNorm = nn.NewRMSNorm(py.Deref(nKvHeads, "value at line 68")*headDim, float32(args.RmsNormEps))
+	self.KNorm = nn.NewRMSNorm(nKvHeads*headDim, float32(args.RmsNormEps))
 	return self
 }
 
@@ -106,8 +106,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = self.QNorm.Forward(queries)
 	keys = self.KNorm.Forward(keys)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -74,7 +74,7 @@ func (self *ModelArgs) PostInit() error {
 // Olmo3Attention is class Olmo3Attention of mlx_lm/models/olmo3.py.
 type Olmo3Attention struct {
 	NumAttentionHeads int            `mlx:"-"`
-	NumKeyValueHeads  *int           `mlx:"-"`
+	NumKeyValueHeads  int            `mlx:"-"`
 	LayerIdx          int            `mlx:"-"`
 	HeadDim           int            `mlx:"-"`
 	Scale             float64        `mlx:"-"`
@@ -91,16 +91,16 @@ type Olmo3Attention struct {
 func NewOlmo3Attention(args *ModelArgs, layerIdx int) *Olmo3Attention {
 	self := &Olmo3Attention{}
 	self.NumAttentionHeads = args.NumAttentionHeads
-	self.NumKeyValueHeads = args.NumKeyValueHeads
+	self.NumKeyValueHeads = *args.NumKeyValueHeads
 	self.LayerIdx = layerIdx
 	self.HeadDim = py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, args.NumAttentionHeads))
 	self.Scale = math.Pow(float64(self.HeadDim), -0.5)
 	self.QProj = nn.NewLinear(args.HiddenSize, args.NumAttentionHeads*self.HeadDim, args.AttentionBias)
-	self.KProj = nn.NewLinear(args.HiddenSize, py.Deref(args.NumKeyValueHeads, "value at line 61")*self.HeadDim, args.AttentionBias)
-	self.VProj = nn.NewLinear(args.HiddenSize, py.Deref(args.NumKeyValueHeads, "value at line 66")*self.HeadDim, args.AttentionBias)
+	self.KProj = nn.NewLinear(args.HiddenSize, *args.NumKeyValueHeads*self.HeadDim, args.AttentionBias)
+	self.VProj = nn.NewLinear(args.HiddenSize, *args.NumKeyValueHeads*self.HeadDim, args.AttentionBias)
 	self.OProj = nn.NewLinear(args.NumAttentionHeads*self.HeadDim, args.HiddenSize, args.AttentionBias)
 	self.QNorm = nn.NewRMSNorm(args.NumAttentionHeads*self.HeadDim, float32(args.RmsNormEps))
-	self.KNorm = nn.NewRMSNorm(py.Deref(args.NumKeyValueHeads, "value at line 79")*self.HeadDim, float32(args.RmsNormEps))
+	self.KNorm = nn.NewRMSNorm(*args.NumKeyValueHeads*self.HeadDim, float32(args.RmsNormEps))
 	if args.LayerTypes[layerIdx] != "full_attention" {
 		self.Rope = lmrope.NewRoPE(self.HeadDim, false, args.RopeTheta, 1.0)
 	} else {
@@ -116,8 +116,8 @@ func (self *Olmo3Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	keys := self.KNorm.Forward(self.KProj.Forward(x))
 	values := self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NumAttentionHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -69,7 +69,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/olmoe.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	HeadDim  int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
@@ -87,18 +87,18 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, nHeads))
 	self.HeadDim = headDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, args.AttentionBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 54")*headDim, args.AttentionBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 55")*headDim, args.AttentionBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, args.AttentionBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, args.AttentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, args.AttentionBias)
 	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	self.QNorm = nn.NewRMSNorm(nHeads*headDim, float32(args.RmsNormEps))
-	self.KNorm = nn.NewRMSNorm(py.Deref(nKvHeads, "value at line 67")*headDim, float32(args.RmsNormEps))
+	self.KNorm = nn.NewRMSNorm(nKvHeads*headDim, float32(args.RmsNormEps))
 	return self
 }
 
@@ -109,8 +109,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = self.QNorm.Forward(queries)
 	keys = self.KNorm.Forward(keys)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -79,7 +79,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/phi3.py.
 type Attention struct {
 	NHeads          int            `mlx:"-"`
-	NKvHeads        *int           `mlx:"-"`
+	NKvHeads        int            `mlx:"-"`
 	NumHiddenLayers int            `mlx:"-"`
 	HeadDim         int            `mlx:"-"`
 	Scale           float64        `mlx:"-"`
@@ -94,14 +94,14 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	py.Assert(args.NumKeyValueHeads != nil, "assertion failed at line 54")
-	nKvHeads := args.NumKeyValueHeads
+	py.Assert(true, "assertion failed at line 54")
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	self.NumHiddenLayers = args.NumHiddenLayers
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.HeadDim = headDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
-	opSize := nHeads*headDim + 2*(py.Deref(nKvHeads, "value at line 61")*headDim)
+	opSize := nHeads*headDim + 2*(nKvHeads*headDim)
 	self.QkvProj = nn.NewLinear(dim, opSize, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	ropeDim := int(float64(headDim) * args.PartialRotaryFactor)
@@ -123,10 +123,10 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	qkv := self.QkvProj.Forward(x)
 	queryPos := self.NHeads * self.HeadDim
-	queries, keys, values := py.Unpack3(rt.Split(qkv, []int{queryPos, queryPos + py.Deref(self.NKvHeads, "value at line 98")*self.HeadDim}, -1))
+	queries, keys, values := py.Unpack3(rt.Split(qkv, []int{queryPos, queryPos + self.NKvHeads*self.HeadDim}, -1))
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))

@@ -23,7 +23,7 @@ import (
 // Attention is class Attention of mlx_lm/models/smollm3.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	HeadDim  int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
@@ -39,7 +39,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, nHeads))
 	self.HeadDim = headDim
@@ -47,8 +47,8 @@ func NewAttention(args *ModelArgs) *Attention {
 	var attentionBias bool
 	attentionBias = args.AttentionBias
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, attentionBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 62")*headDim, attentionBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 63")*headDim, attentionBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
 	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
@@ -59,8 +59,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = self.Rope.Forward(queries, rt.Offset(cache))
 		keys = self.Rope.Forward(keys, rt.Offset(cache))
@@ -191,7 +191,7 @@ func (self *LlamaModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputE
 	faMask := lmbase.CreateAttentionMask(h, cache[self.FaIdx], lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	var swaMask mlx.AttentionMask
 	if self.SwaIdx != nil {
-		swaMask = lmbase.CreateAttentionMask(h, cache[py.Deref(self.SwaIdx, "self.swa_idx")], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
+		swaMask = lmbase.CreateAttentionMask(h, cache[*self.SwaIdx], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
 	}
 	for i := range min(len(self.Layers), len(cache)) {
 		layer, cache := self.Layers[i], cache[i]

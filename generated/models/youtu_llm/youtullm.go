@@ -113,9 +113,9 @@ func NewYoutuLLMAttention(config *ModelArgs) *YoutuLLMAttention {
 	if self.QLoraRank == nil {
 		self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.QHeadDim, false)
 	} else {
-		self.QAProj = nn.NewLinear(self.HiddenSize, py.Deref(self.QLoraRank, "self.q_lora_rank"), config.AttentionBias)
-		self.QALayernorm = nn.NewRMSNorm(py.Deref(self.QLoraRank, "self.q_lora_rank"), float32(config.RmsNormEps))
-		self.QBProj = nn.NewLinear(py.Deref(self.QLoraRank, "self.q_lora_rank"), self.NumHeads*self.QHeadDim, false)
+		self.QAProj = nn.NewLinear(self.HiddenSize, *self.QLoraRank, config.AttentionBias)
+		self.QALayernorm = nn.NewRMSNorm(*self.QLoraRank, float32(config.RmsNormEps))
+		self.QBProj = nn.NewLinear(*self.QLoraRank, self.NumHeads*self.QHeadDim, false)
 	}
 	self.KvAProjWithMqa = nn.NewLinear(self.HiddenSize, self.KvLoraRank+self.QkRopeHeadDim, config.AttentionBias)
 	self.KvALayernorm = nn.NewRMSNorm(self.KvLoraRank, float32(config.RmsNormEps))

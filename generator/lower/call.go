@@ -666,6 +666,11 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	case "print":
 		return prim(nil, types.TNone), true
 	case "all", "any":
+		if comp, ok := firstArg(c).(*syntax.Comp); ok && len(c.Args) == 1 && comp.Kind != "dict" {
+			// The checker recorded the comprehension's parts; the value is
+			// the loop's.
+			return t.anyAll(name, comp, en), true
+		}
 		if len(c.Args) == 1 {
 			v := arg(0)
 			if h := v.t.Homogeneous(); h != nil && h.Kind == types.Bool {
@@ -690,4 +695,11 @@ func (t *translator) kwArg(splat syntax.Expr, p *types.Param, en *env) model.Exp
 		return nilLit()
 	}
 	return call(t.qual("rt", "Kw"), d.c, lit(p.Py), def, t.qual("rt", conv))
+}
+
+func firstArg(c *syntax.Call) syntax.Expr {
+	if len(c.Args) == 0 {
+		return nil
+	}
+	return c.Args[0]
 }

@@ -141,15 +141,15 @@ func (t *translator) arrayIndex(idx []syntax.Expr, en *env) []model.Expr {
 	return out
 }
 
-// comprehension translates a list/dict/generator comprehension into a Go
-// function literal that builds the result with loops, called in place.
-func (t *translator) comprehension(c *syntax.Comp, en *env) val {
+// compLoops translates a comprehension's generators: the env its element
+// is evaluated in and the loops (with their conditions) around a body.
+func (t *translator) compLoops(c *syntax.Comp, en *env) (*env, loopHead, bool) {
 	inner := newEnv(en.cls, en.fn, en)
 	var loops []loopHead
 	for _, g := range c.Generators {
 		head, ok := t.forHead(g.Target, g.Iter, inner, c)
 		if !ok {
-			return prim(nilLit(), types.TUnknown)
+			return nil, nil, false
 		}
 		var conds []model.Expr
 		for _, cond := range g.Ifs {
@@ -163,6 +163,22 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 			}
 			return h(body)
 		})
+	}
+	return inner, func(body []model.Stmt) model.Stmt {
+		stmt := body
+		for i := len(loops) - 1; i >= 0; i-- {
+			stmt = []model.Stmt{loops[i](stmt)}
+		}
+		return stmt[0]
+	}, true
+}
+
+// comprehension translates a list/dict/generator comprehension into a Go
+// function literal that builds the result with loops, called in place.
+func (t *translator) comprehension(c *syntax.Comp, en *env) val {
+	inner, loops, ok := t.compLoops(c, en)
+	if !ok {
+		return prim(nilLit(), types.TUnknown)
 	}
 	var rt *types.Type
 	var body model.Stmt
@@ -181,17 +197,32 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 		rt = types.ListOf(et)
 		body = &model.Assign{Lhs: exprs(out), Rhs: exprs(call(id("append"), out, v.c))}
 	}
-	stmt := body
-	for i := len(loops) - 1; i >= 0; i-- {
-		stmt = loops[i]([]model.Stmt{stmt})
-	}
 	var init model.Stmt
 	if c.Kind == "dict" {
 		init = &model.Define{Lhs: exprs(out), Rhs: exprs(call(id("make"), &model.TypeExpr{Type: t.goType(rt)}))}
 	} else {
 		init = &model.Var{Name: "out", Type: t.goType(rt)}
 	}
-	return prim(closure(t.goType(rt), init, stmt, ret(out)), rt)
+	return prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+}
+
+// anyAll is any(...) / all(...) over a comprehension: a loop that stops at
+// the first element that decides, as Python's does (later elements are not
+// evaluated).
+func (t *translator) anyAll(name string, c *syntax.Comp, en *env) val {
+	inner, loops, ok := t.compLoops(c, en)
+	if !ok {
+		return prim(nilLit(), types.TUnknown)
+	}
+	cond := t.truth(c.Elt, inner)
+	decides, otherwise := true, false // any: the first true element
+	test := cond.c
+	if name == "all" {
+		decides, otherwise = false, true // all: the first false one
+		test = un("!", paren(cond, precUnary))
+	}
+	body := &model.If{Cond: test, Then: []model.Stmt{ret(lit(decides))}}
+	return prim(closure(named("bool"), loops([]model.Stmt{body}), ret(lit(otherwise))), types.TBool)
 }
 
 // loopHead makes a Go for statement around a body.

@@ -677,6 +677,12 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 		return tv(TNone), true
 	case "all", "any":
 		if len(c.Args) == 1 {
+			if comp, ok := c.Args[0].(*syntax.Comp); ok && comp.Kind != "dict" {
+				// any(cond for x in xs): Python's truth of each element,
+				// stopping at the first that decides.
+				arg(0)
+				return tv(TBool), true
+			}
 			if h := arg(0).T.Homogeneous(); h != nil && h.Kind == Bool {
 				return tv(TBool), true
 			}

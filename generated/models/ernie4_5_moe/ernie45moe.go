@@ -327,13 +327,14 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		out := make(map[string]*mlx.Array)
 		for _, key := range rt.SortedKeys(weights) {
 			value := weights[key]
-			if !rt.Any(func() []bool {
-				var out []bool
+			if !func() bool {
 				for _, pattern := range removePatterns {
-					out = append(out, strings.Contains(key, pattern))
+					if strings.Contains(key, pattern) {
+						return true
+					}
 				}
-				return out
-			}()) {
+				return false
+			}() {
 				out[key] = value
 			}
 		}

@@ -263,13 +263,14 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	if rt.Any(func() []bool {
-		var out []bool
+	if func() bool {
 		for _, k := range rt.SortedKeys(weights) {
-			out = append(out, strings.Contains(k, "gate_proj.weight"))
+			if strings.Contains(k, "gate_proj.weight") {
+				return true
+			}
 		}
-		return out
-	}()) {
+		return false
+	}() {
 		return weights
 	}
 	newWeights := map[string]*mlx.Array{}

@@ -60,13 +60,14 @@ func (self *ModelArgs) PostInit() error {
 	}
 	if len(self.RopeScaling) > 0 {
 		requiredKeys := []string{"long_factor", "type"}
-		if !rt.All(func() []bool {
-			var out []bool
+		if !func() bool {
 			for _, key := range requiredKeys {
-				out = append(out, rt.Has(self.RopeScaling, key))
+				if !rt.Has(self.RopeScaling, key) {
+					return false
+				}
 			}
-			return out
-		}()) {
+			return true
+		}() {
 			py.Raise("ValueError", "%s", fmt.Sprintf("rope_scaling must contain keys %v", requiredKeys))
 		}
 		if !(self.RopeScaling["type"] == "longrope" || self.RopeScaling["type"] == "su" || self.RopeScaling["type"] == "linear") {

@@ -112,7 +112,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			if len(c.Args) > 0 {
 				return t.bad(c, "cls(...)", "positional arguments are not supported")
 			}
-			return prim(call(t.qual("rt", "FromDict"), call(id("New"+en.cls.Name)), &model.Composite{Type: &model.Map{Key: named("string"), Elem: named("any")}, Elts: kvs}), types.ClassT(en.cls.Name))
+			return prim(call(t.qual("py", "FromDict"), call(id("New"+en.cls.Name)), &model.Composite{Type: &model.Map{Key: named("string"), Elem: named("any")}, Elts: kvs}), types.ClassT(en.cls.Name))
 		}
 		if f.Id == "cls" && en.fn != nil && en.fn.IsClassMethod && en.fn.Class != nil {
 			// cls(...) in a classmethod: the class's constructor.
@@ -150,7 +150,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 				cls = en.cls
 				if len(c.Args) == 1 {
 					d := t.expr(c.Args[0], en)
-					return prim(call(t.qual("rt", "FromDict"), call(id("New"+cls.Name)), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.Name))
+					return prim(call(t.qual("py", "FromDict"), call(id("New"+cls.Name)), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.Name))
 				}
 			}
 			if cls != nil && len(c.Args) == 1 {
@@ -159,7 +159,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 				if cls.FromDict != nil {
 					return prim(call(id(cls.FromDict.GoName), dc), types.ClassT(cls.Name))
 				}
-				return prim(call(t.qual("rt", "FromDict"), call(id("New"+cls.Name)), dc), types.ClassT(cls.Name))
+				return prim(call(t.qual("py", "FromDict"), call(id("New"+cls.Name)), dc), types.ClassT(cls.Name))
 			}
 		}
 		if n, ok := f.X.(*syntax.Name); ok {
@@ -321,7 +321,7 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 			if len(c.Args) == 2 {
 				def = t.coerce(t.expr(c.Args[1], en), types.TAny, c.Args[1])
 			}
-			return prim(call(t.qual("rt", "AnyGet"), recv.c, t.coerce(k, types.TStr, c.Args[0]), def), types.TAny)
+			return prim(call(t.qual("py", "AnyGet"), recv.c, t.coerce(k, types.TStr, c.Args[0]), def), types.TAny)
 		}
 	}
 	return t.bad(c, "method "+f.Attr, "on a value of type %s", recv.t)
@@ -356,11 +356,11 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		return prim(call(t.qual("strings", "Join"), append(args, recv.c)...), types.TStr)
 	case "index":
 		if len(args) == 1 {
-			return prim(call(t.qual("rt", "StrIndex"), recv.c, args[0]), types.TInt)
+			return prim(call(t.qual("py", "StrIndex"), recv.c, args[0]), types.TInt)
 		}
 	case "find":
 		if len(args) == 1 {
-			return prim(call(t.qual("rt", "StrFind"), recv.c, args[0]), types.TInt)
+			return prim(call(t.qual("py", "StrFind"), recv.c, args[0]), types.TInt)
 		}
 	case "count":
 		if len(args) == 1 {
@@ -389,7 +389,7 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 				def = conv("any", def)
 			}
 		}
-		return prim(call(t.qual("rt", "Get"), recv.c, k.c, def), dt.Elem)
+		return prim(call(t.qual("py", "Get"), recv.c, k.c, def), dt.Elem)
 	case "pop":
 		if len(c.Args) < 1 {
 			break
@@ -399,7 +399,7 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
 		}
-		return prim(call(t.qual("rt", "Pop"), recv.c, k.c, def), dt.Elem)
+		return prim(call(t.qual("py", "Pop"), recv.c, k.c, def), dt.Elem)
 	case "items", "keys", "values":
 		return t.bad(c, "dict."+name, "only as the iterable of a for loop or comprehension")
 	}
@@ -414,7 +414,7 @@ func (t *translator) listMethod(c *syntax.Call, name string, recv val, en *env) 
 		}
 	case "count":
 		if len(c.Args) == 1 {
-			return prim(call(t.qual("rt", "Count"), recv.c, t.expr(c.Args[0], en).c), types.TInt)
+			return prim(call(t.qual("py", "Count"), recv.c, t.expr(c.Args[0], en).c), types.TInt)
 		}
 	}
 	return t.bad(c, "list."+name, "not supported as an expression")
@@ -437,9 +437,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			case types.Float:
 				return prim(conv("int", t.deref(v, c)), types.TInt), true
 			case types.Bool:
-				return prim(call(t.qual("rt", "BoolToInt"), v.c), types.TInt), true
+				return prim(call(t.qual("py", "BoolToInt"), v.c), types.TInt), true
 			case types.Array:
-				return prim(call(t.qual("rt", "IntItem"), v.c), types.TInt), true
+				return prim(call(t.qual("py", "IntItem"), v.c), types.TInt), true
 			case types.Str:
 				// int("12"): base 10, ValueError otherwise.
 				return prim(call(t.qual("py", "ParseInt"), v.c), types.TInt), true
@@ -483,11 +483,11 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			v := arg(0)
 			if v.t.Kind == types.AnyK {
 				fn := map[string]string{"min": "MinAny", "max": "MaxAny"}[name]
-				return prim(call(t.qual("rt", fn), v.c), types.TAny), true
+				return prim(call(t.qual("py", fn), v.c), types.TAny), true
 			}
 			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
 				fn := map[string]string{"min": "MinOf", "max": "MaxOf"}[name]
-				return prim(call(t.qual("rt", fn), v.c), h), true
+				return prim(call(t.qual("py", fn), v.c), h), true
 			}
 		}
 		if len(c.Args) >= 2 {
@@ -512,7 +512,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			if v.t.Kind == types.Array {
 				return prim(call(t.qual("mlx", "Abs"), v.c), types.TArray), true
 			}
-			return prim(call(t.qual("rt", "Abs"), v.c), v.t), true
+			return prim(call(t.qual("py", "Abs"), v.c), v.t), true
 		}
 	case "isinstance":
 		if len(c.Args) == 2 {
@@ -533,7 +533,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 						kinds = append(kinds, lit(n.Id))
 					}
 				}
-				return prim(call(t.qual("rt", "IsInstanceOf"), append([]model.Expr{v.c}, kinds...)...), types.TBool), true
+				return prim(call(t.qual("py", "IsInstanceOf"), append([]model.Expr{v.c}, kinds...)...), types.TBool), true
 			}
 			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind != types.AnyK && v.t.Kind != types.Unknown {
 				// isinstance(x, (tuple, list)) on a statically typed value.
@@ -579,9 +579,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			if n, ok := c.Args[1].(*syntax.Name); ok && v.t.Kind == types.AnyK {
 				switch n.Id {
 				case "float":
-					return prim(call(t.qual("rt", "IsFloat"), v.c), types.TBool), true
+					return prim(call(t.qual("py", "IsFloat"), v.c), types.TBool), true
 				case "int":
-					return prim(call(t.qual("rt", "IsInt"), v.c), types.TBool), true
+					return prim(call(t.qual("py", "IsInt"), v.c), types.TBool), true
 				case "str":
 					return prim(typeCall(t.qual("py", "IsInstance"), named("string"), v.c), types.TBool), true
 				case "list":
@@ -675,7 +675,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			v := arg(0)
 			if h := v.t.Homogeneous(); h != nil && h.Kind == types.Bool {
 				fn := map[string]string{"all": "All", "any": "Any"}[name]
-				return prim(call(t.qual("rt", fn), v.c), types.TBool), true
+				return prim(call(t.qual("py", fn), v.c), types.TBool), true
 			}
 		}
 	}
@@ -694,7 +694,7 @@ func (t *translator) kwArg(splat syntax.Expr, p *types.Param, en *env) model.Exp
 		t.fail(splat, "**kwargs", "for a parameter of type %s", p.Type)
 		return nilLit()
 	}
-	return call(t.qual("rt", "Kw"), d.c, lit(p.Py), def, t.qual("rt", conv))
+	return call(t.qual("py", "Kw"), d.c, lit(p.Py), def, t.qual("py", conv))
 }
 
 func firstArg(c *syntax.Call) syntax.Expr {

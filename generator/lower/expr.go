@@ -317,7 +317,7 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 			run = append(run, t.coerce(v, et, n))
 		}
 		flush()
-		return prim(call(t.qual("py", "Cat"), parts...), types.ListOf(et))
+		return prim(call(t.qual("slices", "Concat"), parts...), types.ListOf(et))
 	}
 	var codes []model.Expr
 	for _, v := range vs {

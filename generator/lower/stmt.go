@@ -212,7 +212,7 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 			return nil, false
 		}
 		other := t.expr(c.Args[0], en)
-		return []model.Stmt{exprStmt(call(t.qual("rt", "Update"), recv.c, other.c))}, true
+		return []model.Stmt{exprStmt(call(t.qual("maps", "Copy"), recv.c, other.c))}, true
 	}
 	return nil, false
 }

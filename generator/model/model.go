@@ -80,8 +80,12 @@ type Type interface{ goType() }
 type (
 	// Named is a predeclared or package-local type: int, float64, Model.
 	Named struct{ Name string }
-	// QualType is pkg.Name (pkg one of the table's import aliases).
-	QualType struct{ Pkg, Name string }
+	// QualType is pkg.Name (pkg one of the file's import aliases), with the
+	// type arguments of a generic type.
+	QualType struct {
+		Pkg, Name string
+		TypeArgs  []Type
+	}
 	Ptr      struct{ Elem Type }
 	Slice    struct{ Elem Type }
 	Map      struct{ Key, Elem Type }

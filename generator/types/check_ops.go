@@ -192,7 +192,7 @@ func (t *checker) arith(b *syntax.BinOp, l, r Val) Val {
 		}
 		return tv(TInt)
 	case "**":
-		if !isFloat && r.Lit != nil {
+		if n, ok := IntLit(r); !isFloat && ok && n >= 0 {
 			return tv(TInt)
 		}
 		return tv(TFloat)

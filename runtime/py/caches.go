@@ -1,13 +1,12 @@
-// Package modelrt is what generated model code calls that is neither an MLX
-// op nor a port of mlx-lm: small adapters between Python's duck typing and
-// the Go interfaces of ported/cache.
-package modelrt
+package py
+
+// Caches: the adapters between Python's duck-typed caches and the Go
+// interfaces of ported/cache.
 
 import (
 	"github.com/hf2go/hf2go/ported/cache"
 	"github.com/hf2go/hf2go/ported/rope"
 	"github.com/hf2go/hf2go/runtime/mlx"
-	"github.com/hf2go/hf2go/runtime/py"
 )
 
 // The cache calls below are what generated code emits today. They forward
@@ -20,7 +19,7 @@ func Offset(c cache.Cache) int {
 	if o, ok := c.(interface{ Offset() int }); ok {
 		return o.Offset()
 	}
-	py.Raise("AttributeError", "%s has no attribute 'offset'", className(c))
+	Raise("AttributeError", "%s has no attribute 'offset'", className(c))
 	return 0
 }
 
@@ -29,7 +28,7 @@ func Offset(c cache.Cache) int {
 func CacheOffset(c cache.Cache) cache.Offset {
 	o, err := cache.OffsetOf(c)
 	if err != nil {
-		py.Raise("AttributeError", "%v", err)
+		Raise("AttributeError", "%v", err)
 	}
 	return o
 }
@@ -47,7 +46,7 @@ func RoPE(r rope.Layer, x *mlx.Array, offset cache.Offset) *mlx.Array {
 func UpdateAndFetch(c cache.Cache, keys, values *mlx.Array) (*mlx.Array, *mlx.Array) {
 	kv, ok := c.(cache.KeyValue)
 	if !ok {
-		py.Raise("AttributeError", "%s has no attribute 'update_and_fetch'", className(c))
+		Raise("AttributeError", "%s has no attribute 'update_and_fetch'", className(c))
 	}
 	return kv.UpdateAndFetch(keys, values)
 }

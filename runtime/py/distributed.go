@@ -1,17 +1,16 @@
-package modelrt
+package py
 
 import (
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
 	"github.com/hf2go/hf2go/runtime/mlx/nn/distributed"
-	"github.com/hf2go/hf2go/runtime/py"
 )
 
 // DistributedInit is mx.distributed.init() (any backend, not strict).
 func DistributedInit() *mlx.Group {
 	g, err := mlx.DistributedInit(false, "any")
 	if err != nil {
-		py.Raise("RuntimeError", "%v", err)
+		Raise("RuntimeError", "%v", err)
 	}
 	return g
 }
@@ -29,7 +28,7 @@ func segmentsOf(v any) distributed.Segments {
 	case []float64:
 		return distributed.Segments{Fractions: x}
 	}
-	py.Raise("TypeError", "segments must be an int or a list, got %T", v)
+	Raise("TypeError", "segments must be an int or a list, got %T", v)
 	return distributed.Segments{}
 }
 
@@ -38,11 +37,11 @@ func segmentsOf(v any) distributed.Segments {
 func ShardLinear(module any, sharding string, segments any, group *mlx.Group) nn.LinearLayer {
 	l, ok := module.(nn.LinearLayer)
 	if !ok {
-		py.Raise("TypeError", "shard_linear: %T is not a linear layer", module)
+		Raise("TypeError", "shard_linear: %T is not a linear layer", module)
 	}
 	out, err := distributed.ShardLinearSegments(l, sharding, segmentsOf(segments), group)
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	return out
 }
@@ -51,6 +50,6 @@ func ShardLinear(module any, sharding string, segments any, group *mlx.Group) nn
 // segments, group).
 func ShardInplace(module any, sharding string, segments any, group *mlx.Group) {
 	if err := distributed.ShardInplaceSegments(module, sharding, segmentsOf(segments), group); err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 }

@@ -1,10 +1,8 @@
-package modelrt
+package py
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -12,7 +10,6 @@ import (
 	"github.com/hf2go/hf2go/ported/rope"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
-	"github.com/hf2go/hf2go/runtime/py"
 )
 
 // InitializeRope is rope_utils.initialize_rope; an unsupported configuration
@@ -20,21 +17,9 @@ import (
 func InitializeRope(dims int, base float64, traditional bool, scaling map[string]any, maxPositionEmbeddings int) rope.Layer {
 	l, err := rope.InitializeRope(dims, base, traditional, scaling, maxPositionEmbeddings)
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	return l
-}
-
-// SortedKeys returns a dict's keys in sorted order. Python dicts iterate in
-// insertion order, which a Go map does not keep; generated code iterates
-// sorted so that its output never depends on map order.
-func SortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Has is `k in d`.
@@ -58,13 +43,6 @@ func Pop[K comparable, V any](m map[K]V, k K, def V) V {
 		return v
 	}
 	return def
-}
-
-// Update is d.update(other).
-func Update[K comparable, V any](m, other map[K]V) {
-	for k, v := range other {
-		m[k] = v
-	}
 }
 
 // Count is list.count(v).
@@ -98,7 +76,7 @@ func BoolToInt(b bool) int {
 func Item(a *mlx.Array) float64 {
 	v, err := a.Item()
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	return v
 }
@@ -110,7 +88,7 @@ func IntItem(a *mlx.Array) int { return int(Item(a)) }
 func ToList(a *mlx.Array) []int {
 	v, err := mlx.ToSlice[int32](a.Astype(mlx.Int32))
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	out := make([]int, len(v))
 	for i, x := range v {
@@ -135,10 +113,10 @@ func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
 		}
 		parts, err = mlx.SplitAt(a, idx, axis)
 	default:
-		py.Raise("TypeError", "split: indices_or_sections must be an int or a list of ints, got %T", v)
+		Raise("TypeError", "split: indices_or_sections must be an int or a list of ints, got %T", v)
 	}
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	return parts
 }
@@ -155,7 +133,7 @@ func Pad(a *mlx.Array, padWidth any, value *mlx.Array) *mlx.Array {
 		}
 	case []int:
 		if len(v) != 2 {
-			py.Raise("ValueError", "pad: a flat pad_width needs two values")
+			Raise("ValueError", "pad: a flat pad_width needs two values")
 		}
 		for range n {
 			widths = append(widths, mlx.PadWidth{Before: v[0], After: v[1]})
@@ -163,12 +141,12 @@ func Pad(a *mlx.Array, padWidth any, value *mlx.Array) *mlx.Array {
 	case [][]int:
 		for _, p := range v {
 			if len(p) != 2 {
-				py.Raise("ValueError", "pad: each pad_width entry needs two values")
+				Raise("ValueError", "pad: each pad_width entry needs two values")
 			}
 			widths = append(widths, mlx.PadWidth{Before: p[0], After: p[1]})
 		}
 	default:
-		py.Raise("TypeError", "pad: unsupported pad_width %T", v)
+		Raise("TypeError", "pad: unsupported pad_width %T", v)
 	}
 	return mlx.Pad(a, widths, value)
 }
@@ -187,7 +165,7 @@ func Arange(dtype mlx.Dtype, args ...any) *mlx.Array {
 			f[i] = v
 			allInt = false
 		default:
-			py.Raise("TypeError", "arange: %T argument", a)
+			Raise("TypeError", "arange: %T argument", a)
 		}
 	}
 	dt := mlx.Float32
@@ -205,7 +183,7 @@ func Arange(dtype mlx.Dtype, args ...any) *mlx.Array {
 	case 3:
 		return mlx.Arange(f[0], f[1], f[2], dt)
 	}
-	py.Raise("TypeError", "arange takes 1 to 3 positional arguments")
+	Raise("TypeError", "arange takes 1 to 3 positional arguments")
 	return nil
 }
 
@@ -235,7 +213,7 @@ func ArrayOf(v any, dtype mlx.Dtype) *mlx.Array {
 		}
 		a = mlx.FromSlice(vs)
 	default:
-		py.Raise("TypeError", "mx.array of %T is not supported", v)
+		Raise("TypeError", "mx.array of %T is not supported", v)
 	}
 	if dtype >= 0 {
 		return a.Astype(dtype)
@@ -247,7 +225,7 @@ func ArrayOf(v any, dtype mlx.Dtype) *mlx.Array {
 func Finfo(d mlx.Dtype) mlx.Finfo {
 	f, err := mlx.FinfoOf(d)
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	return f
 }
@@ -256,7 +234,7 @@ func Finfo(d mlx.Dtype) mlx.Finfo {
 func Quantize(w *mlx.Array, groupSize, bits int) (*mlx.Array, *mlx.Array, *mlx.Array) {
 	q, err := mlx.Quantize(w, groupSize, bits, "affine")
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	return q.Weight, q.Scales, q.Biases
 }
@@ -271,7 +249,7 @@ func GELU(approx string) func(*mlx.Array) *mlx.Array {
 	case "fast":
 		return nn.GeluFastApprox
 	}
-	py.Raise("ValueError", "%s", fmt.Sprintf("The approximation should be in ['none', 'precise', 'tanh', 'fast'] but %q was given", approx))
+	Raise("ValueError", "%s", fmt.Sprintf("The approximation should be in ['none', 'precise', 'tanh', 'fast'] but %q was given", approx))
 	return nil
 }
 
@@ -304,7 +282,7 @@ func EmbeddingWeight(e nn.EmbeddingLayer) *mlx.Array {
 	case *nn.QuantizedEmbedding:
 		return x.Weight
 	}
-	py.Raise("AttributeError", "%T has no attribute 'weight'", e)
+	Raise("AttributeError", "%T has no attribute 'weight'", e)
 	return nil
 }
 
@@ -336,7 +314,7 @@ func SuScaledRoPE(dims int, base float64, maxPositionEmbeddings, originalMaxPosi
 	}
 	r, err := rope.NewSuScaledRoPE(dims, o)
 	if err != nil {
-		py.Raise("ValueError", "%v", err)
+		Raise("ValueError", "%v", err)
 	}
 	return r
 }
@@ -358,7 +336,7 @@ func Float(v any) float64 {
 		}
 		return 0
 	}
-	py.Raise("TypeError", "expected a number, got %T", v)
+	Raise("TypeError", "expected a number, got %T", v)
 	return 0
 }
 
@@ -366,7 +344,7 @@ func Float(v any) float64 {
 func Int(v any) int {
 	f := Float(v)
 	if f != float64(int(f)) {
-		py.Raise("TypeError", "expected an int, got %v", v)
+		Raise("TypeError", "expected an int, got %v", v)
 	}
 	return int(f)
 }
@@ -375,7 +353,7 @@ func Int(v any) int {
 func Str(v any) string {
 	s, ok := v.(string)
 	if !ok {
-		py.Raise("TypeError", "expected a str, got %T", v)
+		Raise("TypeError", "expected a str, got %T", v)
 	}
 	return s
 }
@@ -442,7 +420,7 @@ func Dict(v any) map[string]any {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		py.Raise("TypeError", "expected a dict, got %T", v)
+		Raise("TypeError", "expected a dict, got %T", v)
 	}
 	return m
 }
@@ -452,10 +430,10 @@ func Dict(v any) map[string]any {
 func SliceBound(v any) int {
 	switch x := v.(type) {
 	case nil:
-		return py.SliceNone
+		return SliceNone
 	case *int:
 		if x == nil {
-			return py.SliceNone
+			return SliceNone
 		}
 		return *x
 	case int:
@@ -473,7 +451,7 @@ func SoftmaxLast(x *mlx.Array) *mlx.Array { return mlx.Softmax(x, false, -1) }
 // MinOf is min(xs) of a non-empty list.
 func MinOf[T int | float64](xs []T) T {
 	if len(xs) == 0 {
-		py.Raise("ValueError", "min() arg is an empty sequence")
+		Raise("ValueError", "min() arg is an empty sequence")
 	}
 	m := xs[0]
 	for _, x := range xs[1:] {
@@ -485,7 +463,7 @@ func MinOf[T int | float64](xs []T) T {
 // MaxOf is max(xs) of a non-empty list.
 func MaxOf[T int | float64](xs []T) T {
 	if len(xs) == 0 {
-		py.Raise("ValueError", "max() arg is an empty sequence")
+		Raise("ValueError", "max() arg is an empty sequence")
 	}
 	m := xs[0]
 	for _, x := range xs[1:] {
@@ -510,7 +488,7 @@ func StrAt(s string, i int) string {
 		i += len(r)
 	}
 	if i < 0 || i >= len(r) {
-		py.Raise("IndexError", "string index out of range")
+		Raise("IndexError", "string index out of range")
 	}
 	return string(r[i])
 }
@@ -528,7 +506,7 @@ func StrFind(s, sub string) int {
 func StrIndex(s, sub string) int {
 	i := StrFind(s, sub)
 	if i < 0 {
-		py.Raise("ValueError", "substring not found")
+		Raise("ValueError", "substring not found")
 	}
 	return i
 }
@@ -548,9 +526,9 @@ func Arith(op string, a, b any) any {
 		case "*":
 			return ai * bi
 		case "//":
-			return py.FloorDiv(ai, bi)
+			return FloorDiv(ai, bi)
 		case "%":
-			return py.Mod(ai, bi)
+			return Mod(ai, bi)
 		}
 	}
 	x, y := Float(a), Float(b)
@@ -563,12 +541,12 @@ func Arith(op string, a, b any) any {
 		return x * y
 	case "//":
 		if y == 0 {
-			py.Raise("ZeroDivisionError", "float floor division by zero")
+			Raise("ZeroDivisionError", "float floor division by zero")
 		}
 		return math.Floor(x / y)
 	case "%":
 		if y == 0 {
-			py.Raise("ZeroDivisionError", "float modulo")
+			Raise("ZeroDivisionError", "float modulo")
 		}
 		m := math.Mod(x, y)
 		if m != 0 && (m < 0) != (y < 0) {
@@ -576,7 +554,7 @@ func Arith(op string, a, b any) any {
 		}
 		return m
 	}
-	py.Raise("TypeError", "unsupported operator %s", op)
+	Raise("TypeError", "unsupported operator %s", op)
 	return nil
 }
 
@@ -600,7 +578,7 @@ func asInt(v any) (int, bool) {
 // args, which holds the dataclass defaults, from d.
 func FromDict[T any](args *T, d map[string]any) *T {
 	if err := base.FromDict(args, d); err != nil {
-		py.Raise("TypeError", "%v", err)
+		Raise("TypeError", "%v", err)
 	}
 	return args
 }
@@ -633,7 +611,7 @@ func TreeUnflatten(flat any) map[string]any {
 			add(k, v)
 		}
 	default:
-		py.Raise("TypeError", "tree_unflatten of %T", flat)
+		Raise("TypeError", "tree_unflatten of %T", flat)
 	}
 	return out
 }
@@ -656,7 +634,7 @@ func TreeFlatten(tree any) map[string]*mlx.Array {
 			}
 		case nil:
 		default:
-			py.Raise("TypeError", "tree_flatten of %T", v)
+			Raise("TypeError", "tree_flatten of %T", v)
 		}
 	}
 	walk("", tree)
@@ -708,7 +686,7 @@ func IsInstanceOf(v any, kinds ...string) bool {
 func MinAny(v any) any {
 	xs, ok := v.([]any)
 	if !ok || len(xs) == 0 {
-		py.Raise("TypeError", "min() of %T", v)
+		Raise("TypeError", "min() of %T", v)
 	}
 	best := xs[0]
 	for _, x := range xs[1:] {
@@ -723,7 +701,7 @@ func MinAny(v any) any {
 func MaxAny(v any) any {
 	xs, ok := v.([]any)
 	if !ok || len(xs) == 0 {
-		py.Raise("TypeError", "max() of %T", v)
+		Raise("TypeError", "max() of %T", v)
 	}
 	best := xs[0]
 	for _, x := range xs[1:] {
@@ -738,11 +716,11 @@ func MaxAny(v any) any {
 func Key(d any, k string) any {
 	m, ok := d.(map[string]any)
 	if !ok {
-		py.Raise("TypeError", "%T is not subscriptable by %q", d, k)
+		Raise("TypeError", "%T is not subscriptable by %q", d, k)
 	}
 	v, ok := m[k]
 	if !ok {
-		py.Raise("KeyError", "%q", k)
+		Raise("KeyError", "%q", k)
 	}
 	return v
 }
@@ -753,7 +731,7 @@ func Key(d any, k string) any {
 func AnyGet(d any, key string, def any) any {
 	m, ok := d.(map[string]any)
 	if !ok {
-		py.Raise("AttributeError", "'%s' object has no attribute 'get'", pyTypeName(d))
+		Raise("AttributeError", "'%s' object has no attribute 'get'", pyTypeName(d))
 	}
 	if v, ok := m[key]; ok {
 		return v

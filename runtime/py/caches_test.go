@@ -1,4 +1,4 @@
-package modelrt
+package py
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 	"github.com/hf2go/hf2go/ported/cache"
 	"github.com/hf2go/hf2go/ported/rope"
 	"github.com/hf2go/hf2go/runtime/mlx"
-	"github.com/hf2go/hf2go/runtime/py"
 )
 
 func same(t *testing.T, what string, a, b *mlx.Array) {
@@ -23,10 +22,10 @@ func raises(t *testing.T, kind string, f func()) {
 	t.Helper()
 	var err error
 	func() {
-		defer py.Recover(&err)
+		defer Recover(&err)
 		f()
 	}()
-	var pe *py.Error
+	var pe *Error
 	if !errors.As(err, &pe) || pe.Kind != kind {
 		t.Errorf("want %s, got %v", kind, err)
 	}

@@ -218,4 +218,3 @@ func (t *translator) doc(fn *types.Func) string {
 	}
 	return fmt.Sprintf("%s is %s.%s.", fn.GoName, fn.Class.Name, fn.Def.Name)
 }
-

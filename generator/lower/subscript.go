@@ -268,7 +268,9 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		en.goName[s] = names.GoLocal(nm.Id)
 		return id(names.GoLocal(nm.Id))
 	}
-	sortedKeys := func(d model.Expr) model.Expr { return call(t.qual("slices", "Sorted"), call(t.qual("maps", "Keys"), d)) }
+	sortedKeys := func(d model.Expr) model.Expr {
+		return call(t.qual("slices", "Sorted"), call(t.qual("maps", "Keys"), d))
+	}
 	if c, ok := iter.(*syntax.Call); ok {
 		if fname, ok := c.Func.(*syntax.Name); ok {
 			if _, _, shadowed := en.lookup(t.sym(fname, en)); !shadowed {

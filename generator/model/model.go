@@ -86,9 +86,9 @@ type (
 		Pkg, Name string
 		TypeArgs  []Type
 	}
-	Ptr      struct{ Elem Type }
-	Slice    struct{ Elem Type }
-	Map      struct{ Key, Elem Type }
+	Ptr   struct{ Elem Type }
+	Slice struct{ Elem Type }
+	Map   struct{ Key, Elem Type }
 	// Interface is interface{ Method(params) results } with one method.
 	Interface struct {
 		Method  string

@@ -17,8 +17,8 @@ type Generated[A, M any] struct {
 	File      string   // mlx_lm/models/<file>.py
 	Aliases   []string // model_types mlx-lm remaps to this file
 
-	Args    func(config map[string]any) A // ModelArgs.from_dict
-	NewModel func(args A) M               // Model(args)
+	Args     func(config map[string]any) A // ModelArgs.from_dict
+	NewModel func(args A) M                // Model(args)
 	// Forward is Model.__call__(inputs, cache=caches) with the other
 	// parameters at their defaults.
 	Forward   func(m M, inputs *mlx.Array, caches []cache.Cache) *mlx.Array

@@ -15,7 +15,7 @@ import (
 // for it. The expected value is what the pinned CPython (.venv) computes:
 // a JSON value, or the name of the exception it raises.
 type semCase struct {
-	py string
+	py  string
 	go_ func() any
 }
 

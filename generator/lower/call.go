@@ -2,6 +2,7 @@ package lower
 
 import (
 	"github.com/hf2go/hf2go/generator/model"
+	"regexp"
 	"strings"
 
 	"github.com/hf2go/hf2go/generator/names"
@@ -20,6 +21,9 @@ func (t *translator) bind(call *syntax.Call, params []string, variadic string, r
 	return b, true
 }
 
+// identity is a template that is one argument, as written.
+var identity = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
 // callSig translates a call of a table entry.
 func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr, en *env, what string) val {
 	pnames, variadic, req := types.SigParams(sig)
@@ -28,6 +32,7 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr,
 		return prim(nilLit(), types.TUnknown)
 	}
 	args := map[string]model.Expr{}
+	argVals := map[string]val{}
 	spread := map[string][]model.Expr{}
 	if self != nil {
 		args["self"] = self
@@ -78,10 +83,20 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr,
 			}
 		}
 		v := t.expr(e, en)
+		argVals[p.Name] = v
 		args[p.Name] = t.convertParam(v, p.Type, e)
 	}
-	code := t.render(sig.Go, args, spread)
 	rt := t.tab.ParseTypeName(sig.Returns)
+	if m := identity.FindStringSubmatch(sig.Go); m != nil {
+		// The template is the argument itself (int(x) of an int): keep its
+		// precedence, so parentheses stay where Go needs them.
+		prec := precPrimary
+		if a, ok := argVals[m[1]]; ok && args[m[1]] == a.c {
+			prec = a.prec
+		}
+		return val{c: args[m[1]], t: rt, prec: prec}
+	}
+	code := t.render(sig.Go, args, spread)
 	v := prim(code, rt)
 	if rt.Kind == types.Tuple {
 		v.multi = len(rt.Elems)
@@ -423,36 +438,14 @@ func (t *translator) listMethod(c *syntax.Call, name string, recv val, en *env) 
 // builtin translates calls of Python builtins.
 func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	arg := func(i int) val { return t.expr(c.Args[i], en) }
+	b := t.tab.Builtins[name]
+	if b == nil {
+		return val{}, false // not a builtin the table knows
+	}
+	if len(b.Overloads) > 0 {
+		return t.overloaded(c, b, en, name)
+	}
 	switch name {
-	case "len":
-		if len(c.Args) == 1 {
-			return prim(call(id("len"), arg(0).c), types.TInt), true
-		}
-	case "int":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			switch v.t.Base().Kind {
-			case types.Int:
-				return val{c: t.deref(v, c), t: types.TInt, prec: v.prec}, true
-			case types.Float:
-				return prim(conv("int", t.deref(v, c)), types.TInt), true
-			case types.Bool:
-				return prim(call(t.qual("py", "BoolToInt"), v.c), types.TInt), true
-			case types.Array:
-				return prim(call(t.qual("py", "IntItem"), v.c), types.TInt), true
-			case types.Str:
-				// int("12"): base 10, ValueError otherwise.
-				return prim(call(t.qual("py", "ParseInt"), v.c), types.TInt), true
-			}
-		}
-	case "sorted":
-		if len(c.Args) == 1 && len(c.Keywords) == 0 {
-			// sorted(xs) of numbers or strings (a list or a generator).
-			v := arg(0)
-			if h := v.t.Homogeneous(); h != nil && (h.Numeric() || h.Kind == types.Str) {
-				return prim(call(t.qual("py", "Sorted"), v.c), types.ListOf(h)), true
-			}
-		}
 	case "float":
 		if len(c.Args) == 1 {
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
@@ -472,10 +465,6 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	case "bool":
 		if len(c.Args) == 1 {
 			return t.truth(c.Args[0], en), true
-		}
-	case "str":
-		if len(c.Args) == 1 {
-			return prim(call(t.qual("fmt", "Sprint"), arg(0).c), types.TStr), true
 		}
 	case "min", "max":
 		if len(c.Args) == 1 {
@@ -505,14 +494,6 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				codes = append(codes, t.coerce(v, rt, c.Args[i]))
 			}
 			return prim(call(id(name), codes...), rt), true
-		}
-	case "abs":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			if v.t.Kind == types.Array {
-				return prim(call(t.qual("mlx", "Abs"), v.c), types.TArray), true
-			}
-			return prim(call(t.qual("py", "Abs"), v.c), v.t), true
 		}
 	case "isinstance":
 		if len(c.Args) == 2 {
@@ -656,13 +637,6 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		case 3:
 			return prim(call(t.qual("py", "Range"), codes...), types.ListOf(types.TInt)), true
 		}
-	case "sum":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
-				return prim(call(t.qual("py", "Sum"), v.c), h), true
-			}
-		}
 	case "print":
 		return prim(nil, types.TNone), true
 	case "all", "any":
@@ -702,4 +676,23 @@ func firstArg(c *syntax.Call) syntax.Expr {
 		return nil
 	}
 	return c.Args[0]
+}
+
+// overloaded translates a call of a builtin given as overloads: the one
+// the checker's argument types pick (types.ResolveBuiltin), as a table call.
+func (t *translator) overloaded(c *syntax.Call, b *types.Builtin, en *env, name string) (val, bool) {
+	vals := map[syntax.Expr]types.Val{}
+	for _, a := range c.Args {
+		vals[a] = t.val(a)
+	}
+	for _, k := range c.Keywords {
+		vals[k.Value] = t.val(k.Value)
+	}
+	sig, rt := types.ResolveBuiltin(t.tab, b, c, vals)
+	if sig == nil {
+		return val{}, false
+	}
+	v := t.callSig(c, sig, nil, en, name)
+	v.t = rt
+	return v, true
 }

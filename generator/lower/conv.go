@@ -184,7 +184,7 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 			return lit(-1)
 		}
 		return v.c
-	case "any", "anylist":
+	case "any", "anylist", "sized", "number", "list[number]", "list[ordered]":
 		return v.c
 	case "dict":
 		if v.t.Kind == types.None {

@@ -546,26 +546,14 @@ var IsinstanceNames = map[string]bool{"list": true, "tuple": true, "int": true, 
 // the translator knows.
 func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	arg := func(i int) Val { return t.expr(c.Args[i], en) }
+	b := t.tab.Builtins[name]
+	if b == nil {
+		return Val{}, false // not a builtin the table knows
+	}
+	if len(b.Overloads) > 0 {
+		return t.overloaded(c, b, en)
+	}
 	switch name {
-	case "len":
-		if len(c.Args) == 1 {
-			arg(0)
-			return tv(TInt), true
-		}
-	case "int":
-		if len(c.Args) == 1 {
-			switch arg(0).T.Base().Kind {
-			case Int, Float, Bool, Array, Str:
-				return tv(TInt), true
-			}
-		}
-	case "sorted":
-		if len(c.Args) == 1 && len(c.Keywords) == 0 {
-			// sorted(xs) of numbers or strings (a list or a generator).
-			if h := arg(0).T.Homogeneous(); h != nil && (h.Numeric() || h.Kind == Str) {
-				return tv(ListOf(h)), true
-			}
-		}
 	case "float":
 		if len(c.Args) == 1 {
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
@@ -580,11 +568,6 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	case "bool":
 		if len(c.Args) == 1 {
 			return t.truth(c.Args[0], en), true
-		}
-	case "str":
-		if len(c.Args) == 1 {
-			arg(0)
-			return tv(TStr), true
 		}
 	case "min", "max":
 		if len(c.Args) == 1 {
@@ -605,14 +588,6 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				break
 			}
 			return tv(rt), true
-		}
-	case "abs":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			if v.T.Kind == Array {
-				return tv(TArray), true
-			}
-			return tv(v.T), true
 		}
 	case "isinstance":
 		if len(c.Args) == 2 {
@@ -666,12 +641,6 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 		}
 		if n := len(c.Args); n >= 1 && n <= 3 {
 			return tv(ListOf(TInt)), true
-		}
-	case "sum":
-		if len(c.Args) == 1 {
-			if h := arg(0).T.Homogeneous(); h != nil && h.Numeric() {
-				return tv(h), true
-			}
 		}
 	case "print":
 		return tv(TNone), true
@@ -763,4 +732,80 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 		}
 	}
 	return t.bad()
+}
+
+// accepts reports whether an argument of value v matches an overload's
+// parameter type.
+func accepts(tab *Table, typ string, v Val) bool {
+	k := v.T.Base().Kind
+	switch typ {
+	case "any":
+		return true
+	case "sized":
+		return k == List || k == Tuple || k == Dict || k == Str || k == Unknown
+	case "number":
+		return k == Int || k == Float || k == Bool || k == Unknown
+	case "list[number]", "list[ordered]":
+		h := v.T.Homogeneous()
+		return h != nil && (h.Numeric() || (typ == "list[ordered]" && h.Kind == Str))
+	}
+	pt := tab.ParseTypeName(typ)
+	return pt.Kind != Unknown && pt.Kind == k
+}
+
+// ResolveBuiltin picks the overload of builtin b a call's arguments (with
+// their values, in order: positional then keyword) match, and its result
+// type; nil when none does.
+func ResolveBuiltin(tab *Table, b *Builtin, c *syntax.Call, vals map[syntax.Expr]Val) (*Sig, *Type) {
+	for _, o := range b.Overloads {
+		pnames, variadic, req := SigParams(o)
+		bound, err := Bind(c, pnames, variadic, req)
+		if err != nil {
+			continue
+		}
+		ok := true
+		var first Val
+		for i, p := range o.Params {
+			e, given := bound.ByName[p.Name]
+			if !given {
+				continue
+			}
+			v := vals[e]
+			if i == 0 {
+				first = v
+			}
+			if !accepts(tab, p.Type, v) {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		switch o.Returns {
+		case "same":
+			return o, first.T
+		case "elem":
+			return o, first.T.Homogeneous()
+		case "list[elem]":
+			return o, ListOf(first.T.Homogeneous())
+		}
+		return o, tab.ParseTypeName(o.Returns)
+	}
+	return nil, nil
+}
+
+// overloaded checks a call of a builtin given as overloads.
+func (t *checker) overloaded(c *syntax.Call, b *Builtin, en *env) (Val, bool) {
+	vals := map[syntax.Expr]Val{}
+	for _, a := range c.Args {
+		vals[a] = t.expr(a, en)
+	}
+	for _, k := range c.Keywords {
+		vals[k.Value] = t.expr(k.Value, en)
+	}
+	sig, rt := ResolveBuiltin(t.tab, b, c, vals)
+	if sig == nil {
+		return Val{}, false
+	}
+	return tv(rt), true
 }

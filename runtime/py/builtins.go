@@ -761,3 +761,13 @@ func pyTypeName(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// Depends is mx.depends(inputs, dependencies) of one array on another: the
+// input, evaluated only after the dependency.
+func Depends(input, dependency *mlx.Array) *mlx.Array {
+	out, err := mlx.Depends([]*mlx.Array{input}, []*mlx.Array{dependency})
+	if err != nil {
+		Raise("ValueError", "%v", err)
+	}
+	return out[0]
+}

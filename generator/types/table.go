@@ -77,9 +77,9 @@ type Builtin struct {
 type rawSig struct {
 	Go      string      `yaml:"go"`
 	Params  []yaml.Node `yaml:"params"`
-	Returns string `yaml:"returns"`
-	Value   string `yaml:"value"`
-	Extra   string `yaml:"extra"`
+	Returns string      `yaml:"returns"`
+	Value   string      `yaml:"value"`
+	Extra   string      `yaml:"extra"`
 }
 
 type rawTable struct {
@@ -313,4 +313,3 @@ func (t *Table) ParseTypeName(s string) *Type {
 	}
 	return TUnknown
 }
-

@@ -206,6 +206,20 @@ func endsInReturn(body []syntax.Stmt) bool {
 }
 
 func (t *translator) doc(fn *types.Func) string {
+	return t.docOf(fn) + compiledNote(fn)
+}
+
+// compiledNote says that a function Python compiles runs uncompiled: the
+// Go binding has no mx.compile yet (runtime/mlx), so the same ops run one
+// by one, with the same results.
+func compiledNote(fn *types.Func) string {
+	if fn.Compiled == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Python compiles it (@%s); not compiled here yet: runtime/mlx has no mx.compile.", fn.Compiled)
+}
+
+func (t *translator) docOf(fn *types.Func) string {
 	switch {
 	case fn.Class == nil:
 		return fmt.Sprintf("%s is %s() of %s.", fn.GoName, fn.Def.Name, t.opts.PyPath)

@@ -584,7 +584,11 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 	if fn.Ret != nil && fn.Ret.Kind != types.None && fn.Ret.Kind != types.Unknown {
 		results = []model.Type{t.goType(fn.Ret)}
 	}
-	return []model.Stmt{define(id(names.GoLocal(d.Name)), &model.FuncLit{Params: params, Results: results, Body: body})}
+	def := define(id(names.GoLocal(d.Name)), &model.FuncLit{Params: params, Results: results, Body: body})
+	if note := compiledNote(fn); note != "" {
+		return []model.Stmt{&model.CommentSt{Text: d.Name + ":" + note}, def}
+	}
+	return []model.Stmt{def}
 }
 
 // tupleAssign is lhs... := rhs or lhs... = rhs.

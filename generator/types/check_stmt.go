@@ -548,7 +548,7 @@ func (t *checker) nestedFunc(d *syntax.FuncDef, en *env) {
 	key := NestedKey(d)
 	fn, ok := t.u.Nested[key]
 	if !ok {
-		fn = &Func{Def: d, GoName: names.GoLocal(d.Name), Scope: t.scope}
+		fn = &Func{Def: d, GoName: names.GoLocal(d.Name), Scope: t.scope, Compiled: CompileDecorator(d, t.scope)}
 		fn.Params = paramsOf(d, false, t.u, t.tab, t.scope, t.fail)
 		t.u.Nested[key] = fn
 	}

@@ -100,7 +100,10 @@ type Func struct {
 	// constructor such as ShardedRMSNorm.from_rms_norm), a package-level Go
 	// function <Class><Method>; cls(...) in it is the class's constructor.
 	IsClassMethod bool
-	Skipped       string // why the method is not translated
+	// Compiled: the function is decorated @mx.compile ("mx.compile") or
+	// @partial(mx.compile, shapeless=True) ("mx.compile(shapeless=True)").
+	Compiled string
+	Skipped  string // why the method is not translated
 }
 
 // SplitAt is the Go name of the new variable an assignment starts, if any.
@@ -276,6 +279,7 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 				f.GoName = names.GoLocal(strings.TrimLeft(n.Name, "_"))
 			}
 			f.Params = k.params(n, false)
+			f.Compiled = CompileDecorator(n, scope)
 			u.Funcs = append(u.Funcs, f)
 			u.ByFunc[n.Name] = f
 		case *syntax.Import, *syntax.ImportFrom, *syntax.Pass:
@@ -442,6 +446,7 @@ func (k *collector) collectClass(c *Class) {
 				}
 			}
 			f.IsClassMethod = isClassMethod(n)
+			f.Compiled = CompileDecorator(n, c.Scope)
 			switch n.Name {
 			case "__init__":
 				f.GoName = "New" + c.Name
@@ -830,6 +835,28 @@ func (k *collector) mainUsesSibling(file, name string) bool {
 	}
 	visit(k.u.File.Body)
 	return found
+}
+
+// CompileDecorator describes an @mx.compile or @partial(mx.compile, ...)
+// decorator of d ("" when it has none).
+func CompileDecorator(d *syntax.FuncDef, scope *names.Scope) string {
+	for _, dec := range d.Decorators {
+		if scope.Qualify(dec) == "mx.compile" {
+			return "mx.compile"
+		}
+		c, ok := dec.(*syntax.Call)
+		if !ok || scope.Qualify(c.Func) != "functools.partial" || len(c.Args) != 1 || scope.Qualify(c.Args[0]) != "mx.compile" {
+			continue
+		}
+		var opts []string
+		for _, k := range c.Keywords {
+			if v, ok := k.Value.(*syntax.Constant); ok {
+				opts = append(opts, k.Name+"="+v.Value)
+			}
+		}
+		return "mx.compile(" + strings.Join(opts, ", ") + ")"
+	}
+	return ""
 }
 
 func isClassMethod(d *syntax.FuncDef) bool {

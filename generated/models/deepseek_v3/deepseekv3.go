@@ -549,7 +549,7 @@ func (self *Model) Layers() []*DeepseekV3DecoderLayer {
 
 // Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/deepseek_v3.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/deepseek_v3.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores

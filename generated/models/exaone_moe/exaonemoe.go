@@ -437,7 +437,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 
 // Model.shard is not translated: not translated yet (407:17: assignment: to an attribute of a MLP | MoE).
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores

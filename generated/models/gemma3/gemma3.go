@@ -395,7 +395,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return self.LanguageModel.MakeCache()
 }
 
-// clipResidual is clip_residual() of mlx_lm/models/gemma3.py.
+// clipResidual is clip_residual() of mlx_lm/models/gemma3.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func clipResidual(x *mlx.Array, y *mlx.Array) *mlx.Array {
 	if x.Dtype() != mlx.Float16 {
 		return mlx.Add(x, y)

@@ -532,7 +532,7 @@ func (self *Model) Layers() []*Glm4MoeLiteDecoderLayer {
 
 // Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe_lite.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe_lite.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores

@@ -452,7 +452,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return caches
 }
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/mimo_v2_flash.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/mimo_v2_flash.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores

@@ -349,9 +349,11 @@ func (self *Model) Layers() []*MiniMaxDecoderLayer {
 
 // shardedRmsNorm is sharded_rms_norm() of mlx_lm/models/minimax.py.
 func shardedRmsNorm(group *mlx.Group) func(*mlx.Array, *mlx.Array, float64) *mlx.Array {
+	// _cast_square_sum: Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 	castSquareSum := func(x *mlx.Array) *mlx.Array {
 		return x.Astype(mlx.Float32).Square().Sum(true, -1)
 	}
+	// _normalize: Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 	normalize := func(x *mlx.Array, norm2 *mlx.Array, w *mlx.Array, eps float64) *mlx.Array {
 		norm2 = mlx.AllSum(norm2, group)
 		norm := mlx.Rsqrt(mlx.Add(mlx.Divide(norm2, mlx.Int(py.At(x.Shape(), -1)*group.Size())), mlx.Float(eps)))

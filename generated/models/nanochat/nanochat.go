@@ -233,7 +233,7 @@ func applyRotaryEmb(x *mlx.Array, offset int, base float64, freqs *mlx.Array) *m
 	return mlx.Rope(x, mlx.RopeOpts{Dims: headDim, Traditional: false, Base: 0, Scale: 1.0, Freqs: freqs}, offset)
 }
 
-// softcap is softcap() of mlx_lm/models/nanochat.py.
+// softcap is softcap() of mlx_lm/models/nanochat.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func softcap(logits *mlx.Array, cap_ float64) *mlx.Array {
 	return mlx.Multiply(mlx.Float(cap_), mlx.Tanh(mlx.Divide(logits, mlx.Float(cap_))))
 }

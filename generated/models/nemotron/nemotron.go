@@ -308,7 +308,7 @@ func (self *Model) Layers() []*TransformerBlock {
 	return self.Model.Layers
 }
 
-// reluSquared is relu_squared() of mlx_lm/models/nemotron.py.
+// reluSquared is relu_squared() of mlx_lm/models/nemotron.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func reluSquared(x *mlx.Array) *mlx.Array {
 	return nn.Relu(x).Square()
 }

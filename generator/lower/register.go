@@ -94,6 +94,18 @@ func (t *translator) registration() *model.File {
 				Body:   []model.Stmt{exprStmt(call(sel(id("m"), sh.GoName)))}}))
 		}
 	}
+	if m := mc.ByMeth["quant_predicate"]; m != nil && m.Skipped == "" && m.IsProp {
+		elts = append(elts, kv("QuantPredicate", &model.FuncLit{
+			Params:  []*model.Param{{Name: "m", Type: modelT}, {Name: "path", Type: named("string")}, {Name: "module", Type: named("any")}},
+			Results: []model.Type{named("any")},
+			Body:    []model.Stmt{ret(call(call(sel(id("m"), m.GoName)), id("path"), id("module")))}}))
+	}
+	if m := mc.ByMeth["cast_predicate"]; m != nil && m.Skipped == "" && m.IsProp {
+		elts = append(elts, kv("CastPredicate", &model.FuncLit{
+			Params:  []*model.Param{{Name: "m", Type: modelT}, {Name: "key", Type: named("string")}},
+			Results: []model.Type{named("bool")},
+			Body:    []model.Stmt{ret(call(call(sel(id("m"), m.GoName)), id("key")))}}))
+	}
 	var layers model.Expr
 	if p := mc.ByMeth["layers"]; p != nil && p.IsProp {
 		layers = call(sel(id("m"), p.GoName))

@@ -550,6 +550,7 @@ func (t *checker) nestedFunc(d *syntax.FuncDef, en *env) {
 	if !ok {
 		fn = &Func{Def: d, GoName: names.GoLocal(d.Name), Scope: t.scope, Compiled: CompileDecorator(d, t.scope)}
 		fn.Params = paramsOf(d, false, t.u, t.tab, t.scope, t.fail)
+		predicateProtocol(en.fn, fn)
 		t.u.Nested[key] = fn
 	}
 	self := t.u.DefSymbol(t.scope, d)
@@ -777,4 +778,31 @@ func usesAsList(body []syntax.Stmt, name string) bool {
 		}
 	}
 	return found
+}
+
+// predicateProtocol types the function a quant_predicate or cast_predicate
+// property returns, as mlx_lm.convert calls it: quant_predicate's with
+// (path: str, module) returning False, True or the layer's own
+// quantization parameters (a dict); cast_predicate's with (key: str)
+// returning whether the parameter is cast to the conversion's dtype.
+func predicateProtocol(enclosing, fn *Func) {
+	if enclosing == nil || enclosing.Class == nil {
+		return
+	}
+	var params []*Type
+	var ret *Type
+	switch enclosing.Def.Name {
+	case "quant_predicate":
+		params, ret = []*Type{TStr, TAny}, TAny
+	case "cast_predicate":
+		params, ret = []*Type{TStr}, TBool
+	default:
+		return
+	}
+	for i, p := range fn.Params {
+		if i < len(params) && p.Type.Kind == Unknown {
+			p.Type = params[i]
+		}
+	}
+	fn.Ret = ret
 }

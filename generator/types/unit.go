@@ -456,8 +456,6 @@ func (k *collector) collectClass(c *Class) {
 				f.Skipped = "pipeline parallelism (mx.distributed) is not translated yet"
 			case "extra_repr", "_extra_repr", "__repr__", "__str__":
 				f.Skipped = "printing only"
-			case "quant_predicate", "cast_predicate":
-				f.Skipped = "used only when converting checkpoints (mlx_lm.convert), not for inference"
 			default:
 				f.GoName = names.GoExported(n.Name)
 				if f.IsClassMethod {

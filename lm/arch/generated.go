@@ -26,6 +26,11 @@ type Generated[A, M any] struct {
 	MakeCache func(m M) []cache.Cache
 	Shard     func(m M, group *mlx.Group)
 	Layers    func(m M) int // len(model.layers)
+	// QuantPredicate is model.quant_predicate(path, module): false, true, or
+	// the layer's own quantization parameters (a dict).
+	QuantPredicate func(m M, path string, module any) any
+	// CastPredicate is model.cast_predicate(key): whether convert casts it.
+	CastPredicate func(m M, key string) bool
 }
 
 // Register adds the architecture and mlx-lm's remappings to it.
@@ -81,6 +86,22 @@ func (r *generated[A, M]) NumLayers() int {
 }
 
 func (r *generated[A, M]) Module() any { return r.m }
+
+func (r *generated[A, M]) QuantPredicate(path string, module any) (out any, err error) {
+	defer py.Recover(&err)
+	if r.g.QuantPredicate == nil {
+		return true, nil
+	}
+	return r.g.QuantPredicate(r.m, path, module), nil
+}
+
+func (r *generated[A, M]) CastPredicate(key string) (out bool, err error) {
+	defer py.Recover(&err)
+	if r.g.CastPredicate == nil {
+		return true, nil
+	}
+	return r.g.CastPredicate(r.m, key), nil
+}
 
 // sharded is a generated model whose class has shard(group).
 type sharded[A, M any] struct{ *generated[A, M] }

@@ -296,6 +296,21 @@ func (self *Model) Layers() []*KlearDecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "expert_bias")
+	}
+	return predicate
+}

@@ -18,6 +18,12 @@ func init() {
 		Forward:   (*Model).Forward,
 		Sanitize:  (*Model).Sanitize,
 		MakeCache: (*Model).MakeCache,
+		QuantPredicate: func(m *Model, path string, module any) any {
+			return m.QuantPredicate()(path, module)
+		},
+		CastPredicate: func(m *Model, key string) bool {
+			return m.CastPredicate()(key)
+		},
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

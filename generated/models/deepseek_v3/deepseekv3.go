@@ -547,7 +547,13 @@ func (self *Model) Layers() []*DeepseekV3DecoderLayer {
 	return self.Model.PipelineLayers()
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
 // groupExpertSelect is group_expert_select() of mlx_lm/models/deepseek_v3.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {

@@ -420,7 +420,13 @@ func (self *Model) Layers() []*DecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {

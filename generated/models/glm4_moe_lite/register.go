@@ -17,6 +17,9 @@ func init() {
 		NewModel: NewModel,
 		Forward:  (*Model).Forward,
 		Sanitize: (*Model).Sanitize,
+		CastPredicate: func(m *Model, key string) bool {
+			return m.CastPredicate()(key)
+		},
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

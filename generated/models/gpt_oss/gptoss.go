@@ -315,7 +315,16 @@ func (self *Model) Layers() []*TransformerBlock {
 	return self.Model.Layers
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "router") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {

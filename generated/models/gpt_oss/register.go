@@ -18,6 +18,9 @@ func init() {
 		Forward:   (*Model).Forward,
 		Sanitize:  (*Model).Sanitize,
 		MakeCache: (*Model).MakeCache,
+		QuantPredicate: func(m *Model, path string, module any) any {
+			return m.QuantPredicate()(path, module)
+		},
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

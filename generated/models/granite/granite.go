@@ -7,6 +7,8 @@ fields and methods, in the same order, with the same weight names.
 package granite
 
 import (
+	"strings"
+
 	lmbase "github.com/hf2go/hf2go/ported/base"
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	lmrope "github.com/hf2go/hf2go/ported/rope"
@@ -249,4 +251,13 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "self_attn.o_proj") || strings.HasSuffix(path, "mlp.down_proj") || path == "lm_head" {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}

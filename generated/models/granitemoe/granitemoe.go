@@ -280,7 +280,16 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "block_sparse_moe.router.layer") || strings.HasSuffix(path, "self_attn.o_proj") || strings.HasSuffix(path, "mlp.down_proj") || path == "lm_head" {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*GraniteMoeDecoderLayer {

@@ -17,6 +17,9 @@ func init() {
 		NewModel: NewModel,
 		Forward:  (*Model).Forward,
 		Sanitize: (*Model).Sanitize,
+		QuantPredicate: func(m *Model, path string, module any) any {
+			return m.QuantPredicate()(path, module)
+		},
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

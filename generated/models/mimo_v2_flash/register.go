@@ -18,6 +18,9 @@ func init() {
 		Forward:   (*Model).Forward,
 		Sanitize:  (*Model).Sanitize,
 		MakeCache: (*Model).MakeCache,
+		CastPredicate: func(m *Model, key string) bool {
+			return m.CastPredicate()(key)
+		},
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

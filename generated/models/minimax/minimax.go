@@ -343,9 +343,24 @@ func (self *Model) Layers() []*MiniMaxDecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "block_sparse_moe.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // shardedRmsNorm is sharded_rms_norm() of mlx_lm/models/minimax.py.
 func shardedRmsNorm(group *mlx.Group) func(*mlx.Array, *mlx.Array, float64) *mlx.Array {

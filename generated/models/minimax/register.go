@@ -22,6 +22,12 @@ func init() {
 			return m.Forward(inputs, nil, caches)
 		},
 		Sanitize: (*Model).Sanitize,
+		QuantPredicate: func(m *Model, path string, module any) any {
+			return m.QuantPredicate()(path, module)
+		},
+		CastPredicate: func(m *Model, key string) bool {
+			return m.CastPredicate()(key)
+		},
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

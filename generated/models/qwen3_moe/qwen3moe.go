@@ -337,7 +337,16 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 
 // Model.shard is not translated: not translated yet (301:17: assignment: to an attribute of a MLP | Qwen3MoeSparseMoeBlock).
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*Qwen3MoeDecoderLayer {

@@ -338,7 +338,16 @@ func (self *Qwen3MoeModel_) Sanitize(weights map[string]*mlx.Array) map[string]*
 
 // Qwen3MoeModel_.shard is not translated: not translated yet (301:17: assignment: to an attribute of a MLP | Qwen3MoeSparseMoeBlock).
 
-// Qwen3MoeModel_.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Qwen3MoeModel_.quant_predicate.
+func (self *Qwen3MoeModel_) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // Layers is the property Qwen3MoeModel_.layers.
 func (self *Qwen3MoeModel_) Layers() []*Qwen3MoeDecoderLayer {
@@ -408,7 +417,10 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights3
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	return self.LanguageModel.QuantPredicate()
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*Qwen3MoeDecoderLayer {

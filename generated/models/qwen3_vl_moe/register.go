@@ -21,6 +21,9 @@ func init() {
 			return m.Forward(inputs, caches, nil)
 		},
 		Sanitize: (*Model).Sanitize,
+		QuantPredicate: func(m *Model, path string, module any) any {
+			return m.QuantPredicate()(path, module)
+		},
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

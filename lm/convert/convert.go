@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hf2go/hf2go/lm/arch"
 	"io"
 	"io/fs"
 	"os"
@@ -163,7 +164,7 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := castFloating(m.Module(), dt, castExclusions[m.Arch.ModelType]); err != nil {
+		if err := castFloating(m.Module(), dt, converter(m.Model)); err != nil {
 			return nil, err
 		}
 	}
@@ -172,11 +173,7 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 	res := &Result{}
 	if o.Quantize {
 		logf("[INFO] Quantizing")
-		var over *quantOverride
-		if p, ok := quantPredicates[m.Arch.ModelType]; ok {
-			over = &p
-		}
-		n, err := quantize(m.Module(), rawConfig, gs, bits, o.Mode, over, bitsOf)
+		n, err := quantize(m.Module(), rawConfig, gs, bits, o.Mode, converter(m.Model), bitsOf)
 		if err != nil {
 			return nil, err
 		}
@@ -241,14 +238,32 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 	return res, nil
 }
 
-// castFloating is convert's set_dtype: every floating parameter becomes dt
-// (the generated models have no cast_predicate, so all are cast).
-func castFloating(module any, dt mlx.Dtype, exclude string) error {
+// converter is the model's quant_predicate and cast_predicate (the
+// generated packages translate them); a model without them (lm/toy) has
+// mlx-lm's defaults: every layer quantized, every parameter cast.
+func converter(m arch.Model) arch.Converter {
+	if c, ok := m.(arch.Converter); ok {
+		return c
+	}
+	return defaults{}
+}
+
+type defaults struct{}
+
+func (defaults) QuantPredicate(string, any) (any, error) { return true, nil }
+func (defaults) CastPredicate(string) (bool, error)      { return true, nil }
+
+// castFloating is convert's set_dtype: every floating parameter the
+// model's cast_predicate accepts becomes dt.
+func castFloating(module any, dt mlx.Dtype, pred arch.Converter) error {
 	params := nn.Parameters(module)
 	all := make(map[string]*mlx.Array, len(params))
 	for name, p := range params {
-		keep := exclude != "" && strings.Contains(name, exclude)
-		if !keep && p.Dtype().IsFloating() && p.Dtype() != dt {
+		cast, err := pred.CastPredicate(name)
+		if err != nil {
+			return fmt.Errorf("cast_predicate(%q): %w", name, err)
+		}
+		if cast && p.Dtype().IsFloating() && p.Dtype() != dt {
 			all[name] = mlx.Astype(p, dt)
 		} else {
 			all[name] = p
@@ -262,18 +277,19 @@ func castFloating(module any, dt mlx.Dtype, exclude string) error {
 }
 
 // quantize is quantize_model: a layer with a quantized counterpart whose
-// weight's last dimension is a multiple of group_size is quantized, with the
-// model's quant_predicate (over, nil when it has none) choosing its own
-// parameters for some layers. When the config already has "quantization" (a
-// partially quantized checkpoint), each newly quantized layer gets its own
-// entry, as fine_grained_config does.
-func quantize(module any, config map[string]any, gs, bits int, mode string, over *quantOverride, bitsOf map[string]int) (int, error) {
+// weight's last dimension is a multiple of group_size is quantized, unless
+// the model's quant_predicate says false, with the predicate's own
+// parameters where it gives them. When the config already has
+// "quantization" (a partially quantized checkpoint), each newly quantized
+// layer gets its own entry, as fine_grained_config does.
+func quantize(module any, config map[string]any, gs, bits int, mode string, pred arch.Converter, bitsOf map[string]int) (int, error) {
 	existing, fine := config["quantization"].(map[string]any)
 	if !fine {
 		existing = map[string]any{"group_size": gs, "bits": bits, "mode": mode}
 		config["quantization"] = existing
 	}
 	n := 0
+	var predErr error
 	err := nn.Quantize(module, func(path string, layer any) *nn.QuantParams {
 		ps := nn.Parameters(layer)
 		w := ps["weight"]
@@ -283,11 +299,35 @@ func quantize(module any, config map[string]any, gs, bits int, mode string, over
 		if _, ok := ps["scales"]; ok {
 			return nil // already quantized by the checkpoint
 		}
+		answer, err := pred.QuantPredicate(path, layer)
+		if err != nil && predErr == nil {
+			predErr = fmt.Errorf("quant_predicate(%q): %w", path, err)
+		}
+		own, isDict := predicateParams(answer)
+		if b, ok := answer.(bool); (ok && !b) || (!ok && !isDict) {
+			return nil
+		}
 		n++
-		if over != nil && over.match(path) {
-			existing[path] = map[string]any{"group_size": over.groupSize, "bits": over.bits}
-			bitsOf[path] = over.bits
-			return &nn.QuantParams{GroupSize: over.groupSize, Bits: over.bits, Mode: "affine"}
+		if isDict {
+			qp := nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}
+			entry := map[string]any{}
+			for k, v := range own {
+				entry[k] = v
+				switch k {
+				case "group_size":
+					qp.GroupSize, _ = num(v)
+				case "bits":
+					qp.Bits, _ = num(v)
+				case "mode":
+					qp.Mode, _ = v.(string)
+				}
+			}
+			if _, ok := own["mode"]; !ok {
+				qp.Mode = "affine" // nn.quantize's default for a layer's own parameters
+			}
+			existing[path] = entry
+			bitsOf[path] = qp.Bits
+			return &qp
 		}
 		if fine {
 			existing[path] = map[string]any{"group_size": gs, "bits": bits, "mode": mode}
@@ -295,6 +335,9 @@ func quantize(module any, config map[string]any, gs, bits int, mode string, over
 		bitsOf[path] = bits
 		return &nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}
 	})
+	if err == nil {
+		err = predErr
+	}
 	if err != nil {
 		return 0, fmt.Errorf("quantizing: %w", err)
 	}
@@ -504,4 +547,20 @@ func num(v any) (int, bool) {
 		return int(i), err == nil
 	}
 	return 0, false
+}
+
+// predicateParams reads a quant_predicate's dict answer (the generated
+// predicates return map[string]int or map[string]any).
+func predicateParams(v any) (map[string]any, bool) {
+	switch d := v.(type) {
+	case map[string]any:
+		return d, true
+	case map[string]int:
+		out := make(map[string]any, len(d))
+		for k, x := range d {
+			out[k] = x
+		}
+		return out, true
+	}
+	return nil, false
 }

@@ -9,11 +9,6 @@ import (
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
 )
 
-// Swiglu is activations.swiglu(gate, x) = nn.silu(gate) * x. Python wraps it
-// in mx.compile(shapeless=True); the port runs the same ops uncompiled, which
-// may differ from the fused kernel in the last bit of float32.
-func Swiglu(gate, x *mlx.Array) *mlx.Array {
-	s := nn.Silu(gate)
-	defer s.Free()
-	return mlx.Multiply(s, x)
-}
+// Swiglu is activations.swiglu(gate, x) = nn.silu(gate) * x, compiled with
+// shapeless=True as in Python (nn.Swiglu is that compiled function).
+func Swiglu(gate, x *mlx.Array) *mlx.Array { return nn.Swiglu(gate, x) }

@@ -57,6 +57,7 @@ void mlxg_ctx_unbind(void);
 int32_t mlxg_ctx_current(void);
 const char* mlxg_version(void);
 void mlxg_free(mlxg_array a);
+mlxg_array mlxg_dup(mlxg_array a);  // a new handle to the same array
 void mlxg_free_many(mlxg_array* arrs, int n);
 mlxg_err mlxg_eval(mlxg_array* arrs, int n);
 mlxg_err mlxg_async_eval(mlxg_array* arrs, int n);
@@ -180,6 +181,13 @@ const char* mlxg_st_meta_key(mlxg_st f, int i);
 const char* mlxg_st_meta_value(mlxg_st f, int i);
 void mlxg_st_free(mlxg_st f);
 mlxg_err mlxg_st_save(const char* path, const char** names, mlxg_array* arrs, int n, const char** mkeys, const char** mvals, int nmeta);
+
+// ---- mx::compile (compile.go); these call back into Go ----
+typedef struct mlxg_fn_s* mlxg_fn;
+mlxg_fn mlxg_compile_new(uintptr_t go_fn, int shapeless);
+mlxg_err mlxg_compile_call(mlxg_fn f, mlxg_array* ins, int nin, const uint64_t* consts, int nconst, mlxg_array* outs,
+                           int maxout, int* nout);
+void mlxg_compile_set_enabled(int on);
 
 // ---- profiling probes (profile_test.go); not API ----
 void mlxg_probe_noop(void);

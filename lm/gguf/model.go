@@ -317,6 +317,12 @@ func (g *File) Weights(spec archSpec, cfg map[string]any) (map[string]*mlx.Array
 	if err != nil {
 		return nil, err
 	}
+	if err := owned(raw); err != nil {
+		for _, a := range raw {
+			a.Free()
+		}
+		return nil, fmt.Errorf("%s: %w", g.Path, err)
+	}
 	out := make(map[string]*mlx.Array, len(raw))
 	fail := func(err error) (map[string]*mlx.Array, error) {
 		for _, a := range raw {
@@ -365,6 +371,22 @@ func (g *File) Weights(spec archSpec, cfg map[string]any) (map[string]*mlx.Array
 		out[to] = a
 	}
 	return out, nil
+}
+
+// owned copies each array libmlx's GGUF reader made into an array computed
+// on the binding's stream. The reader's arrays are bare buffers; an
+// async_eval of a graph reading them directly failed ("There is no
+// Stream(cpu, N) in current thread") where the same graph over copies runs.
+func owned(ws map[string]*mlx.Array) error {
+	for n, a := range ws {
+		c := mlx.Copy(a)
+		if err := c.Err(); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+		a.Free()
+		ws[n] = c
+	}
+	return nil
 }
 
 // unpermute inverts convert_hf_to_gguf.py's LlamaModel.permute on the rows

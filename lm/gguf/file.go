@@ -398,7 +398,10 @@ func Parse(rd io.Reader, size int64) (*File, error) {
 		g.DataOffset += g.Alignment - pad
 	}
 	if int64(g.DataOffset) > size {
-		return nil, fmt.Errorf("data section starts at %d, past the end of the file (%d bytes)", g.DataOffset, size)
+		if len(g.Tensors) > 0 {
+			return nil, fmt.Errorf("data section starts at %d, past the end of the file (%d bytes)", g.DataOffset, size)
+		}
+		g.DataOffset = uint64(size) // no tensors: writers may omit the padding
 	}
 	dataLen := uint64(size) - g.DataOffset
 	// Tensors must lie inside the data section and not overlap.

@@ -25,7 +25,7 @@ var DtypeChoices = []string{"auto", "native", "float32", "float16", "bfloat16"}
 func castParams(m *Model, o Options) error {
 	choice := o.Dtype
 	if choice == "" {
-		choice = "auto"
+		choice = "native" // the library loads as mlx_lm.load does; mlxlm's --dtype defaults to auto
 	}
 	params := nn.Parameters(m.Module())
 	counts := map[mlx.Dtype]int{}
@@ -39,7 +39,7 @@ func castParams(m *Model, o Options) error {
 	switch choice {
 	case "native":
 		m.ComputeDtype = m.CheckpointDtype
-		m.DtypeNote = fmt.Sprintf("%s (the checkpoint's, --dtype native)", m.ComputeDtype)
+		m.DtypeNote = fmt.Sprintf("%s (the checkpoint's)", m.ComputeDtype)
 		return nil
 	case "auto":
 		if mlx.OnGPU() || (counts[mlx.Float16] == 0 && counts[mlx.Bfloat16] == 0) {

@@ -33,9 +33,10 @@ type Options struct {
 	Lazy bool
 	// ModelConfig is merged over config.json (load_model's model_config).
 	ModelConfig map[string]any
-	// Dtype is the compute dtype (see dtype.go): "" or "auto" (float32 on
-	// the CPU backend for float16 / bfloat16 checkpoints, else as stored),
-	// "native" (as stored), or a dtype to cast every floating parameter to.
+	// Dtype is the compute dtype (see dtype.go): "" or "native" (as stored,
+	// as mlx_lm.load), "auto" (float32 on the CPU backend for float16 /
+	// bfloat16 checkpoints, else as stored), or a dtype to cast every
+	// floating parameter to.
 	Dtype string
 }
 

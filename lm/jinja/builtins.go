@@ -9,7 +9,15 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
+
+// pyUpper and pyLower are str.upper / str.lower, with Unicode's special
+// casing (ß → SS) as Python applies it.
+func pyUpper(s string) string { return cases.Upper(language.Und).String(s) }
+func pyLower(s string) string { return cases.Lower(language.Und).String(s) }
 
 // isPySpace is str.isspace for one character.
 func isPySpace(r rune) bool {
@@ -98,7 +106,7 @@ func pyCapitalize(s string) string {
 	if n == 0 {
 		return s
 	}
-	return string(unicode.ToTitle(r)) + strings.ToLower(s[n:])
+	return string(unicode.ToTitle(r)) + pyLower(s[n:])
 }
 
 func strMethod(s string, name string) Value {
@@ -181,9 +189,9 @@ func strMethod(s string, name string) Value {
 			return false, nil
 		})
 	case "lower":
-		return m(func([]Value, map[string]Value) (Value, error) { return strings.ToLower(s), nil })
+		return m(func([]Value, map[string]Value) (Value, error) { return pyLower(s), nil })
 	case "upper":
-		return m(func([]Value, map[string]Value) (Value, error) { return strings.ToUpper(s), nil })
+		return m(func([]Value, map[string]Value) (Value, error) { return pyUpper(s), nil })
 	case "title":
 		return m(func([]Value, map[string]Value) (Value, error) { return pyTitle(s), nil })
 	case "capitalize":
@@ -522,9 +530,9 @@ func (e *evaluator) filter(name string, v Value, args []Value, kw map[string]Val
 	case "trim":
 		return pyStrip(str(), a(0, "chars", nil), true, true)
 	case "upper":
-		return strings.ToUpper(str())
+		return pyUpper(str())
 	case "lower":
-		return strings.ToLower(str())
+		return pyLower(str())
 	case "title":
 		return pyTitle(str())
 	case "capitalize":
@@ -648,7 +656,7 @@ func (e *evaluator) filter(name string, v Value, args []Value, kw map[string]Val
 			ki, kj := key(items[i]), key(items[j])
 			if si, ok := ki.(string); ok {
 				if sj, ok := kj.(string); ok && !truthy(a(1, "case_sensitive", false)) {
-					ki, kj = strings.ToLower(si), strings.ToLower(sj)
+					ki, kj = pyLower(si), pyLower(sj)
 				}
 			}
 			var lt bool
@@ -1000,10 +1008,10 @@ func (e *evaluator) test(name string, v Value, args []Value) bool {
 		return pyEqual(v, b)
 	case "lower":
 		s, ok := v.(string)
-		return ok && s == strings.ToLower(s)
+		return ok && s == pyLower(s)
 	case "upper":
 		s, ok := v.(string)
-		return ok && s == strings.ToUpper(s)
+		return ok && s == pyUpper(s)
 	}
 	e.fail("no test named '%s'", name)
 	return false

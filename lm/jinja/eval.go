@@ -245,10 +245,13 @@ func (e *evaluator) execFor(n *forNode, sc *scope) {
 		return
 	}
 	loop := &loopObj{items: items}
-	body.vars["loop"] = loop
 	for i, it := range items {
 		e.step()
 		loop.i = i
+		// Each iteration has its own scope: a {% set %} in one iteration is
+		// not seen by the next (nor after the loop), as in jinja2.
+		body = newScope(sc)
+		body.vars["loop"] = loop
 		bind(it)
 		if e.execNodes(n.body, body) == ctlBreak {
 			break
@@ -440,6 +443,9 @@ func (e *evaluator) undefinedOr(v Value, format string, args ...any) {
 }
 
 func (e *evaluator) failUndefined(u Undefined) {
+	if u.Unsafe != "" {
+		e.fail("%s", u.Unsafe)
+	}
 	if u.Name == "" {
 		e.fail("UndefinedError: value is undefined")
 	}
@@ -458,11 +464,8 @@ func (e *evaluator) getAttr(obj Value, name string) Value {
 	if u, ok := obj.(Undefined); ok {
 		e.failUndefined(u)
 	}
-	if strings.HasPrefix(name, "_") {
-		e.fail("SecurityError: access to attribute '%s' of '%s' object is unsafe.", name, typeName(obj))
-	}
-	if unsafeMethods[typeName(obj)][name] {
-		e.fail("SecurityError: access to attribute '%s' of '%s' object is unsafe.", name, typeName(obj))
+	if strings.HasPrefix(name, "_") || unsafeMethods[typeName(obj)][name] {
+		return Undefined{Name: name, Unsafe: fmt.Sprintf("SecurityError: access to attribute '%s' of '%s' object is unsafe.", name, typeName(obj))}
 	}
 	switch x := obj.(type) {
 	case *Dict:

@@ -72,6 +72,12 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
 func lex(src string) ([]token, error) {
+	// keep_trailing_newline is off: one final newline is dropped.
+	if strings.HasSuffix(src, "\r\n") {
+		src = src[:len(src)-2]
+	} else if strings.HasSuffix(src, "\n") {
+		src = src[:len(src)-1]
+	}
 	l := &lexer{src: src, line: 1}
 	if err := l.run(); err != nil {
 		return nil, err

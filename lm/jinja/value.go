@@ -20,7 +20,13 @@ type Value = any
 // Undefined is a name or attribute that does not exist (Jinja's default
 // Undefined: prints as "", is falsy, iterates as empty; most operations on
 // it are errors).
-type Undefined struct{ Name string }
+type Undefined struct {
+	Name string
+	// Unsafe is set for an attribute the sandbox refused: using the value
+	// (calling it, reading its attributes) fails with this message, as
+	// jinja2's sandbox's unsafe_undefined does.
+	Unsafe string
+}
 
 // List is a Python list (or tuple, when Tuple is set).
 type List struct {

@@ -29,6 +29,7 @@ import (
 // and their text. Go computes in float32 (--dtype float32), which casts the
 // same float16 scales the same way convert does, so nothing may differ.
 func TestSmolLM2MatchesMLXLM(t *testing.T) {
+	t.Parallel()
 	const nTokens = 8
 	path := smolLM2(t)
 	ctx := context.Background()
@@ -90,6 +91,13 @@ func TestSmolLM2MatchesMLXLM(t *testing.T) {
 		}
 		if d != 0 {
 			t.Errorf("%q: prompt logits max |Δ| = %g, want 0", r.Prompt, d)
+		}
+		if i > 0 {
+			// Greedy decoding is compared on the first prompt only (the
+			// decode loop is slow under the race detector); ids and logits
+			// on all.
+			t.Logf("%q: ids and logits equal (max |Δ| = %g)", r.Prompt, d)
+			continue
 		}
 		var got []int
 		var sb strings.Builder

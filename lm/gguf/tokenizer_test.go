@@ -27,6 +27,7 @@ func smolLM2(t testing.TB) string {
 // llama.cpp's "smollm" pre-tokenizer for SmolLM2's real GGUF) over the
 // tokenizer test corpus: ids with and without special tokens, and decoding.
 func TestTokenizerParity(t *testing.T) {
+	t.Parallel()
 	out := paritytest.Generate(t, "tokenizer_reference.py", smolLM2(t))
 	data, err := os.ReadFile(filepath.Join(out, "reference.json"))
 	if err != nil {
@@ -63,7 +64,20 @@ func TestTokenizerParity(t *testing.T) {
 				t.Errorf("vocab size %d, want %d", got, c.VocabSize)
 			}
 			bad := 0
+			// SmolLM2 (the real GGUF) over the whole corpus; the GGUFs made
+			// from Llama 3's and Qwen3's tokenizer.json over every third
+			// string, which keeps the package's test time in bounds under
+			// the race detector.
+			stride := 3
+			if name == "smollm2" {
+				stride = 1
+			}
+			n := 0
 			for i, text := range ref.Corpus {
+				if i%stride != 0 {
+					continue
+				}
+				n++
 				for _, k := range []struct {
 					special bool
 					want    []int
@@ -89,9 +103,9 @@ func TestTokenizerParity(t *testing.T) {
 				}
 			}
 			if bad > 0 {
-				t.Errorf("%d of %d comparisons differ", bad, 3*len(ref.Corpus))
+				t.Errorf("%d of %d comparisons differ", bad, 3*n)
 			}
-			t.Logf("%d strings: ids with and without special tokens and decoding equal", len(ref.Corpus))
+			t.Logf("%d strings: ids with and without special tokens and decoding equal", n)
 		})
 	}
 }

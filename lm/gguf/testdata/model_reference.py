@@ -25,7 +25,7 @@ def main():
         ids = tok.apply_chat_template([{"role": "user", "content": p}], add_generation_prompt=True)
         arrays[f"logits_{i}"] = model(mx.array([ids]))[0].astype(mx.float32)
         greedy = []
-        for (t, _), _ in zip(generate_step(mx.array(ids), model), range(n)):
+        for (t, _), _ in zip(generate_step(mx.array(ids), model), range(n if i == 0 else 0)):
             greedy.append(int(t))
             if t in tok.eos_token_ids:
                 break

@@ -121,7 +121,13 @@ type rawAddedToken struct {
 
 // FromJSON builds a tokenizer from the contents of a tokenizer.json; name is
 // used in error messages.
-func FromJSON(name string, data []byte) (*Tokenizer, error) {
+func FromJSON(name string, data []byte) (_ *Tokenizer, err error) {
+	// Added tokens are normalized while building, which can run a regex.
+	defer catchRegexLimit(&err)
+	return fromJSON(name, data)
+}
+
+func fromJSON(name string, data []byte) (*Tokenizer, error) {
 	var raw struct {
 		AddedTokens   []rawAddedToken `json:"added_tokens"`
 		Normalizer    json.RawMessage `json:"normalizer"`
@@ -275,7 +281,8 @@ func specialTokenString(raw json.RawMessage) (string, error) {
 
 // Encode tokenizes text. With addSpecialTokens, the post-processor adds what
 // the model expects around a sequence (e.g. BOS).
-func (t *Tokenizer) Encode(text string, addSpecialTokens bool) ([]int, error) {
+func (t *Tokenizer) Encode(text string, addSpecialTokens bool) (_ []int, err error) {
+	defer catchRegexLimit(&err)
 	if !utf8.ValidString(text) {
 		return nil, errors.New("tokenizer: Encode: text is not valid UTF-8")
 	}
@@ -313,7 +320,8 @@ func (t *Tokenizer) idToken(id int) (string, bool) {
 // Decode turns ids back into text. Unlike HF, which silently drops unknown
 // ids, an id outside the vocabulary is an error: it means a model/tokenizer
 // mismatch that should not pass unnoticed.
-func (t *Tokenizer) Decode(ids []int, skipSpecial bool) (string, error) {
+func (t *Tokenizer) Decode(ids []int, skipSpecial bool) (_ string, err error) {
+	defer catchRegexLimit(&err)
 	toks := make([]string, 0, len(ids))
 	for i, id := range ids {
 		s, ok := t.idToken(id)

@@ -39,6 +39,9 @@ func resolveQuantization(config map[string]any) (*quantization, error) {
 			}
 			mode = s
 		}
+		if err := CheckQuantParams(mode, gs, bits); err != nil {
+			return nil, fmt.Errorf("config quantization: %w", err)
+		}
 		return &quantization{global: nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}, dict: dict}, nil
 	}
 	qc, ok := config["quantization_config"]
@@ -119,6 +122,10 @@ func (q *quantization) predicate(weights map[string]*mlx.Array, errs *[]error) f
 				mode := "affine"
 				if m, ok := x["mode"].(string); ok {
 					mode = m
+				}
+				if err := CheckQuantParams(mode, gs, bits); err != nil {
+					*errs = append(*errs, fmt.Errorf("config %s: %w", where, err))
+					return nil
 				}
 				return &nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}
 			default:

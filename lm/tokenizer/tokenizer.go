@@ -5,16 +5,16 @@
 package tokenizer
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hf2go/hf2go/lm/modelfs"
 )
 
 // Tokenizer is safe for concurrent use.
@@ -80,33 +80,17 @@ func Load(path string) (*Tokenizer, error) {
 func findFile(dir, name string) string {
 	for _, n := range []string{name, name + ".gz"} {
 		p := filepath.Join(dir, n)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p
+		if _, err := os.Lstat(p); err == nil {
+			return p // readMaybeGz says what is wrong with it, if anything
 		}
 	}
 	return ""
 }
 
+// readMaybeGz reads a tokenizer file through modelfs: a regular file inside
+// its directory, at most modelfs.Limit bytes (after gunzip for ".gz").
 func readMaybeGz(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return b, nil
+	return modelfs.ReadFile(filepath.Dir(path), filepath.Base(path))
 }
 
 type rawAddedToken struct {

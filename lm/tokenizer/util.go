@@ -106,7 +106,7 @@ type RegexLimitError struct {
 }
 
 func (e *RegexLimitError) Error() string {
-	where := "built-in pattern"
+	where := "built-in regex"
 	if e.File != "" {
 		where = e.File + ": " + e.Key
 	}
@@ -114,7 +114,7 @@ func (e *RegexLimitError) Error() string {
 	if len(p) > 200 {
 		p = p[:200] + "…"
 	}
-	return fmt.Sprintf("%s regex %q found no match decision within %v on a %d-character text: the pattern backtracks catastrophically (HF tokenizers stops it at Oniguruma's retry limit too)",
+	return fmt.Sprintf("%s %q found no match decision within %v on a %d-character text: the pattern backtracks catastrophically (HF tokenizers stops it at Oniguruma's retry limit too)",
 		where, p, RegexMatchLimit, e.InputLen)
 }
 

@@ -125,7 +125,9 @@ func hostileCases() []hostileCase {
 func TestSafetensorsHostileAsMLX(t *testing.T) {
 	dir := t.TempDir()
 	cases := hostileCases()
-	file := func(i int) string { return filepath.Join(dir, strings.ReplaceAll(cases[i].name, " ", "_")+".safetensors") }
+	file := func(i int) string {
+		return filepath.Join(dir, strings.ReplaceAll(cases[i].name, " ", "_")+".safetensors")
+	}
 	for i, c := range cases {
 		if err := os.WriteFile(file(i), c.file, 0o644); err != nil {
 			t.Fatal(err)

@@ -35,7 +35,7 @@ import (
 const (
 	MaxConfigSize    = 16 << 20  // config.json, generation_config.json, special_tokens_map.json, added_tokens.json
 	MaxIndexSize     = 64 << 20  // model.safetensors.index.json
-	MaxTokenizerSize = 512 << 20 // tokenizer.json (also after gunzip), tokenizer.model, vocab/merges files
+	MaxTokenizerSize = 256 << 20 // tokenizer.json (also after gunzip), tokenizer.model, vocab/merges files
 	MaxTokConfigSize = 64 << 20  // tokenizer_config.json (added_tokens_decoder can be large)
 	MaxTemplateSize  = 16 << 20  // chat_template.jinja / chat_template.json
 	MaxOtherSize     = 64 << 20  // anything else read whole (e.g. *.py copied by convert)

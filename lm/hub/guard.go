@@ -79,7 +79,9 @@ func CheckRepoID(id string) error {
 // under refs/, so "../../x" must never reach the file system.
 // huggingface_hub relies on the Hub to refuse such names; a mirror may not.
 func CheckRevision(rev string) error {
-	bad := func(why string) error { return fmt.Errorf("revision %q is not a valid branch, tag or commit: %s", rev, why) }
+	bad := func(why string) error {
+		return fmt.Errorf("revision %q is not a valid branch, tag or commit: %s", rev, why)
+	}
 	switch {
 	case rev == "":
 		return bad("it is empty")
@@ -263,4 +265,3 @@ func (c *checkedReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-

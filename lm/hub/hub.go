@@ -165,6 +165,7 @@ func checkCommit(where, c string) (string, error) {
 	}
 	return c, nil
 }
+
 var sha256Re = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // Snapshot makes sure the files a model needs from repoID at opts.Revision are

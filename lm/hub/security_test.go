@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -486,20 +487,23 @@ func TestServerTextSanitized(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "control character") || strings.Contains(err.Error(), "\x1b") {
 		t.Fatalf("hostile file name: %v", err)
 	}
+	// A listing with one file too many, encoded before the request so that
+	// only its size is under test.
+	var big strings.Builder
+	big.WriteString(`{"sha": "` + testCommit + `", "siblings": [`)
+	for i := range maxSiblings + 1 {
+		if i > 0 {
+			big.WriteByte(',')
+		}
+		fmt.Fprintf(&big, `{"rfilename": "f%d"}`, i)
+	}
+	big.WriteString("]}")
 	h.set(func() {
-		h.fileNames = nil
-		for i := range maxSiblings + 1 {
-			h.fileNames = append(h.fileNames, fmt.Sprintf("f%d", i))
-		}
-		h.listing = func(w http.ResponseWriter, r *http.Request) {
-			var sib []map[string]string
-			for _, n := range h.fileNames {
-				sib = append(sib, map[string]string{"rfilename": n})
-			}
-			json.NewEncoder(w).Encode(map[string]any{"sha": testCommit, "siblings": sib})
-		}
+		h.listing = func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, big.String()) }
 	})
-	_, err = Snapshot(context.Background(), "org/tiny", h.opts(filepath.Join(home, "hub")))
+	o := h.opts(filepath.Join(home, "hub"))
+	o.DownloadTimeout = 30 * time.Second
+	_, err = Snapshot(context.Background(), "org/tiny", o)
 	if err == nil || !strings.Contains(err.Error(), "files listed") {
 		t.Fatalf("huge listing: %v", err)
 	}

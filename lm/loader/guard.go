@@ -23,7 +23,7 @@ import (
 // against these maxima and against the weights actually present.
 const (
 	MaxWeightFiles = 10_000  // model*.safetensors files (50 TB at mlx-lm's 5 GB shards)
-	MaxTensors     = 1 << 21 // tensors over all files (DeepSeek-V3 in HF layout has ~92 000)
+	MaxTensors     = 1 << 20 // tensors over all files (DeepSeek-V3 in HF layout has ~92 000)
 	MaxLayers      = 4096    // any *_layers count (the largest released models have < 200)
 	MaxExperts     = 1 << 16 // any *_experts count (released MoE models have ≤ 512)
 	// minDimBound: a dimension below it is never refused, whatever the

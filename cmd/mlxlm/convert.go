@@ -20,8 +20,12 @@ func convertCmd() *cobra.Command {
 		Short: "Convert a Hugging Face checkpoint directory to MLX format (optionally quantized), as mlx_lm.convert",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.HFPath == "" {
-				return fmt.Errorf("--hf-path is required: the Hugging Face model directory (or repository id org/name) to convert")
+			if cmd.Flags().Changed("mlx-path") && o.MLXPath == "" {
+				return fmt.Errorf("--mlx-path is empty: give the directory to write (it must not exist)")
+			}
+			// Every flag is checked before anything is downloaded or read.
+			if err := convert.CheckOptions(&o); err != nil {
+				return err
 			}
 			if gguf.IsGGUF(o.HFPath) {
 				// Staged as an HF-style directory beside the output, then

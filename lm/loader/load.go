@@ -16,12 +16,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/hf2go/hf2go/lm/arch"
+	"github.com/hf2go/hf2go/lm/modelfs"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
 )
@@ -71,7 +73,7 @@ func (m *Model) Free() {
 
 // Load loads the model in dir. Errors name the file and the key at fault.
 func Load(ctx context.Context, dir string, o Options) (*Model, error) {
-	config, err := ReadConfig(dir)
+	config, configData, err := readConfig(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +100,18 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 	files, err := weightFiles(dir)
 	if err != nil {
 		return nil, err
+	}
+	// The weights' headers first (no data), then the config's sizes against
+	// them, all before the constructor allocates anything.
+	stats, err := readHeaders(files)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkConfigSizes(cfgPath, configData, stats); err != nil {
+		return nil, err
+	}
+	if _, err := resolveQuantization(config); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -255,16 +269,31 @@ func newModel(a arch.Arch, config map[string]any) (m arch.Model, err error) {
 	return m, err
 }
 
-// weightFiles is load_model's glob of model*.safetensors (sorted). A
-// model.safetensors.index.json, when present, must name only files that exist.
+// weightFiles is load_model's glob of model*.safetensors (sorted), each a
+// regular file inside the model. A model.safetensors.index.json, when
+// present, must name only plain file names that exist.
 func weightFiles(dir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "model*.safetensors"))
+	matches, err := filepath.Glob(filepath.Join(dir, "model*.safetensors"))
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
-	idx := filepath.Join(dir, "model.safetensors.index.json")
-	if data, err := os.ReadFile(idx); err == nil {
+	if len(matches) > MaxWeightFiles {
+		return nil, fmt.Errorf("%s: %d model*.safetensors files, more than the %d any model needs", dir, len(matches), MaxWeightFiles)
+	}
+	sort.Strings(matches)
+	files := make([]string, 0, len(matches))
+	for _, m := range matches {
+		p, err := modelfs.Check(dir, filepath.Base(m))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, p)
+	}
+	const idxName = "model.safetensors.index.json"
+	idx := filepath.Join(dir, idxName)
+	data, err := modelfs.ReadFile(dir, idxName)
+	switch {
+	case err == nil:
 		var index struct {
 			WeightMap map[string]string `json:"weight_map"`
 		}
@@ -278,14 +307,30 @@ func weightFiles(dir string) ([]string, error) {
 				continue
 			}
 			seen[f] = true
-			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			if len(seen) > MaxWeightFiles {
+				return nil, fmt.Errorf("%s names more than %d shards", idx, MaxWeightFiles)
+			}
+			if err := checkShardName(idx, f); err != nil {
+				return nil, err
+			}
+			if _, err := modelfs.Resolve(dir, f); err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					return nil, err
+				}
 				missing = append(missing, f)
 			}
 		}
 		sort.Strings(missing)
 		if len(missing) > 0 {
-			return nil, fmt.Errorf("%s names shards that are missing: %s", idx, strings.Join(missing, ", "))
+			more := ""
+			if len(missing) > 5 {
+				more = fmt.Sprintf(" (and %d more)", len(missing)-5)
+				missing = missing[:5]
+			}
+			return nil, fmt.Errorf("%s names shards that are missing: %s%s", idx, strings.Join(missing, ", "), more)
 		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no safetensors found in %s (expected model*.safetensors)", dir)

@@ -1,3 +1,6 @@
+// Not ported from mlx-lm: the locked temporary output directory, its removal on SIGINT/SIGTERM and the
+// clean-up of killed runs' directories are hf2go's (mlx_lm.convert writes into the output path directly).
+
 package convert
 
 import (

@@ -1,3 +1,6 @@
+// Not ported from mlx-lm: the config size checks against the weights present and fixed maxima, made
+// before anything is allocated, are hf2go's defence against hostile models; mlx-lm has none.
+
 package loader
 
 import (

@@ -278,6 +278,16 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 		if recv.T.Kind == ClassK {
 			t.put(tg, t.member(recv, tg.Attr))
 			v := t.expr(value, en)
+			// Code outside the class that stores into its field widens the
+			// field's type as its own methods do (shard() sets
+			// layer.mlp.sharding_group = group).
+			if c := t.u.ByClass[recv.T.Name]; c != nil && !c.IsArgs && t.learn && !t.frozen {
+				if f := c.ByName[tg.Attr]; f != nil {
+					if un := t.unify(f.Type, v.T); un != nil {
+						f.Type = un
+					}
+				}
+			}
 			t.facts = t.facts.copy()
 			t.assigned(PathKey(tg), v.T)
 			if c := t.u.ByClass[recv.T.Name]; c != nil && c.IsArgs && !t.frozen {

@@ -306,7 +306,7 @@ type DeepseekV2MoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *DeepseekV2MLP      `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewDeepseekV2MoE is DeepseekV2MoE.__init__.
@@ -326,11 +326,17 @@ func NewDeepseekV2MoE(config *ModelArgs) *DeepseekV2MoE {
 
 // Forward is DeepseekV2MoE.__call__.
 func (self *DeepseekV2MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2)
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -474,7 +480,39 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: not translated yet (471:17: assignment: to an attribute of a DeepseekV2MLP | DeepseekV2MoE).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		if layer.SelfAttn.QLoraRank == nil {
+			layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		} else {
+			layer.SelfAttn.QBProj = py.ShardLinear(layer.SelfAttn.QBProj, "all-to-sharded", nil, group)
+		}
+		layer.SelfAttn.KvBProj = py.ShardLinear(layer.SelfAttn.KvBProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NumHeads = py.FloorDiv(layer.SelfAttn.NumHeads, N)
+		if py.IsInstance[*DeepseekV2MLP](layer.Mlp) {
+			layer.Mlp.(*DeepseekV2MLP).GateProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*DeepseekV2MLP).DownProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*DeepseekV2MLP).UpProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*DeepseekV2MoE).ShardingGroup = group
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DeepseekV2DecoderLayer {

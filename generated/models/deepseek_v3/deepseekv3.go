@@ -288,7 +288,7 @@ type DeepseekV3MoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *DeepseekV3MLP      `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewDeepseekV3MoE is DeepseekV3MoE.__init__.
@@ -308,11 +308,17 @@ func NewDeepseekV3MoE(config *ModelArgs) *DeepseekV3MoE {
 
 // Forward is DeepseekV3MoE.__call__.
 func (self *DeepseekV3MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }

@@ -300,7 +300,7 @@ type Glm4MoeLiteMoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *Glm4MoeLiteMLP     `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewGlm4MoeLiteMoE is Glm4MoeLiteMoE.__init__.
@@ -320,11 +320,17 @@ func NewGlm4MoeLiteMoE(config *ModelArgs) *Glm4MoeLiteMoE {
 
 // Forward is Glm4MoeLiteMoE.__call__.
 func (self *Glm4MoeLiteMoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }

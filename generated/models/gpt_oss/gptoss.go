@@ -120,7 +120,7 @@ type MLPBlock struct {
 	NumExpertsPerTok int                 `mlx:"-"`
 	Experts          *lmswitch.SwitchGLU `mlx:"experts"`
 	Router           nn.LinearLayer      `mlx:"router"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMLPBlock is MLPBlock.__init__.
@@ -137,12 +137,18 @@ func NewMLPBlock(config *ModelArgs) *MLPBlock {
 
 // Forward is MLPBlock.__call__.
 func (self *MLPBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	g := self.Router.Forward(x)
 	experts, indices := mlxTopk(g, self.NumExpertsPerTok, -1)
 	expertWeights := mlx.Softmax(experts, true, -1)
 	x = self.Experts.Forward(x, indices)
 	x = mlx.Multiply(x, mlx.ExpandDims(expertWeights, -1))
 	y := x.Sum(false, -2)
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 
@@ -308,7 +314,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return newWeights
 }
 
-// Model.shard is not translated: not translated yet (291:27: attribute gate_proj: SwitchGLU has no attribute gate_proj in the API table).
+// Model.shard is not translated: not translated yet (293:13: assignment: to an attribute of a SwitchLinear).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*TransformerBlock {

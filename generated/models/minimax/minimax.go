@@ -162,7 +162,7 @@ type MiniMaxSparseMoeBlock struct {
 	Gate                 nn.LinearLayer      `mlx:"gate"`
 	SwitchMlp            *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	EScoreCorrectionBias *mlx.Array          `mlx:"e_score_correction_bias"`
-	ShardingGroup        any                 `mlx:"-"`
+	ShardingGroup        *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMiniMaxSparseMoeBlock is MiniMaxSparseMoeBlock.__init__.
@@ -178,6 +178,9 @@ func NewMiniMaxSparseMoeBlock(args *ModelArgs) *MiniMaxSparseMoeBlock {
 
 // Forward is MiniMaxSparseMoeBlock.__call__.
 func (self *MiniMaxSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	gates := self.Gate.Forward(x.Astype(mlx.Float32))
 	scores := mlx.Sigmoid(gates)
 	origScores := scores
@@ -190,6 +193,9 @@ func (self *MiniMaxSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
 	scores = scores.Astype(x.Dtype())
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2)
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 

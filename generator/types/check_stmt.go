@@ -339,6 +339,11 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 	if known {
 		top := fc != nil && fc.depth == 1 && en.fn != nil && en.vars[s] != nil
 		un := t.unify(prev, v.T)
+		if un != nil && top && prev.Kind == Union && !v.T.Equal(prev) && prev.Has(v.T) {
+			// offset = mx.array(offset) after offset held int | array: from
+			// here on it is the member (a new version).
+			un = nil
+		}
 		if un != nil && (widensToAny(un, prev) || widensToAny(un, v.T)) && top {
 			// weights = tree_unflatten(...): a dict of arrays rebound to a
 			// nested dict; keep both precise as two Go variables.

@@ -99,11 +99,11 @@ func NewDeepseekV2YarnRotaryEmbedding(dim int, maxPositionEmbeddings int, base f
 }
 
 // Forward is DeepseekV2YarnRotaryEmbedding.__call__.
-func (self *DeepseekV2YarnRotaryEmbedding) Forward(x *mlx.Array, offset int) *mlx.Array {
+func (self *DeepseekV2YarnRotaryEmbedding) Forward(x *mlx.Array, offset any) *mlx.Array {
 	if self.Mscale != 1.0 {
 		x = mlx.Multiply(mlx.Float(self.Mscale), x)
 	}
-	return mlx.Rope(x, mlx.RopeOpts{Dims: py.At(x.Shape(), -1), Traditional: true, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
+	return py.FastRoPE(x, mlx.RopeOpts{Dims: py.At(x.Shape(), -1), Traditional: true, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
 }
 
 // DeepseekV2Attention is class DeepseekV2Attention of mlx_lm/models/deepseek_v2.py.
@@ -196,10 +196,10 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 	kNope, values := py.Unpack2(py.Split(kv, []int{self.QkNopeHeadDim}, -1))
 	var keys *mlx.Array
 	if cache != nil {
-		qPe = self.Rope.Forward(qPe, py.Offset(cache))
-		kPe = self.Rope.Forward(kPe, py.Offset(cache))
+		qPe = self.Rope.Forward(qPe, py.OffsetOf(cache))
+		kPe = self.Rope.Forward(kPe, py.OffsetOf(cache))
 		kPe = mlx.Repeat(kPe, self.NumHeads, 1)
-		keys, values = py.UpdateAndFetch(cache, mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
 	} else {
 		qPe = self.Rope.Forward(qPe, 0)
 		kPe = self.Rope.Forward(kPe, 0)
@@ -207,7 +207,7 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		keys = mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1)
 	}
 	queries := mlx.Concatenate([]*mlx.Array{qNope, qPe}, -1)
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

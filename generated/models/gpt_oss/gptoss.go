@@ -102,14 +102,14 @@ func (self *AttentionBlock) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	k := self.KProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	v := self.VProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	if cache != nil {
-		q = self.Rope.Forward(q, py.Offset(cache))
-		k = self.Rope.Forward(k, py.Offset(cache))
-		k, v = py.UpdateAndFetch(cache, k, v)
+		q = py.RoPE(self.Rope, q, py.OffsetOf(cache))
+		k = py.RoPE(self.Rope, k, py.OffsetOf(cache))
+		k, v = py.KeyValue(cache).UpdateAndFetch(k, v)
 	} else {
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	vHat := py.SDPA(q, k, v, cache, self.SmScale, mask, self.Sinks)
+	vHat := lmcache.ScaledDotProductAttention(q, k, v, cache, self.SmScale, mask, self.Sinks)
 	return self.OProj.Forward(vHat.Swapaxes(1, 2).Reshape(B, L, -1))
 }
 

@@ -108,19 +108,19 @@ type rawSig struct {
 type rawTable struct {
 	Imports map[string]string `yaml:"imports"`
 	Types   map[string]struct {
-		Go        string            `yaml:"go"`
-		Is        string            `yaml:"is"`
-		FromClass string            `yaml:"from_class"`
+		Go        string             `yaml:"go"`
+		Is        string             `yaml:"is"`
+		FromClass string             `yaml:"from_class"`
 		Call      rawSigs            `yaml:"call"`
 		Methods   map[string]rawSigs `yaml:"methods"`
-		Attrs     map[string]Attr   `yaml:"attrs"`
+		Attrs     map[string]Attr    `yaml:"attrs"`
 	} `yaml:"types"`
 	Functions    map[string]rawSigs `yaml:"functions"`
 	ArrayMethods map[string]rawSigs `yaml:"array_methods"`
-	ArrayAttrs   map[string]Attr   `yaml:"array_attrs"`
-	Dtypes       map[string]string `yaml:"dtypes"`
-	Constants    map[string]Attr   `yaml:"constants"`
-	ModuleBases  map[string]string `yaml:"module_bases"`
+	ArrayAttrs   map[string]Attr    `yaml:"array_attrs"`
+	Dtypes       map[string]string  `yaml:"dtypes"`
+	Constants    map[string]Attr    `yaml:"constants"`
+	ModuleBases  map[string]string  `yaml:"module_bases"`
 	Builtins     map[string]struct {
 		Overloads []rawSig `yaml:"overloads"`
 		Form      string   `yaml:"form"`

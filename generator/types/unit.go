@@ -65,12 +65,12 @@ type Field struct {
 	// stores unchanged (self.n_kv_heads = args.num_key_value_heads).
 	Origins map[*Field]bool
 	Py      string
-	Go     string
-	Type   *Type
-	Def    syntax.Expr // dataclass default
-	HasDef bool
-	Annot  syntax.Expr
-	Pos    syntax.Pos
+	Go      string
+	Type    *Type
+	Def     syntax.Expr // dataclass default
+	HasDef  bool
+	Annot   syntax.Expr
+	Pos     syntax.Pos
 }
 
 // Param is a parameter of a function (without self).
@@ -667,9 +667,6 @@ func annotationType(e syntax.Expr, u *Unit, scope *names.Scope) *Type {
 	}
 	return TUnknown
 }
-
-
-
 
 // mainUsesSibling reports whether the file being translated uses
 // <sibling>.<name> other than as a base class (gemma3_text.Model(...)).

@@ -496,11 +496,6 @@ func (u *Unit) Defaults(c *Class) *Inst {
 	prev := t.rec
 	t.rec = in
 	for _, fl := range c.Fields {
-		if fl.HasDef {
-			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
-				fl.Type = OptionalOf(fl.Type)
-			}
-		}
 		if fl.HasDef && fl.Def != nil {
 			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
 				continue

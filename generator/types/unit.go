@@ -331,6 +331,10 @@ func (k *collector) collectArgs(c *Class) {
 				if isFieldCall(n.Value) {
 					f.Def = fieldDefault(n.Value)
 				}
+				if cst, ok := f.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
+					// hidden_size: int = None is an Optional in all but name.
+					f.Type = OptionalOf(f.Type)
+				}
 			}
 			if f.Type.Kind == Unknown {
 				k.fail(n.Annotation, "annotation", "cannot map the type of %s", nm.Id)

@@ -1,5 +1,13 @@
+// Ported from mlx_lm/convert.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 32f87d045a64a9115b20234e6264521d48a30242
+//
+// Ported from mlx_lm/utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: aff825e8092b0452ea6f97fc8feca4d414ab1d2b
+
 // Package convert turns a Hugging Face checkpoint directory into an MLX one
-// the way mlx_lm.convert.convert does at the pinned mlx-lm (0.30.4): load
+// the way mlx_lm.convert.convert does at the pinned mlx-lm: load
 // the model lazily (config, the architecture's sanitize, the checkpoint's own
 // quantization), cast the floating parameters to the requested dtype
 // (default: config's torch_dtype), optionally quantize with mlx_lm's
@@ -9,7 +17,11 @@
 // files, *.py and generation_config.json.
 //
 // The output directory is built under a temporary name beside mlx-path and
-// renamed at the end, so it appears only when complete.
+// renamed at the end, so it appears only when complete. A cancelled context
+// (Ctrl-C, SIGTERM) returns at once and removes that directory, even while a
+// shard is being written; one left by a run that was killed outright is
+// removed by the next conversion into the same parent directory (see
+// workdir.go).
 package convert
 
 import (
@@ -27,6 +39,7 @@ import (
 	"strings"
 
 	"github.com/hf2go/hf2go/lm/loader"
+	"github.com/hf2go/hf2go/lm/modelfs"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
 )
@@ -47,8 +60,9 @@ type Options struct {
 	GroupSize int
 	Bits      int
 	Mode      string // "affine" when empty
-	// Dtype is one of ConversionDtypes, or empty for config's torch_dtype
-	// (no cast when that is not one of them).
+	// Dtype is one of ConversionDtypes, or empty for config's torch_dtype,
+	// else (0.32) its text_config's dtype; no cast when that is not one of
+	// them.
 	Dtype string
 	// Log receives mlx_lm's [INFO] lines; nil discards them.
 	Log io.Writer
@@ -85,12 +99,15 @@ func modeDefaults(mode string) (int, int, error) {
 	return 0, 0, fmt.Errorf("unknown quantization mode %q (affine, mxfp4, nvfp4, mxfp8)", mode)
 }
 
-// Convert runs the conversion.
-func Convert(ctx context.Context, o Options) (*Result, error) {
-	logf := func(format string, args ...any) {
-		if o.Log != nil {
-			fmt.Fprintf(o.Log, format+"\n", args...)
-		}
+// CheckOptions validates the options as mlx_lm.convert's argument parser
+// and its quantize_model do, before anything is read: an unknown mode or
+// dtype, a group size or bit width that mx.quantize refuses for the mode
+// (checked only with Quantize, as mlx_lm ignores them otherwise), and values
+// that no mode accepts (negative), which are refused either way. It fills in
+// the defaults.
+func CheckOptions(o *Options) error {
+	if o.HFPath == "" {
+		return fmt.Errorf("--hf-path is required: the Hugging Face model directory (or repository id org/name) to convert")
 	}
 	if o.MLXPath == "" {
 		o.MLXPath = "mlx_model"
@@ -98,24 +115,97 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 	if o.Mode == "" {
 		o.Mode = "affine"
 	}
-	if _, err := os.Lstat(o.MLXPath); err == nil {
-		return nil, fmt.Errorf("cannot save to the path %s as it already exists; delete it or choose another --mlx-path", o.MLXPath)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
 	if o.Dtype != "" && !contains(ConversionDtypes, o.Dtype) {
-		return nil, fmt.Errorf("--dtype %q: expected one of %s", o.Dtype, strings.Join(ConversionDtypes, ", "))
+		return fmt.Errorf("--dtype %q: expected one of %s", o.Dtype, strings.Join(ConversionDtypes, ", "))
 	}
 	gs, bits, err := modeDefaults(o.Mode)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("--q-mode: %w", err)
 	}
+	if o.GroupSize < 0 {
+		return fmt.Errorf("--q-group-size %d: a group size must be positive", o.GroupSize)
+	}
+	if o.Bits < 0 {
+		return fmt.Errorf("--q-bits %d: the number of bits must be positive", o.Bits)
+	}
+	if o.MaxFileSize < 0 {
+		return fmt.Errorf("shard size limit %d must be positive", o.MaxFileSize)
+	}
+	// mlx_lm: `group_size or default`, `bits or default`.
 	if o.GroupSize != 0 {
 		gs = o.GroupSize
 	}
 	if o.Bits != 0 {
 		bits = o.Bits
 	}
+	if o.Quantize {
+		if err := loader.CheckQuantParams(o.Mode, gs, bits); err != nil {
+			return fmt.Errorf("--q-group-size %d --q-bits %d --q-mode %s: %w", gs, bits, o.Mode, err)
+		}
+	}
+	o.GroupSize, o.Bits = gs, bits
+	return nil
+}
+
+// Convert runs the conversion. If ctx is cancelled it returns ctx's error
+// at once and removes the partial output; the work already handed to MLX
+// finishes in the background (its results go nowhere), so a caller that
+// exits right away, as mlxlm does, stops within moments.
+func Convert(ctx context.Context, o Options) (*Result, error) {
+	if err := CheckOptions(&o); err != nil {
+		return nil, err
+	}
+	if _, err := os.Lstat(o.MLXPath); err == nil {
+		return nil, fmt.Errorf("cannot save to the path %s as it already exists; delete it or choose another --mlx-path", o.MLXPath)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	parent := filepath.Dir(filepath.Clean(o.MLXPath))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	removeStaleWorkDirs(parent, o.Log)
+	w := &workDir{parent: parent, base: filepath.Base(filepath.Clean(o.MLXPath))}
+	type outcome struct {
+		res *Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := convert(ctx, o, w)
+		done <- outcome{res, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			w.abort()
+			if ctx.Err() != nil {
+				return nil, interrupted(ctx, w)
+			}
+			return nil, r.err
+		}
+		return r.res, nil
+	case <-ctx.Done():
+		w.abort()
+		return nil, interrupted(ctx, w)
+	}
+}
+
+func interrupted(ctx context.Context, w *workDir) error {
+	if p := w.path(); p != "" {
+		return fmt.Errorf("conversion interrupted (%v); its partial output %s was removed", ctx.Err(), p)
+	}
+	return fmt.Errorf("conversion interrupted (%v) before anything was written", ctx.Err())
+}
+
+// convert is Convert's work, writing into w.
+func convert(ctx context.Context, o Options, w *workDir) (*Result, error) {
+	logf := func(format string, args ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, format+"\n", args...)
+		}
+	}
+	gs, bits := o.GroupSize, o.Bits
 	rawConfig, err := readRawConfig(o.HFPath)
 	if err != nil {
 		return nil, err
@@ -141,6 +231,12 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 	if dtype == "" {
 		if s, ok := m.Config["torch_dtype"].(string); ok {
 			dtype = s
+		} else if tc, ok := m.Config["text_config"].(map[string]any); ok && m.Config["torch_dtype"] == nil && len(tc) > 0 {
+			// dtype = text_config.get("dtype") when torch_dtype is None and
+			// text_config is a non-empty dict (transformers 5 writes "dtype").
+			if s, ok := tc["dtype"].(string); ok {
+				dtype = s
+			}
 		}
 	}
 	if contains(ConversionDtypes, dtype) {
@@ -180,20 +276,13 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 			bitsOf[""] = b
 		}
 	}
-
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(o.MLXPath)), 0o755); err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(o.MLXPath)), "."+filepath.Base(o.MLXPath)+".tmp-")
+	tmp, err := w.create()
 	if err != nil {
 		return nil, err
 	}
-	done := false
-	defer func() {
-		if !done {
-			os.RemoveAll(tmp)
-		}
-	}()
 	limit := o.MaxFileSize
 	if limit == 0 {
 		limit = MaxFileSize
@@ -210,16 +299,9 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 	if err := copyExtras(o.HFPath, tmp); err != nil {
 		return nil, err
 	}
-	if _, err := os.Lstat(o.MLXPath); err == nil {
-		return nil, fmt.Errorf("cannot save to the path %s: it appeared while converting", o.MLXPath)
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := w.finish(o.MLXPath); err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp, o.MLXPath); err != nil {
-		return nil, err
-	}
-	done = true
 	return res, nil
 }
 
@@ -438,7 +520,7 @@ func readRawConfig(dir string) (map[string]any, error) {
 	if _, err := loader.ReadConfig(dir); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	data, err := modelfs.ReadFile(dir, "config.json")
 	if err != nil {
 		return nil, err
 	}
@@ -469,11 +551,12 @@ func saveConfig(config map[string]any, path string) error {
 	return os.WriteFile(path, bytes.TrimRight(buf.Bytes(), "\n"), 0o644)
 }
 
-// copyExtras copies the tokenizer files, *.py and generation_config.json.
+// copyExtras copies the tokenizer files, *.py and generation_config.json:
+// regular files inside the model only, each within its size limit.
 func copyExtras(src, dst string) error {
 	var names []string
 	for _, n := range tokenizerFiles {
-		if st, err := os.Stat(filepath.Join(src, n)); err == nil && st.Mode().IsRegular() {
+		if _, err := os.Lstat(filepath.Join(src, n)); err == nil {
 			names = append(names, n)
 		}
 	}
@@ -484,30 +567,34 @@ func copyExtras(src, dst string) error {
 	for _, p := range py {
 		names = append(names, filepath.Base(p))
 	}
-	if _, err := os.Stat(filepath.Join(src, "generation_config.json")); err == nil {
+	if _, err := os.Lstat(filepath.Join(src, "generation_config.json")); err == nil {
 		names = append(names, "generation_config.json")
 	}
 	for _, n := range names {
-		if err := copyFile(filepath.Join(src, n), filepath.Join(dst, n)); err != nil {
+		if err := copyFile(src, n, filepath.Join(dst, n)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+func copyFile(dir, name, dst string) error {
+	in, st, err := modelfs.Open(dir, name)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	limit := modelfs.Limit(name)
+	if st.Size() > limit {
+		return fmt.Errorf("%s: %d bytes, more than the %d-byte limit for %s", filepath.Join(dir, name), st.Size(), limit, name)
+	}
 	out, err := os.Create(dst)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	if _, err := io.Copy(out, io.LimitReader(in, limit)); err != nil {
 		out.Close()
-		return fmt.Errorf("copying %s: %w", src, err)
+		return fmt.Errorf("copying %s: %w", filepath.Join(dir, name), err)
 	}
 	return out.Close()
 }

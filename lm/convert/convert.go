@@ -1,5 +1,13 @@
+// Ported from mlx_lm/convert.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 32f87d045a64a9115b20234e6264521d48a30242
+//
+// Ported from mlx_lm/utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: aff825e8092b0452ea6f97fc8feca4d414ab1d2b
+
 // Package convert turns a Hugging Face checkpoint directory into an MLX one
-// the way mlx_lm.convert.convert does at the pinned mlx-lm (0.30.4): load
+// the way mlx_lm.convert.convert does at the pinned mlx-lm: load
 // the model lazily (config, the architecture's sanitize, the checkpoint's own
 // quantization), cast the floating parameters to the requested dtype
 // (default: config's torch_dtype), optionally quantize with mlx_lm's
@@ -22,6 +30,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hf2go/hf2go/lm/arch"
 	"io"
 	"io/fs"
 	"os"
@@ -51,8 +60,9 @@ type Options struct {
 	GroupSize int
 	Bits      int
 	Mode      string // "affine" when empty
-	// Dtype is one of ConversionDtypes, or empty for config's torch_dtype
-	// (no cast when that is not one of them).
+	// Dtype is one of ConversionDtypes, or empty for config's torch_dtype,
+	// else (0.32) its text_config's dtype; no cast when that is not one of
+	// them.
 	Dtype string
 	// Log receives mlx_lm's [INFO] lines; nil discards them.
 	Log io.Writer
@@ -221,6 +231,12 @@ func convert(ctx context.Context, o Options, w *workDir) (*Result, error) {
 	if dtype == "" {
 		if s, ok := m.Config["torch_dtype"].(string); ok {
 			dtype = s
+		} else if tc, ok := m.Config["text_config"].(map[string]any); ok && m.Config["torch_dtype"] == nil && len(tc) > 0 {
+			// dtype = text_config.get("dtype") when torch_dtype is None and
+			// text_config is a non-empty dict (transformers 5 writes "dtype").
+			if s, ok := tc["dtype"].(string); ok {
+				dtype = s
+			}
 		}
 	}
 	if contains(ConversionDtypes, dtype) {
@@ -229,7 +245,7 @@ func convert(ctx context.Context, o Options, w *workDir) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := castFloating(m.Module(), dt, castExclusions[m.Arch.ModelType]); err != nil {
+		if err := castFloating(m.Module(), dt, converter(m.Model)); err != nil {
 			return nil, err
 		}
 	}
@@ -238,11 +254,7 @@ func convert(ctx context.Context, o Options, w *workDir) (*Result, error) {
 	res := &Result{}
 	if o.Quantize {
 		logf("[INFO] Quantizing")
-		var over *quantOverride
-		if p, ok := quantPredicates[m.Arch.ModelType]; ok {
-			over = &p
-		}
-		n, err := quantize(m.Module(), rawConfig, gs, bits, o.Mode, over, bitsOf)
+		n, err := quantize(m.Module(), rawConfig, gs, bits, o.Mode, converter(m.Model), bitsOf)
 		if err != nil {
 			return nil, err
 		}
@@ -293,14 +305,32 @@ func convert(ctx context.Context, o Options, w *workDir) (*Result, error) {
 	return res, nil
 }
 
-// castFloating is convert's set_dtype: every floating parameter becomes dt
-// (the generated models have no cast_predicate, so all are cast).
-func castFloating(module any, dt mlx.Dtype, exclude string) error {
+// converter is the model's quant_predicate and cast_predicate (the
+// generated packages translate them); a model without them (lm/toy) has
+// mlx-lm's defaults: every layer quantized, every parameter cast.
+func converter(m arch.Model) arch.Converter {
+	if c, ok := m.(arch.Converter); ok {
+		return c
+	}
+	return defaults{}
+}
+
+type defaults struct{}
+
+func (defaults) QuantPredicate(string, any) (any, error) { return true, nil }
+func (defaults) CastPredicate(string) (bool, error)      { return true, nil }
+
+// castFloating is convert's set_dtype: every floating parameter the
+// model's cast_predicate accepts becomes dt.
+func castFloating(module any, dt mlx.Dtype, pred arch.Converter) error {
 	params := nn.Parameters(module)
 	all := make(map[string]*mlx.Array, len(params))
 	for name, p := range params {
-		keep := exclude != "" && strings.Contains(name, exclude)
-		if !keep && p.Dtype().IsFloating() && p.Dtype() != dt {
+		cast, err := pred.CastPredicate(name)
+		if err != nil {
+			return fmt.Errorf("cast_predicate(%q): %w", name, err)
+		}
+		if cast && p.Dtype().IsFloating() && p.Dtype() != dt {
 			all[name] = mlx.Astype(p, dt)
 		} else {
 			all[name] = p
@@ -314,18 +344,19 @@ func castFloating(module any, dt mlx.Dtype, exclude string) error {
 }
 
 // quantize is quantize_model: a layer with a quantized counterpart whose
-// weight's last dimension is a multiple of group_size is quantized, with the
-// model's quant_predicate (over, nil when it has none) choosing its own
-// parameters for some layers. When the config already has "quantization" (a
-// partially quantized checkpoint), each newly quantized layer gets its own
-// entry, as fine_grained_config does.
-func quantize(module any, config map[string]any, gs, bits int, mode string, over *quantOverride, bitsOf map[string]int) (int, error) {
+// weight's last dimension is a multiple of group_size is quantized, unless
+// the model's quant_predicate says false, with the predicate's own
+// parameters where it gives them. When the config already has
+// "quantization" (a partially quantized checkpoint), each newly quantized
+// layer gets its own entry, as fine_grained_config does.
+func quantize(module any, config map[string]any, gs, bits int, mode string, pred arch.Converter, bitsOf map[string]int) (int, error) {
 	existing, fine := config["quantization"].(map[string]any)
 	if !fine {
 		existing = map[string]any{"group_size": gs, "bits": bits, "mode": mode}
 		config["quantization"] = existing
 	}
 	n := 0
+	var predErr error
 	err := nn.Quantize(module, func(path string, layer any) *nn.QuantParams {
 		ps := nn.Parameters(layer)
 		w := ps["weight"]
@@ -335,11 +366,35 @@ func quantize(module any, config map[string]any, gs, bits int, mode string, over
 		if _, ok := ps["scales"]; ok {
 			return nil // already quantized by the checkpoint
 		}
+		answer, err := pred.QuantPredicate(path, layer)
+		if err != nil && predErr == nil {
+			predErr = fmt.Errorf("quant_predicate(%q): %w", path, err)
+		}
+		own, isDict := predicateParams(answer)
+		if b, ok := answer.(bool); (ok && !b) || (!ok && !isDict) {
+			return nil
+		}
 		n++
-		if over != nil && over.match(path) {
-			existing[path] = map[string]any{"group_size": over.groupSize, "bits": over.bits}
-			bitsOf[path] = over.bits
-			return &nn.QuantParams{GroupSize: over.groupSize, Bits: over.bits, Mode: "affine"}
+		if isDict {
+			qp := nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}
+			entry := map[string]any{}
+			for k, v := range own {
+				entry[k] = v
+				switch k {
+				case "group_size":
+					qp.GroupSize, _ = num(v)
+				case "bits":
+					qp.Bits, _ = num(v)
+				case "mode":
+					qp.Mode, _ = v.(string)
+				}
+			}
+			if _, ok := own["mode"]; !ok {
+				qp.Mode = "affine" // nn.quantize's default for a layer's own parameters
+			}
+			existing[path] = entry
+			bitsOf[path] = qp.Bits
+			return &qp
 		}
 		if fine {
 			existing[path] = map[string]any{"group_size": gs, "bits": bits, "mode": mode}
@@ -347,6 +402,9 @@ func quantize(module any, config map[string]any, gs, bits int, mode string, over
 		bitsOf[path] = bits
 		return &nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}
 	})
+	if err == nil {
+		err = predErr
+	}
 	if err != nil {
 		return 0, fmt.Errorf("quantizing: %w", err)
 	}
@@ -561,4 +619,20 @@ func num(v any) (int, bool) {
 		return int(i), err == nil
 	}
 	return 0, false
+}
+
+// predicateParams reads a quant_predicate's dict answer (the generated
+// predicates return map[string]int or map[string]any).
+func predicateParams(v any) (map[string]any, bool) {
+	switch d := v.(type) {
+	case map[string]any:
+		return d, true
+	case map[string]int:
+		out := make(map[string]any, len(d))
+		for k, x := range d {
+			out[k] = x
+		}
+		return out, true
+	}
+	return nil, false
 }

@@ -1,6 +1,6 @@
 """Reference outputs of one architecture for the generated-model parity test.
 
-For every tiny config in parity/configs/<arch>.json, mlx-lm 0.30.4 builds the
+For every tiny config in parity/configs/<arch>.json, the pinned mlx-lm (.venv) builds the
 model with random weights (seeded), and this script saves into <out>/<name>/:
   config.json, model.safetensors     the checkpoint the Go model loads
   reference.safetensors              tokens, full-sequence logits (no cache),

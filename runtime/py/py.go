@@ -1,7 +1,10 @@
-// Package py holds the few Python semantics generated model code needs and
-// Go does not have built in: floor division and modulo that round toward
-// negative infinity, `x or default`, tuple unpacking with a length check,
-// isinstance, and assert/raise.
+// Package py is what generated model code calls that is neither an MLX op
+// nor a port of mlx-lm: the Python semantics Go does not have built in
+// (floor division and modulo rounding toward negative infinity, `x or
+// default`, truthiness, tuple unpacking with a length check, isinstance,
+// assert/raise, values of no static type such as config entries), and the
+// small adapters between Python's duck typing and the Go interfaces of
+// ported/ (caches, RoPE, distributed sharding).
 //
 // Python raises where Go code would return an error from deep inside an
 // expression. Generated code therefore signals a failed assert, a raise or
@@ -14,7 +17,11 @@ package py
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Error is a Python exception raised by generated code.
@@ -156,16 +163,6 @@ func Index[T comparable](xs []T, v T) int {
 	return -1
 }
 
-// Contains is `v in xs` for a list.
-func Contains[T comparable](xs []T, v T) bool {
-	for _, x := range xs {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // At is xs[i] with Python's negative indexing.
 func At[T any](xs []T, i int) T {
 	if i < 0 {
@@ -206,15 +203,6 @@ func Slice[T any](xs []T, lo, hi int) []T {
 // SliceNone marks an omitted bound in Slice.
 const SliceNone = -1 << 62
 
-// Cat concatenates lists (Python's a + b, or [*a, *b]).
-func Cat[T any](parts ...[]T) []T {
-	var out []T
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 // Unpack2 is `a, b = xs` with Python's length check.
 func Unpack2[T any](xs []T) (T, T) {
 	need(len(xs), 2)
@@ -248,22 +236,6 @@ func need(have, want int) {
 	}
 }
 
-// Max is Python's max(a, b, ...).
-func Max[T cmp.Ordered](a T, rest ...T) T {
-	for _, v := range rest {
-		a = max(a, v)
-	}
-	return a
-}
-
-// Min is Python's min(a, b, ...).
-func Min[T cmp.Ordered](a T, rest ...T) T {
-	for _, v := range rest {
-		a = min(a, v)
-	}
-	return a
-}
-
 // Sum is Python's sum(xs) over numbers.
 func Sum[T int | float64](xs []T) T {
 	var s T
@@ -284,7 +256,7 @@ func Range(start, stop, step int) []int {
 	if step == 0 {
 		Raise("ValueError", "range() arg 3 must not be zero")
 	}
-	var out []int
+	out := []int{}
 	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
 		out = append(out, i)
 	}
@@ -298,4 +270,62 @@ func RepeatList[T any](xs []T, n int) []T {
 		out = append(out, xs...)
 	}
 	return out
+}
+
+// Sorted is Python's sorted(xs) over numbers or strings: a sorted copy.
+func Sorted[T cmp.Ordered](xs []T) []T {
+	out := append([]T(nil), xs...)
+	slices.Sort(out)
+	return out
+}
+
+// ParseInt is Python's int(s) for a str: base 10, surrounding whitespace,
+// a sign and single underscores between digits allowed; anything else
+// raises ValueError with Python's message.
+func ParseInt(s string) int {
+	t := strings.TrimSpace(s)
+	digits := strings.TrimLeft(t, "+-")
+	ok := len(t)-len(digits) <= 1 && digits != "" && !strings.HasPrefix(digits, "_") && !strings.HasSuffix(digits, "_") && !strings.Contains(digits, "__")
+	if ok {
+		n, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 0)
+		if err == nil {
+			return int(n)
+		}
+	}
+	Raise("ValueError", "invalid literal for int() with base 10: %s", strconv.Quote(s))
+	return 0
+}
+
+// Truthy is Python's bool(v) for a value of no static type: None, False,
+// zero, "" and empty lists and dicts are false; anything else (an array, a
+// module) is true.
+func Truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int:
+		return x != 0
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	case float32:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Map:
+		return rv.Len() > 0
+	case reflect.Pointer, reflect.Interface:
+		return !rv.IsNil()
+	}
+	return true
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/hf2go/hf2go/parity/modelparity"
 )
 
-// TestParity builds tiny random-weight phimoe models with mlx-lm 0.30.4
+// TestParity builds tiny random-weight phimoe models with mlx-lm 0.32.2
 // (parity/configs/phimoe.json) and checks that this package loads
 // each checkpoint and reproduces mlx-lm's logits and greedy tokens, plain
 // and 4-bit quantized.

@@ -39,6 +39,11 @@ type Options struct {
 	Lazy bool
 	// ModelConfig is merged over config.json (load_model's model_config).
 	ModelConfig map[string]any
+	// Dtype is the compute dtype (see dtype.go): "" or "native" (as stored,
+	// as mlx_lm.load), "auto" (float32 on the CPU backend for float16 /
+	// bfloat16 checkpoints, else as stored), or a dtype to cast every
+	// floating parameter to.
+	Dtype string
 }
 
 // Model is a loaded model.
@@ -53,6 +58,10 @@ type Model struct {
 	VocabSize int
 	// WeightFiles are the safetensors files read, sorted.
 	WeightFiles []string
+	// CheckpointDtype is the floating dtype most parameters were stored in;
+	// ComputeDtype what they are now, DtypeNote a one-line account of why.
+	CheckpointDtype, ComputeDtype mlx.Dtype
+	DtypeNote                     string
 }
 
 // Free releases the model's parameters.
@@ -107,7 +116,6 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-
 	if mf, ok := config["model_file"]; ok && mf != nil {
 		// 0.32 runs a custom architecture file with trust_remote_code=True;
 		// Go cannot run Python, so such a model is refused either way.
@@ -116,20 +124,64 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 	if err := legacyQuantizationConfig(dir, config); err != nil {
 		return nil, err
 	}
+	return build(ctx, a, config, eos, cfgPath, dir, files, func() (map[string]*mlx.Array, map[string]string, error) {
+		return readWeights(files)
+	}, nil, o)
+}
+
+// FromWeights builds a model from a config and weights that did not come
+// from a model directory (a GGUF file): the same path as Load from the
+// architecture lookup on (sanitize, quantization as config says, strict
+// load, evaluation). source names the origin in errors and becomes Dir. The
+// weights are consumed: on error they are freed.
+func FromWeights(ctx context.Context, source string, config map[string]any, weights map[string]*mlx.Array, o Options) (*Model, error) {
+	freeAll := func() {
+		for _, w := range weights {
+			w.Free()
+		}
+	}
+	for k, v := range o.ModelConfig {
+		config[k] = v
+	}
+	modelType, _ := config["model_type"].(string)
+	a, err := arch.Lookup(modelType)
+	if err != nil {
+		freeAll()
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	eos, err := EOSTokenIDs(config)
+	if err != nil {
+		freeAll()
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	origin := make(map[string]string, len(weights))
+	for n := range weights {
+		origin[n] = source
+	}
+	return build(ctx, a, config, eos, source, source, []string{source}, func() (map[string]*mlx.Array, map[string]string, error) {
+		return weights, origin, nil
+	}, freeAll, o)
+}
+
+func build(ctx context.Context, a arch.Arch, config map[string]any, eos []int, cfgPath, dir string, files []string,
+	read func() (map[string]*mlx.Array, map[string]string, error), discard func(), o Options) (*Model, error) {
 	model, err := newModel(a, config)
 	if err != nil {
+		if discard != nil {
+			discard()
+		}
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	m := &Model{Model: model, Arch: a, Dir: dir, Config: config, EOSTokenIDs: eos,
 		VocabSize: VocabSize(config), WeightFiles: files}
-	ok = false
+	ok := false
 	defer func() {
 		if !ok {
 			m.Free()
 		}
 	}()
 
-	weights, origin, err := readWeights(files)
+	weights, origin, err := read()
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +233,9 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 			return nil, fmt.Errorf("%s: %w", describeFiles(dir, files), annotate(ue, origin))
 		}
 		return nil, fmt.Errorf("%s: %w", describeFiles(dir, files), err)
+	}
+	if err := castParams(m, o); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	if !o.Lazy {
 		if err := evalParams(ctx, model, progressWriter(o)); err != nil {

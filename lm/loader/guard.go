@@ -90,6 +90,12 @@ func checkConfigSizes(path string, data []byte, st *weightStats) error {
 		return fmt.Errorf("%s: invalid JSON: %v", path, err)
 	}
 	m, _ := v.(map[string]any)
+	return checkConfigTree(path, m, st)
+}
+
+// checkConfigTree is checkConfigSizes on a decoded config (numbers as
+// json.Number, as written, or float64).
+func checkConfigTree(path string, m map[string]any, st *weightStats) error {
 	var errs []string
 	walkSizes(m, "", true, st, &errs)
 	switch {
@@ -121,6 +127,11 @@ func walkSizes(m map[string]any, prefix string, weighed bool, st *weightStats, e
 		case json.Number:
 			if msg := checkSize(strings.ToLower(k), x, weighed, st); msg != "" {
 				*errs = append(*errs, key+" = "+truncateNum(x.String())+": "+msg)
+			}
+		case float64:
+			n := json.Number(strconv.FormatFloat(x, 'g', -1, 64))
+			if msg := checkSize(strings.ToLower(k), n, weighed, st); msg != "" {
+				*errs = append(*errs, key+" = "+truncateNum(n.String())+": "+msg)
 			}
 		}
 		// Lists (layer_types, no_rope_layers, …) hold per-layer values,

@@ -1,3 +1,6 @@
+// Not ported from mlx-lm: mlx_lm.convert writes into --mlx-path directly; the locked temporary
+// directory, its removal on SIGINT/SIGTERM and the cleanup of dead runs' are hf2go's (issue 18).
+
 package convert
 
 import (

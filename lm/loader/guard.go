@@ -1,3 +1,6 @@
+// Not ported from mlx-lm: untrusted-input checks (config sizes against the weights, quantization parameters
+// as mx.quantize accepts them) that mlx-lm does not make; see PORTING_DECISIONS.md (issue 18).
+
 package loader
 
 import (

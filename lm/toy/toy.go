@@ -114,8 +114,19 @@ func (at *Attention) forward(x *mlx.Array, mask mlx.AttentionMask, c cache.Cache
 		q, k = at.rope.Forward(q, 0), at.rope.Forward(k, 0)
 		o = base.ScaledDotProductAttention(q, k, v, nil, at.scale, mask, nil)
 	} else {
-		off := c.(interface{ Offset() int }).Offset()
-		q, k = at.rope.Forward(q, off), at.rope.Forward(k, off)
+		switch oc := c.(type) {
+		case interface{ Offset() int }:
+			off := oc.Offset()
+			q, k = at.rope.Forward(q, off), at.rope.Forward(k, off)
+		case interface{ Offset() *mlx.Array }:
+			// The batch caches hold one offset per sequence, as mlx-lm's
+			// BatchKVCache.offset; nn.RoPE takes the array, as Python's does.
+			off := oc.Offset()
+			q, k = at.rope.ForwardArray(q, off), at.rope.ForwardArray(k, off)
+			off.Free()
+		default:
+			return mlx.Errorf("attention", "cache %s has no offset", c.ClassName())
+		}
 		switch cc := c.(type) {
 		case *cache.QuantizedKVCache:
 			qk, qv, err := cc.UpdateAndFetch(k, v)

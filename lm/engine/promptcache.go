@@ -1,5 +1,5 @@
 // Ported from mlx_lm/models/cache.py (PromptTrie, LRUPromptCache)
-// Upstream: mlx-lm v0.32.2 (PyPI wheel)
+// Upstream: mlx-lm 0.32.2
 // Blob: bb3d62f060ff89f31b28182ddf5870d721e7067d
 
 package engine

@@ -1,5 +1,5 @@
 // Ported from mlx_lm/generate.py (BatchGenerator, PromptProcessingBatch, GenerationBatch)
-// Upstream: mlx-lm v0.32.2 (PyPI wheel)
+// Upstream: mlx-lm 0.32.2
 // Blob: 8a348b25519e3e960d0032607f56a198fac0311b
 
 package engine

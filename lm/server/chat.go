@@ -1,6 +1,6 @@
 // Ported from mlx_lm/server.py (ResponseGenerator._tokenize, convert_chat) and
 // mlx_lm/tokenizer_utils.py (_infer_thinking, _infer_tool_parser)
-// Upstream: mlx-lm v0.32.2 (PyPI wheel)
+// Upstream: mlx-lm 0.32.2
 // Blob: 9ab6fe910427c4efa953ddf57f82ec9d706fd68f
 
 package server

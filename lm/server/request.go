@@ -1,6 +1,6 @@
 // Ported from mlx_lm/server.py (APIHandler.do_POST, validate_model_parameters,
 // process_message_content)
-// Upstream: mlx-lm v0.32.2 (PyPI wheel)
+// Upstream: mlx-lm 0.32.2
 // Blob: 9ab6fe910427c4efa953ddf57f82ec9d706fd68f
 
 package server

@@ -1,5 +1,5 @@
 // Ported from mlx_lm/generate.py (TextStateMachine, make_text_state_machine)
-// Upstream: mlx-lm v0.32.2 (PyPI wheel)
+// Upstream: mlx-lm 0.32.2
 // Blob: 8a348b25519e3e960d0032607f56a198fac0311b
 
 package server

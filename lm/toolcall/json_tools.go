@@ -1,5 +1,5 @@
 // Ported from mlx_lm/tool_parsers/json_tools.py
-// Upstream: mlx-lm v0.32.2 (PyPI wheel)
+// Upstream: mlx-lm 0.32.2
 // Blob: 27a9caa442db60f27ff1022abb8e27131418f792
 
 package toolcall

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-import httpx
+import httpx2 as httpx
 import openai
 
 BASE = sys.argv[1]

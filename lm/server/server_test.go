@@ -5,12 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +28,7 @@ import (
 	"github.com/hf2go/hf2go/lm/tokenizer"
 	"github.com/hf2go/hf2go/lm/toy"
 	"github.com/hf2go/hf2go/parity/pyref"
+	"github.com/hf2go/hf2go/ported/cache"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
 )
@@ -309,5 +315,185 @@ func TestBadRequests(t *testing.T) {
 		if name != "wrong_method" && (g.Error == nil || g.Error["message"] == "" || g.Error["type"] == nil) {
 			t.Errorf("%s: error object %v lacks message/type", name, g.Error)
 		}
+	}
+}
+
+// scripted makes a model say a fixed token sequence (then EOS) after any
+// prompt: its logits get a large bias on the next scripted token. It keeps
+// a count per request (keyed by the request's first cache, which prefill
+// chunks reset), so it refuses batch caches and is served one cache per
+// request.
+type scripted struct {
+	arch.Model
+	script []int
+	eos    int
+	mu     sync.Mutex
+	n      map[cache.Cache]int
+}
+
+func (s *scripted) Forward(in *mlx.Array, cs []cache.Cache) (*mlx.Array, error) {
+	if _, ok := cs[0].(interface{ Offset() int }); !ok {
+		return nil, fmt.Errorf("scripted model: no batch caches")
+	}
+	logits, err := s.Model.Forward(in, cs)
+	if err != nil || in.Dim(1) > 1 {
+		s.mu.Lock()
+		s.n[cs[0]] = 0
+		s.mu.Unlock()
+		return logits, err
+	}
+	s.mu.Lock()
+	i := s.n[cs[0]]
+	s.n[cs[0]]++
+	s.mu.Unlock()
+	next := s.eos
+	if i < len(s.script) {
+		next = s.script[i]
+	}
+	bias := make([]float32, logits.Dim(-1))
+	bias[next] = 1e4
+	return mlx.Add(logits, mlx.FromSlice(bias)), nil
+}
+
+// TestToolCallsAndReasoning: a model that thinks, then calls a tool in
+// Qwen3's format (json_tools, inferred from the chat template): through the
+// OpenAI client the call comes back as tool_calls (finish_reason
+// "tool_calls"), the thinking as "reasoning", streamed as deltas too; a
+// follow-up turn with the tool result renders through the template.
+func TestToolCallsAndReasoning(t *testing.T) {
+	text := "<think>\nchecking\n</think>\n\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"
+	ids, err := tok.Encode(text, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eos, _ := tok.TokenToID("<|im_end|>")
+	m := &scripted{Model: qwen, script: ids, eos: eos, n: map[cache.Cache]int{}}
+	base, _ := serve(t, m, engine.Options{PromptCacheSize: -1})
+	r := field[struct {
+		Calls       []map[string]any `json:"calls"`
+		Finish      string           `json:"finish"`
+		Content     *string          `json:"content"`
+		Reasoning   *string          `json:"reasoning"`
+		StreamCalls []map[string]any `json:"stream_calls"`
+		StreamFin   string           `json:"stream_finish"`
+		FollowFin   string           `json:"follow_finish"`
+	}](t, client(t, base, "tools")["tools"])
+	wantCall := map[string]any{"name": "get_weather", "arguments": `{"city": "Paris"}`, "type": "function"}
+	if len(r.Calls) != 1 || fmt.Sprint(r.Calls[0]) != fmt.Sprint(wantCall) || r.Finish != "tool_calls" {
+		t.Errorf("tool calls %v finish %q, want [%v] tool_calls", r.Calls, r.Finish, wantCall)
+	}
+	if r.Reasoning == nil || *r.Reasoning != "\nchecking\n" {
+		t.Errorf("reasoning %v, want %q", r.Reasoning, "\nchecking\n")
+	}
+	if r.Content == nil || *r.Content != "\n\n" {
+		t.Errorf("content %v, want the text between the thinking and the call", r.Content)
+	}
+	if len(r.StreamCalls) != 1 || r.StreamCalls[0]["index"] != 0.0 || r.StreamCalls[0]["arguments"] != `{"city": "Paris"}` || r.StreamFin != "tool_calls" {
+		t.Errorf("streamed tool calls %v finish %q", r.StreamCalls, r.StreamFin)
+	}
+	if r.FollowFin == "" {
+		t.Error("the follow-up turn with a tool result failed")
+	}
+}
+
+// TestQueueFull429: with one slot and a queue of one, a burst of requests
+// gets 429 with Retry-After for the overflow, and the rest complete.
+func TestQueueFull429(t *testing.T) {
+	base, _ := serve(t, toyModel, engine.Options{DecodeConcurrency: 1, PromptConcurrency: 1, QueueSize: 1, PromptCacheSize: -1})
+	const n = 6
+	codes := make([]int, n)
+	retry := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"prompt": "count %d", "max_tokens": 64}`, i)
+			resp, err := http.Post(base+"/v1/completions", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			_, _ = io.Copy(io.Discard, resp.Body)
+			codes[i], retry[i] = resp.StatusCode, resp.Header.Get("Retry-After")
+		}()
+	}
+	wg.Wait()
+	ok, full := 0, 0
+	for i, c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case 429:
+			full++
+			if retry[i] == "" {
+				t.Errorf("429 without Retry-After")
+			}
+		default:
+			t.Errorf("request %d: status %d", i, c)
+		}
+	}
+	if ok == 0 || full == 0 {
+		t.Errorf("%d ok, %d 429 out of %d (want both)", ok, full, n)
+	}
+}
+
+// TestMetrics: /metrics is Prometheus text: every sample's family has HELP
+// and TYPE, histogram buckets are cumulative and end in +Inf == _count.
+func TestMetrics(t *testing.T) {
+	base, _ := serve(t, toyModel, engine.Options{})
+	resp, err := http.Post(base+"/v1/completions", "application/json", strings.NewReader(`{"prompt": "hi", "max_tokens": 5, "stream": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	mr, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(mr.Body)
+	mr.Body.Close()
+	if ct := mr.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	typed := map[string]string{}
+	last := map[string]float64{}
+	values := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if strings.HasPrefix(line, "# TYPE ") {
+			f := strings.Fields(line)
+			typed[f[2]] = f[3]
+			continue
+		}
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, val, _ := strings.Cut(line, " ")
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			t.Fatalf("bad sample %q", line)
+		}
+		values[name] = v
+		fam, _, _ := strings.Cut(name, "{")
+		base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(fam, "_bucket"), "_sum"), "_count")
+		if typed[fam] == "" && typed[base] != "histogram" {
+			t.Errorf("sample %q has no TYPE line", line)
+		}
+		if strings.HasSuffix(fam, "_bucket") {
+			if v < last[fam] {
+				t.Errorf("%s buckets not cumulative", fam)
+			}
+			last[fam] = v
+		}
+	}
+	for _, h := range []string{"mlxlm_time_to_first_token_seconds", "mlxlm_inter_token_latency_seconds"} {
+		if values[h+`_bucket{le="+Inf"}`] != values[h+"_count"] || values[h+"_count"] == 0 {
+			t.Errorf("%s: +Inf bucket %v, count %v", h, values[h+`_bucket{le="+Inf"}`], values[h+"_count"])
+		}
+	}
+	if values["mlxlm_generation_tokens_total"] != 5 || values["mlxlm_up"] != 1 {
+		t.Errorf("generation tokens %v, up %v", values["mlxlm_generation_tokens_total"], values["mlxlm_up"])
 	}
 }

@@ -1,6 +1,8 @@
-// Ported from mlx_lm/models/cache.py (PromptTrie, LRUPromptCache)
+// Ported from mlx_lm/models/cache.py
 // Upstream: mlx-lm 0.32.2
 // Blob: bb3d62f060ff89f31b28182ddf5870d721e7067d
+//
+// From cache.py: PromptTrie, LRUPromptCache.
 
 package engine
 

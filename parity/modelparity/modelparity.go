@@ -135,10 +135,12 @@ func variantOrder(v string) (int, string) {
 		return 0, v
 	case "bf16":
 		return 1, v
-	case "q4":
+	case "f16":
 		return 2, v
+	case "q4":
+		return 3, v
 	}
-	return 3, v
+	return 4, v
 }
 
 // Run runs the parity cases of one architecture (the caller imports the

@@ -32,6 +32,7 @@ class LayoutError(Exception):
 def _fmt(template, groups, **extra):
     values = {k: v for k, v in groups.items() if v is not None}
     values.update(extra)
+    values["config"] = _config
     try:
         return template.format(**values)
     except KeyError as e:
@@ -84,9 +85,16 @@ def _fp8_blocks(w, bs):
     return mx.to_fp8(q), scale_inv.astype(mx.float32)
 
 
-def apply(weights, ops, seed):
+# The checkpoint's config while apply runs: "to" formats may name its
+# values, e.g. "model.layers.{config[num_hidden_layers]}.eh_proj.weight".
+_config = {}
+
+
+def apply(weights, ops, seed, config):
     """Applies ops in order to an insertion-ordered dict of arrays (copied);
     seed seeds the random tensors the "add" op creates."""
+    global _config
+    _config = config
     weights = dict(weights)
     for i, op in enumerate(ops):
         try:
@@ -145,14 +153,14 @@ def _apply_one(weights, op, key):
             for k, g in _matches(op, weights):
                 targets.append((_fmt(op["to"], g), op.get("shape", list(weights[k].shape))))
         else:
-            targets.append((op["to"], op["shape"]))
+            targets.append((_fmt(op["to"], {}), op["shape"]))
         for t, shape in targets:
             if t in weights and op.get("if_absent"):
                 continue
             key, sub = mx.random.split(key)
             _put(weights, t, mx.random.normal(shape, key=sub).astype(dt), op)
     elif kind == "copy":
-        src, dst = op["from"], op["to"]
+        src, dst = _fmt(op["from"], {}), _fmt(op["to"], {})
         if src not in weights:
             if op.get("optional"):
                 return weights

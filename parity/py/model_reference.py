@@ -57,6 +57,9 @@ from mlx_lm.utils import _get_classes, load_model, quantize_model
 # Decode steps through the cache after the prefill.
 STEPS = 16
 BASE_VARIANTS = ("f32", "bf16", "q4")
+# Variants a case may ask for with "extra_variants": float16 (the dtype some
+# code paths exist for, e.g. gemma3_text's clip_residual).
+EXTRA_VARIANTS = ("f16",)
 
 
 def fail(msg):
@@ -179,26 +182,28 @@ class Reach:
 # ------------------------------------------------------- sanitize coverage
 
 class Coverage:
-    """Which lines of the architecture's sanitize methods (and the functions
-    nested in them) ran, over every checkpoint of every case."""
+    """Which lines of the architecture's sanitize (the model class's, every
+    other sanitize it calls, e.g. gemma3's language_model.sanitize, and the
+    functions nested in them) ran, over every checkpoint of every case. A
+    sanitize of a wrapped model that the outer one never calls (pixtral's
+    inner llama) does not count."""
 
     def __init__(self):
         self.codes = {}      # code object -> (file, set of lines)
         self.ran = set()     # (file, line)
 
-    def _collect(self, model):
-        for _, m in model.named_modules():
-            fn = getattr(type(m), "sanitize", None)
-            if isinstance(fn, types.FunctionType):
-                stack = [fn.__code__]
-                while stack:
-                    c = stack.pop()
-                    if c not in self.codes:
-                        self.codes[c] = (c.co_filename, {l for _, _, l in c.co_lines() if l is not None})
-                        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    def _register(self, code):
+        stack = [code]
+        while stack:
+            c = stack.pop()
+            if c not in self.codes:
+                self.codes[c] = (c.co_filename, {l for _, _, l in c.co_lines() if l is not None})
+                stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
 
     def run(self, model, weights):
-        self._collect(model)
+        fn = getattr(type(model), "sanitize", None)
+        if isinstance(fn, types.FunctionType):
+            self._register(fn.__code__)
         codes = self.codes
 
         def local(frame, event, arg):
@@ -207,8 +212,11 @@ class Coverage:
             return local
 
         def glob(frame, event, arg):
-            if frame.f_code in codes:
-                self.ran.add((frame.f_code.co_filename, frame.f_code.co_firstlineno))
+            code = frame.f_code
+            if code not in codes and code.co_name == "sanitize" and "mlx_lm" in code.co_filename:
+                self._register(code)
+            if code in codes:
+                self.ran.add((code.co_filename, code.co_firstlineno))
                 return local
             return None
 
@@ -265,7 +273,7 @@ def cpu_float32_only(model):
     return [p + "." for p, m in model.named_modules() if type(m).__name__ == "SwitchLinear"]
 
 
-def cast_bf16(model):
+def cast(model, dtype=mx.bfloat16):
     """mlx_lm.convert's dtype cast, with the model's cast_predicate (and the
     CPU's float32-only experts left as they are)."""
     pred = getattr(model, "cast_predicate", lambda _: True)
@@ -273,7 +281,7 @@ def cast_bf16(model):
 
     def set_dtype(k, v):
         if pred(k) and mx.issubdtype(v.dtype, mx.floating) and not any(k.startswith(p) for p in keep):
-            return v.astype(mx.bfloat16)
+            return v.astype(dtype)
         return v
 
     model.update(tree_map_with_path(set_dtype, model.parameters()))
@@ -332,12 +340,18 @@ def main():
         variants = {}  # name -> (weights, config, params)
         f32 = dict(tree_flatten(model.parameters()))
         variants["f32"] = (f32, config, model.parameters())
-        bf, kept_f32 = cast_bf16(fresh(model_class, args_class, config, model.parameters()))
+        bf, kept_f32 = cast(fresh(model_class, args_class, config, model.parameters()))
         variants["bf16"] = (dict(tree_flatten(bf.parameters())), config, bf.parameters())
         qm, qconfig = quantize_model(fresh(model_class, args_class, config, bf.parameters()), config, gs, 4)
         variants["q4"] = (dict(tree_flatten(qm.parameters())), qconfig, qm.parameters())
 
-        for v in BASE_VARIANTS:
+        extra_variants = case.get("extra_variants", [])
+        for v in extra_variants:
+            if v != "f16":
+                fail(f"{configs_path}: case {name}: unknown extra variant {v!r} (known: f16)")
+            h, _ = cast(fresh(model_class, args_class, config, model.parameters()), mx.float16)
+            variants["f16"] = (dict(tree_flatten(h.parameters())), config, h.parameters())
+        for v in BASE_VARIANTS + tuple(extra_variants):
             if wanted and v not in wanted:
                 continue
             weights, cfg, _ = variants[v]
@@ -357,20 +371,20 @@ def main():
 
         for layout in layouts or []:
             ln = layout["name"]
-            if ln in BASE_VARIANTS or not re.fullmatch(r"[A-Za-z0-9_.-]+", ln):
+            if ln in BASE_VARIANTS + EXTRA_VARIANTS or not re.fullmatch(r"[A-Za-z0-9_.-]+", ln):
                 fail(f"{configs_path}: layout name {ln!r} clashes with a base variant or is not a plain name")
             if "cases" in layout and name not in layout["cases"]:
                 continue
             if wanted and ln not in wanted:
                 continue
             weights, cfg = layout_base(case, config, layout, variants, model_class, args_class)
-            try:
-                weights = hf_layout.apply(weights, layout["ops"], case.get("seed", 0))
-            except hf_layout.LayoutError as e:
-                fail(f"{configs_path}: case {name}, layout {ln}: {e}")
             for k in layout.get("config_drop", []):
                 cfg.pop(k, None)
             cfg.update(copy.deepcopy(layout.get("config", {})))
+            try:
+                weights = hf_layout.apply(weights, layout["ops"], case.get("seed", 0), cfg)
+            except hf_layout.LayoutError as e:
+                fail(f"{configs_path}: case {name}, layout {ln}: {e}")
             d = os.path.join(out, name, ln)
             save_checkpoint(d, weights, cfg, model_class, args_class, coverage)
             try:

@@ -1,10 +1,10 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # make demo: regenerate the generated models (when the generator is there),
 # have mlx-lm build a small random-weight Llama with the real Llama 3
 # tokenizer, and run `mlxlm generate` on it. The weights are random, so the
 # text is gibberish, but every stage runs: config, safetensors, the generated
 # llama package, the tokenizer and its chat template, sampling and streaming.
-set -euo pipefail
+set -eu
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
 py=.venv/bin/python
@@ -17,7 +17,8 @@ else
 fi
 
 # The model is cached under .cache/demo, keyed by the script that makes it.
-key=$(cat scripts/make_model.py lm/tokenizer/testdata/llama3/tokenizer_config.json | sha256sum | cut -c1-12)
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; }
+key=$(cat scripts/make_model.py lm/tokenizer/testdata/llama3/tokenizer_config.json | sha256 | cut -c1-12)
 model=.cache/demo/llama-$key
 if [ ! -f "$model/config.json" ]; then
   echo "demo: building a random-weight Llama (4 layers, hidden 256, Llama 3 tokenizer) with mlx-lm -> $model"

@@ -126,6 +126,15 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 		return err
 	}
 	defer m.Free()
+	// Launched as one rank of a group (mlxlm launch): shard, and let rank 0 speak.
+	group, err := shardLaunched(m)
+	if err != nil {
+		return err
+	}
+	stdout := cmd.OutOrStdout()
+	if group != nil && group.Rank() != 0 {
+		stdout = io.Discard
+	}
 	usePromptTokens := cmd.Flags().Changed("prompt-tokens")
 	var tok *tokenizer.Tokenizer
 	if !usePromptTokens || !f.jsonOut {
@@ -157,7 +166,7 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 			QuantizedKVStart: f.quantizedKVStart},
 		Tokenizer: tok, EOSTokenIDs: eos, StopStrings: f.stop,
 	}
-	out := bufio.NewWriter(cmd.OutOrStdout())
+	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	if !f.jsonOut {
 		fmt.Fprintln(out, "==========")
@@ -182,6 +191,11 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 			"tokens": tokens, "prompt_tokens": len(prompt), "generation_tokens": last.GenerationTokens,
 			"prompt_tps": last.PromptTPS, "generation_tps": last.GenerationTPS,
 			"peak_memory_gb": last.PeakMemoryGB, "finish_reason": last.FinishReason,
+			// The bytes of parameters this process holds: all of them, or its shard.
+			"parameter_bytes": parameterBytes(m),
+		}
+		if group != nil {
+			res["world_size"] = group.Size()
 		}
 		if tok != nil {
 			res["text"] = text

@@ -6,6 +6,7 @@
 //	mlxlm chat --model DIR
 //	mlxlm logits --model DIR --tokens 1,2,3 --out FILE.safetensors
 //	mlxlm convert --hf-path DIR --mlx-path OUT [-q] [--q-bits 4] [--q-group-size 64] [--dtype bfloat16]
+//	mlxlm launch -n 2 [--backend ring|nccl] -- generate --model DIR --prompt TEXT   (tensor parallel)
 //
 // Any failure is one or two lines on stderr and exit status 1.
 package main
@@ -44,7 +45,7 @@ func run(args []string) (code int) {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(generateCmd(), chatCmd(), logitsCmd(), convertCmd())
+	root.AddCommand(generateCmd(), chatCmd(), logitsCmd(), convertCmd(), launchCmd())
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		msg := strings.TrimSpace(err.Error())

@@ -27,7 +27,9 @@ package mlx
 /*
 #cgo CXXFLAGS: -std=c++20 -O2 -I${SRCDIR}/../../.mlx/include -Wno-deprecated-declarations
 #cgo CFLAGS: -I${SRCDIR}/../../.mlx/include
-#cgo LDFLAGS: -L${SRCDIR}/../../.mlx/lib -lmlx -Wl,-rpath,${SRCDIR}/../../.mlx/lib -lstdc++
+#cgo LDFLAGS: -L${SRCDIR}/../../.mlx/lib -lmlx -Wl,-rpath,${SRCDIR}/../../.mlx/lib
+#cgo linux LDFLAGS: -lstdc++
+#cgo darwin LDFLAGS: -lc++
 #include <stdlib.h>
 #include "shim.h"
 */

@@ -45,6 +45,7 @@ type Output struct {
 	Dir         string            // directory under generated/models: "nemotron_nas"
 	Package     string            // Go package name: "nemotronnas"
 	PyPath      string            // mlx_lm/models/<file>.py
+	Revision    string            // the pin, as headers name it ("0.32.2")
 	Files       map[string][]byte // file name → content
 	Diagnostics []syntax.Diagnostic
 }
@@ -156,11 +157,14 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 		out.Diagnostics = diags
 		return out, nil
 	}
-	commit := g.Src.Revision().Commit
-	if commit == "" && g.Lock != nil {
-		commit = g.Lock.Upstream.Commit
+	// Headers name the pin by its label (upstream.Revision.Label): the lock's
+	// when there is one, since a PyPI release's venv knows no commit.
+	rev := g.Src.Revision().Label()
+	if g.Lock != nil {
+		rev = g.Lock.Label()
 	}
-	opts := emit.Options{Package: out.Package, PyPath: pyPath, Commit: commit, Blob: blob,
+	out.Revision = rev
+	opts := emit.Options{Package: out.Package, PyPath: pyPath, Revision: rev, Blob: blob,
 		ModelType: modelType, Aliases: g.remap[modelType], Load: g.loadModule}
 	g.loaded = nil
 	res := emit.Translate(file, scope, g.Table, opts)
@@ -285,7 +289,7 @@ func (g *Generator) ModelFiles() ([]string, error) {
 		}
 		name := strings.TrimSuffix(base, ".py")
 		switch name {
-		case "base", "cache", "rope_utils", "switch_layers", "activations", "pipeline", "ssm", "gated_delta", "bitlinear_layers":
+		case "base", "cache", "rope_utils", "switch_layers", "activations", "pipeline", "ssm", "gated_delta", "bitlinear_layers", "mla":
 			continue // infrastructure, ported by hand
 		}
 		out = append(out, name)
@@ -296,7 +300,7 @@ func (g *Generator) ModelFiles() ([]string, error) {
 // ParityTest renders the parity test file of a generated package.
 func ParityTest(o *Output) ([]byte, error) {
 	var buf bytes.Buffer
-	data := map[string]any{"Package": o.Package, "Dir": o.Dir, "ModelType": o.ModelType}
+	data := map[string]any{"Package": o.Package, "Dir": o.Dir, "ModelType": o.ModelType, "Revision": o.Revision}
 	if err := templates.Set.ExecuteTemplate(&buf, "parity_test.go.tmpl", data); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func translateSnippet(t *testing.T, name string, src []byte) ([]byte, []syntax.D
 		t.Fatal(err)
 	}
 	res := emit.Translate(f, scope, tab, emit.Options{Package: "golden", PyPath: name,
-		Commit: strings.Repeat("0", 40), Blob: strings.Repeat("1", 40), ModelType: "golden"})
+		Revision: strings.Repeat("0", 40), Blob: strings.Repeat("1", 40), ModelType: "golden"})
 	if len(res.Diagnostics) > 0 {
 		return nil, res.Diagnostics
 	}
@@ -99,6 +99,15 @@ func TestDiagnostics(t *testing.T) {
 			"m.py:7:16: call mx.fancy_op: not in the API table"},
 		{"no model", header + "class Foo(nn.Module):\n    pass\n", ": class Model: the file defines no Model class"},
 		{"star import", "from .base import *\n", "m.py:1:19: import *: wildcard imports hide which names a file uses"},
+		// The walrus is rewritten only as a whole if-condition: inside a
+		// larger expression, moving it out could skip a short-circuit.
+		{"walrus in and", header + model + "    def __call__(self, x, d: dict):\n        if x is None and (y := d.get('a')):\n            return y\n        return x\n",
+			"m.py:7:27: expression: *syntax.NamedExpr is not supported"},
+		// A local rebound to another type in a nested block can become a
+		// new variable only when no later read can see the old value.
+		{"rebound and read after", header + model + "    def __call__(self, x):\n        for k in range(2):\n            w = 'a'\n" +
+			"        for i in range(2):\n            if i > 0:\n                w = x * 2\n        return w\n",
+			"m.py:11:17: variable w: assigned a array after a str; Go needs one type"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

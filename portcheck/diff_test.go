@@ -14,26 +14,17 @@ import (
 	"github.com/hf2go/hf2go/upstream"
 )
 
-const fixture = "testdata/mlx_lm-0.32.2"
+const fixture = fixture032
 
-// realDiff compares the venv's mlx-lm 0.30.4 with the 0.32.2 fixture, both
-// restricted to the fixture's files (gptj.py is new in 0.32.x).
+// realDiff compares the 0.30.4 fixture with the 0.32.2 fixture: the files of
+// the real move hf2go made (gptj.py is new in 0.32.x).
 func realDiff(t *testing.T, lock *upstream.Lock) *Report {
 	t.Helper()
 	to, err := upstream.NewDir(fixture, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	toFiles, err := upstream.TrackedFiles(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keep := map[string]bool{}
-	for _, p := range toFiles {
-		keep[p] = true
-	}
-	from := subset{venv(t).WithCommit(lock.Upstream.Commit), keep}
-	r, err := Compare(from, to, lock)
+	r, err := Compare(source030(t), to, lock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +56,7 @@ func changesOf(f FileReport, change string) []string {
 // TestRealDrift030To032 pins what portcheck says about real upstream changes
 // between mlx-lm 0.30.4 and 0.32.2 (each checked by reading the diff).
 func TestRealDrift030To032(t *testing.T) {
-	lock := pinLock(t)
+	lock := lock030(t)
 	r := realDiff(t, lock)
 	if r.From.Version != "0.30.4" || r.From.Commit != lock.Upstream.Commit || r.To.Version != "0.32.2" {
 		t.Errorf("from %+v to %+v", r.From, r.To)
@@ -126,7 +117,7 @@ func contains(xs []string, x string) bool {
 // llama.py, cache.py's change is drift (re-port by hand), llama.py's
 // reformatting is not; each output format says so.
 func TestAffectsAndFormats(t *testing.T) {
-	lock := pinLock(t)
+	lock := lock030(t)
 	cp := *lock
 	cp.Files = map[string]*upstream.LockFile{}
 	for k, v := range lock.Files {

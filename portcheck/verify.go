@@ -3,8 +3,10 @@ package portcheck
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,6 +74,18 @@ type VerifyOptions struct {
 	// GenerateCheck runs `go run ./cmd/hf2go generate --check` when
 	// cmd/hf2go exists. Off in unit tests of temp trees.
 	GenerateCheck bool
+	// Wheels checks the lock's wheel sha256 (nil skips that step): against
+	// the wheel in the download cache, or, with Online, against the digest
+	// PyPI publishes.
+	Wheels WheelDigests
+	Online bool
+}
+
+// WheelDigests is where the release wheel's sha256 can be checked
+// (*upstream.PyPI).
+type WheelDigests interface {
+	WheelDigest(ctx context.Context, version string) (name, sha256 string, err error)
+	CachedWheelSHA256(name string) (string, error)
 }
 
 // Verify checks provenance headers, the lock's derived lists, the upstream
@@ -85,10 +99,15 @@ func Verify(ctx context.Context, opt VerifyOptions) (*VerifyResult, error) {
 	res.add("provenance headers", HeaderProblems(files, opt.Lock), fmt.Sprintf("%d Go files under %s", len(files), strings.Join(upstream.ProvenanceDirs, "/, ")+"/"))
 	res.add("upstream.lock derived lists", DerivedProblems(files, opt.Lock), "")
 
+	res.add("upstream.lock canonical", CanonicalProblems(opt.RepoRoot, opt.Lock), "as `portcheck bump` / `portcheck lock` write it")
+
 	if opt.Source == nil {
 		res.Steps = append(res.Steps, Step{Name: "upstream source matches lock", Status: StepSkipped})
 	} else {
 		var probs []string
+		if v := opt.Source.Revision().Version; v != opt.Lock.Upstream.Version {
+			probs = append(probs, fmt.Sprintf("%s: mlx-lm %s, %s pins %s", opt.Source.Name(), v, upstream.LockFileName, opt.Lock.Upstream.Version))
+		}
 		d, err := opt.Lock.CompareSource(opt.Source)
 		if err != nil {
 			probs = append(probs, err.Error())
@@ -99,6 +118,8 @@ func Verify(ctx context.Context, opt VerifyOptions) (*VerifyResult, error) {
 		}
 		res.add("upstream source matches lock", probs, opt.Source.Name())
 	}
+
+	res.Steps = append(res.Steps, wheelStep(ctx, opt))
 
 	if !opt.GenerateCheck {
 		res.Steps = append(res.Steps, Step{Name: "generated files current", Status: StepSkipped})
@@ -122,10 +143,83 @@ func Verify(ctx context.Context, opt VerifyOptions) (*VerifyResult, error) {
 	return res, nil
 }
 
+// CanonicalProblems reports an upstream.lock file under repoRoot whose bytes
+// are not what Marshal writes for lock: a lock edited by hand (a comment, a
+// reordered entry, a changed value that still parses). A missing file is
+// not a problem here (the caller read the lock from elsewhere).
+func CanonicalProblems(repoRoot string, lock *upstream.Lock) []string {
+	raw, err := os.ReadFile(LockPath(repoRoot))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return []string{err.Error()}
+	}
+	want, err := lock.Marshal()
+	if err != nil {
+		return []string{err.Error()}
+	}
+	if !bytes.Equal(raw, want) {
+		return []string{fmt.Sprintf("%s is not in the form portcheck writes (edited by hand?): line %d differs; rewrite it with `portcheck lock` or `portcheck bump`", upstream.LockFileName, firstDiffLine(raw, want))}
+	}
+	return nil
+}
+
+func firstDiffLine(a, b []byte) int {
+	line := 1
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return line
+		}
+		if a[i] == '\n' {
+			line++
+		}
+	}
+	return line
+}
+
+// wheelStep checks the release wheel's sha256 recorded in the lock.
+func wheelStep(ctx context.Context, opt VerifyOptions) Step {
+	const name = "release wheel sha256"
+	u := opt.Lock.Upstream
+	switch {
+	case u.Wheel == "":
+		return Step{Name: name, Status: StepSkipped, Note: "the pin is a commit, not a PyPI release"}
+	case opt.Wheels == nil:
+		return Step{Name: name, Status: StepSkipped}
+	}
+	var got, where string
+	if opt.Online {
+		n, sum, err := opt.Wheels.WheelDigest(ctx, u.Version)
+		if err != nil {
+			return Step{Name: name, Status: StepFailed, Problems: []string{err.Error()}}
+		}
+		if n != u.Wheel {
+			return Step{Name: name, Status: StepFailed, Problems: []string{fmt.Sprintf("PyPI's wheel of mlx-lm %s is %s, %s says %s", u.Version, n, upstream.LockFileName, u.Wheel)}}
+		}
+		got, where = sum, "PyPI's published digest"
+	} else {
+		sum, err := opt.Wheels.CachedWheelSHA256(u.Wheel)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return Step{Name: name, Status: StepNotAvailable, Note: u.Wheel + " not in the download cache; `portcheck verify --online` asks PyPI"}
+			}
+			return Step{Name: name, Status: StepFailed, Problems: []string{err.Error()}}
+		}
+		got, where = sum, "the cached "+u.Wheel
+	}
+	if got != u.SHA256 {
+		return Step{Name: name, Status: StepFailed, Note: where, Problems: []string{fmt.Sprintf("%s: sha256 %s, %s has %s", where, got, upstream.LockFileName, u.SHA256)}}
+	}
+	return Step{Name: name, Status: StepOK, Note: where}
+}
+
 // HeaderProblems checks each scanned file's header against the lock: the
-// upstream file must be tracked and the blob must be the lock's. (The commit
-// in a header is informational: a file whose upstream blob did not change
-// across a bump stays valid.)
+// upstream file must be tracked, the blob must be the lock's, and the
+// revision the header names must be the pinned one (its version, or its
+// commit for a header that names a commit). A file whose upstream blob did
+// not change across a bump is restamped by `portcheck bump`, so a header
+// naming another revision was written or edited by hand.
 func HeaderProblems(files []upstream.FileProvenance, lock *upstream.Lock) []string {
 	var probs []string
 	for _, f := range files {
@@ -140,10 +234,27 @@ func HeaderProblems(files []upstream.FileProvenance, lock *upstream.Lock) []stri
 				probs = append(probs, fmt.Sprintf("%s: header names %s, which %s does not track", f.File, o.Path, upstream.LockFileName))
 			case lf.Blob != o.Blob:
 				probs = append(probs, fmt.Sprintf("%s: header says %s blob %s, %s has %s", f.File, o.Path, o.Blob, upstream.LockFileName, lf.Blob))
+			case !sameRevision(o, lock):
+				probs = append(probs, fmt.Sprintf("%s: header names mlx-lm %s for %s, %s pins %s", f.File, originRevision(o), o.Path, upstream.LockFileName, lock.Revision()))
 			}
 		}
 	}
 	return probs
+}
+
+// sameRevision reports whether the revision a header names is the lock's.
+func sameRevision(o upstream.Origin, lock *upstream.Lock) bool {
+	if o.Version != "" && o.Version != lock.Upstream.Version {
+		return false
+	}
+	if o.Commit != "" && o.Commit != lock.Upstream.Commit {
+		return false
+	}
+	return o.Version != "" || o.Commit != ""
+}
+
+func originRevision(o upstream.Origin) string {
+	return upstream.Revision{Version: o.Version, Commit: o.Commit}.String()
 }
 
 // DerivedProblems compares the lock's derived lists with the headers.

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -25,10 +27,18 @@ type Lock struct {
 }
 
 // LockUpstream is the upstream: section.
+//
+// A release installed from PyPI is identified by its version and by the
+// sha256 of its wheel as PyPI publishes it; the wheel carries no commit id,
+// so Commit stays "" until `portcheck bump --commit <sha>` supplies one (no
+// commit is ever invented). A pin on a bare commit (no release) has a Commit
+// and may have no Version.
 type LockUpstream struct {
 	Repo    string `yaml:"repo"`
-	Commit  string `yaml:"commit"`
 	Version string `yaml:"version"`
+	Commit  string `yaml:"commit"`
+	Wheel   string `yaml:"wheel,omitempty"`  // file name of the pure-Python wheel on PyPI
+	SHA256  string `yaml:"sha256,omitempty"` // its sha256, as PyPI's JSON API publishes it
 }
 
 // LockFile is one entry of the files: section.
@@ -42,6 +52,10 @@ func (l *Lock) Revision() Revision {
 	return Revision{Version: l.Upstream.Version, Commit: l.Upstream.Commit}
 }
 
+// Label is how provenance headers name the pinned revision: the release
+// version when there is one ("0.32.2"), else the commit.
+func (l *Lock) Label() string { return l.Revision().Label() }
+
 // Paths returns the tracked paths, sorted.
 func (l *Lock) Paths() []string {
 	out := make([]string, 0, len(l.Files))
@@ -51,6 +65,8 @@ func (l *Lock) Paths() []string {
 	sort.Strings(out)
 	return out
 }
+
+var sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // ReadLock parses an upstream.lock file.
 func ReadLock(file string) (*Lock, error) {
@@ -85,8 +101,28 @@ func (l *Lock) Validate() error {
 	if l.Upstream.Repo == "" {
 		errs = append(errs, errors.New("upstream.repo is empty"))
 	}
-	if !IsFullCommit(l.Upstream.Commit) {
-		errs = append(errs, fmt.Errorf("upstream.commit %q is not a 40-hex commit id", l.Upstream.Commit))
+	u := l.Upstream
+	if u.Commit != "" && !IsFullCommit(u.Commit) {
+		errs = append(errs, fmt.Errorf("upstream.commit %q is not a 40-hex commit id", u.Commit))
+	}
+	if u.Version != "" && !IsVersion(u.Version) {
+		errs = append(errs, fmt.Errorf("upstream.version %q is not a release version", u.Version))
+	}
+	if u.Commit == "" && u.Version == "" {
+		errs = append(errs, errors.New("upstream: neither version nor commit is set"))
+	}
+	if u.SHA256 != "" && !sha256RE.MatchString(u.SHA256) {
+		errs = append(errs, fmt.Errorf("upstream.sha256 %q is not 64 lowercase hex digits", u.SHA256))
+	}
+	if u.Wheel != "" && (!wheelNameRE.MatchString(u.Wheel) || (u.Version != "" && !strings.HasPrefix(u.Wheel, "mlx_lm-"+u.Version+"-"))) {
+		errs = append(errs, fmt.Errorf("upstream.wheel %q is not an mlx_lm %s wheel file name", u.Wheel, u.Version))
+	}
+	if (u.Wheel == "") != (u.SHA256 == "") {
+		errs = append(errs, errors.New("upstream: wheel and sha256 go together"))
+	}
+	if u.Commit == "" && u.SHA256 == "" {
+		// Without a commit, the wheel digest is what identifies the release.
+		errs = append(errs, errors.New("upstream: a release pinned without its commit needs wheel and sha256"))
 	}
 	if len(l.Files) == 0 {
 		errs = append(errs, errors.New("files: is empty"))
@@ -113,14 +149,20 @@ func (l *Lock) Marshal() ([]byte, error) {
 	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
 	key := func(k string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: k} }
 	commit := str(l.Upstream.Commit)
-	if l.Upstream.Version != "" {
+	switch {
+	case l.Upstream.Commit == "":
+		commit.LineComment = "# not known here (PyPI wheels carry none); `portcheck bump --commit <sha>` sets it"
+	case l.Upstream.Version != "":
 		commit.LineComment = "# tag v" + l.Upstream.Version
 	}
 	up := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
 		key("repo"), str(l.Upstream.Repo),
-		key("commit"), commit,
 		key("version"), str(l.Upstream.Version),
+		key("commit"), commit,
 	}}
+	if l.Upstream.Wheel != "" {
+		up.Content = append(up.Content, key("wheel"), str(l.Upstream.Wheel), key("sha256"), str(l.Upstream.SHA256))
+	}
 	files := &yaml.Node{Kind: yaml.MappingNode}
 	for _, p := range l.Paths() {
 		f := l.Files[p]

@@ -102,8 +102,91 @@ func TestLockCanonical(t *testing.T) {
 	if !reflect.DeepEqual(l, l2) {
 		t.Error("round trip changed the lock")
 	}
-	if !strings.Contains(string(raw), "commit: "+l.Upstream.Commit+" # tag v"+l.Upstream.Version) {
-		t.Error("commit line lacks the tag comment")
+	wantCommit := "commit: " + l.Upstream.Commit + " # tag v" + l.Upstream.Version
+	if l.Upstream.Commit == "" {
+		wantCommit = `commit: "" # not known here`
+	}
+	if !strings.Contains(string(raw), wantCommit) {
+		t.Errorf("commit line lacks %q", wantCommit)
+	}
+}
+
+// TestLockRelease: a release pinned without a commit (what a PyPI wheel
+// gives) round-trips, and the rules that keep it identifiable hold.
+func TestLockRelease(t *testing.T) {
+	l := testLock()
+	l.Upstream.Commit = ""
+	l.Upstream.Version = "0.32.2"
+	l.Upstream.Wheel = "mlx_lm-0.32.2-py3-none-any.whl"
+	l.Upstream.SHA256 = strings.Repeat("5c", 32)
+	out, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"  version: 0.32.2\n  commit: \"\" # not known here", "  wheel: mlx_lm-0.32.2-py3-none-any.whl\n  sha256: " + l.Upstream.SHA256 + "\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("marshalled lock lacks %q:\n%s", want, out)
+		}
+	}
+	back, err := ParseLock(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, l) {
+		t.Errorf("round trip: %+v", back.Upstream)
+	}
+	if got := l.Label(); got != "0.32.2" {
+		t.Errorf("Label() = %q, want the version", got)
+	}
+	cases := []struct {
+		name string
+		edit func(u *LockUpstream)
+		want string
+	}{
+		{"no digest", func(u *LockUpstream) { u.Wheel, u.SHA256 = "", "" }, "needs wheel and sha256"},
+		{"short digest", func(u *LockUpstream) { u.SHA256 = "5c09" }, "is not 64 lowercase hex digits"},
+		{"sha256 without wheel", func(u *LockUpstream) { u.Wheel = "" }, "wheel and sha256 go together"},
+		{"wheel of another version", func(u *LockUpstream) { u.Wheel = "mlx_lm-0.32.1-py3-none-any.whl" }, "is not an mlx_lm 0.32.2 wheel"},
+		{"nothing", func(u *LockUpstream) { u.Version = "" }, "neither version nor commit"},
+		{"bad version", func(u *LockUpstream) { u.Version = "latest" }, "is not a release version"},
+	}
+	for _, tc := range cases {
+		c := *l
+		tc.edit(&c.Upstream)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Validate() = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// A commit alone (a pin on an unreleased commit) needs no wheel.
+	c := *l
+	c.Upstream = LockUpstream{Repo: RepoURL, Commit: strings.Repeat("a", 40)}
+	if err := c.Validate(); err != nil {
+		t.Errorf("commit-only lock: %v", err)
+	}
+	if c.Label() != strings.Repeat("a", 40) {
+		t.Errorf("commit-only Label() = %q", c.Label())
+	}
+}
+
+// TestTrackedTopLevel: the non-model modules Go code ports are tracked.
+func TestTrackedTopLevel(t *testing.T) {
+	for _, p := range []string{"mlx_lm/utils.py", "mlx_lm/generate.py", "mlx_lm/sample_utils.py", "mlx_lm/tokenizer_utils.py", "mlx_lm/convert.py", "mlx_lm/models/llama.py"} {
+		if !IsTracked(p) {
+			t.Errorf("%s not tracked", p)
+		}
+	}
+	for _, p := range []string{"mlx_lm/_version.py", "mlx_lm/models/sub/x.py", "mlx_lm/chat.py", "mlx_lm/models/README.md"} {
+		if IsTracked(p) {
+			t.Errorf("%s tracked", p)
+		}
+	}
+	src := mapSource{"mlx_lm/models/llama.py": "", "mlx_lm/generate.py": "", "mlx_lm/chat.py": ""}
+	got, err := TrackedFiles(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"mlx_lm/generate.py", "mlx_lm/models/llama.py"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("TrackedFiles = %v, want %v (missing top-level files left out)", got, want)
 	}
 }
 

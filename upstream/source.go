@@ -49,6 +49,15 @@ func (r Revision) String() string {
 	return "unknown revision"
 }
 
+// Label is how provenance headers name a revision: the release version when
+// known ("0.32.2"), else the commit; "" when neither is.
+func (r Revision) Label() string {
+	if r.Version != "" {
+		return r.Version
+	}
+	return r.Commit
+}
+
 // Source is one revision of mlx-lm's source tree.
 type Source interface {
 	// Name says where the files come from, for messages.
@@ -84,17 +93,34 @@ func CleanPath(p string) (string, error) {
 	return c, nil
 }
 
+// TrackedTopLevel are the files directly in mlx_lm/ that upstream.lock
+// tracks besides mlx_lm/models/*.py: the non-model modules whose logic Go
+// code ports (lm/loader and lm/convert port utils.py and convert.py,
+// lm/generate generate.py, lm/sample sample_utils.py, lm/tokenizer's
+// streaming detokenizers tokenizer_utils.py). Add server.py here when a port
+// of it exists.
+var TrackedTopLevel = []string{
+	"mlx_lm/convert.py",
+	"mlx_lm/generate.py",
+	"mlx_lm/sample_utils.py",
+	"mlx_lm/tokenizer_utils.py",
+	"mlx_lm/utils.py",
+}
+
 // IsTracked reports whether path is one of the files upstream.lock tracks:
-// mlx_lm/models/*.py and mlx_lm/utils.py.
+// mlx_lm/models/*.py and TrackedTopLevel.
 func IsTracked(p string) bool {
-	if p == "mlx_lm/utils.py" {
-		return true
+	for _, t := range TrackedTopLevel {
+		if p == t {
+			return true
+		}
 	}
 	dir, file := path.Split(p)
 	return dir == "mlx_lm/models/" && strings.HasSuffix(file, ".py")
 }
 
-// TrackedFiles lists the files of src that upstream.lock tracks, sorted.
+// TrackedFiles lists the files of src that upstream.lock tracks, sorted. A
+// top-level file the source lacks (an old revision without it) is left out.
 func TrackedFiles(src Source) ([]string, error) {
 	models, err := src.List("mlx_lm/models")
 	if err != nil {
@@ -109,10 +135,12 @@ func TrackedFiles(src Source) ([]string, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no mlx_lm/models/*.py files: not an mlx-lm source tree", src.Name())
 	}
-	if _, err := src.ReadFile("mlx_lm/utils.py"); err == nil {
-		out = append(out, "mlx_lm/utils.py")
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+	for _, p := range TrackedTopLevel {
+		if _, err := src.ReadFile(p); err == nil {
+			out = append(out, p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 	}
 	sort.Strings(out)
 	return out, nil

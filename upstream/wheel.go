@@ -19,10 +19,17 @@ import (
 // Wheel is a Source over a PyPI wheel of mlx-lm (a zip with mlx_lm/... inside),
 // read into memory. Only regular files under mlx_lm/ are kept.
 type Wheel struct {
-	name  string
-	rev   Revision
-	files map[string][]byte
+	name   string
+	file   string // base name of the wheel file
+	sha256 string // sha256 of the wheel file's bytes
+	rev    Revision
+	files  map[string][]byte
 }
+
+// WheelFile returns the wheel's file name and the sha256 of its bytes (for a
+// wheel from PyPI, checked against the digest PyPI publishes). upstream.lock
+// records both for a release pinned without a commit.
+func (w *Wheel) WheelFile() (name, sha256 string) { return w.file, w.sha256 }
 
 // Size limits for reading archives and wheels.
 const (
@@ -39,7 +46,11 @@ func OpenWheel(file string) (*Wheel, error) {
 		return nil, fmt.Errorf("wheel %s: %w", file, err)
 	}
 	defer zr.Close()
-	w := &Wheel{name: "wheel " + filepath.Base(file), files: map[string][]byte{}}
+	sum, err := fileSHA256(file)
+	if err != nil {
+		return nil, fmt.Errorf("wheel %s: %w", file, err)
+	}
+	w := &Wheel{name: "wheel " + filepath.Base(file), file: filepath.Base(file), sha256: sum, files: map[string][]byte{}}
 	if len(zr.File) > DefaultMaxEntries {
 		return nil, fmt.Errorf("%s: %d entries is over the limit", w.name, len(zr.File))
 	}
@@ -200,21 +211,21 @@ func (p *PyPI) Latest(ctx context.Context) (string, error) {
 
 var wheelNameRE = regexp.MustCompile(`^mlx_lm-[0-9A-Za-z.+_-]+\.whl$`)
 
-// Wheel downloads (or finds in the cache) the wheel of version and opens it.
-func (p *PyPI) Wheel(ctx context.Context, version string) (*Wheel, error) {
+// releaseWheel finds version's pure-Python wheel in PyPI's JSON document.
+func (p *PyPI) releaseWheel(ctx context.Context, version string) (*pypiFile, string, error) {
 	if !IsVersion(version) {
-		return nil, fmt.Errorf("pypi: %q is not a release version", version)
+		return nil, "", fmt.Errorf("pypi: %q is not a release version", version)
 	}
 	// The project document lists every release's files (mirrors may not
 	// serve the per-version documents).
 	jsonURL := p.base() + "/" + Project + "/json"
 	doc, err := p.getJSON(ctx, jsonURL)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	files, ok := doc.Releases[version]
 	if !ok {
-		return nil, fmt.Errorf("pypi: mlx-lm has no release %s", version)
+		return nil, "", fmt.Errorf("pypi: mlx-lm has no release %s", version)
 	}
 	var wf *pypiFile
 	for i, f := range files {
@@ -224,15 +235,51 @@ func (p *PyPI) Wheel(ctx context.Context, version string) (*Wheel, error) {
 		}
 	}
 	if wf == nil {
-		return nil, fmt.Errorf("pypi: mlx-lm %s has no pure-Python wheel", version)
+		return nil, "", fmt.Errorf("pypi: mlx-lm %s has no pure-Python wheel", version)
 	}
 	if !wheelNameRE.MatchString(wf.Filename) || strings.Contains(wf.Filename, "..") {
-		return nil, fmt.Errorf("pypi: odd wheel file name %q", wf.Filename)
+		return nil, "", fmt.Errorf("pypi: odd wheel file name %q", wf.Filename)
+	}
+	if !sha256RE.MatchString(wf.Digests["sha256"]) {
+		return nil, "", fmt.Errorf("pypi: %s: no sha256 digest", wf.Filename)
+	}
+	return wf, jsonURL, nil
+}
+
+// WheelDigest is the file name and sha256 PyPI publishes for version's
+// pure-Python wheel (the JSON document only; nothing is downloaded).
+func (p *PyPI) WheelDigest(ctx context.Context, version string) (name, sha256 string, err error) {
+	wf, _, err := p.releaseWheel(ctx, version)
+	if err != nil {
+		return "", "", err
+	}
+	return wf.Filename, wf.Digests["sha256"], nil
+}
+
+// CachedWheelSHA256 returns the sha256 of the wheel file name in the
+// download cache; an error wrapping fs.ErrNotExist when it was never
+// downloaded.
+func (p *PyPI) CachedWheelSHA256(name string) (string, error) {
+	if !wheelNameRE.MatchString(name) || strings.Contains(name, "..") {
+		return "", fmt.Errorf("pypi: odd wheel file name %q", name)
+	}
+	cache := p.CacheDir
+	if cache == "" {
+		var err error
+		if cache, err = DefaultCacheDir(); err != nil {
+			return "", err
+		}
+	}
+	return fileSHA256(filepath.Join(cache, "pypi", name))
+}
+
+// Wheel downloads (or finds in the cache) the wheel of version and opens it.
+func (p *PyPI) Wheel(ctx context.Context, version string) (*Wheel, error) {
+	wf, jsonURL, err := p.releaseWheel(ctx, version)
+	if err != nil {
+		return nil, err
 	}
 	want := wf.Digests["sha256"]
-	if len(want) != 64 {
-		return nil, fmt.Errorf("pypi: %s: no sha256 digest", wf.Filename)
-	}
 	cache := p.CacheDir
 	if cache == "" {
 		if cache, err = DefaultCacheDir(); err != nil {

@@ -1,7 +1,7 @@
 // Command portcheck keeps hf2go's ports honest against mlx-lm upstream.
 //
 //	portcheck [--to latest|<version>|<commit>|<dir>@<rev>|<dir>|<wheel>] [--format table|json|github|markdown]
-//	portcheck verify
+//	portcheck verify [--online]
 //	portcheck bump --to <spec> [--commit <sha>] [--force]
 //	portcheck lock [--commit <sha>]
 //
@@ -92,7 +92,8 @@ func newRoot() *cobra.Command {
 		Use:   "portcheck",
 		Short: "Compare the pinned mlx-lm revision with a candidate, verify provenance, bump upstream.lock",
 		Long: `portcheck compares the pinned mlx-lm revision (upstream.lock, read from the project venv)
-with a candidate and reports, per tracked upstream file (mlx_lm/models/*.py, mlx_lm/utils.py),
+with a candidate and reports, per tracked upstream file (mlx_lm/models/*.py and the ported
+top-level modules: utils.py, generate.py, sample_utils.py, tokenizer_utils.py, convert.py),
 whether it is unchanged, reformatted, modified, added or removed; for modified files, which
 top-level functions, classes and methods changed (syntax trees compared without positions,
 comments or docstrings) and which Go files derive from them.
@@ -177,7 +178,7 @@ func validFormat(f string) bool {
 }
 
 func newVerify(g *globals) *cobra.Command {
-	var asJSON, noGen bool
+	var asJSON, noGen, online bool
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check provenance headers, derived lists, the upstream source and generated files against upstream.lock",
@@ -187,7 +188,8 @@ func newVerify(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opt := portcheck.VerifyOptions{RepoRoot: env.RepoRoot, Lock: env.Lock, GenerateCheck: !noGen}
+			opt := portcheck.VerifyOptions{RepoRoot: env.RepoRoot, Lock: env.Lock, GenerateCheck: !noGen,
+				Wheels: &upstream.PyPI{BaseURL: env.PyPIURL, CacheDir: env.CacheDir}, Online: online}
 			src, err := portcheck.Pinned(env)
 			if err != nil {
 				return err
@@ -214,6 +216,7 @@ func newVerify(g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the steps as JSON")
 	cmd.Flags().BoolVar(&noGen, "no-generate-check", false, "skip `go run ./cmd/hf2go generate --check`")
+	cmd.Flags().BoolVar(&online, "online", false, "check the lock's wheel sha256 against PyPI (default: against the download cache, when the wheel is there)")
 	return cmd
 }
 
@@ -243,7 +246,7 @@ func newBump(g *globals) *cobra.Command {
 				}
 				rev.Commit = commit
 			}
-			l, probs, err := portcheck.Bump(env.RepoRoot, portcheck.LockPath(env.RepoRoot), src, rev, force)
+			res, err := portcheck.Bump(env.RepoRoot, portcheck.LockPath(env.RepoRoot), src, rev, force)
 			var refused *portcheck.RefusedError
 			if errors.As(err, &refused) {
 				return &exitError{1, refused.Error()}
@@ -251,15 +254,18 @@ func newBump(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, p := range probs {
+			for _, f := range res.Restamped {
+				fmt.Fprintln(cmd.ErrOrStderr(), "restamped (upstream unchanged): "+f)
+			}
+			for _, p := range res.Problems {
 				fmt.Fprintln(cmd.ErrOrStderr(), "warning (forced): "+p)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: mlx-lm %s, %d files\n", upstream.LockFileName, l.Revision(), len(l.Files))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: mlx-lm %s, %d files\n", upstream.LockFileName, res.Lock.Revision(), len(res.Lock.Files))
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "candidate revision (same forms as the root command's --to)")
-	cmd.Flags().StringVar(&commit, "commit", "", "upstream commit of the candidate, required when the source has none (PyPI releases)")
+	cmd.Flags().StringVar(&commit, "commit", "", "upstream commit of the candidate (a PyPI wheel has none; the lock then names the release by version and wheel sha256)")
 	cmd.Flags().BoolVar(&force, "force", false, "write the lock even if verify would fail")
 	return cmd
 }
@@ -284,19 +290,21 @@ func newLock(g *globals) *cobra.Command {
 				return err
 			}
 			rev := src.Revision()
+			var wheel, sum string
 			old, err := upstream.ReadLock(portcheck.LockPath(root))
 			switch {
 			case err == nil && old.Upstream.Version != rev.Version:
 				return &exitError{2, fmt.Sprintf("venv has mlx-lm %s but %s pins %s: use `portcheck bump`", rev.Version, upstream.LockFileName, old.Upstream.Version)}
 			case err == nil:
 				rev.Commit = old.Upstream.Commit
+				wheel, sum = old.Upstream.Wheel, old.Upstream.SHA256
 			case !errors.Is(err, os.ErrNotExist):
 				return err
 			}
 			if commit != "" {
 				rev.Commit = commit
 			}
-			l, _, err := portcheck.BuildLock(root, src, rev)
+			l, _, err := portcheck.BuildLock(root, src, rev, wheel, sum)
 			if err != nil {
 				return err
 			}

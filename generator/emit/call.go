@@ -190,6 +190,14 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			}
 			return prim(t.qual("rt", "FromDict").Call(jen.Id("New"+en.cls.name).Call(), jen.Map(jen.String()).Any().Values(kvs...)), types.ClassT(en.cls.name))
 		}
+		if f.Id == "cls" && en.fn != nil && en.fn.isClassMethod && en.fn.class != nil {
+			// cls(...) in a classmethod: the class's constructor.
+			cls := en.fn.class
+			if init := cls.byMeth["__init__"]; init != nil {
+				return t.callLocal(c, init, jen.Id("New"+cls.name), en, "New"+cls.name)
+			}
+			return t.bad(c, "class "+cls.name, "has no __init__")
+		}
 		if _, _, isLocal := en.lookup(f.Id); !isLocal {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
@@ -243,6 +251,18 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 					return t.callLocal(c, fn, jen.Id(fn.goName), en, f.Attr)
 				}
 				return t.bad(c, n.Id+"."+f.Attr, "not found in %s.py", sym.File)
+			}
+		}
+		// Class.method(...) of a classmethod of the file's classes.
+		if n, ok := f.X.(*syntax.Name); ok {
+			if _, _, isLocal := en.lookup(n.Id); !isLocal {
+				if sym, ok := t.scope.Symbols[n.Id]; ok && sym.Kind == names.LocalClass {
+					if cls := t.classOf(n.Id); cls != nil {
+						if m, ok := cls.byMeth[f.Attr]; ok && m.isClassMethod {
+							return t.callLocal(c, m, jen.Id(m.goName), en, n.Id+"."+f.Attr)
+						}
+					}
+				}
 			}
 		}
 		// super().__init__() has no Go counterpart: embedding is not used.
@@ -406,6 +426,17 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 		return t.dictMethod(c, f.Attr, recv, en)
 	case types.List:
 		return t.listMethod(c, f.Attr, recv, en)
+	case types.AnyK:
+		if f.Attr == "get" && (len(c.Args) == 1 || len(c.Args) == 2) && len(c.Keywords) == 0 {
+			// d.get(k, default) on a subtree or config value: a dict at run
+			// time (AttributeError otherwise), a value of no static type.
+			k := t.expr(c.Args[0], en)
+			def := jen.Code(jen.Nil())
+			if len(c.Args) == 2 {
+				def = t.coerce(t.expr(c.Args[1], en), types.TAny, c.Args[1])
+			}
+			return prim(t.qual("rt", "AnyGet").Call(recv.c, t.coerce(k, types.TStr, c.Args[0]), def), types.TAny)
+		}
 	case types.Unknown:
 		if t.dry {
 			return prim(jen.Nil(), types.TUnknown)
@@ -471,6 +502,11 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 		def := t.zero(dt.Elem)
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
+			if dt.Elem.Kind == types.AnyK {
+				// d.get(k, {}) on a dict of Any: the default is an any too
+				// (Go infers rt.Get's V from both arguments).
+				def = jen.Any().Call(def)
+			}
 		}
 		return prim(t.qual("rt", "Get").Call(recv.c, k.c, def), dt.Elem)
 	case "pop":
@@ -523,6 +559,17 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				return prim(t.qual("rt", "BoolToInt").Call(v.c), types.TInt), true
 			case types.Array:
 				return prim(t.qual("rt", "IntItem").Call(v.c), types.TInt), true
+			case types.Str:
+				// int("12"): base 10, ValueError otherwise.
+				return prim(t.qual("py", "ParseInt").Call(v.c), types.TInt), true
+			}
+		}
+	case "sorted":
+		if len(c.Args) == 1 && len(c.Keywords) == 0 {
+			// sorted(xs) of numbers or strings (a list or a generator).
+			v := arg(0)
+			if h := v.t.Homogeneous(); h != nil && (h.Numeric() || h.Kind == types.Str) {
+				return prim(t.qual("py", "Sorted").Call(v.c), types.ListOf(h)), true
 			}
 		}
 	case "float":

@@ -15,6 +15,11 @@ var mlxCompare = map[string]string{"<": "Less", "<=": "LessEqual", ">": "Greater
 // weak wraps a Python number as an MLX weak scalar (mlx.Int / mlx.Float), so
 // it takes the array operand's dtype exactly as in Python.
 func (t *translator) weak(v val) jen.Code {
+	if v.t.Kind == types.Optional && v.t.Base().Numeric() {
+		// An Optional number in arithmetic (after an `is not None` test):
+		// read it; None would be Python's TypeError.
+		v = prim(t.qual("py", "Deref").Call(v.c, jen.Lit("operand")), v.t.Base())
+	}
 	switch v.t.Base().Kind {
 	case types.Int:
 		return t.qual("mlx", "Int").Call(v.c)
@@ -262,8 +267,12 @@ func (t *translator) truthOf(v val, n syntax.Node) val {
 		return prim(t.qual("py", "Bool").Call(t.qual("py", "OrPtr").Call(v.c, t.zero(v.t.Elem))), types.TBool)
 	case types.List, types.Dict, types.Tuple:
 		return val{c: jen.Len(v.c).Op(">").Lit(0), t: types.TBool, prec: precCmp}
-	case types.Class, types.Ext, types.AnyK:
+	case types.Class, types.Ext:
 		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Nil(), t: types.TBool, prec: precCmp}
+	case types.AnyK:
+		// No static type: Python's truthiness at run time ({} and 0 are
+		// false, not only None).
+		return prim(t.qual("py", "Truthy").Call(v.c), types.TBool)
 	case types.Mask:
 		return val{c: jen.Add(paren(v, precCmp)).Op("!=").Add(t.qual("mlx", "NoMask")), t: types.TBool, prec: precCmp}
 	case types.None:

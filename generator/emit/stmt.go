@@ -365,10 +365,11 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 			}
 			if u != nil {
 				nt = u
-			} else if fc != nil && fc.depth == 1 && en.fn != nil && en.vars[n.Id] != nil {
+			} else if fc != nil && en.fn != nil && en.vars[n.Id] != nil && (fc.depth == 1 || splitsInBlock(en.fn, n)) {
 				// Rebound to another type by a statement of the function body
-				// itself (offset = mx.array(offset)): from here on the name is a
-				// new Go variable, as if Python had used a new name.
+				// itself (offset = mx.array(offset)), or nested where no use of
+				// the old value can follow (rebind.go): from here on the name
+				// is a new Go variable, as if Python had used a new name.
 				t.split(en.fn, n, prev, v.t)
 				en.vars[n.Id] = v.t
 				en.goName[n.Id] = en.fn.splits[n]
@@ -382,8 +383,10 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 		}
 		en.set(n.Id, nt)
 		// A parameter that Python rebinds to a wider type (max_val += 0.001)
-		// takes that type in Go.
-		if en.fn != nil {
+		// takes that type in Go — unless the name was split off the
+		// parameter already (weights = tree_unflatten(weights) made it a new
+		// variable, and this rebinding is that variable's).
+		if _, g, _ := en.lookup(n.Id); en.fn != nil && g == local(n.Id) {
 			for _, p := range en.fn.params {
 				if p.py == n.Id && !p.typ.Equal(nt) && types.Unify(p.typ, nt) != nil && types.Unify(p.typ, nt).Equal(nt) {
 					p.typ = nt
@@ -428,8 +431,14 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 	var vs []val
 	var single val
 	if tup, ok := value.(*syntax.Tuple); ok && len(tup.Elts) == len(tg.Elts) {
-		for _, e := range tup.Elts {
+		for i, e := range tup.Elts {
+			// a, b = [], []: each empty literal takes its target's type (as in
+			// a single assignment), learnt from the appends that follow.
+			if nm, ok := tg.Elts[i].(*syntax.Name); ok {
+				t.hint, _, _ = en.lookup(nm.Id)
+			}
 			vs = append(vs, t.expr(e, en))
+			t.hint = nil
 		}
 	} else {
 		single = t.expr(value, en)

@@ -43,6 +43,14 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 	case types.Dict:
 		k := t.expr(s.Index[0], en)
 		return prim(jen.Add(paren(x, precPrimary)).Index(k.c), xt.Elem)
+	case types.Class:
+		// module["weight"]: an mlx Module is a dict of its members, so a
+		// string key naming one is that attribute.
+		if len(s.Index) == 1 {
+			if k, ok := s.Index[0].(*syntax.Constant); ok && k.Kind == syntax.ConstStr {
+				return t.member(s, x, k.Value, en)
+			}
+		}
 	case types.AnyK:
 		// A nested dict read by key (tree_unflatten's result): still Any.
 		if len(s.Index) == 1 {

@@ -26,7 +26,7 @@ import (
 type Options struct {
 	Package   string // Go package name
 	PyPath    string // mlx_lm/models/llama.py
-	Commit    string
+	Revision  string // the pin as headers name it: the release version ("0.32.2"), else the commit
 	Blob      string
 	ModelType string   // the file's model_type (its name)
 	Aliases   []string // model_types mlx-lm remaps to this file
@@ -102,7 +102,11 @@ type funcInfo struct {
 	params    []*paramInfo // without self
 	ret       *types.Type
 	isProp    bool
-	skipped   string // why the method is not translated (shard)
+	// isClassMethod: a @classmethod of a module class (an alternative
+	// constructor such as ShardedRMSNorm.from_rms_norm), a package-level Go
+	// function <Class><Method>; cls(...) in it is the class's constructor.
+	isClassMethod bool
+	skipped       string // why the method is not translated (shard)
 }
 
 type translator struct {
@@ -440,6 +444,9 @@ func (t *translator) collectClass(c *classInfo) {
 					t.fail(d, "property setter", "not supported")
 				}
 			}
+			if isClassMethod(n) {
+				f.isClassMethod = true
+			}
 			switch n.Name {
 			case "__init__":
 				f.goName = "New" + c.name
@@ -447,12 +454,15 @@ func (t *translator) collectClass(c *classInfo) {
 				f.goName = "Forward"
 			case "pipeline":
 				f.skipped = "pipeline parallelism (mx.distributed) is not translated yet"
-			case "extra_repr", "__repr__", "__str__":
+			case "extra_repr", "_extra_repr", "__repr__", "__str__":
 				f.skipped = "printing only"
 			case "quant_predicate", "cast_predicate":
 				f.skipped = "used only when converting checkpoints (mlx_lm.convert), not for inference"
 			default:
 				f.goName = exported(n.Name)
+				if f.isClassMethod {
+					f.goName = c.name + exported(n.Name)
+				}
 			}
 			f.params = t.params(n, true)
 			c.methods = append(c.methods, f)

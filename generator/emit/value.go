@@ -198,6 +198,30 @@ func (t *translator) goType(ty *types.Type) jen.Code {
 		if et, ok := t.tab.Types[ty.Name]; ok {
 			return t.render(et.Go, nil, nil)
 		}
+	case types.Func:
+		// A function value (a nested def returned by its factory, such as
+		// minimax's sharded_rms_norm): its Go signature.
+		fn := t.byFunc[ty.Name]
+		if fn == nil {
+			fn = t.nested[ty.Name]
+		}
+		if fn != nil {
+			var ps []jen.Code
+			for _, p := range fn.params {
+				ps = append(ps, t.goType(p.typ))
+			}
+			var rs []jen.Code
+			switch {
+			case fn.ret == nil || fn.ret.Kind == types.None || fn.ret.Kind == types.Unknown:
+			case fn.ret.Kind == types.Tuple:
+				for _, e := range fn.ret.Elems {
+					rs = append(rs, t.goType(e))
+				}
+			default:
+				rs = []jen.Code{t.goType(fn.ret)}
+			}
+			return jen.Func().Params(ps...).Params(rs...)
+		}
 	}
 	return jen.Any()
 }

@@ -43,7 +43,7 @@ type Scope struct {
 
 // helperModules are mlx-lm's infrastructure modules (ported by hand).
 var helperModules = map[string]bool{"base": true, "cache": true, "rope_utils": true, "switch_layers": true,
-	"activations": true, "pipeline": true}
+	"activations": true, "pipeline": true, "mla": true}
 
 // moduleAliases maps imported Python modules to the qualifier the API table uses.
 var moduleAliases = map[string]string{"mlx.core": "mx", "mlx.nn": "nn", "math": "math", "mlx": "mlx",

@@ -26,6 +26,8 @@ func Parse(path string, src []byte) (*File, []Diagnostic) {
 		return nil, c.diags
 	}
 	f.Body = c.block(root)
+	// Exact rewrites into forms the later phases translate (desugar.go).
+	DesugarNamedExprs(f)
 	return f, c.diags
 }
 

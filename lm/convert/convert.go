@@ -1,5 +1,13 @@
+// Ported from mlx_lm/convert.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 32f87d045a64a9115b20234e6264521d48a30242
+//
+// Ported from mlx_lm/utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: aff825e8092b0452ea6f97fc8feca4d414ab1d2b
+
 // Package convert turns a Hugging Face checkpoint directory into an MLX one
-// the way mlx_lm.convert.convert does at the pinned mlx-lm (0.30.4): load
+// the way mlx_lm.convert.convert does at the pinned mlx-lm: load
 // the model lazily (config, the architecture's sanitize, the checkpoint's own
 // quantization), cast the floating parameters to the requested dtype
 // (default: config's torch_dtype), optionally quantize with mlx_lm's
@@ -46,8 +54,9 @@ type Options struct {
 	GroupSize int
 	Bits      int
 	Mode      string // "affine" when empty
-	// Dtype is one of ConversionDtypes, or empty for config's torch_dtype
-	// (no cast when that is not one of them).
+	// Dtype is one of ConversionDtypes, or empty for config's torch_dtype,
+	// else (0.32) its text_config's dtype; no cast when that is not one of
+	// them.
 	Dtype string
 	// Log receives mlx_lm's [INFO] lines; nil discards them.
 	Log io.Writer
@@ -140,6 +149,12 @@ func Convert(ctx context.Context, o Options) (*Result, error) {
 	if dtype == "" {
 		if s, ok := m.Config["torch_dtype"].(string); ok {
 			dtype = s
+		} else if tc, ok := m.Config["text_config"].(map[string]any); ok && m.Config["torch_dtype"] == nil && len(tc) > 0 {
+			// dtype = text_config.get("dtype") when torch_dtype is None and
+			// text_config is a non-empty dict (transformers 5 writes "dtype").
+			if s, ok := tc["dtype"].(string); ok {
+				dtype = s
+			}
 		}
 	}
 	if contains(ConversionDtypes, dtype) {

@@ -3,8 +3,11 @@ package convert
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hf2go/hf2go/parity/paritytest"
@@ -29,8 +32,13 @@ func TestPredicateTablesMatchUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	var (
-		endswith  = regexp.MustCompile(`if path\.endswith\("([^"]+)"\):`)
-		inPath    = regexp.MustCompile(`if "([^"]+)" in path:`)
+		// The condition of the `if` (one line, or parenthesized over several):
+		// path.endswith("…") / path == "…" alternatives joined by or, or
+		// "…" in path.
+		ifCond    = regexp.MustCompile(`(?s)if (\(.*?\)|[^\n]*?):\n`)
+		endswith  = regexp.MustCompile(`path\.endswith\("([^"]+)"\)`)
+		equals    = regexp.MustCompile(`path == "([^"]+)"`)
+		inPath    = regexp.MustCompile(`^"([^"]+)" in path$`)
 		override  = regexp.MustCompile(`return \{"group_size": (\d+), "bits": (\d+)\}`)
 		notIn     = regexp.MustCompile(`return "([^"]+)" not in k`)
 		delegates = regexp.MustCompile(`return self\.(\w+)\.quant_predicate`)
@@ -65,21 +73,28 @@ func TestPredicateTablesMatchUpstream(t *testing.T) {
 				}
 				want = quantPredicates[mod[1]]
 			} else {
-				if m := endswith.FindStringSubmatch(body); m != nil {
-					want.suffix = m[1]
-				} else if m := inPath.FindStringSubmatch(body); m != nil {
-					want.substr = m[1]
+				if c := ifCond.FindStringSubmatch(body); c != nil {
+					cond := strings.TrimSpace(c[1])
+					if m := inPath.FindStringSubmatch(cond); m != nil {
+						want.substr = m[1]
+					}
+					for _, m := range endswith.FindAllStringSubmatch(cond, -1) {
+						want.suffixes = append(want.suffixes, m[1])
+					}
+					for _, m := range equals.FindAllStringSubmatch(cond, -1) {
+						want.equals = append(want.equals, m[1])
+					}
 				}
 				if m := override.FindStringSubmatch(body); m != nil {
 					want.groupSize, _ = strconv.Atoi(m[1])
 					want.bits, _ = strconv.Atoi(m[2])
 				}
-				if want == (quantOverride{}) {
+				if reflect.DeepEqual(want, quantOverride{}) {
 					t.Errorf("%s: quant_predicate has a form this port does not know:\n%s", file, body)
 					continue
 				}
 			}
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s: quant_predicate ported as %+v, upstream says %+v", file, got, want)
 			}
 		}
@@ -106,6 +121,32 @@ func TestPredicateTablesMatchUpstream(t *testing.T) {
 		if !seenCast[arch] {
 			t.Errorf("castExclusions[%q]: not a generated architecture defining cast_predicate", arch)
 		}
+	}
+	// predicates.go's provenance header names exactly those model files.
+	b, err := os.ReadFile(filepath.Join(root, "lm", "convert", "predicates.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := upstream.ParseProvenance(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named, want []string
+	for _, o := range prov.Origins {
+		named = append(named, o.Path)
+	}
+	for arch := range seenQuant {
+		want = append(want, "mlx_lm/models/"+arch+".py")
+	}
+	for arch := range seenCast {
+		if !seenQuant[arch] {
+			want = append(want, "mlx_lm/models/"+arch+".py")
+		}
+	}
+	sort.Strings(named)
+	sort.Strings(want)
+	if !reflect.DeepEqual(named, want) {
+		t.Errorf("predicates.go's header names %v; the architectures with predicates are %v", named, want)
 	}
 	t.Logf("%d quant_predicate and %d cast_predicate ports checked against %s", len(seenQuant), len(seenCast), src.Name())
 }

@@ -1,3 +1,7 @@
+// Ported from mlx_lm/utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: aff825e8092b0452ea6f97fc8feca4d414ab1d2b
+
 package loader
 
 import (
@@ -6,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -28,6 +33,7 @@ func ReadConfig(dir string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	config = decodeTaggedFloats(config).(map[string]any)
 	gpath := filepath.Join(dir, "generation_config.json")
 	if data, err := os.ReadFile(gpath); err == nil {
 		var gen map[string]any
@@ -36,6 +42,31 @@ func ReadConfig(dir string) (map[string]any, error) {
 		}
 	}
 	return config, nil
+}
+
+// transformers tags non-finite floats so that config.json stays valid JSON,
+// e.g. {"__float__": "Infinity"}; load_config (0.32) undoes it.
+var floatTags = map[string]float64{"Infinity": math.Inf(1), "-Infinity": math.Inf(-1), "NaN": math.NaN()}
+
+// decodeTaggedFloats is _decode_tagged_floats: a dict whose only key is
+// "__float__" with a known tag becomes that float, recursively.
+func decodeTaggedFloats(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if t, ok := x["__float__"].(string); ok && len(x) == 1 {
+			if f, ok := floatTags[t]; ok {
+				return f
+			}
+		}
+		for k, e := range x {
+			x[k] = decodeTaggedFloats(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = decodeTaggedFloats(e)
+		}
+	}
+	return v
 }
 
 // truthy is Python's bool() of a decoded JSON value.

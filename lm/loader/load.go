@@ -1,3 +1,7 @@
+// Ported from mlx_lm/utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: aff825e8092b0452ea6f97fc8feca4d414ab1d2b
+
 // Package loader loads a model directory the way mlx_lm.utils.load_model
 // does: config.json (+ generation_config.json's eos_token_id), the
 // architecture registered for its model_type, every model*.safetensors,
@@ -90,6 +94,14 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 		return nil, err
 	}
 
+	if mf, ok := config["model_file"]; ok && mf != nil {
+		// 0.32 runs a custom architecture file with trust_remote_code=True;
+		// Go cannot run Python, so such a model is refused either way.
+		return nil, fmt.Errorf("%s: model_file %v: the model requires a custom Python architecture file, which hf2go cannot run", cfgPath, mf)
+	}
+	if err := legacyQuantizationConfig(dir, config); err != nil {
+		return nil, err
+	}
 	model, err := newModel(a, config)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
@@ -141,6 +153,12 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 			freeAll(weights)
 			return nil, fmt.Errorf("%s: quantizing the model: %w", cfgPath, err)
 		}
+	}
+	if qa, ok := config["quantize_activations"]; ok && truthy(qa) {
+		// 0.32: nvfp4/mxfp8 layers become nn.QQLinear (activations quantized
+		// too), which runtime/mlx/nn does not have.
+		freeAll(weights)
+		return nil, fmt.Errorf("%s: quantize_activations: activation-quantized layers (nn.QQLinear) are not supported by hf2go yet", cfgPath)
 	}
 	if err := nn.Update(model.Module(), weights); err != nil {
 		freeAll(weights)

@@ -1,3 +1,12 @@
+// StreamDecoder's rule for byte-fallback runs (emit them as soon as they
+// form complete characters) is SPMStreamingDetokenizer's; the rest of the
+// decoding follows the tokenizers library's decode, not mlx_lm's
+// detokenizers (see PORTING_DECISIONS.md, "Moving to mlx-lm 0.32.2").
+//
+// Ported from mlx_lm/tokenizer_utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 0819f7551faefe2b0ee7d260f7ad9e5f41c24c67
+
 package tokenizer
 
 import (

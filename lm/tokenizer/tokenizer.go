@@ -304,8 +304,8 @@ func (t *Tokenizer) Encode(text string, addSpecialTokens bool) ([]int, error) {
 
 // idToken returns the token string for id, preferring added tokens as HF does.
 func (t *Tokenizer) idToken(id int) (string, bool) {
-	if at, ok := t.added.byID[id]; ok {
-		return at.Content, true
+	if s, ok := t.added.text[id]; ok {
+		return s, true
 	}
 	return t.model.idToToken(id)
 }

@@ -114,21 +114,14 @@ func (at *Attention) forward(x *mlx.Array, mask mlx.AttentionMask, c cache.Cache
 		q, k = at.rope.Forward(q, 0), at.rope.Forward(k, 0)
 		o = base.ScaledDotProductAttention(q, k, v, nil, at.scale, mask, nil)
 	} else {
-		off := c.(interface{ Offset() int }).Offset()
-		q, k = at.rope.Forward(q, off), at.rope.Forward(k, off)
-		switch cc := c.(type) {
-		case *cache.QuantizedKVCache:
-			qk, qv, err := cc.UpdateAndFetch(k, v)
-			if err != nil {
-				return mlx.Errorf("update_and_fetch", "%v", err)
-			}
-			o = base.ScaledDotProductAttentionQuantized(q, qk, qv, cc, at.scale, mask, nil)
-		case cache.KV:
-			k, v = cc.UpdateAndFetch(k, v)
-			o = base.ScaledDotProductAttention(q, k, v, c, at.scale, mask, nil)
-		default:
+		kv, ok := c.(cache.KV)
+		if !ok {
 			return mlx.Errorf("attention", "unsupported cache %s", c.ClassName())
 		}
+		off := kv.Offset()
+		q, k = at.rope.Forward(q, off), at.rope.Forward(k, off)
+		k, v = kv.UpdateAndFetch(k, v)
+		o = cache.ScaledDotProductAttention(q, k, v, kv, at.scale, mask, nil)
 	}
 	return at.OProj.Forward(o.Transpose(0, 2, 1, 3).Reshape(b, l, -1))
 }

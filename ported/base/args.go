@@ -1,6 +1,6 @@
 // Ported from mlx_lm/models/base.py
-// Upstream: mlx-lm 02228601cd125282125fffa93d36c912acba1c41 (v0.30.4)
-// Blob: d7c3efb280467b602ed54e9c3177d000189c00ca
+// Upstream: mlx-lm 0.32.2
+// Blob: 1ef51e7497ac5cfed17850aebe30008de048ba50
 
 package base
 

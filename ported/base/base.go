@@ -1,6 +1,6 @@
 // Ported from mlx_lm/models/base.py
-// Upstream: mlx-lm 02228601cd125282125fffa93d36c912acba1c41 (v0.30.4)
-// Blob: d7c3efb280467b602ed54e9c3177d000189c00ca
+// Upstream: mlx-lm 0.32.2
+// Blob: 1ef51e7497ac5cfed17850aebe30008de048ba50
 
 // Package base is a hand port of mlx-lm's base.py (model-argument parsing,
 // attention masks, scaled dot-product attention including the quantized-KV
@@ -149,6 +149,11 @@ func QuantizedScaledDotProductAttention(queries *mlx.Array, qKeys, qValues mlx.Q
 			kIdx := mlx.Arange(0, float64(kL), 1, mlx.Int32)
 			m = mlx.GreaterEqual(qIdx.Index(mlx.Colon, mlx.NewAxis), kIdx.Index(mlx.NewAxis))
 		}
+		// A (B, 1 or H_kv, L, S) mask meets (B, H_kv, n_repeats, L, S) scores: give
+		// it the repeats axis (new in 0.32).
+		if nRepeats > 1 && m.Ndim() > 3 {
+			m = mlx.ExpandDims(m, -3)
+		}
 		if m.Dtype() == mlx.Bool {
 			fi, err := mlx.FinfoOf(scores.Dtype())
 			if err != nil {
@@ -173,6 +178,30 @@ func expandQuant(q mlx.Quantized) mlx.Quantized {
 	if q.Biases != nil {
 		out.Biases = mlx.ExpandDims(q.Biases, -3)
 	}
+	return out
+}
+
+// GatherLastAxis is gather_last_axis(x, group): the last axis of x is split
+// across the ranks of group; every rank gets the whole axis, in rank order.
+func GatherLastAxis(x *mlx.Array, group *mlx.Group) *mlx.Array {
+	if err := x.Err(); err != nil {
+		return mlx.Errorf("gather_last_axis", "%v", err)
+	}
+	if group == nil {
+		return mlx.Errorf("gather_last_axis", "nil group")
+	}
+	s := mlx.NewScope()
+	defer s.Close()
+	shape := x.Shape()
+	if len(shape) == 0 {
+		return mlx.Errorf("gather_last_axis", "x is a scalar")
+	}
+	n, size := group.Size(), shape[len(shape)-1]
+	parts := mlx.AllGather(mlx.Reshape(x, -1, size), group)
+	// (ranks * rows, size) to (rows, ranks * size), in rank order.
+	parts = mlx.Transpose(mlx.Reshape(parts, n, -1, size), 1, 0, 2)
+	out := mlx.Reshape(parts, append(append([]int{}, shape[:len(shape)-1]...), n*size)...)
+	s.Keep(out)
 	return out
 }
 

@@ -65,7 +65,7 @@ func TestParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := paritytest.Load(t, filepath.Join(dir, "base.safetensors"))
-	chk := &paritytest.Checker{T: t, Tol: 1e-5}
+	chk := &paritytest.Checker{T: t, Tol: cpuExact()}
 
 	for i, c := range cs.Causal {
 		o := CausalMaskOpts{Offset: c.Offset}
@@ -135,7 +135,50 @@ func TestParity(t *testing.T) {
 	}
 	chk.Close("swiglu", Swiglu(paritytest.Get(t, ts, "swiglu/gate"), paritytest.Get(t, ts, "swiglu/x")),
 		paritytest.Get(t, ts, "swiglu/out"))
-	chk.Report(len(cs.Causal) + len(cs.SDPA) + len(cs.QSDPA) + 1)
+	n := activationParity(t, ts, chk)
+	chk.Report(len(cs.Causal) + len(cs.SDPA) + len(cs.QSDPA) + 1 + n)
+}
+
+// cpuExact is the parity tolerance: none on the CPU (the same libmlx gives
+// the same bits); a stated one on the GPU, where kernels may differ.
+func cpuExact() float64 {
+	if mlx.OnGPU() {
+		return 1e-5
+	}
+	return 0
+}
+
+// activationParity compares swiglu_oai, SwigluOAI, precise_swiglu and XieLU
+// (its initial parameters, and its output with given and loaded ones).
+func activationParity(t *testing.T, ts *mlx.Tensors, chk *paritytest.Checker) int {
+	get := func(n string) *mlx.Array { return paritytest.Get(t, ts, n) }
+	before := chk.Count
+	g, x := get("oai/gate"), get("oai/x")
+	chk.Close("oai/fn", SwigluOAIFn(g, x, 1.702, 7.0), get("oai/fn"))
+	chk.Close("oai/fn_args", SwigluOAIFn(g, x, 1.1, 3.0), get("oai/fn_args"))
+	chk.Close("oai/module", NewSwigluOAI(1.702, 7.0).Forward(x, g), get("oai/module"))
+	chk.Close("oai/module_args", NewSwigluOAI(2.5, 5.0).Forward(x, g), get("oai/module_args"))
+	for _, dt := range []string{"float32", "bfloat16", "float16"} {
+		h := get("precise/" + dt + "/h")
+		chk.Close("precise/"+dt, PreciseSwiglu(h, get("precise/"+dt+"/gate"), h), get("precise/"+dt+"/out"))
+	}
+	for _, c := range []struct {
+		name                   string
+		alphaP, alphaN, b, eps float64
+	}{{"default", 0.8, 0.8, 0.5, -1e-6}, {"args", 0.3, 1.7, 0.25, -1e-3}} {
+		m := NewXieLU(c.alphaP, c.alphaN, c.b, c.eps)
+		p := "xielu/" + c.name + "/"
+		chk.Close(p+"alpha_p", m.AlphaP, get(p+"alpha_p"))
+		chk.Close(p+"alpha_n", m.AlphaN, get(p+"alpha_n"))
+		chk.Close(p+"beta", m.Beta, get(p+"beta"))
+		chk.Close(p+"eps", m.Eps, get(p+"eps"))
+		chk.Close(p+"out", m.Forward(get("xielu/x")), get(p+"out"))
+		if c.name == "args" {
+			m.AlphaP, m.AlphaN = get("xielu/loaded/alpha_p"), get("xielu/loaded/alpha_n")
+			chk.Close("xielu/loaded/out", m.Forward(get("xielu/x")), get("xielu/loaded/out"))
+		}
+	}
+	return chk.Count - before
 }
 
 type testArgs struct {

@@ -1,6 +1,6 @@
 // Ported from mlx_lm/models/cache.py
-// Upstream: mlx-lm 02228601cd125282125fffa93d36c912acba1c41 (v0.30.4)
-// Blob: 71aa0126d28fd463ad1bfabba8e9b3770557e4dd
+// Upstream: mlx-lm 0.32.2
+// Blob: bb3d62f060ff89f31b28182ddf5870d721e7067d
 
 package cache
 
@@ -35,7 +35,6 @@ func (c *RotatingKVCache) Size() int             { return min(c.offset, c.maxSiz
 func (c *RotatingKVCache) IsTrimmable() bool     { return c.offset < c.maxSize }
 func (c *RotatingKVCache) Handles() []*mlx.Array { return nonNil(c.keys, c.values) }
 func (c *RotatingKVCache) Nbytes() int           { return nbytes(c.keys, c.values) }
-func (c *RotatingKVCache) StateKeys() []string   { return seqKeys(2) }
 
 // trim is RotatingKVCache._trim: drop trim_size positions after the kept
 // prefix and append.
@@ -131,24 +130,14 @@ func (c *RotatingKVCache) updateInPlace(keys, values *mlx.Array) (*mlx.Array, *m
 	set(&c.values, c.values.SetIndex(values, mlx.Ellipsis, seq(c.idx, c.idx+S), mlx.Colon))
 	c.offset += S
 	c.idx += S
-	if c.offset < c.maxSize {
-		return sliceSeq(c.keys, mlx.None, c.offset), sliceSeq(c.values, mlx.None, c.offset)
-	}
-	return alias(c.keys), alias(c.values)
+	return c.KeysAndValues()
 }
 
 // UpdateAndFetch is RotatingKVCache.update_and_fetch: single tokens go into
 // the ring in place, longer updates are concatenated in temporal order.
 func (c *RotatingKVCache) UpdateAndFetch(keys, values *mlx.Array) (*mlx.Array, *mlx.Array) {
-	if err := keys.Err(); err != nil {
-		return keys, keys
-	}
-	if err := values.Err(); err != nil {
-		return values, values
-	}
-	if keys.Ndim() != 4 || values.Ndim() != 4 {
-		e := mlx.Errorf("update_and_fetch", "keys and values must be (B, H, S, D), got %v and %v", keys.Shape(), values.Shape())
-		return e, e
+	if err := checkKV(c.ClassName(), keys, values); err != nil {
+		return errPair(err)
 	}
 	if keys.Dim(2) == 1 {
 		return c.updateInPlace(keys, values)
@@ -156,38 +145,38 @@ func (c *RotatingKVCache) UpdateAndFetch(keys, values *mlx.Array) (*mlx.Array, *
 	return c.updateConcat(keys, values)
 }
 
-// State is RotatingKVCache.state (ring order, not temporal order, as upstream).
-func (c *RotatingKVCache) State() []*mlx.Array {
-	if c.keys == nil {
-		return nil
-	}
-	if c.offset < c.keys.Dim(2) {
-		return []*mlx.Array{sliceSeq(c.keys, mlx.None, c.offset), sliceSeq(c.values, mlx.None, c.offset)}
-	}
-	return []*mlx.Array{alias(c.keys), alias(c.values)}
+// KeysAndValues is RotatingKVCache.keys_and_values: the ring, cut at
+// offset until it has filled (ring order, not temporal order).
+func (c *RotatingKVCache) KeysAndValues() (*mlx.Array, *mlx.Array) {
+	return headOrAll(c.ClassName(), c.keys, c.values, c.offset)
 }
 
-func (c *RotatingKVCache) SetState(s []*mlx.Array) error {
-	if len(s) != 2 {
-		return fmt.Errorf("RotatingKVCache: state has %d arrays, want 2", len(s))
+// State is (keys, values, offset, keep, max_size, _idx), the ring whole.
+func (c *RotatingKVCache) State() State {
+	return State{alias(c.keys), alias(c.values), c.offset, c.keep, c.maxSize, c.idx}
+}
+
+// SetState is the state setter.
+func (c *RotatingKVCache) SetState(s State) error {
+	r := stateReader{class: c.ClassName(), s: s}
+	if !r.len(6) {
+		return r.err
 	}
-	set(&c.keys, alias(s[0]))
-	set(&c.values, alias(s[1]))
-	return nil
-}
-
-// MetaState is (keep, max_size, offset, _idx) as strings.
-func (c *RotatingKVCache) MetaState() []string {
-	return []string{fmt.Sprint(c.keep), fmt.Sprint(c.maxSize), fmt.Sprint(c.offset), fmt.Sprint(c.idx)}
-}
-
-func (c *RotatingKVCache) SetMetaState(m []string) error {
-	v, err := parseInts(m, 4, c.ClassName())
-	if err != nil {
+	k, v := r.array(0, true), r.array(1, true)
+	off, keep, maxSize, idx := r.int(2), r.int(3), r.int(4), r.int(5)
+	if err := r.pair(0, 1); err != nil {
 		return err
 	}
-	c.keep, c.maxSize, c.offset, c.idx = v[0], v[1], v[2], v[3]
+	set(&c.keys, alias(k))
+	set(&c.values, alias(v))
+	c.offset, c.keep, c.maxSize, c.idx = off, keep, maxSize, idx
 	return nil
+}
+
+// Copy is copy.deepcopy.
+func (c *RotatingKVCache) Copy() Cache {
+	return &RotatingKVCache{keys: alias(c.keys), values: alias(c.values), keep: c.keep, maxSize: c.maxSize,
+		offset: c.offset, idx: c.idx}
 }
 
 // Trim is RotatingKVCache.trim.

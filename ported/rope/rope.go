@@ -1,6 +1,6 @@
 // Ported from mlx_lm/models/rope_utils.py
-// Upstream: mlx-lm 02228601cd125282125fffa93d36c912acba1c41 (v0.30.4)
-// Blob: a8e1a0dccd2e64f6edada2607c442376d96b063e
+// Upstream: mlx-lm 0.32.2
+// Blob: ed7de6d94f07c6d59cad2f95446cf095a656e1a4
 
 // Package rope is a hand port of mlx-lm's rope_utils.py (plus mlx.nn.RoPE,
 // which initialize_rope returns for the "default", "linear" and "mrope"
@@ -54,7 +54,7 @@ func (r *RoPE) ForwardArray(x, offset *mlx.Array) *mlx.Array {
 }
 
 // freqsRope is the shared tail of the variants that pass custom frequencies
-// (base=None, scale=1.0) and optionally pre-scale the rotated features.
+// (base=None) and optionally pre-scale the rotated features.
 type freqsRope struct {
 	dims        int
 	traditional bool
@@ -67,15 +67,16 @@ func (f *freqsRope) opts() mlx.RopeOpts {
 	return mlx.RopeOpts{Dims: f.dims, Traditional: f.traditional, Scale: 1.0, Freqs: f.freqs}
 }
 
-// scaled is Python's `x[..., :dims] = s * x[..., :dims]`. Python mutates the
-// caller's array in place; Go returns a new one and leaves x alone (every
-// caller in mlx-lm rebinds the result anyway: q = self.rope(q, ...)).
-func (f *freqsRope) scaled(x *mlx.Array) (*mlx.Array, bool) {
-	if f.preScale == 1.0 {
+// scaled is Python's x.at[..., :dims].multiply(s) (0.30's in-place
+// `x[..., :dims] = s * x[..., :dims]`, which mutated the caller's array, is
+// gone upstream too): a new array with the rotated features scaled; x is left
+// alone. s * x and x * s are the same float32 product.
+func (f *freqsRope) scaled(x *mlx.Array, s float64) (*mlx.Array, bool) {
+	if s == 1.0 {
 		return x, false
 	}
 	head := x.Index(mlx.Ellipsis, mlx.Slice(mlx.None, f.dims, 1))
-	prod := mlx.Multiply(mlx.Float(f.preScale), head)
+	prod := mlx.Multiply(head, mlx.Float(s))
 	head.Free()
 	out := x.SetIndex(prod, mlx.Ellipsis, mlx.Slice(mlx.None, f.dims, 1))
 	prod.Free()
@@ -83,12 +84,17 @@ func (f *freqsRope) scaled(x *mlx.Array) (*mlx.Array, bool) {
 }
 
 func (f *freqsRope) forward(x *mlx.Array, offset int, offsetArr *mlx.Array) *mlx.Array {
-	xs, owned := f.scaled(x)
+	return f.forwardWith(x, offset, offsetArr, f.preScale, f.opts())
+}
+
+// forwardWith pre-scales by s and rotates with o.
+func (f *freqsRope) forwardWith(x *mlx.Array, offset int, offsetArr *mlx.Array, s float64, o mlx.RopeOpts) *mlx.Array {
+	xs, owned := f.scaled(x, s)
 	var out *mlx.Array
 	if offsetArr != nil {
-		out = mlx.RopeArrayOffset(xs, f.opts(), offsetArr)
+		out = mlx.RopeArrayOffset(xs, o, offsetArr)
 	} else {
-		out = mlx.Rope(xs, f.opts(), offset)
+		out = mlx.Rope(xs, o, offset)
 	}
 	if owned {
 		xs.Free()
@@ -347,6 +353,213 @@ func (r *YarnRoPE) ForwardArray(x, offset *mlx.Array) *mlx.Array {
 	return r.forward(x, 0, offset)
 }
 
+// ForwardScaled is YarnRoPE.__call__(x, offset, scale, inverse) (new in
+// 0.32): scale is mx.fast.rope's position scale; inverse undoes the rotation
+// (input scaled by 1/mscale, frequencies negated). offsetArr non-nil is an
+// array offset and offset is then ignored.
+func (r *YarnRoPE) ForwardScaled(x *mlx.Array, offset int, offsetArr *mlx.Array, scale float64, inverse bool) *mlx.Array {
+	inputScale, o := r.Mscale, r.opts()
+	o.Scale = float32(scale)
+	if inverse {
+		if r.Mscale != 1.0 {
+			inputScale = 1.0 / r.Mscale
+		}
+		neg := mlx.Negative(r.freqs)
+		defer neg.Free()
+		o.Freqs = neg
+	}
+	return r.forwardWith(x, offset, offsetArr, inputScale, o)
+}
+
+// ---- ProportionalRoPE ----
+
+// ProportionalRoPE is rope_utils.ProportionalRoPE (new in 0.32): the first
+// rotated_dims of dims features rotate with factor * base ** (2i / dims);
+// the rest get infinite frequencies' partners, i.e. are left unrotated.
+type ProportionalRoPE struct {
+	freqsRope
+}
+
+// NewProportionalRoPE is ProportionalRoPE(dims, rotated_dims, traditional,
+// base, factor); Python's defaults are false, 10000, 1.
+func NewProportionalRoPE(dims, rotatedDims int, traditional bool, base, factor float64) (*ProportionalRoPE, error) {
+	if rotatedDims > dims {
+		return nil, fmt.Errorf("ProportionalRoPE: rotated_dims should be smaller than dims")
+	}
+	s := mlx.NewScope()
+	defer s.Close()
+	exponents := mlx.Divide(mlx.Arange(0, float64(rotatedDims), 2, mlx.Float32), mlx.Int(dims))
+	rotated := mlx.Multiply(mlx.Float(factor), mlx.Power(mlx.Float(base), exponents))
+	rest := mlx.Full(mlx.Float(math.Inf(1)), mlx.Float32, pyFloorDiv(dims-rotatedDims, 2))
+	freqs := mlx.Concatenate([]*mlx.Array{rotated, rest}, 0)
+	if err := mlx.Eval(freqs); err != nil {
+		return nil, fmt.Errorf("ProportionalRoPE: %w", err)
+	}
+	s.Keep(freqs)
+	return &ProportionalRoPE{freqsRope{dims: dims, traditional: traditional, freqs: freqs, preScale: 1.0}}, nil
+}
+
+// pyFloorDiv is Python's a // b for ints (rounds toward minus infinity).
+func pyFloorDiv(a, b int) int {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// Forward is ProportionalRoPE.__call__ with an int offset.
+func (r *ProportionalRoPE) Forward(x *mlx.Array, offset int) *mlx.Array {
+	return r.forward(x, offset, nil)
+}
+
+// ForwardArray is ProportionalRoPE.__call__ with an array offset.
+func (r *ProportionalRoPE) ForwardArray(x, offset *mlx.Array) *mlx.Array {
+	if offset == nil {
+		return mlx.Errorf("fast.rope", "nil offset array")
+	}
+	return r.forward(x, 0, offset)
+}
+
+// ---- DynamicNTKScalingRoPE ----
+
+// DynamicNTKScalingRoPE is rope_utils.DynamicNTKScalingRoPE (moved there
+// from internlm2.py in 0.32, and reworked): the base grows with the sequence
+// length once it passes max_position_embeddings.
+type DynamicNTKScalingRoPE struct {
+	Dims                  int
+	MaxPositionEmbeddings int
+	Traditional           bool
+	Base                  float64
+	Factor                float64
+}
+
+// NewDynamicNTKScalingRoPE is DynamicNTKScalingRoPE(dims,
+// max_position_embeddings, traditional, base, factor).
+func NewDynamicNTKScalingRoPE(dims, maxPositionEmbeddings int, traditional bool, base, factor float64) *DynamicNTKScalingRoPE {
+	return &DynamicNTKScalingRoPE{Dims: dims, MaxPositionEmbeddings: maxPositionEmbeddings, Traditional: traditional, Base: base, Factor: factor}
+}
+
+// base is the base __call__ computes for L positions after offset, in
+// Python floats: base * ((factor * seq_len / max_pos) - (factor - 1)) **
+// (dims / (dims - 2)), seq_len = max(L + offset, max_pos).
+func (r *DynamicNTKScalingRoPE) base(l, offset int) (float64, error) {
+	if r.MaxPositionEmbeddings <= 0 {
+		return 0, fmt.Errorf("DynamicNTKScalingRoPE: max_position_embeddings is %d", r.MaxPositionEmbeddings)
+	}
+	if r.Dims == 2 {
+		return 0, fmt.Errorf("DynamicNTKScalingRoPE: dims 2 divides by zero")
+	}
+	seqLen := max(l+offset, r.MaxPositionEmbeddings)
+	return r.Base * math.Pow((r.Factor*float64(seqLen)/float64(r.MaxPositionEmbeddings))-(r.Factor-1), float64(r.Dims)/float64(r.Dims-2)), nil
+}
+
+// Forward is DynamicNTKScalingRoPE.__call__(x, offset).
+func (r *DynamicNTKScalingRoPE) Forward(x *mlx.Array, offset int) *mlx.Array {
+	if err := x.Err(); err != nil {
+		return mlx.Errorf("fast.rope", "%v", err)
+	}
+	if x.Ndim() < 2 {
+		return mlx.Errorf("fast.rope", "DynamicNTKScalingRoPE: x has %d dims", x.Ndim())
+	}
+	b, err := r.base(x.Dim(-2), offset)
+	if err != nil {
+		return mlx.Errorf("fast.rope", "%v", err)
+	}
+	return mlx.Rope(x, mlx.RopeOpts{Dims: r.Dims, Traditional: r.Traditional, Base: float32(b), Scale: 1.0}, offset)
+}
+
+// ForwardArray is DynamicNTKScalingRoPE.__call__ with an array offset.
+// Python's arithmetic then runs on arrays: seq_len = max(L + offset, max_pos)
+// is the array when L + offset >= max_pos (Python's max keeps the first of
+// equals) and the base is computed in float32 array ops, converted to a
+// Python float for mx.fast.rope. Only a one-element offset survives that
+// conversion; a per-batch offset makes Python raise, and the port too.
+func (r *DynamicNTKScalingRoPE) ForwardArray(x, offset *mlx.Array) *mlx.Array {
+	if offset == nil {
+		return mlx.Errorf("fast.rope", "nil offset array")
+	}
+	if err := x.Err(); err != nil {
+		return mlx.Errorf("fast.rope", "%v", err)
+	}
+	if offset.Size() != 1 {
+		return mlx.Errorf("fast.rope", "DynamicNTKScalingRoPE: only length-1 offset arrays can be converted to a Python scalar base (got %v)", offset.Shape())
+	}
+	if r.MaxPositionEmbeddings <= 0 || r.Dims == 2 || x.Ndim() < 2 {
+		return mlx.Errorf("fast.rope", "DynamicNTKScalingRoPE: max_position_embeddings %d, dims %d, x %v", r.MaxPositionEmbeddings, r.Dims, x.Shape())
+	}
+	s := mlx.NewScope()
+	defer s.Close()
+	seq := mlx.Add(mlx.Int(x.Dim(-2)), offset)
+	v, err := seq.Item()
+	if err != nil {
+		return mlx.Errorf("fast.rope", "%v", err)
+	}
+	var b float64
+	if int(v) >= r.MaxPositionEmbeddings {
+		ba := mlx.Multiply(mlx.Float(r.Base), mlx.Power(
+			mlx.Subtract(mlx.Divide(mlx.Multiply(mlx.Float(r.Factor), seq), mlx.Int(r.MaxPositionEmbeddings)), mlx.Float(r.Factor-1)),
+			mlx.Float(float64(r.Dims)/float64(r.Dims-2))))
+		if b, err = ba.Item(); err != nil {
+			return mlx.Errorf("fast.rope", "%v", err)
+		}
+	} else if b, err = r.base(x.Dim(-2), 0); err != nil { // seq_len is max_pos: Python floats
+		return mlx.Errorf("fast.rope", "%v", err)
+	}
+	out := mlx.RopeArrayOffset(x, mlx.RopeOpts{Dims: r.Dims, Traditional: r.Traditional, Base: float32(b), Scale: 1.0}, offset)
+	s.Keep(out)
+	return out
+}
+
+// ---- apply_yarn_mscale ----
+
+// ApplyYarnMscale is rope_utils.apply_yarn_mscale(scale, scaling_config)
+// (new in 0.32): the attention scale times mscale_all_dim's yarn factor
+// squared, the half of the yarn correction initialize_rope does not put on
+// the rope. scalingConfig nil (or empty) is None.
+func ApplyYarnMscale(scale float64, scalingConfig map[string]any) (float64, error) {
+	if len(scalingConfig) == 0 {
+		return scale, nil
+	}
+	ropeType, err := ropeTypeOf(scalingConfig)
+	if err != nil {
+		return 0, fmt.Errorf("apply_yarn_mscale: %w", err)
+	}
+	mscaleAllDim, err := numOr(scalingConfig, "mscale_all_dim", 0)
+	if err != nil {
+		return 0, fmt.Errorf("apply_yarn_mscale: %w", err)
+	}
+	factor, err := numOr(scalingConfig, "factor", 1)
+	if err != nil {
+		return 0, fmt.Errorf("apply_yarn_mscale: %w", err)
+	}
+	if ropeType == "default" || mscaleAllDim == 0 || factor <= 1 {
+		return scale, nil
+	}
+	s := 0.1*mscaleAllDim*math.Log(factor) + 1.0
+	return scale * s * s, nil
+}
+
+// ropeTypeOf is scaling_config.get("type") or scaling_config.get("rope_type",
+// "default").
+func ropeTypeOf(scalingConfig map[string]any) (string, error) {
+	if t, ok := scalingConfig["type"]; ok && truthy(t) {
+		s, ok := t.(string)
+		if !ok {
+			return "", fmt.Errorf("rope_scaling type %v is not a string", t)
+		}
+		return s, nil
+	}
+	if t, ok := scalingConfig["rope_type"]; ok {
+		s, ok := t.(string)
+		if !ok {
+			return "", fmt.Errorf("rope_scaling rope_type %v is not a string", t)
+		}
+		return s, nil
+	}
+	return "default", nil
+}
+
 // ---- initialize_rope ----
 
 // InitializeRope is rope_utils.initialize_rope. scalingConfig is the
@@ -356,20 +569,11 @@ func (r *YarnRoPE) ForwardArray(x, offset *mlx.Array) *mlx.Array {
 func InitializeRope(dims int, base float64, traditional bool, scalingConfig map[string]any, maxPositionEmbeddings int) (Layer, error) {
 	ropeType := "default"
 	if scalingConfig != nil {
-		// scaling_config.get("type") or scaling_config.get("rope_type", "default")
-		if t, ok := scalingConfig["type"]; ok && truthy(t) {
-			s, ok := t.(string)
-			if !ok {
-				return nil, fmt.Errorf("initialize_rope: rope_scaling type %v is not a string", t)
-			}
-			ropeType = s
-		} else if t, ok := scalingConfig["rope_type"]; ok {
-			s, ok := t.(string)
-			if !ok {
-				return nil, fmt.Errorf("initialize_rope: rope_scaling rope_type %v is not a string", t)
-			}
-			ropeType = s
+		t, err := ropeTypeOf(scalingConfig)
+		if err != nil {
+			return nil, fmt.Errorf("initialize_rope: %w", err)
 		}
+		ropeType = t
 	}
 	switch ropeType {
 	case "default", "linear":
@@ -382,9 +586,15 @@ func InitializeRope(dims int, base float64, traditional bool, scalingConfig map[
 			scale = 1 / f
 		}
 		return NewRoPE(dims, traditional, base, scale), nil
+	case "dynamic":
+		f, err := need(scalingConfig, "factor")
+		if err != nil {
+			return nil, fmt.Errorf("initialize_rope: %w", err)
+		}
+		return NewDynamicNTKScalingRoPE(dims, maxPositionEmbeddings, traditional, base, f), nil
 	case "llama3":
 		return NewLlama3RoPE(dims, maxPositionEmbeddings, traditional, base, scalingConfig)
-	case "yarn", "deepseek_yarn":
+	case "yarn", "deepseek_yarn", "telechat3-yarn":
 		f, err := need(scalingConfig, "factor")
 		if err != nil {
 			return nil, fmt.Errorf("initialize_rope: %w", err)
@@ -429,6 +639,17 @@ func InitializeRope(dims int, base float64, traditional bool, scalingConfig map[
 		}
 		return NewSuScaledRoPE(dims, SuScaledOpts{Base: base, MaxPositionEmbeddings: maxPositionEmbeddings,
 			OriginalMaxPositionEmbeddings: int(omp), ShortFactor: sf, LongFactor: lf})
+	case "proportional":
+		prf, err := numOr(scalingConfig, "partial_rotary_factor", 1.0)
+		if err != nil {
+			return nil, fmt.Errorf("initialize_rope: %w", err)
+		}
+		f, err := numOr(scalingConfig, "factor", 1.0)
+		if err != nil {
+			return nil, fmt.Errorf("initialize_rope: %w", err)
+		}
+		// int(dims * partial_rotary_factor): a float product, truncated.
+		return NewProportionalRoPE(dims, int(float64(dims)*prf), traditional, base, f)
 	case "mrope":
 		sec, ok := scalingConfig["mrope_section"]
 		n := 0

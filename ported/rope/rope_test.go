@@ -19,6 +19,7 @@ type ropeCase struct {
 	Scaling     map[string]any `json:"scaling"`
 	MaxPos      *int           `json:"max_pos"`
 	Class       string         `json:"class"`
+	BatchRaises bool           `json:"batch_raises"`
 }
 
 type badCase struct {
@@ -33,6 +34,11 @@ type ropeCases struct {
 	Bad          []badCase  `json:"bad"`
 	BatchOffsets []int32    `json:"batch_offsets"`
 	ScalarOffset int        `json:"scalar_offset"`
+	Mscale       []struct {
+		Scale   float64        `json:"scale"`
+		Scaling map[string]any `json:"scaling"`
+		Out     float64        `json:"out"`
+	} `json:"mscale"`
 }
 
 // TestParity builds every rope type with InitializeRope from the same
@@ -49,7 +55,11 @@ func TestParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := paritytest.Load(t, filepath.Join(dir, "rope.safetensors"))
-	chk := &paritytest.Checker{T: t, Tol: 1e-5}
+	tol := 0.0 // the same libmlx on the CPU: bit-exact
+	if mlx.OnGPU() {
+		tol = 1e-5
+	}
+	chk := &paritytest.Checker{T: t, Tol: tol}
 	classes := map[string]bool{}
 	for _, c := range cs.Cases {
 		maxPos := 0
@@ -81,11 +91,24 @@ func TestParity(t *testing.T) {
 		scalar := mlx.Scalar(float64(cs.ScalarOffset), mlx.Int32)
 		chk.Close(c.Name+"/arr_scalar", layer.ForwardArray(x, scalar), paritytest.Get(t, ts, c.Name+"/arr_scalar"))
 		batch := mlx.FromSlice(cs.BatchOffsets)
-		chk.Close(c.Name+"/arr_batch", layer.ForwardArray(x, batch), paritytest.Get(t, ts, c.Name+"/arr_batch"))
+		if c.BatchRaises {
+			if out := layer.ForwardArray(x, batch); out.Err() == nil {
+				t.Errorf("%s: a per-batch offset gave no error; Python raises", c.Name)
+			}
+			chk.Count++ // the refusal is the comparison
+		} else {
+			chk.Close(c.Name+"/arr_batch", layer.ForwardArray(x, batch), paritytest.Get(t, ts, c.Name+"/arr_batch"))
+		}
+		if y, ok := layer.(*YarnRoPE); ok {
+			scaled := y.ForwardScaled(x, 7, nil, 0.5, false)
+			chk.Close(c.Name+"/scaled", scaled, paritytest.Get(t, ts, c.Name+"/scaled"))
+			chk.Close(c.Name+"/inverse", y.ForwardScaled(paritytest.Get(t, ts, c.Name+"/scaled"), 7, nil, 0.5, true), paritytest.Get(t, ts, c.Name+"/inverse"))
+			chk.Close(c.Name+"/inverse_arr", y.ForwardScaled(x, 0, batch, 1.0, true), paritytest.Get(t, ts, c.Name+"/inverse_arr"))
+		}
 		// The input must be left alone (Python mutates it; the port does not).
 		chk.Close(c.Name+"/x_unchanged", x, paritytest.Get(t, ts, c.Name+"/x"))
 	}
-	for _, want := range []string{"RoPE", "Llama3RoPE", "YarnRoPE", "SuScaledRoPE"} {
+	for _, want := range []string{"RoPE", "Llama3RoPE", "YarnRoPE", "SuScaledRoPE", "DynamicNTKScalingRoPE", "ProportionalRoPE"} {
 		if !classes[want] {
 			t.Errorf("no case exercised %s", want)
 		}
@@ -95,6 +118,15 @@ func TestParity(t *testing.T) {
 		if (err != nil) != b.PythonRaises {
 			t.Errorf("%s: Go error %v, Python raised %v", b.Name, err, b.PythonRaises)
 		}
+	}
+	for i, m := range cs.Mscale {
+		got, err := ApplyYarnMscale(m.Scale, m.Scaling)
+		if err != nil || got != m.Out {
+			t.Errorf("apply_yarn_mscale case %d (%v, %v) = %v, %v; Python %v", i, m.Scale, m.Scaling, got, err, m.Out)
+		}
+	}
+	if len(cs.Mscale) < 8 {
+		t.Errorf("only %d apply_yarn_mscale cases", len(cs.Mscale))
 	}
 	chk.Report(len(cs.Cases) * (len(cs.IntOffsets) + 3))
 }

@@ -1,6 +1,6 @@
 // Ported from mlx_lm/models/switch_layers.py
-// Upstream: mlx-lm 02228601cd125282125fffa93d36c912acba1c41 (v0.30.4)
-// Blob: 1fe5d917e6b194b1681bbb1c69589ad3dc759d65
+// Upstream: mlx-lm 0.32.2
+// Blob: 25dc8e492bb9a397cd53f804c3488f79c7105ea2
 
 // Package switchlayers is a hand port of mlx-lm's switch_layers.py: the
 // mixture-of-experts layers (one weight matrix per expert, selected per token
@@ -13,6 +13,7 @@
 package switchlayers
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/hf2go/hf2go/ported/base"
@@ -96,7 +97,8 @@ func (l *SwitchLinear) Forward(x, indices *mlx.Array, sortedIndices bool) *mlx.A
 	return addBias(y, l.Bias, indices)
 }
 
-// ToQuantized is SwitchLinear.to_quantized(group_size, bits, mode).
+// ToQuantized is SwitchLinear.to_quantized(group_size, bits, mode,
+// global_scale): QuantizedSwitchLinear._quantize of the current weights.
 func (l *SwitchLinear) ToQuantized(q nn.QuantParams) (any, error) {
 	if q.Mode == "" {
 		q.Mode = "affine"
@@ -107,12 +109,60 @@ func (l *SwitchLinear) ToQuantized(q nn.QuantParams) (any, error) {
 	if q.Bits == 0 {
 		q.Bits = 4
 	}
+	ql := &QuantizedSwitchLinear{Bias: l.Bias, GroupSize: q.GroupSize, Bits: q.Bits, Mode: q.Mode}
+	if q.GlobalScale {
+		w, sc, gs, err := QuantizeExperts(l.Weight, q.GroupSize, q.Bits, q.Mode)
+		if err != nil {
+			return nil, err
+		}
+		ql.Weight, ql.Scales, ql.GlobalScale = w, sc, gs
+		return ql, nil
+	}
 	qw, err := mlx.Quantize(l.Weight, q.GroupSize, q.Bits, q.Mode)
 	if err != nil {
 		return nil, err
 	}
-	return &QuantizedSwitchLinear{Weight: qw.Weight, Scales: qw.Scales, Biases: qw.Biases, Bias: l.Bias,
-		GroupSize: q.GroupSize, Bits: q.Bits, Mode: q.Mode}, nil
+	ql.Weight, ql.Scales, ql.Biases = qw.Weight, qw.Scales, qw.Biases
+	return ql, nil
+}
+
+// TakesGlobalScale says that to_quantized accepts global_scale (what
+// mlx_lm.utils._takes_global_scale checks in its signature): true for the
+// switch layers only.
+func (l *SwitchLinear) TakesGlobalScale() bool { return true }
+
+// QuantizeExperts is _quantize_experts(w, group_size, bits, mode): each
+// expert of w (num_experts, out, in) quantized with its own nvfp4 tensor
+// scale, max |w[e]| in float32. It returns the stacked packed weights, the
+// stacked scales and the (num_experts,) global scales.
+func QuantizeExperts(w *mlx.Array, groupSize, bits int, mode string) (weight, scales, globalScale *mlx.Array, err error) {
+	if mode != "nvfp4" {
+		return nil, nil, nil, fmt.Errorf("A global scale needs 'nvfp4' mode, got '%s'.", mode)
+	}
+	if err := w.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	if w.Ndim() != 3 {
+		return nil, nil, nil, fmt.Errorf("_quantize_experts: weight has shape %v, want (experts, out, in)", w.Shape())
+	}
+	s := mlx.NewScope()
+	defer s.Close()
+	gs := mlx.Astype(mlx.Max(mlx.Abs(w), false, -2, -1), mlx.Float32)
+	n := w.Dim(0)
+	ws, ss := make([]*mlx.Array, n), make([]*mlx.Array, n)
+	for e := range n {
+		q, err := mlx.QuantizeGlobal(w.Index(e), groupSize, bits, mode, gs.Index(e))
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("_quantize_experts: expert %d: %w", e, err)
+		}
+		ws[e], ss[e] = q.Weight, q.Scales
+	}
+	weight, scales = mlx.Stack(ws, 0), mlx.Stack(ss, 0)
+	if err := mlx.Eval(weight, scales, gs); err != nil {
+		return nil, nil, nil, fmt.Errorf("_quantize_experts: %w", err)
+	}
+	s.Keep(weight, scales, gs)
+	return weight, scales, gs, nil
 }
 
 // QuantizedSwitchLinear is switch_layers.QuantizedSwitchLinear.
@@ -121,6 +171,9 @@ type QuantizedSwitchLinear struct {
 	Scales *mlx.Array `mlx:"scales"`
 	Biases *mlx.Array `mlx:"biases"` // nil for modes without biases
 	Bias   *mlx.Array `mlx:"bias"`
+	// GlobalScale is the per-expert nvfp4 tensor scale (global_scale=True,
+	// new in 0.32); nil is None.
+	GlobalScale *mlx.Array `mlx:"global_scale"`
 
 	GroupSize int    `mlx:"-"`
 	Bits      int    `mlx:"-"`
@@ -133,7 +186,7 @@ func (l *QuantizedSwitchLinear) NumExperts() int { return l.Weight.Dim(0) }
 
 // Forward is QuantizedSwitchLinear.__call__.
 func (l *QuantizedSwitchLinear) Forward(x, indices *mlx.Array, sortedIndices bool) *mlx.Array {
-	y := mlx.GatherQMM(x, l.Weight, l.Scales, l.Biases, nil, indices, true, l.GroupSize, l.Bits, l.Mode, sortedIndices)
+	y := mlx.GatherQMMGlobal(x, l.Weight, l.Scales, l.Biases, nil, indices, true, l.GroupSize, l.Bits, l.Mode, l.GlobalScale, sortedIndices)
 	return addBias(y, l.Bias, indices)
 }
 
@@ -173,8 +226,9 @@ func NewSwitchGLU(inputDims, hiddenDims, numExperts int, activation GLUActivatio
 // sorted by expert so each expert's weights are read in order.
 const sortThreshold = 64
 
-// Forward is SwitchGLU.__call__(x, indices) (inference: training's
-// stop_gradient on the indices has no effect on values).
+// Forward is SwitchGLU.__call__(x, indices) (0.32 stops the gradient of the
+// indices always, not only in training: no effect on values, and nothing
+// here takes gradients).
 func (m *SwitchGLU) Forward(x, indices *mlx.Array) *mlx.Array {
 	s := mlx.NewScope()
 	defer s.Close()

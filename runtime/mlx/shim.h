@@ -155,6 +155,14 @@ const char* mlxg_st_meta_value(mlxg_st f, int i);
 void mlxg_st_free(mlxg_st f);
 mlxg_err mlxg_st_save(const char* path, const char** names, mlxg_array* arrs, int n, const char** mkeys, const char** mvals, int nmeta);
 
+/* nvfp4 with a global (per-tensor) scale, as switch_layers' _quantize_experts
+   uses it (mlx-lm 0.32); global_scale may be NULL. */
+mlxg_err mlxg_quantize_global(mlxg_array w, int group_size, int bits, const char* mode, mlxg_array global_scale,
+                              mlxg_array* outs, int* nout);
+mlxg_err mlxg_gather_qmm_global(mlxg_array x, mlxg_array w, mlxg_array scales, mlxg_array biases, mlxg_array lhs,
+                                mlxg_array rhs, int transpose, int group_size, int bits, const char* mode,
+                                mlxg_array global_scale, int sorted, mlxg_array* out);
+
 #ifdef __cplusplus
 }
 #endif

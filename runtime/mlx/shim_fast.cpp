@@ -145,4 +145,20 @@ mlxg_err mlxg_st_save(const char* path, const char** names, mlxg_array* arrs, in
   })
 }
 
+mlxg_err mlxg_quantize_global(mlxg_array w, int group_size, int bits, const char* mode, mlxg_array global_scale,
+                              mlxg_array* outs, int* nout) {
+  GUARD({
+    auto res = mx::quantize(A(w), opt_int(group_size), opt_int(bits), mode, opt(global_scale), S);
+    *nout = static_cast<int>(res.size());
+    for (size_t i = 0; i < res.size() && i < 3; i++) outs[i] = wrap(res[i]);
+  })
+}
+
+mlxg_err mlxg_gather_qmm_global(mlxg_array x, mlxg_array w, mlxg_array scales, mlxg_array biases, mlxg_array lhs,
+                                mlxg_array rhs, int transpose, int group_size, int bits, const char* mode,
+                                mlxg_array global_scale, int sorted, mlxg_array* out) {
+  GUARD(OUT(mx::gather_qmm(A(x), A(w), A(scales), opt(biases), opt(lhs), opt(rhs), transpose != 0,
+                           opt_int(group_size), opt_int(bits), mode, opt(global_scale), sorted != 0, S)))
+}
+
 }  // extern "C"

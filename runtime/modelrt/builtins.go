@@ -746,3 +746,40 @@ func Key(d any, k string) any {
 	}
 	return v
 }
+
+// AnyGet is d.get(key, def) on a value of no static type (a subtree of
+// tree_unflatten, a config value): d must be a dict, else Python's
+// AttributeError.
+func AnyGet(d any, key string, def any) any {
+	m, ok := d.(map[string]any)
+	if !ok {
+		py.Raise("AttributeError", "'%s' object has no attribute 'get'", pyTypeName(d))
+	}
+	if v, ok := m[key]; ok {
+		return v
+	}
+	return def
+}
+
+// pyTypeName is the Python type name of a value of no static type.
+func pyTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "NoneType"
+	case bool:
+		return "bool"
+	case int, int64:
+		return "int"
+	case float64, float32:
+		return "float"
+	case string:
+		return "str"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "dict"
+	case *mlx.Array:
+		return "array"
+	}
+	return fmt.Sprintf("%T", v)
+}

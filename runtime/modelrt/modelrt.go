@@ -10,25 +10,61 @@ import (
 	"github.com/hf2go/hf2go/runtime/py"
 )
 
-// Offset is cache.offset.
+// The cache calls below are what generated code emits today. They forward
+// to the methods of ported/cache (cache.KV, cache.KeyValue) and to its
+// ScaledDotProductAttention, which dispatches on the cache value; they hold
+// no state of their own. New code calls the methods directly.
+
+// Offset is cache.offset for a single-sequence cache.
 func Offset(c cache.Cache) int {
 	if o, ok := c.(interface{ Offset() int }); ok {
 		return o.Offset()
 	}
-	py.Raise("AttributeError", "%s has no attribute 'offset'", c.ClassName())
+	py.Raise("AttributeError", "%s has no attribute 'offset'", className(c))
 	return 0
+}
+
+// CacheOffset is cache.offset for any cache: an int for the single-sequence
+// caches, a (B,) array for the batch caches (what RoPE and the mask take).
+func CacheOffset(c cache.Cache) cache.Offset {
+	o, err := cache.OffsetOf(c)
+	if err != nil {
+		py.Raise("AttributeError", "%v", err)
+	}
+	return o
+}
+
+// RoPE is rope(x, offset=cache.offset) for an offset that is an int or a
+// per-sequence array.
+func RoPE(r rope.Layer, x *mlx.Array, offset cache.Offset) *mlx.Array {
+	if offset.IsArray() {
+		return r.ForwardArray(x, offset.Array)
+	}
+	return r.Forward(x, offset.Int)
 }
 
 // UpdateAndFetch is cache.update_and_fetch(keys, values).
 func UpdateAndFetch(c cache.Cache, keys, values *mlx.Array) (*mlx.Array, *mlx.Array) {
-	if qc, ok := c.(*cache.QuantizedKVCache); ok {
-		return updateQuantized(qc, keys, values)
-	}
-	kv, ok := c.(cache.KV)
+	kv, ok := c.(cache.KeyValue)
 	if !ok {
-		py.Raise("AttributeError", "%s has no attribute 'update_and_fetch'", c.ClassName())
+		py.Raise("AttributeError", "%s has no attribute 'update_and_fetch'", className(c))
 	}
 	return kv.UpdateAndFetch(keys, values)
+}
+
+// SDPA is base.scaled_dot_product_attention(queries, keys, values, cache,
+// scale, mask, sinks), including its quantized-cache branch: c is a cache,
+// or nil for None.
+func SDPA(queries, keys, values *mlx.Array, c any, scale float64, mask mlx.AttentionMask, sinks *mlx.Array) *mlx.Array {
+	cc, _ := c.(cache.Cache)
+	return cache.ScaledDotProductAttention(queries, keys, values, cc, scale, mask, sinks)
+}
+
+func className(c cache.Cache) string {
+	if c == nil {
+		return "NoneType"
+	}
+	return c.ClassName()
 }
 
 // Caches converts a list of concrete caches into the interface list the

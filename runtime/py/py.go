@@ -14,7 +14,11 @@ package py
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Error is a Python exception raised by generated code.
@@ -298,4 +302,62 @@ func RepeatList[T any](xs []T, n int) []T {
 		out = append(out, xs...)
 	}
 	return out
+}
+
+// Sorted is Python's sorted(xs) over numbers or strings: a sorted copy.
+func Sorted[T cmp.Ordered](xs []T) []T {
+	out := append([]T(nil), xs...)
+	slices.Sort(out)
+	return out
+}
+
+// ParseInt is Python's int(s) for a str: base 10, surrounding whitespace,
+// a sign and single underscores between digits allowed; anything else
+// raises ValueError with Python's message.
+func ParseInt(s string) int {
+	t := strings.TrimSpace(s)
+	digits := strings.TrimLeft(t, "+-")
+	ok := len(t)-len(digits) <= 1 && digits != "" && !strings.HasPrefix(digits, "_") && !strings.HasSuffix(digits, "_") && !strings.Contains(digits, "__")
+	if ok {
+		n, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 0)
+		if err == nil {
+			return int(n)
+		}
+	}
+	Raise("ValueError", "invalid literal for int() with base 10: %s", strconv.Quote(s))
+	return 0
+}
+
+// Truthy is Python's bool(v) for a value of no static type: None, False,
+// zero, "" and empty lists and dicts are false; anything else (an array, a
+// module) is true.
+func Truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int:
+		return x != 0
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	case float32:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Map:
+		return rv.Len() > 0
+	case reflect.Pointer, reflect.Interface:
+		return !rv.IsNil()
+	}
+	return true
 }

@@ -9,11 +9,10 @@ import (
 	"github.com/hf2go/hf2go/parity/modelparity"
 )
 
-// TestParity builds tiny random-weight phi3 models with mlx-lm at the
-// pinned version (parity/configs/phi3.json) in float32, bfloat16,
-// 4-bit through mlx-lm's own quantize_model and the model's quant_predicate,
-// and the Hugging Face checkpoint layouts its sanitize consumes; this package
-// must sanitize each checkpoint into the same weights as mlx-lm and reproduce
-// its logits and 16 cached decode steps, bit for bit on the CPU
-// (parity/README.md).
+// TestParity builds tiny random-weight phi3 models with mlx-lm 0.32.2
+// (parity/configs/phi3.json) in float32, bfloat16, 4-bit through
+// mlx-lm's own quantize_model and the model's quant_predicate, and the Hugging
+// Face checkpoint layouts its sanitize consumes; this package must sanitize
+// each checkpoint into the same weights as mlx-lm and reproduce its logits and
+// 16 cached decode steps, bit for bit on the CPU (parity/README.md).
 func TestParity(t *testing.T) { modelparity.Run(t, "phi3") }

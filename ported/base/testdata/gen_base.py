@@ -1,4 +1,5 @@
-"""Reference outputs for ported/base: masks, sdpa (plain and quantized), swiglu.
+"""Reference outputs for ported/base (mlx-lm 0.32.2): masks, sdpa (plain and quantized),
+the activations of activations.py.
 
 Usage: gen_base.py OUTDIR. Writes OUTDIR/base.safetensors and OUTDIR/cases.json.
 """
@@ -7,6 +8,7 @@ import sys
 
 import mlx.core as mx
 from mlx_lm.models import base
+from mlx_lm.models import activations
 from mlx_lm.models.activations import swiglu
 from mlx_lm.models.cache import QuantizedKVCache
 
@@ -75,6 +77,8 @@ D = 64
 for i, (bits, gs, hq, hkv, lq, lk, mask) in enumerate([
     (4, 64, 4, 4, 5, 5, "causal"), (8, 64, 4, 2, 3, 9, "causal"), (4, 32, 4, 1, 1, 7, "none"),
     (8, 32, 2, 2, 4, 6, "bool"), (4, 64, 4, 2, 4, 6, "additive"), (8, 64, 8, 2, 6, 6, "causal"),
+    # 4-D masks with n_repeats > 1 get the repeats axis (0.32's change):
+    (4, 64, 4, 2, 3, 5, "bool4"), (8, 32, 8, 2, 2, 7, "additive"), (4, 32, 4, 4, 3, 5, "bool4"),
 ]):
     q = mx.random.normal((B, hq, lq, D))
     k = mx.random.normal((B, hkv, lk, D))
@@ -92,6 +96,10 @@ for i, (bits, gs, hq, hkv, lq, lk, mask) in enumerate([
         m = mx.random.uniform(shape=(lq, lk)) > 0.3
         m[..., 0] = True
         arrays[p + "/mask"] = m
+    elif mask == "bool4":
+        m = mx.random.uniform(shape=(B, hkv, lq, lk)) > 0.3
+        m[..., 0] = True
+        arrays[p + "/mask"] = m
     elif mask == "additive":
         m = mx.random.normal((B, 1, lq, lk))
         arrays[p + "/mask"] = m
@@ -102,6 +110,35 @@ for i, (bits, gs, hq, hkv, lq, lk, mask) in enumerate([
 g = mx.random.normal((3, 7, 32))
 x = mx.random.normal((3, 7, 32))
 arrays["swiglu/gate"], arrays["swiglu/x"], arrays["swiglu/out"] = g, x, swiglu(g, x)
+
+# The activations 0.32 moved into activations.py (from apertus.py, gpt_oss.py)
+# and precise_swiglu. Inputs scaled so that swiglu_oai's clips (limit 7) and
+# xielu's both branches are reached.
+g, x = mx.random.normal((3, 7, 32)) * 6, mx.random.normal((3, 7, 32)) * 6
+arrays["oai/gate"], arrays["oai/x"] = g, x
+arrays["oai/fn"] = activations.swiglu_oai(g, x)
+arrays["oai/fn_args"] = activations.swiglu_oai(g, x, alpha=1.1, limit=3.0)
+arrays["oai/module"] = activations.SwigluOAI()(x, g)
+arrays["oai/module_args"] = activations.SwigluOAI(alpha=2.5, limit=5.0)(x, g)
+for dt in ("float32", "bfloat16", "float16"):
+    d = getattr(mx, dt)
+    h = mx.random.normal((2, 5, 32)).astype(d)
+    gg = (mx.random.normal((2, 5, 32)) * 4).astype(d)
+    arrays[f"precise/{dt}/h"], arrays[f"precise/{dt}/gate"] = h, gg
+    arrays[f"precise/{dt}/out"] = activations.precise_swiglu(h, gg, h)
+xl = activations.XieLU()
+arrays["xielu/default/alpha_p"], arrays["xielu/default/alpha_n"] = xl.alpha_p, xl.alpha_n
+arrays["xielu/default/beta"], arrays["xielu/default/eps"] = xl.beta, xl.eps
+arrays["xielu/x"] = x
+arrays["xielu/default/out"] = xl(x)
+xl2 = activations.XieLU(alpha_p_init=0.3, alpha_n_init=1.7, beta=0.25, eps=-1e-3)
+arrays["xielu/args/alpha_p"], arrays["xielu/args/alpha_n"] = xl2.alpha_p, xl2.alpha_n
+arrays["xielu/args/beta"], arrays["xielu/args/eps"] = xl2.beta, xl2.eps
+arrays["xielu/args/out"] = xl2(x)
+# Trained parameters differ from the init: loaded ones must be used.
+xl2.alpha_p, xl2.alpha_n = mx.array(0.9), mx.array(-0.4)
+arrays["xielu/loaded/alpha_p"], arrays["xielu/loaded/alpha_n"] = xl2.alpha_p, xl2.alpha_n
+arrays["xielu/loaded/out"] = xl2(x)
 
 mx.eval(arrays)
 mx.save_safetensors(f"{out}/base.safetensors", arrays)

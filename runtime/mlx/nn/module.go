@@ -226,6 +226,9 @@ type QuantParams struct {
 	GroupSize int
 	Bits      int
 	Mode      string // "affine" unless the checkpoint says otherwise
+	// GlobalScale is to_quantized's global_scale=True (mlx-lm 0.32): one
+	// nvfp4 tensor scale per expert. Only the switch layers take it.
+	GlobalScale bool
 }
 
 // Quantizable is a layer that has a quantized counterpart (Linear,

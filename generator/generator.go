@@ -1,11 +1,3 @@
-// Package generator runs the translator's phases over one mlx-lm model file:
-//
-//	upstream source → syntax (tree-sitter → AST) → names (imports, symbols)
-//	→ emit (types from the API table, Go via jennifer) → format (goimports)
-//
-// and renders the package's registration from templates/. It returns the
-// files to write, or the diagnostics that stop the file; it writes nothing.
-// Writing, and type-checking the written package, are the CLI's job.
 package generator
 
 import (
@@ -16,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hf2go/hf2go/generator/emit"
+	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -164,16 +157,16 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 		rev = g.Lock.Label()
 	}
 	out.Revision = rev
-	opts := emit.Options{Package: out.Package, PyPath: pyPath, Revision: rev, Blob: blob,
+	opts := lower.Options{Package: out.Package, PyPath: pyPath, Revision: rev, Blob: blob,
 		ModelType: modelType, Aliases: g.remap[modelType], Load: g.loadModule}
 	g.loaded = nil
-	res := emit.Translate(file, scope, g.Table, opts)
+	res := lower.Translate(file, scope, g.Table, opts)
 	if len(res.Diagnostics) > 0 {
 		out.Diagnostics = res.Diagnostics
 		return out, nil
 	}
 	var buf bytes.Buffer
-	if err := res.File.Render(&buf); err != nil {
+	if err := emit.File(res.File).Render(&buf); err != nil {
 		// jennifer formats the file; a failure here is a translator bug, and
 		// is reported as a diagnostic on the file rather than a crash.
 		out.Diagnostics = []syntax.Diagnostic{{File: pyPath, Pos: syntax.Pos{Line: 1, Col: 1}, Construct: "go output",
@@ -187,9 +180,13 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 		return nil, fmt.Errorf("%s: formatting the translation: %w", pyPath, err)
 	}
 	out.Files[out.Package+".go"] = main
-	reg, err := g.registration(opts, res.Model)
+	buf.Reset()
+	if err := emit.File(res.Register).Render(&buf); err != nil {
+		return nil, fmt.Errorf("%s: formatting the registration: %w", pyPath, err)
+	}
+	reg, err := imports.Process("register.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: formatting the registration: %w", pyPath, err)
 	}
 	out.Files["register.go"] = reg
 	return out, nil
@@ -200,34 +197,6 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-func (g *Generator) registration(o emit.Options, m *emit.ModelInfo) ([]byte, error) {
-	// The arguments after inputs, in Model.__call__'s order: the caches
-	// where the parameter named cache is (minimax has mask before it), the
-	// Go zero (Python's None default) for the others.
-	var extra []string
-	for _, p := range m.CallParams {
-		if p == "cache" {
-			extra = append(extra, "caches")
-			continue
-		}
-		extra = append(extra, strings.Trim(strings.TrimPrefix(p, "zero:"), `"`))
-	}
-	layers := m.LayersExpr
-	if layers == "" {
-		layers = "0"
-	}
-	data := map[string]any{
-		"Header": emit.Header(o), "Package": o.Package, "ModelType": o.ModelType, "PyPath": o.PyPath,
-		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasShard": m.HasShard, "ArgsFromDict": m.ArgsFromDict, "HasMakeCache": m.HasMakeCache,
-		"LayersExpr": layers,
-	}
-	var buf bytes.Buffer
-	if err := templates.Set.ExecuteTemplate(&buf, "register.go.tmpl", data); err != nil {
-		return nil, err
-	}
-	return imports.Process("register.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 }
 
 // AllFile renders generated/models/all/all.go for the given package dirs.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hf2go/hf2go/generator/emit"
+	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
@@ -32,13 +33,13 @@ func translateSnippet(t *testing.T, name string, src []byte) ([]byte, []syntax.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := emit.Translate(f, scope, tab, emit.Options{Package: "golden", PyPath: name,
+	res := lower.Translate(f, scope, tab, lower.Options{Package: "golden", PyPath: name,
 		Revision: strings.Repeat("0", 40), Blob: strings.Repeat("1", 40), ModelType: "golden"})
 	if len(res.Diagnostics) > 0 {
 		return nil, res.Diagnostics
 	}
 	var buf bytes.Buffer
-	if err := res.File.Render(&buf); err != nil {
+	if err := emit.File(res.File).Render(&buf); err != nil {
 		t.Fatalf("render: %v", err)
 	}
 	out, err := imports.Process("golden.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})

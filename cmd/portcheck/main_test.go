@@ -39,7 +39,7 @@ func repo(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if _, err := upstream.Venv(r); err != nil {
-		t.Skip("no venv")
+		t.Fatalf("no venv: run `make setup`: %v", err)
 	}
 	return r
 }

@@ -51,6 +51,9 @@ type File struct {
 	Body []Stmt
 }
 
+// Position is the start of the file (a File opens the module scope).
+func (*File) Position() Pos { return Pos{Line: 1, Col: 1} }
+
 // ---- statements ----
 
 type (

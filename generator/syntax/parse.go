@@ -692,8 +692,76 @@ func (c *converter) unescape(n *sitter.Node, start string) string {
 	if strings.Contains(start, "r") || !strings.Contains(t, `\`) {
 		return t
 	}
-	if s, err := strconv.Unquote(`"` + strings.ReplaceAll(t, `"`, `\"`) + `"`); err == nil {
-		return s
+	s, ok := PyUnescape(t, strings.Contains(start, "b"))
+	if !ok {
+		c.fail(n, "string escape", "not a Python escape sequence: "+t)
 	}
-	return t
+	return s
+}
+
+// PyUnescape decodes Python's backslash escapes in the text of a string
+// literal: \\ \' \" \a \b \f \n \r \t \v, octal \ooo, \xhh, and (not in
+// bytes) \uhhhh and \Uhhhhhhhh; a backslash before a newline continues the
+// line; any other backslash stays as written, as in Python.
+func PyUnescape(t string, bytesLit bool) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(t); i++ {
+		if t[i] != '\\' || i+1 == len(t) {
+			b.WriteByte(t[i])
+			continue
+		}
+		i++
+		switch e := t[i]; e {
+		case '\n':
+		case '\\', '\'', '"':
+			b.WriteByte(e)
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'v':
+			b.WriteByte('\v')
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(t) && j < i+3 && t[j] >= '0' && t[j] <= '7' {
+				j++
+			}
+			v, _ := strconv.ParseUint(t[i:j], 8, 32)
+			b.WriteRune(rune(v))
+			i = j - 1
+		case 'x', 'u', 'U':
+			if e != 'x' && bytesLit {
+				// \u is not an escape in bytes.
+				b.WriteByte('\\')
+				b.WriteByte(e)
+				continue
+			}
+			w := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+			if i+1+w > len(t) {
+				return t, false
+			}
+			v, err := strconv.ParseUint(t[i+1:i+1+w], 16, 32)
+			if err != nil || v > 0x10FFFF {
+				return t, false
+			}
+			if bytesLit {
+				b.WriteByte(byte(v))
+			} else {
+				b.WriteRune(rune(v)) // a code point: "\xff" is U+00FF
+			}
+			i += w
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(e)
+		}
+	}
+	return b.String(), true
 }

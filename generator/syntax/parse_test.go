@@ -140,3 +140,30 @@ func TestDesugarNamedExprs(t *testing.T) {
 		t.Fatalf("a walrus inside `and` was rewritten: %#v", last.Cond)
 	}
 }
+
+// TestStringEscapes checks Python's escapes as Python decodes them (the
+// bytes of each value as Python 3 gives them).
+func TestStringEscapes(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{`"\""`, `"`},
+		{`'it\'s'`, `it's`},
+		{`"a\\b"`, `a\b`},
+		{`"tab\there"`, "tab\there"},
+		{`"\x41\u00e9\U0001F600"`, "Aé😀"},
+		{`"\101"`, "A"},
+		{`"\d"`, `\d`}, // not an escape: kept, as Python does
+		{`r"\n"`, `\n`},
+		{`"line\
+cont"`, "linecont"},
+	}
+	for _, c := range cases {
+		f, diags := Parse("s.py", []byte("x = "+c.src+"\n"))
+		if len(diags) > 0 {
+			t.Fatalf("%s: %v", c.src, diags)
+		}
+		got := f.Body[0].(*Assign).Value.(*Constant).Value
+		if got != c.want {
+			t.Errorf("%s: got %q, want %q", c.src, got, c.want)
+		}
+	}
+}

@@ -6,25 +6,30 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hf2go/hf2go/generator/syntax"
+
 	"go.yaml.in/yaml/v3"
 )
 
 //go:embed api.yaml
 var apiYAML []byte
 
-// Param is one parameter of a table entry.
-type Param struct {
-	Name     string
-	Type     string // the table's parameter type (int, array?, axes, ...)
-	Default  string // Python source of the default, "" when required
-	HasDef   bool
-	Variadic bool // *args
+// APIParam is one parameter of a table entry.
+type APIParam struct {
+	Name    string
+	Type    string // the table's parameter type (int, array?, axes, ...)
+	Default string // Python source of the default, "" when required
+	HasDef  bool
+	// DefaultExpr is the default as an expression (one node per entry,
+	// shared by every call that omits the argument).
+	DefaultExpr syntax.Expr
+	Variadic    bool // *args
 }
 
 // Sig is a callable entry: the Go template, parameters and result.
 type Sig struct {
 	Go      string
-	Params  []Param
+	Params  []APIParam
 	Returns string
 	Value   string // for functions used as values (activation=nn.silu)
 	Extra   string
@@ -59,14 +64,22 @@ type Table struct {
 	Dtypes       map[string]string
 	Constants    map[string]Attr
 	ModuleBases  map[string]string // Python source of mlx.nn classes models subclass
+	Builtins     map[string]*Builtin
+}
+
+// Builtin is a Python builtin: overloads tried in order, or a special form.
+type Builtin struct {
+	Overloads []*Sig
+	Form      string // the special form that translates it
+	Why       string // why it is a form, not overloads
 }
 
 type rawSig struct {
-	Go      string `yaml:"go"`
-	Params  string `yaml:"params"`
-	Returns string `yaml:"returns"`
-	Value   string `yaml:"value"`
-	Extra   string `yaml:"extra"`
+	Go      string      `yaml:"go"`
+	Params  []yaml.Node `yaml:"params"`
+	Returns string      `yaml:"returns"`
+	Value   string      `yaml:"value"`
+	Extra   string      `yaml:"extra"`
 }
 
 type rawTable struct {
@@ -85,6 +98,11 @@ type rawTable struct {
 	Dtypes       map[string]string `yaml:"dtypes"`
 	Constants    map[string]Attr   `yaml:"constants"`
 	ModuleBases  map[string]string `yaml:"module_bases"`
+	Builtins     map[string]struct {
+		Overloads []rawSig `yaml:"overloads"`
+		Form      string   `yaml:"form"`
+		Why       string   `yaml:"why"`
+	} `yaml:"builtins"`
 }
 
 // LoadTable parses the embedded API table.
@@ -123,6 +141,17 @@ func ParseTable(src []byte) (*Table, error) {
 	for name, r := range raw.ArrayMethods {
 		t.ArrayMethods[name] = sig("array_methods."+name, r)
 	}
+	t.Builtins = map[string]*Builtin{}
+	for name, r := range raw.Builtins {
+		b := &Builtin{Form: r.Form, Why: r.Why}
+		for i, o := range r.Overloads {
+			b.Overloads = append(b.Overloads, sig(fmt.Sprintf("builtins.%s.overloads[%d]", name, i), o))
+		}
+		if (b.Form == "") == (len(b.Overloads) == 0) {
+			errs = append(errs, fmt.Sprintf("api.yaml: builtins.%s: overloads or a form, not both or neither", name))
+		}
+		t.Builtins[name] = b
+	}
 	// Subtypes share their supertype's attributes and methods.
 	for _, et := range t.Types {
 		if et.Is == "" {
@@ -157,32 +186,61 @@ func ParseTable(src []byte) (*Table, error) {
 	return t, nil
 }
 
-// parseParams parses "a: array, axis: int = 0, *shape: shape".
-func parseParams(s string) ([]Param, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
-	}
-	var out []Param
-	for _, part := range splitTop(s) {
-		part = strings.TrimSpace(part)
-		p := Param{}
-		if strings.HasPrefix(part, "*") {
-			p.Variadic = true
-			part = part[1:]
+// parseParams reads a parameter list: each a mapping {name: type} with
+// optional default: and variadic: keys.
+func parseParams(nodes []yaml.Node) ([]APIParam, error) {
+	var out []APIParam
+	for _, n := range nodes {
+		if n.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: a parameter is a mapping {name: type}", n.Line)
 		}
-		if i := strings.Index(part, "="); i >= 0 {
-			p.Default, p.HasDef = strings.TrimSpace(part[i+1:]), true
-			part = part[:i]
+		var p APIParam
+		var def *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			switch k.Value {
+			case "default":
+				def = v
+			case "variadic":
+				p.Variadic = v.Value == "true"
+			default:
+				if p.Name != "" {
+					return nil, fmt.Errorf("line %d: parameter with two names (%s, %s)", k.Line, p.Name, k.Value)
+				}
+				p.Name, p.Type = k.Value, v.Value
+			}
 		}
-		name, typ, ok := strings.Cut(part, ":")
-		if !ok {
-			return nil, fmt.Errorf("parameter %q has no type", part)
+		if p.Name == "" {
+			return nil, fmt.Errorf("line %d: parameter without a name", n.Line)
 		}
-		p.Name, p.Type = strings.TrimSpace(name), strings.TrimSpace(typ)
+		if def != nil {
+			p.HasDef = true
+			p.DefaultExpr, p.Default = defaultOf(def, p.Type)
+		}
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// defaultOf is a YAML default as a Python expression (and its source): a
+// bool, null (None), a number, a string, or for a dtype parameter the name
+// of an mx dtype.
+func defaultOf(v *yaml.Node, typ string) (syntax.Expr, string) {
+	switch {
+	case v.Tag == "!!null":
+		return &syntax.Constant{Kind: syntax.ConstNone, Value: "None"}, "None"
+	case v.Tag == "!!bool" && v.Value == "true":
+		return &syntax.Constant{Kind: syntax.ConstTrue, Value: "True"}, "True"
+	case v.Tag == "!!bool":
+		return &syntax.Constant{Kind: syntax.ConstFalse, Value: "False"}, "False"
+	case v.Tag == "!!int":
+		return &syntax.Constant{Kind: syntax.ConstInt, Value: v.Value}, v.Value
+	case v.Tag == "!!float":
+		return &syntax.Constant{Kind: syntax.ConstFloat, Value: v.Value}, v.Value
+	case strings.HasPrefix(typ, "dtype"):
+		return &syntax.Attribute{X: &syntax.Name{Id: "mx"}, Attr: v.Value}, "mx." + v.Value
+	}
+	return &syntax.Constant{Kind: syntax.ConstStr, Value: v.Value}, "'" + v.Value + "'"
 }
 
 // splitTop splits on commas outside brackets.

@@ -27,9 +27,9 @@ const (
 	Tuple
 	Dict
 	Optional // an Optional scalar (pointer in Go); nilable types absorb None instead
-	Class    // a class of the model file (a pointer to a generated struct)
+	ClassK   // a class of the model file (a pointer to a generated struct)
 	Ext      // a type of the API table (nn.Linear, a cache, a RoPE, ...)
-	Func
+	FuncK
 	Module // a Python module object (mx, nn): only valid as an attribute base
 	Iface  // one of several classes with the same __call__ (Elems): a Go interface
 )
@@ -59,7 +59,7 @@ var (
 func ListOf(t *Type) *Type      { return &Type{Kind: List, Elem: t} }
 func TupleOf(ts ...*Type) *Type { return &Type{Kind: Tuple, Elems: ts} }
 func DictOf(k, v *Type) *Type   { return &Type{Kind: Dict, Key: k, Elem: v} }
-func ClassT(name string) *Type  { return &Type{Kind: Class, Name: name} }
+func ClassT(name string) *Type  { return &Type{Kind: ClassK, Name: name} }
 func ExtT(name string) *Type    { return &Type{Kind: Ext, Name: name} }
 func OptionalOf(t *Type) *Type {
 	if t.Nilable() || t.Kind == Optional || t.Kind == None || t.Kind == Unknown {
@@ -73,7 +73,7 @@ func OptionalOf(t *Type) *Type {
 // table types and any.
 func (t *Type) Nilable() bool {
 	switch t.Kind {
-	case Array, Mask, List, Dict, Class, Ext, AnyK, Tuple, Iface:
+	case Array, Mask, List, Dict, ClassK, Ext, AnyK, Tuple, Iface:
 		return true
 	}
 	return false
@@ -146,7 +146,7 @@ func (t *Type) String() string {
 		return "Dict[" + t.Key.String() + ", " + t.Elem.String() + "]"
 	case Optional:
 		return "Optional[" + t.Elem.String() + "]"
-	case Class, Ext, Func, Module:
+	case ClassK, Ext, FuncK, Module:
 		return t.Name
 	case Iface:
 		var s []string

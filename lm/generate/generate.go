@@ -11,6 +11,12 @@
 // Memory stays flat over any number of tokens: every step runs in an
 // mlx.Scope that keeps only the next token, its log-probabilities, the
 // tokens the logits processors see, and the caches' arrays.
+//
+// Concurrency: a generation binds its goroutine (mlx.Bind) for as long as it
+// runs, so it has an MLX stream and a scope stack of its own and many
+// generations run at once without serialising each other. The loop body of
+// GenerateStep and Stream runs on that bound goroutine; arrays it is given
+// (Step.Logprobs) are evaluated, so other goroutines may read them.
 package generate
 
 import (
@@ -133,6 +139,12 @@ func maybeQuantizeKVCache(cs []cache.Cache, start, groupSize, bits int) error {
 // cancellation (yielding ctx's error) or on an error (yielded once).
 func GenerateStep(ctx context.Context, model arch.Model, prompt []int, o Options) iter.Seq2[Step, error] {
 	return func(yield func(Step, error) bool) {
+		b, err := mlx.Bind()
+		if err != nil {
+			yield(Step{}, err)
+			return
+		}
+		defer b.Release()
 		g, err := newGenerator(model, prompt, o)
 		if err != nil {
 			yield(Step{}, err)

@@ -45,6 +45,9 @@ func resolveQuantization(config map[string]any) (*quantization, error) {
 			}
 			mode = s
 		}
+		if err := CheckQuantParams(mode, gs, bits); err != nil {
+			return nil, fmt.Errorf("config quantization: %w", err)
+		}
 		return &quantization{global: nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}, dict: dict}, nil
 	}
 	qc, ok := config["quantization_config"]
@@ -164,6 +167,10 @@ func (q *quantization) predicate(weights map[string]*mlx.Array, errs *[]error) f
 				if m, ok := x["mode"].(string); ok {
 					mode = m
 				}
+				if err := CheckQuantParams(mode, gs, bits); err != nil {
+					*errs = append(*errs, fmt.Errorf("config %s: %w", where, err))
+					return nil
+				}
 				return &nn.QuantParams{GroupSize: gs, Bits: bits, Mode: mode}
 			default:
 				*errs = append(*errs, fmt.Errorf("config quantization.%s: expected false or an object, found %s", path, jsonKind(v)))
@@ -232,11 +239,10 @@ func legacyQuantizationConfig(dir string, config map[string]any) error {
 			return nil
 		}
 	}
-	p := filepath.Join(dir, "hf_quant_config.json")
-	if _, err := os.Stat(p); err != nil {
+	if _, err := os.Lstat(filepath.Join(dir, "hf_quant_config.json")); err != nil {
 		return nil
 	}
-	qc, err := readJSONObject(p)
+	qc, _, err := readJSONObject(dir, "hf_quant_config.json")
 	if err != nil {
 		return err
 	}

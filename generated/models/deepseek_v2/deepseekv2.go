@@ -16,7 +16,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -91,8 +90,8 @@ type DeepseekV2YarnRotaryEmbedding struct {
 func NewDeepseekV2YarnRotaryEmbedding(dim int, maxPositionEmbeddings int, base float64, scalingFactor float64, originalMaxPositionEmbeddings float64, betaFast float64, betaSlow float64, mscale float64, mscaleAllDim float64) *DeepseekV2YarnRotaryEmbedding {
 	self := &DeepseekV2YarnRotaryEmbedding{}
 	self.Mscale = yarnGetMscale(scalingFactor, mscale) / yarnGetMscale(scalingFactor, mscaleAllDim)
-	freqExtra := mlx.Power(mlx.Float(base), mlx.Divide(rt.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim)))
-	freqInter := mlx.Multiply(mlx.Float(scalingFactor), mlx.Power(mlx.Float(base), mlx.Divide(rt.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim))))
+	freqExtra := mlx.Power(mlx.Float(base), mlx.Divide(py.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim)))
+	freqInter := mlx.Multiply(mlx.Float(scalingFactor), mlx.Power(mlx.Float(base), mlx.Divide(py.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim))))
 	low, high := yarnFindCorrectionRange(betaFast, betaSlow, dim, base, originalMaxPositionEmbeddings)
 	freqMask := mlx.Subtract(mlx.Float(1.0), yarnLinearRampMask(low, float64(high), py.FloorDiv(dim, 2)))
 	self.Freqs_ = mlx.Divide(mlx.Multiply(freqInter, freqExtra), mlx.Add(mlx.Multiply(freqInter, freqMask), mlx.Multiply(freqExtra, mlx.Subtract(mlx.Int(1), freqMask))))
@@ -150,30 +149,30 @@ func NewDeepseekV2Attention(config *ModelArgs) *DeepseekV2Attention {
 	if self.QLoraRank == nil {
 		self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.QHeadDim, false)
 	} else {
-		self.QAProj = nn.NewLinear(self.HiddenSize, py.Deref(self.QLoraRank, "self.q_lora_rank"), config.AttentionBias)
-		self.QALayernorm = nn.NewRMSNorm(py.Deref(self.QLoraRank, "self.q_lora_rank"), 1e-6)
-		self.QBProj = nn.NewLinear(py.Deref(self.QLoraRank, "self.q_lora_rank"), self.NumHeads*self.QHeadDim, false)
+		self.QAProj = nn.NewLinear(self.HiddenSize, *self.QLoraRank, config.AttentionBias)
+		self.QALayernorm = nn.NewRMSNorm(*self.QLoraRank, 1e-6)
+		self.QBProj = nn.NewLinear(*self.QLoraRank, self.NumHeads*self.QHeadDim, false)
 	}
 	self.KvAProjWithMqa = nn.NewLinear(self.HiddenSize, self.KvLoraRank+self.QkRopeHeadDim, config.AttentionBias)
 	self.KvALayernorm = nn.NewRMSNorm(self.KvLoraRank, 1e-6)
 	self.KvBProj = nn.NewLinear(self.KvLoraRank, self.NumHeads*(self.QHeadDim-self.QkRopeHeadDim+self.VHeadDim), false)
 	self.OProj = nn.NewLinear(self.NumHeads*self.VHeadDim, self.HiddenSize, config.AttentionBias)
-	mscaleAllDim := rt.Get(self.Config.RopeScaling, "mscale_all_dim", any(0))
+	mscaleAllDim := py.Get(self.Config.RopeScaling, "mscale_all_dim", any(0))
 	scalingFactor := self.Config.RopeScaling["factor"]
 	if py.Truthy(mscaleAllDim) {
-		mscale := yarnGetMscale(rt.Float(scalingFactor), rt.Float(mscaleAllDim))
+		mscale := yarnGetMscale(py.Float(scalingFactor), py.Float(mscaleAllDim))
 		self.Scale = self.Scale * mscale * mscale
 	}
 	ropeKwargs := func() map[string]any {
 		out := make(map[string]any)
 		for _, key := range []string{"original_max_position_embeddings", "beta_fast", "beta_slow", "mscale", "mscale_all_dim"} {
-			if rt.Has(self.Config.RopeScaling, key) {
+			if py.Has(self.Config.RopeScaling, key) {
 				out[key] = self.Config.RopeScaling[key]
 			}
 		}
 		return out
 	}()
-	self.Rope = NewDeepseekV2YarnRotaryEmbedding(self.QkRopeHeadDim, self.MaxPositionEmbeddings, self.RopeTheta, rt.Float(scalingFactor), rt.Kw(ropeKwargs, "original_max_position_embeddings", 4096.0, rt.Float), rt.Kw(ropeKwargs, "beta_fast", 32.0, rt.Float), rt.Kw(ropeKwargs, "beta_slow", 1.0, rt.Float), rt.Kw(ropeKwargs, "mscale", 1.0, rt.Float), rt.Kw(ropeKwargs, "mscale_all_dim", 0.0, rt.Float))
+	self.Rope = NewDeepseekV2YarnRotaryEmbedding(self.QkRopeHeadDim, self.MaxPositionEmbeddings, self.RopeTheta, py.Float(scalingFactor), py.Kw(ropeKwargs, "original_max_position_embeddings", 4096.0, py.Float), py.Kw(ropeKwargs, "beta_fast", 32.0, py.Float), py.Kw(ropeKwargs, "beta_slow", 1.0, py.Float), py.Kw(ropeKwargs, "mscale", 1.0, py.Float), py.Kw(ropeKwargs, "mscale_all_dim", 0.0, py.Float))
 	return self
 }
 
@@ -187,20 +186,20 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		q = self.QBProj.Forward(self.QALayernorm.Forward(self.QAProj.Forward(x)))
 	}
 	q = q.Reshape(B, L, self.NumHeads, self.QHeadDim).Transpose(0, 2, 1, 3)
-	qNope, qPe := py.Unpack2(rt.Split(q, []int{self.QkNopeHeadDim}, -1))
+	qNope, qPe := py.Unpack2(py.Split(q, []int{self.QkNopeHeadDim}, -1))
 	compressedKv := self.KvAProjWithMqa.Forward(x)
 	var kPe *mlx.Array
-	compressedKv, kPe = py.Unpack2(rt.Split(compressedKv, []int{self.KvLoraRank}, -1))
+	compressedKv, kPe = py.Unpack2(py.Split(compressedKv, []int{self.KvLoraRank}, -1))
 	kPe = kPe.Reshape(B, L, 1, self.QkRopeHeadDim).Transpose(0, 2, 1, 3)
 	kv := self.KvBProj.Forward(self.KvALayernorm.Forward(compressedKv))
 	kv = kv.Reshape(B, L, self.NumHeads, -1).Transpose(0, 2, 1, 3)
-	kNope, values := py.Unpack2(rt.Split(kv, []int{self.QkNopeHeadDim}, -1))
+	kNope, values := py.Unpack2(py.Split(kv, []int{self.QkNopeHeadDim}, -1))
 	var keys *mlx.Array
 	if cache != nil {
-		qPe = self.Rope.Forward(qPe, rt.Offset(cache))
-		kPe = self.Rope.Forward(kPe, rt.Offset(cache))
+		qPe = self.Rope.Forward(qPe, py.Offset(cache))
+		kPe = self.Rope.Forward(kPe, py.Offset(cache))
 		kPe = mlx.Repeat(kPe, self.NumHeads, 1)
-		keys, values = rt.UpdateAndFetch(cache, mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
+		keys, values = py.UpdateAndFetch(cache, mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
 	} else {
 		qPe = self.Rope.Forward(qPe, 0)
 		kPe = self.Rope.Forward(kPe, 0)
@@ -208,7 +207,7 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		keys = mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1)
 	}
 	queries := mlx.Concatenate([]*mlx.Array{qNope, qPe}, -1)
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -287,9 +286,9 @@ func (self *MoEGate) Forward(x *mlx.Array) (*mlx.Array, *mlx.Array) {
 		scores = scores.Reshape(bsz, seqLen, py.Deref(self.NGroup, "self.n_group"), -1)
 		groupScores := scores.Max(true, -1)
 		k = py.Ptr(py.Deref(self.NGroup, "value at line 292") - py.Deref(self.TopkGroup, "value at line 292"))
-		groupIdx := mlx.Argpartition(groupScores, py.Deref(k, "value at line 293")-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1), mlx.Colon)
+		groupIdx := mlx.Argpartition(groupScores, *k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, *k, 1), mlx.Colon)
 		groupIdx = mlx.StopGradient(groupIdx)
-		scores = mlx.PutAlongAxis(scores, groupIdx, rt.ArrayOf(0.0, scores.Dtype()), -2)
+		scores = mlx.PutAlongAxis(scores, groupIdx, py.ArrayOf(0.0, scores.Dtype()), -2)
 		scores = scores.Reshape(bsz, seqLen, -1)
 	}
 	k = self.TopK
@@ -318,7 +317,7 @@ func NewDeepseekV2MoE(config *ModelArgs) *DeepseekV2MoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(config.HiddenSize, config.MoeIntermediateSize, py.Deref(config.NRoutedExperts, "config.n_routed_experts"), nil, false)
 	self.Gate = NewMoEGate(config)
 	if config.NSharedExperts != nil {
-		intermediateSize := config.MoeIntermediateSize * py.Deref(config.NSharedExperts, "value at line 320")
+		intermediateSize := config.MoeIntermediateSize * *config.NSharedExperts
 		self.SharedExperts = NewDeepseekV2MLP(config, nil, py.Ptr(intermediateSize))
 	}
 	self.ShardingGroup = nil
@@ -459,11 +458,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			_, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -507,6 +506,6 @@ func yarnLinearRampMask(minVal int, maxVal float64, dim int) *mlx.Array {
 	if float64(minVal) == maxVal {
 		maxVal = maxVal + 0.001
 	}
-	linearFunc := mlx.Divide(mlx.Subtract(rt.Arange(mlx.Float32, dim), mlx.Int(minVal)), mlx.Float(maxVal-float64(minVal)))
+	linearFunc := mlx.Divide(mlx.Subtract(py.Arange(mlx.Float32, dim), mlx.Int(minVal)), mlx.Float(maxVal-float64(minVal)))
 	return mlx.Clip(linearFunc, mlx.Int(0), mlx.Int(1))
 }

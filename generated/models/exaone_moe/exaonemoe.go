@@ -8,7 +8,9 @@ package exaonemoe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -71,7 +72,7 @@ func NewModelArgs() *ModelArgs {
 
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
-	if self.RopeParameters != nil && rt.Has(self.RopeParameters, "rope_theta") {
+	if self.RopeParameters != nil && py.Has(self.RopeParameters, "rope_theta") {
 		self.RopeTheta = self.RopeParameters["rope_theta"]
 	}
 	return nil
@@ -121,9 +122,9 @@ func NewMLP(args *ModelArgs, intermediateSize *int) *MLP {
 	self := &MLP{}
 	hiddenSize := args.HiddenSize
 	intermediateSize = py.Ptr(py.OrPtr(intermediateSize, args.IntermediateSize))
-	self.GateProj = nn.NewLinear(hiddenSize, py.Deref(intermediateSize, "intermediate_size"), false)
-	self.UpProj = nn.NewLinear(hiddenSize, py.Deref(intermediateSize, "intermediate_size"), false)
-	self.DownProj = nn.NewLinear(py.Deref(intermediateSize, "intermediate_size"), hiddenSize, false)
+	self.GateProj = nn.NewLinear(hiddenSize, *intermediateSize, false)
+	self.UpProj = nn.NewLinear(hiddenSize, *intermediateSize, false)
+	self.DownProj = nn.NewLinear(*intermediateSize, hiddenSize, false)
 	return self
 }
 
@@ -146,8 +147,8 @@ func NewMoE(args *ModelArgs) *MoE {
 	self.SwitchMlp = lmswitch.NewSwitchGLU(args.HiddenSize, args.MoeIntermediateSize, args.NumExperts, nil, false)
 	self.Gate = NewMoEGate(args)
 	self.SharedExperts = func() *MLP {
-		if args.NumSharedExperts != nil && py.Deref(args.NumSharedExperts, "value at line 143") > 0 {
-			return NewMLP(args, py.Ptr(args.MoeIntermediateSize*py.Deref(args.NumSharedExperts, "value at line 141")))
+		if args.NumSharedExperts != nil && *args.NumSharedExperts > 0 {
+			return NewMLP(args, py.Ptr(args.MoeIntermediateSize**args.NumSharedExperts))
 		}
 		return nil
 	}()
@@ -200,10 +201,10 @@ func NewAttention(args *ModelArgs, layerIdx int) *Attention {
 	self.QNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.IsSlidingWindow = args.LayerTypes[layerIdx] == "sliding_attention"
-	self.ApplyRopeAllLayers = !py.Contains(args.LayerTypes, "sliding_attention")
+	self.ApplyRopeAllLayers = !slices.Contains(args.LayerTypes, "sliding_attention")
 	self.UseRope = self.IsSlidingWindow || self.ApplyRopeAllLayers
 	if self.UseRope {
-		self.Rope = rt.InitializeRope(self.HeadDim, rt.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(self.HeadDim, py.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
 	}
 	return self
 }
@@ -217,15 +218,15 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		if self.UseRope {
-			queries = self.Rope.Forward(queries, rt.Offset(cache))
-			keys = self.Rope.Forward(keys, rt.Offset(cache))
+			queries = self.Rope.Forward(queries, py.Offset(cache))
+			keys = self.Rope.Forward(keys, py.Offset(cache))
 		}
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else if self.UseRope {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -315,13 +316,13 @@ func (self *ExaoneMoEModel) Forward(inputs *mlx.Array, cache []lmcache.Cache) *m
 	}
 	globalMask := lmbase.CreateAttentionMask(h, func() lmcache.Cache {
 		if self.GaIdx != nil {
-			return cache[py.Deref(self.GaIdx, "self.ga_idx")]
+			return cache[*self.GaIdx]
 		}
 		return cache[0]
 	}(), lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	swaMask := lmbase.CreateAttentionMask(h, func() lmcache.Cache {
 		if self.SwaIdx != nil {
-			return cache[py.Deref(self.SwaIdx, "self.swa_idx")]
+			return cache[*self.SwaIdx]
 		}
 		return cache[0]
 	}(), lmbase.MaskOpts{WindowSize: self.WindowSize, ReturnArray: false})
@@ -373,7 +374,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	newWeights := func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.HasPrefix(k, "mtp.") {
 				out[k] = v
@@ -388,18 +389,18 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		}
 		prefix := fmt.Sprintf("model.layers.%d", l)
 		biasKey := fmt.Sprintf("%s.mlp.e_score_correction_bias", prefix)
-		if rt.Has(weights, biasKey) {
-			weights[fmt.Sprintf("%s.mlp.gate.e_score_correction_bias", prefix)] = rt.Pop(weights, biasKey, nil)
+		if py.Has(weights, biasKey) {
+			weights[fmt.Sprintf("%s.mlp.gate.e_score_correction_bias", prefix)] = py.Pop(weights, biasKey, nil)
 		}
 		for _, m := range []string{"gate_proj", "down_proj", "up_proj"} {
 			for _, k := range []string{"weight", "scales", "biases"} {
 				firstKey := fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)
 				lastKey := fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, self.Args.NumExperts-1, m, k)
-				if rt.Has(weights, firstKey) && rt.Has(weights, lastKey) {
+				if py.Has(weights, firstKey) && py.Has(weights, lastKey) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range self.Args.NumExperts {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -419,7 +420,13 @@ func (self *Model) Layers() []*DecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {
@@ -436,7 +443,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 
 // Model.shard is not translated: not translated yet (407:17: assignment: to an attribute of a MLP | MoE).
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
@@ -447,7 +454,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK i
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
 		k = nGroup - topkGroup
 		groupIdx := mlx.Argpartition(groupScores, k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, k, 1), mlx.Colon)
-		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK

@@ -7,7 +7,9 @@ fields and methods, in the same order, with the same weight names.
 package gptoss
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -89,7 +90,7 @@ func NewAttentionBlock(config *ModelArgs) *AttentionBlock {
 	self.VProj = nn.NewLinear(config.HiddenSize, config.NumKeyValueHeads*self.HeadDim, true)
 	self.OProj = nn.NewLinear(self.HeadDim*config.NumAttentionHeads, config.HiddenSize, true)
 	self.SmScale = 1.0 / math.Sqrt(float64(config.HeadDim))
-	self.Rope = rt.InitializeRope(self.HeadDim, float64(config.RopeTheta), false, rt.Dict(config.RopeScaling), 0)
+	self.Rope = py.InitializeRope(self.HeadDim, float64(config.RopeTheta), false, py.Dict(config.RopeScaling), 0)
 	return self
 }
 
@@ -101,14 +102,14 @@ func (self *AttentionBlock) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	k := self.KProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	v := self.VProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	if cache != nil {
-		q = self.Rope.Forward(q, rt.Offset(cache))
-		k = self.Rope.Forward(k, rt.Offset(cache))
-		k, v = rt.UpdateAndFetch(cache, k, v)
+		q = self.Rope.Forward(q, py.Offset(cache))
+		k = self.Rope.Forward(k, py.Offset(cache))
+		k, v = py.UpdateAndFetch(cache, k, v)
 	} else {
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	vHat := rt.SDPA(q, k, v, cache, self.SmScale, mask, self.Sinks)
+	vHat := py.SDPA(q, k, v, cache, self.SmScale, mask, self.Sinks)
 	return self.OProj.Forward(vHat.Swapaxes(1, 2).Reshape(B, L, -1))
 }
 
@@ -196,7 +197,7 @@ func NewGptOssMoeModel(args *ModelArgs) *GptOssMoeModel {
 		if len(args.LayerTypes) > 0 {
 			return args.LayerTypes
 		}
-		return rt.AnyList(py.RepeatList([]string{"sliding_attention", "full_attention"}, py.FloorDiv(args.NumHiddenLayers, 2)))
+		return py.AnyList(py.RepeatList([]string{"sliding_attention", "full_attention"}, py.FloorDiv(args.NumHiddenLayers, 2)))
 	}()
 	self.Layers = func() []*TransformerBlock {
 		var out []*TransformerBlock
@@ -263,17 +264,18 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	if rt.Any(func() []bool {
-		var out []bool
-		for _, k := range rt.SortedKeys(weights) {
-			out = append(out, strings.Contains(k, "gate_proj.weight"))
+	if func() bool {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
+			if strings.Contains(k, "gate_proj.weight") {
+				return true
+			}
 		}
-		return out
-	}()) {
+		return false
+	}() {
 		return weights
 	}
 	newWeights := map[string]*mlx.Array{}
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "gate_up_proj") && !strings.Contains(k, "bias") {
 			if strings.Contains(k, "_blocks") {
@@ -313,7 +315,16 @@ func (self *Model) Layers() []*TransformerBlock {
 	return self.Model.Layers
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "router") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {

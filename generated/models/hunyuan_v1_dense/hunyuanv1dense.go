@@ -14,7 +14,6 @@ import (
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -55,13 +54,14 @@ func NewModelArgs() *ModelArgs {
 func (self *ModelArgs) PostInit() error {
 	if len(self.RopeScaling) > 0 {
 		requiredKeys := []string{"alpha", "factor", "type"}
-		if !rt.All(func() []bool {
-			var out []bool
+		if !func() bool {
 			for _, key := range requiredKeys {
-				out = append(out, rt.Has(self.RopeScaling, key))
+				if !py.Has(self.RopeScaling, key) {
+					return false
+				}
 			}
-			return out
-		}()) {
+			return true
+		}() {
 			py.Raise("ValueError", "%s", fmt.Sprintf("rope_scaling must contain keys %v", requiredKeys))
 		}
 	}
@@ -79,7 +79,7 @@ func NewDynamicNTKAlphaRoPE(dims int, base float64, scalingAlpha float64) *Dynam
 	self := &DynamicNTKAlphaRoPE{}
 	self.Dims = dims
 	base = base * math.Pow(scalingAlpha, float64(dims)/float64(dims-2))
-	self.Freqs_ = mlx.Power(mlx.Float(base), mlx.Divide(rt.Arange(-1, 0, self.Dims, 2), mlx.Int(self.Dims)))
+	self.Freqs_ = mlx.Power(mlx.Float(base), mlx.Divide(py.Arange(-1, 0, self.Dims, 2), mlx.Int(self.Dims)))
 	return self
 }
 
@@ -130,10 +130,10 @@ func NewAttention(args *ModelArgs) *Attention {
 		self.KeyLayernorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	}
 	var scalingAlpha any = 1.0
-	if len(args.RopeScaling) > 0 && rt.Has(args.RopeScaling, "alpha") {
+	if len(args.RopeScaling) > 0 && py.Has(args.RopeScaling, "alpha") {
 		scalingAlpha = args.RopeScaling["alpha"]
 	}
-	self.Rope = NewDynamicNTKAlphaRoPE(headDim, args.RopeTheta, rt.Float(scalingAlpha))
+	self.Rope = NewDynamicNTKAlphaRoPE(headDim, args.RopeTheta, py.Float(scalingAlpha))
 	return self
 }
 
@@ -145,8 +145,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
@@ -156,9 +156,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 		keys = self.KeyLayernorm.Forward(keys)
 	}
 	if cache != nil {
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

@@ -8,7 +8,9 @@ package internlm2
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -59,13 +60,14 @@ func (self *ModelArgs) PostInit() error {
 	}
 	if len(self.RopeScaling) > 0 {
 		requiredKeys := []string{"factor", "type"}
-		if !rt.All(func() []bool {
-			var out []bool
+		if !func() bool {
 			for _, key := range requiredKeys {
-				out = append(out, rt.Has(self.RopeScaling, key))
+				if !py.Has(self.RopeScaling, key) {
+					return false
+				}
 			}
-			return out
-		}()) {
+			return true
+		}() {
 			py.Raise("ValueError", "%s", fmt.Sprintf("rope_scaling must contain keys %v", requiredKeys))
 		}
 		if !(self.RopeScaling["type"] == "linear" || self.RopeScaling["type"] == "dynamic") {
@@ -78,7 +80,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/internlm2.py.
 type Attention struct {
 	NHeads    int            `mlx:"-"`
-	NKvHeads  *int           `mlx:"-"`
+	NKvHeads  int            `mlx:"-"`
 	NKvGroups int            `mlx:"-"`
 	HeadDim   int            `mlx:"-"`
 	Scale     float64        `mlx:"-"`
@@ -93,15 +95,15 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
-	self.NKvGroups = py.FloorDiv(nHeads, py.Deref(args.NumKeyValueHeads, "value at line 53"))
+	self.NKvGroups = py.FloorDiv(nHeads, *args.NumKeyValueHeads)
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.HeadDim = headDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
-	self.Wqkv = nn.NewLinear(dim, (nHeads+2*py.Deref(nKvHeads, "value at line 59"))*headDim, args.Bias)
+	self.Wqkv = nn.NewLinear(dim, (nHeads+2*nKvHeads)*headDim, args.Bias)
 	self.Wo = nn.NewLinear(nHeads*headDim, dim, args.Bias)
-	self.Rope = rt.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -115,17 +117,17 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys := qkvStates.Index(mlx.Ellipsis, -2, mlx.Colon)
 	values := qkvStates.Index(mlx.Ellipsis, -1, mlx.Colon)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.Wo.Forward(output)
 }
@@ -250,7 +252,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	return func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "attention.rope.inv_freq") {
 				out[k] = v

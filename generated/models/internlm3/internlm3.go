@@ -8,7 +8,9 @@ package internlm3
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -61,13 +62,14 @@ func (self *ModelArgs) PostInit() error {
 	}
 	if len(self.RopeScaling) > 0 {
 		requiredKeys := []string{"factor", "rope_type"}
-		if !rt.All(func() []bool {
-			var out []bool
+		if !func() bool {
 			for _, key := range requiredKeys {
-				out = append(out, rt.Has(self.RopeScaling, key))
+				if !py.Has(self.RopeScaling, key) {
+					return false
+				}
 			}
-			return out
-		}()) {
+			return true
+		}() {
 			py.Raise("ValueError", "%s", fmt.Sprintf("rope_scaling must contain keys %v", requiredKeys))
 		}
 		if !(self.RopeScaling["rope_type"] == "linear" || self.RopeScaling["rope_type"] == "dynamic") {
@@ -114,7 +116,7 @@ func (self *DynamicNTKScalingRoPE) Forward(x *mlx.Array, offset int) *mlx.Array 
 // Attention is class Attention of mlx_lm/models/internlm3.py.
 type Attention struct {
 	NHeads    int            `mlx:"-"`
-	NKvHeads  *int           `mlx:"-"`
+	NKvHeads  int            `mlx:"-"`
 	NKvGroups int            `mlx:"-"`
 	HeadDim   int            `mlx:"-"`
 	Scale     float64        `mlx:"-"`
@@ -132,17 +134,17 @@ func NewAttention(args *ModelArgs) *Attention {
 	qkvBias := args.QkvBias
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
-	self.NKvGroups = py.FloorDiv(nHeads, py.Deref(args.NumKeyValueHeads, "value at line 95"))
+	self.NKvGroups = py.FloorDiv(nHeads, *args.NumKeyValueHeads)
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.HeadDim = headDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, qkvBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 101")*headDim, qkvBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 102")*headDim, qkvBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, qkvBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, qkvBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, qkvBias)
-	self.Rope = rt.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -151,17 +153,17 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -286,7 +288,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	return func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "attention.rope.inv_freq") {
 				out[k] = v

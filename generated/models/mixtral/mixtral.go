@@ -16,7 +16,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -72,7 +71,7 @@ type MixtralAttention struct {
 	HiddenSize       int            `mlx:"-"`
 	NumHeads         int            `mlx:"-"`
 	HeadDim          int            `mlx:"-"`
-	NumKeyValueHeads *int           `mlx:"-"`
+	NumKeyValueHeads int            `mlx:"-"`
 	RopeTheta        float64        `mlx:"-"`
 	Scale            float64        `mlx:"-"`
 	QProj            nn.LinearLayer `mlx:"q_proj"`
@@ -88,12 +87,12 @@ func NewMixtralAttention(args *ModelArgs) *MixtralAttention {
 	self.HiddenSize = args.HiddenSize
 	self.NumHeads = args.NumAttentionHeads
 	self.HeadDim = py.FloorDiv(self.HiddenSize, self.NumHeads)
-	self.NumKeyValueHeads = args.NumKeyValueHeads
+	self.NumKeyValueHeads = *args.NumKeyValueHeads
 	self.RopeTheta = args.RopeTheta
 	self.Scale = math.Pow(float64(self.HeadDim), -0.5)
 	self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.HeadDim, false)
-	self.KProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 50")*self.HeadDim, false)
-	self.VProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 53")*self.HeadDim, false)
+	self.KProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
+	self.VProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
 	self.OProj = nn.NewLinear(self.NumHeads*self.HeadDim, self.HiddenSize, false)
 	self.Rope = lmrope.NewRoPE(self.HeadDim, args.RopeTraditional, args.RopeTheta, 1.0)
 	return self
@@ -104,17 +103,17 @@ func (self *MixtralAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cach
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NumHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -262,7 +261,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	if self.Args.TieWordEmbeddings {
 		delete(weights, "lm_head.weight")
 	}
-	if !rt.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
+	if !py.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
 		return weights
 	}
 	for l := range self.Args.NumHiddenLayers {
@@ -270,11 +269,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			n, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.%s", prefix, n, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.%s", prefix, n, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range self.Args.NumLocalExperts {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.%s", prefix, e, n, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.%s", prefix, e, n, k), nil))
 						}
 						return out
 					}()

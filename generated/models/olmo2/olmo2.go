@@ -7,7 +7,9 @@ fields and methods, in the same order, with the same weight names.
 package olmo2
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -15,7 +17,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -64,7 +65,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/olmo2.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	HeadDim  int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
@@ -82,7 +83,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, nHeads))
 	self.HeadDim = headDim
@@ -90,12 +91,12 @@ func NewAttention(args *ModelArgs) *Attention {
 	var attentionBias bool
 	attentionBias = args.AttentionBias
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, attentionBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 55")*headDim, attentionBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 56")*headDim, attentionBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	self.QNorm = nn.NewRMSNorm(nHeads*headDim, float32(args.RmsNormEps))
-	self.KNorm = nn.NewRMSNorm(py.Deref(nKvHeads, "value at line 68")*headDim, float32(args.RmsNormEps))
+	self.KNorm = nn.NewRMSNorm(nKvHeads*headDim, float32(args.RmsNormEps))
 	return self
 }
 
@@ -106,17 +107,17 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = self.QNorm.Forward(queries)
 	keys = self.KNorm.Forward(keys)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -257,7 +258,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	return func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "self_attn.rotary_emb.inv_freq") {
 				out[k] = v

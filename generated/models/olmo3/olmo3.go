@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -74,7 +73,7 @@ func (self *ModelArgs) PostInit() error {
 // Olmo3Attention is class Olmo3Attention of mlx_lm/models/olmo3.py.
 type Olmo3Attention struct {
 	NumAttentionHeads int            `mlx:"-"`
-	NumKeyValueHeads  *int           `mlx:"-"`
+	NumKeyValueHeads  int            `mlx:"-"`
 	LayerIdx          int            `mlx:"-"`
 	HeadDim           int            `mlx:"-"`
 	Scale             float64        `mlx:"-"`
@@ -91,20 +90,20 @@ type Olmo3Attention struct {
 func NewOlmo3Attention(args *ModelArgs, layerIdx int) *Olmo3Attention {
 	self := &Olmo3Attention{}
 	self.NumAttentionHeads = args.NumAttentionHeads
-	self.NumKeyValueHeads = args.NumKeyValueHeads
+	self.NumKeyValueHeads = *args.NumKeyValueHeads
 	self.LayerIdx = layerIdx
 	self.HeadDim = py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, args.NumAttentionHeads))
 	self.Scale = math.Pow(float64(self.HeadDim), -0.5)
 	self.QProj = nn.NewLinear(args.HiddenSize, args.NumAttentionHeads*self.HeadDim, args.AttentionBias)
-	self.KProj = nn.NewLinear(args.HiddenSize, py.Deref(args.NumKeyValueHeads, "value at line 61")*self.HeadDim, args.AttentionBias)
-	self.VProj = nn.NewLinear(args.HiddenSize, py.Deref(args.NumKeyValueHeads, "value at line 66")*self.HeadDim, args.AttentionBias)
+	self.KProj = nn.NewLinear(args.HiddenSize, *args.NumKeyValueHeads*self.HeadDim, args.AttentionBias)
+	self.VProj = nn.NewLinear(args.HiddenSize, *args.NumKeyValueHeads*self.HeadDim, args.AttentionBias)
 	self.OProj = nn.NewLinear(args.NumAttentionHeads*self.HeadDim, args.HiddenSize, args.AttentionBias)
 	self.QNorm = nn.NewRMSNorm(args.NumAttentionHeads*self.HeadDim, float32(args.RmsNormEps))
-	self.KNorm = nn.NewRMSNorm(py.Deref(args.NumKeyValueHeads, "value at line 79")*self.HeadDim, float32(args.RmsNormEps))
+	self.KNorm = nn.NewRMSNorm(*args.NumKeyValueHeads*self.HeadDim, float32(args.RmsNormEps))
 	if args.LayerTypes[layerIdx] != "full_attention" {
 		self.Rope = lmrope.NewRoPE(self.HeadDim, false, args.RopeTheta, 1.0)
 	} else {
-		self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	}
 	return self
 }
@@ -116,17 +115,17 @@ func (self *Olmo3Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	keys := self.KNorm.Forward(self.KProj.Forward(x))
 	values := self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NumAttentionHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NumKeyValueHeads, "self.num_key_value_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

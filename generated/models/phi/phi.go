@@ -15,7 +15,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -67,7 +66,7 @@ type PhiAttention struct {
 	HiddenSize          int            `mlx:"-"`
 	NumHeads            int            `mlx:"-"`
 	HeadDim             int            `mlx:"-"`
-	NumKeyValueHeads    *int           `mlx:"-"`
+	NumKeyValueHeads    int            `mlx:"-"`
 	Repeats             int            `mlx:"-"`
 	RopeTheta           float64        `mlx:"-"`
 	PartialRotaryFactor float64        `mlx:"-"`
@@ -84,16 +83,16 @@ func NewPhiAttention(config *ModelArgs) *PhiAttention {
 	self.HiddenSize = config.HiddenSize
 	self.NumHeads = config.NumAttentionHeads
 	self.HeadDim = py.FloorDiv(self.HiddenSize, self.NumHeads)
-	self.NumKeyValueHeads = config.NumKeyValueHeads
-	self.Repeats = py.FloorDiv(self.NumHeads, py.Deref(self.NumKeyValueHeads, "value at line 39"))
+	self.NumKeyValueHeads = *config.NumKeyValueHeads
+	self.Repeats = py.FloorDiv(self.NumHeads, self.NumKeyValueHeads)
 	self.RopeTheta = config.RopeTheta
 	self.PartialRotaryFactor = config.PartialRotaryFactor
 	if self.HeadDim*self.NumHeads != self.HiddenSize {
 		py.Raise("ValueError", "%s", fmt.Sprintf("hidden_size must be divisible by num_heads (got `hidden_size`: %d and `num_heads`: %d).", self.HiddenSize, self.NumHeads))
 	}
 	self.QProj = nn.NewLinear(self.HiddenSize, self.NumHeads*self.HeadDim, true)
-	self.KProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 53")*self.HeadDim, true)
-	self.VProj = nn.NewLinear(self.HiddenSize, py.Deref(self.NumKeyValueHeads, "value at line 56")*self.HeadDim, true)
+	self.KProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, true)
+	self.VProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, true)
 	self.Dense = nn.NewLinear(self.NumHeads*self.HeadDim, self.HiddenSize, true)
 	self.Rope = lmrope.NewRoPE(int(self.PartialRotaryFactor*float64(self.HeadDim)), false, self.RopeTheta, 1.0)
 	return self
@@ -105,18 +104,18 @@ func (self *PhiAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lm
 	B, L, _ := py.Unpack3(queries.Shape())
 	nHeads, nKvHeads := self.NumHeads, self.NumKeyValueHeads
 	queries = queries.Reshape(B, L, nHeads, -1).Moveaxis(1, 2)
-	keys = keys.Reshape(B, L, py.Deref(nKvHeads, "n_kv_heads"), -1).Moveaxis(1, 2)
-	values = values.Reshape(B, L, py.Deref(nKvHeads, "n_kv_heads"), -1).Moveaxis(1, 2)
+	keys = keys.Reshape(B, L, nKvHeads, -1).Moveaxis(1, 2)
+	values = values.Reshape(B, L, nKvHeads, -1).Moveaxis(1, 2)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
 	scale := math.Sqrt(1.0 / float64(py.At(queries.Shape(), -1)))
-	output := rt.SDPA(queries.Astype(mlx.Float32), keys, values, cache, scale, mask, nil).Astype(values.Dtype())
+	output := py.SDPA(queries.Astype(mlx.Float32), keys, values, cache, scale, mask, nil).Astype(values.Dtype())
 	output = output.Moveaxis(2, 1).Reshape(B, L, -1)
 	return self.Dense.Forward(output)
 }

@@ -15,7 +15,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -60,13 +59,14 @@ func (self *ModelArgs) PostInit() error {
 	}
 	if len(self.RopeScaling) > 0 {
 		requiredKeys := []string{"long_factor", "type"}
-		if !rt.All(func() []bool {
-			var out []bool
+		if !func() bool {
 			for _, key := range requiredKeys {
-				out = append(out, rt.Has(self.RopeScaling, key))
+				if !py.Has(self.RopeScaling, key) {
+					return false
+				}
 			}
-			return out
-		}()) {
+			return true
+		}() {
 			py.Raise("ValueError", "%s", fmt.Sprintf("rope_scaling must contain keys %v", requiredKeys))
 		}
 		if !(self.RopeScaling["type"] == "longrope" || self.RopeScaling["type"] == "su" || self.RopeScaling["type"] == "linear") {
@@ -79,7 +79,7 @@ func (self *ModelArgs) PostInit() error {
 // Attention is class Attention of mlx_lm/models/phi3.py.
 type Attention struct {
 	NHeads          int            `mlx:"-"`
-	NKvHeads        *int           `mlx:"-"`
+	NKvHeads        int            `mlx:"-"`
 	NumHiddenLayers int            `mlx:"-"`
 	HeadDim         int            `mlx:"-"`
 	Scale           float64        `mlx:"-"`
@@ -94,24 +94,24 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	py.Assert(args.NumKeyValueHeads != nil, "assertion failed at line 54")
-	nKvHeads := args.NumKeyValueHeads
+	py.Assert(true, "assertion failed at line 54")
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	self.NumHiddenLayers = args.NumHiddenLayers
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.HeadDim = headDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
-	opSize := nHeads*headDim + 2*(py.Deref(nKvHeads, "value at line 61")*headDim)
+	opSize := nHeads*headDim + 2*(nKvHeads*headDim)
 	self.QkvProj = nn.NewLinear(dim, opSize, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	ropeDim := int(float64(headDim) * args.PartialRotaryFactor)
 	if len(args.RopeScaling) > 0 && (args.RopeScaling["type"] == "longrope" || args.RopeScaling["type"] == "su") {
-		self.Rope = rt.SuScaledRoPE(ropeDim, args.RopeTheta, args.MaxPositionEmbeddings, args.OriginalMaxPositionEmbeddings, args.RopeScaling["short_factor"], args.RopeScaling["long_factor"], nil)
+		self.Rope = py.SuScaledRoPE(ropeDim, args.RopeTheta, args.MaxPositionEmbeddings, args.OriginalMaxPositionEmbeddings, args.RopeScaling["short_factor"], args.RopeScaling["long_factor"], nil)
 	} else {
 		ropeScale := 1.0
 		if len(args.RopeScaling) > 0 && args.RopeScaling["type"] == "linear" {
-			py.Assert(rt.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 78")
-			ropeScale = 1.0 / rt.Float(args.RopeScaling["factor"])
+			py.Assert(py.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 78")
+			ropeScale = 1.0 / py.Float(args.RopeScaling["factor"])
 		}
 		self.Rope = lmrope.NewRoPE(ropeDim, args.RopeTraditional, args.RopeTheta, ropeScale)
 	}
@@ -123,19 +123,19 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	qkv := self.QkvProj.Forward(x)
 	queryPos := self.NHeads * self.HeadDim
-	queries, keys, values := py.Unpack3(rt.Split(qkv, []int{queryPos, queryPos + py.Deref(self.NKvHeads, "value at line 98")*self.HeadDim}, -1))
+	queries, keys, values := py.Unpack3(py.Split(qkv, []int{queryPos, queryPos + self.NKvHeads*self.HeadDim}, -1))
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -158,7 +158,7 @@ func NewMLP(dim int, hiddenDim int) *MLP {
 func (self *MLP) Forward(x *mlx.Array) *mlx.Array {
 	x = self.GateUpProj.Forward(x)
 	var gate *mlx.Array
-	gate, x = py.Unpack2(rt.Split(x, 2, -1))
+	gate, x = py.Unpack2(py.Split(x, 2, -1))
 	return self.DownProj.Forward(lmbase.Swiglu(gate, x))
 }
 

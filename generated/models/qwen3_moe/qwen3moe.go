@@ -9,7 +9,9 @@ package qwen3moe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -18,7 +20,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -96,14 +97,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -190,7 +191,7 @@ func NewQwen3MoeDecoderLayer(args *ModelArgs, layerIdx int) *Qwen3MoeDecoderLaye
 	self.InputLayernorm = nn.NewRMSNorm(args.HiddenSize, float32(args.RmsNormEps))
 	self.PostAttentionLayernorm = nn.NewRMSNorm(args.HiddenSize, float32(args.RmsNormEps))
 	self.Args = args
-	if !py.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
+	if !slices.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
 		self.Mlp = NewQwen3MoeSparseMoeBlock(args)
 	} else {
 		self.Mlp = NewMLP(args.HiddenSize, args.IntermediateSize)
@@ -311,7 +312,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}
 	moeLayers := py.Sorted(func() []int {
 		var out []int
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			if strings.HasPrefix(k, "model.layers.") && strings.HasSuffix(k, ".mlp.experts.0.up_proj.weight") {
 				out = append(out, py.ParseInt(strings.Split(k, ".")[2]))
 			}
@@ -324,7 +325,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			toJoin := func() []*mlx.Array {
 				var out []*mlx.Array
 				for e := range self.Args.NumExperts {
-					out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.weight", prefix, e, n), nil))
+					out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.weight", prefix, e, n), nil))
 				}
 				return out
 			}()
@@ -336,7 +337,16 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 
 // Model.shard is not translated: not translated yet (301:17: assignment: to an attribute of a MLP | Qwen3MoeSparseMoeBlock).
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*Qwen3MoeDecoderLayer {

@@ -8,7 +8,9 @@ fields and methods, in the same order, with the same weight names.
 package smollm3
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,14 +18,13 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
 // Attention is class Attention of mlx_lm/models/smollm3.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	HeadDim  int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
@@ -39,7 +40,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	dim := args.HiddenSize
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.OrPtr(args.HeadDim, py.FloorDiv(args.HiddenSize, nHeads))
 	self.HeadDim = headDim
@@ -47,10 +48,10 @@ func NewAttention(args *ModelArgs) *Attention {
 	var attentionBias bool
 	attentionBias = args.AttentionBias
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, attentionBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 62")*headDim, attentionBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 63")*headDim, attentionBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
 }
 
@@ -59,17 +60,17 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = self.Rope.Forward(queries, py.Offset(cache))
+		keys = self.Rope.Forward(keys, py.Offset(cache))
+		keys, values = py.UpdateAndFetch(cache, keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -191,7 +192,7 @@ func (self *LlamaModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputE
 	faMask := lmbase.CreateAttentionMask(h, cache[self.FaIdx], lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	var swaMask mlx.AttentionMask
 	if self.SwaIdx != nil {
-		swaMask = lmbase.CreateAttentionMask(h, cache[py.Deref(self.SwaIdx, "self.swa_idx")], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
+		swaMask = lmbase.CreateAttentionMask(h, cache[*self.SwaIdx], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
 	}
 	for i := range min(len(self.Layers), len(cache)) {
 		layer, cache := self.Layers[i], cache[i]
@@ -260,7 +261,7 @@ func (self *ModelArgs) PostInit() error {
 		self.NoRopeLayers = func() []int {
 			var out []int
 			for i := range self.NumHiddenLayers {
-				out = append(out, rt.BoolToInt(py.Mod(i+1, self.NoRopeLayerInterval) != 0))
+				out = append(out, py.BoolToInt(py.Mod(i+1, self.NoRopeLayerInterval) != 0))
 			}
 			return out
 		}()
@@ -303,7 +304,7 @@ func NewModel(args *ModelArgs) *Model {
 	}
 	for idx, useRope := range args.NoRopeLayers {
 		if !(useRope != 0) {
-			self.Model.Layers[idx].SelfAttn.Rope = rt.AsRoPE(NewNoPE())
+			self.Model.Layers[idx].SelfAttn.Rope = py.AsRoPE(NewNoPE())
 		}
 	}
 	return self
@@ -329,7 +330,7 @@ func (self *Model) Layers() []*TransformerBlock {
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "self_attn.rotary_emb.inv_freq") {
 				out[k] = v

@@ -1,7 +1,9 @@
 # Python semantics the translator must keep: integer // and % on negatives,
 # ** -0.5 as a float, `x or default` on Optional ints, keyword defaults,
 # chained assignment, tuple unpacking, comprehensions, f-strings building
-# weight keys, slicing with ... / None / steps, hasattr, isinstance, assert.
+# weight keys, slicing with ... / None / steps, hasattr, isinstance, assert,
+# string escapes as Python decodes them, any()/all() stopping at the first
+# element that decides.
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -61,6 +63,8 @@ class Model(nn.Module):
         return h
 
     def sanitize(self, weights):
+        if any(k.startswith("\"quoted\"") for k in weights):
+            weights = {k: v for k, v in weights.items() if "\\" not in k}
         return {
             f"layers.{i}.proj.weight" if k == "w" else k: v
             for i, (k, v) in enumerate(weights.items())

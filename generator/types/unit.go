@@ -1,0 +1,1045 @@
+package types
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+)
+
+// A Unit is what one generated package is translated from: the model file,
+// the classes and functions it takes over from sibling model files (smollm3
+// is built on llama), the helper classes it subclasses (PipelineMixin, and
+// the mlx.nn classes whose source the API table holds). The checker fills
+// in every type; the lowering reads them.
+type Unit struct {
+	File  *syntax.File
+	Scope *names.Scope // the file's module scope
+
+	Classes []*Class // in output order: sibling classes first, then the file's
+	ByClass map[string]*Class
+	Funcs   []*Func
+	ByFunc  map[string]*Func
+	Args    *Class           // the ModelArgs dataclass
+	Nested  map[string]*Func // functions defined inside functions, by "name:line:col"
+
+	siblingArgs    map[string]*Class            // ModelArgs of sibling files, by file
+	siblingClasses map[string]map[string]*Class // every class of sibling files
+	siblings       map[string]*syntax.File      // sibling and helper files loaded for inheritance
+	load           func(module string) (*syntax.File, *names.Scope, error)
+
+	check  *checker
+	bodies map[*Func]*Inst
+	augs   map[*syntax.AugAssign]*syntax.BinOp
+	mark   int // diagnostics of Check itself
+	synth  map[synthKey]*names.Symbol
+}
+
+// Class is a class of the unit: a module (nn.Module subclass) or a
+// dataclass (ModelArgs), with its bases flattened in.
+type Class struct {
+	Def      *syntax.ClassDef
+	Scope    *names.Scope // the module scope of the file the class comes from
+	Bases    []*Class     // base classes whose fields and methods it inherits
+	Name     string       // Go name (the Python name unless renamed next to a sibling's)
+	IsArgs   bool         // a BaseModelArgs dataclass
+	Fields   []*Field     // in order of first assignment (dataclass: declaration order)
+	ByName   map[string]*Field
+	Methods  []*Func
+	ByMeth   map[string]*Func
+	Props    map[string]bool
+	Consts   map[string]*syntax.Constant // fields fixed at a literal for the whole program
+	Wrapped  bool                        // a sibling file's class renamed next to this file's
+	FromDict *Func                       // a dataclass's own from_dict classmethod
+
+	// Filled: dataclass fields __post_init__ leaves not None (narrow.go);
+	// Reassigned: fields code outside the dataclass assigns.
+	Filled     map[string]bool
+	Reassigned map[string]bool
+}
+
+// Field is a dataclass field or an attribute a module assigns to self.
+type Field struct {
+	Py     string
+	Go     string
+	Type   *Type
+	Def    syntax.Expr // dataclass default
+	HasDef bool
+	Annot  syntax.Expr
+	Pos    syntax.Pos
+}
+
+// Param is a parameter of a function (without self).
+type Param struct {
+	Py        string
+	Annotated bool // the type comes from a Python annotation
+	Type      *Type
+	Def       syntax.Expr
+	Kind      syntax.ParamKind
+}
+
+// Func is a function or method of the unit. An inherited method is a copy
+// per class: its body is checked with that class as self.
+type Func struct {
+	Def       *syntax.FuncDef
+	Scope     *names.Scope // module scope of its file
+	SuperFrom *Class       // for an __init__ taken from a base: that base
+
+	// Locals rebound to another type at the top level of the body: each
+	// such assignment starts a new Go variable (version 2, 3, ...), named
+	// by Splits.
+	Splits    map[*syntax.Name]string
+	FirstType map[string]*Type
+	Class     *Class
+	GoName    string
+	Params    []*Param
+	Ret       *Type
+	IsProp    bool
+	// IsClassMethod: a @classmethod of a module class (an alternative
+	// constructor such as ShardedRMSNorm.from_rms_norm), a package-level Go
+	// function <Class><Method>; cls(...) in it is the class's constructor.
+	IsClassMethod bool
+	// Compiled: the function is decorated @mx.compile ("mx.compile") or
+	// @partial(mx.compile, shapeless=True) ("mx.compile(shapeless=True)").
+	Compiled string
+	Skipped  string // why the method is not translated
+}
+
+// SplitAt is the Go name of the new variable an assignment starts, if any.
+func (fn *Func) SplitAt(n *syntax.Name) (string, bool) {
+	if fn == nil || fn.Splits == nil {
+		return "", false
+	}
+	s, ok := fn.Splits[n]
+	return s, ok
+}
+
+// SuperBody is the base method (__init__, __post_init__) that a
+// super().<method>() call in c runs.
+func (c *Class) SuperBody(method string) (*Func, bool) {
+	for _, b := range c.Bases {
+		if m, ok := b.ByMeth[method]; ok {
+			return m, true
+		}
+		if m, ok := b.SuperBody(method); ok {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// ClassOf resolves a class name as the file's code sees it.
+func (u *Unit) ClassOf(id string) *Class {
+	if sym, ok := u.Scope.Symbols[id]; ok && sym.Kind == names.LocalClass && sym.Target != "" {
+		return u.ByClass[sym.Target]
+	}
+	return u.ByClass[id]
+}
+
+// SiblingClass is <sibling>.<name> as the file sees it.
+func (u *Unit) SiblingClass(file, name string) *Class {
+	if c, ok := u.siblingClasses[file][name]; ok {
+		if cur, ok := u.ByClass[c.Name]; ok && cur == c {
+			return c
+		}
+	}
+	return u.ByClass[name]
+}
+
+// DataclassRef resolves ModelArgs or <sibling>.ModelArgs to a dataclass.
+func (u *Unit) DataclassRef(e syntax.Expr, scope *names.Scope) *Class {
+	switch x := e.(type) {
+	case *syntax.Name:
+		if c := u.ClassOf(x.Id); c != nil && c.IsArgs {
+			return c
+		}
+	case *syntax.Attribute:
+		if n, ok := x.X.(*syntax.Name); ok {
+			if sym, ok := scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
+				if c := u.SiblingClass(sym.File, x.Attr); c != nil && c.IsArgs {
+					return c
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Root is the table type a type name derives from (KVCache → Cache).
+func (t *Table) Root(name string) string {
+	for {
+		et, ok := t.Types[name]
+		if !ok || et.Is == "" {
+			return name
+		}
+		name = et.Is
+	}
+}
+
+// ---- collection ----
+
+// collector gathers the unit's declarations.
+type collector struct {
+	u     *Unit
+	tab   *Table
+	scope *names.Scope // the scope names are qualified in right now
+	fail  func(n syntax.Node, construct, format string, args ...any)
+}
+
+func (k *collector) collect() {
+	u := k.u
+	// Model files built on another one (smollm3 on llama) bring the other
+	// file's classes and functions into this package, minus those this file
+	// redefines; they are translated with their own file's imports.
+	for _, file := range u.Scope.Siblings {
+		k.importSibling(file, map[string]bool{})
+	}
+	k.collectFile(u.File, u.Scope, "")
+	if _, ok := u.ByClass["Model"]; !ok {
+		k.fail(nil, "class Model", "the file defines no Model class")
+	}
+}
+
+// collectFile collects the top-level classes and functions of one file.
+// from is "" for the file being translated, else the sibling's name.
+func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string) {
+	u := k.u
+	for _, st := range f.Body {
+		switch n := st.(type) {
+		case *syntax.ClassDef:
+			c := newClass(n, n.Name, scope)
+			for _, b := range n.Bases {
+				if q := scope.Qualify(b); q == "base.BaseModelArgs" {
+					c.IsArgs = true
+				}
+				if parent := k.baseClass(b, scope); parent != nil {
+					c.Bases = append(c.Bases, parent)
+					if parent.IsArgs {
+						c.IsArgs = true
+					}
+				}
+			}
+			if from != "" {
+				if u.siblingClasses[from] == nil {
+					u.siblingClasses[from] = map[string]*Class{}
+				}
+				u.siblingClasses[from][c.Name] = c
+			}
+			if from != "" && k.definedInMain(n.Name) {
+				if !k.mainUsesSibling(from, n.Name) {
+					if !c.IsArgs {
+						// Redefined by this file; still a possible base class.
+						k.collectClass(c)
+						continue
+					}
+				} else {
+					// A wrapper (gemma3 around gemma3_text) uses the other
+					// file's Model and ModelArgs next to its own: translate them
+					// under the file's name, and let that file's code see them
+					// by their Python names.
+					c.Name = names.GoExported(from) + n.Name
+					for u.ByClass[c.Name] != nil || k.definedInMain(c.Name) {
+						c.Name += "_"
+					}
+					scope.Symbols[n.Name] = &names.Symbol{Name: n.Name, Kind: names.LocalClass, Target: c.Name, Node: n, Scope: scope}
+					c.Wrapped = true
+				}
+			}
+			u.Classes = append(u.Classes, c)
+			u.ByClass[c.Name] = c
+			if c.IsArgs {
+				if c.Wrapped {
+					k.collectArgs(c) // a second dataclass, translated as such
+					continue
+				}
+				if from != "" {
+					// A sibling's ModelArgs is only a base of this file's.
+					u.Classes = u.Classes[:len(u.Classes)-1]
+					delete(u.ByClass, c.Name)
+					u.siblingArgs[from] = c
+					k.collectArgs(c)
+					continue
+				}
+				if u.Args != nil {
+					k.fail(n, "class "+n.Name, "a second BaseModelArgs dataclass")
+				}
+				u.Args = c
+				k.collectArgs(c)
+				continue
+			}
+			k.collectClass(c)
+			k.inherit(c)
+		case *syntax.FuncDef:
+			if from != "" && k.definedInMain(n.Name) {
+				continue
+			}
+			f := &Func{Def: n, GoName: names.GoLocal(n.Name), Scope: scope}
+			if strings.HasPrefix(n.Name, "_") {
+				f.GoName = names.GoLocal(strings.TrimLeft(n.Name, "_"))
+			}
+			f.Params = k.params(n, false)
+			f.Compiled = CompileDecorator(n, scope)
+			u.Funcs = append(u.Funcs, f)
+			u.ByFunc[n.Name] = f
+		case *syntax.Import, *syntax.ImportFrom, *syntax.Pass:
+		case *syntax.Assign, *syntax.AnnAssign:
+			// Module-level constants are handled where used (rare in model files).
+		case *syntax.If, *syntax.ExprStmt:
+			// e.g. `if TYPE_CHECKING:`; not supported.
+			k.fail(st, "module-level statement", "only imports, classes, functions and constants are translated")
+		default:
+			k.fail(st, "module-level statement", "not supported")
+		}
+	}
+}
+
+func newClass(def *syntax.ClassDef, name string, scope *names.Scope) *Class {
+	return &Class{Def: def, Name: name, Scope: scope, ByName: map[string]*Field{}, ByMeth: map[string]*Func{}, Props: map[string]bool{}}
+}
+
+func (k *collector) collectArgs(c *Class) {
+	// An inherited dataclass has its parent's fields first (dataclass order).
+	for _, b := range c.Bases {
+		for _, f := range b.Fields {
+			cp := *f
+			c.Fields = append(c.Fields, &cp)
+			c.ByName[cp.Py] = &cp
+		}
+		if pi, ok := b.ByMeth["__post_init__"]; ok && c.Def != b.Def {
+			c.ByMeth["__super_post_init__"] = pi
+		}
+	}
+	for _, st := range c.Def.Body {
+		switch n := st.(type) {
+		case *syntax.AnnAssign:
+			nm, ok := n.Target.(*syntax.Name)
+			if !ok {
+				k.fail(n, "dataclass field", "target is not a name")
+				continue
+			}
+			f := &Field{Py: nm.Id, Go: names.GoExported(nm.Id), Annot: n.Annotation, Pos: n.P}
+			prev := k.scope
+			k.scope = c.Scope
+			f.Type = k.annotation(n.Annotation)
+			k.scope = prev
+			if n.Value != nil {
+				f.Def, f.HasDef = n.Value, true
+				if isFieldCall(n.Value) {
+					f.Def = fieldDefault(n.Value)
+				}
+			}
+			if f.Type.Kind == Unknown {
+				k.fail(n.Annotation, "annotation", "cannot map the type of %s", nm.Id)
+			}
+			if old, ok := c.ByName[f.Py]; ok {
+				// A redefined field keeps its place and takes the new default.
+				*old = *f
+				continue
+			}
+			c.Fields = append(c.Fields, f)
+			c.ByName[f.Py] = f
+		case *syntax.FuncDef:
+			if n.Name == "from_dict" && isClassMethod(n) {
+				// A from_dict of its own (qwen2_vl accepts a config without
+				// text_config): a package function the registration calls.
+				fi := &Func{Def: n, Class: c, GoName: c.Name + "FromDict", Scope: c.Scope}
+				fi.Params = k.params(n, true)
+				for _, p := range fi.Params {
+					p.Type = DictOf(TStr, TAny)
+				}
+				fi.Ret = ClassT(c.Name)
+				c.FromDict = fi
+				continue
+			}
+			if n.Name != "__post_init__" {
+				k.fail(n, "method "+n.Name, "only __post_init__ and a from_dict classmethod are translated on ModelArgs")
+				continue
+			}
+			fi := &Func{Def: n, Class: c, GoName: "PostInit", Scope: c.Scope}
+			c.Methods = append(c.Methods, fi)
+			c.ByMeth[n.Name] = fi
+		case *syntax.Assign:
+			k.fail(st, "dataclass body", "class attributes are not translated")
+		case *syntax.Pass:
+		default:
+			k.fail(st, "dataclass body", "only annotated fields and __post_init__ are translated")
+		}
+	}
+	// A field the code tests against None may be None in a config even when
+	// its annotation says int (q_lora_rank: int = 1536, given as null).
+	for _, f := range c.Fields {
+		if k.checkedForList(f.Py) && f.Type.Kind != List {
+			// moe_layer_start_index: int, tested isinstance(x, (tuple, list)):
+			// configs give either; keep the value as Python holds it.
+			f.Type = TAny
+			continue
+		}
+		if f.Type.Kind == Int && k.truncatedByInt(f.Py) {
+			// partial_rotary_factor: int, used as int(factor * head_dim):
+			// configs hold fractions there, which Python keeps as floats.
+			f.Type = TFloat
+		}
+		if f.Type.Kind != Optional && !f.Type.Nilable() && k.comparedToNone(f.Py) {
+			f.Type = OptionalOf(f.Type)
+		}
+	}
+}
+
+func isFieldCall(e syntax.Expr) bool {
+	c, ok := e.(*syntax.Call)
+	if !ok {
+		return false
+	}
+	n, ok := c.Func.(*syntax.Name)
+	return ok && n.Id == "field"
+}
+
+// fieldDefault returns the default of field(default_factory=...) or field(default=...).
+func fieldDefault(e syntax.Expr) syntax.Expr {
+	c := e.(*syntax.Call)
+	for _, k := range c.Keywords {
+		switch k.Name {
+		case "default":
+			return k.Value
+		case "default_factory":
+			if l, ok := k.Value.(*syntax.Lambda); ok {
+				return l.Body
+			}
+			if n, ok := k.Value.(*syntax.Name); ok && (n.Id == "list" || n.Id == "dict") {
+				if n.Id == "list" {
+					return &syntax.List{At: n.At}
+				}
+				return &syntax.Dict{At: n.At}
+			}
+		}
+	}
+	return nil
+}
+
+func (k *collector) collectClass(c *Class) {
+	defer func() {
+		if _, ok := c.ByMeth["__init__"]; !ok && !c.IsArgs {
+			// No __init__: the base's, run on this class, or Python's default.
+			init := &Func{Def: &syntax.FuncDef{At: c.Def.At, Name: "__init__"}, Class: c, GoName: "New" + c.Name, Scope: c.Scope}
+			if base, ok := c.SuperBody("__init__"); ok {
+				init.Def = base.Def
+				init.Scope = base.Scope
+				init.Params = k.params(base.Def, true)
+				init.SuperFrom = base.Class
+			}
+			c.Methods = append([]*Func{init}, c.Methods...)
+			c.ByMeth["__init__"] = init
+		}
+	}()
+	for _, st := range c.Def.Body {
+		switch n := st.(type) {
+		case *syntax.FuncDef:
+			f := &Func{Def: n, Class: c, Scope: c.Scope}
+			for _, d := range n.Decorators {
+				if nm, ok := d.(*syntax.Name); ok && nm.Id == "property" {
+					f.IsProp = true
+					c.Props[n.Name] = true
+				}
+				if a, ok := d.(*syntax.Attribute); ok && a.Attr == "setter" {
+					k.fail(d, "property setter", "not supported")
+				}
+			}
+			f.IsClassMethod = isClassMethod(n)
+			f.Compiled = CompileDecorator(n, c.Scope)
+			switch n.Name {
+			case "__init__":
+				f.GoName = "New" + c.Name
+			case "__call__":
+				f.GoName = "Forward"
+			case "pipeline":
+				f.Skipped = "pipeline parallelism (mx.distributed) is not translated yet"
+			case "extra_repr", "_extra_repr", "__repr__", "__str__":
+				f.Skipped = "printing only"
+			default:
+				f.GoName = names.GoExported(n.Name)
+				if f.IsClassMethod {
+					f.GoName = c.Name + names.GoExported(n.Name)
+				}
+			}
+			f.Params = k.params(n, true)
+			c.Methods = append(c.Methods, f)
+			c.ByMeth[n.Name] = f
+		case *syntax.Pass:
+		case *syntax.Assign, *syntax.AnnAssign:
+			k.fail(st, "class attribute", "class-level attributes are not translated")
+		default:
+			k.fail(st, "class body", "not supported")
+		}
+	}
+}
+
+// params collects a function's parameters with their initial types.
+func (k *collector) params(fd *syntax.FuncDef, method bool) []*Param {
+	return paramsOf(fd, method, k.u, k.tab, k.scopeFor(), k.fail)
+}
+
+func (k *collector) scopeFor() *names.Scope { return k.scope }
+
+// paramsOf collects a function's parameters with their initial types: the
+// annotation, the name's convention (x is an array, cache a Cache), or the
+// default's literal type.
+func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names.Scope,
+	fail func(n syntax.Node, construct, format string, args ...any)) []*Param {
+	var out []*Param
+	for i, p := range fd.Params {
+		if method && i == 0 {
+			if p.Name != "self" && p.Name != "cls" {
+				fail(p, "method", "first parameter is %q, not self", p.Name)
+			}
+			continue
+		}
+		if p.Kind == syntax.ParamKwArgs || p.Kind == syntax.ParamVarArgs {
+			fail(p, "parameter *"+p.Name, "variadic parameters are not supported")
+			continue
+		}
+		pi := &Param{Py: p.Name, Def: p.Default, Kind: p.Kind, Type: TUnknown}
+		if p.Annotation != nil {
+			pi.Type = annotationType(p.Annotation, u, scope)
+			pi.Annotated = pi.Type.Kind != Unknown && pi.Type.Kind != AnyK
+		}
+		if pi.Type.Kind == Unknown || pi.Type.Kind == AnyK || (pi.Type.Kind == Optional && pi.Type.Elem.Kind == AnyK) ||
+			(p.Name == "weights" && pi.Type.Kind == Dict) {
+			// Untyped or loosely typed (weights: dict): the name says what it is.
+			pi.Type = conventionType(p.Name, pi.Type, u)
+		}
+		if pi.Type.Kind == Unknown && p.Default != nil {
+			def := p.Default
+			if un, ok := def.(*syntax.UnaryOp); ok && (un.Op == "-" || un.Op == "+") {
+				def = un.X // eps=-1e-6
+			}
+			if c, ok := def.(*syntax.Constant); ok && c.Kind != syntax.ConstNone {
+				pi.Type = ConstType(c)
+			}
+		}
+		if c, ok := p.Default.(*syntax.Constant); ok && c.Kind == syntax.ConstNone && pi.Type.Kind != Unknown {
+			// hidden_size: int = None is an Optional in all but name.
+			pi.Type = OptionalOf(pi.Type)
+		}
+		out = append(out, pi)
+	}
+	return out
+}
+
+// conventionType types parameters that mlx-lm leaves unannotated or Any by
+// the names every model file uses for them.
+func conventionType(name string, cur *Type, u *Unit) *Type {
+	switch name {
+	case "x", "h", "inputs", "hidden_states", "input_embeddings", "queries", "keys", "values", "gate", "indices":
+		return TArray
+	case "mask", "attention_mask":
+		return TMask
+	case "cache":
+		return ExtT("Cache")
+	case "args", "config":
+		if u.Args != nil && name == "args" {
+			return ClassT(u.Args.Name)
+		}
+	case "weights":
+		return DictOf(TStr, TArray)
+	}
+	return cur
+}
+
+// ConstType is the type of a literal.
+func ConstType(c *syntax.Constant) *Type {
+	switch c.Kind {
+	case syntax.ConstInt:
+		return TInt
+	case syntax.ConstFloat:
+		return TFloat
+	case syntax.ConstStr:
+		return TStr
+	case syntax.ConstTrue, syntax.ConstFalse:
+		return TBool
+	case syntax.ConstNone:
+		return TNone
+	}
+	return TUnknown
+}
+
+func (k *collector) annotation(e syntax.Expr) *Type { return annotationType(e, k.u, k.scope) }
+
+// annotationType maps a Python annotation to a type.
+func annotationType(e syntax.Expr, u *Unit, scope *names.Scope) *Type {
+	ann := func(e syntax.Expr) *Type { return annotationType(e, u, scope) }
+	switch x := e.(type) {
+	case *syntax.Name:
+		switch x.Id {
+		case "int":
+			return TInt
+		case "float":
+			return TFloat
+		case "bool":
+			return TBool
+		case "str":
+			return TStr
+		case "dict", "Dict":
+			return DictOf(TStr, TAny)
+		case "list", "List":
+			return ListOf(TAny)
+		case "Any":
+			return TAny
+		case "ModelArgs":
+			if c := u.ClassOf("ModelArgs"); c != nil && c.Wrapped {
+				return ClassT(c.Name)
+			}
+			if u.Args != nil {
+				return ClassT(u.Args.Name)
+			}
+		}
+		if c := u.ClassOf(x.Id); c != nil {
+			return ClassT(c.Name)
+		}
+		if q := scope.Qualify(x); q == "typing.Any" {
+			return TAny
+		}
+		if q := scope.Qualify(x); strings.HasPrefix(q, "cache.") {
+			return ExtT("Cache")
+		}
+	case *syntax.Constant:
+		if x.Kind == syntax.ConstNone {
+			return TNone
+		}
+		if x.Kind == syntax.ConstInt {
+			return TInt // `cla_share_factor: 2`: a literal where a type belongs
+		}
+		if x.Kind == syntax.ConstStr {
+			// A forward reference: "ModelArgs".
+			return ann(&syntax.Name{At: x.At, Id: x.Value})
+		}
+	case *syntax.Attribute:
+		switch scope.Qualify(x) {
+		case "mx.distributed.Group":
+			return ExtT("Group")
+		case "mx.array":
+			return TArray
+		case "mx.Dtype":
+			return TDtype
+		}
+	case *syntax.Subscript:
+		head := ""
+		if n, ok := x.X.(*syntax.Name); ok {
+			head = n.Id
+		}
+		switch head {
+		case "Optional":
+			inner := ann(x.Index[0])
+			if inner.Kind == Unknown {
+				return inner
+			}
+			return OptionalOf(inner)
+		case "List", "list", "Sequence", "Tuple", "tuple":
+			if head == "Tuple" || head == "tuple" {
+				if len(x.Index) == 2 {
+					if c, ok := x.Index[1].(*syntax.Constant); ok && c.Kind == syntax.ConstEllipsis {
+						return ListOf(ann(x.Index[0]))
+					}
+				}
+				var elems []*Type
+				for _, i := range x.Index {
+					elems = append(elems, ann(i))
+				}
+				if h := TupleOf(elems...).Homogeneous(); h != nil {
+					return ListOf(h)
+				}
+				return TupleOf(elems...)
+			}
+			return ListOf(ann(x.Index[0]))
+		case "Dict", "dict":
+			if len(x.Index) == 2 {
+				v := ann(x.Index[1])
+				if v.Kind == Unknown {
+					v = TAny
+				}
+				return DictOf(ann(x.Index[0]), v)
+			}
+		case "Union":
+			var un *Type
+			for _, i := range x.Index {
+				it := ann(i)
+				if un = Unify(un, it); un == nil {
+					return TAny
+				}
+			}
+			return un
+		case "Literal":
+			return TStr
+		}
+	case *syntax.BinOp:
+		if x.Op == "|" {
+			l, r := ann(x.L), ann(x.R)
+			if un := Unify(l, r); un != nil {
+				return un
+			}
+			return TAny
+		}
+	}
+	return TUnknown
+}
+
+// comparedToNone reports whether any file being translated tests
+// <something>.name against None.
+func (k *collector) comparedToNone(name string) bool {
+	files := []*syntax.File{k.u.File}
+	for _, f := range k.u.siblings {
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	found := false
+	for _, f := range files {
+		var visit func(b []syntax.Stmt)
+		visit = func(b []syntax.Stmt) {
+			for _, st := range b {
+				switch x := st.(type) {
+				case *syntax.ClassDef:
+					visit(x.Body)
+				case *syntax.FuncDef:
+					syntax.WalkExprs(x.Body, func(e syntax.Expr) {
+						c, ok := e.(*syntax.Compare)
+						if !ok || len(c.Ops) != 1 || (c.Ops[0] != "is" && c.Ops[0] != "is not") {
+							return
+						}
+						if k, ok := c.Comparators[0].(*syntax.Constant); !ok || k.Kind != syntax.ConstNone {
+							return
+						}
+						if a, ok := c.Left.(*syntax.Attribute); ok && a.Attr == name {
+							found = true
+						}
+					})
+				}
+			}
+		}
+		visit(f.Body)
+	}
+	return found
+}
+
+// truncatedByInt reports whether the file computes int(<expr with .name>)
+// with arithmetic: nobody truncates a product of ints, so the field is a float.
+func (k *collector) truncatedByInt(name string) bool {
+	found := false
+	var visit func(b []syntax.Stmt)
+	visit = func(b []syntax.Stmt) {
+		for _, st := range b {
+			switch x := st.(type) {
+			case *syntax.ClassDef:
+				visit(x.Body)
+			case *syntax.FuncDef:
+				syntax.WalkExprs(x.Body, func(e syntax.Expr) {
+					c, ok := e.(*syntax.Call)
+					if !ok || len(c.Args) != 1 {
+						return
+					}
+					if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "int" {
+						return
+					}
+					if _, ok := c.Args[0].(*syntax.BinOp); !ok {
+						return
+					}
+					syntax.WalkExprs([]syntax.Stmt{&syntax.ExprStmt{X: c.Args[0]}}, func(e syntax.Expr) {
+						// args.f / config.f, not a module's own self.f of the same name.
+						if a, ok := e.(*syntax.Attribute); ok && a.Attr == name {
+							if n, ok := a.X.(*syntax.Name); !ok || n.Id != "self" {
+								found = true
+							}
+						}
+					})
+				})
+			}
+		}
+	}
+	visit(k.u.File.Body)
+	return found
+}
+
+// checkedForList reports whether the file tests isinstance(<x>.name, (..list..)).
+func (k *collector) checkedForList(name string) bool {
+	found := false
+	var visit func(b []syntax.Stmt)
+	visit = func(b []syntax.Stmt) {
+		for _, st := range b {
+			switch x := st.(type) {
+			case *syntax.ClassDef:
+				visit(x.Body)
+			case *syntax.FuncDef:
+				syntax.WalkExprs(x.Body, func(e syntax.Expr) {
+					c, ok := e.(*syntax.Call)
+					if !ok || len(c.Args) != 2 {
+						return
+					}
+					if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "isinstance" {
+						return
+					}
+					a, ok := c.Args[0].(*syntax.Attribute)
+					if !ok || a.Attr != name {
+						return
+					}
+					var elts []syntax.Expr
+					switch kk := c.Args[1].(type) {
+					case *syntax.Tuple:
+						elts = kk.Elts
+					case *syntax.Name:
+						elts = []syntax.Expr{kk}
+					}
+					for _, e := range elts {
+						if n, ok := e.(*syntax.Name); ok && (n.Id == "list" || n.Id == "tuple") {
+							found = true
+						}
+					}
+				})
+			}
+		}
+	}
+	visit(k.u.File.Body)
+	return found
+}
+
+// mainUsesSibling reports whether the file being translated uses
+// <sibling>.<name> other than as a base class (gemma3_text.Model(...)).
+func (k *collector) mainUsesSibling(file, name string) bool {
+	alias := ""
+	for a, sym := range k.u.Scope.Symbols {
+		if sym.Kind == names.SiblingModule && sym.File == file {
+			alias = a
+		}
+	}
+	if alias == "" {
+		return false
+	}
+	found := false
+	var visit func(b []syntax.Stmt)
+	visit = func(b []syntax.Stmt) {
+		for _, st := range b {
+			switch x := st.(type) {
+			case *syntax.ClassDef:
+				visit(x.Body)
+			case *syntax.FuncDef:
+				syntax.WalkExprs(x.Body, func(e syntax.Expr) {
+					if a, ok := e.(*syntax.Attribute); ok && a.Attr == name {
+						if n, ok := a.X.(*syntax.Name); ok && n.Id == alias {
+							found = true
+						}
+					}
+				})
+			}
+		}
+	}
+	visit(k.u.File.Body)
+	return found
+}
+
+// CompileDecorator describes an @mx.compile or @partial(mx.compile, ...)
+// decorator of d ("" when it has none).
+func CompileDecorator(d *syntax.FuncDef, scope *names.Scope) string {
+	for _, dec := range d.Decorators {
+		if scope.Qualify(dec) == "mx.compile" {
+			return "mx.compile"
+		}
+		c, ok := dec.(*syntax.Call)
+		if !ok || scope.Qualify(c.Func) != "functools.partial" || len(c.Args) != 1 || scope.Qualify(c.Args[0]) != "mx.compile" {
+			continue
+		}
+		var opts []string
+		for _, k := range c.Keywords {
+			if v, ok := k.Value.(*syntax.Constant); ok {
+				opts = append(opts, k.Name+"="+v.Value)
+			}
+		}
+		return "mx.compile(" + strings.Join(opts, ", ") + ")"
+	}
+	return ""
+}
+
+func isClassMethod(d *syntax.FuncDef) bool {
+	for _, dec := range d.Decorators {
+		if n, ok := dec.(*syntax.Name); ok && n.Id == "classmethod" {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- inheritance ----
+
+// Inheritance. mlx-lm model files inherit in three ways: a ModelArgs that
+// extends another file's (smollm3's extends llama's), modules built from a
+// helper mixin (PipelineMixin), and modules subclassing another class. The
+// translator flattens each into the derived Go struct: the base's fields
+// first, its methods where the derived class does not override them, and
+// its __init__ / __post_init__ body inlined where the derived one calls
+// super().
+
+func (k *collector) definedInMain(name string) bool {
+	for _, st := range k.u.File.Body {
+		switch n := st.(type) {
+		case *syntax.ClassDef:
+			if n.Name == name {
+				return true
+			}
+		case *syntax.FuncDef:
+			if n.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// load parses a sibling or helper file once.
+func (k *collector) load(module string, at syntax.Node) (*syntax.File, *names.Scope) {
+	u := k.u
+	if f, ok := u.siblings[module]; ok {
+		if f == nil {
+			return nil, nil
+		}
+		s, _ := names.Resolve(f)
+		return f, s
+	}
+	if u.load == nil {
+		k.fail(at, "import of "+module, "no loader for other model files")
+		u.siblings[module] = nil
+		return nil, nil
+	}
+	f, s, err := u.load(module)
+	if err != nil {
+		k.fail(at, "import of "+module, "%v", err)
+		u.siblings[module] = nil
+		return nil, nil
+	}
+	u.siblings[module] = f
+	return f, s
+}
+
+// importSibling merges the classes and functions of a sibling model file.
+func (k *collector) importSibling(file string, seen map[string]bool) {
+	u := k.u
+	if seen[file] {
+		return
+	}
+	seen[file] = true
+	f, scope := k.load(file, u.File.Body[0])
+	if f == nil {
+		return
+	}
+	for _, s := range scope.Siblings {
+		k.importSibling(s, seen)
+	}
+	k.collectFile(f, scope, file)
+	// Names imported from the sibling now refer to the merged definitions.
+	for name, sym := range u.Scope.Symbols {
+		if sym.Kind != names.Sibling || sym.File != file {
+			continue
+		}
+		if _, ok := u.ByClass[sym.Target]; ok {
+			u.Scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalClass, Node: sym.Node, Scope: u.Scope}
+		} else if _, ok := u.ByFunc[sym.Target]; ok {
+			u.Scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalFunc, Node: sym.Node, Scope: u.Scope}
+		}
+	}
+}
+
+// baseClass resolves a base-class expression to a class the translator can
+// flatten: a class of this file, of a sibling file (llama.ModelArgs), or a
+// helper mixin (PipelineMixin).
+func (k *collector) baseClass(b syntax.Expr, scope *names.Scope) *Class {
+	u := k.u
+	switch x := b.(type) {
+	case *syntax.Name:
+		if c, ok := u.ByClass[x.Id]; ok {
+			return c
+		}
+		sym, ok := scope.Symbols[x.Id]
+		if !ok {
+			return nil
+		}
+		switch {
+		case sym.Kind == names.Helper && sym.Qual == "pipeline.PipelineMixin":
+			return k.helperClass("pipeline", "PipelineMixin", b)
+		case sym.Kind == names.Sibling:
+			if a, ok := u.siblingArgs[sym.File]; ok && a.Name == sym.Target {
+				return a
+			}
+		}
+	case *syntax.Attribute:
+		if q := scope.Qualify(x); q != "" {
+			if src, ok := k.tab.ModuleBases[q]; ok {
+				return k.tableBase(q, src, b)
+			}
+		}
+		if n, ok := x.X.(*syntax.Name); ok {
+			if sym, ok := scope.Symbols[n.Id]; ok && sym.Kind == names.SiblingModule {
+				if a, ok := u.siblingArgs[sym.File]; ok && a.Name == x.Attr {
+					return a
+				}
+				if c, ok := u.siblingClasses[sym.File][x.Attr]; ok {
+					return c
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// helperClass loads a class of a helper module (not a model) as a base.
+func (k *collector) helperClass(module, name string, at syntax.Node) *Class {
+	f, scope := k.load(module, at)
+	if f == nil {
+		return nil
+	}
+	for _, st := range f.Body {
+		if cd, ok := st.(*syntax.ClassDef); ok && cd.Name == name {
+			c := newClass(cd, cd.Name, scope)
+			k.collectClass(c)
+			return c
+		}
+	}
+	k.fail(at, "base class "+name, "not found in %s.py", module)
+	return nil
+}
+
+// inherit copies the methods of c's bases that c does not define.
+func (k *collector) inherit(c *Class) {
+	for _, b := range c.Bases {
+		for _, m := range b.Methods {
+			if _, ok := c.ByMeth[m.Def.Name]; ok || m.Def.Name == "__init__" || m.Def.Name == "__post_init__" {
+				continue
+			}
+			mm := *m
+			mm.Class = c
+			mm.Params = k.params(m.Def, true)
+			c.Methods = append(c.Methods, &mm)
+			c.ByMeth[m.Def.Name] = &mm
+			if m.IsProp {
+				c.Props[m.Def.Name] = true
+			}
+		}
+	}
+}
+
+// tableBase is an mlx.nn class used as a base: its __init__ from the API
+// table's Python source, resolved against the model file's own imports.
+func (k *collector) tableBase(name, src string, at syntax.Node) *Class {
+	f, diags := syntax.Parse("api.yaml:"+name, []byte(src))
+	if len(diags) > 0 || f == nil || len(f.Body) != 1 {
+		k.fail(at, "base class "+name, "the API table's source does not parse")
+		return nil
+	}
+	cd, ok := f.Body[0].(*syntax.ClassDef)
+	if !ok {
+		k.fail(at, "base class "+name, "the API table's source is not a class")
+		return nil
+	}
+	names.ResolveIn(f, k.u.Scope)
+	c := newClass(cd, cd.Name, k.u.Scope)
+	k.collectClass(c)
+	return c
+}
+
+var _ = fmt.Sprintf

@@ -25,6 +25,12 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 		l, r = MaskAsArray(l), MaskAsArray(r)
 	}
 	lt, rt := l.T.Base(), r.T.Base()
+	if (lt.Kind == Union && rt.Kind == Array) || (rt.Kind == Union && lt.Kind == Array) {
+		// An int | array (a cache's offset) in array arithmetic: its array.
+		if _, ok := ArrayBinary[b.Op]; ok {
+			return tv(TArray)
+		}
+	}
 	if (lt.Kind == Array && rt.Kind == AnyK) || (rt.Kind == Array && lt.Kind == AnyK) {
 		if lt.Kind == AnyK {
 			l = tv(TFloat)
@@ -337,6 +343,11 @@ func (t *checker) compare(c *syntax.Compare, en *env) Val {
 	var parts []Val
 	for i, op := range c.Ops {
 		right := t.expr(c.Comparators[i], en)
+		if op == "is" || op == "is not" {
+			if k, ok := c.Comparators[i].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
+				t.mayBeNone(left.Origin)
+			}
+		}
 		parts = append(parts, t.compare1(op, left, right, c.Comparators[i]))
 		left = right
 	}

@@ -335,6 +335,12 @@ func (k *collector) collectArgs(c *Class) {
 					// hidden_size: int = None is an Optional in all but name.
 					f.Type = OptionalOf(f.Type)
 				}
+				if _, ok := f.Def.(*syntax.Tuple); ok && f.Type.Kind != Tuple && f.Type.Kind != List && f.Type.Kind != Unknown {
+					// scoring_func: str = ("noaux_tc",) (dots1): Python does not
+					// check annotations, so the field holds a tuple unless the
+					// config gives a str — either, as Any.
+					f.Type = TAny
+				}
 			}
 			if f.Type.Kind == Unknown {
 				k.fail(n.Annotation, "annotation", "cannot map the type of %s", nm.Id)
@@ -504,6 +510,12 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 			}
 			if c, ok := def.(*syntax.Constant); ok && c.Kind != syntax.ConstNone {
 				pi.Type = ConstType(c)
+			}
+			if a, ok := def.(*syntax.Attribute); ok && tab != nil {
+				// activation=nn.silu: a function of the table used as a value.
+				if f, ok := tab.Functions[scope.Qualify(a)]; ok && f.Value != "" {
+					pi.Type = ExtT("Activation")
+				}
 			}
 		}
 		if c, ok := p.Default.(*syntax.Constant); ok && c.Kind == syntax.ConstNone && pi.Type.Kind != Unknown {

@@ -592,6 +592,9 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 	if x := u.unifyClasses(a, b); x != nil {
 		return x
 	}
+	if x := u.unifyFromClass(tab, a, b); x != nil {
+		return x
+	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {
 		ra, rb := tab.Root(a.Name), tab.Root(b.Name)
 		if ra == rb {

@@ -552,6 +552,7 @@ func (t *checker) filled(c *Class) {
 			c.Filled[f.Py] = true
 		}
 	}
+	t.filledAs(c)
 }
 
 // fnCtx is the state of the body being checked.

@@ -96,7 +96,7 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 		case termElse:
 			t.facts = endThen
 		default:
-			t.facts = intersect(endThen, endElse)
+			t.facts = intersect(t.unionFacts(endThen, en), t.unionFacts(endElse, en))
 		}
 	case *syntax.For:
 		t.forget(append(assignedPaths(x.Body), assignedPaths([]syntax.Stmt{&syntax.Assign{Targets: []syntax.Expr{x.Target}}})...))

@@ -56,6 +56,7 @@ type Class struct {
 	// Filled: dataclass fields __post_init__ leaves not None (narrow.go);
 	// Reassigned: fields code outside the dataclass assigns.
 	Filled     map[string]bool
+	FilledAs   map[string]*Type // union fields: the member __post_init__ leaves (config_union.go)
 	Reassigned map[string]bool
 }
 
@@ -254,6 +255,13 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 			if c.IsArgs {
 				if c.Wrapped {
 					k.collectArgs(c) // a second dataclass, translated as such
+					continue
+				}
+				if n.Name != "ModelArgs" && definesClass(f, "ModelArgs") {
+					// The config of a part (qwen3_5's TextModelArgs next to
+					// its ModelArgs): a second dataclass, translated as such.
+					c.Wrapped = true
+					k.collectArgs(c)
 					continue
 				}
 				if from != "" {
@@ -662,13 +670,21 @@ func annotationType(e syntax.Expr, u *Unit, scope *names.Scope) *Type {
 			}
 		case "Union":
 			var un *Type
+			var members []*Type
 			for _, i := range x.Index {
 				it := ann(i)
-				if un = Unify(un, it); un == nil {
-					return TAny
+				members = append(members, it)
+				if un != nil || len(members) == 1 {
+					un = Unify(un, it)
 				}
 			}
-			return un
+			if un != nil {
+				return un
+			}
+			if configUnion(members, u) {
+				return UnionOf(members...)
+			}
+			return TAny
 		case "Literal":
 			return TStr
 		}

@@ -34,6 +34,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/hunyuan_v1_dense"
 	_ "github.com/hf2go/hf2go/generated/models/internlm2"
 	_ "github.com/hf2go/hf2go/generated/models/internlm3"
+	_ "github.com/hf2go/hf2go/generated/models/kimi_vl"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
 	_ "github.com/hf2go/hf2go/generated/models/llama4_text"
 	_ "github.com/hf2go/hf2go/generated/models/mimo"

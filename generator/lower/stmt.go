@@ -296,6 +296,14 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []model.Stmt {
 			v := t.expr(a.Value, en)
 			return []model.Stmt{assign(m.c, t.coerce(v, m.t, a.Value))}
 		}
+		if recv.t.Kind == types.Ext {
+			// A settable attribute of a table type (a SwitchLinear's bias).
+			if et := t.tab.Types[recv.t.Name]; et != nil && et.Attrs[tg.Attr].Set != "" {
+				at := et.Attrs[tg.Attr]
+				v := t.coerce(t.expr(a.Value, en), t.tab.ParseTypeName(at.Type), a.Value)
+				return []model.Stmt{exprStmt(t.render(at.Set, map[string]model.Expr{"self": paren(recv, precPrimary), "value": v}, nil))}
+			}
+		}
 		t.fail(tg, "assignment", "to an attribute of a %s", recv.t)
 		return nil
 	case *syntax.Subscript:

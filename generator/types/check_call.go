@@ -166,7 +166,7 @@ func (t *checker) callSig(call *syntax.Call, sig *Sig, en *env) Val {
 				continue
 			}
 		}
-		t.expr(e, en)
+		t.teachFuncArg(t.expr(e, en), p.Type)
 	}
 	rt := t.tab.ParseTypeName(sig.Returns)
 	v := tv(rt)

@@ -303,6 +303,8 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 				}
 				c.Reassigned[tg.Attr] = true
 			}
+		} else if recv.T.Kind == Ext {
+			t.assignExtAttr(tg, recv, value, en)
 		}
 	case *syntax.Subscript:
 		t.assignItem(tg, value, en)

@@ -384,6 +384,7 @@ type counters struct {
 
 type schedStats struct {
 	prefilling, decoding, cacheEntries, cacheBytes atomic.Int64
+	maxBatch                                       atomic.Int64
 }
 
 // Stats is a snapshot for metrics.
@@ -393,6 +394,9 @@ type Stats struct {
 	GeneratedTokens, DecodeSteps         uint64
 	PromptCacheEntries                   int
 	PromptCacheBytes                     int64
+	// BatchSizeMax is the most sequences the running batch has held in
+	// one decode step (1 when nothing was ever batched).
+	BatchSizeMax int
 }
 
 // Stats returns the engine's counters and current queue and batch sizes.
@@ -409,5 +413,6 @@ func (e *Engine) Stats() Stats {
 
 		PromptCacheEntries: int(e.schedState.cacheEntries.Load()),
 		PromptCacheBytes:   e.schedState.cacheBytes.Load(),
+		BatchSizeMax:       int(e.schedState.maxBatch.Load()),
 	}
 }

@@ -21,9 +21,11 @@
 //     split per draw, as mx.random.seed + the global sequence would give a
 //     single request), so a request with a seed stays batchable and gives the
 //     same tokens alone or in a batch. mlx-lm serves seeded requests alone.
-//   - A model whose forward pass rejects the batch caches (today: generated
-//     models whose cache.offset is typed int) is served with one cache per
-//     request, each stepped in turn, rather than one request at a time.
+//   - A model whose forward pass rejects the batch caches is served with one
+//     cache per request, each stepped in turn, rather than one request at a
+//     time. (Generated models take the batch caches: their attention reads
+//     cache.offset as int | array, as mlx-lm's.)
+//   - The prompt cache is ported/cache's LRUPromptCache.
 package engine
 
 import (

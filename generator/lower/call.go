@@ -86,6 +86,7 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr,
 	if rt.Kind == types.Tuple {
 		v.multi = len(rt.Elems)
 	}
+	v.lit = sig.Lit
 	return v
 }
 
@@ -443,6 +444,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			case types.Str:
 				// int("12"): base 10, ValueError otherwise.
 				return prim(call(t.qual("py", "ParseInt"), v.c), types.TInt), true
+			case types.AnyK:
+				// int(config value): Python's int() of whatever it holds.
+				return prim(call(t.qual("rt", "IntOf"), v.c), types.TInt), true
 			}
 		}
 	case "sorted":

@@ -29,6 +29,9 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	if to == nil || to.Kind == types.Unknown || from.Equal(to) {
 		return v.c
 	}
+	if c, ok := t.coerceSlot(v, to, n); ok {
+		return c
+	}
 	if from.Kind == types.AnyK {
 		// A config value (Any) where a typed value is needed.
 		switch to.Base().Kind {

@@ -41,7 +41,13 @@ func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []model.Stmt
 			}
 		}
 		out = append(out, t.stmt(s, en, fc)...)
+		if types.ExitsHere(s, t.exited) {
+			// What follows is dead code (types/dead.go).
+			t.exited = true
+			return out
+		}
 	}
+	t.exited = false
 	return out
 }
 
@@ -99,6 +105,7 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 			}
 			return t.block(x.Else, en, fc)
 		}
+		defer func() { t.exited = false }() // an exit inside a branch Python may not take
 		st := &model.If{Cond: cond.c, Then: t.block(x.Body, en, fc)}
 		if len(x.Else) == 1 {
 			if elif, ok := x.Else[0].(*syntax.If); ok && (fc.plan == nil || len(fc.plan.varsBefore[elif]) == 0) {
@@ -464,6 +471,10 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 	case types.List:
 		i := t.expr(s.Index[0], en)
 		return []model.Stmt{assign(index(x.c, t.coerce(i, types.TInt, s.Index[0])), t.coerce(v, x.t.Elem, value))}
+	case types.Ext:
+		if st, ok := t.extAssignItem(s, x, value, en); ok {
+			return st
+		}
 	}
 	t.fail(s, "item assignment", "on a %s", x.t)
 	return nil

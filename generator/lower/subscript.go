@@ -44,6 +44,10 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 	case types.Dict:
 		k := t.expr(s.Index[0], en)
 		return prim(index(paren(x, precPrimary), k.c), xt.Elem)
+	case types.Ext:
+		if v, ok := t.extSubscript(s, x, en); ok {
+			return v
+		}
 	case types.ClassK:
 		// module["weight"]: an mlx Module is a dict of its members, so a
 		// string key naming one is that attribute.

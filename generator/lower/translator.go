@@ -49,13 +49,14 @@ type ModelInfo struct {
 }
 
 type translator struct {
-	opts  Options
-	u     *types.Unit
-	scope *names.Scope // the module scope of the body being lowered
-	tab   *types.Table
-	diags []syntax.Diagnostic
-	inst  *types.Inst     // the checked body being lowered
-	reads map[string]bool // names read by the function being emitted (nil: all)
+	opts   Options
+	u      *types.Unit
+	scope  *names.Scope // the module scope of the body being lowered
+	tab    *types.Table
+	diags  []syntax.Diagnostic
+	inst   *types.Inst     // the checked body being lowered
+	reads  map[string]bool // names read by the function being emitted (nil: all)
+	exited bool            // the block just lowered ends in a certain exit (types/dead.go)
 }
 
 // Translate type-checks one parsed model file and lowers it to Go.

@@ -54,6 +54,7 @@ type checker struct {
 	hint   *Type // the type the expression being checked is assigned to
 	frozen bool  // declared types are final
 	facts  facts // paths known not to be None here (narrow.go)
+	exited bool  // the block just checked ends in a certain exit (dead.go)
 }
 
 // Inst is a checked body: a function or method of the unit, a base
@@ -416,10 +417,27 @@ func (t *checker) run(fn *Func) *env {
 	was, wasRec, wasFacts := t.learn, t.rec, t.facts
 	t.learn, t.rec, t.facts = true, nil, facts{}
 	en := t.paramEnv(fn)
+	if !t.frozen {
+		for s, ty := range fn.learnt {
+			if _, isParam := en.vars[s]; isParam {
+				continue
+			}
+			if _, split := fn.FirstType[s.Name]; split {
+				continue
+			}
+			en.vars[s] = ty
+		}
+	}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
 	t.block(fn.Def.Body, en, fc)
 	if fn.Class != nil && fn.Class.IsArgs && fn.Def.Name == "__post_init__" {
 		t.filled(fn.Class)
+	}
+	if !t.frozen {
+		fn.learnt = map[*names.Symbol]*Type{}
+		for s, ty := range en.vars {
+			fn.learnt[s] = ty
+		}
 	}
 	t.learn, t.rec, t.facts = was, wasRec, wasFacts
 	return en
@@ -583,6 +601,9 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 		return x
 	}
 	if x := u.unifyClasses(a, b); x != nil {
+		return x
+	}
+	if x := u.unifySlot(tab, a, b); x != nil {
 		return x
 	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {

@@ -163,6 +163,7 @@ func (t *checker) callSig(call *syntax.Call, sig *Sig, en *env) Val {
 	if rt.Kind == Tuple {
 		v.Multi = len(rt.Elems)
 	}
+	v.Lit = sig.Lit
 	return v
 }
 
@@ -389,7 +390,7 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			} else if p.Type.Kind == Unknown && v.T.Kind != Unknown && v.T.Kind != None {
 				p.Type = v.T
 			} else if un := t.unify(p.Type, v.T); un != nil && p.Type.Kind != Unknown && !un.Equal(p.Type) && v.T.Kind != AnyK &&
-				!(p.Type.Kind == Mask) && !(p.Type.Kind == Ext) {
+				!(p.Type.Kind == Mask) && !(p.Type.Kind == Ext && !IsSlot(p.Type)) {
 				p.Type = un
 			}
 		}
@@ -555,7 +556,7 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	case "int":
 		if len(c.Args) == 1 {
 			switch arg(0).T.Base().Kind {
-			case Int, Float, Bool, Array, Str:
+			case Int, Float, Bool, Array, Str, AnyK:
 				return tv(TInt), true
 			}
 		}

@@ -33,6 +33,10 @@ type Sig struct {
 	Returns string
 	Value   string // for functions used as values (activation=nn.silu)
 	Extra   string
+	// Lit is the Python literal a call always returns on the platforms
+	// the Go runtime serves (mx.metal.is_available() is False: the Metal
+	// kernels of mlx-lm are not translated, dead.go), folded like a literal.
+	Lit *syntax.Constant
 }
 
 // ExtType is a type of the table (nn.Linear's result, a cache, ...).
@@ -72,6 +76,7 @@ type rawSig struct {
 	Returns string `yaml:"returns"`
 	Value   string `yaml:"value"`
 	Extra   string `yaml:"extra"`
+	Lit     string `yaml:"lit"`
 }
 
 type rawTable struct {
@@ -110,7 +115,11 @@ func ParseTable(src []byte) (*Table, error) {
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("api.yaml: %s: %v", where, err))
 		}
-		return &Sig{Go: r.Go, Params: ps, Returns: r.Returns, Value: r.Value, Extra: r.Extra}
+		s := &Sig{Go: r.Go, Params: ps, Returns: r.Returns, Value: r.Value, Extra: r.Extra}
+		if r.Lit != "" {
+			s.Lit, _ = defaultExpr(r.Lit).(*syntax.Constant)
+		}
+		return s
 	}
 	for name, rt := range raw.Types {
 		et := &ExtType{Name: name, Go: rt.Go, Is: rt.Is, FromClass: rt.FromClass, Methods: map[string]*Sig{}, Attrs: rt.Attrs}

@@ -32,7 +32,8 @@ type Unit struct {
 	check  *checker
 	bodies map[*Func]*Inst
 	augs   map[*syntax.AugAssign]*syntax.BinOp
-	mark   int // diagnostics of Check itself
+	items  map[*syntax.Subscript]*syntax.Call // cache[i] as the table's __getitem__ / __setitem__
+	mark   int                                // diagnostics of Check itself
 	synth  map[synthKey]*names.Symbol
 }
 
@@ -101,6 +102,11 @@ type Func struct {
 	// function <Class><Method>; cls(...) in it is the class's constructor.
 	IsClassMethod bool
 	Skipped       string // why the method is not translated
+
+	// learnt are the body's local types at the end of the last inference
+	// round: the next round starts from them, so that a call in a loop sees
+	// the type a later statement of the loop gives its argument.
+	learnt map[*names.Symbol]*Type
 }
 
 // SplitAt is the Go name of the new variable an assignment starts, if any.
@@ -368,6 +374,11 @@ func (k *collector) collectArgs(c *Class) {
 		if k.checkedForList(f.Py) && f.Type.Kind != List {
 			// moe_layer_start_index: int, tested isinstance(x, (tuple, list)):
 			// configs give either; keep the value as Python holds it.
+			f.Type = TAny
+			continue
+		}
+		if f.Type.Base().Numeric() && k.comparedToStr(f.Py) {
+			// time_step_rank: int, tested == "auto": a number or a string.
 			f.Type = TAny
 			continue
 		}

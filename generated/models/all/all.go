@@ -34,6 +34,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/internlm2"
 	_ "github.com/hf2go/hf2go/generated/models/internlm3"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
+	_ "github.com/hf2go/hf2go/generated/models/mamba"
 	_ "github.com/hf2go/hf2go/generated/models/mimo"
 	_ "github.com/hf2go/hf2go/generated/models/mimo_v2_flash"
 	_ "github.com/hf2go/hf2go/generated/models/minicpm"

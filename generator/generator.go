@@ -213,7 +213,7 @@ func (g *Generator) registration(o lower.Options, m *lower.ModelInfo) ([]byte, e
 	}
 	data := map[string]any{
 		"Header": lower.Header(o), "Package": o.Package, "ModelType": o.ModelType, "PyPath": o.PyPath,
-		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasShard": m.HasShard, "ArgsFromDict": m.ArgsFromDict, "HasMakeCache": m.HasMakeCache,
+		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasShard": m.HasShard, "ArgsFromDict": m.ArgsFromDict, "HasMakeCache": m.HasMakeCache, "MakeCacheArgs": m.MakeCacheArgs,
 		"LayersExpr": layers,
 	}
 	var buf bytes.Buffer

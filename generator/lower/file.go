@@ -26,8 +26,43 @@ func (t *translator) emitFile() *model.File {
 		}
 		t.emitClass(f, c)
 	}
+	// The file's own functions, then those of other files that an emitted
+	// body calls (types/dead.go), in the order of u.Funcs.
+	emitted := map[*types.Func]*model.Func{}
+	called := func(fn *types.Func) bool {
+		for caller := range emitted {
+			if t.u.Calls(caller)[fn] {
+				return true
+			}
+		}
+		for _, c := range t.u.Classes {
+			for _, m := range c.Methods {
+				if t.u.Calls(m)[fn] {
+					return true
+				}
+			}
+		}
+		for _, n := range t.u.Nested {
+			// A function nested in an emitted body (conservatively: in any).
+			if t.u.Calls(n)[fn] {
+				return true
+			}
+		}
+		return false
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, fn := range t.u.Funcs {
+			if emitted[fn] == nil && (t.u.OwnFunc(fn) || called(fn)) {
+				emitted[fn] = t.emitFunc(fn)
+				changed = true
+			}
+		}
+	}
 	for _, fn := range t.u.Funcs {
-		f.Decls = append(f.Decls, t.emitFunc(fn))
+		if d := emitted[fn]; d != nil {
+			f.Decls = append(f.Decls, d)
+		}
 	}
 	return f
 }
@@ -151,7 +186,7 @@ func (t *translator) emitFunc(fn *types.Func) *model.Func {
 		delete(locals, s.Name)
 	}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: isInit, plan: planDecls(fn.Def.Body, locals), defined: map[string]bool{},
-		reads: readNames(fn.Def.Body)}
+		reads: readNamesLive(fn.Def.Body, foldWith(inst))}
 	t.reads = fc.reads
 	var params []*model.Param
 	for _, p := range fn.Params {
@@ -247,7 +282,10 @@ func (t *translator) modelInfo() *ModelInfo {
 	if sh, ok := mc.ByMeth["shard"]; ok && sh.Skipped == "" && len(sh.Params) <= 1 {
 		m.HasShard = true
 	}
-	_, m.HasMakeCache = mc.ByMeth["make_cache"]
+	if mk, ok := mc.ByMeth["make_cache"]; ok {
+		m.HasMakeCache = true
+		m.MakeCacheArgs = t.defaultArgs(mk)
+	}
 	if p := mc.ByMeth["layers"]; p != nil && p.IsProp {
 		m.LayersExpr = "len(m.Layers())"
 	} else if f := mc.ByName["layers"]; f != nil {

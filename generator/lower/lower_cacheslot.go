@@ -1,7 +1,10 @@
 package lower
 
 import (
+	"strings"
+
 	"github.com/hf2go/hf2go/generator/model"
+	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 	"github.com/hf2go/hf2go/generator/types"
 )
@@ -66,4 +69,100 @@ func (t *translator) coerceSlot(v val, to *types.Type, n syntax.Node) (model.Exp
 		return call(t.qual("rt", "NoneSlots"), lit(size)), true
 	}
 	return nil, false
+}
+
+// nestedGoName is the Go name of a function defined in a function body:
+// its Python name in Go spelling, unless that is the Go spelling of another
+// name of the enclosing function too (`_step` next to a parameter `step`),
+// then with "Fn" appended.
+func (t *translator) nestedGoName(d *syntax.FuncDef, fc *fnCtx) string {
+	g := names.GoLocal(d.Name)
+	if fc == nil || fc.fn == nil {
+		return g
+	}
+	taken := map[string]bool{}
+	for _, p := range fc.fn.Params {
+		if p.Py != d.Name {
+			taken[names.GoLocal(p.Py)] = true
+		}
+	}
+	for n := range syntax.AssignedNames(fc.fn.Def.Body) {
+		if n != d.Name {
+			taken[names.GoLocal(n)] = true
+		}
+	}
+	for taken[g] {
+		g += "Fn"
+	}
+	return g
+}
+
+// foldWith returns the fold of readNamesLive for a recorded body: a
+// condition is known when the checker recorded a literal bool for it, or it
+// is not / and / or of such conditions, as truth() folds them.
+func foldWith(inst *types.Inst) func(syntax.Expr) (bool, bool) {
+	if inst == nil {
+		return nil
+	}
+	var fold func(e syntax.Expr) (bool, bool)
+	fold = func(e syntax.Expr) (bool, bool) {
+		if v, ok := inst.Vals[e]; ok {
+			if k, ok := types.ConstBool(v); ok {
+				return k, true
+			}
+		}
+		switch x := e.(type) {
+		case *syntax.UnaryOp:
+			if x.Op == "not" {
+				if k, ok := fold(x.X); ok {
+					return !k, true
+				}
+			}
+		case *syntax.BoolOp:
+			and := x.Op != "or"
+			for _, v := range x.Values {
+				if k, ok := fold(v); ok && k != and {
+					return k, true // decided
+				} else if !ok {
+					// An unknown operand: only a later decided one folds.
+					continue
+				}
+			}
+			all := true
+			for _, v := range x.Values {
+				if _, ok := fold(v); !ok {
+					all = false
+				}
+			}
+			if all {
+				return and, true
+			}
+		}
+		return false, false
+	}
+	return fold
+}
+
+// defaultArgs is the Go text of a method's parameter defaults, for a call
+// that passes no argument (the registration's MakeCache: make_prompt_cache
+// calls model.make_cache()). Literal defaults only; None is the zero.
+func (t *translator) defaultArgs(fn *types.Func) string {
+	var out []string
+	for _, p := range fn.Params {
+		c, ok := p.Def.(*syntax.Constant)
+		switch {
+		case !ok:
+			t.fail(fn.Def, "make_cache", "parameter %s needs a literal default (make_prompt_cache passes none)", p.Py)
+			return ""
+		case c.Kind == syntax.ConstNone:
+			out = append(out, goZeroText(p.Type))
+		case c.Kind == syntax.ConstTrue:
+			out = append(out, "true")
+		case c.Kind == syntax.ConstFalse:
+			out = append(out, "false")
+		default:
+			out = append(out, c.Value)
+		}
+	}
+	return strings.Join(out, ", ")
 }

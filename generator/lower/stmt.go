@@ -572,7 +572,8 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 	}
 	self := t.u.DefSymbol(t.scope, d)
 	en.vars[self] = &types.Type{Kind: types.FuncK, Name: types.NestedKey(d)}
-	en.goName[self] = names.GoLocal(d.Name)
+	goName := t.nestedGoName(d, fc)
+	en.goName[self] = goName
 	inner := newEnv(en.cls, fn, en)
 	for s, ty := range sub.Init {
 		inner.vars[s] = ty
@@ -581,7 +582,7 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 	for _, p := range fn.Params {
 		delete(locals, p.Py)
 	}
-	reads := readNames(d.Body)
+	reads := readNamesLive(d.Body, foldWith(sub))
 	subfc := &fnCtx{fn: fn, ret: fn.Ret, plan: planDecls(d.Body, locals), defined: map[string]bool{}, reads: reads}
 	savedReads, savedInst := t.reads, t.inst
 	t.reads, t.inst = reads, sub
@@ -592,10 +593,18 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 		params = append(params, &model.Param{Name: names.GoLocal(p.Py), Type: t.goType(p.Type)})
 	}
 	var results []model.Type
-	if fn.Ret != nil && fn.Ret.Kind != types.None && fn.Ret.Kind != types.Unknown {
+	switch {
+	case fn.Ret == nil || fn.Ret.Kind == types.None || fn.Ret.Kind == types.Unknown:
+	case fn.Ret.Kind == types.Tuple:
+		// A tuple result is several Go results, as for module functions
+		// (calls of it are multi-valued).
+		for _, e := range fn.Ret.Elems {
+			results = append(results, t.goType(e))
+		}
+	default:
 		results = []model.Type{t.goType(fn.Ret)}
 	}
-	return []model.Stmt{define(id(names.GoLocal(d.Name)), &model.FuncLit{Params: params, Results: results, Body: body})}
+	return []model.Stmt{define(id(goName), &model.FuncLit{Params: params, Results: results, Body: body})}
 }
 
 // tupleAssign is lhs... := rhs or lhs... = rhs.

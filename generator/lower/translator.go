@@ -45,7 +45,10 @@ type ModelInfo struct {
 	HasShard     bool   // Model.shard(group): tensor parallelism
 	ArgsFromDict string // ModelArgs has its own from_dict: the Go function
 	HasMakeCache bool
-	LayersExpr   string // Go expression for len(model.layers) on *Model named m
+	// MakeCacheArgs are the Go arguments of MakeCache: the defaults of
+	// make_cache's parameters (make_prompt_cache passes none).
+	MakeCacheArgs string
+	LayersExpr    string // Go expression for len(model.layers) on *Model named m
 }
 
 type translator struct {

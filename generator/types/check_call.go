@@ -362,6 +362,7 @@ func SplatOf(c *syntax.Call) (*syntax.Call, syntax.Expr) {
 // callLocal checks a call of a function or method of the unit; during
 // inference its arguments teach unannotated parameters their types.
 func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
+	t.edge(en.fn, fn)
 	pnames, req := LocalParams(fn)
 	c, splat := SplatOf(c)
 	if splat != nil {

@@ -6,7 +6,7 @@ import (
 
 // subscript checks x[...] reads.
 func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
-	x := t.expr(s.X, en)
+	x := MaskAsArray(t.expr(s.X, en)) // mask[..., None]: an SSM mask is an array
 	xt := x.T.Base()
 	switch xt.Kind {
 	case Array:

@@ -23,3 +23,34 @@ func ExitsHere(s syntax.Stmt, branchExited bool) bool {
 	}
 	return false
 }
+
+// Functions that only dead code calls. A helper file that a model imports
+// from (gated_delta.py, ssm.py) also defines the Metal-kernel builders and
+// wrappers its live functions would call on Metal; once the branches that
+// call them are folded away, nothing calls them, and they are not
+// translated. The checker records which function each recorded body calls
+// (the record passes run with the unit's constants known, so a folded
+// branch records nothing); the lowering emits a function of another file
+// only when an emitted body calls it.
+
+// edge records that the body of fn (nil outside functions) calls or
+// references callee.
+func (t *checker) edge(fn, callee *Func) {
+	if !t.frozen || fn == nil || callee == nil {
+		return
+	}
+	if t.u.calls == nil {
+		t.u.calls = map[*Func]map[*Func]bool{}
+	}
+	if t.u.calls[fn] == nil {
+		t.u.calls[fn] = map[*Func]bool{}
+	}
+	t.u.calls[fn][callee] = true
+}
+
+// Calls are the functions the recorded body of fn calls or references.
+func (u *Unit) Calls(fn *Func) map[*Func]bool { return u.calls[fn] }
+
+// OwnFunc reports whether fn is a module function of the file being
+// translated (not one taken over from a sibling or helper file).
+func (u *Unit) OwnFunc(fn *Func) bool { return fn.Scope == u.Scope }

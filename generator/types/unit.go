@@ -33,6 +33,7 @@ type Unit struct {
 	bodies map[*Func]*Inst
 	augs   map[*syntax.AugAssign]*syntax.BinOp
 	items  map[*syntax.Subscript]*syntax.Call // cache[i] as the table's __getitem__ / __setitem__
+	calls  map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
 	mark   int                                // diagnostics of Check itself
 	synth  map[synthKey]*names.Symbol
 }

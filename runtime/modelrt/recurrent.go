@@ -217,3 +217,13 @@ func IntOf(v any) int {
 	py.Raise("TypeError", "int() argument must be a string or a number, not '%s'", pyTypeName(v))
 	return 0
 }
+
+// DefaultDeviceType is mx.default_device()'s type as the translated code
+// compares it with mx.gpu / mx.cpu: "gpu" when MLX runs on a GPU (CUDA or
+// Metal), else "cpu".
+func DefaultDeviceType() string {
+	if mlx.OnGPU() {
+		return "gpu"
+	}
+	return "cpu"
+}

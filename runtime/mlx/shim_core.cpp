@@ -6,7 +6,22 @@ namespace hf2go {
 static std::optional<mx::Stream> g_stream;
 static std::optional<mx::Stream> g_cpu_stream;
 
-mx::Stream& stream() { return *g_stream; }
+// Some MLX ops build helper arrays on the calling thread's default stream
+// rather than the stream they are given (quantized_matmul casts its input
+// with an astype given no stream when the input and scales dtypes differ, in
+// MLX 0.32.4), and
+// a thread's default stream exists only on that thread: when the goroutine
+// then evaluates on another OS thread, MLX fails with "There is no
+// Stream(cpu, N) in current thread". Making the process-wide stream every
+// calling thread's default keeps all arrays on the one stream.
+mx::Stream& stream() {
+  thread_local bool is_default = false;
+  if (!is_default) {
+    mx::set_default_stream(*g_stream);
+    is_default = true;
+  }
+  return *g_stream;
+}
 mx::Stream& cpu_stream() { return *g_cpu_stream; }
 
 mx::Dtype dtype_of(int code) {

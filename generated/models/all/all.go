@@ -34,6 +34,8 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/internlm2"
 	_ "github.com/hf2go/hf2go/generated/models/internlm3"
 	_ "github.com/hf2go/hf2go/generated/models/lfm2"
+	_ "github.com/hf2go/hf2go/generated/models/lfm2_moe"
+	_ "github.com/hf2go/hf2go/generated/models/lfm2_vl"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
 	_ "github.com/hf2go/hf2go/generated/models/mamba"
 	_ "github.com/hf2go/hf2go/generated/models/mamba2"

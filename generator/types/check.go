@@ -315,6 +315,7 @@ func (t *checker) infer() {
 				t.runPostInit(c, pi)
 			}
 		}
+		t.widenIfaceParams()
 		t.learn = false
 		sig := t.signature()
 		if sig == prev {

@@ -55,6 +55,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/phi3"
 	_ "github.com/hf2go/hf2go/generated/models/phimoe"
 	_ "github.com/hf2go/hf2go/generated/models/pixtral"
+	_ "github.com/hf2go/hf2go/generated/models/plamo2"
 	_ "github.com/hf2go/hf2go/generated/models/qwen2"
 	_ "github.com/hf2go/hf2go/generated/models/qwen2_moe"
 	_ "github.com/hf2go/hf2go/generated/models/qwen2_vl"

@@ -196,6 +196,12 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 		if v.t.Kind == types.AnyK {
 			return call(t.qual("rt", "Dict"), v.c)
 		}
+		if v.t.Kind == types.Optional {
+			// A field annotated Optional[float] (falcon_h1's rope_scaling)
+			// passed where a dict goes: None passes, a number is Python's
+			// TypeError where the dict is used.
+			return call(t.qual("rt", "NoneDict"), v.c)
+		}
 		return v.c
 	}
 	return t.coerce(v, t.tab.ParseTypeName(ptype), n)

@@ -92,6 +92,10 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 					return prim(typeCall(t.qual("py", "Repeat"), t.goType(et), nilLit(), r.c), types.ListOf(et))
 				}
 			}
+			if h := t.val(b).T; types.NoneSeq(et) && h.Kind == types.List && h.Elem.Kind == types.Ext {
+				// [(None, None)] * n where caches go (types/check_cacheslot.go).
+				return prim(typeCall(t.qual("py", "Repeat"), t.goType(h.Elem), t.coerce(e, h.Elem, lst.Elts[0]), r.c), h)
+			}
 			return prim(call(t.qual("py", "Repeat"), e.c, r.c), types.ListOf(et))
 		}
 		et := lt.Homogeneous()

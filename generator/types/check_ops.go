@@ -81,6 +81,10 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 					et = h.Elem
 				}
 			}
+			if h := t.hint; NoneSeq(et) && h != nil && h.Kind == List && t.unify(h.Elem, et) != nil && h.Elem.Kind == Ext {
+				// [(None, None)] * n where caches go: a list of empty caches.
+				et = h.Elem
+			}
 			return tv(ListOf(et))
 		}
 		et := lt.Homogeneous()

@@ -227,3 +227,13 @@ func DefaultDeviceType() string {
 	}
 	return "cpu"
 }
+
+// NoneDict passes an Optional value annotated with a non-dict type where
+// a dict is expected: None is None; anything else is the TypeError Python
+// raises where it uses the value as a dict.
+func NoneDict[T any](p *T) map[string]any {
+	if p != nil {
+		py.Raise("TypeError", "expected a dict or None, got %v", *p)
+	}
+	return nil
+}

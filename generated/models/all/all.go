@@ -17,6 +17,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/exaone"
 	_ "github.com/hf2go/hf2go/generated/models/exaone4"
 	_ "github.com/hf2go/hf2go/generated/models/exaone_moe"
+	_ "github.com/hf2go/hf2go/generated/models/falcon_h1"
 	_ "github.com/hf2go/hf2go/generated/models/gemma"
 	_ "github.com/hf2go/hf2go/generated/models/gemma2"
 	_ "github.com/hf2go/hf2go/generated/models/gemma3"

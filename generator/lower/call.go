@@ -212,6 +212,9 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 		fn := cls.ByMeth["__call__"]
 		return t.callLocal(c, fn, sel(paren(callee, precPrimary), "Forward"), en, ct.Name+".__call__")
 	case types.Iface:
+		if types.IsDynIface(ct) {
+			return t.callDyn(c, callee, en)
+		}
 		return t.callLocal(c, t.ifaceCall(ct), sel(paren(callee, precPrimary), "Forward"), en, ct.String()+".__call__")
 	case types.Ext:
 		et := t.tab.Types[ct.Name]
@@ -401,7 +404,12 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
 		}
 		return prim(call(t.qual("rt", "Pop"), recv.c, k.c, def), dt.Elem)
-	case "items", "keys", "values":
+	case "keys":
+		if len(c.Args) == 0 {
+			// A key view outside a loop (set arithmetic): its sorted keys.
+			return prim(call(t.qual("rt", "SortedKeys"), recv.c), types.ListOf(dt.Key))
+		}
+	case "items", "values":
 		return t.bad(c, "dict."+name, "only as the iterable of a for loop or comprehension")
 	}
 	return t.bad(c, "dict."+name, "not supported")
@@ -424,6 +432,9 @@ func (t *translator) listMethod(c *syntax.Call, name string, recv val, en *env) 
 // builtin translates calls of Python builtins.
 func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	arg := func(i int) val { return t.expr(c.Args[i], en) }
+	if v, ok := t.setBuiltin(c, name, en); ok {
+		return v, true
+	}
 	switch name {
 	case "len":
 		if len(c.Args) == 1 {

@@ -33,6 +33,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		l, r = t.maskAsArray(l), t.maskAsArray(r)
 	}
 	lt, rt := l.t.Base(), r.t.Base()
+	if v, ok := t.setDiff(b.Op, l, r); ok {
+		return v
+	}
 	if (lt.Kind == types.Array && rt.Kind == types.AnyK) || (rt.Kind == types.Array && lt.Kind == types.AnyK) {
 		if lt.Kind == types.AnyK {
 			l = prim(call(t.qual("rt", "Float"), l.c), types.TFloat)

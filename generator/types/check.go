@@ -295,6 +295,7 @@ func (u *Unit) synthetic(n syntax.Node, name string, kind names.Kind) *names.Sym
 func (t *checker) infer() {
 	u := t.u
 	t.listCacheParams()
+	t.classAttrTypes()
 	prev := ""
 	for iter := 0; iter < 8; iter++ {
 		t.learn = true
@@ -645,6 +646,7 @@ func (u *Unit) unifyClasses(a, b *Type) *Type {
 	var out []*Type
 	seen := map[string]bool{}
 	var sig *Func
+	dyn := IsDynIface(a) || IsDynIface(b)
 	for _, m := range all {
 		if seen[m.Name] {
 			continue
@@ -658,7 +660,7 @@ func (u *Unit) unifyClasses(a, b *Type) *Type {
 		if sig == nil {
 			sig = call
 		} else if len(call.Params) != len(sig.Params) {
-			return nil
+			dyn = true // check_dyniface.go
 		}
 		out = append(out, m)
 	}
@@ -666,6 +668,9 @@ func (u *Unit) unifyClasses(a, b *Type) *Type {
 		return out[0]
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if dyn {
+		return &Type{Kind: Iface, Elems: out, Name: DynIface}
+	}
 	return &Type{Kind: Iface, Elems: out}
 }
 

@@ -330,6 +330,9 @@ func (t *checker) callValue(c *syntax.Call, callee Val, en *env) Val {
 		}
 		return t.callLocal(c, cls.ByMeth["__call__"], en)
 	case Iface:
+		if IsDynIface(ct) {
+			return t.callDyn(c, ct, en)
+		}
 		return t.callLocal(c, t.u.IfaceCall(ct), en)
 	case Ext:
 		et := t.tab.Types[ct.Name]
@@ -526,6 +529,10 @@ func (t *checker) dictMethod(c *syntax.Call, name string, dt *Type, en *env) Val
 			t.expr(c.Args[1], en)
 		}
 		return tv(dt.Elem)
+	case "keys":
+		if len(c.Args) == 0 {
+			return tv(ListOf(dt.Key)) // a key view: check_sets.go
+		}
 	}
 	return t.bad()
 }
@@ -548,6 +555,9 @@ var IsinstanceNames = map[string]bool{"list": true, "tuple": true, "int": true, 
 // the translator knows.
 func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	arg := func(i int) Val { return t.expr(c.Args[i], en) }
+	if v, ok := t.setBuiltin(c, name, en); ok {
+		return v, true
+	}
 	switch name {
 	case "len":
 		if len(c.Args) == 1 {

@@ -25,6 +25,9 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 		l, r = MaskAsArray(l), MaskAsArray(r)
 	}
 	lt, rt := l.T.Base(), r.T.Base()
+	if d := SetDiff(b.Op, lt, rt); d != nil {
+		return tv(d)
+	}
 	if (lt.Kind == Array && rt.Kind == AnyK) || (rt.Kind == Array && lt.Kind == AnyK) {
 		if lt.Kind == AnyK {
 			l = tv(TFloat)

@@ -1,6 +1,9 @@
 package types
 
-import "github.com/hf2go/hf2go/generator/syntax"
+import (
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+)
 
 // Dataclass fields whose annotation understates what configs put there.
 //
@@ -52,4 +55,36 @@ func (k *collector) comparedToStr(name string) bool {
 		visit(f.Body)
 	}
 	return found
+}
+
+// Class constants of a dataclass. An unannotated assignment in a dataclass
+// body (nemotron_h's `_block_type_to_char = {...}`) is a class attribute,
+// not a field: config.json does not set it, and __post_init__ reads it as
+// self._x. It becomes a field that is not read from config.json, set to
+// its value by the constructor.
+
+// classAttr is the field of a class-level `name = value`, or nil.
+func (k *collector) classAttr(a *syntax.Assign) *Field {
+	if len(a.Targets) != 1 {
+		return nil
+	}
+	n, ok := a.Targets[0].(*syntax.Name)
+	if !ok {
+		return nil
+	}
+	return &Field{Py: n.Id, Go: names.GoExported(n.Id), Type: TUnknown, Def: a.Value, HasDef: true, Pos: a.P, ClassAttr: true}
+}
+
+// classAttrTypes types class constants from their values.
+func (t *checker) classAttrTypes() {
+	was := t.learn
+	t.learn = true
+	defer func() { t.learn = was }()
+	for _, c := range t.u.Classes {
+		for _, f := range c.Fields {
+			if f.ClassAttr && f.Type.Kind == Unknown {
+				f.Type = t.expr(f.Def, newEnv(nil, nil, nil)).T
+			}
+		}
+	}
 }

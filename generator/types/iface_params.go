@@ -19,7 +19,7 @@ func (t *checker) widenIfaceParams() bool {
 			for ty != nil && ty.Kind == List {
 				ty = ty.Elem
 			}
-			if ty == nil || ty.Kind != Iface || seen[ty.String()] {
+			if ty == nil || ty.Kind != Iface || IsDynIface(ty) || seen[ty.String()] {
 				continue
 			}
 			seen[ty.String()] = true

@@ -70,6 +70,10 @@ type Field struct {
 	HasDef bool
 	Annot  syntax.Expr
 	Pos    syntax.Pos
+	// ClassAttr: an unannotated class-level assignment of a dataclass (a
+	// class constant, not a config field): set from its value, never read
+	// from config.json (field_mixed.go).
+	ClassAttr bool
 }
 
 // Param is a parameter of a function (without self).
@@ -363,6 +367,11 @@ func (k *collector) collectArgs(c *Class) {
 			c.Methods = append(c.Methods, fi)
 			c.ByMeth[n.Name] = fi
 		case *syntax.Assign:
+			if f := k.classAttr(n); f != nil {
+				c.Fields = append(c.Fields, f)
+				c.ByName[f.Py] = f
+				continue
+			}
 			k.fail(st, "dataclass body", "class attributes are not translated")
 		case *syntax.Pass:
 		default:

@@ -237,3 +237,40 @@ func NoneDict[T any](p *T) map[string]any {
 	}
 	return nil
 }
+
+// Set is set(xs) held as a slice: the distinct elements, first occurrence
+// first (types/check_sets.go).
+func Set[T comparable](xs []T) []T {
+	seen := make(map[T]bool, len(xs))
+	var out []T
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// SetDiff is a - b of sets held as slices: a's elements not in b, in a's
+// order, each once.
+func SetDiff[T comparable](a, b []T) []T {
+	drop := make(map[T]bool, len(b))
+	for _, x := range b {
+		drop[x] = true
+	}
+	var out []T
+	for _, x := range Set(a) {
+		if !drop[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// As is the type assertion v.(T) with its ok (a call of a field that holds
+// modules of different __call__ signatures dispatches on it).
+func As[T any](v any) (T, bool) {
+	x, ok := v.(T)
+	return x, ok
+}

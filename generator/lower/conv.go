@@ -187,6 +187,12 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 			return lit(-1)
 		}
 		return v.c
+	case "bool":
+		if v.t.Kind == types.Optional && v.t.Elem.Kind == types.Bool {
+			// bias=args.mamba_proj_bias given as None: the layer tests its
+			// truth (`if bias:`), so None is False.
+			return call(t.qual("py", "OrPtr"), v.c, lit(false))
+		}
 	case "any", "anylist":
 		return v.c
 	case "dict":

@@ -88,3 +88,13 @@ func (t *checker) classAttrTypes() {
 		}
 	}
 }
+
+// isProperty reports a method decorated @property.
+func isProperty(d *syntax.FuncDef) bool {
+	for _, dec := range d.Decorators {
+		if n, ok := dec.(*syntax.Name); ok && n.Id == "property" {
+			return true
+		}
+	}
+	return false
+}

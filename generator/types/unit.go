@@ -359,8 +359,17 @@ func (k *collector) collectArgs(c *Class) {
 				c.FromDict = fi
 				continue
 			}
+			if n.Name != "__post_init__" && isProperty(n) {
+				// A property of the config (granitemoehybrid's use_moe): a
+				// method of the Go struct (field_mixed.go).
+				fi := &Func{Def: n, Class: c, GoName: names.GoExported(n.Name), Scope: c.Scope, IsProp: true}
+				c.Methods = append(c.Methods, fi)
+				c.ByMeth[n.Name] = fi
+				c.Props[n.Name] = true
+				continue
+			}
 			if n.Name != "__post_init__" {
-				k.fail(n, "method "+n.Name, "only __post_init__ and a from_dict classmethod are translated on ModelArgs")
+				k.fail(n, "method "+n.Name, "only __post_init__, properties and a from_dict classmethod are translated on ModelArgs")
 				continue
 			}
 			fi := &Func{Def: n, Class: c, GoName: "PostInit", Scope: c.Scope}

@@ -30,6 +30,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/gpt_oss"
 	_ "github.com/hf2go/hf2go/generated/models/granite"
 	_ "github.com/hf2go/hf2go/generated/models/granitemoe"
+	_ "github.com/hf2go/hf2go/generated/models/granitemoehybrid"
 	_ "github.com/hf2go/hf2go/generated/models/helium"
 	_ "github.com/hf2go/hf2go/generated/models/hunyuan_v1_dense"
 	_ "github.com/hf2go/hf2go/generated/models/internlm2"

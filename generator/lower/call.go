@@ -127,7 +127,10 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
 				case names.LocalClass:
-					cls := t.u.ClassOf(f.Id)
+					cls := t.u.ClassIn(t.scope, f.Id)
+					if cls == nil {
+						return t.bad(c, "class "+f.Id, "not translated (a class of another file this one does not use)")
+					}
 					init := cls.ByMeth["__init__"]
 					if init == nil {
 						return t.bad(c, "class "+f.Id, "has no __init__")

@@ -342,8 +342,8 @@ func (t *checker) infer() {
 			}
 		}
 		for _, m := range c.Methods {
-			if m.Skipped != "" {
-				continue
+			if m.Skipped != "" || OptionalMethods[m.Def.Name] {
+				continue // an optional method's failure skips it (lower.tryOptional)
 			}
 			for _, p := range m.Params {
 				if p.Type.Kind == Unknown {

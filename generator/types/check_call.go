@@ -255,7 +255,10 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
 				case names.LocalClass:
-					cls := u.ClassOf(f.Id)
+					cls := u.ClassIn(t.scope, f.Id)
+					if cls == nil {
+						return t.bad()
+					}
 					init := cls.ByMeth["__init__"]
 					if init == nil {
 						return t.bad()

@@ -54,3 +54,8 @@ func (u *Unit) Calls(fn *Func) map[*Func]bool { return u.calls[fn] }
 // OwnFunc reports whether fn is a module function of the file being
 // translated (not one taken over from a sibling or helper file).
 func (u *Unit) OwnFunc(fn *Func) bool { return fn.Scope == u.Scope }
+
+// OptionalMethods are translated when they can be and otherwise skipped
+// (the model works without them): their parameters' types are not
+// required to be inferred.
+var OptionalMethods = map[string]bool{"shard": true}

@@ -201,9 +201,11 @@ func (k *collector) collect() {
 	// file's classes and functions into this package, minus those this file
 	// redefines; they are translated with their own file's imports.
 	for _, file := range u.Scope.Siblings {
-		k.importSibling(file, map[string]bool{})
+		k.importSibling(file, map[string]bool{}, u.Scope)
 	}
 	k.collectFile(u.File, u.Scope, "")
+	k.foreignArgParams()
+	k.dropUnusedForeign()
 	if _, ok := u.ByClass["Model"]; !ok {
 		k.fail(nil, "class Model", "the file defines no Model class")
 	}
@@ -259,6 +261,13 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 			if c.IsArgs {
 				if c.Wrapped {
 					k.collectArgs(c) // a second dataclass, translated as such
+					continue
+				}
+				if n.Name != "ModelArgs" && definesClass(f, "ModelArgs") {
+					// The config of a part (qwen3_5's TextModelArgs next to
+					// its ModelArgs): a second dataclass, translated as such.
+					c.Wrapped = true
+					k.collectArgs(c)
 					continue
 				}
 				if from != "" {
@@ -616,11 +625,17 @@ func annotationType(e syntax.Expr, u *Unit, scope *names.Scope) *Type {
 			if c := u.ClassOf("ModelArgs"); c != nil && c.Wrapped {
 				return ClassT(c.Name)
 			}
+			if u.foreignArgs(scope) {
+				// A sibling's class built from this file's own config class
+				// (qwen3_5 builds qwen3_next's attention from its
+				// TextModelArgs): what the call sites pass (field_mixed.go).
+				return TUnknown
+			}
 			if u.Args != nil {
 				return ClassT(u.Args.Name)
 			}
 		}
-		if c := u.ClassOf(x.Id); c != nil {
+		if c := u.ClassIn(scope, x.Id); c != nil {
 			return ClassT(c.Name)
 		}
 		if q := scope.Qualify(x); q == "typing.Any" {
@@ -923,9 +938,10 @@ func (k *collector) load(module string, at syntax.Node) (*syntax.File, *names.Sc
 }
 
 // importSibling merges the classes and functions of a sibling model file.
-func (k *collector) importSibling(file string, seen map[string]bool) {
+func (k *collector) importSibling(file string, seen map[string]bool, importer *names.Scope) {
 	u := k.u
 	if seen[file] {
+		k.rebind(file, importer)
 		return
 	}
 	seen[file] = true
@@ -934,18 +950,29 @@ func (k *collector) importSibling(file string, seen map[string]bool) {
 		return
 	}
 	for _, s := range scope.Siblings {
-		k.importSibling(s, seen)
+		k.importSibling(s, seen, scope)
 	}
 	k.collectFile(f, scope, file)
-	// Names imported from the sibling now refer to the merged definitions.
-	for name, sym := range u.Scope.Symbols {
+	k.rebind(file, importer)
+}
+
+// rebind makes the names an importer (the file, or a sibling file that
+// imports another: qwen3_5_moe -> qwen3_5 -> qwen3_next) took from file
+// refer to the merged definitions.
+func (k *collector) rebind(file string, importer *names.Scope) {
+	u := k.u
+	for name, sym := range importer.Symbols {
 		if sym.Kind != names.Sibling || sym.File != file {
 			continue
 		}
 		if _, ok := u.ByClass[sym.Target]; ok {
-			u.Scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalClass, Node: sym.Node, Scope: u.Scope}
+			target := ""
+			if sym.Target != name {
+				target = sym.Target // imported under another name (Qwen3NextAttention as Attention)
+			}
+			importer.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalClass, Target: target, Node: sym.Node, Scope: importer}
 		} else if _, ok := u.ByFunc[sym.Target]; ok {
-			u.Scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalFunc, Node: sym.Node, Scope: u.Scope}
+			importer.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalFunc, Node: sym.Node, Scope: importer}
 		}
 	}
 }
@@ -970,6 +997,11 @@ func (k *collector) baseClass(b syntax.Expr, scope *names.Scope) *Class {
 		case sym.Kind == names.Sibling:
 			if a, ok := u.siblingArgs[sym.File]; ok && a.Name == sym.Target {
 				return a
+			}
+			if c, ok := u.siblingClasses[sym.File][sym.Target]; ok {
+				// class Model(Qwen3_5Model), imported as
+				// `from .qwen3_5 import Model as Qwen3_5Model`.
+				return c
 			}
 		}
 	case *syntax.Attribute:

@@ -63,6 +63,8 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/qwen2_moe"
 	_ "github.com/hf2go/hf2go/generated/models/qwen2_vl"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3"
+	_ "github.com/hf2go/hf2go/generated/models/qwen3_5"
+	_ "github.com/hf2go/hf2go/generated/models/qwen3_5_moe"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_moe"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_next"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_vl"

@@ -1,7 +1,9 @@
 # hf2go — the two commands a newcomer needs are `make setup demo` and `make test`.
 # Everything else here is what those two are made of. Component makefiles live in mk/*.mk.
 
-MLX_BACKEND ?= cpu
+# MLX_BACKEND picks the MLX wheel: cpu, cuda12 or cuda13 on Linux, metal on macOS; empty means
+# the platform's own (cpu on Linux, metal on macOS), decided by scripts/setup.sh.
+MLX_BACKEND ?=
 export MLX_BACKEND
 GO ?= go
 # The race detector is on for tests unless RACE= is given (e.g. for a quick local loop).

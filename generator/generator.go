@@ -180,9 +180,13 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 		return nil, fmt.Errorf("%s: formatting the translation: %w", pyPath, err)
 	}
 	out.Files[out.Package+".go"] = main
-	reg, err := g.registration(opts, res.Model)
+	buf.Reset()
+	if err := emit.File(res.Register).Render(&buf); err != nil {
+		return nil, fmt.Errorf("%s: formatting the registration: %w", pyPath, err)
+	}
+	reg, err := imports.Process("register.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: formatting the registration: %w", pyPath, err)
 	}
 	out.Files["register.go"] = reg
 	return out, nil
@@ -193,34 +197,6 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-func (g *Generator) registration(o lower.Options, m *lower.ModelInfo) ([]byte, error) {
-	// The arguments after inputs, in Model.__call__'s order: the caches
-	// where the parameter named cache is (minimax has mask before it), the
-	// Go zero (Python's None default) for the others.
-	var extra []string
-	for _, p := range m.CallParams {
-		if p == "cache" {
-			extra = append(extra, "caches")
-			continue
-		}
-		extra = append(extra, strings.Trim(strings.TrimPrefix(p, "zero:"), `"`))
-	}
-	layers := m.LayersExpr
-	if layers == "" {
-		layers = "0"
-	}
-	data := map[string]any{
-		"Header": lower.Header(o), "Package": o.Package, "ModelType": o.ModelType, "PyPath": o.PyPath,
-		"Aliases": o.Aliases, "ExtraArgs": extra, "HasSanitize": m.HasSanitize, "HasShard": m.HasShard, "ArgsFromDict": m.ArgsFromDict, "HasMakeCache": m.HasMakeCache, "MakeCacheArgs": m.MakeCacheArgs,
-		"LayersExpr": layers,
-	}
-	var buf bytes.Buffer
-	if err := templates.Set.ExecuteTemplate(&buf, "register.go.tmpl", data); err != nil {
-		return nil, err
-	}
-	return imports.Process("register.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 }
 
 // AllFile renders generated/models/all/all.go for the given package dirs.

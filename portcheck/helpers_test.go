@@ -27,7 +27,7 @@ func venv(t *testing.T) *upstream.Dir {
 	t.Helper()
 	d, err := upstream.Venv(repoRoot(t))
 	if err != nil {
-		t.Skipf("no venv (run make setup): %v", err)
+		t.Fatalf("no venv: run `make setup` (the pinned mlx-lm is the reference these tests compare against): %v", err)
 	}
 	return d
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build a random-weight model directory with mlx-lm (0.30.4), for tests, the
+"""Build a random-weight model directory with the pinned mlx-lm, for tests, the
 demo and the benchmark: config.json + model.safetensors (saved with
 mlx_lm.utils.save_model/save_config, quantized with mlx_lm.utils.quantize_model
 when asked), optionally with a tokenizer copied in, and optionally with the

@@ -52,7 +52,7 @@ func TestLockMatchesVenv(t *testing.T) {
 	}
 	src, err := Venv(root)
 	if err != nil {
-		t.Skipf("no venv (run make setup): %v", err)
+		t.Fatalf("no venv: run `make setup` (the lock is checked against the installed mlx-lm): %v", err)
 	}
 	if v := src.Revision().Version; v != l.Upstream.Version {
 		t.Fatalf("venv has mlx-lm %s, lock pins %s", v, l.Upstream.Version)

@@ -41,6 +41,9 @@ func TestParseProvenance(t *testing.T) {
 		{"ported-missing-blob", "// Ported from mlx_lm/models/cache.py\n// Upstream: mlx-lm " + tCommit + " (v0.30.4)\npackage cache\n", nil, "must be followed"},
 		{"ported-after-package", "package cache\n\n" + PortedHeader(o) + "\n", nil, "no provenance header"},
 		{"none", "package cache\n", nil, "no provenance header"},
+		{"own", "// Not ported from mlx-lm: hf2go's CPU compute-dtype choice\n\npackage loader\n", &Provenance{Kind: KindOwn, Reason: "hf2go's CPU compute-dtype choice"}, ""},
+		{"own-no-reason", "// Not ported from mlx-lm:\npackage loader\n", nil, "line 1"},
+		{"own-and-ported", "// Not ported from mlx-lm: mine\n" + PortedHeader(rel) + "\npackage loader\n", nil, "cannot name an upstream file"},
 		{"generated-not-first-line", "\n" + gen + "\npackage x\n", nil, "no provenance header"},
 	}
 	for _, tc := range cases {

@@ -13,11 +13,18 @@
 // repetitions; Go and Python repetitions alternate, so both see the same
 // machine load. It prints the median build time (graph construction only)
 // and total time (build + eval + release) per side, and the ratio Go/Python.
-// It is a measurement, not a test.
+// Go's build time covers what the decode loop does before it evaluates:
+// build the graph in a Scope, keep the output, close the scope (releasing
+// every intermediate handle, as Python's reference counting does while the
+// graph is built, so MLX may free or reuse intermediate buffers during eval).
+// -json prints {"workloads":[{"name","go_build_ms","py_build_ms",
+// "go_total_ms","py_total_ms"}]} instead of the table. It is a measurement,
+// not a test.
 package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -44,8 +51,10 @@ var (
 	nHeads     = flag.Int("heads", 4, "attention heads")
 	inter      = flag.Int("inter", 512, "MLP intermediate size")
 	cacheLen   = flag.Int("cache", 128, "KV cache length")
-	only       = flag.String("only", "", "run only this workload (ops or decode)")
+	only       = flag.String("only", "", "run only this workload (by name, e.g. ops10k or decode24, or ops or decode)")
 	goOnly     = flag.Bool("go-only", false, "skip Python (for profiling the Go side)")
+	jsonOut    = flag.Bool("json", false, "print the medians as JSON (see the package comment)")
+	bind       = flag.Bool("bind", true, "run the Go side bound to its own context (mlx.Bind), as the decode loop does")
 	cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of the Go repetitions")
 )
 
@@ -138,16 +147,19 @@ func (b *bench) decode() *mlx.Array {
 	return mlx.RMSNorm(x, b.nf, 1e-5)
 }
 
-// runGo times one Go repetition: build under a scope, eval, release.
+// runGo times one Go repetition: build under a scope that keeps only the
+// output, eval, release.
 func runGo(f func() *mlx.Array) (build, total time.Duration) {
 	t0 := time.Now()
 	s := mlx.NewScope()
 	y := f()
+	s.Keep(y)
+	s.Close()
 	t1 := time.Now()
 	if err := mlx.Eval(y); err != nil {
 		fail(err)
 	}
-	s.Close()
+	y.Free()
 	return t1.Sub(t0), time.Since(t0)
 }
 
@@ -230,8 +242,23 @@ func fail(err error) {
 	os.Exit(1)
 }
 
+type result struct {
+	Name      string  `json:"name"`
+	GoBuildMs float64 `json:"go_build_ms"`
+	PyBuildMs float64 `json:"py_build_ms"`
+	GoTotalMs float64 `json:"go_total_ms"`
+	PyTotalMs float64 `json:"py_total_ms"`
+}
+
 func main() {
 	flag.Parse()
+	if *bind {
+		bd, err := mlx.Bind()
+		if err != nil {
+			fail(err)
+		}
+		defer bd.Release()
+	}
 	b := newBench()
 	var py *python
 	if !*goOnly {
@@ -250,18 +277,24 @@ func main() {
 	if mlx.OnGPU() {
 		device = "gpu"
 	}
-	fmt.Printf("MLX %s on %s, %s/%s, GOMAXPROCS=%d; %d warm-up + %d timed repetitions per side, Go and Python alternating\n",
+	say := func(format string, args ...any) {
+		if !*jsonOut {
+			fmt.Printf(format, args...)
+		}
+	}
+	say("MLX %s on %s, %s/%s, GOMAXPROCS=%d; %d warm-up + %d timed repetitions per side, Go and Python alternating\n",
 		mlx.Version(), device, runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), *warm, *reps)
 	workloads := []struct {
 		name, py, desc string
 		f              func() *mlx.Array
 	}{
-		{"ops", "ops", fmt.Sprintf("%d element-wise ops on [16]", *nOps), b.ops},
-		{"ops-eager", "ops", "  same, Go frees each intermediate at once", b.opsEager},
-		{"decode", "decode", fmt.Sprintf("%d-layer decode step, hidden %d, cache %d", *nLayers, *hidden, *cacheLen), b.decode},
+		{fmt.Sprintf("ops%s", short(*nOps)), "ops", fmt.Sprintf("%d element-wise ops on [16]", *nOps), b.ops},
+		{fmt.Sprintf("ops%s-eager", short(*nOps)), "ops", "  same, Go frees each intermediate as it goes", b.opsEager},
+		{fmt.Sprintf("decode%d", *nLayers), "decode", fmt.Sprintf("%d-layer decode step, hidden %d, cache %d", *nLayers, *hidden, *cacheLen), b.decode},
 	}
-	fmt.Printf("\n%-44s %12s %12s %8s   %12s %12s %8s\n", "workload (median ms)", "Go build", "Py build", "Go/Py",
+	say("\n%-44s %12s %12s %8s   %12s %12s %8s\n", "workload (median ms)", "Go build", "Py build", "Go/Py",
 		"Go total", "Py total", "Go/Py")
+	var results []result
 	for _, w := range workloads {
 		if *only != "" && *only != w.name && *only != w.py {
 			continue
@@ -277,11 +310,31 @@ func main() {
 				gb, gt, pb, pt = append(gb, b1), append(gt, t1), append(pb, b2), append(pt, t2)
 			}
 		}
+		results = append(results, result{Name: w.name, GoBuildMs: median(gb), GoTotalMs: median(gt)})
 		if py == nil {
-			fmt.Printf("%-44s %12.3f %12s %8s   %12.3f\n", w.desc, median(gb), "-", "-", median(gt))
+			say("%-44s %12.3f %12s %8s   %12.3f\n", w.desc, median(gb), "-", "-", median(gt))
 			continue
 		}
-		fmt.Printf("%-44s %12.3f %12.3f %8.2f   %12.3f %12.3f %8.2f\n", w.desc,
+		r := &results[len(results)-1]
+		r.PyBuildMs, r.PyTotalMs = median(pb), median(pt)
+		say("%-44s %12.3f %12.3f %8.2f   %12.3f %12.3f %8.2f\n", w.desc,
 			median(gb), median(pb), median(gb)/median(pb), median(gt), median(pt), median(gt)/median(pt))
 	}
+	if *jsonOut {
+		out, err := json.Marshal(struct {
+			Workloads []result `json:"workloads"`
+		}{results})
+		if err != nil {
+			fail(err)
+		}
+		fmt.Println(string(out))
+	}
+}
+
+// short names a count the way the workload names do: 10000 is "10k".
+func short(n int) string {
+	if n%1000 == 0 {
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return strconv.Itoa(n)
 }

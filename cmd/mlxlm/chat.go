@@ -14,7 +14,7 @@ import (
 // chatCmd is mlx_lm chat: a REPL that keeps the prompt cache across turns,
 // so each turn processes only its own tokens.
 func chatCmd() *cobra.Command {
-	var model, revision, systemPrompt string
+	var model, revision, systemPrompt, dtype string
 	var maxTokens, maxKVSize int
 	var sampling samplingFlags
 	cmd := &cobra.Command{
@@ -27,12 +27,12 @@ func chatCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := loadModel(ctx, &model, revision)
+			m, tokFn, err := loadModel(ctx, &model, revision, dtype)
 			if err != nil {
 				return err
 			}
 			defer m.Free()
-			tok, err := loadTokenizer(model)
+			tok, err := tokFn()
 			if err != nil {
 				return err
 			}
@@ -104,8 +104,9 @@ func chatCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&model, "model", "", "model directory or Hugging Face repository id (org/name)")
+	fl.StringVar(&model, "model", "", "model directory, .gguf file or Hugging Face repository id (org/name)")
 	fl.StringVar(&revision, "revision", "main", revisionUsage)
+	fl.StringVar(&dtype, "dtype", "auto", dtypeUsage)
 	fl.StringVar(&systemPrompt, "system-prompt", "", "system prompt for the chat template")
 	fl.IntVar(&maxTokens, "max-tokens", 256, "maximum number of tokens to generate per turn")
 	fl.IntVar(&maxKVSize, "max-kv-size", 0, "maximum key-value cache size (0: unbounded)")

@@ -9,9 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hf2go/hf2go/lm/gguf"
 	"github.com/hf2go/hf2go/lm/hub"
 	"github.com/hf2go/hf2go/lm/loader"
 	"github.com/hf2go/hf2go/lm/sample"
+	"github.com/hf2go/hf2go/lm/tokenizer"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -40,18 +42,44 @@ func parseTokens(flag, s string, vocab int) ([]int, error) {
 // loadModel loads --model, requiring the flag. A --model that is not an
 // existing path but looks like a Hub repository id (org/name) is downloaded
 // into the Hugging Face cache first (at --revision), and *model becomes the
-// snapshot directory, so the tokenizer is read from there too.
-func loadModel(ctx context.Context, model *string, revision string) (*loader.Model, error) {
+// snapshot directory, so the tokenizer is read from there too. A GGUF file
+// is read by lm/gguf, which builds its tokenizer from the metadata. The
+// returned function gives the model's tokenizer (loaded on first call for a
+// directory). dtype is --dtype (see loader.Options.Dtype); when it changed
+// the checkpoint's dtype, one line on stderr says what was chosen.
+func loadModel(ctx context.Context, model *string, revision, dtype string) (*loader.Model, func() (*tokenizer.Tokenizer, error), error) {
 	if *model == "" {
-		return nil, fmt.Errorf("--model is required: the path of a model directory or a Hugging Face repository id (org/name)")
+		return nil, nil, fmt.Errorf("--model is required: the path of a model directory, a .gguf file or a Hugging Face repository id (org/name)")
 	}
-	dir, err := resolveModel(ctx, *model, revision)
-	if err != nil {
-		return nil, err
+	o := loader.Options{Dtype: dtype}
+	var m *loader.Model
+	var tokFn func() (*tokenizer.Tokenizer, error)
+	if gguf.IsGGUF(*model) {
+		var tok *tokenizer.Tokenizer
+		var err error
+		if m, tok, err = gguf.Load(ctx, *model, o); err != nil {
+			return nil, nil, err
+		}
+		tokFn = func() (*tokenizer.Tokenizer, error) { return tok, nil }
+	} else {
+		dir, err := resolveModel(ctx, *model, revision)
+		if err != nil {
+			return nil, nil, err
+		}
+		*model = dir
+		if m, err = loader.Load(ctx, dir, o); err != nil {
+			return nil, nil, err
+		}
+		tokFn = func() (*tokenizer.Tokenizer, error) { return loadTokenizer(dir) }
 	}
-	*model = dir
-	return loader.Load(ctx, dir, loader.Options{})
+	if m.ComputeDtype != m.CheckpointDtype {
+		fmt.Fprintf(os.Stderr, "[INFO] compute dtype: %s\n", m.DtypeNote)
+	}
+	return m, tokFn, nil
 }
+
+// dtypeUsage is the --dtype flag's help.
+const dtypeUsage = "compute dtype: auto (float32 on the CPU for float16/bfloat16 checkpoints, faster there), native (as stored), float32, float16, bfloat16"
 
 // resolveModel returns model itself when it exists on disk or is not a repo
 // id, else the snapshot directory hub.Snapshot fills.

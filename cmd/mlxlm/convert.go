@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hf2go/hf2go/lm/convert"
+	"github.com/hf2go/hf2go/lm/gguf"
 )
 
 // convertCmd is mlx_lm.convert's CLI (the flags this port supports).
@@ -18,14 +20,38 @@ func convertCmd() *cobra.Command {
 		Short: "Convert a Hugging Face checkpoint directory to MLX format (optionally quantized), as mlx_lm.convert",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.HFPath == "" {
-				return fmt.Errorf("--hf-path is required: the Hugging Face model directory (or repository id org/name) to convert")
+			if cmd.Flags().Changed("mlx-path") && o.MLXPath == "" {
+				return fmt.Errorf("--mlx-path is empty: give the directory to write (it must not exist)")
 			}
-			dir, err := resolveModel(cmd.Context(), o.HFPath, revision)
-			if err != nil {
+			// Every flag is checked before anything is downloaded or read.
+			if err := convert.CheckOptions(&o); err != nil {
 				return err
 			}
-			o.HFPath = dir
+			if gguf.IsGGUF(o.HFPath) {
+				// Staged as an HF-style directory beside the output, then
+				// converted like any other; the staging is removed after.
+				parent := filepath.Dir(filepath.Clean(o.MLXPath))
+				if err := os.MkdirAll(parent, 0o755); err != nil {
+					return err
+				}
+				stage, err := os.MkdirTemp(parent, "."+filepath.Base(o.MLXPath)+".gguf-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(stage)
+				dir := filepath.Join(stage, "hf")
+				fmt.Fprintf(os.Stdout, "[INFO] Reading %s\n", o.HFPath)
+				if err := gguf.WriteHFDir(cmd.Context(), o.HFPath, dir); err != nil {
+					return err
+				}
+				o.HFPath = dir
+			} else {
+				dir, err := resolveModel(cmd.Context(), o.HFPath, revision)
+				if err != nil {
+					return err
+				}
+				o.HFPath = dir
+			}
 			o.Log = os.Stdout
 			res, err := convert.Convert(cmd.Context(), o)
 			if err != nil {
@@ -36,7 +62,7 @@ func convertCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.HFPath, "hf-path", "", "path to the Hugging Face model directory, or a Hub repository id (org/name)")
+	f.StringVar(&o.HFPath, "hf-path", "", "path to the Hugging Face model directory, a .gguf file, or a Hub repository id (org/name)")
 	f.StringVar(&o.HFPath, "model", "", "alias of --hf-path")
 	f.StringVar(&revision, "revision", "", revisionUsage)
 	f.StringVar(&o.MLXPath, "mlx-path", "mlx_model", "path to save the MLX model (must not exist)")

@@ -17,12 +17,12 @@ import (
 )
 
 type genFlags struct {
-	model, revision, prompt, promptTokens, systemPrompt string
-	maxTokens, maxKVSize, kvBits, kvGroupSize           int
-	quantizedKVStart, prefillStepSize                   int
-	ignoreChatTemplate, jsonOut, verbose                bool
-	extraEOS, stop                                      []string
-	sampling                                            samplingFlags
+	model, revision, prompt, promptTokens, systemPrompt, dtype string
+	maxTokens, maxKVSize, kvBits, kvGroupSize                  int
+	quantizedKVStart, prefillStepSize                          int
+	ignoreChatTemplate, jsonOut, verbose                       bool
+	extraEOS, stop                                             []string
+	sampling                                                   samplingFlags
 }
 
 func generateCmd() *cobra.Command {
@@ -34,8 +34,9 @@ func generateCmd() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runGenerate(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.model, "model", "", "model directory or Hugging Face repository id (org/name)")
+	fl.StringVar(&f.model, "model", "", "model directory, .gguf file or Hugging Face repository id (org/name)")
 	fl.StringVar(&f.revision, "revision", "main", revisionUsage)
+	fl.StringVar(&f.dtype, "dtype", "auto", dtypeUsage)
 	fl.StringVarP(&f.prompt, "prompt", "p", "hello", "message to be processed by the model ('-' reads stdin)")
 	fl.StringVar(&f.promptTokens, "prompt-tokens", "", "prompt as comma-separated token ids (no tokenizer needed)")
 	fl.StringVar(&f.systemPrompt, "system-prompt", "", "system prompt for the chat template")
@@ -121,15 +122,24 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := loadModel(ctx, &f.model, f.revision)
+	m, tokFn, err := loadModel(ctx, &f.model, f.revision, f.dtype)
 	if err != nil {
 		return err
 	}
 	defer m.Free()
+	// Launched as one rank of a group (mlxlm launch): shard, and let rank 0 speak.
+	group, err := shardLaunched(m)
+	if err != nil {
+		return err
+	}
+	stdout := cmd.OutOrStdout()
+	if group != nil && group.Rank() != 0 {
+		stdout = io.Discard
+	}
 	usePromptTokens := cmd.Flags().Changed("prompt-tokens")
 	var tok *tokenizer.Tokenizer
 	if !usePromptTokens || !f.jsonOut {
-		if tok, err = loadTokenizer(f.model); err != nil {
+		if tok, err = tokFn(); err != nil {
 			if usePromptTokens {
 				return fmt.Errorf("%w (text output needs a tokenizer; --json does not)", err)
 			}
@@ -157,7 +167,7 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 			QuantizedKVStart: f.quantizedKVStart},
 		Tokenizer: tok, EOSTokenIDs: eos, StopStrings: f.stop,
 	}
-	out := bufio.NewWriter(cmd.OutOrStdout())
+	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	if !f.jsonOut {
 		fmt.Fprintln(out, "==========")
@@ -182,6 +192,11 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 			"tokens": tokens, "prompt_tokens": len(prompt), "generation_tokens": last.GenerationTokens,
 			"prompt_tps": last.PromptTPS, "generation_tps": last.GenerationTPS,
 			"peak_memory_gb": last.PeakMemoryGB, "finish_reason": last.FinishReason,
+			// The bytes of parameters this process holds: all of them, or its shard.
+			"parameter_bytes": parameterBytes(m),
+		}
+		if group != nil {
+			res["world_size"] = group.Size()
 		}
 		if tok != nil {
 			res["text"] = text

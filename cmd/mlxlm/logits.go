@@ -9,7 +9,7 @@ import (
 )
 
 func logitsCmd() *cobra.Command {
-	var model, revision, tokens, out string
+	var model, revision, tokens, out, dtype string
 	cmd := &cobra.Command{
 		Use:   "logits --model DIR --tokens 1,2,3 --out FILE.safetensors",
 		Short: "Write the full-sequence logits (float32 [L, vocab], no cache) of a token sequence",
@@ -21,7 +21,7 @@ func logitsCmd() *cobra.Command {
 			if tokens == "" {
 				return fmt.Errorf("--tokens is required: comma-separated token ids, e.g. 1,2,3")
 			}
-			m, err := loadModel(cmd.Context(), &model, revision)
+			m, _, err := loadModel(cmd.Context(), &model, revision, dtype)
 			if err != nil {
 				return err
 			}
@@ -50,8 +50,9 @@ func logitsCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&model, "model", "", "model directory or Hugging Face repository id (org/name)")
+	cmd.Flags().StringVar(&model, "model", "", "model directory, .gguf file or Hugging Face repository id (org/name)")
 	cmd.Flags().StringVar(&revision, "revision", "main", revisionUsage)
+	cmd.Flags().StringVar(&dtype, "dtype", "auto", dtypeUsage)
 	cmd.Flags().StringVar(&tokens, "tokens", "", "comma-separated token ids")
 	cmd.Flags().StringVar(&out, "out", "", "output .safetensors file (written atomically)")
 	return cmd

@@ -6,6 +6,8 @@
 //	mlxlm chat --model DIR
 //	mlxlm logits --model DIR --tokens 1,2,3 --out FILE.safetensors
 //	mlxlm convert --hf-path DIR --mlx-path OUT [-q] [--q-bits 4] [--q-group-size 64] [--dtype bfloat16]
+//	mlxlm template --model DIR|FILE.gguf --messages FILE.json [--tools FILE.json] [--no-generation-prompt]
+//	mlxlm launch -n 2 [--backend ring|nccl] -- generate --model DIR --prompt TEXT   (tensor parallel)
 //
 // Any failure is one or two lines on stderr and exit status 1.
 package main
@@ -17,6 +19,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -29,14 +34,14 @@ func run(args []string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug, not bad input: still one line, no trace (HF2GO_TRACE=1 prints it).
-			fmt.Fprintf(os.Stderr, "mlxlm: internal error: %v\n", r)
+			fmt.Fprintf(os.Stderr, "mlxlm: internal error: %s\n", errorText(fmt.Sprint(r)))
 			if os.Getenv("HF2GO_TRACE") != "" {
 				os.Stderr.Write(debug.Stack())
 			}
 			code = 1
 		}
 	}()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := &cobra.Command{
 		Use:           "mlxlm",
@@ -44,12 +49,54 @@ func run(args []string) (code int) {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(generateCmd(), chatCmd(), logitsCmd(), convertCmd())
+	root.AddCommand(generateCmd(), chatCmd(), logitsCmd(), convertCmd(), templateCmd(), launchCmd())
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
-		msg := strings.TrimSpace(err.Error())
-		fmt.Fprintln(os.Stderr, "mlxlm: "+msg)
+		fmt.Fprintln(os.Stderr, "mlxlm: "+errorText(err.Error()))
 		return 1
 	}
 	return 0
+}
+
+// Error messages quote untrusted text (tensor and file names, config keys,
+// a server's error body): errorText makes sure what reaches the terminal is
+// at most maxErrorLines lines of at most maxErrorLine characters, with every
+// control character (an ESC starting a terminal escape sequence, a CR that
+// would overwrite the line) shown escaped.
+const (
+	maxErrorLines = 4
+	maxErrorLine  = 600
+)
+
+func errorText(msg string) string {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	more := 0
+	if len(lines) > maxErrorLines {
+		more = len(lines) - maxErrorLines
+		lines = lines[:maxErrorLines]
+	}
+	for i, l := range lines {
+		var b strings.Builder
+		n := 0
+		for _, r := range l {
+			if n >= maxErrorLine {
+				b.WriteString(" …")
+				break
+			}
+			switch {
+			case r == '\t':
+				b.WriteRune(' ')
+			case r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+				fmt.Fprintf(&b, "\\x{%x}", r)
+			default:
+				b.WriteRune(r)
+			}
+			n++
+		}
+		lines[i] = b.String()
+	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("(%d more lines)", more))
+	}
+	return strings.Join(lines, "\n")
 }

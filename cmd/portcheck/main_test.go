@@ -39,7 +39,7 @@ func repo(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if _, err := upstream.Venv(r); err != nil {
-		t.Skip("no venv")
+		t.Fatalf("no venv: run `make setup`: %v", err)
 	}
 	return r
 }
@@ -149,5 +149,56 @@ func TestCLIDrift(t *testing.T) {
 	os.WriteFile(lp, lockBytes, 0o644)
 	if out, code, _ := run(t, "--repo", tmp, "verify", "--no-generate-check"); code != 0 {
 		t.Errorf("verify after restoring: code %d\n%s", code, out)
+	}
+}
+
+// TestCLILockKeepsRelease: `portcheck lock` rewrites the lock of the pinned
+// release from the venv and the headers, keeping what the venv cannot know
+// (the wheel's name and sha256, an empty commit), and refuses when the venv
+// holds another release.
+func TestCLILockKeepsRelease(t *testing.T) {
+	root := repo(t)
+	t.Setenv("HF2GO_VENV", filepath.Join(root, "portcheck", "testdata", "venv-0.30.4"))
+	src, err := upstream.Venv(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	lock, err := upstream.NewLock(src, upstream.Revision{Version: "0.30.4"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock.Upstream.Wheel, lock.Upstream.SHA256 = "mlx_lm-0.30.4-py3-none-any.whl", "b5a7f1a545fdcde63666edc13815f3eecfd7492fd065d31484c30f61b4e1cf83"
+	lp := filepath.Join(tmp, upstream.LockFileName)
+	if err := lock.WriteFile(lp); err != nil {
+		t.Fatal(err)
+	}
+	// A header the lock does not list yet: lock adds it to derived.
+	os.MkdirAll(filepath.Join(tmp, "ported", "rope"), 0o755)
+	os.WriteFile(filepath.Join(tmp, "ported", "rope", "rope.go"), []byte(upstream.PortedHeader(upstream.Origin{
+		Path: "mlx_lm/models/rope_utils.py", Version: "0.30.4", Blob: lock.Files["mlx_lm/models/rope_utils.py"].Blob})+"\npackage rope\n"), 0o644)
+	if out, code, err := run(t, "--repo", tmp, "lock"); code != 0 {
+		t.Fatalf("lock: code %d, %v\n%s", code, err, out)
+	}
+	got, err := upstream.ReadLock(lp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Upstream != lock.Upstream {
+		t.Errorf("lock changed the release: %+v, was %+v", got.Upstream, lock.Upstream)
+	}
+	if d := got.Files["mlx_lm/models/rope_utils.py"].Derived; len(d) != 1 || d[0] != "ported/rope/rope.go" {
+		t.Errorf("derived not taken from the headers: %v", d)
+	}
+	if out, code, _ := run(t, "--repo", tmp, "verify", "--no-generate-check"); code != 0 {
+		t.Errorf("verify after lock: code %d\n%s", code, out)
+	}
+	// The venv at another release: lock refuses (bump moves releases).
+	got.Upstream.Version, got.Upstream.Wheel = "0.30.5", "mlx_lm-0.30.5-py3-none-any.whl"
+	if err := got.WriteFile(lp); err != nil {
+		t.Fatal(err)
+	}
+	if _, code, err := run(t, "--repo", tmp, "lock"); code != 2 || err == nil || !strings.Contains(err.Error(), "use `portcheck bump`") {
+		t.Errorf("lock with the venv at another release: code %d, %v", code, err)
 	}
 }

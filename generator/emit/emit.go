@@ -17,7 +17,9 @@ func File(m *model.File) *jen.File {
 	p := &printer{imports: m.Imports}
 	f := jen.NewFile(m.Package)
 	f.HeaderComment(m.Header)
-	f.PackageComment(m.Doc)
+	if m.Doc != "" {
+		f.PackageComment(m.Doc)
+	}
 	aliases := make([]string, 0, len(m.Imports))
 	for a := range m.Imports {
 		aliases = append(aliases, a)
@@ -74,7 +76,10 @@ func (p *printer) fn(x *model.Func) *jen.Statement {
 	for _, r := range x.Results {
 		results = append(results, p.typ(r))
 	}
-	decl := jen.Comment(x.Doc).Line().Func()
+	decl := jen.Func()
+	if x.Doc != "" {
+		decl = jen.Comment(x.Doc).Line().Func()
+	}
 	if x.Recv != nil {
 		decl = decl.Params(jen.Id(x.Recv.Name).Add(p.typ(x.Recv.Type)))
 	}
@@ -86,7 +91,15 @@ func (p *printer) typ(t model.Type) jen.Code {
 	case *model.Named:
 		return jen.Id(x.Name)
 	case *model.QualType:
-		return p.qual(x.Pkg, x.Name)
+		q := p.qual(x.Pkg, x.Name)
+		if len(x.TypeArgs) > 0 {
+			var ts []jen.Code
+			for _, a := range x.TypeArgs {
+				ts = append(ts, p.typ(a))
+			}
+			q = q.Types(ts...)
+		}
+		return q
 	case *model.Ptr:
 		return jen.Op("*").Add(p.typ(x.Elem))
 	case *model.Slice:
@@ -211,6 +224,8 @@ func (p *printer) expr(e model.Expr) jen.Code {
 		return jen.Add(p.expr(x.X)).Op("...")
 	case *model.TypeExpr:
 		return p.typ(x.Type)
+	case *model.TypeAssert:
+		return jen.Add(p.expr(x.X)).Assert(p.typ(x.Type))
 	case *model.Template:
 		return p.parts(x.Parts)
 	}

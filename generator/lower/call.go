@@ -2,6 +2,7 @@ package lower
 
 import (
 	"github.com/hf2go/hf2go/generator/model"
+	"regexp"
 	"strings"
 
 	"github.com/hf2go/hf2go/generator/names"
@@ -20,14 +21,29 @@ func (t *translator) bind(call *syntax.Call, params []string, variadic string, r
 	return b, true
 }
 
+// identity is a template that is one argument, as written.
+var identity = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
 // callSig translates a call of a table entry.
 func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr, en *env, what string) val {
+	if len(sig.Alts) > 0 {
+		// Overloads: the one the checker's argument types pick.
+		vals := map[syntax.Expr]types.Val{}
+		for _, a := range call.Args {
+			vals[a] = t.val(a)
+		}
+		for _, k := range call.Keywords {
+			vals[k.Value] = t.val(k.Value)
+		}
+		sig = types.ResolveSig(t.tab, sig, call, vals)
+	}
 	pnames, variadic, req := types.SigParams(sig)
 	b, ok := t.bind(call, pnames, variadic, req, what)
 	if !ok {
 		return prim(nilLit(), types.TUnknown)
 	}
 	args := map[string]model.Expr{}
+	argVals := map[string]val{}
 	spread := map[string][]model.Expr{}
 	if self != nil {
 		args["self"] = self
@@ -78,10 +94,20 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr,
 			}
 		}
 		v := t.expr(e, en)
+		argVals[p.Name] = v
 		args[p.Name] = t.convertParam(v, p.Type, e)
 	}
-	code := t.render(sig.Go, args, spread)
 	rt := t.tab.ParseTypeName(sig.Returns)
+	if m := identity.FindStringSubmatch(sig.Go); m != nil {
+		// The template is the argument itself (int(x) of an int): keep its
+		// precedence, so parentheses stay where Go needs them.
+		prec := precPrimary
+		if a, ok := argVals[m[1]]; ok && args[m[1]] == a.c {
+			prec = a.prec
+		}
+		return val{c: args[m[1]], t: rt, prec: prec}
+	}
+	code := t.render(sig.Go, args, spread)
 	v := prim(code, rt)
 	if rt.Kind == types.Tuple {
 		v.multi = len(rt.Elems)
@@ -113,7 +139,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			if len(c.Args) > 0 {
 				return t.bad(c, "cls(...)", "positional arguments are not supported")
 			}
-			return prim(call(t.qual("rt", "FromDict"), call(id("New"+en.cls.Name)), &model.Composite{Type: &model.Map{Key: named("string"), Elem: named("any")}, Elts: kvs}), types.ClassT(en.cls.Name))
+			return prim(call(t.qual("py", "FromDict"), call(id("New"+en.cls.Name)), &model.Composite{Type: &model.Map{Key: named("string"), Elem: named("any")}, Elts: kvs}), types.ClassT(en.cls.Name))
 		}
 		if f.Id == "cls" && en.fn != nil && en.fn.IsClassMethod && en.fn.Class != nil {
 			// cls(...) in a classmethod: the class's constructor.
@@ -154,7 +180,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 				cls = en.cls
 				if len(c.Args) == 1 {
 					d := t.expr(c.Args[0], en)
-					return prim(call(t.qual("rt", "FromDict"), call(id("New"+cls.Name)), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.Name))
+					return prim(call(t.qual("py", "FromDict"), call(id("New"+cls.Name)), t.coerce(d, types.DictOf(types.TStr, types.TAny), c.Args[0])), types.ClassT(cls.Name))
 				}
 			}
 			if cls != nil && len(c.Args) == 1 {
@@ -163,7 +189,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 				if cls.FromDict != nil {
 					return prim(call(id(cls.FromDict.GoName), dc), types.ClassT(cls.Name))
 				}
-				return prim(call(t.qual("rt", "FromDict"), call(id("New"+cls.Name)), dc), types.ClassT(cls.Name))
+				return prim(call(t.qual("py", "FromDict"), call(id("New"+cls.Name)), dc), types.ClassT(cls.Name))
 			}
 		}
 		if n, ok := f.X.(*syntax.Name); ok {
@@ -328,7 +354,7 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 			if len(c.Args) == 2 {
 				def = t.coerce(t.expr(c.Args[1], en), types.TAny, c.Args[1])
 			}
-			return prim(call(t.qual("rt", "AnyGet"), recv.c, t.coerce(k, types.TStr, c.Args[0]), def), types.TAny)
+			return prim(call(t.qual("py", "AnyGet"), recv.c, t.coerce(k, types.TStr, c.Args[0]), def), types.TAny)
 		}
 	}
 	return t.bad(c, "method "+f.Attr, "on a value of type %s", recv.t)
@@ -363,11 +389,11 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		return prim(call(t.qual("strings", "Join"), append(args, recv.c)...), types.TStr)
 	case "index":
 		if len(args) == 1 {
-			return prim(call(t.qual("rt", "StrIndex"), recv.c, args[0]), types.TInt)
+			return prim(call(t.qual("py", "StrIndex"), recv.c, args[0]), types.TInt)
 		}
 	case "find":
 		if len(args) == 1 {
-			return prim(call(t.qual("rt", "StrFind"), recv.c, args[0]), types.TInt)
+			return prim(call(t.qual("py", "StrFind"), recv.c, args[0]), types.TInt)
 		}
 	case "count":
 		if len(args) == 1 {
@@ -396,7 +422,7 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 				def = conv("any", def)
 			}
 		}
-		return prim(call(t.qual("rt", "Get"), recv.c, k.c, def), dt.Elem)
+		return prim(call(t.qual("py", "Get"), recv.c, k.c, def), dt.Elem)
 	case "pop":
 		if len(c.Args) < 1 {
 			break
@@ -406,11 +432,11 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
 		}
-		return prim(call(t.qual("rt", "Pop"), recv.c, k.c, def), dt.Elem)
+		return prim(call(t.qual("py", "Pop"), recv.c, k.c, def), dt.Elem)
 	case "keys":
 		if len(c.Args) == 0 {
 			// A key view outside a loop (set arithmetic): its sorted keys.
-			return prim(call(t.qual("rt", "SortedKeys"), recv.c), types.ListOf(dt.Key))
+			return prim(call(t.qual("py", "SortedKeys"), recv.c), types.ListOf(dt.Key))
 		}
 	case "items", "values":
 		return t.bad(c, "dict."+name, "only as the iterable of a for loop or comprehension")
@@ -426,7 +452,7 @@ func (t *translator) listMethod(c *syntax.Call, name string, recv val, en *env) 
 		}
 	case "count":
 		if len(c.Args) == 1 {
-			return prim(call(t.qual("rt", "Count"), recv.c, t.expr(c.Args[0], en).c), types.TInt)
+			return prim(call(t.qual("py", "Count"), recv.c, t.expr(c.Args[0], en).c), types.TInt)
 		}
 	}
 	return t.bad(c, "list."+name, "not supported as an expression")
@@ -438,39 +464,14 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	if v, ok := t.setBuiltin(c, name, en); ok {
 		return v, true
 	}
+	b := t.tab.Builtins[name]
+	if b == nil {
+		return val{}, false // not a builtin the table knows
+	}
+	if len(b.Overloads) > 0 {
+		return t.overloaded(c, b, en, name)
+	}
 	switch name {
-	case "len":
-		if len(c.Args) == 1 {
-			return prim(call(id("len"), arg(0).c), types.TInt), true
-		}
-	case "int":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			switch v.t.Base().Kind {
-			case types.Int:
-				return val{c: t.deref(v, c), t: types.TInt, prec: v.prec}, true
-			case types.Float:
-				return prim(conv("int", t.deref(v, c)), types.TInt), true
-			case types.Bool:
-				return prim(call(t.qual("rt", "BoolToInt"), v.c), types.TInt), true
-			case types.Array:
-				return prim(call(t.qual("rt", "IntItem"), v.c), types.TInt), true
-			case types.Str:
-				// int("12"): base 10, ValueError otherwise.
-				return prim(call(t.qual("py", "ParseInt"), v.c), types.TInt), true
-			case types.AnyK:
-				// int(config value): Python's int() of whatever it holds.
-				return prim(call(t.qual("rt", "IntOf"), v.c), types.TInt), true
-			}
-		}
-	case "sorted":
-		if len(c.Args) == 1 && len(c.Keywords) == 0 {
-			// sorted(xs) of numbers or strings (a list or a generator).
-			v := arg(0)
-			if h := v.t.Homogeneous(); h != nil && (h.Numeric() || h.Kind == types.Str) {
-				return prim(call(t.qual("py", "Sorted"), v.c), types.ListOf(h)), true
-			}
-		}
 	case "float":
 		if len(c.Args) == 1 {
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
@@ -491,21 +492,17 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		if len(c.Args) == 1 {
 			return t.truth(c.Args[0], en), true
 		}
-	case "str":
-		if len(c.Args) == 1 {
-			return prim(call(t.qual("fmt", "Sprint"), arg(0).c), types.TStr), true
-		}
 	case "min", "max":
 		if len(c.Args) == 1 {
 			// min(xs) over a list of numbers.
 			v := arg(0)
 			if v.t.Kind == types.AnyK {
 				fn := map[string]string{"min": "MinAny", "max": "MaxAny"}[name]
-				return prim(call(t.qual("rt", fn), v.c), types.TAny), true
+				return prim(call(t.qual("py", fn), v.c), types.TAny), true
 			}
 			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
 				fn := map[string]string{"min": "MinOf", "max": "MaxOf"}[name]
-				return prim(call(t.qual("rt", fn), v.c), h), true
+				return prim(call(t.qual("py", fn), v.c), h), true
 			}
 		}
 		if len(c.Args) >= 2 {
@@ -523,14 +520,6 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				codes = append(codes, t.coerce(v, rt, c.Args[i]))
 			}
 			return prim(call(id(name), codes...), rt), true
-		}
-	case "abs":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			if v.t.Kind == types.Array {
-				return prim(call(t.qual("mlx", "Abs"), v.c), types.TArray), true
-			}
-			return prim(call(t.qual("rt", "Abs"), v.c), v.t), true
 		}
 	case "isinstance":
 		if len(c.Args) == 2 {
@@ -551,7 +540,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 						kinds = append(kinds, lit(n.Id))
 					}
 				}
-				return prim(call(t.qual("rt", "IsInstanceOf"), append([]model.Expr{v.c}, kinds...)...), types.TBool), true
+				return prim(call(t.qual("py", "IsInstanceOf"), append([]model.Expr{v.c}, kinds...)...), types.TBool), true
 			}
 			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind != types.AnyK && v.t.Kind != types.Unknown {
 				// isinstance(x, (tuple, list)) on a statically typed value.
@@ -586,7 +575,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return litBool(true), true
 				case types.Int, types.Float, types.Bool, types.Str, types.None:
 					return litBool(false), true
-				case types.AnyK:
+				case types.AnyK, types.Union:
 					return prim(typeCall(t.qual("py", "IsInstance"), &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}, v.c), types.TBool), true
 				}
 			}
@@ -597,9 +586,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			if n, ok := c.Args[1].(*syntax.Name); ok && v.t.Kind == types.AnyK {
 				switch n.Id {
 				case "float":
-					return prim(call(t.qual("rt", "IsFloat"), v.c), types.TBool), true
+					return prim(call(t.qual("py", "IsFloat"), v.c), types.TBool), true
 				case "int":
-					return prim(call(t.qual("rt", "IsInt"), v.c), types.TBool), true
+					return prim(call(t.qual("py", "IsInt"), v.c), types.TBool), true
 				case "str":
 					return prim(typeCall(t.qual("py", "IsInstance"), named("string"), v.c), types.TBool), true
 				case "list":
@@ -674,13 +663,6 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		case 3:
 			return prim(call(t.qual("py", "Range"), codes...), types.ListOf(types.TInt)), true
 		}
-	case "sum":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			if h := v.t.Homogeneous(); h != nil && h.Numeric() {
-				return prim(call(t.qual("py", "Sum"), v.c), h), true
-			}
-		}
 	case "print":
 		return prim(nil, types.TNone), true
 	case "all", "any":
@@ -693,7 +675,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 			v := arg(0)
 			if h := v.t.Homogeneous(); h != nil && h.Kind == types.Bool {
 				fn := map[string]string{"all": "All", "any": "Any"}[name]
-				return prim(call(t.qual("rt", fn), v.c), types.TBool), true
+				return prim(call(t.qual("py", fn), v.c), types.TBool), true
 			}
 		}
 	}
@@ -712,7 +694,7 @@ func (t *translator) kwArg(splat syntax.Expr, p *types.Param, en *env) model.Exp
 		t.fail(splat, "**kwargs", "for a parameter of type %s", p.Type)
 		return nilLit()
 	}
-	return call(t.qual("rt", "Kw"), d.c, lit(p.Py), def, t.qual("rt", conv))
+	return call(t.qual("py", "Kw"), d.c, lit(p.Py), def, t.qual("py", conv))
 }
 
 func firstArg(c *syntax.Call) syntax.Expr {
@@ -720,4 +702,23 @@ func firstArg(c *syntax.Call) syntax.Expr {
 		return nil
 	}
 	return c.Args[0]
+}
+
+// overloaded translates a call of a builtin given as overloads: the one
+// the checker's argument types pick (types.ResolveBuiltin), as a table call.
+func (t *translator) overloaded(c *syntax.Call, b *types.Builtin, en *env, name string) (val, bool) {
+	vals := map[syntax.Expr]types.Val{}
+	for _, a := range c.Args {
+		vals[a] = t.val(a)
+	}
+	for _, k := range c.Keywords {
+		vals[k.Value] = t.val(k.Value)
+	}
+	sig, rt := types.ResolveBuiltin(t.tab, b, c, vals)
+	if sig == nil {
+		return val{}, false
+	}
+	v := t.callSig(c, sig, nil, en, name)
+	v.t = rt
+	return v, true
 }

@@ -32,19 +32,35 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	if c, ok := t.coerceSlot(v, to, n); ok {
 		return c
 	}
+	if from.Kind == types.Union {
+		// int | array (a cache's offset) where one of them is needed.
+		switch to.Base().Kind {
+		case types.Int:
+			return t.optWrap(call(t.qual("py", "Int"), v.c), to)
+		case types.Float:
+			return t.optWrap(call(t.qual("py", "Float"), v.c), to)
+		case types.Array:
+			return call(t.qual("py", "AsArray"), v.c)
+		case types.Union, types.AnyK:
+			return v.c
+		}
+	}
+	if to.Kind == types.Union && to.Has(from) {
+		return v.c
+	}
 	if from.Kind == types.AnyK {
 		// A config value (Any) where a typed value is needed.
 		switch to.Base().Kind {
 		case types.Float:
-			return t.optWrap(call(t.qual("rt", "Float"), v.c), to)
+			return t.optWrap(call(t.qual("py", "Float"), v.c), to)
 		case types.Int:
-			return t.optWrap(call(t.qual("rt", "Int"), v.c), to)
+			return t.optWrap(call(t.qual("py", "Int"), v.c), to)
 		case types.Str:
-			return t.optWrap(call(t.qual("rt", "Str"), v.c), to)
+			return t.optWrap(call(t.qual("py", "Str"), v.c), to)
 		case types.Array:
-			return call(t.qual("mlx", "Float"), call(t.qual("rt", "Float"), v.c))
+			return call(t.qual("mlx", "Float"), call(t.qual("py", "Float"), v.c))
 		case types.Dict:
-			return call(t.qual("rt", "Dict"), v.c)
+			return call(t.qual("py", "Dict"), v.c)
 		}
 	}
 	if from.Kind == types.None {
@@ -69,7 +85,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 			return t.deref(v, n)
 		}
 		if from.Kind == types.Bool {
-			return call(t.qual("rt", "BoolToInt"), v.c)
+			return call(t.qual("py", "BoolToInt"), v.c)
 		}
 	case types.Optional:
 		if from.Equal(to.Elem) {
@@ -82,7 +98,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 			return call(t.qual("py", "Ptr"), conv("float64", v.c))
 		}
 		if to.Elem.Kind == types.Float && from.Kind == types.Optional && from.Elem.Kind == types.Int {
-			return call(t.qual("rt", "OptFloat"), v.c)
+			return call(t.qual("py", "OptFloat"), v.c)
 		}
 	case types.Mask:
 		switch from.Kind {
@@ -115,7 +131,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	case types.List:
 		if to.Elem.Kind == types.AnyK && (from.Kind == types.List || from.Kind == types.Tuple) {
 			if fe := from.Homogeneous(); fe != nil && fe.Kind != types.AnyK && fe.Kind != types.Unknown {
-				return call(t.qual("rt", "AnyList"), v.c)
+				return call(t.qual("py", "AnyList"), v.c)
 			}
 		}
 		if from.Kind == types.List || from.Kind == types.Tuple {
@@ -124,7 +140,7 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 				return v.c
 			}
 			if fe != nil && fe.Kind == types.Ext && to.Elem.Kind == types.Ext {
-				return call(t.qual("rt", "Caches"), v.c)
+				return call(t.qual("py", "Caches"), v.c)
 			}
 		}
 	case types.AnyK, types.Iface:
@@ -193,20 +209,20 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 			// truth (`if bias:`), so None is False.
 			return call(t.qual("py", "OrPtr"), v.c, lit(false))
 		}
-	case "any", "anylist":
+	case "any", "anylist", "sized", "number", "list[number]", "list[ordered]", "int|array":
 		return v.c
 	case "dict":
 		if v.t.Kind == types.None {
 			return nilLit()
 		}
 		if v.t.Kind == types.AnyK {
-			return call(t.qual("rt", "Dict"), v.c)
+			return call(t.qual("py", "Dict"), v.c)
 		}
 		if v.t.Kind == types.Optional {
 			// A field annotated Optional[float] (falcon_h1's rope_scaling)
 			// passed where a dict goes: None passes, a number is Python's
 			// TypeError where the dict is used.
-			return call(t.qual("rt", "NoneDict"), v.c)
+			return call(t.qual("py", "NoneDict"), v.c)
 		}
 		return v.c
 	}

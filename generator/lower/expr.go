@@ -32,6 +32,10 @@ func (t *translator) expr(e syntax.Expr, en *env) val {
 		// Known not None here (the checker's narrowing): read the pointer.
 		v = val{c: un("*", paren(v, precUnary)), t: v.t.Elem, prec: precUnary}
 	}
+	if r.Assert && v.t != nil && (v.t.Kind == types.Iface || v.t.Kind == types.Union) {
+		// An isinstance test decided the class: assert it.
+		v = val{c: &model.TypeAssert{X: paren(v, precPrimary), Type: t.goType(r.T)}, t: r.T, prec: precPrimary}
+	}
 	if v.t != nil && !v.t.Equal(r.T) && v.t.Kind != types.Unknown {
 		t.fail(e, "internal", "lowered as %s, checked as %s", v.t, r.T)
 	}
@@ -317,7 +321,7 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 			run = append(run, t.coerce(v, et, n))
 		}
 		flush()
-		return prim(call(t.qual("py", "Cat"), parts...), types.ListOf(et))
+		return prim(call(t.qual("slices", "Concat"), parts...), types.ListOf(et))
 	}
 	var codes []model.Expr
 	for _, v := range vs {

@@ -249,6 +249,20 @@ func endsInReturn(body []syntax.Stmt) bool {
 }
 
 func (t *translator) doc(fn *types.Func) string {
+	return t.docOf(fn) + compiledNote(fn)
+}
+
+// compiledNote says that a function Python compiles runs uncompiled: the
+// Go binding has no mx.compile yet (runtime/mlx), so the same ops run one
+// by one, with the same results.
+func compiledNote(fn *types.Func) string {
+	if fn.Compiled == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Python compiles it (@%s); not compiled here yet: runtime/mlx has no mx.compile.", fn.Compiled)
+}
+
+func (t *translator) docOf(fn *types.Func) string {
 	switch {
 	case fn.Class == nil:
 		return fmt.Sprintf("%s is %s() of %s.", fn.GoName, fn.Def.Name, t.opts.PyPath)
@@ -260,58 +274,4 @@ func (t *translator) doc(fn *types.Func) string {
 		return fmt.Sprintf("%s is the classmethod %s.%s.", fn.GoName, fn.Class.Name, fn.Def.Name)
 	}
 	return fmt.Sprintf("%s is %s.%s.", fn.GoName, fn.Class.Name, fn.Def.Name)
-}
-
-// modelInfo describes the top-level Model for the registration template.
-func (t *translator) modelInfo() *ModelInfo {
-	u := t.u
-	m := &ModelInfo{HasArgs: u.Args != nil}
-	if u.Args != nil && u.Args.FromDict != nil {
-		m.ArgsFromDict = u.Args.FromDict.GoName
-	}
-	mc := u.ByClass["Model"]
-	if mc == nil {
-		return m
-	}
-	if call := mc.ByMeth["__call__"]; call != nil {
-		for i, p := range call.Params {
-			if i == 0 {
-				continue
-			}
-			switch {
-			case p.Py == "cache":
-				m.CallParams = append(m.CallParams, "cache")
-			default:
-				m.CallParams = append(m.CallParams, "zero:"+fmt.Sprintf("%#v", goZeroText(p.Type)))
-			}
-		}
-	}
-	_, m.HasSanitize = mc.ByMeth["sanitize"]
-	if sh, ok := mc.ByMeth["shard"]; ok && sh.Skipped == "" && len(sh.Params) <= 1 {
-		m.HasShard = true
-	}
-	if mk, ok := mc.ByMeth["make_cache"]; ok {
-		m.HasMakeCache = true
-		m.MakeCacheArgs = t.defaultArgs(mk)
-	}
-	if p := mc.ByMeth["layers"]; p != nil && p.IsProp {
-		m.LayersExpr = "len(m.Layers())"
-	} else if f := mc.ByName["layers"]; f != nil {
-		m.LayersExpr = "len(m.Layers)"
-	}
-	return m
-}
-
-func goZeroText(ty *types.Type) string {
-	switch ty.Kind {
-	case types.Int, types.Float:
-		return "0"
-	case types.Bool:
-		return "false"
-	case types.Str:
-		return `""`
-	case types.Mask:
-		return "mlx.NoMask"
-	}
-	return "nil"
 }

@@ -1,7 +1,7 @@
 package lower
 
 import (
-	"strings"
+	"strconv"
 
 	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
@@ -45,9 +45,9 @@ func (t *translator) coerceSlot(v val, to *types.Type, n syntax.Node) (model.Exp
 	if types.IsSlot(from) {
 		switch {
 		case to.Kind == types.Array:
-			return call(t.qual("rt", "AsArray"), v.c), true
+			return call(t.qual("py", "SlotArray"), v.c), true
 		case to.Kind == types.Ext && !types.IsSlot(to) && t.root(to.Name) == "Cache":
-			return call(t.qual("rt", "AsCache"), v.c), true
+			return call(t.qual("py", "AsCache"), v.c), true
 		}
 		return nil, false
 	}
@@ -66,7 +66,7 @@ func (t *translator) coerceSlot(v val, to *types.Type, n syntax.Node) (model.Exp
 			t.fail(n, "conversion", "a list of Nones of unknown length where a cache is expected")
 			return v.c, true
 		}
-		return call(t.qual("rt", "NoneSlots"), lit(size)), true
+		return call(t.qual("py", "NoneSlots"), lit(size)), true
 	}
 	return nil, false
 }
@@ -143,26 +143,37 @@ func foldWith(inst *types.Inst) func(syntax.Expr) (bool, bool) {
 	return fold
 }
 
-// defaultArgs is the Go text of a method's parameter defaults, for a call
-// that passes no argument (the registration's MakeCache: make_prompt_cache
-// calls model.make_cache()). Literal defaults only; None is the zero.
-func (t *translator) defaultArgs(fn *types.Func) string {
-	var out []string
+// defaultArgs are the Go arguments of a method's parameter defaults, for
+// a call that passes no argument (the registration's MakeCache:
+// make_prompt_cache calls model.make_cache()). Literal defaults only.
+func (t *translator) defaultArgs(fn *types.Func) ([]model.Expr, bool) {
+	var out []model.Expr
 	for _, p := range fn.Params {
 		c, ok := p.Def.(*syntax.Constant)
-		switch {
-		case !ok:
+		if !ok {
 			t.fail(fn.Def, "make_cache", "parameter %s needs a literal default (make_prompt_cache passes none)", p.Py)
-			return ""
-		case c.Kind == syntax.ConstNone:
-			out = append(out, goZeroText(p.Type))
-		case c.Kind == syntax.ConstTrue:
-			out = append(out, "true")
-		case c.Kind == syntax.ConstFalse:
-			out = append(out, "false")
+			return nil, false
+		}
+		switch c.Kind {
+		case syntax.ConstNone:
+			out = append(out, t.zero(p.Type))
+		case syntax.ConstTrue, syntax.ConstFalse:
+			out = append(out, lit(c.Kind == syntax.ConstTrue))
+		case syntax.ConstStr:
+			out = append(out, lit(c.Value))
 		default:
-			out = append(out, c.Value)
+			f, err := strconv.ParseFloat(c.Value, 64)
+			n, ierr := strconv.ParseInt(c.Value, 0, 64)
+			switch {
+			case c.Kind == syntax.ConstInt && ierr == nil && p.Type.Base().Kind != types.Float:
+				out = append(out, lit(int(n)))
+			case err == nil:
+				out = append(out, lit(f))
+			default:
+				t.fail(fn.Def, "make_cache", "default %s of %s", c.Value, p.Py)
+				return nil, false
+			}
 		}
 	}
-	return strings.Join(out, ", ")
+	return out, true
 }

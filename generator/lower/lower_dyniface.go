@@ -33,7 +33,7 @@ func (t *translator) callDyn(c *syntax.Call, callee val, en *env) val {
 	body = append(body, define(x, callee.c))
 	for i, m := range ms {
 		mv, ok := id(fmt.Sprintf("m%d", i+1)), id(fmt.Sprintf("ok%d", i+1))
-		body = append(body, &model.Define{Lhs: exprs(mv, ok), Rhs: exprs(typeCall(t.qual("rt", "As"), t.goType(m), x))})
+		body = append(body, &model.Define{Lhs: exprs(mv, ok), Rhs: exprs(typeCall(t.qual("py", "As"), t.goType(m), x))})
 		v := t.callLocal(c, fns[i], sel(mv, "Forward"), en, m.Name+".__call__")
 		body = append(body, &model.If{Cond: ok, Then: []model.Stmt{ret1(t.coerce(v, ret, c))}})
 	}

@@ -115,3 +115,43 @@ func TestLowerDeclarations(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistration checks register.go's model: the Model's methods the
+// registry calls, as the Python class defines them — a method expression
+// where Model.__call__(inputs, cache) matches the registry, a closure that
+// passes the other parameters' defaults where it does not, and no Sanitize
+// for a class without one.
+func TestRegistration(t *testing.T) {
+	src := header + `
+    def __call__(self, inputs, cache=None, mask=None):
+        return inputs
+
+    @property
+    def layers(self):
+        return [self]
+`
+	f, diags := syntax.Parse("m.py", []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	scope, _ := names.Resolve(f)
+	tab, _ := types.LoadTable()
+	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m", Aliases: []string{"m2"}})
+	if len(res.Diagnostics) > 0 {
+		t.Fatal(res.Diagnostics)
+	}
+	got := model.Dump(res.Register.Decls[0])
+	for _, w := range []string{
+		`(kv (ident ModelType) (lit "m"))`,
+		`(kv (ident Aliases) (composite []string (lit "m2")))`,
+		`(kv (ident Forward) (funclit (types *mlx.Array) (block (return (call (sel (ident m) "Forward") (ident inputs) (ident caches) (qual mlx NoMask))))))`,
+		`(kv (ident Layers) (funclit (types int) (block (return (call (ident len) (call (sel (ident m) "Layers"))))))))`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("registration lacks %s:\n%s", w, got)
+		}
+	}
+	if strings.Contains(got, "Sanitize") {
+		t.Errorf("a Sanitize for a class without sanitize:\n%s", got)
+	}
+}

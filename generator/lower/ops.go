@@ -11,6 +11,9 @@ var mlxBinary, mlxCompare = types.ArrayBinary, types.ArrayCompare
 // weak wraps a Python number as an MLX weak scalar (mlx.Int / mlx.Float), so
 // it takes the array operand's dtype exactly as in Python.
 func (t *translator) weak(v val) model.Expr {
+	if v.t.Kind == types.Union {
+		return call(t.qual("py", "AsArray"), v.c)
+	}
 	if v.t.Kind == types.Optional && v.t.Base().Numeric() {
 		// An Optional number in arithmetic (after an `is not None` test):
 		// read it; None would be Python's TypeError.
@@ -38,9 +41,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 	}
 	if (lt.Kind == types.Array && rt.Kind == types.AnyK) || (rt.Kind == types.Array && lt.Kind == types.AnyK) {
 		if lt.Kind == types.AnyK {
-			l = prim(call(t.qual("rt", "Float"), l.c), types.TFloat)
+			l = prim(call(t.qual("py", "Float"), l.c), types.TFloat)
 		} else {
-			r = prim(call(t.qual("rt", "Float"), r.c), types.TFloat)
+			r = prim(call(t.qual("py", "Float"), r.c), types.TFloat)
 		}
 		lt, rt = l.t, r.t
 	}
@@ -49,7 +52,7 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		if !ok {
 			return t.bad(b, "operator "+b.Op, "on arrays")
 		}
-		if !(lt.Kind == types.Array || lt.Numeric()) || !(rt.Kind == types.Array || rt.Numeric()) {
+		if !(lt.Kind == types.Array || lt.Numeric() || lt.Kind == types.Union) || !(rt.Kind == types.Array || rt.Numeric() || rt.Kind == types.Union) {
 			return t.bad(b, "operator "+b.Op, "between %s and %s", l.t, r.t)
 		}
 		return prim(call(t.qual("mlx", fn), t.weak(l), t.weak(r)), types.TArray)
@@ -59,15 +62,15 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		// A config value (Any) with an int: Python's result is an int or a
 		// float depending on the value, so it stays Any and is read as the
 		// type its use needs (rt.Int raises on a fraction, rt.Float widens).
-		return prim(call(t.qual("rt", "Arith"), lit(b.Op), t.deref(l, b.L), t.deref(r, b.R)), types.TAny)
+		return prim(call(t.qual("py", "Arith"), lit(b.Op), t.deref(l, b.L), t.deref(r, b.R)), types.TAny)
 	}
 	if (lt.Numeric() || lt.Kind == types.AnyK) && (rt.Numeric() || rt.Kind == types.AnyK) && (lt.Kind == types.AnyK || rt.Kind == types.AnyK) {
 		// A config value (Any) in float arithmetic: Python would use its number.
 		if lt.Kind == types.AnyK {
-			l = prim(call(t.qual("rt", "Float"), l.c), types.TFloat)
+			l = prim(call(t.qual("py", "Float"), l.c), types.TFloat)
 		}
 		if rt.Kind == types.AnyK {
-			r = prim(call(t.qual("rt", "Float"), r.c), types.TFloat)
+			r = prim(call(t.qual("py", "Float"), r.c), types.TFloat)
 		}
 		lt, rt = l.t, r.t
 	}
@@ -82,7 +85,7 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		if et == nil {
 			return t.bad(b, "list +", "of %s and %s", l.t, r.t)
 		}
-		return prim(call(t.qual("py", "Cat"), l.c, r.c), types.ListOf(et))
+		return prim(call(t.qual("slices", "Concat"), l.c, r.c), types.ListOf(et))
 	case b.Op == "*" && (lt.Kind == types.List || lt.Kind == types.Tuple) && rt.Kind == types.Int:
 		if lst, ok := b.L.(*syntax.List); ok && len(lst.Elts) == 1 {
 			e := t.expr(lst.Elts[0], en)
@@ -161,7 +164,8 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 		}
 		return prim(call(t.qual("py", "Mod"), num(l, false), num(r, false)), types.TInt)
 	case "**":
-		if !isFloat && r.lit != nil {
+		if !isFloat && r.lit != nil && !isNegative(r) {
+			// int ** non-negative int literal is an int; a negative exponent gives a float.
 			return prim(call(t.qual("py", "PowInt"), num(l, false), num(r, false)), types.TInt)
 		}
 		return prim(call(t.qual("math", "Pow"), num(l, true), num(r, true)), types.TFloat)
@@ -202,7 +206,7 @@ func (t *translator) unary(u *syntax.UnaryOp, en *env) val {
 			return x
 		}
 	case x.t.Kind == types.AnyK && u.Op == "-":
-		return prim(call(t.qual("rt", "Arith"), lit("-"), lit(0), x.c), types.TAny)
+		return prim(call(t.qual("py", "Arith"), lit("-"), lit(0), x.c), types.TAny)
 	case x.t.Base().Numeric():
 		if u.Op == "-" || u.Op == "+" {
 			if x.lit != nil {
@@ -420,10 +424,10 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 				}
 				c = par(cc)
 			} else {
-				c = call(t.qual("py", "Contains"), r.c, l.c)
+				c = call(t.qual("slices", "Contains"), r.c, l.c)
 			}
 		case rt.Kind == types.Dict:
-			c = call(t.qual("rt", "Has"), r.c, l.c)
+			c = call(t.qual("py", "Has"), r.c, l.c)
 		case rt.Kind == types.ClassK && l.lit != nil && l.lit.Kind == syntax.ConstStr:
 			// "weight" in self: the module has that parameter (a nil field
 			// is one __init__ did not set).
@@ -446,9 +450,9 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 	}
 	if (lt.Kind == types.AnyK && rt.Numeric()) || (rt.Kind == types.AnyK && lt.Numeric()) {
 		if lt.Kind == types.AnyK {
-			l = prim(call(t.qual("rt", "Float"), l.c), types.TFloat)
+			l = prim(call(t.qual("py", "Float"), l.c), types.TFloat)
 		} else {
-			r = prim(call(t.qual("rt", "Float"), r.c), types.TFloat)
+			r = prim(call(t.qual("py", "Float"), r.c), types.TFloat)
 		}
 		lt, rt = l.t, r.t
 	}

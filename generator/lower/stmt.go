@@ -219,7 +219,7 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 			return nil, false
 		}
 		other := t.expr(c.Args[0], en)
-		return []model.Stmt{exprStmt(call(t.qual("rt", "Update"), recv.c, other.c))}, true
+		return []model.Stmt{exprStmt(call(t.qual("maps", "Copy"), recv.c, other.c))}, true
 	}
 	return nil, false
 }
@@ -604,7 +604,11 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 	default:
 		results = []model.Type{t.goType(fn.Ret)}
 	}
-	return []model.Stmt{define(id(goName), &model.FuncLit{Params: params, Results: results, Body: body})}
+	def := define(id(goName), &model.FuncLit{Params: params, Results: results, Body: body})
+	if note := compiledNote(fn); note != "" {
+		return []model.Stmt{&model.CommentSt{Text: d.Name + ":" + note}, def}
+	}
+	return []model.Stmt{def}
 }
 
 // tupleAssign is lhs... := rhs or lhs... = rhs.

@@ -64,14 +64,14 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 		if len(s.Index) == 1 {
 			k := t.expr(s.Index[0], en)
 			if k.t.Kind == types.Str {
-				return prim(call(t.qual("rt", "Key"), x.c, k.c), types.TAny)
+				return prim(call(t.qual("py", "Key"), x.c, k.c), types.TAny)
 			}
 		}
 	case types.Str:
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
-			return prim(call(t.qual("rt", "StrAt"), t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
+			return prim(call(t.qual("py", "StrAt"), t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
 		}
 	}
 	return t.bad(s, "subscript", "of a %s", x.t)
@@ -95,7 +95,7 @@ func (t *translator) bound(e syntax.Expr, en *env) model.Expr {
 		return t.qual("py", "SliceNone")
 	case types.Optional, types.AnyK:
 		// A bound that may be None at run time (self.end_idx).
-		return call(t.qual("rt", "SliceBound"), v.c)
+		return call(t.qual("py", "SliceBound"), v.c)
 	}
 	return t.coerce(v, types.TInt, e)
 }
@@ -275,7 +275,9 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		en.goName[s] = names.GoLocal(nm.Id)
 		return id(names.GoLocal(nm.Id))
 	}
-	sortedKeys := func(d model.Expr) model.Expr { return call(t.qual("rt", "SortedKeys"), d) }
+	sortedKeys := func(d model.Expr) model.Expr {
+		return call(t.qual("slices", "Sorted"), call(t.qual("maps", "Keys"), d))
+	}
 	if c, ok := iter.(*syntax.Call); ok {
 		if fname, ok := c.Func.(*syntax.Name); ok {
 			if _, _, shadowed := en.lookup(t.sym(fname, en)); !shadowed {

@@ -33,22 +33,8 @@ type Options struct {
 // Result is a translated package.
 type Result struct {
 	File        *model.File
+	Register    *model.File // register.go: the package's arch.Generated
 	Diagnostics []syntax.Diagnostic
-	Model       *ModelInfo // what the registration template needs
-}
-
-// ModelInfo describes the top-level Model class for the registration code.
-type ModelInfo struct {
-	HasArgs      bool
-	CallParams   []string // Go parameter kinds of Model.__call__ after inputs: "cache", "nil"
-	HasSanitize  bool
-	HasShard     bool   // Model.shard(group): tensor parallelism
-	ArgsFromDict string // ModelArgs has its own from_dict: the Go function
-	HasMakeCache bool
-	// MakeCacheArgs are the Go arguments of MakeCache: the defaults of
-	// make_cache's parameters (make_prompt_cache passes none).
-	MakeCacheArgs string
-	LayersExpr    string // Go expression for len(model.layers) on *Model named m
 }
 
 type translator struct {
@@ -73,7 +59,7 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 	if len(diags) == 0 {
 		t.tryOptional()
 		res.File = t.emitFile()
-		res.Model = t.modelInfo()
+		res.Register = t.registration()
 	} else {
 		// A type that could not be inferred usually hides an expression the
 		// translator rejects; lowering anyway reports that root cause.

@@ -80,11 +80,15 @@ type Type interface{ goType() }
 type (
 	// Named is a predeclared or package-local type: int, float64, Model.
 	Named struct{ Name string }
-	// QualType is pkg.Name (pkg one of the table's import aliases).
-	QualType struct{ Pkg, Name string }
-	Ptr      struct{ Elem Type }
-	Slice    struct{ Elem Type }
-	Map      struct{ Key, Elem Type }
+	// QualType is pkg.Name (pkg one of the file's import aliases), with the
+	// type arguments of a generic type.
+	QualType struct {
+		Pkg, Name string
+		TypeArgs  []Type
+	}
+	Ptr   struct{ Elem Type }
+	Slice struct{ Elem Type }
+	Map   struct{ Key, Elem Type }
 	// Interface is interface{ Method(params) results } with one method.
 	Interface struct {
 		Method  string
@@ -197,6 +201,12 @@ type (
 		Typed
 		X Expr
 	}
+	// TypeAssert is x.(T).
+	TypeAssert struct {
+		Typed
+		X    Expr
+		Type Type
+	}
 	// TypeExpr is a type used where Go takes one as a value (make(T)).
 	TypeExpr struct {
 		Typed
@@ -220,22 +230,23 @@ type Part struct {
 	Arg  bool
 }
 
-func (*Ident) isExpr()     {}
-func (*Qual) isExpr()      {}
-func (*Lit) isExpr()       {}
-func (*Sel) isExpr()       {}
-func (*Call) isExpr()      {}
-func (*Conv) isExpr()      {}
-func (*Index) isExpr()     {}
-func (*Binary) isExpr()    {}
-func (*Unary) isExpr()     {}
-func (*Paren) isExpr()     {}
-func (*Composite) isExpr() {}
-func (*KeyValue) isExpr()  {}
-func (*FuncLit) isExpr()   {}
-func (*Spread) isExpr()    {}
-func (*TypeExpr) isExpr()  {}
-func (*Template) isExpr()  {}
+func (*Ident) isExpr()      {}
+func (*Qual) isExpr()       {}
+func (*Lit) isExpr()        {}
+func (*Sel) isExpr()        {}
+func (*Call) isExpr()       {}
+func (*Conv) isExpr()       {}
+func (*Index) isExpr()      {}
+func (*Binary) isExpr()     {}
+func (*Unary) isExpr()      {}
+func (*Paren) isExpr()      {}
+func (*Composite) isExpr()  {}
+func (*KeyValue) isExpr()   {}
+func (*FuncLit) isExpr()    {}
+func (*Spread) isExpr()     {}
+func (*TypeExpr) isExpr()   {}
+func (*TypeAssert) isExpr() {}
+func (*Template) isExpr()   {}
 
 // ---- statements ----
 

@@ -55,6 +55,12 @@ type checker struct {
 	frozen bool  // declared types are final
 	facts  facts // paths known not to be None here (narrow.go)
 	exited bool  // the block just checked ends in a certain exit (dead.go)
+	// origins: the dataclass field each expression and local holds
+	// unchanged, if any (provenance.go).
+	origins   map[syntax.Expr]*Field
+	direct    map[syntax.Expr]bool  // an attribute read of a dataclass field itself
+	seen      map[syntax.Expr]*Type // each expression's type in the current pass
+	symOrigin map[*names.Symbol]*Field
 }
 
 // Inst is a checked body: a function or method of the unit, a base
@@ -89,6 +95,12 @@ type Val struct {
 	// Deref: an Optional read where it is known not to be None (narrow.go);
 	// T is the element type and the Go reads the pointer.
 	Deref bool
+	// Assert: an interface value an isinstance test narrowed to one class
+	// (T); the Go reads it with a type assertion.
+	Assert bool
+	// Origin: the dataclass field the value was read from, unchanged
+	// (provenance.go).
+	Origin *Field
 }
 
 func tv(t *Type) Val { return Val{T: t} }
@@ -172,6 +184,11 @@ type env struct {
 	consts  map[*names.Symbol]*syntax.Constant
 
 	split map[*names.Symbol]bool // locals whose current version is a split one
+
+	// seeded: locals whose type is the previous inference round's (run),
+	// not yet assigned in this round. Their first assignment widens the
+	// seed and never starts a version: it is the same binding.
+	seeded map[*names.Symbol]bool
 }
 
 // splitv marks s's binding in this env as a split version.
@@ -416,8 +433,8 @@ func (t *checker) withScope(s *names.Scope) func() {
 // pass that learns a body's local types before it is recorded).
 func (t *checker) run(fn *Func) *env {
 	defer t.withScope(fn.Scope)()
-	was, wasRec, wasFacts := t.learn, t.rec, t.facts
-	t.learn, t.rec, t.facts = true, nil, facts{}
+	was, wasRec, wasFacts, wasOrigins := t.learn, t.rec, t.facts, t.symOrigin
+	t.learn, t.rec, t.facts, t.symOrigin = true, nil, facts{}, map[*names.Symbol]*Field{}
 	en := t.paramEnv(fn)
 	if !t.frozen {
 		for s, ty := range fn.learnt {
@@ -428,6 +445,10 @@ func (t *checker) run(fn *Func) *env {
 				continue
 			}
 			en.vars[s] = ty
+			if en.seeded == nil {
+				en.seeded = map[*names.Symbol]bool{}
+			}
+			en.seeded[s] = true
 		}
 	}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
@@ -441,7 +462,7 @@ func (t *checker) run(fn *Func) *env {
 			fn.learnt[s] = ty
 		}
 	}
-	t.learn, t.rec, t.facts = was, wasRec, wasFacts
+	t.learn, t.rec, t.facts, t.symOrigin = was, wasRec, wasFacts, wasOrigins
 	return en
 }
 
@@ -488,11 +509,11 @@ func (t *checker) record(fn *Func) *Inst {
 	for s, k := range en.consts {
 		in.Consts[s] = k
 	}
-	prevRec, prevFacts := t.rec, t.facts
-	t.rec, t.facts = in, facts{}
+	prevRec, prevFacts, prevOrigins := t.rec, t.facts, t.symOrigin
+	t.rec, t.facts, t.symOrigin = in, facts{}, map[*names.Symbol]*Field{}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
 	t.block(fn.Def.Body, en, fc)
-	t.rec, t.facts = prevRec, prevFacts
+	t.rec, t.facts, t.symOrigin = prevRec, prevFacts, prevOrigins
 	return in
 }
 
@@ -504,11 +525,6 @@ func (u *Unit) Defaults(c *Class) *Inst {
 	prev := t.rec
 	t.rec = in
 	for _, fl := range c.Fields {
-		if fl.HasDef {
-			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
-				fl.Type = OptionalOf(fl.Type)
-			}
-		}
 		if fl.HasDef && fl.Def != nil {
 			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
 				continue

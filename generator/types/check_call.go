@@ -111,6 +111,16 @@ func LocalParams(fn *Func) ([]string, map[string]bool) {
 
 // callSig checks a call of a table entry.
 func (t *checker) callSig(call *syntax.Call, sig *Sig, en *env) Val {
+	if len(sig.Alts) > 0 {
+		vals := map[syntax.Expr]Val{}
+		for _, a := range call.Args {
+			vals[a] = t.expr(a, en)
+		}
+		for _, k := range call.Keywords {
+			vals[k.Value] = t.expr(k.Value, en)
+		}
+		sig = ResolveSig(t.tab, sig, call, vals)
+	}
 	pnames, variadic, req := SigParams(sig)
 	b, err := Bind(call, pnames, variadic, req)
 	if err != nil {
@@ -561,26 +571,14 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	if v, ok := t.setBuiltin(c, name, en); ok {
 		return v, true
 	}
+	b := t.tab.Builtins[name]
+	if b == nil {
+		return Val{}, false // not a builtin the table knows
+	}
+	if len(b.Overloads) > 0 {
+		return t.overloaded(c, b, en)
+	}
 	switch name {
-	case "len":
-		if len(c.Args) == 1 {
-			arg(0)
-			return tv(TInt), true
-		}
-	case "int":
-		if len(c.Args) == 1 {
-			switch arg(0).T.Base().Kind {
-			case Int, Float, Bool, Array, Str, AnyK:
-				return tv(TInt), true
-			}
-		}
-	case "sorted":
-		if len(c.Args) == 1 && len(c.Keywords) == 0 {
-			// sorted(xs) of numbers or strings (a list or a generator).
-			if h := arg(0).T.Homogeneous(); h != nil && (h.Numeric() || h.Kind == Str) {
-				return tv(ListOf(h)), true
-			}
-		}
 	case "float":
 		if len(c.Args) == 1 {
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
@@ -595,11 +593,6 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	case "bool":
 		if len(c.Args) == 1 {
 			return t.truth(c.Args[0], en), true
-		}
-	case "str":
-		if len(c.Args) == 1 {
-			arg(0)
-			return tv(TStr), true
 		}
 	case "min", "max":
 		if len(c.Args) == 1 {
@@ -620,14 +613,6 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				break
 			}
 			return tv(rt), true
-		}
-	case "abs":
-		if len(c.Args) == 1 {
-			v := arg(0)
-			if v.T.Kind == Array {
-				return tv(TArray), true
-			}
-			return tv(v.T), true
 		}
 	case "isinstance":
 		if len(c.Args) == 2 {
@@ -682,12 +667,6 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 		if n := len(c.Args); n >= 1 && n <= 3 {
 			return tv(ListOf(TInt)), true
 		}
-	case "sum":
-		if len(c.Args) == 1 {
-			if h := arg(0).T.Homogeneous(); h != nil && h.Numeric() {
-				return tv(h), true
-			}
-		}
 	case "print":
 		return tv(TNone), true
 	case "all", "any":
@@ -718,6 +697,11 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 		}
 	case *syntax.Tuple:
 		elts = x.Elts
+	}
+	for _, e := range elts {
+		if n, ok := e.(*syntax.Name); ok && (n.Id == "list" || n.Id == "tuple") {
+			t.mayBeList(v.Origin)
+		}
 	}
 	if elts != nil && v.T.Kind == AnyK {
 		return tv(TBool)
@@ -759,7 +743,7 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 			return LitBool(true)
 		case Int, Float, Bool, Str, None:
 			return LitBool(false)
-		case AnyK:
+		case AnyK, Union:
 			return tv(TBool)
 		}
 	}
@@ -778,4 +762,138 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 		}
 	}
 	return t.bad()
+}
+
+// accepts reports whether an argument of value v matches an overload's
+// parameter type.
+func accepts(tab *Table, typ string, v Val) bool {
+	k := v.T.Base().Kind
+	switch typ {
+	case "any":
+		return true
+	case "sized":
+		return k == List || k == Tuple || k == Dict || k == Str || k == Unknown
+	case "number":
+		return k == Int || k == Float || k == Bool || k == Unknown
+	case "list[number]", "list[ordered]":
+		h := v.T.Homogeneous()
+		return h != nil && (h.Numeric() || (typ == "list[ordered]" && h.Kind == Str))
+	}
+	pt := tab.ParseTypeName(typ)
+	if pt.Kind == Union {
+		if v.T.Kind == Union {
+			for _, e := range v.T.Elems {
+				if !pt.Has(e) {
+					return false
+				}
+			}
+			return true
+		}
+		return pt.Has(v.T.Base())
+	}
+	return pt.Kind != Unknown && pt.Kind == k
+}
+
+// deciding are the parameters whose types differ between overloads: only
+// they choose one.
+func deciding(alts []*Sig) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range alts {
+		for _, p := range a.Params {
+			for _, b := range alts {
+				found := false
+				for _, q := range b.Params {
+					if q.Name == p.Name {
+						found = true
+						if q.Type != p.Type {
+							out[p.Name] = true
+						}
+					}
+				}
+				if !found {
+					out[p.Name] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ResolveSig is the overload of a table entry a call's arguments pick (the
+// entry itself when it has none, or when no overload accepts them: the
+// first is then translated and reports the mismatch).
+func ResolveSig(tab *Table, sig *Sig, c *syntax.Call, vals map[syntax.Expr]Val) *Sig {
+	if len(sig.Alts) == 0 {
+		return sig
+	}
+	if o, _ := resolveAlts(tab, sig.Alts, c, vals, deciding(sig.Alts)); o != nil {
+		return o
+	}
+	return sig.Alts[0]
+}
+
+// ResolveBuiltin picks the overload of builtin b a call's arguments (with
+// their values, in order: positional then keyword) match, and its result
+// type; nil when none does.
+func ResolveBuiltin(tab *Table, b *Builtin, c *syntax.Call, vals map[syntax.Expr]Val) (*Sig, *Type) {
+	return resolveAlts(tab, b.Overloads, c, vals, nil)
+}
+
+// resolveAlts picks the first overload whose parameters (those in decide,
+// all when nil) accept the arguments, and its result type.
+func resolveAlts(tab *Table, alts []*Sig, c *syntax.Call, vals map[syntax.Expr]Val, decide map[string]bool) (*Sig, *Type) {
+	for _, o := range alts {
+		pnames, variadic, req := SigParams(o)
+		bound, err := Bind(c, pnames, variadic, req)
+		if err != nil {
+			continue
+		}
+		ok := true
+		var first Val
+		for i, p := range o.Params {
+			e, given := bound.ByName[p.Name]
+			if !given {
+				continue
+			}
+			v := vals[e]
+			if i == 0 {
+				first = v
+			}
+			if (decide == nil || decide[p.Name]) && !accepts(tab, p.Type, v) {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		switch o.Returns {
+		case "same":
+			return o, first.T
+		case "elem":
+			return o, first.T.Homogeneous()
+		case "list[elem]":
+			return o, ListOf(first.T.Homogeneous())
+		}
+		return o, tab.ParseTypeName(o.Returns)
+	}
+	return nil, nil
+}
+
+// overloaded checks a call of a builtin given as overloads.
+func (t *checker) overloaded(c *syntax.Call, b *Builtin, en *env) (Val, bool) {
+	vals := map[syntax.Expr]Val{}
+	for _, a := range c.Args {
+		vals[a] = t.expr(a, en)
+	}
+	if n, ok := c.Func.(*syntax.Name); ok && n.Id == "int" && len(c.Args) == 1 {
+		t.truncated(c.Args[0])
+	}
+	for _, k := range c.Keywords {
+		vals[k.Value] = t.expr(k.Value, en)
+	}
+	sig, rt := ResolveBuiltin(t.tab, b, c, vals)
+	if sig == nil {
+		return Val{}, false
+	}
+	return tv(rt), true
 }

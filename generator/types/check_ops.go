@@ -28,6 +28,12 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 	if d := SetDiff(b.Op, lt, rt); d != nil {
 		return tv(d)
 	}
+	if (lt.Kind == Union && rt.Kind == Array) || (rt.Kind == Union && lt.Kind == Array) {
+		// An int | array (a cache's offset) in array arithmetic: its array.
+		if _, ok := ArrayBinary[b.Op]; ok {
+			return tv(TArray)
+		}
+	}
 	if (lt.Kind == Array && rt.Kind == AnyK) || (rt.Kind == Array && lt.Kind == AnyK) {
 		if lt.Kind == AnyK {
 			l = tv(TFloat)
@@ -199,7 +205,7 @@ func (t *checker) arith(b *syntax.BinOp, l, r Val) Val {
 		}
 		return tv(TInt)
 	case "**":
-		if !isFloat && r.Lit != nil {
+		if n, ok := IntLit(r); !isFloat && ok && n >= 0 {
 			return tv(TInt)
 		}
 		return tv(TFloat)
@@ -344,6 +350,15 @@ func (t *checker) compare(c *syntax.Compare, en *env) Val {
 	var parts []Val
 	for i, op := range c.Ops {
 		right := t.expr(c.Comparators[i], en)
+		if op == "is" || op == "is not" {
+			if k, ok := c.Comparators[i].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
+				t.mayBeNone(left.Origin)
+			}
+		}
+		if op == "==" || op == "!=" {
+			t.mayBeStr(left, c.Comparators[i])
+			t.mayBeStr(right, prevExpr(c, i))
+		}
 		parts = append(parts, t.compare1(op, left, right, c.Comparators[i]))
 		left = right
 	}
@@ -412,4 +427,12 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 		return tv(TBool)
 	}
 	return t.bad()
+}
+
+// prevExpr is the left operand of a chained comparison's i-th operator.
+func prevExpr(c *syntax.Compare, i int) syntax.Expr {
+	if i == 0 {
+		return c.Left
+	}
+	return c.Comparators[i-1]
 }

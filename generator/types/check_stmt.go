@@ -272,6 +272,7 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 			t.hint = nil
 			t.facts = t.facts.copy()
 			t.assigned("self."+tg.Attr, v.T)
+			t.stores(f, v)
 			if t.learn && !t.frozen {
 				if un := t.unify(f.Type, v.T); un != nil {
 					f.Type = un
@@ -285,6 +286,16 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 		if recv.T.Kind == ClassK {
 			t.put(tg, t.member(recv, tg.Attr))
 			v := t.expr(value, en)
+			// Code outside the class that stores into its field widens the
+			// field's type as its own methods do (shard() sets
+			// layer.mlp.sharding_group = group).
+			if c := t.u.ByClass[recv.T.Name]; c != nil && !c.IsArgs && t.learn && !t.frozen {
+				if f := c.ByName[tg.Attr]; f != nil {
+					if un := t.unify(f.Type, v.T); un != nil {
+						f.Type = un
+					}
+				}
+			}
 			t.facts = t.facts.copy()
 			t.assigned(PathKey(tg), v.T)
 			if c := t.u.ByClass[recv.T.Name]; c != nil && c.IsArgs && !t.frozen {
@@ -321,10 +332,12 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		t.target(n, ty)
 		t.facts = t.facts.copy()
 		t.assigned(n.Id, v.T)
+		t.holds(s, v)
 		return
 	}
 	t.facts = t.facts.copy()
 	t.assigned(n.Id, v.T)
+	t.holds(s, v)
 	r := en.root()
 	r.assigns[s]++
 	if k := v.Lit; k != nil && (k.Kind == syntax.ConstInt || k.Kind == syntax.ConstTrue || k.Kind == syntax.ConstFalse) {
@@ -333,9 +346,21 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		delete(r.lits, s)
 	}
 	nt := v.T
-	if known {
+	if known && r.seeded[s] {
+		// The first assignment of this round to a local seeded with the
+		// last round's type: the same binding, widened.
+		delete(r.seeded, s)
+		if un := t.unify(prev, v.T); un != nil {
+			nt = un
+		}
+	} else if known {
 		top := fc != nil && fc.depth == 1 && en.fn != nil && en.vars[s] != nil
 		un := t.unify(prev, v.T)
+		if un != nil && top && prev.Kind == Union && !v.T.Equal(prev) && prev.Has(v.T) {
+			// offset = mx.array(offset) after offset held int | array: from
+			// here on it is the member (a new version).
+			un = nil
+		}
 		if un != nil && (widensToAny(un, prev) || widensToAny(un, v.T)) && top {
 			// weights = tree_unflatten(...): a dict of arrays rebound to a
 			// nested dict; keep both precise as two Go variables.
@@ -557,8 +582,9 @@ func (t *checker) nestedFunc(d *syntax.FuncDef, en *env) {
 	key := NestedKey(d)
 	fn, ok := t.u.Nested[key]
 	if !ok {
-		fn = &Func{Def: d, GoName: names.GoLocal(d.Name), Scope: t.scope}
+		fn = &Func{Def: d, GoName: names.GoLocal(d.Name), Scope: t.scope, Compiled: CompileDecorator(d, t.scope)}
 		fn.Params = paramsOf(d, false, t.u, t.tab, t.scope, t.fail)
+		predicateProtocol(en.fn, fn)
 		t.u.Nested[key] = fn
 	}
 	self := t.u.DefSymbol(t.scope, d)
@@ -786,4 +812,31 @@ func usesAsList(body []syntax.Stmt, name string) bool {
 		}
 	}
 	return found
+}
+
+// predicateProtocol types the function a quant_predicate or cast_predicate
+// property returns, as mlx_lm.convert calls it: quant_predicate's with
+// (path: str, module) returning False, True or the layer's own
+// quantization parameters (a dict); cast_predicate's with (key: str)
+// returning whether the parameter is cast to the conversion's dtype.
+func predicateProtocol(enclosing, fn *Func) {
+	if enclosing == nil || enclosing.Class == nil {
+		return
+	}
+	var params []*Type
+	var ret *Type
+	switch enclosing.Def.Name {
+	case "quant_predicate":
+		params, ret = []*Type{TStr, TAny}, TAny
+	case "cast_predicate":
+		params, ret = []*Type{TStr}, TBool
+	default:
+		return
+	}
+	for i, p := range fn.Params {
+		if i < len(params) && p.Type.Kind == Unknown {
+			p.Type = params[i]
+		}
+	}
+	fn.Ret = ret
 }

@@ -247,3 +247,84 @@ class Model(nn.Module):
 		t.Errorf("%d narrowed reads, want 4", derefs)
 	}
 }
+
+// TestUnion checks cache.offset, an int for a single-sequence cache and an
+// array for a batch cache: a local that holds 0 or it is int | array;
+// isinstance(offset, mx.array) narrows it to the array in its branch (read
+// with a type assertion), and a top-level mx.array(offset) starts an
+// array version.
+func TestUnion(t *testing.T) {
+	src := header + `
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.n = args.num_layers
+    def __call__(self, inputs, cache=None):
+        offset = 0
+        if cache is not None:
+            offset = cache.offset
+        if isinstance(offset, mx.array):
+            inputs = inputs + offset
+        offset = mx.array(offset)
+        return inputs + offset
+`
+	u, diags := check(t, src)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	fn := u.ByClass["Model"].ByMeth["__call__"]
+	if got := fn.FirstType["offset"].String(); got != "int | array" {
+		t.Errorf("offset is %s, want int | array", got)
+	}
+	body := u.Body(fn)
+	branch := fn.Def.Body[2].(*syntax.If).Body[0].(*syntax.Assign).Value.(*syntax.BinOp)
+	if v := body.Vals[branch.R]; v.T.String() != "array" || !v.Assert {
+		t.Errorf("offset under isinstance: %s (assert %v), want the array member", v.T, v.Assert)
+	}
+	if len(fn.Splits) != 1 {
+		t.Errorf("mx.array(offset) did not start a version: %v", fn.Splits)
+	}
+}
+
+// TestProvenance checks that what the code does with a config value widens
+// the dataclass field it came from — through a local and a module field
+// that store it — and nothing else: a module attribute with a config key's
+// name is not the config value.
+func TestProvenance(t *testing.T) {
+	src := strings.Replace(header, "    head_dim: Optional[int] = None\n", `    head_dim: Optional[int] = None
+    q_lora_rank: int = 1536
+    layer_start: int = 0
+    partial_rotary_factor: int = 1
+    other: int = 2
+`, 1) + `
+class Attention(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.q_lora_rank = rank = args.q_lora_rank
+        d = args.hidden_size // 4
+        self.rope_dims = int(args.partial_rotary_factor * d)
+        self.both = int(args.other * args.num_layers)
+        self.starts = isinstance(args.layer_start, (list, tuple))
+        self.other = 3
+        if self.other is None:
+            self.other = 4
+    def __call__(self, x):
+        if self.q_lora_rank is None:
+            return x
+        return x * self.q_lora_rank
+
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.a = Attention(args)
+`
+	u, diags := check(t, src)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	got := fieldTypes(u.ByClass["ModelArgs"])
+	want := "model_type:str hidden_size:int num_layers:int head_dim:Optional[int] q_lora_rank:Optional[int] layer_start:Any partial_rotary_factor:float other:int"
+	if got != want {
+		t.Errorf("fields\n got %s\nwant %s", got, want)
+	}
+}

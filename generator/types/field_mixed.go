@@ -13,48 +13,19 @@ import (
 // the file compares with a string literal holds either: the translator keeps
 // it as Python holds it (Any), and reads convert where a number is needed.
 
-// comparedToStr reports whether the file (or a sibling it builds on)
-// compares <x>.name with == / != against a string literal.
-func (k *collector) comparedToStr(name string) bool {
-	files := []*syntax.File{k.u.File}
-	for _, f := range k.u.siblings {
-		if f != nil {
-			files = append(files, f)
-		}
+// mayBeStr widens a number field of a dataclass that the code compares
+// with a string literal (x == "auto") to Any: the config holds either.
+func (t *checker) mayBeStr(v Val, other syntax.Expr) {
+	f := v.Origin
+	if f == nil || !t.learn || t.frozen {
+		return
 	}
-	found := false
-	isStr := func(e syntax.Expr) bool {
-		c, ok := e.(*syntax.Constant)
-		return ok && c.Kind == syntax.ConstStr
+	if c, ok := other.(*syntax.Constant); !ok || c.Kind != syntax.ConstStr {
+		return
 	}
-	isField := func(e syntax.Expr) bool {
-		a, ok := e.(*syntax.Attribute)
-		return ok && a.Attr == name
+	if f.Type.Base().Numeric() {
+		f.Type = TAny
 	}
-	for _, f := range files {
-		var visit func(b []syntax.Stmt)
-		visit = func(b []syntax.Stmt) {
-			for _, st := range b {
-				switch x := st.(type) {
-				case *syntax.ClassDef:
-					visit(x.Body)
-				case *syntax.FuncDef:
-					syntax.WalkExprs(x.Body, func(e syntax.Expr) {
-						c, ok := e.(*syntax.Compare)
-						if !ok || len(c.Ops) != 1 || (c.Ops[0] != "==" && c.Ops[0] != "!=") {
-							return
-						}
-						l, r := c.Left, c.Comparators[0]
-						if (isField(l) && isStr(r)) || (isStr(l) && isField(r)) {
-							found = true
-						}
-					})
-				}
-			}
-		}
-		visit(f.Body)
-	}
-	return found
 }
 
 // Class constants of a dataclass. An unannotated assignment in a dataclass

@@ -26,8 +26,11 @@ type APIParam struct {
 	Variadic    bool // *args
 }
 
-// Sig is a callable entry: the Go template, parameters and result.
+// Sig is a callable entry: the Go template, parameters and result. An
+// entry with overloads has them in Alts (its own fields are the first's):
+// the first whose parameter types accept the arguments is the translation.
 type Sig struct {
+	Alts    []*Sig
 	Go      string
 	Params  []APIParam
 	Returns string
@@ -68,33 +71,66 @@ type Table struct {
 	Dtypes       map[string]string
 	Constants    map[string]Attr
 	ModuleBases  map[string]string // Python source of mlx.nn classes models subclass
+	Builtins     map[string]*Builtin
+}
+
+// Builtin is a Python builtin: overloads tried in order, or a special form.
+type Builtin struct {
+	Overloads []*Sig
+	Form      string // the special form that translates it
+	Why       string // why it is a form, not overloads
+}
+
+// rawSigs is an entry written as one signature or a list of overloads.
+type rawSigs []rawSig
+
+func (r *rawSigs) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		var list []rawSig
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		*r = list
+		return nil
+	}
+	var one rawSig
+	if err := n.Decode(&one); err != nil {
+		return err
+	}
+	*r = rawSigs{one}
+	return nil
 }
 
 type rawSig struct {
-	Go      string `yaml:"go"`
-	Params  string `yaml:"params"`
-	Returns string `yaml:"returns"`
-	Value   string `yaml:"value"`
-	Extra   string `yaml:"extra"`
-	Lit     string `yaml:"lit"`
+	Go      string      `yaml:"go"`
+	Params  []yaml.Node `yaml:"params"`
+	Returns string      `yaml:"returns"`
+	Value   string      `yaml:"value"`
+	Extra   string      `yaml:"extra"`
+	Lit     string      `yaml:"lit"`
 }
 
 type rawTable struct {
 	Imports map[string]string `yaml:"imports"`
 	Types   map[string]struct {
-		Go        string            `yaml:"go"`
-		Is        string            `yaml:"is"`
-		FromClass string            `yaml:"from_class"`
-		Call      *rawSig           `yaml:"call"`
-		Methods   map[string]rawSig `yaml:"methods"`
-		Attrs     map[string]Attr   `yaml:"attrs"`
+		Go        string             `yaml:"go"`
+		Is        string             `yaml:"is"`
+		FromClass string             `yaml:"from_class"`
+		Call      rawSigs            `yaml:"call"`
+		Methods   map[string]rawSigs `yaml:"methods"`
+		Attrs     map[string]Attr    `yaml:"attrs"`
 	} `yaml:"types"`
-	Functions    map[string]rawSig `yaml:"functions"`
-	ArrayMethods map[string]rawSig `yaml:"array_methods"`
-	ArrayAttrs   map[string]Attr   `yaml:"array_attrs"`
-	Dtypes       map[string]string `yaml:"dtypes"`
-	Constants    map[string]Attr   `yaml:"constants"`
-	ModuleBases  map[string]string `yaml:"module_bases"`
+	Functions    map[string]rawSigs `yaml:"functions"`
+	ArrayMethods map[string]rawSigs `yaml:"array_methods"`
+	ArrayAttrs   map[string]Attr    `yaml:"array_attrs"`
+	Dtypes       map[string]string  `yaml:"dtypes"`
+	Constants    map[string]Attr    `yaml:"constants"`
+	ModuleBases  map[string]string  `yaml:"module_bases"`
+	Builtins     map[string]struct {
+		Overloads []rawSig `yaml:"overloads"`
+		Form      string   `yaml:"form"`
+		Why       string   `yaml:"why"`
+	} `yaml:"builtins"`
 }
 
 // LoadTable parses the embedded API table.
@@ -117,25 +153,50 @@ func ParseTable(src []byte) (*Table, error) {
 		}
 		s := &Sig{Go: r.Go, Params: ps, Returns: r.Returns, Value: r.Value, Extra: r.Extra}
 		if r.Lit != "" {
-			s.Lit, _ = defaultExpr(r.Lit).(*syntax.Constant)
+			s.Lit = litConstant(r.Lit)
 		}
 		return s
 	}
+	// sigs is one signature, or overloads: the first one's fields with the
+	// alternatives in Alts.
+	sigs := func(where string, rs rawSigs) *Sig {
+		if len(rs) == 1 {
+			return sig(where, rs[0])
+		}
+		var alts []*Sig
+		for i, r := range rs {
+			alts = append(alts, sig(fmt.Sprintf("%s[%d]", where, i), r))
+		}
+		first := *alts[0]
+		first.Alts = alts
+		return &first
+	}
 	for name, rt := range raw.Types {
 		et := &ExtType{Name: name, Go: rt.Go, Is: rt.Is, FromClass: rt.FromClass, Methods: map[string]*Sig{}, Attrs: rt.Attrs}
-		if rt.Call != nil {
-			et.Call = sig("types."+name+".call", *rt.Call)
+		if len(rt.Call) > 0 {
+			et.Call = sigs("types."+name+".call", rt.Call)
 		}
 		for m, r := range rt.Methods {
-			et.Methods[m] = sig("types."+name+".methods."+m, r)
+			et.Methods[m] = sigs("types."+name+".methods."+m, r)
 		}
 		t.Types[name] = et
 	}
 	for name, r := range raw.Functions {
-		t.Functions[name] = sig("functions."+name, r)
+		t.Functions[name] = sigs("functions."+name, r)
 	}
 	for name, r := range raw.ArrayMethods {
-		t.ArrayMethods[name] = sig("array_methods."+name, r)
+		t.ArrayMethods[name] = sigs("array_methods."+name, r)
+	}
+	t.Builtins = map[string]*Builtin{}
+	for name, r := range raw.Builtins {
+		b := &Builtin{Form: r.Form, Why: r.Why}
+		for i, o := range r.Overloads {
+			b.Overloads = append(b.Overloads, sig(fmt.Sprintf("builtins.%s.overloads[%d]", name, i), o))
+		}
+		if (b.Form == "") == (len(b.Overloads) == 0) {
+			errs = append(errs, fmt.Sprintf("api.yaml: builtins.%s: overloads or a form, not both or neither", name))
+		}
+		t.Builtins[name] = b
 	}
 	// Subtypes share their supertype's attributes and methods.
 	for _, et := range t.Types {
@@ -171,33 +232,61 @@ func ParseTable(src []byte) (*Table, error) {
 	return t, nil
 }
 
-// parseParams parses "a: array, axis: int = 0, *shape: shape".
-func parseParams(s string) ([]APIParam, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
-	}
+// parseParams reads a parameter list: each a mapping {name: type} with
+// optional default: and variadic: keys.
+func parseParams(nodes []yaml.Node) ([]APIParam, error) {
 	var out []APIParam
-	for _, part := range splitTop(s) {
-		part = strings.TrimSpace(part)
-		p := APIParam{}
-		if strings.HasPrefix(part, "*") {
-			p.Variadic = true
-			part = part[1:]
+	for _, n := range nodes {
+		if n.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: a parameter is a mapping {name: type}", n.Line)
 		}
-		if i := strings.Index(part, "="); i >= 0 {
-			p.Default, p.HasDef = strings.TrimSpace(part[i+1:]), true
-			p.DefaultExpr = defaultExpr(p.Default)
-			part = part[:i]
+		var p APIParam
+		var def *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			switch k.Value {
+			case "default":
+				def = v
+			case "variadic":
+				p.Variadic = v.Value == "true"
+			default:
+				if p.Name != "" {
+					return nil, fmt.Errorf("line %d: parameter with two names (%s, %s)", k.Line, p.Name, k.Value)
+				}
+				p.Name, p.Type = k.Value, v.Value
+			}
 		}
-		name, typ, ok := strings.Cut(part, ":")
-		if !ok {
-			return nil, fmt.Errorf("parameter %q has no type", part)
+		if p.Name == "" {
+			return nil, fmt.Errorf("line %d: parameter without a name", n.Line)
 		}
-		p.Name, p.Type = strings.TrimSpace(name), strings.TrimSpace(typ)
+		if def != nil {
+			p.HasDef = true
+			p.DefaultExpr, p.Default = defaultOf(def, p.Type)
+		}
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// defaultOf is a YAML default as a Python expression (and its source): a
+// bool, null (None), a number, a string, or for a dtype parameter the name
+// of an mx dtype.
+func defaultOf(v *yaml.Node, typ string) (syntax.Expr, string) {
+	switch {
+	case v.Tag == "!!null":
+		return &syntax.Constant{Kind: syntax.ConstNone, Value: "None"}, "None"
+	case v.Tag == "!!bool" && v.Value == "true":
+		return &syntax.Constant{Kind: syntax.ConstTrue, Value: "True"}, "True"
+	case v.Tag == "!!bool":
+		return &syntax.Constant{Kind: syntax.ConstFalse, Value: "False"}, "False"
+	case v.Tag == "!!int":
+		return &syntax.Constant{Kind: syntax.ConstInt, Value: v.Value}, v.Value
+	case v.Tag == "!!float":
+		return &syntax.Constant{Kind: syntax.ConstFloat, Value: v.Value}, v.Value
+	case strings.HasPrefix(typ, "dtype"):
+		return &syntax.Attribute{X: &syntax.Name{Id: "mx"}, Attr: v.Value}, "mx." + v.Value
+	}
+	return &syntax.Constant{Kind: syntax.ConstStr, Value: v.Value}, "'" + v.Value + "'"
 }
 
 // splitTop splits on commas outside brackets.
@@ -255,6 +344,13 @@ func (t *Table) ParseTypeName(s string) *Type {
 	case "arraydict":
 		return DictOf(TStr, TArray)
 	}
+	if strings.Contains(s, "|") && !strings.ContainsAny(s, "[") {
+		var elems []*Type
+		for _, p := range strings.Split(s, "|") {
+			elems = append(elems, t.ParseTypeName(p))
+		}
+		return UnionOf(elems...)
+	}
 	if strings.HasPrefix(s, "list[") {
 		return ListOf(t.ParseTypeName(s[5 : len(s)-1]))
 	}
@@ -271,24 +367,19 @@ func (t *Table) ParseTypeName(s string) *Type {
 	return TUnknown
 }
 
-// defaultExpr parses a table default (a Python literal) into an expression.
-func defaultExpr(src string) syntax.Expr {
-	s := strings.TrimSpace(src)
-	switch s {
-	case "None":
-		return &syntax.Constant{Kind: syntax.ConstNone, Value: s}
+// litConstant is a `lit:` entry's Python literal (True, False, None or a
+// number).
+func litConstant(v string) *syntax.Constant {
+	switch v {
 	case "True":
-		return &syntax.Constant{Kind: syntax.ConstTrue, Value: s}
+		return &syntax.Constant{Kind: syntax.ConstTrue, Value: v}
 	case "False":
-		return &syntax.Constant{Kind: syntax.ConstFalse, Value: s}
-	case "float32", "bfloat16", "float16", "int32":
-		return &syntax.Attribute{X: &syntax.Name{Id: "mx"}, Attr: s}
+		return &syntax.Constant{Kind: syntax.ConstFalse, Value: v}
+	case "None":
+		return &syntax.Constant{Kind: syntax.ConstNone, Value: v}
 	}
-	if strings.HasPrefix(s, "'") || strings.HasPrefix(s, `"`) {
-		return &syntax.Constant{Kind: syntax.ConstStr, Value: strings.Trim(s, `'"`)}
+	if strings.ContainsAny(v, ".eE") {
+		return &syntax.Constant{Kind: syntax.ConstFloat, Value: v}
 	}
-	if strings.ContainsAny(s, ".e") {
-		return &syntax.Constant{Kind: syntax.ConstFloat, Value: s}
-	}
-	return &syntax.Constant{Kind: syntax.ConstInt, Value: s}
+	return &syntax.Constant{Kind: syntax.ConstInt, Value: v}
 }

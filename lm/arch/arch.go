@@ -36,6 +36,21 @@ type Sharder interface {
 	Shard(group *mlx.Group) error
 }
 
+// Converter is a Model as mlx_lm.convert asks it about its parameters. The
+// generated models all implement it: a class without quant_predicate
+// (cast_predicate) answers true for every layer (parameter), as mlx-lm's
+// defaults do.
+type Converter interface {
+	// QuantPredicate is model.quant_predicate(path, module): false to keep
+	// the layer as it is, true for the conversion's parameters, or a
+	// map[string]int / map[string]any with the layer's own ("group_size",
+	// "bits", "mode").
+	QuantPredicate(path string, module any) (any, error)
+	// CastPredicate is model.cast_predicate(key): whether the parameter is
+	// cast to the conversion's dtype.
+	CastPredicate(key string) (bool, error)
+}
+
 // Arch is one registered architecture.
 type Arch struct {
 	ModelType string // the model file's name, e.g. "llama"

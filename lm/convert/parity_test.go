@@ -25,6 +25,8 @@ var parityCases = map[string]Options{
 	"qwen3moe-bf16-q4":  {Quantize: true, Bits: 4, GroupSize: 64},
 	// cast_predicate: e_score_correction_bias keeps float32.
 	"deepseekv3-f32-bf16-q4": {Quantize: true, Dtype: "bfloat16"},
+	// No torch_dtype: text_config's dtype (mlx-lm 0.32).
+	"llama-f32-textcfg": {},
 }
 
 type parityResult struct {

@@ -1,125 +1,116 @@
 package convert
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
+	"reflect"
+	"sort"
+	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/parity/paritytest"
-	"github.com/hf2go/hf2go/upstream"
+	_ "github.com/hf2go/hf2go/generated/models/all"
+	"github.com/hf2go/hf2go/lm/arch"
+	"github.com/hf2go/hf2go/parity/pyref"
 )
 
-// TestPredicateTablesMatchUpstream compares the hand-ported predicate tables
-// with the pinned mlx-lm sources (the venv's, which upstream.lock checks):
-// every generated architecture whose model file defines quant_predicate or
-// cast_predicate has an entry, every entry belongs to such an architecture,
-// and each entry's path test and numbers are the ones its Python body has.
-// When upstream changes a predicate, or a newly generated architecture brings
-// one, this fails instead of converting with a stale rule.
-func TestPredicateTablesMatchUpstream(t *testing.T) {
-	root := paritytest.RepoRoot(t)
-	src, err := upstream.Venv(root)
+// TestPredicatesMatchUpstream builds every generated architecture that
+// defines quant_predicate or cast_predicate in mlx-lm (from its first parity
+// config), asks mlx-lm's predicate about every module path (quant) and
+// every parameter path (cast), and requires the translated predicate —
+// what convert now calls — to answer the same.
+func TestPredicatesMatchUpstream(t *testing.T) {
+	root, err := pyref.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(filepath.Join(root, "generated", "models"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		endswith  = regexp.MustCompile(`if path\.endswith\("([^"]+)"\):`)
-		inPath    = regexp.MustCompile(`if "([^"]+)" in path:`)
-		override  = regexp.MustCompile(`return \{"group_size": (\d+), "bits": (\d+)\}`)
-		notIn     = regexp.MustCompile(`return "([^"]+)" not in k`)
-		delegates = regexp.MustCompile(`return self\.(\w+)\.quant_predicate`)
-	)
-	seenQuant, seenCast := map[string]bool{}, map[string]bool{}
-	for _, e := range entries {
-		arch := e.Name()
-		if !e.IsDir() || arch == "all" {
+	var cases [][2]any
+	for _, mt := range arch.Registered() {
+		b, err := os.ReadFile(filepath.Join(root, "parity", "configs", mt+".json"))
+		if err != nil {
 			continue
 		}
-		file := "mlx_lm/models/" + arch + ".py"
-		b, err := src.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
+		var cfgs []struct {
+			Config map[string]any `json:"config"`
 		}
-		py := string(b)
-		if body, ok := pyMethod(py, "quant_predicate"); ok {
-			seenQuant[arch] = true
-			got, have := quantPredicates[arch]
-			if !have {
-				t.Errorf("%s defines quant_predicate; lm/convert/predicates.go has no port of it", file)
+		if err := json.Unmarshal(b, &cfgs); err != nil || len(cfgs) == 0 {
+			t.Fatalf("%s: parity configs: %v", mt, err)
+		}
+		cases = append(cases, [2]any{mt, cfgs[0].Config})
+	}
+	python, err := pyref.Python()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := json.Marshal(cases)
+	cmd := exec.Command(python, filepath.Join(root, "lm", "convert", "testdata", "predicates_ref.py"))
+	cmd.Stdin = strings.NewReader(string(in))
+	cmd.Stderr = os.Stderr
+	outb, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("predicates_ref.py: %v", err)
+	}
+	var want map[string]struct {
+		Quant map[string]any  `json:"quant"`
+		Cast  map[string]bool `json:"cast"`
+	}
+	if err := json.Unmarshal(outb, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatal("no architecture defines a predicate: the reference found nothing to compare")
+	}
+	var archs []string
+	for mt := range want {
+		archs = append(archs, mt)
+	}
+	sort.Strings(archs)
+	for _, mt := range archs {
+		w := want[mt]
+		a, _ := arch.Lookup(mt)
+		var cfg map[string]any
+		for _, c := range cases {
+			if c[0] == mt {
+				cfg = c[1].(map[string]any)
+			}
+		}
+		m, err := a.New(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", mt, err)
+		}
+		c, ok := m.(arch.Converter)
+		if !ok {
+			t.Fatalf("%s: the generated model is no arch.Converter", mt)
+		}
+		overrides := 0
+		for path, ans := range w.Quant {
+			got, err := c.QuantPredicate(path, nil)
+			if err != nil {
+				t.Errorf("%s: quant_predicate(%q): %v", mt, path, err)
 				continue
 			}
-			var want quantOverride
-			if m := delegates.FindStringSubmatch(body); m != nil {
-				// A wrapper handing over to the module it builds its
-				// attribute from, e.g. self.language_model = qwen3_moe.Model(…).
-				mod := regexp.MustCompile(`self\.` + m[1] + ` = (\w+)\.Model\(`).FindStringSubmatch(py)
-				if mod == nil {
-					t.Errorf("%s: quant_predicate delegates to self.%s, whose module is not found", file, m[1])
-					continue
-				}
-				want = quantPredicates[mod[1]]
-			} else {
-				if m := endswith.FindStringSubmatch(body); m != nil {
-					want.suffix = m[1]
-				} else if m := inPath.FindStringSubmatch(body); m != nil {
-					want.substr = m[1]
-				}
-				if m := override.FindStringSubmatch(body); m != nil {
-					want.groupSize, _ = strconv.Atoi(m[1])
-					want.bits, _ = strconv.Atoi(m[2])
-				}
-				if want == (quantOverride{}) {
-					t.Errorf("%s: quant_predicate has a form this port does not know:\n%s", file, body)
-					continue
-				}
+			gj, _ := json.Marshal(got)
+			var g any
+			_ = json.Unmarshal(gj, &g)
+			if !reflect.DeepEqual(g, ans) {
+				t.Errorf("%s: quant_predicate(%q) = %s, mlx-lm says %v", mt, path, gj, ans)
 			}
-			if got != want {
-				t.Errorf("%s: quant_predicate ported as %+v, upstream says %+v", file, got, want)
+			if _, ok := ans.(map[string]any); ok {
+				overrides++
 			}
 		}
-		if body, ok := pyMethod(py, "cast_predicate"); ok {
-			seenCast[arch] = true
-			got, have := castExclusions[arch]
-			m := notIn.FindStringSubmatch(body)
-			switch {
-			case !have:
-				t.Errorf("%s defines cast_predicate; lm/convert/predicates.go has no port of it", file)
-			case m == nil:
-				t.Errorf("%s: cast_predicate has a form this port does not know:\n%s", file, body)
-			case got != m[1]:
-				t.Errorf("%s: cast_predicate ported as %q, upstream says %q", file, got, m[1])
+		kept := 0
+		for key, ans := range w.Cast {
+			got, err := c.CastPredicate(key)
+			if err != nil || got != ans {
+				t.Errorf("%s: cast_predicate(%q) = %v (%v), mlx-lm says %v", mt, key, got, err, ans)
+			}
+			if !ans {
+				kept++
 			}
 		}
+		t.Logf("%s: %d module paths (%d with their own quantization), %d parameter paths (%d not cast) agree",
+			mt, len(w.Quant), overrides, len(w.Cast), kept)
 	}
-	for arch := range quantPredicates {
-		if !seenQuant[arch] {
-			t.Errorf("quantPredicates[%q]: not a generated architecture defining quant_predicate", arch)
-		}
-	}
-	for arch := range castExclusions {
-		if !seenCast[arch] {
-			t.Errorf("castExclusions[%q]: not a generated architecture defining cast_predicate", arch)
-		}
-	}
-	t.Logf("%d quant_predicate and %d cast_predicate ports checked against %s", len(seenQuant), len(seenCast), src.Name())
-}
-
-// pyMethod returns the text of a class method `def name(self):` up to the
-// next definition at the same indentation.
-func pyMethod(py, name string) (string, bool) {
-	loc := regexp.MustCompile(`(?m)^    def ` + name + `\(self\):\n`).FindStringIndex(py)
-	if loc == nil {
-		return "", false
-	}
-	rest := py[loc[1]:]
-	if end := regexp.MustCompile(`(?m)^    (?:@|def )|^\S`).FindStringIndex(rest); end != nil {
-		rest = rest[:end[0]]
-	}
-	return rest, true
 }

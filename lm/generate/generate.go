@@ -1,4 +1,8 @@
-// Package generate is mlx_lm.generate's generation loop (mlx-lm 0.30.4):
+// Ported from mlx_lm/generate.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 8a348b25519e3e960d0032607f56a198fac0311b
+
+// Package generate is mlx_lm.generate's generation loop:
 // GenerateStep is generate_step (chunked prefill, the next token computed
 // asynchronously while the current one is yielded, KV-cache quantization) and
 // Stream is stream_generate (EOS and stop strings, streaming detokenizer,
@@ -7,6 +11,12 @@
 // Memory stays flat over any number of tokens: every step runs in an
 // mlx.Scope that keeps only the next token, its log-probabilities, the
 // tokens the logits processors see, and the caches' arrays.
+//
+// Concurrency: a generation binds its goroutine (mlx.Bind) for as long as it
+// runs, so it has an MLX stream and a scope stack of its own and many
+// generations run at once without serialising each other. The loop body of
+// GenerateStep and Stream runs on that bound goroutine; arrays it is given
+// (Step.Logprobs) are evaluated, so other goroutines may read them.
 package generate
 
 import (
@@ -39,13 +49,19 @@ type Options struct {
 	// PrefillStepSize is the prompt chunk size; 0 means 2048.
 	PrefillStepSize int
 	// KVBits > 0 quantizes the KV cache (kv_bits) with KVGroupSize (0: 64)
-	// once a cache's offset reaches QuantizedKVStart.
+	// once a cache's offset reaches QuantizedKVStart. generate_step's default
+	// for it is DefaultQuantizedKVStart (0 before mlx-lm 0.32); the zero
+	// value here is 0, quantizing from the start.
 	KVBits           int
 	KVGroupSize      int
 	QuantizedKVStart int
 	// PromptProgress is called with (processed, total) prompt tokens.
 	PromptProgress func(processed, total int)
 }
+
+// DefaultQuantizedKVStart is generate.py's DEFAULT_QUANTIZED_KV_START,
+// generate_step's quantized_kv_start default since mlx-lm 0.32.
+const DefaultQuantizedKVStart = 5000
 
 // Step is one generated token. Logprobs ([vocab]) is valid until the loop
 // body returns; keep a copy (mlx.Copy) to hold on to it.
@@ -123,6 +139,12 @@ func maybeQuantizeKVCache(cs []cache.Cache, start, groupSize, bits int) error {
 // cancellation (yielding ctx's error) or on an error (yielded once).
 func GenerateStep(ctx context.Context, model arch.Model, prompt []int, o Options) iter.Seq2[Step, error] {
 	return func(yield func(Step, error) bool) {
+		b, err := mlx.Bind()
+		if err != nil {
+			yield(Step{}, err)
+			return
+		}
+		defer b.Release()
 		g, err := newGenerator(model, prompt, o)
 		if err != nil {
 			yield(Step{}, err)
@@ -214,14 +236,7 @@ func (g *generator) step(input *mlx.Array) (y, logprobs *mlx.Array, err error) {
 	}
 	logits = logits.Index(mlx.Colon, -1, mlx.Colon)
 	if len(g.o.LogitsProcessors) > 0 && input.Size() > 0 {
-		old := g.tokens
-		if old != nil {
-			g.tokens = mlx.Concatenate([]*mlx.Array{old, input}, 0)
-		} else {
-			g.tokens = mlx.Copy(input)
-		}
-		s.Keep(g.tokens)
-		old.Free()
+		g.appendTokens(input, s)
 		for _, p := range g.o.LogitsProcessors {
 			logits = p(g.tokens, logits)
 		}
@@ -238,6 +253,19 @@ func (g *generator) step(input *mlx.Array) (y, logprobs *mlx.Array, err error) {
 	s.Keep(y, logprobs)
 	s.Keep(cacheHandles(g.caches)...)
 	return y, logprobs, nil
+}
+
+// appendTokens is `tokens = mx.concat([tokens, input]) if tokens is not None
+// else input`, the result kept out of scope s.
+func (g *generator) appendTokens(input *mlx.Array, s *mlx.Scope) {
+	old := g.tokens
+	if old != nil {
+		g.tokens = mlx.Concatenate([]*mlx.Array{old, input}, 0)
+	} else {
+		g.tokens = mlx.Copy(input)
+	}
+	s.Keep(g.tokens)
+	old.Free()
 }
 
 func (g *generator) progress(done, total int) {
@@ -257,12 +285,18 @@ func (g *generator) run(ctx context.Context, yield func(Step, error) bool) error
 		}
 		n := min(g.o.PrefillStepSize, total-processed-1)
 		s := mlx.NewScope()
-		_, err := g.forward(mlx.FromSlice(prompt[:n], n))
+		chunk := mlx.FromSlice(prompt[:n], n)
+		_, err := g.forward(chunk)
 		if err == nil {
 			err = g.quantizeCache()
 		}
 		if err == nil {
 			err = mlx.Eval(cacheHandles(g.caches)...)
+		}
+		if err == nil && len(g.o.LogitsProcessors) > 0 {
+			// Since 0.32 the processors see the whole prompt, prefilled
+			// chunks included (a repetition penalty covers prompt tokens).
+			g.appendTokens(chunk, s)
 		}
 		s.Keep(cacheHandles(g.caches)...)
 		s.Close()

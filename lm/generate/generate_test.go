@@ -147,4 +147,15 @@ func TestStopAndEOS(t *testing.T) {
 	if len(got) != 4 || got[3].FinishReason != "length" || got[3].GenerationTokens != 4 {
 		t.Fatalf("max tokens 4: %+v", got)
 	}
+	// max_tokens=0 raises ValueError in stream_generate since mlx-lm 0.32.
+	n := 0
+	for _, err := range generate.Stream(ctx, m, []int{9, 8, 7}, generate.StreamOptions{Options: generate.Options{MaxTokens: 0}}) {
+		n++
+		if err == nil || err.Error() != "generate: Maximum number of tokens must be non-zero (use -1 for no limit)." {
+			t.Fatalf("max tokens 0: %v", err)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("max tokens 0: %d responses, want the one error", n)
+	}
 }

@@ -1,7 +1,12 @@
+// Ported from mlx_lm/generate.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 8a348b25519e3e960d0032607f56a198fac0311b
+
 package generate
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"slices"
 	"strings"
@@ -46,6 +51,11 @@ type Response struct {
 // token ends generation without adding text, as in mlx-lm.
 func Stream(ctx context.Context, model arch.Model, prompt []int, o StreamOptions) iter.Seq2[Response, error] {
 	return func(yield func(Response, error) bool) {
+		if o.MaxTokens == 0 {
+			// 0.32 refuses what used to generate nothing.
+			yield(Response{}, errors.New("generate: Maximum number of tokens must be non-zero (use -1 for no limit)."))
+			return
+		}
 		var det *tokenizer.StreamDecoder
 		if o.Tokenizer != nil {
 			det = o.Tokenizer.NewStreamDecoder()

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hf2go/hf2go/lm/modelfs"
 )
 
 // Options configure Snapshot. Zero values take the huggingface_hub defaults
@@ -40,16 +42,20 @@ type Options struct {
 	CacheDir string       // default $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub
 	Offline  bool         // also set by HF_HUB_OFFLINE=1
 	Progress io.Writer    // progress bars (only drawn when it is a terminal); nil: silent
-	Client   *http.Client // default: a client with no overall timeout
+	Client   *http.Client // default: a plain client (the timeouts below bound every request)
+	// ETagTimeout bounds each metadata request (HEAD): connecting, and
+	// waiting for its headers. Default $HF_HUB_ETAG_TIMEOUT, else 10 s.
+	ETagTimeout time.Duration
+	// DownloadTimeout bounds the file-list request and every download:
+	// connecting, waiting for the headers, and any pause between two reads
+	// of the body (not the whole transfer). Default $HF_HUB_DOWNLOAD_TIMEOUT,
+	// else 10 s.
+	DownloadTimeout time.Duration
 }
 
-// LooksLikeRepoID reports whether s has the form "org/name" (or "name") of a
-// Hub repository id rather than a filesystem path.
-func LooksLikeRepoID(s string) bool {
-	return repoIDRe.MatchString(s) && !strings.Contains(s, "..") && !strings.HasPrefix(s, ".")
-}
-
-var repoIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$`)
+// LooksLikeRepoID reports whether s is a Hub repository id "namespace/name"
+// (CheckRepoID) rather than a filesystem path.
+func LooksLikeRepoID(s string) bool { return CheckRepoID(s) == nil }
 
 // hfHome is $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface.
 func hfHome() string {
@@ -79,7 +85,7 @@ func envTrue(k string) bool {
 	return false
 }
 
-func (o *Options) fill() {
+func (o *Options) fill() error {
 	if o.Revision == "" {
 		o.Revision = "main"
 	}
@@ -107,6 +113,27 @@ func (o *Options) fill() {
 	if o.Client == nil {
 		o.Client = &http.Client{}
 	}
+	for _, t := range []struct {
+		d   *time.Duration
+		env string
+	}{{&o.ETagTimeout, "HF_HUB_ETAG_TIMEOUT"}, {&o.DownloadTimeout, "HF_HUB_DOWNLOAD_TIMEOUT"}} {
+		if *t.d > 0 {
+			continue
+		}
+		d, err := envTimeout(t.env)
+		if err != nil {
+			return err
+		}
+		if d == 0 {
+			d = DefaultTimeout
+		}
+		*t.d = d
+	}
+	u, err := url.Parse(o.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("HF_ENDPOINT %q is not an http(s) URL", o.Endpoint)
+	}
+	return nil
 }
 
 // repoFolder is "models--org--name".
@@ -129,20 +156,36 @@ func Wanted(name string) bool {
 }
 
 var commitRe = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+// checkCommit validates a commit sha read from a ref file or the Hub: it
+// becomes a directory under snapshots/.
+func checkCommit(where, c string) (string, error) {
+	if !commitRe.MatchString(c) {
+		return "", fmt.Errorf("%s holds %q, not a commit sha (40 lowercase hex digits)", where, cleanText(c, 80))
+	}
+	return c, nil
+}
+
 var sha256Re = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // Snapshot makes sure the files a model needs from repoID at opts.Revision are
 // in the cache and returns the snapshot directory holding them.
 func Snapshot(ctx context.Context, repoID string, opts Options) (string, error) {
-	opts.fill()
-	if !LooksLikeRepoID(repoID) {
-		return "", fmt.Errorf("%q is not a Hugging Face repository id (expected org/name)", repoID)
+	if err := CheckRepoID(repoID); err != nil {
+		return "", err
+	}
+	if err := opts.fill(); err != nil {
+		return "", err
+	}
+	if err := CheckRevision(opts.Revision); err != nil {
+		return "", err
 	}
 	repoDir := filepath.Join(opts.CacheDir, repoFolder(repoID))
 	if opts.Offline {
 		return offlineSnapshot(repoID, repoDir, opts.Revision)
 	}
-	c := &client{opts: opts, repoID: repoID, repoDir: repoDir,
+	eu, _ := url.Parse(opts.Endpoint)
+	c := &client{opts: opts, repoID: repoID, repoDir: repoDir, endpointOrigin: origin(eu),
 		lockDir: filepath.Join(opts.CacheDir, ".locks", repoFolder(repoID))}
 	commit, files, err := c.listFiles(ctx)
 	if err != nil {
@@ -176,11 +219,14 @@ func Snapshot(ctx context.Context, repoID string, opts Options) (string, error) 
 func offlineSnapshot(repoID, repoDir, rev string) (string, error) {
 	commit := rev
 	if !commitRe.MatchString(rev) {
-		b, err := os.ReadFile(filepath.Join(repoDir, "refs", rev))
+		ref := filepath.Join(repoDir, "refs", filepath.FromSlash(rev))
+		b, err := readSmall(ref)
 		if err != nil {
 			return "", fmt.Errorf("offline mode (HF_HUB_OFFLINE): %s at revision %q is not in the cache %s", repoID, rev, repoDir)
 		}
-		commit = strings.TrimSpace(string(b))
+		if commit, err = checkCommit(ref, strings.TrimSpace(string(b))); err != nil {
+			return "", err
+		}
 	}
 	snap := filepath.Join(repoDir, "snapshots", commit)
 	if _, err := os.Stat(filepath.Join(snap, "config.json")); err != nil {
@@ -189,10 +235,14 @@ func offlineSnapshot(repoID, repoDir, rev string) (string, error) {
 	return snap, nil
 }
 
-func sameHost(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && ua.Host == ub.Host
+// readSmall reads a ref file: a regular file, at most 4 KB.
+func readSmall(p string) ([]byte, error) {
+	f, _, err := modelfs.OpenRegular(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 4096))
 }
 
 // netError is a failure to reach the Hub at all.
@@ -205,6 +255,7 @@ type client struct {
 	opts             Options
 	repoID           string
 	repoDir, lockDir string
+	endpointOrigin   string
 }
 
 func (c *client) newRequest(ctx context.Context, method, u string) (*http.Request, error) {
@@ -212,17 +263,54 @@ func (c *client) newRequest(ctx context.Context, method, u string) (*http.Reques
 	if err != nil {
 		return nil, err
 	}
-	// The token goes to the Hub only, never to the CDN a file redirects to.
-	if c.opts.Token != "" && sameHost(u, c.opts.Endpoint) {
-		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return nil, fmt.Errorf("%s: not an http(s) URL", cleanText(u, 200))
 	}
+	c.authorize(req)
 	req.Header.Set("User-Agent", "hf2go-hub/0.1")
 	return req, nil
 }
 
+// authorize sets the token on a request to the endpoint's exact origin and
+// removes it from any other (net/http keeps it on a redirect to another port
+// of the same host).
+func (c *client) authorize(r *http.Request) {
+	if c.opts.Token != "" && origin(r.URL) == c.endpointOrigin {
+		r.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	} else {
+		r.Header.Del("Authorization")
+	}
+}
+
+// do sends req with a stall guard of d (env names its variable); metadata
+// requests (stopAtOtherOrigin) do not follow a redirect to another origin,
+// whose response carries the file's metadata, as huggingface_hub's HEAD.
+func (c *client) do(req *http.Request, d time.Duration, env string, stopAtOtherOrigin bool) (*http.Response, error) {
+	ctx, g := newStallGuard(req.Context(), d, env)
+	cl := *c.opts.Client
+	cl.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errTooManyRedirects
+		}
+		if stopAtOtherOrigin && origin(r.URL) != origin(via[len(via)-1].URL) {
+			return http.ErrUseLastResponse
+		}
+		c.authorize(r)
+		return nil
+	}
+	resp, err := cl.Do(req.WithContext(ctx))
+	if err != nil {
+		g.stop()
+		return nil, g.wrap(err)
+	}
+	g.progress() // the headers came: the body gets its own d
+	resp.Body = &guardedBody{ReadCloser: resp.Body, g: g}
+	return resp, nil
+}
+
 // statusError turns an HTTP error status into a message a user can act on.
 func (c *client) statusError(resp *http.Response, u string) error {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	msg := strings.TrimSpace(string(body))
 	var j struct {
 		Error string `json:"error"`
@@ -230,6 +318,8 @@ func (c *client) statusError(resp *http.Response, u string) error {
 	if json.Unmarshal(body, &j) == nil && j.Error != "" {
 		msg = j.Error
 	}
+	// The body is the server's text: no terminal escape sequences, one line.
+	msg = cleanText(msg, 300)
 	ec := resp.Header.Get("X-Error-Code")
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized && (ec == "RepoNotFound" || ec == "RevisionNotFound"):
@@ -264,7 +354,7 @@ func (c *client) listFiles(ctx context.Context) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	resp, err := c.opts.Client.Do(req)
+	resp, err := c.do(req, c.opts.DownloadTimeout, "HF_HUB_DOWNLOAD_TIMEOUT", false)
 	if err != nil {
 		return "", nil, &netError{fmt.Errorf("fetching %s: %w (set HF_HUB_OFFLINE=1 to use the cache only)", u, err)}
 	}
@@ -276,11 +366,21 @@ func (c *client) listFiles(ctx context.Context) (string, []string, error) {
 		SHA      string    `json:"sha"`
 		Siblings []sibling `json:"siblings"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
-		return "", nil, fmt.Errorf("%s: invalid JSON: %w", u, err)
+	body := &checkedReader{r: resp.Body, left: maxListing, over: func() error {
+		return fmt.Errorf("the file list is larger than %d MiB", maxListing>>20)
+	}}
+	if err := json.NewDecoder(body).Decode(&info); err != nil {
+		var te *timeoutError
+		if errors.As(err, &te) {
+			return "", nil, &netError{fmt.Errorf("fetching %s: %w", u, err)}
+		}
+		return "", nil, fmt.Errorf("%s: invalid answer: %w", u, err)
 	}
-	if !commitRe.MatchString(info.SHA) {
-		return "", nil, fmt.Errorf("%s: no commit sha in the answer (got %q)", u, info.SHA)
+	if len(info.Siblings) > maxSiblings {
+		return "", nil, fmt.Errorf("%s: %d files listed, more than %d", u, len(info.Siblings), maxSiblings)
+	}
+	if _, err := checkCommit(u+": the answer's sha", info.SHA); err != nil {
+		return "", nil, err
 	}
 	var names []string
 	for _, s := range info.Siblings {
@@ -294,7 +394,10 @@ func (c *client) writeRef(commit string) error {
 		return nil
 	}
 	p := filepath.Join(c.repoDir, "refs", filepath.FromSlash(c.opts.Revision))
-	if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) == commit {
+	if rel, err := filepath.Rel(filepath.Join(c.repoDir, "refs"), p); err != nil || strings.HasPrefix(rel, "..") {
+		return fmt.Errorf("revision %q would be written outside %s", c.opts.Revision, c.repoDir) // CheckRevision rules this out
+	}
+	if b, err := readSmall(p); err == nil && strings.TrimSpace(string(b)) == commit {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -327,11 +430,17 @@ func (c *client) selectFiles(ctx context.Context, commit, snap string, all []str
 	hasIndex := false
 	for _, f := range all {
 		if Wanted(f) {
+			if err := modelfs.CheckName(f); err != nil {
+				return nil, fmt.Errorf("%s: the Hub lists a file that cannot be stored: %v", c.repoID, err)
+			}
 			out = append(out, f)
 		}
 		if f == "model.safetensors.index.json" {
 			hasIndex = true
 		}
+	}
+	if len(out) > maxWanted {
+		return nil, fmt.Errorf("%s: %d model files listed, more than any model needs (%d)", c.repoID, len(out), maxWanted)
 	}
 	if !hasIndex {
 		sort.Strings(out)
@@ -340,7 +449,7 @@ func (c *client) selectFiles(ctx context.Context, commit, snap string, all []str
 	if err := c.fetch(ctx, commit, snap, "model.safetensors.index.json"); err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(filepath.Join(snap, "model.safetensors.index.json"))
+	b, err := modelfs.ReadFile(snap, "model.safetensors.index.json")
 	if err != nil {
 		return nil, err
 	}
@@ -395,20 +504,10 @@ func (c *client) head(ctx context.Context, u string) (fileMeta, error) {
 		return fileMeta{}, err
 	}
 	req.Header.Set("Accept-Encoding", "identity")
-	// As huggingface_hub: redirects within the Hub's host (a renamed
-	// repository) are followed; one to another host (the CDN) is not, its
+	// As huggingface_hub: redirects within the same origin (a renamed
+	// repository) are followed; one to another origin (the CDN) is not, its
 	// response carries the file's metadata.
-	cl := *c.opts.Client
-	cl.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if len(via) >= 10 || r.URL.Hostname() != via[0].URL.Hostname() {
-			return http.ErrUseLastResponse
-		}
-		if c.opts.Token != "" {
-			r.Header.Set("Authorization", "Bearer "+c.opts.Token)
-		}
-		return nil
-	}
-	resp, err := cl.Do(req)
+	resp, err := c.do(req, c.opts.ETagTimeout, "HF_HUB_ETAG_TIMEOUT", true)
 	if err != nil {
 		return fileMeta{}, fmt.Errorf("fetching %s: %w (set HF_HUB_OFFLINE=1 to use the cache only)", u, err)
 	}
@@ -444,6 +543,12 @@ func (c *client) head(ctx context.Context, u string) (fileMeta, error) {
 	if m.etag == "" {
 		return fileMeta{}, fmt.Errorf("%s: the server sent no ETag, so the file cannot be cached", u)
 	}
+	if err := checkETag(m.etag); err != nil {
+		return fileMeta{}, fmt.Errorf("%s: %w", u, err)
+	}
+	if sz != "" && m.size < 0 {
+		return fileMeta{}, fmt.Errorf("%s: unusable size %q", u, cleanText(sz, 40))
+	}
 	return m, nil
 }
 
@@ -463,8 +568,8 @@ func (c *client) fetch(ctx context.Context, commit, snap, file string) error {
 	if err != nil {
 		return err
 	}
-	if strings.ContainsAny(m.etag, "/\\") || m.etag == "." || m.etag == ".." {
-		return fmt.Errorf("%s: unusable ETag %q", u, m.etag)
+	if limit := modelfs.Limit(file); m.size > limit {
+		return fmt.Errorf("%s: the server declares %d bytes, more than the %d-byte limit for %s", u, m.size, limit, path.Base(file))
 	}
 	blob := filepath.Join(c.repoDir, "blobs", m.etag)
 	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
@@ -553,7 +658,7 @@ func (c *client) download(ctx context.Context, file string, m fileMeta, blob str
 		if have > 0 {
 			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
 		}
-		resp, err := c.opts.Client.Do(req)
+		resp, err := c.do(req, c.opts.DownloadTimeout, "HF_HUB_DOWNLOAD_TIMEOUT", false)
 		if err != nil {
 			return fmt.Errorf("downloading %s: %w", m.url, err)
 		}
@@ -578,7 +683,24 @@ func (c *client) download(ctx context.Context, file string, m fileMeta, blob str
 			dst = io.MultiWriter(f, pb)
 			defer pb.finish()
 		}
-		n, err := io.Copy(dst, resp.Body)
+		// At most the declared size, or the file's limit when none is
+		// declared: a body that runs past it is discarded, never stored.
+		left, over := m.size-have, func() error {
+			return fmt.Errorf("the server sent more than the declared %d bytes", m.size)
+		}
+		if m.size < 0 {
+			limit := modelfs.Limit(file)
+			left, over = limit-have, func() error {
+				return fmt.Errorf("the file is larger than the %d-byte limit for %s (and the server declared no size)", limit, path.Base(file))
+			}
+		}
+		body := &checkedReader{r: resp.Body, left: left, over: over}
+		n, err := io.Copy(dst, body)
+		if body.left < 0 {
+			f.Close()
+			os.Remove(inc)
+			return fmt.Errorf("downloading %s: %w", m.url, err)
+		}
 		if err != nil {
 			return fmt.Errorf("downloading %s: %w (run again to resume from byte %d)", m.url, err, have+n)
 		}

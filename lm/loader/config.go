@@ -1,3 +1,7 @@
+// Ported from mlx_lm/utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: aff825e8092b0452ea6f97fc8feca4d414ab1d2b
+
 package loader
 
 import (
@@ -6,36 +10,77 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/hf2go/hf2go/lm/modelfs"
 )
 
 // ReadConfig is mlx_lm.utils.load_config: config.json, with eos_token_id
 // overridden by generation_config.json's when that is present and truthy. As
 // in Python, a generation_config.json that is not valid JSON is ignored.
 func ReadConfig(dir string) (map[string]any, error) {
+	config, _, err := readConfig(dir)
+	return config, err
+}
+
+// readConfig is ReadConfig that also returns config.json's bytes, for the
+// size checks that need the numbers as written.
+func readConfig(dir string) (map[string]any, []byte, error) {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("model directory %s does not exist", dir)
+		return nil, nil, fmt.Errorf("model directory %s does not exist", dir)
 	case err != nil:
-		return nil, fmt.Errorf("model directory: %w", err)
+		return nil, nil, fmt.Errorf("model directory: %w", err)
 	case !st.IsDir():
-		return nil, fmt.Errorf("model path %s is not a directory", dir)
+		return nil, nil, fmt.Errorf("model path %s is not a directory", dir)
 	}
-	path := filepath.Join(dir, "config.json")
-	config, err := readJSONObject(path)
+	config, data, err := readJSONObject(dir, "config.json")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	gpath := filepath.Join(dir, "generation_config.json")
-	if data, err := os.ReadFile(gpath); err == nil {
+	config = decodeTaggedFloats(config).(map[string]any)
+	// As Python: an absent or unparsable generation_config.json is ignored,
+	// but one that cannot be read safely (not a regular file, too large,
+	// outside the model) is an error, not a hang.
+	gdata, err := modelfs.ReadFile(dir, "generation_config.json")
+	switch {
+	case err == nil:
 		var gen map[string]any
-		if json.Unmarshal(data, &gen) == nil && truthy(gen["eos_token_id"]) {
+		if json.Unmarshal(gdata, &gen) == nil && truthy(gen["eos_token_id"]) {
 			config["eos_token_id"] = gen["eos_token_id"]
 		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, nil, err
 	}
-	return config, nil
+	return config, data, nil
+}
+
+// transformers tags non-finite floats so that config.json stays valid JSON,
+// e.g. {"__float__": "Infinity"}; load_config (0.32) undoes it.
+var floatTags = map[string]float64{"Infinity": math.Inf(1), "-Infinity": math.Inf(-1), "NaN": math.NaN()}
+
+// decodeTaggedFloats is _decode_tagged_floats: a dict whose only key is
+// "__float__" with a known tag becomes that float, recursively.
+func decodeTaggedFloats(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if t, ok := x["__float__"].(string); ok && len(x) == 1 {
+			if f, ok := floatTags[t]; ok {
+				return f
+			}
+		}
+		for k, e := range x {
+			x[k] = decodeTaggedFloats(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = decodeTaggedFloats(e)
+		}
+	}
+	return v
 }
 
 // truthy is Python's bool() of a decoded JSON value.
@@ -57,23 +102,26 @@ func truthy(v any) bool {
 	return true
 }
 
-func readJSONObject(path string) (map[string]any, error) {
-	data, err := os.ReadFile(path)
+// readJSONObject reads dir/name (size-limited, regular file inside the
+// model only) as a JSON object.
+func readJSONObject(dir, name string) (map[string]any, []byte, error) {
+	path := filepath.Join(dir, name)
+	data, err := modelfs.ReadFile(dir, name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file", path)
+			return nil, nil, fmt.Errorf("%s: no such file", path)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
-		return nil, fmt.Errorf("%s: invalid JSON: %s", path, describeJSONError(data, err))
+		return nil, nil, fmt.Errorf("%s: invalid JSON: %s", path, describeJSONError(data, err))
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%s: expected a JSON object, found %s", path, jsonKind(v))
+		return nil, nil, fmt.Errorf("%s: expected a JSON object, found %s", path, jsonKind(v))
 	}
-	return m, nil
+	return m, data, nil
 }
 
 func describeJSONError(data []byte, err error) string {

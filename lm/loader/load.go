@@ -1,3 +1,7 @@
+// Ported from mlx_lm/utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: aff825e8092b0452ea6f97fc8feca4d414ab1d2b
+
 // Package loader loads a model directory the way mlx_lm.utils.load_model
 // does: config.json (+ generation_config.json's eos_token_id), the
 // architecture registered for its model_type, every model*.safetensors,
@@ -12,12 +16,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/hf2go/hf2go/lm/arch"
+	"github.com/hf2go/hf2go/lm/modelfs"
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
 )
@@ -33,6 +39,11 @@ type Options struct {
 	Lazy bool
 	// ModelConfig is merged over config.json (load_model's model_config).
 	ModelConfig map[string]any
+	// Dtype is the compute dtype (see dtype.go): "" or "native" (as stored,
+	// as mlx_lm.load), "auto" (float32 on the CPU backend for float16 /
+	// bfloat16 checkpoints, else as stored), or a dtype to cast every
+	// floating parameter to.
+	Dtype string
 }
 
 // Model is a loaded model.
@@ -47,6 +58,10 @@ type Model struct {
 	VocabSize int
 	// WeightFiles are the safetensors files read, sorted.
 	WeightFiles []string
+	// CheckpointDtype is the floating dtype most parameters were stored in;
+	// ComputeDtype what they are now, DtypeNote a one-line account of why.
+	CheckpointDtype, ComputeDtype mlx.Dtype
+	DtypeNote                     string
 }
 
 // Free releases the model's parameters.
@@ -58,7 +73,7 @@ func (m *Model) Free() {
 
 // Load loads the model in dir. Errors name the file and the key at fault.
 func Load(ctx context.Context, dir string, o Options) (*Model, error) {
-	config, err := ReadConfig(dir)
+	config, configData, err := readConfig(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -86,24 +101,98 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The weights' headers first (no data), then the config's sizes against
+	// them, all before the constructor allocates anything.
+	stats, err := readHeaders(files)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkConfigSizes(cfgPath, configData, stats); err != nil {
+		return nil, err
+	}
+	if _, err := resolveQuantization(config); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if mf, ok := config["model_file"]; ok && mf != nil {
+		// 0.32 runs a custom architecture file with trust_remote_code=True;
+		// Go cannot run Python, so such a model is refused either way.
+		return nil, fmt.Errorf("%s: model_file %v: the model requires a custom Python architecture file, which hf2go cannot run", cfgPath, mf)
+	}
+	if err := legacyQuantizationConfig(dir, config); err != nil {
+		return nil, err
+	}
+	return build(ctx, a, config, eos, cfgPath, dir, files, func() (map[string]*mlx.Array, map[string]string, error) {
+		return readWeights(files)
+	}, nil, o)
+}
 
+// FromWeights builds a model from a config and weights that did not come
+// from a model directory (a GGUF file): the same path as Load from the
+// architecture lookup on (sanitize, quantization as config says, strict
+// load, evaluation). source names the origin in errors and becomes Dir. The
+// weights are consumed: on error they are freed.
+func FromWeights(ctx context.Context, source string, config map[string]any, weights map[string]*mlx.Array, o Options) (*Model, error) {
+	freeAll := func() {
+		for _, w := range weights {
+			w.Free()
+		}
+	}
+	for k, v := range o.ModelConfig {
+		config[k] = v
+	}
+	modelType, _ := config["model_type"].(string)
+	a, err := arch.Lookup(modelType)
+	if err != nil {
+		freeAll()
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	eos, err := EOSTokenIDs(config)
+	if err != nil {
+		freeAll()
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	// The same size checks as Load, against the weights given.
+	st := &weightStats{files: []string{source}, tensors: len(weights)}
+	for _, w := range weights {
+		for _, d := range w.Shape() {
+			st.maxDim = max(st.maxDim, d)
+		}
+	}
+	if err := checkConfigTree(source, config, st); err != nil {
+		freeAll()
+		return nil, err
+	}
+	origin := make(map[string]string, len(weights))
+	for n := range weights {
+		origin[n] = source
+	}
+	return build(ctx, a, config, eos, source, source, []string{source}, func() (map[string]*mlx.Array, map[string]string, error) {
+		return weights, origin, nil
+	}, freeAll, o)
+}
+
+func build(ctx context.Context, a arch.Arch, config map[string]any, eos []int, cfgPath, dir string, files []string,
+	read func() (map[string]*mlx.Array, map[string]string, error), discard func(), o Options) (*Model, error) {
 	model, err := newModel(a, config)
 	if err != nil {
+		if discard != nil {
+			discard()
+		}
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	m := &Model{Model: model, Arch: a, Dir: dir, Config: config, EOSTokenIDs: eos,
 		VocabSize: VocabSize(config), WeightFiles: files}
-	ok = false
+	ok := false
 	defer func() {
 		if !ok {
 			m.Free()
 		}
 	}()
 
-	weights, origin, err := readWeights(files)
+	weights, origin, err := read()
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +231,12 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 			return nil, fmt.Errorf("%s: quantizing the model: %w", cfgPath, err)
 		}
 	}
+	if qa, ok := config["quantize_activations"]; ok && truthy(qa) {
+		// 0.32: nvfp4/mxfp8 layers become nn.QQLinear (activations quantized
+		// too), which runtime/mlx/nn does not have.
+		freeAll(weights)
+		return nil, fmt.Errorf("%s: quantize_activations: activation-quantized layers (nn.QQLinear) are not supported by hf2go yet", cfgPath)
+	}
 	if err := nn.Update(model.Module(), weights); err != nil {
 		freeAll(weights)
 		var ue *nn.UpdateError
@@ -149,6 +244,9 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 			return nil, fmt.Errorf("%s: %w", describeFiles(dir, files), annotate(ue, origin))
 		}
 		return nil, fmt.Errorf("%s: %w", describeFiles(dir, files), err)
+	}
+	if err := castParams(m, o); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	if !o.Lazy {
 		if err := evalParams(ctx, model, progressWriter(o)); err != nil {
@@ -182,16 +280,31 @@ func newModel(a arch.Arch, config map[string]any) (m arch.Model, err error) {
 	return m, err
 }
 
-// weightFiles is load_model's glob of model*.safetensors (sorted). A
-// model.safetensors.index.json, when present, must name only files that exist.
+// weightFiles is load_model's glob of model*.safetensors (sorted), each a
+// regular file inside the model. A model.safetensors.index.json, when
+// present, must name only plain file names that exist.
 func weightFiles(dir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "model*.safetensors"))
+	matches, err := filepath.Glob(filepath.Join(dir, "model*.safetensors"))
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
-	idx := filepath.Join(dir, "model.safetensors.index.json")
-	if data, err := os.ReadFile(idx); err == nil {
+	if len(matches) > MaxWeightFiles {
+		return nil, fmt.Errorf("%s: %d model*.safetensors files, more than the %d any model needs", dir, len(matches), MaxWeightFiles)
+	}
+	sort.Strings(matches)
+	files := make([]string, 0, len(matches))
+	for _, m := range matches {
+		p, err := modelfs.Check(dir, filepath.Base(m))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, p)
+	}
+	const idxName = "model.safetensors.index.json"
+	idx := filepath.Join(dir, idxName)
+	data, err := modelfs.ReadFile(dir, idxName)
+	switch {
+	case err == nil:
 		var index struct {
 			WeightMap map[string]string `json:"weight_map"`
 		}
@@ -205,14 +318,30 @@ func weightFiles(dir string) ([]string, error) {
 				continue
 			}
 			seen[f] = true
-			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			if len(seen) > MaxWeightFiles {
+				return nil, fmt.Errorf("%s names more than %d shards", idx, MaxWeightFiles)
+			}
+			if err := checkShardName(idx, f); err != nil {
+				return nil, err
+			}
+			if _, err := modelfs.Resolve(dir, f); err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					return nil, err
+				}
 				missing = append(missing, f)
 			}
 		}
 		sort.Strings(missing)
 		if len(missing) > 0 {
-			return nil, fmt.Errorf("%s names shards that are missing: %s", idx, strings.Join(missing, ", "))
+			more := ""
+			if len(missing) > 5 {
+				more = fmt.Sprintf(" (and %d more)", len(missing)-5)
+				missing = missing[:5]
+			}
+			return nil, fmt.Errorf("%s names shards that are missing: %s%s", idx, strings.Join(missing, ", "), more)
 		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no safetensors found in %s (expected model*.safetensors)", dir)

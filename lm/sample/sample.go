@@ -1,4 +1,8 @@
-// Package sample is mlx_lm.sample_utils (mlx-lm 0.30.4): samplers that pick a
+// Ported from mlx_lm/sample_utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: e6d24efd004d18ac501fd40d0b04c40fab5a41b1
+
+// Package sample is mlx_lm.sample_utils: samplers that pick a
 // token from log-probabilities, and logits processors that adjust logits
 // before sampling. Each function computes what its Python counterpart does,
 // with the same MLX ops in the same order, so that on the same inputs and the
@@ -107,7 +111,7 @@ func ApplyTopK(logprobs *mlx.Array, topK int) *mlx.Array {
 	}
 	vocab := logprobs.Dim(-1)
 	if !(0 < topK && topK < vocab) {
-		return mlx.Errorf("apply_top_k", "`top_k` has to be an integer in the (0, %d] interval, but is %d.", vocab, topK)
+		return mlx.Errorf("apply_top_k", "`top_k` has to be an integer in the (0, %d) interval, but is %d.", vocab, topK)
 	}
 	s := mlx.NewScope()
 	defer s.Close()
@@ -117,15 +121,9 @@ func ApplyTopK(logprobs *mlx.Array, topK int) *mlx.Array {
 	return out
 }
 
-// inverse is mx.put_along_axis(zeros_like(idx), idx, arange(n, idx.dtype), -1).
-func inverse(sortedIndices *mlx.Array) *mlx.Array {
-	n := sortedIndices.Dim(-1)
-	return mlx.PutAlongAxis(mlx.ZerosLike(sortedIndices), sortedIndices,
-		mlx.Arange(0, float64(n), 1, sortedIndices.Dtype()), -1)
-}
-
 // ApplyMinP is apply_min_p: tokens whose probability is below min_p times the
-// top token's are dropped, keeping at least minTokensToKeep.
+// top token's are dropped, keeping at least minTokensToKeep (the top ones by
+// argpartition). 0.32 computes it in place instead of through a sort.
 func ApplyMinP(logprobs *mlx.Array, minP float64, minTokensToKeep int) *mlx.Array {
 	if !(minP >= 0 && minP <= 1.0) {
 		return mlx.Errorf("apply_min_p", "`min_p` has to be a float in the [0, 1] interval, but is %v", minP)
@@ -135,28 +133,34 @@ func ApplyMinP(logprobs *mlx.Array, minP float64, minTokensToKeep int) *mlx.Arra
 	}
 	s := mlx.NewScope()
 	defer s.Close()
-	sortedIndices := mlx.Argsort(mlx.Negative(logprobs), -1)
-	sortedLogprobs := mlx.TakeAlongAxis(logprobs, sortedIndices, -1)
-	topLogprobs := sortedLogprobs.Index(mlx.Colon, mlx.Slice(0, 1, 1))
+	topLogprobs := mlx.Max(logprobs, true, -1)
 	scaledMinP := mlx.Add(topLogprobs, mlx.Float(math.Log(minP)))
-	tokensToRemove := mlx.Less(sortedLogprobs, scaledMinP)
-	tokensToRemove = tokensToRemove.SetIndex(mlx.BoolScalar(false), mlx.Ellipsis, mlx.Slice(mlx.None, minTokensToKeep, 1))
-	selected := mlx.Where(tokensToRemove, mlx.Float(math.Inf(-1)), sortedLogprobs)
-	out := mlx.TakeAlongAxis(selected, inverse(sortedIndices), -1)
+	tokensToRemove := mlx.Less(logprobs, scaledMinP)
+	if minTokensToKeep > 1 {
+		topIndices := mlx.Argpartition(logprobs, -minTokensToKeep, -1)
+		topIndices = topIndices.Index(mlx.Ellipsis, mlx.Slice(-minTokensToKeep, mlx.None, 1))
+		tokensToRemove = mlx.PutAlongAxis(tokensToRemove, topIndices, mlx.Scalar(0, mlx.Bool), -1)
+	}
+	out := mlx.Where(tokensToRemove, mlx.Float(math.Inf(-1)), logprobs)
 	s.Keep(out)
 	return out
 }
 
-// ApplyTopP is apply_top_p: nucleus filtering at cumulative probability top_p.
+// ApplyTopP is apply_top_p: nucleus filtering at cumulative probability
+// top_p. 0.32 computes a threshold log-probability from the sorted masses
+// (in float32) and drops what is below it, instead of mapping cumulative
+// sums back through the inverse permutation.
 func ApplyTopP(logprobs *mlx.Array, topP float64) *mlx.Array {
 	s := mlx.NewScope()
 	defer s.Close()
-	probs := mlx.Exp(logprobs)
-	sortedIndices := mlx.Argsort(logprobs, -1)
-	sortedProbs := mlx.TakeAlongAxis(probs, sortedIndices, -1)
-	cum := mlx.Cumsum(sortedProbs, -1, false, true)
-	cum = mlx.TakeAlongAxis(cum, inverse(sortedIndices), -1)
-	out := mlx.Where(mlx.Greater(cum, mlx.Float(1-topP)), logprobs, mlx.Float(math.Inf(-1)))
+	sortedLogprobs := mlx.Sort(logprobs, -1)
+	sortedProbs := mlx.Exp(mlx.Astype(sortedLogprobs, mlx.Float32))
+	massAbove := mlx.Cumsum(sortedProbs, -1, true, false)
+	first := mlx.Slice(mlx.None, 1, 1)
+	totalMass := mlx.Add(massAbove.Index(mlx.Ellipsis, first), sortedProbs.Index(mlx.Ellipsis, first))
+	numDropped := mlx.Sum(mlx.GreaterEqual(massAbove, mlx.Multiply(mlx.Float(topP), totalMass)), true, -1)
+	threshold := mlx.TakeAlongAxis(sortedLogprobs, numDropped, -1)
+	out := mlx.Where(mlx.Less(logprobs, threshold), mlx.Float(math.Inf(-1)), logprobs)
 	s.Keep(out)
 	return out
 }
@@ -165,24 +169,111 @@ func ApplyTopP(logprobs *mlx.Array, topP float64) *mlx.Array {
 // repetition_penalty, repetition_context_size). A nil or empty bias and a
 // penalty of 0 add nothing. contextSize is Python's default 20 when 0.
 func MakeLogitsProcessors(logitBias map[int]float64, repetitionPenalty float64, contextSize int) ([]LogitsProcessor, error) {
+	return MakeLogitsProcessorsOpts(ProcessorOptions{LogitBias: logitBias, RepetitionPenalty: repetitionPenalty,
+		RepetitionContextSize: contextSize})
+}
+
+// ProcessorOptions are make_logits_processors' arguments. A penalty of 0 is
+// Python's None (no processor); a context size of 0 is the default 20.
+type ProcessorOptions struct {
+	LogitBias             map[int]float64
+	RepetitionPenalty     float64
+	RepetitionContextSize int
+	// New in 0.32 (OpenAI's presence_penalty and frequency_penalty).
+	PresencePenalty      float64
+	PresenceContextSize  int
+	FrequencyPenalty     float64
+	FrequencyContextSize int
+}
+
+// MakeLogitsProcessorsOpts is make_logits_processors with every argument:
+// logit bias, then the repetition, presence and frequency penalties, each
+// when set, in that order.
+func MakeLogitsProcessorsOpts(o ProcessorOptions) ([]LogitsProcessor, error) {
 	var out []LogitsProcessor
-	if len(logitBias) > 0 {
-		out = append(out, LogitBias(logitBias))
+	if len(o.LogitBias) > 0 {
+		out = append(out, LogitBias(o.LogitBias))
 	}
-	if repetitionPenalty != 0 {
-		p, err := MakeRepetitionPenalty(repetitionPenalty, contextSize)
+	if o.RepetitionPenalty != 0 {
+		p, err := MakeRepetitionPenalty(o.RepetitionPenalty, o.RepetitionContextSize)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
 	}
+	if o.PresencePenalty != 0 {
+		out = append(out, MakePresencePenalty(o.PresencePenalty, o.PresenceContextSize))
+	}
+	if o.FrequencyPenalty != 0 {
+		out = append(out, MakeFrequencyPenalty(o.FrequencyPenalty, o.FrequencyContextSize))
+	}
 	return out, nil
 }
 
-// LogitBias is logit_bias_processor: logits[:, indices] += values. Python
-// builds the index and value arrays from the dict in insertion order; Go maps
-// have none, so the keys are taken in ascending order (the sum is the same
-// for distinct keys).
+// MakePresencePenalty is make_presence_penalty(penalty, context_size):
+// logits[:, tokens] -= penalty over the last context_size tokens, once per
+// distinct token (a setitem: repeated indices write the same value).
+func MakePresencePenalty(penalty float64, contextSize int) LogitsProcessor {
+	if contextSize == 0 {
+		contextSize = 20
+	}
+	return func(tokens, logits *mlx.Array) *mlx.Array {
+		if tokens == nil || tokens.Size() == 0 {
+			return logits.Index(mlx.Ellipsis)
+		}
+		s := mlx.NewScope()
+		defer s.Close()
+		t := tokens.Index(mlx.Slice(-contextSize, mlx.None, 1))
+		sel := mlx.Subtract(logits.Index(mlx.Colon, t), mlx.Float(penalty))
+		out := logits.SetIndex(sel, mlx.Colon, t)
+		s.Keep(out)
+		return out
+	}
+}
+
+// MakeFrequencyPenalty is make_frequency_penalty(penalty, context_size):
+// logits.at[:, tokens].subtract(penalty) over the last context_size tokens,
+// a scatter-add, so a token is penalized once per occurrence.
+func MakeFrequencyPenalty(penalty float64, contextSize int) LogitsProcessor {
+	if contextSize == 0 {
+		contextSize = 20
+	}
+	return func(tokens, logits *mlx.Array) *mlx.Array {
+		if tokens == nil || tokens.Size() == 0 {
+			return logits.Index(mlx.Ellipsis)
+		}
+		if err := logits.Err(); err != nil {
+			return logits.Index(mlx.Ellipsis)
+		}
+		s := mlx.NewScope()
+		defer s.Close()
+		t := tokens.Index(mlx.Slice(-contextSize, mlx.None, 1))
+		out := scatterAddColumns(logits, t, mlx.Negative(mlx.Scalar(penalty, logits.Dtype())))
+		s.Keep(out)
+		return out
+	}
+}
+
+// scatterAddColumns is logits.at[:, idx].add(v) for a 2-D logits, a 1-D idx
+// and a scalar or (len(idx),) v: each (row, idx[j]) gets v[j] added, in j
+// order, repeated indices accumulating.
+func scatterAddColumns(logits, idx, v *mlx.Array) *mlx.Array {
+	b, n := logits.Dim(0), idx.Dim(0)
+	// Scatter along axis 1 with update slices of shape (B, 1) per index:
+	// updates (n, B, 1).
+	upd := v
+	if v.Ndim() == 1 {
+		upd = mlx.Reshape(v, n, 1, 1)
+	}
+	upd = mlx.BroadcastTo(mlx.Astype(upd, logits.Dtype()), n, b, 1)
+	return mlx.ScatterAdd(logits, []*mlx.Array{idx}, upd, []int{1})
+}
+
+// LogitBias is logit_bias_processor: logits.at[:, indices].add(values)
+// (0.32; a setitem of logits[:, indices] + values before, the same for the
+// distinct keys of a dict). Python takes the dict's insertion order; Go maps
+// have none, so the keys are taken in ascending order (each key's sum is the
+// same either way).
 func LogitBias(bias map[int]float64) LogitsProcessor {
 	keys := make([]int32, 0, len(bias))
 	for k := range bias {
@@ -194,12 +285,14 @@ func LogitBias(bias map[int]float64) LogitsProcessor {
 		vals[i] = float32(bias[int(k)])
 	}
 	return func(_, logits *mlx.Array) *mlx.Array {
+		if err := logits.Err(); err != nil {
+			return logits.Index(mlx.Ellipsis)
+		}
 		s := mlx.NewScope()
 		defer s.Close()
 		indices := mlx.FromSlice(keys, len(keys))
 		values := mlx.FromSlice(vals, len(vals))
-		sel := logits.Index(mlx.Colon, indices)
-		out := logits.SetIndex(mlx.Add(sel, values), mlx.Colon, indices)
+		out := scatterAddColumns(logits, indices, values)
 		s.Keep(out)
 		return out
 	}

@@ -12,7 +12,11 @@ import (
 // before normalization (or after it, for tokens with normalized=true) and
 // never passes to the pre-tokenizer or model.
 type addedVocab struct {
-	byID      map[int]rawAddedToken
+	byID map[int]rawAddedToken
+	// text is each added token's id_to_token: its content, normalized for
+	// a token with normalized=true (tokenizers 0.23 decodes those as the
+	// normalizer's output, e.g. lowercased).
+	text      map[int]string
 	byContent map[string]rawAddedToken
 	raw       *trie // tokens with normalized=false, matched on the input
 	norm      *trie // tokens with normalized=true, matched on normalized splits
@@ -73,6 +77,7 @@ func (t *trie) longestAt(s string, i int) (int, int) {
 func newAddedVocab(tokens []rawAddedToken, n normalizer) *addedVocab {
 	av := &addedVocab{
 		byID:      make(map[int]rawAddedToken, len(tokens)),
+		text:      make(map[int]string, len(tokens)),
 		byContent: make(map[string]rawAddedToken, len(tokens)),
 	}
 	rawSet := &struct {
@@ -86,6 +91,7 @@ func newAddedVocab(tokens []rawAddedToken, n normalizer) *addedVocab {
 	for _, tk := range tokens {
 		av.byID[tk.ID] = tk
 		av.byContent[tk.Content] = tk
+		av.text[tk.ID] = tk.Content
 		if tk.Content == "" {
 			continue
 		}
@@ -96,6 +102,7 @@ func newAddedVocab(tokens []rawAddedToken, n normalizer) *addedVocab {
 			if n != nil {
 				pat = n.normalize(pat)
 			}
+			av.text[tk.ID] = pat
 			normSet.t.insert(pat, len(normSet.toks))
 			normSet.toks = append(normSet.toks, tk)
 		} else {

@@ -390,7 +390,7 @@ func buildPreTokenizer(file, key string, raw json.RawMessage) (preTokenizer, err
 			if err != nil {
 				return nil, bad(err)
 			}
-			bl.re = regexPattern{re}
+			bl.re = regexPattern{re: re}
 		}
 		return bl, nil
 	case "Metaspace":
@@ -429,7 +429,7 @@ func buildPreTokenizer(file, key string, raw json.RawMessage) (preTokenizer, err
 		if err != nil {
 			return nil, bad(err)
 		}
-		return splitPreTokenizer{regexPattern{re}, behRemoved, true}, nil
+		return splitPreTokenizer{regexPattern{re: re}, behRemoved, true}, nil
 	}
 	return nil, unsupported(file, key, typ)
 }

@@ -1,3 +1,12 @@
+// StreamDecoder's rule for byte-fallback runs (emit them as soon as they
+// form complete characters) is SPMStreamingDetokenizer's; the rest of the
+// decoding follows the tokenizers library's decode, not mlx_lm's
+// detokenizers (see PORTING_DECISIONS.md, "Moving to mlx-lm 0.32.2").
+//
+// Ported from mlx_lm/tokenizer_utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 0819f7551faefe2b0ee7d260f7ad9e5f41c24c67
+
 package tokenizer
 
 import (
@@ -143,7 +152,11 @@ func (m metaspaceDecoder) decodeChainAt(tok string, i int) string {
 
 // Add consumes one id and returns the text that became final, possibly "".
 // An id outside the vocabulary is skipped and recorded in Err.
-func (s *StreamDecoder) Add(id int) string {
+func (s *StreamDecoder) Add(id int) (text string) {
+	if _, stuck := s.err.(*RegexLimitError); stuck {
+		return "" // a decoder regex already ran out of time: do not retry per token
+	}
+	defer s.catch(&text)
 	tok, ok := s.t.idToken(id)
 	if !ok {
 		if s.err == nil {
@@ -166,13 +179,23 @@ func (s *StreamDecoder) Add(id int) string {
 		return s.addSPM(tok, i)
 	}
 	s.ids = append(s.ids, id)
-	text, err := s.t.Decode(s.ids, false)
-	if err != nil || !strings.HasPrefix(text, s.emitted) || strings.HasSuffix(text, "\uFFFD") {
+	decoded, err := s.naiveDecode()
+	if err != nil || !strings.HasPrefix(decoded, s.emitted) || strings.HasSuffix(decoded, "\uFFFD") {
 		return ""
 	}
-	out := text[len(s.emitted):]
-	s.emitted = text
+	out := decoded[len(s.emitted):]
+	s.emitted = decoded
 	return out
+}
+
+// naiveDecode re-decodes every id so far; a regex that ran out of time is
+// kept in Err so that later calls stop at once.
+func (s *StreamDecoder) naiveDecode() (string, error) {
+	decoded, err := s.t.Decode(s.ids, false)
+	if rl, ok := err.(*RegexLimitError); ok && s.err == nil {
+		s.err = rl
+	}
+	return decoded, err
 }
 
 func (s *StreamDecoder) addSPM(tok string, i int) string {
@@ -225,7 +248,11 @@ func (s *StreamDecoder) trim(x string) string {
 
 // Flush returns whatever is still held back (an incomplete character becomes
 // U+FFFD, as in Decode) and ends the stream.
-func (s *StreamDecoder) Flush() string {
+func (s *StreamDecoder) Flush() (text string) {
+	if _, stuck := s.err.(*RegexLimitError); stuck {
+		return ""
+	}
+	defer s.catch(&text)
 	switch s.mode {
 	case streamByteLevel:
 		out := lossyUTF8(s.pending)
@@ -239,14 +266,32 @@ func (s *StreamDecoder) Flush() string {
 		s.pending = nil
 		return out
 	}
-	text, err := s.t.Decode(s.ids, false)
-	if err != nil || !strings.HasPrefix(text, s.emitted) {
+	decoded, err := s.naiveDecode()
+	if err != nil || !strings.HasPrefix(decoded, s.emitted) {
 		return ""
 	}
-	out := text[len(s.emitted):]
-	s.emitted = text
+	out := decoded[len(s.emitted):]
+	s.emitted = decoded
 	return out
 }
 
-// Err reports the first out-of-range id passed to Add, if any.
+// catch records a decoder regex that ran out of time in Err (the text of
+// that call is dropped).
+func (s *StreamDecoder) catch(text *string) {
+	r := recover() // must be called by the deferred function itself
+	if r == nil {
+		return
+	}
+	a, ok := r.(regexAbort)
+	if !ok {
+		panic(r)
+	}
+	*text = ""
+	if s.err == nil {
+		s.err = a.err
+	}
+}
+
+// Err reports the first out-of-range id passed to Add, or a decoder regex
+// that ran past RegexMatchLimit, if any.
 func (s *StreamDecoder) Err() error { return s.err }

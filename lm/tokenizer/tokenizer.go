@@ -5,16 +5,16 @@
 package tokenizer
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hf2go/hf2go/lm/modelfs"
 )
 
 // Tokenizer is safe for concurrent use.
@@ -80,33 +80,17 @@ func Load(path string) (*Tokenizer, error) {
 func findFile(dir, name string) string {
 	for _, n := range []string{name, name + ".gz"} {
 		p := filepath.Join(dir, n)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p
+		if _, err := os.Lstat(p); err == nil {
+			return p // readMaybeGz says what is wrong with it, if anything
 		}
 	}
 	return ""
 }
 
+// readMaybeGz reads a tokenizer file through modelfs: a regular file inside
+// its directory, at most modelfs.Limit bytes (after gunzip for ".gz").
 func readMaybeGz(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return b, nil
+	return modelfs.ReadFile(filepath.Dir(path), filepath.Base(path))
 }
 
 type rawAddedToken struct {
@@ -121,7 +105,13 @@ type rawAddedToken struct {
 
 // FromJSON builds a tokenizer from the contents of a tokenizer.json; name is
 // used in error messages.
-func FromJSON(name string, data []byte) (*Tokenizer, error) {
+func FromJSON(name string, data []byte) (_ *Tokenizer, err error) {
+	// Added tokens are normalized while building, which can run a regex.
+	defer catchRegexLimit(&err)
+	return fromJSON(name, data)
+}
+
+func fromJSON(name string, data []byte) (*Tokenizer, error) {
 	var raw struct {
 		AddedTokens   []rawAddedToken `json:"added_tokens"`
 		Normalizer    json.RawMessage `json:"normalizer"`
@@ -275,7 +265,8 @@ func specialTokenString(raw json.RawMessage) (string, error) {
 
 // Encode tokenizes text. With addSpecialTokens, the post-processor adds what
 // the model expects around a sequence (e.g. BOS).
-func (t *Tokenizer) Encode(text string, addSpecialTokens bool) ([]int, error) {
+func (t *Tokenizer) Encode(text string, addSpecialTokens bool) (_ []int, err error) {
+	defer catchRegexLimit(&err)
 	if !utf8.ValidString(text) {
 		return nil, errors.New("tokenizer: Encode: text is not valid UTF-8")
 	}
@@ -304,8 +295,8 @@ func (t *Tokenizer) Encode(text string, addSpecialTokens bool) ([]int, error) {
 
 // idToken returns the token string for id, preferring added tokens as HF does.
 func (t *Tokenizer) idToken(id int) (string, bool) {
-	if at, ok := t.added.byID[id]; ok {
-		return at.Content, true
+	if s, ok := t.added.text[id]; ok {
+		return s, true
 	}
 	return t.model.idToToken(id)
 }
@@ -313,7 +304,8 @@ func (t *Tokenizer) idToken(id int) (string, bool) {
 // Decode turns ids back into text. Unlike HF, which silently drops unknown
 // ids, an id outside the vocabulary is an error: it means a model/tokenizer
 // mismatch that should not pass unnoticed.
-func (t *Tokenizer) Decode(ids []int, skipSpecial bool) (string, error) {
+func (t *Tokenizer) Decode(ids []int, skipSpecial bool) (_ string, err error) {
+	defer catchRegexLimit(&err)
 	toks := make([]string, 0, len(ids))
 	for i, id := range ids {
 		s, ok := t.idToken(id)

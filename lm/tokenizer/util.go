@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -81,7 +82,60 @@ func (p literalPattern) findAll(s string) [][2]int {
 
 // regexPattern wraps regexp2 because HF pre-tokenizer regexes (Oniguruma
 // syntax) rely on lookahead such as `\s+(?!\S)`, which Go's regexp lacks.
-type regexPattern struct{ re *regexp2.Regexp }
+// regexp2 backtracks, so a pattern such as `(a+)+$` takes time exponential in
+// the input; every search is therefore bounded by RegexMatchLimit, as HF
+// tokenizers bounds it by Oniguruma's retry limit (which, for `(a+)+$`, stops
+// after ~0.4 s on the 2-core machine the limit was chosen on).
+type regexPattern struct {
+	re        *regexp2.Regexp
+	file, key string // where the pattern came from, for the error
+}
+
+// RegexMatchLimit is the longest one regex search (finding the next match)
+// may take. Real tokenizer patterns find a match in microseconds; regexp2 is
+// about 10x slower than Oniguruma, so this is roughly Oniguruma's default
+// retry limit (10 million retries) in regexp2's time.
+const RegexMatchLimit = time.Second
+
+// RegexLimitError is returned by Encode, Decode and the stream decoder when a
+// tokenizer regex ran past RegexMatchLimit (catastrophic backtracking).
+type RegexLimitError struct {
+	File, Key string // tokenizer file and JSON key of the pattern ("" for a built-in one)
+	Pattern   string
+	InputLen  int // characters of the text being searched
+}
+
+func (e *RegexLimitError) Error() string {
+	where := "built-in regex"
+	if e.File != "" {
+		where = e.File + ": " + e.Key
+	}
+	p := e.Pattern
+	if len(p) > 200 {
+		p = p[:200] + "…"
+	}
+	return fmt.Sprintf("%s %q found no match decision within %v on a %d-character text: the pattern backtracks catastrophically (HF tokenizers stops it at Oniguruma's retry limit too)",
+		where, p, RegexMatchLimit, e.InputLen)
+}
+
+// regexAbort carries a RegexLimitError from deep inside a normalize /
+// pre-tokenize / decode chain up to the exported method, which turns it back
+// into an error (see catchRegexLimit). It never leaves the package: the
+// pattern interface is used in per-character loops by many implementations,
+// and a bounded search that gave up has to abandon the whole call anyway.
+type regexAbort struct{ err *RegexLimitError }
+
+// catchRegexLimit is deferred by every exported entry point that can run a
+// regex; any other panic is re-raised.
+func catchRegexLimit(err *error) {
+	if r := recover(); r != nil {
+		a, ok := r.(regexAbort)
+		if !ok {
+			panic(r)
+		}
+		*err = a.err
+	}
+}
 
 var (
 	regexCacheMu sync.Mutex
@@ -90,7 +144,8 @@ var (
 
 // compileRegex caches compiled regexes process-wide: every Llama 3 / Qwen /
 // GPT-4 style tokenizer uses the same few patterns, and compiling regexp2
-// programs is not free. regexp2.Regexp is safe for concurrent use.
+// programs is not free. regexp2.Regexp is safe for concurrent use, and every
+// cached one has the same MatchTimeout.
 func compileRegex(expr string) (*regexp2.Regexp, error) {
 	regexCacheMu.Lock()
 	defer regexCacheMu.Unlock()
@@ -101,6 +156,7 @@ func compileRegex(expr string) (*regexp2.Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
+	re.MatchTimeout = RegexMatchLimit
 	regexCache[expr] = re
 	return re, nil
 }
@@ -128,6 +184,10 @@ func (p regexPattern) findAll(s string) [][2]int {
 		}
 		m, err = p.re.FindNextMatch(m)
 	}
+	if err != nil {
+		// The only error regexp2 returns while matching is its timeout.
+		panic(regexAbort{&RegexLimitError{File: p.file, Key: p.key, Pattern: p.re.String(), InputLen: len(runes)}})
+	}
 	return out
 }
 
@@ -144,7 +204,7 @@ func buildPattern(file, key string, raw json.RawMessage) (pattern, error) {
 		if err != nil {
 			return nil, &configError{file: file, key: key + ".Regex", msg: fmt.Sprintf("%q does not compile: %v", *p.Regex, err)}
 		}
-		return regexPattern{re}, nil
+		return regexPattern{re: re, file: file, key: key + ".Regex"}, nil
 	}
 	return nil, &configError{file: file, key: key, msg: "needs \"String\" or \"Regex\""}
 }

@@ -342,7 +342,10 @@ def main():
         variants["f32"] = (f32, config, model.parameters())
         bf, kept_f32 = cast(fresh(model_class, args_class, config, model.parameters()))
         variants["bf16"] = (dict(tree_flatten(bf.parameters())), config, bf.parameters())
-        qm, qconfig = quantize_model(fresh(model_class, args_class, config, bf.parameters()), config, gs, 4)
+        # q4 is quantized from the bf16 model (what mlx_lm.convert -q makes of a
+        # bf16 checkpoint); "q4_from": "f32" quantizes the float32 one instead.
+        qbase = {"bf16": bf.parameters(), "f32": model.parameters()}[case.get("q4_from", "bf16")]
+        qm, qconfig = quantize_model(fresh(model_class, args_class, config, qbase), config, gs, 4)
         variants["q4"] = (dict(tree_flatten(qm.parameters())), qconfig, qm.parameters())
 
         extra_variants = case.get("extra_variants", [])
@@ -394,10 +397,12 @@ def main():
         summary["cases"].append(name)
 
     cov = coverage.report()
-    if cov["has_sanitize"] and layouts is None:
+    if cov["has_sanitize"] and not layouts:
         cov["error"] = (f"{os.path.basename(configs_path)} declares no hf_layouts, but the model has a sanitize "
-                        "method: add the checkpoint layouts it consumes (parity/README.md), or \"hf_layouts\": [] "
-                        "with \"hf_layouts_note\" saying why there is none")
+                        "method: add the checkpoint layouts it consumes (parity/README.md)")
+    elif not cov["has_sanitize"] and layouts is None:
+        cov["error"] = (f"{os.path.basename(configs_path)} declares no hf_layouts: the model has no sanitize, so "
+                        "write \"hf_layouts\": [] with \"hf_layouts_note\" saying so (parity/README.md)")
     summary["coverage"] = cov
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1, sort_keys=True)

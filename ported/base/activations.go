@@ -10,16 +10,13 @@ import (
 )
 
 // Python wraps each function of activations.py in mx.compile(shapeless=True);
-// the ports run the same ops uncompiled. On the CPU the fused kernel gives
-// the same bits (measured: max |Δ| = 0 for each function, and the parity
-// test checks it).
+// Swiglu runs compiled (nn.Swiglu); the others run the same ops uncompiled. On
+// the CPU the fused kernel gives the same bits (measured: max |Δ| = 0 for each
+// function, and the parity test checks it).
 
-// Swiglu is activations.swiglu(gate, x) = nn.silu(gate) * x.
-func Swiglu(gate, x *mlx.Array) *mlx.Array {
-	s := nn.Silu(gate)
-	defer s.Free()
-	return mlx.Multiply(s, x)
-}
+// Swiglu is activations.swiglu(gate, x) = nn.silu(gate) * x, compiled with
+// shapeless=True as in Python (nn.Swiglu is that compiled function).
+func Swiglu(gate, x *mlx.Array) *mlx.Array { return nn.Swiglu(gate, x) }
 
 // PreciseSwiglu is activations.precise_swiglu(h, gate, x): SwiGLU computed in
 // float32 and cast back to h's dtype (h only supplies the dtype).

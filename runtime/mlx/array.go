@@ -40,37 +40,36 @@ const (
 )
 
 func freeCell(c *cell) {
-	mu.Lock()
-	freeLocked(c)
-	mu.Unlock()
-}
-
-// freeLocked releases the handle. Caller holds mu.
-func freeLocked(c *cell) {
 	if c.h != nil {
 		C.mlxg_free(c.h)
 		c.h = nil
 	}
 }
 
-// newArray wraps a handle returned by the shim. The caller holds mu.
+// freeLocked releases the handle (kept for callers that hold mu).
+func freeLocked(c *cell) { freeCell(c) }
+
+// newArray wraps a handle returned by the shim, attributing it to the
+// innermost open scope of the context that made it (see context.go).
 //
 // An array created inside a scope gets no cleanup: the open scope references
 // it, so the collector could not run a cleanup before the scope frees it
 // anyway. It gets one when it outlives its scopes (Keep with no enclosing
 // scope, or a Close that drops inner scopes left open). Skipping it matters:
-// runtime.AddCleanup costs an ordered insert into the span's specials list
-// and work for every GC cycle, about 40% of the per-op time of a scoped graph
-// build before this change (cmd/bench-runtime).
+// runtime.AddCleanup costs about as much as MLX's own op construction
+// (docs/bench/profile.md).
 func newArray(h C.mlxg_array) *Array {
-	if top := scopes.top; top != nil {
-		// One allocation for the Array and its cell: a scoped array needs no
-		// cleanup, so nothing requires the cell to be a separate object.
-		sa := &scopedArray{}
-		sa.c.h, sa.c.embedded = h, true
-		sa.a.c, sa.a.scope = &sa.c, top
-		top.arrays = append(top.arrays, &sa.a)
-		return &sa.a
+	c := ctxTable[metaOf(h).ctx].Load()
+	if c == shared {
+		sharedMu.Lock()
+		if top := c.top; top != nil {
+			a := top.alloc(h)
+			sharedMu.Unlock()
+			return a
+		}
+		sharedMu.Unlock()
+	} else if top := c.top; top != nil {
+		return top.alloc(h)
 	}
 	a := &Array{c: &cell{h: h}}
 	a.armCleanup()
@@ -84,7 +83,7 @@ type scopedArray struct {
 }
 
 // armCleanup attaches, once, the safety-net cleanup that frees the handle
-// when the Array becomes unreachable. Caller holds mu (or owns a alone).
+// when the Array becomes unreachable. Caller owns a (or holds its context).
 func (a *Array) armCleanup() {
 	if !a.armed {
 		a.armed = true
@@ -148,8 +147,17 @@ func (a *Array) Valid() bool { return a.Err() == nil }
 
 // ---- metadata ----
 
-// handle returns the C handle of a usable, non-weak array. Caller holds mu.
+// handle returns the C handle of a usable, non-weak array.
 func (a *Array) handle() C.mlxg_array { return a.c.h }
+
+// dims is the shape as the shim stored it (see mlxg_meta): no cgo call.
+func (a *Array) dims() []C.int32_t {
+	m := metaOf(a.c.h)
+	if m.ndim == 0 {
+		return nil
+	}
+	return unsafe.Slice((*C.int32_t)(unsafe.Pointer(m.shape)), int(m.ndim))
+}
 
 // Ndim is the number of dimensions (0 for an error array).
 func (a *Array) Ndim() int {
@@ -159,9 +167,7 @@ func (a *Array) Ndim() int {
 	if a.Err() != nil {
 		return 0
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	return int(C.mlxg_ndim(a.c.h))
+	return int(metaOf(a.c.h).ndim)
 }
 
 // Shape is the array's shape (nil for an error array; empty for a scalar).
@@ -169,16 +175,9 @@ func (a *Array) Shape() []int {
 	if a.weak != weakNone || a.Err() != nil {
 		return nil
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	n := int(C.mlxg_ndim(a.c.h))
-	if n == 0 {
-		return []int{}
-	}
-	buf := make([]C.int, n)
-	C.mlxg_shape(a.c.h, &buf[0])
-	out := make([]int, n)
-	for i, v := range buf {
+	d := a.dims()
+	out := make([]int, len(d))
+	for i, v := range d {
 		out[i] = int(v)
 	}
 	return out
@@ -187,14 +186,17 @@ func (a *Array) Shape() []int {
 // Dim is the size of axis i; negative i counts from the end as in Python.
 // It returns 0 for an axis that does not exist.
 func (a *Array) Dim(i int) int {
-	s := a.Shape()
-	if i < 0 {
-		i += len(s)
-	}
-	if i < 0 || i >= len(s) {
+	if a.weak != weakNone || a.Err() != nil {
 		return 0
 	}
-	return s[i]
+	d := a.dims()
+	if i < 0 {
+		i += len(d)
+	}
+	if i < 0 || i >= len(d) {
+		return 0
+	}
+	return int(d[i])
 }
 
 // Dtype is the element type. A weak scalar reports the dtype it would have on
@@ -211,9 +213,7 @@ func (a *Array) Dtype() Dtype {
 	if a.Err() != nil {
 		return Float32
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	return Dtype(C.mlxg_dtype(a.c.h))
+	return Dtype(metaOf(a.c.h).dtype)
 }
 
 // Size is the number of elements.
@@ -224,9 +224,11 @@ func (a *Array) Size() int {
 	if a.Err() != nil {
 		return 0
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	return int(C.mlxg_size(a.c.h))
+	n := 1
+	for _, d := range a.dims() {
+		n *= int(d)
+	}
+	return n
 }
 
 // Nbytes is the number of bytes of the array's data.
@@ -234,9 +236,7 @@ func (a *Array) Nbytes() int {
 	if a.Err() != nil || a.weak != weakNone {
 		return 0
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	return int(C.mlxg_nbytes(a.c.h))
+	return a.Size() * Dtype(metaOf(a.c.h).dtype).Size()
 }
 
 func (a *Array) String() string {
@@ -287,7 +287,7 @@ func (a *Array) weakDtype(peer Dtype, hasPeer bool) Dtype {
 }
 
 // materialize returns a handle for a, creating a scalar array for a weak
-// scalar (owned=true: the caller frees it after the op). Caller holds mu.
+// scalar (owned=true: the caller frees it after the op).
 func (a *Array) materialize(op string, peer Dtype, hasPeer bool) (C.mlxg_array, bool, error) {
 	if a.weak == weakNone {
 		return a.c.h, false, nil
@@ -385,8 +385,6 @@ func fromRaw(op string, p unsafe.Pointer, n int, shape []int, dtype Dtype) *Arra
 		return errArray(err)
 	}
 	cs := cInts(shape)
-	mu.Lock()
-	defer mu.Unlock()
 	var h C.mlxg_array
 	var sp *C.int
 	if len(cs) > 0 {
@@ -407,8 +405,6 @@ func Scalar(v float64, dtype Dtype) *Array {
 	if err := ensureInit(); err != nil {
 		return errArray(err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	var h C.mlxg_array
 	if msg := C.mlxg_scalar(C.double(v), C.int(dtype), &h); msg != nil {
 		return errArray(takeError("array", msg))
@@ -454,8 +450,6 @@ func (a *Array) Bytes() ([]byte, error) {
 }
 
 func copyOut(a *Array, dst unsafe.Pointer, n int) error {
-	mu.Lock()
-	defer mu.Unlock()
 	return takeError("tolist", C.mlxg_copy_out(a.c.h, dst, C.size_t(n)))
 }
 
@@ -468,8 +462,6 @@ func (a *Array) Item() (float64, error) {
 	if a.weak != weakNone {
 		return a.val, nil
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	var v C.double
 	if msg := C.mlxg_item(a.c.h, &v); msg != nil {
 		return 0, takeError("item", msg)
@@ -483,10 +475,16 @@ func (a *Array) IntItem() (int, error) {
 	return int(v), err
 }
 
+// cInts converts shapes and axes for the shim. Small ones (all of a model's)
+// use a fixed array, which stays on the caller's stack once cInts is inlined.
 func cInts(v []int) []C.int {
-	out := make([]C.int, len(v))
-	for i, x := range v {
-		out[i] = C.int(x)
+	var small [8]C.int
+	out := small[:0]
+	if len(v) > len(small) {
+		out = make([]C.int, 0, len(v))
+	}
+	for _, x := range v {
+		out = append(out, C.int(x))
 	}
 	return out
 }

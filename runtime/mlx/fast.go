@@ -12,16 +12,26 @@ import "unsafe"
 
 // RMSNorm is mx.fast.rms_norm(x, weight, eps); weight may be nil.
 func RMSNorm(x, weight *Array, eps float32) *Array {
-	return runOpt("fast.rms_norm", 1, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_rms_norm(hs[0], hs[1], C.float(eps), out)
-	}, x, weight)
+	var ob opBuf
+	hs, owned, err := ob.prep("fast.rms_norm", 1, x, weight)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_rms_norm(hs[0], hs[1], C.float(eps), &out)
+	return finish("fast.rms_norm", msg, out, owned)
 }
 
 // LayerNorm is mx.fast.layer_norm(x, weight, bias, eps); weight and bias may be nil.
 func LayerNorm(x, weight, bias *Array, eps float32) *Array {
-	return runOpt("fast.layer_norm", 1, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_layer_norm(hs[0], hs[1], hs[2], C.float(eps), out)
-	}, x, weight, bias)
+	var ob opBuf
+	hs, owned, err := ob.prep("fast.layer_norm", 1, x, weight, bias)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_layer_norm(hs[0], hs[1], hs[2], C.float(eps), &out)
+	return finish("fast.layer_norm", msg, out, owned)
 }
 
 // RopeOpts are mx.fast.rope's keyword arguments.
@@ -48,10 +58,15 @@ func RopeArrayOffset(x *Array, o RopeOpts, offset *Array) *Array {
 
 func rope(x *Array, o RopeOpts, offset int, offsetArr *Array) *Array {
 	hasBase := b2i(o.Freqs == nil)
-	return runOpt("fast.rope", 1, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_rope(hs[0], C.int(o.Dims), b2i(o.Traditional), C.float(o.Base), hasBase, C.float(o.Scale),
-			C.int(offset), hs[1], hs[2], out)
-	}, x, offsetArr, o.Freqs)
+	var ob opBuf
+	hs, owned, err := ob.prep("fast.rope", 1, x, offsetArr, o.Freqs)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_rope(hs[0], C.int(o.Dims), b2i(o.Traditional), C.float(o.Base), hasBase, C.float(o.Scale),
+		C.int(offset), hs[1], hs[2], &out)
+	return finish("fast.rope", msg, out, owned)
 }
 
 // AttentionMask is the mask argument of scaled_dot_product_attention: none,
@@ -79,7 +94,12 @@ func ScaledDotProductAttention(q, k, v *Array, scale float32, mask AttentionMask
 	}
 	cmode := C.CString(mode)
 	defer C.free(unsafe.Pointer(cmode))
-	return runOpt("fast.scaled_dot_product_attention", 3, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_sdpa(hs[0], hs[1], hs[2], C.float(scale), cmode, hs[3], hs[4], out)
-	}, q, k, v, mask.Array, sinks)
+	var ob opBuf
+	hs, owned, err := ob.prep("fast.scaled_dot_product_attention", 3, q, k, v, mask.Array, sinks)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_sdpa(hs[0], hs[1], hs[2], C.float(scale), cmode, hs[3], hs[4], &out)
+	return finish("fast.scaled_dot_product_attention", msg, out, owned)
 }

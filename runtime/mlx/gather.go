@@ -9,30 +9,50 @@ import "C"
 
 // Take is mx.take(a, indices, axis).
 func Take(a, indices *Array, axis int) *Array {
-	return run("take", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_take(hs[0], hs[1], C.int(axis), 0, out)
-	}, a, indices)
+	var ob opBuf
+	hs, owned, err := ob.prep("take", 2, a, indices)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_take(hs[0], hs[1], C.int(axis), 0, &out)
+	return finish("take", msg, out, owned)
 }
 
 // TakeFlat is mx.take(a, indices) over the flattened array.
 func TakeFlat(a, indices *Array) *Array {
-	return run("take", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_take(hs[0], hs[1], 0, 1, out)
-	}, a, indices)
+	var ob opBuf
+	hs, owned, err := ob.prep("take", 2, a, indices)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_take(hs[0], hs[1], 0, 1, &out)
+	return finish("take", msg, out, owned)
 }
 
 // TakeAlongAxis is mx.take_along_axis(a, indices, axis).
 func TakeAlongAxis(a, indices *Array, axis int) *Array {
-	return run("take_along_axis", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_take_along_axis(hs[0], hs[1], C.int(axis), 0, out)
-	}, a, indices)
+	var ob opBuf
+	hs, owned, err := ob.prep("take_along_axis", 2, a, indices)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_take_along_axis(hs[0], hs[1], C.int(axis), 0, &out)
+	return finish("take_along_axis", msg, out, owned)
 }
 
 // PutAlongAxis is mx.put_along_axis(a, indices, values, axis).
 func PutAlongAxis(a, indices, values *Array, axis int) *Array {
-	return run("put_along_axis", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_put_along_axis(hs[0], hs[1], hs[2], C.int(axis), 0, out)
-	}, a, indices, values)
+	var ob opBuf
+	hs, owned, err := ob.prep("put_along_axis", 3, a, indices, values)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_put_along_axis(hs[0], hs[1], hs[2], C.int(axis), 0, &out)
+	return finish("put_along_axis", msg, out, owned)
 }
 
 // Scatter writes updates into a at the given indices along axes
@@ -60,43 +80,73 @@ func scatter(name string, mode C.int, a *Array, indices []*Array, updates *Array
 
 // Sort is mx.sort(a, axis).
 func Sort(a *Array, axis int) *Array {
-	return run("sort", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_sort(C.MLXG_SORT, hs[0], C.int(axis), 0, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("sort", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_sort(C.MLXG_SORT, hs[0], C.int(axis), 0, &out)
+	return finish("sort", msg, out, owned)
 }
 
 // Argsort is mx.argsort(a, axis).
 func Argsort(a *Array, axis int) *Array {
-	return run("argsort", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_sort(C.MLXG_ARGSORT, hs[0], C.int(axis), 0, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("argsort", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_sort(C.MLXG_ARGSORT, hs[0], C.int(axis), 0, &out)
+	return finish("argsort", msg, out, owned)
 }
 
 // Partition is mx.partition(a, kth, axis).
 func Partition(a *Array, kth, axis int) *Array {
-	return run("partition", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_partition(C.MLXG_PARTITION, hs[0], C.int(kth), C.int(axis), 0, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("partition", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_partition(C.MLXG_PARTITION, hs[0], C.int(kth), C.int(axis), 0, &out)
+	return finish("partition", msg, out, owned)
 }
 
 // Argpartition is mx.argpartition(a, kth, axis).
 func Argpartition(a *Array, kth, axis int) *Array {
-	return run("argpartition", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_partition(C.MLXG_ARGPARTITION, hs[0], C.int(kth), C.int(axis), 0, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("argpartition", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_partition(C.MLXG_ARGPARTITION, hs[0], C.int(kth), C.int(axis), 0, &out)
+	return finish("argpartition", msg, out, owned)
 }
 
 // Topk is mx.topk(a, k, axis): the k largest values, unordered.
 func Topk(a *Array, k, axis int) *Array {
-	return run("topk", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_topk(hs[0], C.int(k), C.int(axis), 0, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("topk", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_topk(hs[0], C.int(k), C.int(axis), 0, &out)
+	return finish("topk", msg, out, owned)
 }
 
 func cumulative(op C.int, name string, a *Array, axis int, reverse, inclusive bool) *Array {
-	return run(name, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_cumulative(op, hs[0], C.int(axis), 0, b2i(reverse), b2i(inclusive), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep(name, 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_cumulative(op, hs[0], C.int(axis), 0, b2i(reverse), b2i(inclusive), &out)
+	return finish(name, msg, out, owned)
 }
 
 // Cumsum is mx.cumsum(a, axis, reverse=reverse, inclusive=inclusive).

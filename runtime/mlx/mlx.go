@@ -13,11 +13,13 @@
 //     Code therefore reads like the Python it came from and checks once, with
 //     Err or Eval, where a result leaves the computation. Nothing aborts the
 //     process and nothing panics across the package boundary.
-//   - Thread placement is invisible. MLX streams belong to OS threads, while
-//     goroutines move between threads. All ops are issued on one stream made
-//     with new_thread_unsafe_stream, which may be used from any thread, and a
-//     mutex serialises every call into MLX, which is the discipline such a
-//     stream requires.
+//   - Thread placement is invisible and building ops takes no lock. MLX
+//     streams belong to OS threads, while goroutines move between threads, so
+//     every stream the binding uses is made with new_thread_unsafe_stream and
+//     may be used from any thread; only graph submission (Eval, AsyncEval)
+//     holds a lock, and only while it hands work over. A goroutine that calls
+//     Bind gets a stream and a scope stack of its own, so concurrent
+//     generations do not serialise each other (context.go).
 //   - Lifetime is explicit. MLX memory is not Go memory, so the garbage
 //     collector cannot see its size. Free releases an array at once; a Scope
 //     releases every array created inside it except those kept. A cleanup
@@ -27,7 +29,9 @@ package mlx
 /*
 #cgo CXXFLAGS: -std=c++20 -O2 -I${SRCDIR}/../../.mlx/include -Wno-deprecated-declarations
 #cgo CFLAGS: -I${SRCDIR}/../../.mlx/include
-#cgo LDFLAGS: -L${SRCDIR}/../../.mlx/lib -lmlx -Wl,-rpath,${SRCDIR}/../../.mlx/lib -lstdc++
+#cgo LDFLAGS: -L${SRCDIR}/../../.mlx/lib -lmlx -Wl,-rpath,${SRCDIR}/../../.mlx/lib
+#cgo linux LDFLAGS: -lstdc++
+#cgo darwin LDFLAGS: -lc++
 #include <stdlib.h>
 #include "shim.h"
 */
@@ -40,7 +44,8 @@ import (
 	"unsafe"
 )
 
-// mu serialises every call into MLX (see the package comment).
+// mu serialises the few non-op entry points that keep state of their own
+// (distributed groups, safetensors files); ops never take it.
 var mu sync.Mutex
 
 // initOnce creates the process-wide stream on first use.
@@ -58,9 +63,7 @@ func ensureInit() error {
 			wantGPU = 0
 		}
 		var gpu C.int
-		mu.Lock()
 		msg := C.mlxg_init(wantGPU, &gpu)
-		mu.Unlock()
 		if msg != nil {
 			initErr = takeError("init", msg)
 			return
@@ -124,8 +127,6 @@ func evalArrays(op string, async bool, arrs []*Array) error {
 	if len(hs) == 0 {
 		return nil
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	var msg C.mlxg_err
 	if async {
 		msg = C.mlxg_async_eval(&hs[0], C.int(len(hs)))
@@ -135,13 +136,12 @@ func evalArrays(op string, async bool, arrs []*Array) error {
 	return takeError(op, msg)
 }
 
-// Synchronize waits until all work issued so far has finished.
+// Synchronize waits until all work issued so far on the calling goroutine's
+// stream (its bound context's, else the shared one) has finished.
 func Synchronize() error {
 	if err := ensureInit(); err != nil {
 		return err
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	return takeError("synchronize", C.mlxg_synchronize())
 }
 
@@ -152,8 +152,6 @@ type Memory struct {
 
 // MemoryStats returns MLX's allocator counters (mx.get_active_memory & co).
 func MemoryStats() Memory {
-	mu.Lock()
-	defer mu.Unlock()
 	return Memory{
 		Active: uint64(C.mlxg_active_memory()),
 		Peak:   uint64(C.mlxg_peak_memory()),
@@ -162,21 +160,17 @@ func MemoryStats() Memory {
 }
 
 // ResetPeakMemory resets the peak counter (mx.reset_peak_memory).
-func ResetPeakMemory() { mu.Lock(); C.mlxg_reset_peak_memory(); mu.Unlock() }
+func ResetPeakMemory() { C.mlxg_reset_peak_memory() }
 
 // ClearCache returns MLX's cached buffers to the system (mx.clear_cache).
-func ClearCache() { mu.Lock(); C.mlxg_clear_cache(); mu.Unlock() }
+func ClearCache() { C.mlxg_clear_cache() }
 
 // SetCacheLimit sets MLX's buffer cache limit and returns the previous one.
 func SetCacheLimit(bytes uint64) uint64 {
-	mu.Lock()
-	defer mu.Unlock()
 	return uint64(C.mlxg_set_cache_limit(C.size_t(bytes)))
 }
 
 // SetMemoryLimit sets MLX's memory limit and returns the previous one.
 func SetMemoryLimit(bytes uint64) uint64 {
-	mu.Lock()
-	defer mu.Unlock()
 	return uint64(C.mlxg_set_memory_limit(C.size_t(bytes)))
 }

@@ -8,18 +8,6 @@ import "C"
 // Element-wise ops, reductions and matmul. Names follow mlx.core (mx.add is
 // Add, mx.stop_gradient is StopGradient); each is documented by its Python name.
 
-func unop(op C.int, name string, a *Array) *Array {
-	return run(name, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_unary(op, hs[0], out)
-	}, a)
-}
-
-func binop(op C.int, name string, a, b *Array) *Array {
-	return run(name, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_binary(op, hs[0], hs[1], out)
-	}, a, b)
-}
-
 func Abs(a *Array) *Array          { return unop(C.MLXG_ABS, "abs", a) }
 func Negative(a *Array) *Array     { return unop(C.MLXG_NEG, "negative", a) }
 func Exp(a *Array) *Array          { return unop(C.MLXG_EXP, "exp", a) }
@@ -78,17 +66,27 @@ func RightShift(a, b *Array) *Array   { return binop(C.MLXG_RIGHT_SHIFT, "right_
 
 // Addmm is mx.addmm(c, a, b, alpha, beta) = alpha * (a @ b) + beta * c.
 func Addmm(c, a, b *Array, alpha, beta float32) *Array {
-	return run("addmm", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_addmm(hs[0], hs[1], hs[2], C.float(alpha), C.float(beta), out)
-	}, c, a, b)
+	var ob opBuf
+	hs, owned, err := ob.prep("addmm", 3, c, a, b)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_addmm(hs[0], hs[1], hs[2], C.float(alpha), C.float(beta), &out)
+	return finish("addmm", msg, out, owned)
 }
 
 func reduce(op C.int, name string, a *Array, keepdims bool, axes []int) *Array {
 	ax := cInts(axes)
 	all := b2i(len(axes) == 0)
-	return run(name, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_reduce(op, hs[0], intsPtr(ax), C.int(len(ax)), all, b2i(keepdims), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep(name, 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_reduce(op, hs[0], intsPtr(ax), C.int(len(ax)), all, b2i(keepdims), &out)
+	return finish(name, msg, out, owned)
 }
 
 // Sum is mx.sum(a, axis=axes, keepdims=keepdims); no axes reduces over all.
@@ -127,9 +125,14 @@ func Any(a *Array, keepdims bool, axes ...int) *Array {
 }
 
 func argReduce(op C.int, name string, a *Array, axis int, all, keepdims bool) *Array {
-	return run(name, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_arg_reduce(op, hs[0], C.int(axis), b2i(all), b2i(keepdims), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep(name, 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_arg_reduce(op, hs[0], C.int(axis), b2i(all), b2i(keepdims), &out)
+	return finish(name, msg, out, owned)
 }
 
 // Argmax is mx.argmax(a, axis=axis, keepdims=keepdims).
@@ -148,24 +151,39 @@ func Argmin(a *Array, axis int, keepdims bool) *Array {
 // Softmax is mx.softmax(a, axis=axes, precise=precise); no axes means all.
 func Softmax(a *Array, precise bool, axes ...int) *Array {
 	ax := cInts(axes)
-	return run("softmax", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_softmax(hs[0], intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(precise), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("softmax", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_softmax(hs[0], intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(precise), &out)
+	return finish("softmax", msg, out, owned)
 }
 
 // Logsumexp is mx.logsumexp; no axes reduces over all.
 func Logsumexp(a *Array, keepdims bool, axes ...int) *Array {
 	ax := cInts(axes)
-	return run("logsumexp", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_logsumexp(hs[0], intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(keepdims), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("logsumexp", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_logsumexp(hs[0], intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(keepdims), &out)
+	return finish("logsumexp", msg, out, owned)
 }
 
 func variance(std bool, name string, a *Array, keepdims bool, ddof int, axes []int) *Array {
 	ax := cInts(axes)
-	return run(name, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_var(b2i(std), hs[0], intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(keepdims), C.int(ddof), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep(name, 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_var(b2i(std), hs[0], intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(keepdims), C.int(ddof), &out)
+	return finish(name, msg, out, owned)
 }
 
 // Var is mx.var(a, axis=axes, keepdims=keepdims, ddof=ddof); no axes means all.
@@ -189,25 +207,40 @@ func NormOrd(a *Array, ord float64, keepdims bool, axes ...int) *Array {
 
 func norm(a *Array, ord float64, hasOrd, keepdims bool, axes []int) *Array {
 	ax := cInts(axes)
-	return run("linalg.norm", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_norm(hs[0], C.double(ord), b2i(hasOrd), intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(keepdims), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("linalg.norm", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_norm(hs[0], C.double(ord), b2i(hasOrd), intsPtr(ax), C.int(len(ax)), b2i(len(axes) == 0), b2i(keepdims), &out)
+	return finish("linalg.norm", msg, out, owned)
 }
 
 // Round is mx.round(a, decimals).
 func Round(a *Array, decimals int) *Array {
-	return run("round", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_round(hs[0], C.int(decimals), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("round", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_round(hs[0], C.int(decimals), &out)
+	return finish("round", msg, out, owned)
 }
 
 // Where is mx.where(cond, x, y); x and y may be Python scalars.
 func Where(cond, x, y *Array) *Array {
 	// x and y come first so that a scalar among them takes its dtype from the
 	// other one, as in Python (to_arrays(x, y)); the condition is last.
-	return run("where", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_where(hs[2], hs[0], hs[1], out)
-	}, x, y, cond)
+	var ob opBuf
+	hs, owned, err := ob.prep("where", 3, x, y, cond)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_where(hs[2], hs[0], hs[1], &out)
+	return finish("where", msg, out, owned)
 }
 
 // Clip is mx.clip(a, lo, hi); either bound may be nil (None) or a scalar.
@@ -215,7 +248,12 @@ func Clip(a, lo, hi *Array) *Array {
 	if lo == nil && hi == nil {
 		return Errorf("clip", "at least one of a_min and a_max must be given")
 	}
-	return runOpt("clip", 1, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_clip(hs[0], hs[1], hs[2], out)
-	}, a, lo, hi)
+	var ob opBuf
+	hs, owned, err := ob.prep("clip", 1, a, lo, hi)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_clip(hs[0], hs[1], hs[2], &out)
+	return finish("clip", msg, out, owned)
 }

@@ -49,9 +49,14 @@ func Dequantize(w, scales, biases *Array, groupSize, bits int, mode string, dtyp
 	}
 	cmode := C.CString(mode)
 	defer C.free(unsafe.Pointer(cmode))
-	return runOpt("dequantize", 2, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_dequantize(hs[0], hs[1], hs[2], C.int(groupSize), C.int(bits), cmode, C.int(dtype), out)
-	}, w, scales, biases)
+	var ob opBuf
+	hs, owned, err := ob.prep("dequantize", 2, w, scales, biases)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_dequantize(hs[0], hs[1], hs[2], C.int(groupSize), C.int(bits), cmode, C.int(dtype), &out)
+	return finish("dequantize", msg, out, owned)
 }
 
 // QuantizedMatmul is mx.quantized_matmul(x, w, scales, biases, transpose,
@@ -62,17 +67,27 @@ func QuantizedMatmul(x, w, scales, biases *Array, transpose bool, groupSize, bit
 	}
 	cmode := C.CString(mode)
 	defer C.free(unsafe.Pointer(cmode))
-	return runOpt("quantized_matmul", 3, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_quantized_matmul(hs[0], hs[1], hs[2], hs[3], b2i(transpose), C.int(groupSize), C.int(bits), cmode, out)
-	}, x, w, scales, biases)
+	var ob opBuf
+	hs, owned, err := ob.prep("quantized_matmul", 3, x, w, scales, biases)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_quantized_matmul(hs[0], hs[1], hs[2], hs[3], b2i(transpose), C.int(groupSize), C.int(bits), cmode, &out)
+	return finish("quantized_matmul", msg, out, owned)
 }
 
 // GatherMM is mx.gather_mm(a, b, lhs_indices, rhs_indices, sorted_indices);
 // either index array may be nil.
 func GatherMM(a, b, lhsIndices, rhsIndices *Array, sortedIndices bool) *Array {
-	return runOpt("gather_mm", 2, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_gather_mm(hs[0], hs[1], hs[2], hs[3], b2i(sortedIndices), out)
-	}, a, b, lhsIndices, rhsIndices)
+	var ob opBuf
+	hs, owned, err := ob.prep("gather_mm", 2, a, b, lhsIndices, rhsIndices)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_gather_mm(hs[0], hs[1], hs[2], hs[3], b2i(sortedIndices), &out)
+	return finish("gather_mm", msg, out, owned)
 }
 
 // GatherQMM is mx.gather_qmm(x, w, scales, biases, lhs_indices, rhs_indices,
@@ -90,22 +105,37 @@ func GatherQMM(x, w, scales, biases, lhsIndices, rhsIndices *Array, transpose bo
 			return errArray(err)
 		}
 	}
-	return runOpt("gather_qmm", 3, func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_gather_qmm(hs[0], hs[1], hs[2], hs[3], hs[4], hs[5], b2i(transpose), C.int(groupSize), C.int(bits),
-			cmode, b2i(sortedIndices), out)
-	}, x, w, scales, biases, lhsIndices, rhsIndices)
+	var ob opBuf
+	hs, owned, err := ob.prep("gather_qmm", 3, x, w, scales, biases, lhsIndices, rhsIndices)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_gather_qmm(hs[0], hs[1], hs[2], hs[3], hs[4], hs[5], b2i(transpose), C.int(groupSize), C.int(bits),
+		cmode, b2i(sortedIndices), &out)
+	return finish("gather_qmm", msg, out, owned)
 }
 
 // FromFp8 is mx.from_fp8(x, dtype): fp8 (e4m3) values stored as uint8 to dtype.
 func FromFp8(x *Array, dtype Dtype) *Array {
-	return run("from_fp8", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_from_fp8(hs[0], C.int(dtype), out)
-	}, x)
+	var ob opBuf
+	hs, owned, err := ob.prep("from_fp8", 1, x)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_from_fp8(hs[0], C.int(dtype), &out)
+	return finish("from_fp8", msg, out, owned)
 }
 
 // ToFp8 is mx.to_fp8(x): x as fp8 (e4m3) values stored as uint8.
 func ToFp8(x *Array) *Array {
-	return run("to_fp8", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_to_fp8(hs[0], out)
-	}, x)
+	var ob opBuf
+	hs, owned, err := ob.prep("to_fp8", 1, x)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_to_fp8(hs[0], &out)
+	return finish("to_fp8", msg, out, owned)
 }

@@ -5,7 +5,10 @@ package mlx
 */
 import "C"
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // mx.random. As in Python, calls without an explicit key draw the next key
 // from a process-wide sequence: next() splits the current key into (new
@@ -13,7 +16,8 @@ import "time"
 // Python's numbers exactly.
 
 var keySeq struct {
-	key *Array // guarded by mu; created on first use
+	sync.Mutex
+	key *Array // created on first use
 }
 
 // Seed is mx.random.seed(seed).
@@ -22,51 +26,66 @@ func Seed(seed uint64) error {
 	if err := k.Err(); err != nil {
 		return err
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	keySeq.Lock()
+	defer keySeq.Unlock()
 	old := keySeq.key
 	keySeq.key = detach(k)
 	if old != nil {
-		freeLocked(old.c)
+		freeCell(old.c)
 	}
 	return nil
 }
 
-// detach takes an array out of any scope: the key sequence owns it. Caller holds mu.
+// detach takes an array out of its scope: the key sequence owns it.
 func detach(a *Array) *Array {
-	a.scope = nil
+	if s := a.scope; s != nil {
+		lockCtx(s.ctx)
+		a.scope = nil
+		unlockCtx(s.ctx)
+	}
 	return a
 }
 
 // RandomKey is mx.random.key(seed).
 func RandomKey(seed uint64) *Array {
-	return run("random.key", func(_ []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_key(C.uint64_t(seed), out)
-	})
+	var ob opBuf
+	_, owned, err := ob.prep("random.key", 0)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_key(C.uint64_t(seed), &out)
+	return finish("random.key", msg, out, owned)
 }
 
 // RandomSplit is mx.random.split(key, num): num new keys, shape [num, 2].
 func RandomSplit(key *Array, num int) *Array {
-	return run("random.split", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_split(hs[0], C.int(num), out)
-	}, key)
+	var ob opBuf
+	hs, owned, err := ob.prep("random.split", 1, key)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_split(hs[0], C.int(num), &out)
+	return finish("random.split", msg, out, owned)
 }
 
-// nextKey returns the key to use when the caller gave none.
+// nextKey returns the key to use when the caller gave none. The sequence
+// is held locked throughout, so concurrent callers never draw the same key.
 func nextKey() *Array {
 	if err := ensureInit(); err != nil {
 		return errArray(err)
 	}
-	mu.Lock()
+	keySeq.Lock()
+	defer keySeq.Unlock()
 	cur := keySeq.key
-	mu.Unlock()
 	if cur == nil {
-		if err := Seed(uint64(time.Now().UnixNano())); err != nil {
-			return errArray(err)
+		k := RandomKey(uint64(time.Now().UnixNano()))
+		if err := k.Err(); err != nil {
+			return k
 		}
-		mu.Lock()
-		cur = keySeq.key
-		mu.Unlock()
+		cur = detach(k)
+		keySeq.key = cur
 	}
 	pair := RandomSplit(cur, 2)
 	parts, err := Split(pair, 2, 0)
@@ -78,9 +97,11 @@ func nextKey() *Array {
 	use := Squeeze(parts[1], 0)
 	parts[0].Free()
 	parts[1].Free()
-	mu.Lock()
+	if err := next.Err(); err != nil {
+		use.Free()
+		return next
+	}
 	keySeq.key = detach(next)
-	mu.Unlock()
 	cur.Free()
 	return use
 }
@@ -101,9 +122,14 @@ func Uniform(low, high *Array, shape []int, dtype Dtype, key *Array) *Array {
 		defer k.Free()
 	}
 	s := cInts(shape)
-	return run("random.uniform", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_uniform(hs[0], hs[1], intsPtr(s), C.int(len(s)), C.int(dtype), hs[2], out)
-	}, low, high, k)
+	var ob opBuf
+	hs, owned, err := ob.prep("random.uniform", 3, low, high, k)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_uniform(hs[0], hs[1], intsPtr(s), C.int(len(s)), C.int(dtype), hs[2], &out)
+	return finish("random.uniform", msg, out, owned)
 }
 
 // Normal is mx.random.normal(shape, dtype, loc, scale, key); key may be nil.
@@ -113,9 +139,14 @@ func Normal(shape []int, dtype Dtype, loc, scale float32, key *Array) *Array {
 		defer k.Free()
 	}
 	s := cInts(shape)
-	return run("random.normal", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_normal(intsPtr(s), C.int(len(s)), C.int(dtype), C.float(loc), C.float(scale), hs[0], out)
-	}, k)
+	var ob opBuf
+	hs, owned, err := ob.prep("random.normal", 1, k)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_normal(intsPtr(s), C.int(len(s)), C.int(dtype), C.float(loc), C.float(scale), hs[0], &out)
+	return finish("random.normal", msg, out, owned)
 }
 
 // Randint is mx.random.randint(low, high, shape, dtype, key); key may be nil.
@@ -125,9 +156,14 @@ func Randint(low, high *Array, shape []int, dtype Dtype, key *Array) *Array {
 		defer k.Free()
 	}
 	s := cInts(shape)
-	return run("random.randint", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_randint(hs[0], hs[1], intsPtr(s), C.int(len(s)), C.int(dtype), hs[2], out)
-	}, low, high, k)
+	var ob opBuf
+	hs, owned, err := ob.prep("random.randint", 3, low, high, k)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_randint(hs[0], hs[1], intsPtr(s), C.int(len(s)), C.int(dtype), hs[2], &out)
+	return finish("random.randint", msg, out, owned)
 }
 
 // Bernoulli is mx.random.bernoulli(p, shape, key); key may be nil.
@@ -137,9 +173,14 @@ func Bernoulli(p *Array, shape []int, key *Array) *Array {
 		defer k.Free()
 	}
 	s := cInts(shape)
-	return run("random.bernoulli", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_bernoulli(hs[0], intsPtr(s), C.int(len(s)), hs[1], out)
-	}, p, k)
+	var ob opBuf
+	hs, owned, err := ob.prep("random.bernoulli", 2, p, k)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_bernoulli(hs[0], intsPtr(s), C.int(len(s)), hs[1], &out)
+	return finish("random.bernoulli", msg, out, owned)
 }
 
 // Categorical is mx.random.categorical(logits, axis, key); key may be nil.
@@ -148,9 +189,14 @@ func Categorical(logits *Array, axis int, key *Array) *Array {
 	if own {
 		defer k.Free()
 	}
-	return run("random.categorical", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_categorical(hs[0], C.int(axis), hs[1], out)
-	}, logits, k)
+	var ob opBuf
+	hs, owned, err := ob.prep("random.categorical", 2, logits, k)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_categorical(hs[0], C.int(axis), hs[1], &out)
+	return finish("random.categorical", msg, out, owned)
 }
 
 // Gumbel is mx.random.gumbel(shape, dtype, key); key may be nil.
@@ -160,7 +206,12 @@ func Gumbel(shape []int, dtype Dtype, key *Array) *Array {
 		defer k.Free()
 	}
 	s := cInts(shape)
-	return run("random.gumbel", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_random_gumbel(intsPtr(s), C.int(len(s)), C.int(dtype), hs[0], out)
-	}, k)
+	var ob opBuf
+	hs, owned, err := ob.prep("random.gumbel", 1, k)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_random_gumbel(intsPtr(s), C.int(len(s)), C.int(dtype), hs[0], &out)
+	return finish("random.gumbel", msg, out, owned)
 }

@@ -6,7 +6,8 @@ package mlx
 import "C"
 
 // Scope frees, when closed, every array created while it was the innermost
-// open scope, except those kept. It is how a decode loop keeps MLX memory flat:
+// open scope of its context, except those kept. It is how a decode loop
+// keeps MLX memory flat:
 //
 //	for step := range n {
 //		s := mlx.NewScope()
@@ -20,36 +21,100 @@ import "C"
 // Scopes nest. Kept arrays move to the enclosing scope, or become unmanaged
 // (freed by Free or, at the latest, by their cleanup) when there is none.
 //
-// The scope stack belongs to the process, not to a goroutine: arrays are
-// attributed to the innermost open scope whichever goroutine creates them, so
-// scopes are meant for one driving goroutine (the generation loop) at a time.
+// Scope stacks belong to contexts (see Bind): a goroutine that bound has its
+// own, and its scopes collect only its arrays; goroutines that did not bind
+// share one stack, so scopes opened there are meant for one driving
+// goroutine at a time. A Scope is used by the goroutine that opened it.
+//
+// The Arrays of a scope are allocated in chunks that the scope owns, so an
+// op costs no Go allocation of its own in the common case.
 type Scope struct {
 	parent *Scope
-	arrays []*Array
+	ctx    *ctxState
+	chunks [][]scopedArray // the last one is being filled
+	used   int             // slots used in the last chunk
+	extra  []*Array        // arrays a child scope kept into this one
 	closed bool
 }
 
-var scopes struct{ top *Scope } // guarded by mu
+const (
+	firstChunk = 16
+	maxChunk   = 512
+)
 
-// NewScope opens a scope nested in the current innermost one.
+// NewScope opens a scope nested in the innermost open scope of the calling
+// goroutine's context.
 func NewScope() *Scope {
-	mu.Lock()
-	defer mu.Unlock()
-	s := &Scope{parent: scopes.top}
-	scopes.top = s
+	c := currentCtx()
+	if c == shared {
+		sharedMu.Lock()
+		defer sharedMu.Unlock()
+	}
+	s := &Scope{parent: c.top, ctx: c}
+	c.top = s
 	return s
+}
+
+func lockCtx(c *ctxState) {
+	if c == shared {
+		sharedMu.Lock()
+	}
+}
+
+func unlockCtx(c *ctxState) {
+	if c == shared {
+		sharedMu.Unlock()
+	}
+}
+
+// alloc wraps a new handle as an Array of s. Caller holds s's context.
+func (s *Scope) alloc(h C.mlxg_array) *Array {
+	n := len(s.chunks)
+	if n == 0 || s.used == len(s.chunks[n-1]) {
+		size := firstChunk
+		if n > 0 {
+			size = min(2*len(s.chunks[n-1]), maxChunk)
+		}
+		s.chunks = append(s.chunks, make([]scopedArray, size))
+		s.used = 0
+		n++
+	}
+	sa := &s.chunks[n-1][s.used]
+	s.used++
+	sa.c.h, sa.c.embedded = h, true
+	sa.a.c, sa.a.scope = &sa.c, s
+	return &sa.a
+}
+
+// each calls f for every array the scope manages now.
+func (s *Scope) each(f func(a *Array)) {
+	for i, ch := range s.chunks {
+		if i == len(s.chunks)-1 {
+			ch = ch[:s.used]
+		}
+		for j := range ch {
+			if a := &ch[j].a; a.scope == s {
+				f(a)
+			}
+		}
+	}
+	for _, a := range s.extra {
+		if a.scope == s {
+			f(a)
+		}
+	}
 }
 
 // Keep exempts arrays from this scope's Close. Arrays that belong to another
 // scope, error arrays and nil are ignored.
 func (s *Scope) Keep(arrs ...*Array) {
-	mu.Lock()
-	defer mu.Unlock()
+	lockCtx(s.ctx)
+	defer unlockCtx(s.ctx)
 	for _, a := range arrs {
 		if a != nil && a.scope == s {
 			if p := s.parent; p != nil && !p.closed {
 				a.scope = p
-				p.arrays = append(p.arrays, a)
+				p.extra = append(p.extra, a)
 			} else {
 				// Unmanaged now (or its parent was closed while s was left
 				// open): the cleanup is its safety net.
@@ -65,27 +130,29 @@ func (s *Scope) Keep(arrs ...*Array) {
 // Close frees the scope's arrays that were not kept and pops the scope (and
 // any scopes opened inside it that were left open). Closing twice is a no-op.
 func (s *Scope) Close() {
-	mu.Lock()
-	defer mu.Unlock()
+	c := s.ctx
+	lockCtx(c)
+	defer unlockCtx(c)
 	if s.closed {
 		return
 	}
 	s.closed = true
 	// One call into C frees them all: a per-array call would cost a cgo
 	// transition per op of the graph.
-	hs := make([]C.mlxg_array, 0, len(s.arrays))
-	for _, a := range s.arrays {
-		if a.scope == s && a.c != nil && a.c.h != nil {
+	var buf [64]C.mlxg_array
+	hs := buf[:0]
+	s.each(func(a *Array) {
+		if a.c != nil && a.c.h != nil {
 			hs = append(hs, a.c.h)
 			a.c.h = nil
 		}
-	}
+	})
 	if len(hs) > 0 {
 		C.mlxg_free_many(&hs[0], C.int(len(hs)))
 	}
-	s.arrays = nil
+	s.chunks, s.extra = nil, nil
 	onStack := false
-	for t := scopes.top; t != nil; t = t.parent {
+	for t := c.top; t != nil; t = t.parent {
 		if t == s {
 			onStack = true
 			break
@@ -97,25 +164,30 @@ func (s *Scope) Close() {
 	// Scopes opened inside s and left open are dropped from the stack with it.
 	// Their arrays were created without a cleanup (see newArray), so arm one
 	// now; a later Close of such a scope still frees them at once.
-	for t := scopes.top; t != s; t = t.parent {
-		for _, a := range t.arrays {
-			if a.scope == t && a.c != nil && a.c.h != nil {
-				a.armCleanup()
-			}
-		}
+	for t := c.top; t != s; t = t.parent {
+		t.armAll()
 	}
-	scopes.top = s.parent
+	c.top = s.parent
+}
+
+// armAll arms the cleanup of every live array of s (s leaves its stack open).
+func (s *Scope) armAll() {
+	s.each(func(a *Array) {
+		if a.c != nil && a.c.h != nil {
+			a.armCleanup()
+		}
+	})
 }
 
 // Len is the number of arrays the scope currently manages (for tests and leak hunting).
 func (s *Scope) Len() int {
-	mu.Lock()
-	defer mu.Unlock()
+	lockCtx(s.ctx)
+	defer unlockCtx(s.ctx)
 	n := 0
-	for _, a := range s.arrays {
-		if a.scope == s && a.c != nil && a.c.h != nil {
+	s.each(func(a *Array) {
+		if a.c != nil && a.c.h != nil {
 			n++
 		}
-	}
+	})
 	return n
 }

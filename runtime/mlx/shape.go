@@ -10,9 +10,14 @@ import "C"
 // Reshape is mx.reshape(a, shape); one dimension may be -1.
 func Reshape(a *Array, shape ...int) *Array {
 	s := cInts(shape)
-	return run("reshape", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_reshape(hs[0], intsPtr(s), C.int(len(s)), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("reshape", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_reshape(hs[0], intsPtr(s), C.int(len(s)), &out)
+	return finish("reshape", msg, out, owned)
 }
 
 // Transpose is mx.transpose(a, axes); no axes reverses them.
@@ -22,31 +27,51 @@ func Transpose(a *Array, axes ...int) *Array {
 	if len(axes) == 0 {
 		n = -1
 	}
-	return run("transpose", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_transpose(hs[0], intsPtr(ax), n, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("transpose", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_transpose(hs[0], intsPtr(ax), n, &out)
+	return finish("transpose", msg, out, owned)
 }
 
 // Swapaxes is mx.swapaxes(a, axis1, axis2).
 func Swapaxes(a *Array, axis1, axis2 int) *Array {
-	return run("swapaxes", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_swapaxes(hs[0], C.int(axis1), C.int(axis2), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("swapaxes", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_swapaxes(hs[0], C.int(axis1), C.int(axis2), &out)
+	return finish("swapaxes", msg, out, owned)
 }
 
 // Moveaxis is mx.moveaxis(a, source, destination).
 func Moveaxis(a *Array, source, destination int) *Array {
-	return run("moveaxis", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_moveaxis(hs[0], C.int(source), C.int(destination), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("moveaxis", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_moveaxis(hs[0], C.int(source), C.int(destination), &out)
+	return finish("moveaxis", msg, out, owned)
 }
 
 // ExpandDims is mx.expand_dims(a, axes).
 func ExpandDims(a *Array, axes ...int) *Array {
 	ax := cInts(axes)
-	return run("expand_dims", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_expand_dims(hs[0], intsPtr(ax), C.int(len(ax)), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("expand_dims", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_expand_dims(hs[0], intsPtr(ax), C.int(len(ax)), &out)
+	return finish("expand_dims", msg, out, owned)
 }
 
 // Squeeze is mx.squeeze(a, axes); no axes removes every axis of size one.
@@ -56,32 +81,52 @@ func Squeeze(a *Array, axes ...int) *Array {
 	if len(axes) == 0 {
 		n = -1
 	}
-	return run("squeeze", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_squeeze(hs[0], intsPtr(ax), n, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("squeeze", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_squeeze(hs[0], intsPtr(ax), n, &out)
+	return finish("squeeze", msg, out, owned)
 }
 
 // Flatten is mx.flatten(a, start_axis, end_axis).
 func Flatten(a *Array, startAxis, endAxis int) *Array {
-	return run("flatten", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_flatten(hs[0], C.int(startAxis), C.int(endAxis), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("flatten", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_flatten(hs[0], C.int(startAxis), C.int(endAxis), &out)
+	return finish("flatten", msg, out, owned)
 }
 
 // Unflatten is mx.unflatten(a, axis, shape).
 func Unflatten(a *Array, axis int, shape ...int) *Array {
 	s := cInts(shape)
-	return run("unflatten", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_unflatten(hs[0], C.int(axis), intsPtr(s), C.int(len(s)), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("unflatten", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_unflatten(hs[0], C.int(axis), intsPtr(s), C.int(len(s)), &out)
+	return finish("unflatten", msg, out, owned)
 }
 
 // BroadcastTo is mx.broadcast_to(a, shape).
 func BroadcastTo(a *Array, shape ...int) *Array {
 	s := cInts(shape)
-	return run("broadcast_to", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_broadcast_to(hs[0], intsPtr(s), C.int(len(s)), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("broadcast_to", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_broadcast_to(hs[0], intsPtr(s), C.int(len(s)), &out)
+	return finish("broadcast_to", msg, out, owned)
 }
 
 // Astype is a.astype(dtype).
@@ -89,9 +134,14 @@ func Astype(a *Array, dtype Dtype) *Array {
 	if !dtype.valid() {
 		return Errorf("astype", "invalid dtype %d", int(dtype))
 	}
-	return run("astype", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_astype(hs[0], C.int(dtype), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("astype", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_astype(hs[0], C.int(dtype), &out)
+	return finish("astype", msg, out, owned)
 }
 
 // View is mx.view(a, dtype): the same bytes read as another dtype.
@@ -99,31 +149,51 @@ func View(a *Array, dtype Dtype) *Array {
 	if !dtype.valid() {
 		return Errorf("view", "invalid dtype %d", int(dtype))
 	}
-	return run("view", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_view(hs[0], C.int(dtype), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("view", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_view(hs[0], C.int(dtype), &out)
+	return finish("view", msg, out, owned)
 }
 
 // Tile is mx.tile(a, reps).
 func Tile(a *Array, reps ...int) *Array {
 	r := cInts(reps)
-	return run("tile", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_tile(hs[0], intsPtr(r), C.int(len(r)), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("tile", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_tile(hs[0], intsPtr(r), C.int(len(r)), &out)
+	return finish("tile", msg, out, owned)
 }
 
 // Repeat is mx.repeat(a, repeats, axis).
 func Repeat(a *Array, repeats, axis int) *Array {
-	return run("repeat", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_repeat(hs[0], C.int(repeats), C.int(axis), 0, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("repeat", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_repeat(hs[0], C.int(repeats), C.int(axis), 0, &out)
+	return finish("repeat", msg, out, owned)
 }
 
 // RepeatFlat is mx.repeat(a, repeats) without an axis (over the flattened array).
 func RepeatFlat(a *Array, repeats int) *Array {
-	return run("repeat", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_repeat(hs[0], C.int(repeats), 0, 1, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("repeat", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_repeat(hs[0], C.int(repeats), 0, 1, &out)
+	return finish("repeat", msg, out, owned)
 }
 
 // PadWidth is the (before, after) padding of one axis.
@@ -148,9 +218,14 @@ func pad(a *Array, widths []PadWidth, value *Array, edge bool) *Array {
 	if value == nil {
 		value = Int(0)
 	}
-	return run("pad", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_pad(hs[0], intsPtr(axes), intsPtr(lo), intsPtr(hi), C.int(len(widths)), hs[1], b2i(edge), out)
-	}, a, value)
+	var ob opBuf
+	hs, owned, err := ob.prep("pad", 2, a, value)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_pad(hs[0], intsPtr(axes), intsPtr(lo), intsPtr(hi), C.int(len(widths)), hs[1], b2i(edge), &out)
+	return finish("pad", msg, out, owned)
 }
 
 // Concatenate is mx.concatenate(arrays, axis).
@@ -219,9 +294,14 @@ func Full(val *Array, dtype Dtype, shape ...int) *Array {
 		return Errorf("full", "invalid dtype %d", int(dtype))
 	}
 	s := cInts(shape)
-	return run("full", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_full(intsPtr(s), C.int(len(s)), hs[0], C.int(dtype), out)
-	}, val)
+	var ob opBuf
+	hs, owned, err := ob.prep("full", 1, val)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_full(intsPtr(s), C.int(len(s)), hs[0], C.int(dtype), &out)
+	return finish("full", msg, out, owned)
 }
 
 // Arange is mx.arange(start, stop, step, dtype).
@@ -229,30 +309,50 @@ func Arange(start, stop, step float64, dtype Dtype) *Array {
 	if err := ensureInit(); err != nil {
 		return errArray(err)
 	}
-	return run("arange", func(_ []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_arange(C.double(start), C.double(stop), C.double(step), C.int(dtype), out)
-	})
+	var ob opBuf
+	_, owned, err := ob.prep("arange", 0)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_arange(C.double(start), C.double(stop), C.double(step), C.int(dtype), &out)
+	return finish("arange", msg, out, owned)
 }
 
 // Tri is mx.tri(n, m, k, dtype).
 func Tri(n, m, k int, dtype Dtype) *Array {
-	return run("tri", func(_ []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_tri(C.int(n), C.int(m), C.int(k), C.int(dtype), out)
-	})
+	var ob opBuf
+	_, owned, err := ob.prep("tri", 0)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_tri(C.int(n), C.int(m), C.int(k), C.int(dtype), &out)
+	return finish("tri", msg, out, owned)
 }
 
 // Tril is mx.tril(a, k).
 func Tril(a *Array, k int) *Array {
-	return run("tril", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_tril(hs[0], C.int(k), 0, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("tril", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_tril(hs[0], C.int(k), 0, &out)
+	return finish("tril", msg, out, owned)
 }
 
 // Triu is mx.triu(a, k).
 func Triu(a *Array, k int) *Array {
-	return run("triu", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_tril(hs[0], C.int(k), 1, out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("triu", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_tril(hs[0], C.int(k), 1, &out)
+	return finish("triu", msg, out, owned)
 }
 
 // Depends is mx.depends(inputs, dependencies): inputs that evaluate only
@@ -278,18 +378,28 @@ func SliceStrided(a *Array, start, stop, strides []int) *Array {
 		return Errorf("slice", "start, stop and strides must have the same length")
 	}
 	st, sp, sd := cInts(start), cInts(stop), cInts(strides)
-	return run("slice", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_slice(hs[0], intsPtr(st), intsPtr(sp), intsPtr(sd), C.int(len(st)), out)
-	}, a)
+	var ob opBuf
+	hs, owned, err := ob.prep("slice", 1, a)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_slice(hs[0], intsPtr(st), intsPtr(sp), intsPtr(sd), C.int(len(st)), &out)
+	return finish("slice", msg, out, owned)
 }
 
 // SliceDynamic is mx.slice(a, start_array, axes, slice_size): a slice whose
 // start is an array, so it can change without rebuilding the graph.
 func SliceDynamic(a, start *Array, axes, sizes []int) *Array {
 	ax, sz := cInts(axes), cInts(sizes)
-	return run("slice", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_slice_dynamic(hs[0], hs[1], intsPtr(ax), C.int(len(ax)), intsPtr(sz), C.int(len(sz)), out)
-	}, a, start)
+	var ob opBuf
+	hs, owned, err := ob.prep("slice", 2, a, start)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_slice_dynamic(hs[0], hs[1], intsPtr(ax), C.int(len(ax)), intsPtr(sz), C.int(len(sz)), &out)
+	return finish("slice", msg, out, owned)
 }
 
 // SliceUpdateStrided is mx.slice_update(a, update, start, stop, strides).
@@ -298,15 +408,25 @@ func SliceUpdateStrided(a, update *Array, start, stop, strides []int) *Array {
 		return Errorf("slice_update", "start, stop and strides must have the same length")
 	}
 	st, sp, sd := cInts(start), cInts(stop), cInts(strides)
-	return run("slice_update", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_slice_update(hs[0], hs[1], intsPtr(st), intsPtr(sp), intsPtr(sd), C.int(len(st)), out)
-	}, a, update)
+	var ob opBuf
+	hs, owned, err := ob.prep("slice_update", 2, a, update)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_slice_update(hs[0], hs[1], intsPtr(st), intsPtr(sp), intsPtr(sd), C.int(len(st)), &out)
+	return finish("slice_update", msg, out, owned)
 }
 
 // SliceUpdateDynamic is mx.slice_update(a, update, start_array, axes).
 func SliceUpdateDynamic(a, update, start *Array, axes []int) *Array {
 	ax := cInts(axes)
-	return run("slice_update", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
-		return C.mlxg_slice_update_dynamic(hs[0], hs[1], hs[2], intsPtr(ax), C.int(len(ax)), out)
-	}, a, update, start)
+	var ob opBuf
+	hs, owned, err := ob.prep("slice_update", 3, a, update, start)
+	if err != nil {
+		return errArray(err)
+	}
+	var out C.mlxg_array
+	msg := C.mlxg_slice_update_dynamic(hs[0], hs[1], hs[2], intsPtr(ax), C.int(len(ax)), &out)
+	return finish("slice_update", msg, out, owned)
 }

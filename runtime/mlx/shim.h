@@ -18,6 +18,16 @@ extern "C" {
 typedef struct mlxg_array_s* mlxg_array;
 typedef char* mlxg_err;
 
+// The first bytes of every mlxg_array, read by Go without a call: the binding
+// context that made it (0: the shared one), its dtype code and its shape.
+typedef struct mlxg_meta {
+  int32_t ctx;
+  int32_t dtype;
+  int32_t ndim;
+  int32_t pad_;
+  const int32_t* shape;
+} mlxg_meta;
+
 // Op codes for the dispatching entry points. The Go side uses the C names.
 enum {
   MLXG_ABS, MLXG_NEG, MLXG_EXP, MLXG_LOG, MLXG_SQRT, MLXG_RSQRT, MLXG_SQUARE, MLXG_SIGMOID,
@@ -39,8 +49,15 @@ enum { MLXG_SCATTER_SET, MLXG_SCATTER_ADD };
 
 // ---- runtime ----
 mlxg_err mlxg_init(int want_gpu, int* on_gpu);
+// Binding contexts (runtime/mlx.Bind): a context is a stream of its own; a
+// thread bound to one issues its ops there and tags its handles with its id.
+mlxg_err mlxg_ctx_new_stream(int* index);
+void mlxg_ctx_bind(int32_t ctx, int stream_index);
+void mlxg_ctx_unbind(void);
+int32_t mlxg_ctx_current(void);
 const char* mlxg_version(void);
 void mlxg_free(mlxg_array a);
+mlxg_array mlxg_dup(mlxg_array a);  // a new handle to the same array
 void mlxg_free_many(mlxg_array* arrs, int n);
 mlxg_err mlxg_eval(mlxg_array* arrs, int n);
 mlxg_err mlxg_async_eval(mlxg_array* arrs, int n);
@@ -72,6 +89,16 @@ mlxg_err mlxg_item(mlxg_array a, double* out);
 // ---- element-wise and reductions, dispatched by op code (see ops.go) ----
 mlxg_err mlxg_unary(int op, mlxg_array a, mlxg_array* out);
 mlxg_err mlxg_binary(int op, mlxg_array a, mlxg_array b, mlxg_array* out);
+// The hot path of unary and binary ops: the result comes back by value (no
+// Go pointer is passed, so cgo checks nothing), and a Python scalar operand
+// is made here, in the same call: ka/kb is the dtype code of the scalar that
+// stands for a/b (a/b is then NULL and va/vb its value), or -1 for an array.
+typedef struct mlxg_res {
+  mlxg_array h;
+  mlxg_err err;
+} mlxg_res;
+mlxg_res mlxg_unary_r(int op, mlxg_array a);
+mlxg_res mlxg_binary_r(int op, mlxg_array a, mlxg_array b, int ka, double va, int kb, double vb);
 mlxg_err mlxg_reduce(int op, mlxg_array a, const int* axes, int naxes, int all, int keepdims, mlxg_array* out);
 mlxg_err mlxg_arg_reduce(int op, mlxg_array a, int axis, int all, int keepdims, mlxg_array* out);
 
@@ -162,6 +189,17 @@ mlxg_err mlxg_quantize_global(mlxg_array w, int group_size, int bits, const char
 mlxg_err mlxg_gather_qmm_global(mlxg_array x, mlxg_array w, mlxg_array scales, mlxg_array biases, mlxg_array lhs,
                                 mlxg_array rhs, int transpose, int group_size, int bits, const char* mode,
                                 mlxg_array global_scale, int sorted, mlxg_array* out);
+
+// ---- mx::compile (compile.go); these call back into Go ----
+typedef struct mlxg_fn_s* mlxg_fn;
+mlxg_fn mlxg_compile_new(uintptr_t go_fn, int shapeless);
+mlxg_err mlxg_compile_call(mlxg_fn f, mlxg_array* ins, int nin, const uint64_t* consts, int nconst, mlxg_array* outs,
+                           int maxout, int* nout);
+void mlxg_compile_set_enabled(int on);
+
+// ---- profiling probes (profile_test.go); not API ----
+void mlxg_probe_noop(void);
+mlxg_err mlxg_probe_chain(mlxg_array x, mlxg_array c, int n, int wrap_each, double* build_ns, double* free_ns);
 
 #ifdef __cplusplus
 }

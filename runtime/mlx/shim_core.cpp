@@ -1,4 +1,6 @@
 // The shim's runtime, creation, element-wise, reduction and shape entry points.
+#include <deque>
+
 #include "shim_internal.h"
 
 namespace hf2go {
@@ -6,23 +8,62 @@ namespace hf2go {
 static std::optional<mx::Stream> g_stream;
 static std::optional<mx::Stream> g_cpu_stream;
 
+// The contexts' streams, by index; a deque so that bound threads may keep
+// pointers into it while it grows.
+static std::mutex g_ctx_mu;
+static std::deque<mx::Stream> g_ctx_streams;
+
+// What mlxg_ctx_bind set on this thread.
+static thread_local int32_t t_ctx = 0;
+static thread_local mx::Stream* t_stream = nullptr;
+
+// The stream this thread's MLX default currently is (see stream()).
+static thread_local mx::Stream* t_default = nullptr;
+
 // Some MLX ops build helper arrays on the calling thread's default stream
-// rather than the stream they are given (quantized_matmul casts its input
-// with an astype given no stream when the input and scales dtypes differ, in
-// MLX 0.32.4), and
-// a thread's default stream exists only on that thread: when the goroutine
-// then evaluates on another OS thread, MLX fails with "There is no
-// Stream(cpu, N) in current thread". Making the process-wide stream every
-// calling thread's default keeps all arrays on the one stream.
+// rather than on the stream they are given (MLX 0.32.4's quantized_matmul
+// casts its input with an astype given no stream when the input and scales
+// dtypes differ), and a thread's own default stream exists only on that
+// thread: when the work is then evaluated on another OS thread (an unbound
+// goroutine moves between threads), MLX fails with "There is no Stream(cpu,
+// N) in current thread". So the stream an op runs on (the bound context's, or
+// the shared one) is also made the calling thread's default before the op is
+// built, and every array of a graph lives on a stream any thread can run.
 mx::Stream& stream() {
-  thread_local bool is_default = false;
-  if (!is_default) {
-    mx::set_default_stream(*g_stream);
-    is_default = true;
+  mx::Stream* s = t_stream ? t_stream : &*g_stream;
+  if (t_default != s) {
+    mx::set_default_stream(*s);
+    t_default = s;
   }
-  return *g_stream;
+  return *s;
 }
 mx::Stream& cpu_stream() { return *g_cpu_stream; }
+int32_t current_ctx() { return t_ctx; }
+
+std::mutex& submit_lock() {
+  static std::mutex m;
+  return m;
+}
+
+void eval(std::vector<mx::array> arrs) {
+  {
+    std::lock_guard<std::mutex> g(submit_lock());
+    mx::async_eval(arrs);
+  }
+  for (auto& a : arrs) a.wait();
+}
+
+mx::array scalar_of(double v, int dtype) {
+  mx::Dtype dt = dtype_of(dtype);
+  switch (dt.val()) {
+    case mx::Dtype::Val::bool_: return mx::array(v != 0);
+    case mx::Dtype::Val::int32: return mx::array(static_cast<int32_t>(v), dt);
+    case mx::Dtype::Val::int64: return mx::array(static_cast<int64_t>(v), dt);
+    case mx::Dtype::Val::uint32: return mx::array(static_cast<uint32_t>(v), dt);
+    case mx::Dtype::Val::uint8: return mx::array(static_cast<uint8_t>(v), dt);
+    default: return mx::array(static_cast<float>(v), dt);
+  }
+}
 
 mx::Dtype dtype_of(int code) {
   switch (static_cast<mx::Dtype::Val>(code)) {
@@ -65,16 +106,49 @@ mlxg_err mlxg_init(int want_gpu, int* on_gpu) {
   })
 }
 
+mlxg_err mlxg_ctx_new_stream(int* index) {
+  GUARD({
+    std::lock_guard<std::mutex> g(g_ctx_mu);
+    g_ctx_streams.push_back(mx::new_thread_unsafe_stream(g_stream->device));
+    *index = static_cast<int>(g_ctx_streams.size()) - 1;
+  })
+}
+
+void mlxg_ctx_bind(int32_t ctx, int stream_index) {
+  std::lock_guard<std::mutex> g(g_ctx_mu);
+  t_ctx = ctx;
+  t_stream = &g_ctx_streams[stream_index];
+}
+
+void mlxg_ctx_unbind(void) {
+  t_ctx = 0;
+  t_stream = nullptr;
+}
+
+int32_t mlxg_ctx_current(void) { return t_ctx; }
+
 const char* mlxg_version(void) { return mx::version(); }
 
 void mlxg_free(mlxg_array a) { delete a; }
+mlxg_array mlxg_dup(mlxg_array a) { return wrap(a->a); }
 void mlxg_free_many(mlxg_array* arrs, int n) {
   for (int i = 0; i < n; i++) delete arrs[i];
 }
 
-mlxg_err mlxg_eval(mlxg_array* arrs, int n) { GUARD(mx::eval(arrays(arrs, n))) }
-mlxg_err mlxg_async_eval(mlxg_array* arrs, int n) { GUARD(mx::async_eval(arrays(arrs, n))) }
-mlxg_err mlxg_synchronize(void) { GUARD(mx::synchronize(S)) }
+mlxg_err mlxg_eval(mlxg_array* arrs, int n) { GUARD(hf2go::eval(arrays(arrs, n))) }
+mlxg_err mlxg_async_eval(mlxg_array* arrs, int n) {
+  GUARD({
+    auto v = arrays(arrs, n);
+    std::lock_guard<std::mutex> g(submit_lock());
+    mx::async_eval(std::move(v));
+  })
+}
+mlxg_err mlxg_synchronize(void) {
+  GUARD({
+    std::lock_guard<std::mutex> g(submit_lock());
+    mx::synchronize(S);
+  })
+}
 
 size_t mlxg_active_memory(void) { return mx::get_active_memory(); }
 size_t mlxg_peak_memory(void) { return mx::get_peak_memory(); }
@@ -113,19 +187,7 @@ mlxg_err mlxg_from_data(const void* data, const int* shape, int ndim, int dtype,
   })
 }
 
-mlxg_err mlxg_scalar(double v, int dtype, mlxg_array* out) {
-  GUARD({
-    mx::Dtype dt = dtype_of(dtype);
-    switch (dt.val()) {
-      case mx::Dtype::Val::bool_: OUT(mx::array(v != 0)); break;
-      case mx::Dtype::Val::int32: OUT(mx::array(static_cast<int32_t>(v), dt)); break;
-      case mx::Dtype::Val::int64: OUT(mx::array(static_cast<int64_t>(v), dt)); break;
-      case mx::Dtype::Val::uint32: OUT(mx::array(static_cast<uint32_t>(v), dt)); break;
-      case mx::Dtype::Val::uint8: OUT(mx::array(static_cast<uint8_t>(v), dt)); break;
-      default: OUT(mx::array(static_cast<float>(v), dt)); break;
-    }
-  })
-}
+mlxg_err mlxg_scalar(double v, int dtype, mlxg_array* out) { GUARD(OUT(scalar_of(v, dtype))) }
 
 mlxg_err mlxg_full(const int* shape, int ndim, mlxg_array val, int dtype, mlxg_array* out) {
   GUARD(OUT(mx::full(shape_of(shape, ndim), A(val), dtype_of(dtype), S)))
@@ -139,10 +201,10 @@ mlxg_err mlxg_copy_out(mlxg_array h, void* dst, size_t nbytes) {
   GUARD({
     mx::array a = h->a;
     if (nbytes != a.nbytes()) throw std::invalid_argument("destination has the wrong size");
-    mx::eval({a});
+    hf2go::eval({a});
     if (!a.flags().row_contiguous) {
       a = mx::contiguous(a, false, S);
-      mx::eval({a});
+      hf2go::eval({a});
     }
     if (nbytes > 0) std::memcpy(dst, a.data<char>(), nbytes);
   })
@@ -152,81 +214,117 @@ mlxg_err mlxg_item(mlxg_array h, double* out) {
   GUARD({
     mx::array a = h->a;
     if (a.size() != 1) throw std::invalid_argument("item() needs an array of one element, got " + std::to_string(a.size()));
-    a = mx::astype(mx::reshape(a, {}, S), mx::float64, cpu_stream());
-    mx::eval({a});
-    *out = a.item<double>();
+    // Read the element where it is, as Python's item() does: no conversion
+    // graph, no extra evaluation (the array is host-visible once evaluated).
+    hf2go::eval({a});
+    switch (a.dtype().val()) {
+      case mx::Dtype::Val::bool_: *out = a.item<bool>(); break;
+      case mx::Dtype::Val::uint8: *out = a.item<uint8_t>(); break;
+      case mx::Dtype::Val::uint16: *out = a.item<uint16_t>(); break;
+      case mx::Dtype::Val::uint32: *out = a.item<uint32_t>(); break;
+      case mx::Dtype::Val::uint64: *out = static_cast<double>(a.item<uint64_t>()); break;
+      case mx::Dtype::Val::int8: *out = a.item<int8_t>(); break;
+      case mx::Dtype::Val::int16: *out = a.item<int16_t>(); break;
+      case mx::Dtype::Val::int32: *out = a.item<int32_t>(); break;
+      case mx::Dtype::Val::int64: *out = static_cast<double>(a.item<int64_t>()); break;
+      case mx::Dtype::Val::float16: *out = static_cast<float>(a.item<mx::float16_t>()); break;
+      case mx::Dtype::Val::bfloat16: *out = static_cast<float>(a.item<mx::bfloat16_t>()); break;
+      case mx::Dtype::Val::float32: *out = a.item<float>(); break;
+      case mx::Dtype::Val::float64: *out = a.item<double>(); break;
+      default: throw std::invalid_argument("item() of a complex array");
+    }
   })
 }
 
-mlxg_err mlxg_unary(int op, mlxg_array h, mlxg_array* out) {
-  GUARD({
-    const mx::array& a = A(h);
+static mx::array unary_op(int op, const mx::array& a) {
     switch (op) {
-      case MLXG_ABS: OUT(mx::abs(a, S)); break;
-      case MLXG_NEG: OUT(mx::negative(a, S)); break;
-      case MLXG_EXP: OUT(mx::exp(a, S)); break;
-      case MLXG_LOG: OUT(mx::log(a, S)); break;
-      case MLXG_LOG2: OUT(mx::log2(a, S)); break;
-      case MLXG_SQRT: OUT(mx::sqrt(a, S)); break;
-      case MLXG_RSQRT: OUT(mx::rsqrt(a, S)); break;
-      case MLXG_SQUARE: OUT(mx::square(a, S)); break;
-      case MLXG_SIGMOID: OUT(mx::sigmoid(a, S)); break;
-      case MLXG_TANH: OUT(mx::tanh(a, S)); break;
-      case MLXG_SIN: OUT(mx::sin(a, S)); break;
-      case MLXG_COS: OUT(mx::cos(a, S)); break;
-      case MLXG_FLOOR: OUT(mx::floor(a, S)); break;
-      case MLXG_CEIL: OUT(mx::ceil(a, S)); break;
-      case MLXG_ERF: OUT(mx::erf(a, S)); break;
-      case MLXG_ERFINV: OUT(mx::erfinv(a, S)); break;
-      case MLXG_EXPM1: OUT(mx::expm1(a, S)); break;
-      case MLXG_LOG1P: OUT(mx::log1p(a, S)); break;
-      case MLXG_LOGICAL_NOT: OUT(mx::logical_not(a, S)); break;
-      case MLXG_STOP_GRADIENT: OUT(mx::stop_gradient(a, S)); break;
-      case MLXG_ISINF: OUT(mx::isinf(a, S)); break;
-      case MLXG_ISNAN: OUT(mx::isnan(a, S)); break;
-      case MLXG_ISPOSINF: OUT(mx::isposinf(a, S)); break;
-      case MLXG_ISNEGINF: OUT(mx::isneginf(a, S)); break;
-      case MLXG_SIGN: OUT(mx::sign(a, S)); break;
-      case MLXG_RECIPROCAL: OUT(mx::reciprocal(a, S)); break;
-      case MLXG_COPY: OUT(mx::copy(a, S)); break;
-      case MLXG_CONTIGUOUS: OUT(mx::contiguous(a, false, S)); break;
+      case MLXG_ABS: return mx::abs(a, S);
+      case MLXG_NEG: return mx::negative(a, S);
+      case MLXG_EXP: return mx::exp(a, S);
+      case MLXG_LOG: return mx::log(a, S);
+      case MLXG_LOG2: return mx::log2(a, S);
+      case MLXG_SQRT: return mx::sqrt(a, S);
+      case MLXG_RSQRT: return mx::rsqrt(a, S);
+      case MLXG_SQUARE: return mx::square(a, S);
+      case MLXG_SIGMOID: return mx::sigmoid(a, S);
+      case MLXG_TANH: return mx::tanh(a, S);
+      case MLXG_SIN: return mx::sin(a, S);
+      case MLXG_COS: return mx::cos(a, S);
+      case MLXG_FLOOR: return mx::floor(a, S);
+      case MLXG_CEIL: return mx::ceil(a, S);
+      case MLXG_ERF: return mx::erf(a, S);
+      case MLXG_ERFINV: return mx::erfinv(a, S);
+      case MLXG_EXPM1: return mx::expm1(a, S);
+      case MLXG_LOG1P: return mx::log1p(a, S);
+      case MLXG_LOGICAL_NOT: return mx::logical_not(a, S);
+      case MLXG_STOP_GRADIENT: return mx::stop_gradient(a, S);
+      case MLXG_ISINF: return mx::isinf(a, S);
+      case MLXG_ISNAN: return mx::isnan(a, S);
+      case MLXG_ISPOSINF: return mx::isposinf(a, S);
+      case MLXG_ISNEGINF: return mx::isneginf(a, S);
+      case MLXG_SIGN: return mx::sign(a, S);
+      case MLXG_RECIPROCAL: return mx::reciprocal(a, S);
+      case MLXG_COPY: return mx::copy(a, S);
+      case MLXG_CONTIGUOUS: return mx::contiguous(a, false, S);
       default: throw std::invalid_argument("unknown unary op " + std::to_string(op));
     }
-  })
 }
 
-mlxg_err mlxg_binary(int op, mlxg_array ha, mlxg_array hb, mlxg_array* out) {
-  GUARD({
-    const mx::array& a = A(ha);
-    const mx::array& b = A(hb);
+mlxg_err mlxg_unary(int op, mlxg_array h, mlxg_array* out) { GUARD(OUT(unary_op(op, A(h)))) }
+
+mlxg_res mlxg_unary_r(int op, mlxg_array h) {
+  try {
+    return mlxg_res{wrap(unary_op(op, A(h))), nullptr};
+  } catch (const std::exception& e) {
+    return mlxg_res{nullptr, dup_msg(e.what())};
+  } catch (...) {
+    return mlxg_res{nullptr, dup_msg("unknown C++ exception from MLX")};
+  }
+}
+
+static mx::array binary_op(int op, const mx::array& a, const mx::array& b) {
     switch (op) {
-      case MLXG_ADD: OUT(mx::add(a, b, S)); break;
-      case MLXG_SUBTRACT: OUT(mx::subtract(a, b, S)); break;
-      case MLXG_MULTIPLY: OUT(mx::multiply(a, b, S)); break;
-      case MLXG_DIVIDE: OUT(mx::divide(a, b, S)); break;
-      case MLXG_FLOOR_DIVIDE: OUT(mx::floor_divide(a, b, S)); break;
-      case MLXG_REMAINDER: OUT(mx::remainder(a, b, S)); break;
-      case MLXG_POWER: OUT(mx::power(a, b, S)); break;
-      case MLXG_MAXIMUM: OUT(mx::maximum(a, b, S)); break;
-      case MLXG_MINIMUM: OUT(mx::minimum(a, b, S)); break;
-      case MLXG_EQUAL: OUT(mx::equal(a, b, S)); break;
-      case MLXG_NOT_EQUAL: OUT(mx::not_equal(a, b, S)); break;
-      case MLXG_LESS: OUT(mx::less(a, b, S)); break;
-      case MLXG_LESS_EQUAL: OUT(mx::less_equal(a, b, S)); break;
-      case MLXG_GREATER: OUT(mx::greater(a, b, S)); break;
-      case MLXG_GREATER_EQUAL: OUT(mx::greater_equal(a, b, S)); break;
-      case MLXG_LOGICAL_AND: OUT(mx::logical_and(a, b, S)); break;
-      case MLXG_LOGICAL_OR: OUT(mx::logical_or(a, b, S)); break;
-      case MLXG_MATMUL: OUT(mx::matmul(a, b, S)); break;
-      case MLXG_ARCTAN2: OUT(mx::arctan2(a, b, S)); break;
-      case MLXG_LOGADDEXP: OUT(mx::logaddexp(a, b, S)); break;
-      case MLXG_BITWISE_AND: OUT(mx::bitwise_and(a, b, S)); break;
-      case MLXG_BITWISE_OR: OUT(mx::bitwise_or(a, b, S)); break;
-      case MLXG_LEFT_SHIFT: OUT(mx::left_shift(a, b, S)); break;
-      case MLXG_RIGHT_SHIFT: OUT(mx::right_shift(a, b, S)); break;
+      case MLXG_ADD: return mx::add(a, b, S);
+      case MLXG_SUBTRACT: return mx::subtract(a, b, S);
+      case MLXG_MULTIPLY: return mx::multiply(a, b, S);
+      case MLXG_DIVIDE: return mx::divide(a, b, S);
+      case MLXG_FLOOR_DIVIDE: return mx::floor_divide(a, b, S);
+      case MLXG_REMAINDER: return mx::remainder(a, b, S);
+      case MLXG_POWER: return mx::power(a, b, S);
+      case MLXG_MAXIMUM: return mx::maximum(a, b, S);
+      case MLXG_MINIMUM: return mx::minimum(a, b, S);
+      case MLXG_EQUAL: return mx::equal(a, b, S);
+      case MLXG_NOT_EQUAL: return mx::not_equal(a, b, S);
+      case MLXG_LESS: return mx::less(a, b, S);
+      case MLXG_LESS_EQUAL: return mx::less_equal(a, b, S);
+      case MLXG_GREATER: return mx::greater(a, b, S);
+      case MLXG_GREATER_EQUAL: return mx::greater_equal(a, b, S);
+      case MLXG_LOGICAL_AND: return mx::logical_and(a, b, S);
+      case MLXG_LOGICAL_OR: return mx::logical_or(a, b, S);
+      case MLXG_MATMUL: return mx::matmul(a, b, S);
+      case MLXG_ARCTAN2: return mx::arctan2(a, b, S);
+      case MLXG_LOGADDEXP: return mx::logaddexp(a, b, S);
+      case MLXG_BITWISE_AND: return mx::bitwise_and(a, b, S);
+      case MLXG_BITWISE_OR: return mx::bitwise_or(a, b, S);
+      case MLXG_LEFT_SHIFT: return mx::left_shift(a, b, S);
+      case MLXG_RIGHT_SHIFT: return mx::right_shift(a, b, S);
       default: throw std::invalid_argument("unknown binary op " + std::to_string(op));
     }
-  })
+}
+
+mlxg_err mlxg_binary(int op, mlxg_array ha, mlxg_array hb, mlxg_array* out) { GUARD(OUT(binary_op(op, A(ha), A(hb)))) }
+
+mlxg_res mlxg_binary_r(int op, mlxg_array ha, mlxg_array hb, int ka, double va, int kb, double vb) {
+  try {
+    if (ka < 0 && kb < 0) return mlxg_res{wrap(binary_op(op, A(ha), A(hb))), nullptr};
+    mx::array a = ka < 0 ? A(ha) : scalar_of(va, ka);
+    mx::array b = kb < 0 ? A(hb) : scalar_of(vb, kb);
+    return mlxg_res{wrap(binary_op(op, a, b)), nullptr};
+  } catch (const std::exception& e) {
+    return mlxg_res{nullptr, dup_msg(e.what())};
+  } catch (...) {
+    return mlxg_res{nullptr, dup_msg("unknown C++ exception from MLX")};
+  }
 }
 
 mlxg_err mlxg_reduce(int op, mlxg_array h, const int* axes_p, int naxes, int all, int keepdims, mlxg_array* out) {

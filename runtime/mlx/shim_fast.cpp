@@ -141,6 +141,8 @@ mlxg_err mlxg_st_save(const char* path, const char** names, mlxg_array* arrs, in
     for (int i = 0; i < n; i++) m.insert_or_assign(names[i], arrs[i]->a);
     std::unordered_map<std::string, std::string> meta;
     for (int i = 0; i < nmeta; i++) meta[mkeys[i]] = mvals[i];
+    // save_safetensors evaluates the arrays: a graph submission.
+    std::lock_guard<std::mutex> g(submit_lock());
     mx::save_safetensors(std::string(path), std::move(m), std::move(meta));
   })
 }

@@ -1,7 +1,10 @@
-// Package py holds the few Python semantics generated model code needs and
-// Go does not have built in: floor division and modulo that round toward
-// negative infinity, `x or default`, tuple unpacking with a length check,
-// isinstance, and assert/raise.
+// Package py is what generated model code calls that is neither an MLX op
+// nor a port of mlx-lm: the Python semantics Go does not have built in
+// (floor division and modulo rounding toward negative infinity, `x or
+// default`, truthiness, tuple unpacking with a length check, isinstance,
+// assert/raise, values of no static type such as config entries), and the
+// small adapters between Python's duck typing and the Go interfaces of
+// ported/ (caches, RoPE, distributed sharding).
 //
 // Python raises where Go code would return an error from deep inside an
 // expression. Generated code therefore signals a failed assert, a raise or
@@ -160,16 +163,6 @@ func Index[T comparable](xs []T, v T) int {
 	return -1
 }
 
-// Contains is `v in xs` for a list.
-func Contains[T comparable](xs []T, v T) bool {
-	for _, x := range xs {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // At is xs[i] with Python's negative indexing.
 func At[T any](xs []T, i int) T {
 	if i < 0 {
@@ -210,15 +203,6 @@ func Slice[T any](xs []T, lo, hi int) []T {
 // SliceNone marks an omitted bound in Slice.
 const SliceNone = -1 << 62
 
-// Cat concatenates lists (Python's a + b, or [*a, *b]).
-func Cat[T any](parts ...[]T) []T {
-	var out []T
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 // Unpack2 is `a, b = xs` with Python's length check.
 func Unpack2[T any](xs []T) (T, T) {
 	need(len(xs), 2)
@@ -252,22 +236,6 @@ func need(have, want int) {
 	}
 }
 
-// Max is Python's max(a, b, ...).
-func Max[T cmp.Ordered](a T, rest ...T) T {
-	for _, v := range rest {
-		a = max(a, v)
-	}
-	return a
-}
-
-// Min is Python's min(a, b, ...).
-func Min[T cmp.Ordered](a T, rest ...T) T {
-	for _, v := range rest {
-		a = min(a, v)
-	}
-	return a
-}
-
 // Sum is Python's sum(xs) over numbers.
 func Sum[T int | float64](xs []T) T {
 	var s T
@@ -288,7 +256,7 @@ func Range(start, stop, step int) []int {
 	if step == 0 {
 		Raise("ValueError", "range() arg 3 must not be zero")
 	}
-	var out []int
+	out := []int{}
 	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
 		out = append(out, i)
 	}

@@ -18,7 +18,9 @@ embedding is read as the LM head; the KV cache of <= 640 positions is
 negligible next to >= 0.7 GB of weights), so tok/s <= bandwidth / weight
 bytes. Two bandwidths are reported: a device-to-device copy measured through
 MLX on this GPU (bytes read + written per second) and the card's datasheet
-figure (--datasheet-gbs, H100 SXM5 HBM3: 3350 GB/s).
+figure (--datasheet-gbs, H200 HBM3e: 4800 GB/s; H100 SXM5: 3350). For the MoE shape
+the bound counts the weights a token reads: everything but the unused experts
+(8 of 128 per layer), i.e. the active bytes.
 
 usage: bench_gpu.py [--models llama-3.2-1b:bf16,...] [--reps 3] [--prompt-tokens 512]
                     [--gen-tokens 128] [--mlxlm bin/mlxlm] [--json-out FILE]
@@ -49,6 +51,12 @@ SHAPES = {
                      num_attention_heads=32, num_key_value_heads=8, head_dim=128, rms_norm_eps=1e-6,
                      vocab_size=151936, rope_theta=1000000.0, tie_word_embeddings=True,
                      max_position_embeddings=40960),
+    # Qwen/Qwen3-30B-A3B: 48 layers of 128 experts (8 active, 768 wide), ~3B parameters active per token.
+    "qwen3-30b-a3b": dict(model_type="qwen3_moe", hidden_size=2048, num_hidden_layers=48, intermediate_size=6144,
+                          moe_intermediate_size=768, num_experts=128, num_experts_per_tok=8, norm_topk_prob=True,
+                          decoder_sparse_step=1, mlp_only_layers=[], num_attention_heads=32, num_key_value_heads=4,
+                          head_dim=128, rms_norm_eps=1e-6, vocab_size=151936, rope_theta=1000000.0,
+                          tie_word_embeddings=False, max_position_embeddings=40960),
 }
 
 
@@ -68,6 +76,7 @@ def build_model(shape, q, out):
             params.append((k, mx.ones(v.shape, mx.bfloat16)))
         else:
             params.append((k, (mx.random.normal(v.shape) * 0.05).astype(mx.bfloat16)))
+        mx.eval(params[-1][1])  # one at a time: the 30B MoE's float32 draws would not fit at once
     model.update(tree_unflatten(params))
     mx.eval(model.parameters())
     if q == "q4":
@@ -139,6 +148,20 @@ def copy_bandwidth():
     return best
 
 
+def active_bytes(d, cfg):
+    """Weight bytes one token reads in an MoE checkpoint: every tensor, but of
+    the stacked expert tensors (switch_mlp.*) only top_k of num_experts."""
+    import mlx.core as mx
+    total = 0
+    for f in d.glob("model*.safetensors"):
+        for k, v in mx.load(str(f)).items():
+            n = v.nbytes
+            if ".switch_mlp." in k:
+                n = n * cfg["num_experts_per_tok"] // cfg["num_experts"]
+            total += n
+    return total
+
+
 def gpu_info():
     try:
         out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
@@ -152,11 +175,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default=",".join(ALL))
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1, help="untimed Python+Go pairs per model first")
     ap.add_argument("--prompt-tokens", type=int, default=512)
     ap.add_argument("--gen-tokens", type=int, default=128)
     ap.add_argument("--mlxlm", default=str(ROOT / "bin" / "mlxlm"))
     ap.add_argument("--models-dir", default="/tmp/hf2go-gpu/models")
-    ap.add_argument("--datasheet-gbs", type=float, default=3350.0)
+    ap.add_argument("--datasheet-gbs", type=float, default=4800.0)
     ap.add_argument("--json-out", default=None)
     ap.add_argument("--run-python", nargs=3, metavar=("MODEL", "PROMPT", "GEN"), help=argparse.SUPPRESS)
     ap.add_argument("--build", nargs=3, metavar=("SHAPE", "Q", "OUT"), help=argparse.SUPPRESS)
@@ -175,7 +199,7 @@ def main():
                 gen_tokens=a.gen_tokens, reps=a.reps)
     print(f"bench-gpu: {info['gpu']}; mlx {info['mlx']} ({info['device']}), mlx-lm {info['mlx_lm']}; "
           f"MLX device copy {bw:.0f} GB/s (read+write), datasheet {a.datasheet_gbs:.0f} GB/s; "
-          f"{a.prompt_tokens}-token prompt, {a.gen_tokens} greedy tokens, median of {a.reps} after 1 warm-up",
+          f"{a.prompt_tokens}-token prompt, {a.gen_tokens} greedy tokens, median of {a.reps} after {a.warmup} warm-up",
           flush=True)
     rows = []
     for name in a.models.split(","):
@@ -189,7 +213,7 @@ def main():
         rng = random.Random(0)
         prompt = ",".join(str(rng.randrange(1000, cfg["vocab_size"])) for _ in range(a.prompt_tokens))
         res = {"python": [], "go": []}
-        for rep in range(a.reps + 1):
+        for rep in range(1 - a.warmup, a.reps + 1):
             for impl in ("python", "go"):
                 if impl == "python":
                     cmd = [sys.executable, __file__, "--run-python", str(d), prompt, str(a.gen_tokens)]
@@ -206,7 +230,7 @@ def main():
                 if len(r["tokens"]) != a.gen_tokens:
                     raise SystemExit(f"bench-gpu: {impl} on {name} generated {len(r['tokens'])} tokens, "
                                      f"not {a.gen_tokens}")
-                tag = "warm-up" if rep == 0 else f"rep {rep}"
+                tag = "warm-up" if rep <= 0 else f"rep {rep}"
                 print(f"bench-gpu: {name} {tag} {impl:6s}: prompt {r['prompt_tps']:9.1f} tok/s, generation "
                       f"{r['generation_tps']:7.2f} tok/s, peak {r['peak_memory_gb']:.2f} GB, process {wall:.1f}s",
                       file=sys.stderr, flush=True)
@@ -218,6 +242,9 @@ def main():
         med = {k: {f: statistics.median(r[f] for r in v) for f in ("prompt_tps", "generation_tps", "peak_memory_gb")}
                for k, v in res.items()}
         wb = sum(f.stat().st_size for f in d.glob("model*.safetensors"))
+        if cfg.get("num_experts"):
+            # bytes a decoded token reads: all but the experts it does not route to
+            wb = active_bytes(d, cfg)
         # run-to-run repeatability of each side's greedy tokens (GPU kernels need not be deterministic)
         repeat = {k: all(r["tokens"] == v[0]["tokens"] for r in v) for k, v in res.items()}
         rows.append(dict(model=name, weight_bytes=wb, python=med["python"], go=med["go"], repeatable=repeat,

@@ -7,7 +7,7 @@
 #
 #   1. pip download the pinned wheels: mlx==0.32.4 (cp312 Python binding),
 #      mlx-cuda-13==0.32.4 (libmlx.so built for CUDA 13 + the C++ SDK),
-#      mlx-lm==0.30.4. Their other needs (numpy, transformers, ... and the
+#      mlx-lm at the pin (requirements.txt). Their other needs (numpy, transformers, ... and the
 #      CUDA libraries cuBLAS, cuDNN, NCCL, cuFFT, cuSOLVER, NVRTC that
 #      libmlx.so's RPATH looks for under site-packages/nvidia/) are taken from
 #      the GPU machine's Python (there: PyTorch's, cu130).
@@ -38,7 +38,10 @@ dl() {
     --implementation cp --platform manylinux_2_35_x86_64 --platform manylinux_2_28_x86_64 \
     --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d "$wheels" "$@" >/dev/null
 }
-dl mlx==0.32.4 mlx-cuda-13==0.32.4 mlx-lm==0.30.4
+# The mlx-lm pin is requirements.txt's (moved by `make bump`).
+mlxlm_version=$(sed -n 's/^mlx-lm==\([0-9][0-9.]*\)$/\1/p' requirements.txt)
+[ -n "$mlxlm_version" ] || { echo "pack: no mlx-lm==X line in requirements.txt" >&2; exit 1; }
+dl mlx==0.32.4 mlx-cuda-13==0.32.4 "mlx-lm==$mlxlm_version"
 cuda_whl=$(ls "$wheels"/mlx_cuda_13-0.32.4-*.whl)
 echo "pack: wheels: $(cd "$wheels" && ls -l --block-size=1 *.whl | awk '{printf "%s %s B; ", $9, $5}')"
 
@@ -73,7 +76,7 @@ head -c "$part1_bytes" "$wheels/libmlx.so.xz" > "$carry/1/libmlx.so.xz.part1"
 tail -c +"$((part1_bytes + 1))" "$wheels/libmlx.so.xz" > "$carry/2/libmlx.so.xz.part2"
 # the rest of the CUDA wheel: SDK headers (cccl is read by NVRTC at run time), bundled BLAS/LAPACK, metadata
 (cd "$sdk" && tar cf - --exclude=mlx/lib/libmlx.so mlx mlx_cuda_13.libs mlx_cuda_13-0.32.4.dist-info) | xz -T0 -9 > "$carry/2/sdk.tar.xz"
-cp "$wheels"/mlx-0.32.4-cp312-*.whl "$wheels"/mlx_lm-0.30.4-*.whl "$carry/2/wheels/"
+cp "$wheels"/mlx-0.32.4-cp312-*.whl "$wheels"/mlx_lm-"$mlxlm_version"-*.whl "$carry/2/wheels/"
 tar cf - -C "$build" bin | xz -T0 -9 > "$carry/2/bins.tar.xz"
 {
   echo "libmlx.so $(sha256sum < "$sdk/mlx/lib/libmlx.so" | cut -c1-64)"

@@ -8,7 +8,9 @@ package Klear
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -91,14 +92,14 @@ func (self *KlearAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	keys = self.KNorm.Forward(keys.Reshape(B, L, self.NumKeyValueHeads, -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -184,7 +185,7 @@ type KlearDecoderLayer struct {
 func NewKlearDecoderLayer(args *ModelArgs, layerIdx int) *KlearDecoderLayer {
 	self := &KlearDecoderLayer{}
 	self.SelfAttn = NewKlearAttention(args)
-	if !py.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
+	if !slices.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
 		self.Mlp = NewKlearSparseMoeBlock(args)
 	} else {
 		self.Mlp = NewKlearMLP(args.HiddenSize, args.IntermediateSize)
@@ -267,7 +268,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	moeLayers := py.Sorted(func() []int {
 		var out []int
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			if strings.HasPrefix(k, "model.layers.") && strings.HasSuffix(k, ".mlp.experts.0.gate_proj.weight") {
 				out = append(out, py.ParseInt(strings.Split(k, ".")[2]))
 			}
@@ -280,7 +281,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			stacked := func() []*mlx.Array {
 				var out []*mlx.Array
 				for e := range self.Args.NumExperts {
-					out = append(out, rt.Pop(weights, fmt.Sprintf("%s.%d.%s.weight", prefix, e, name), nil))
+					out = append(out, py.Pop(weights, fmt.Sprintf("%s.%d.%s.weight", prefix, e, name), nil))
 				}
 				return out
 			}()
@@ -295,6 +296,21 @@ func (self *Model) Layers() []*KlearDecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "expert_bias")
+	}
+	return predicate
+}

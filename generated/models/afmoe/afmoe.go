@@ -8,7 +8,9 @@ package afmoe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -118,7 +119,7 @@ func NewAttention(args *ModelArgs, isLocalAttention bool) *Attention {
 	self.KNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.GateProj = nn.NewLinear(self.HiddenSize, self.NHeads*self.HeadDim, false)
 	if isLocalAttention {
-		self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	} else {
 		self.Rope = nil
 	}
@@ -138,17 +139,17 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KNorm.Forward(keys)
 	if self.IsLocalAttention && self.Rope != nil {
 		if cache != nil {
-			queries = self.Rope.Forward(queries, rt.Offset(cache))
-			keys = self.Rope.Forward(keys, rt.Offset(cache))
+			queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+			keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
 		} else {
 			queries = self.Rope.Forward(queries, 0)
 			keys = self.Rope.Forward(keys, 0)
 		}
 	}
 	if cache != nil {
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	gate := mlx.Sigmoid(self.GateProj.Forward(x))
 	output = mlx.Multiply(output, gate)
@@ -253,7 +254,7 @@ func (self *AfmoeMoE) Forward(x *mlx.Array) *mlx.Array {
 		groupScores := mlx.Topk(selectionScores, 2, -1).Sum(true, -1)
 		k = self.NGroup - self.TopkGroup
 		groupIdx := mlx.Argpartition(groupScores, k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, k, 1), mlx.Colon)
-		selectionScores = mlx.PutAlongAxis(selectionScores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		selectionScores = mlx.PutAlongAxis(selectionScores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		selectionScores = mlx.Flatten(selectionScores, -2, -1)
 	}
 	k = self.NumExpertsPerTok
@@ -425,7 +426,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "rotary_emb.inv_freq") {
 				out[k] = v
@@ -443,11 +444,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		prefix := fmt.Sprintf("model.layers.%d", l)
 		for _, n := range []string{"up_proj", "down_proj", "gate_proj"} {
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, n, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, n, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range self.Args.NumExperts {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, n, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, n, k), nil))
 						}
 						return out
 					}()
@@ -480,6 +481,21 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	}()
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "expert_bias")
+	}
+	return predicate
+}
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.Contains(path, "router.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}

@@ -7,7 +7,9 @@ fields and methods, in the same order, with the same weight names.
 package apertus
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -15,7 +17,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -99,7 +100,7 @@ func NewApertusAttention(args *ModelArgs) *ApertusAttention {
 	self.OProj = nn.NewLinear(args.NumAttentionHeads*self.HeadDim, args.HiddenSize, false)
 	self.QNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -111,14 +112,14 @@ func (self *ApertusAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cach
 	keys = self.KNorm.Forward(keys.Reshape(B, L, self.NumKeyValueHeads, -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -217,7 +218,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.HasSuffix(k, "alpha_p") || strings.HasSuffix(k, "alpha_n") {
 			weights[k] = v.Squeeze()

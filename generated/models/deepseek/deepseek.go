@@ -16,7 +16,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -96,8 +95,8 @@ func NewDeepseekAttention(config *ModelArgs) *DeepseekAttention {
 	self.OProj = nn.NewLinear(self.HiddenSize, config.NumAttentionHeads*self.HeadDim, attentionBias)
 	ropeScale := 1.0
 	if len(config.RopeScaling) > 0 && config.RopeScaling["type"] == "linear" {
-		py.Assert(rt.IsInstanceOf(config.RopeScaling["factor"], "float"), "assertion failed at line 71")
-		ropeScale = 1.0 / rt.Float(config.RopeScaling["factor"])
+		py.Assert(py.IsInstanceOf(config.RopeScaling["factor"], "float"), "assertion failed at line 71")
+		ropeScale = 1.0 / py.Float(config.RopeScaling["factor"])
 	}
 	self.Rope = lmrope.NewRoPE(self.HeadDim, false, config.RopeTheta, ropeScale)
 	return self
@@ -111,14 +110,14 @@ func (self *DeepseekAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cac
 	keys = keys.Reshape(B, L, self.NumKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -314,11 +313,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		prefix := fmt.Sprintf("model.layers.%d", l)
 		for _, m := range []string{"gate_proj", "down_proj", "up_proj"} {
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()

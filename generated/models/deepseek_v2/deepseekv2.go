@@ -16,7 +16,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -91,8 +90,8 @@ type DeepseekV2YarnRotaryEmbedding struct {
 func NewDeepseekV2YarnRotaryEmbedding(dim int, maxPositionEmbeddings int, base float64, scalingFactor float64, originalMaxPositionEmbeddings float64, betaFast float64, betaSlow float64, mscale float64, mscaleAllDim float64) *DeepseekV2YarnRotaryEmbedding {
 	self := &DeepseekV2YarnRotaryEmbedding{}
 	self.Mscale = yarnGetMscale(scalingFactor, mscale) / yarnGetMscale(scalingFactor, mscaleAllDim)
-	freqExtra := mlx.Power(mlx.Float(base), mlx.Divide(rt.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim)))
-	freqInter := mlx.Multiply(mlx.Float(scalingFactor), mlx.Power(mlx.Float(base), mlx.Divide(rt.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim))))
+	freqExtra := mlx.Power(mlx.Float(base), mlx.Divide(py.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim)))
+	freqInter := mlx.Multiply(mlx.Float(scalingFactor), mlx.Power(mlx.Float(base), mlx.Divide(py.Arange(mlx.Float32, 0, dim, 2), mlx.Int(dim))))
 	low, high := yarnFindCorrectionRange(betaFast, betaSlow, dim, base, originalMaxPositionEmbeddings)
 	freqMask := mlx.Subtract(mlx.Float(1.0), yarnLinearRampMask(low, float64(high), py.FloorDiv(dim, 2)))
 	self.Freqs_ = mlx.Divide(mlx.Multiply(freqInter, freqExtra), mlx.Add(mlx.Multiply(freqInter, freqMask), mlx.Multiply(freqExtra, mlx.Subtract(mlx.Int(1), freqMask))))
@@ -100,11 +99,11 @@ func NewDeepseekV2YarnRotaryEmbedding(dim int, maxPositionEmbeddings int, base f
 }
 
 // Forward is DeepseekV2YarnRotaryEmbedding.__call__.
-func (self *DeepseekV2YarnRotaryEmbedding) Forward(x *mlx.Array, offset int) *mlx.Array {
+func (self *DeepseekV2YarnRotaryEmbedding) Forward(x *mlx.Array, offset any) *mlx.Array {
 	if self.Mscale != 1.0 {
 		x = mlx.Multiply(mlx.Float(self.Mscale), x)
 	}
-	return mlx.Rope(x, mlx.RopeOpts{Dims: py.At(x.Shape(), -1), Traditional: true, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
+	return py.FastRoPE(x, mlx.RopeOpts{Dims: py.At(x.Shape(), -1), Traditional: true, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
 }
 
 // DeepseekV2Attention is class DeepseekV2Attention of mlx_lm/models/deepseek_v2.py.
@@ -158,22 +157,22 @@ func NewDeepseekV2Attention(config *ModelArgs) *DeepseekV2Attention {
 	self.KvALayernorm = nn.NewRMSNorm(self.KvLoraRank, 1e-6)
 	self.KvBProj = nn.NewLinear(self.KvLoraRank, self.NumHeads*(self.QHeadDim-self.QkRopeHeadDim+self.VHeadDim), false)
 	self.OProj = nn.NewLinear(self.NumHeads*self.VHeadDim, self.HiddenSize, config.AttentionBias)
-	mscaleAllDim := rt.Get(self.Config.RopeScaling, "mscale_all_dim", any(0))
+	mscaleAllDim := py.Get(self.Config.RopeScaling, "mscale_all_dim", any(0))
 	scalingFactor := self.Config.RopeScaling["factor"]
 	if py.Truthy(mscaleAllDim) {
-		mscale := yarnGetMscale(rt.Float(scalingFactor), rt.Float(mscaleAllDim))
+		mscale := yarnGetMscale(py.Float(scalingFactor), py.Float(mscaleAllDim))
 		self.Scale = self.Scale * mscale * mscale
 	}
 	ropeKwargs := func() map[string]any {
 		out := make(map[string]any)
 		for _, key := range []string{"original_max_position_embeddings", "beta_fast", "beta_slow", "mscale", "mscale_all_dim"} {
-			if rt.Has(self.Config.RopeScaling, key) {
+			if py.Has(self.Config.RopeScaling, key) {
 				out[key] = self.Config.RopeScaling[key]
 			}
 		}
 		return out
 	}()
-	self.Rope = NewDeepseekV2YarnRotaryEmbedding(self.QkRopeHeadDim, self.MaxPositionEmbeddings, self.RopeTheta, rt.Float(scalingFactor), rt.Kw(ropeKwargs, "original_max_position_embeddings", 4096.0, rt.Float), rt.Kw(ropeKwargs, "beta_fast", 32.0, rt.Float), rt.Kw(ropeKwargs, "beta_slow", 1.0, rt.Float), rt.Kw(ropeKwargs, "mscale", 1.0, rt.Float), rt.Kw(ropeKwargs, "mscale_all_dim", 0.0, rt.Float))
+	self.Rope = NewDeepseekV2YarnRotaryEmbedding(self.QkRopeHeadDim, self.MaxPositionEmbeddings, self.RopeTheta, py.Float(scalingFactor), py.Kw(ropeKwargs, "original_max_position_embeddings", 4096.0, py.Float), py.Kw(ropeKwargs, "beta_fast", 32.0, py.Float), py.Kw(ropeKwargs, "beta_slow", 1.0, py.Float), py.Kw(ropeKwargs, "mscale", 1.0, py.Float), py.Kw(ropeKwargs, "mscale_all_dim", 0.0, py.Float))
 	return self
 }
 
@@ -187,20 +186,20 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		q = self.QBProj.Forward(self.QALayernorm.Forward(self.QAProj.Forward(x)))
 	}
 	q = q.Reshape(B, L, self.NumHeads, self.QHeadDim).Transpose(0, 2, 1, 3)
-	qNope, qPe := py.Unpack2(rt.Split(q, []int{self.QkNopeHeadDim}, -1))
+	qNope, qPe := py.Unpack2(py.Split(q, []int{self.QkNopeHeadDim}, -1))
 	compressedKv := self.KvAProjWithMqa.Forward(x)
 	var kPe *mlx.Array
-	compressedKv, kPe = py.Unpack2(rt.Split(compressedKv, []int{self.KvLoraRank}, -1))
+	compressedKv, kPe = py.Unpack2(py.Split(compressedKv, []int{self.KvLoraRank}, -1))
 	kPe = kPe.Reshape(B, L, 1, self.QkRopeHeadDim).Transpose(0, 2, 1, 3)
 	kv := self.KvBProj.Forward(self.KvALayernorm.Forward(compressedKv))
 	kv = kv.Reshape(B, L, self.NumHeads, -1).Transpose(0, 2, 1, 3)
-	kNope, values := py.Unpack2(rt.Split(kv, []int{self.QkNopeHeadDim}, -1))
+	kNope, values := py.Unpack2(py.Split(kv, []int{self.QkNopeHeadDim}, -1))
 	var keys *mlx.Array
 	if cache != nil {
-		qPe = self.Rope.Forward(qPe, rt.Offset(cache))
-		kPe = self.Rope.Forward(kPe, rt.Offset(cache))
+		qPe = self.Rope.Forward(qPe, py.OffsetOf(cache))
+		kPe = self.Rope.Forward(kPe, py.OffsetOf(cache))
 		kPe = mlx.Repeat(kPe, self.NumHeads, 1)
-		keys, values = rt.UpdateAndFetch(cache, mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
 	} else {
 		qPe = self.Rope.Forward(qPe, 0)
 		kPe = self.Rope.Forward(kPe, 0)
@@ -208,7 +207,7 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		keys = mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1)
 	}
 	queries := mlx.Concatenate([]*mlx.Array{qNope, qPe}, -1)
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -289,7 +288,7 @@ func (self *MoEGate) Forward(x *mlx.Array) (*mlx.Array, *mlx.Array) {
 		k = py.Ptr(py.Deref(self.NGroup, "value at line 292") - py.Deref(self.TopkGroup, "value at line 292"))
 		groupIdx := mlx.Argpartition(groupScores, *k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, *k, 1), mlx.Colon)
 		groupIdx = mlx.StopGradient(groupIdx)
-		scores = mlx.PutAlongAxis(scores, groupIdx, rt.ArrayOf(0.0, scores.Dtype()), -2)
+		scores = mlx.PutAlongAxis(scores, groupIdx, py.ArrayOf(0.0, scores.Dtype()), -2)
 		scores = scores.Reshape(bsz, seqLen, -1)
 	}
 	k = self.TopK
@@ -307,7 +306,7 @@ type DeepseekV2MoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *DeepseekV2MLP      `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewDeepseekV2MoE is DeepseekV2MoE.__init__.
@@ -327,11 +326,17 @@ func NewDeepseekV2MoE(config *ModelArgs) *DeepseekV2MoE {
 
 // Forward is DeepseekV2MoE.__call__.
 func (self *DeepseekV2MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2)
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -459,11 +464,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			_, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -475,7 +480,39 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: not translated yet (471:17: assignment: to an attribute of a DeepseekV2MLP | DeepseekV2MoE).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		if layer.SelfAttn.QLoraRank == nil {
+			layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		} else {
+			layer.SelfAttn.QBProj = py.ShardLinear(layer.SelfAttn.QBProj, "all-to-sharded", nil, group)
+		}
+		layer.SelfAttn.KvBProj = py.ShardLinear(layer.SelfAttn.KvBProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NumHeads = py.FloorDiv(layer.SelfAttn.NumHeads, N)
+		if py.IsInstance[*DeepseekV2MLP](layer.Mlp) {
+			layer.Mlp.(*DeepseekV2MLP).GateProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*DeepseekV2MLP).DownProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*DeepseekV2MLP).UpProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*DeepseekV2MoE).ShardingGroup = group
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DeepseekV2DecoderLayer {
@@ -507,6 +544,6 @@ func yarnLinearRampMask(minVal int, maxVal float64, dim int) *mlx.Array {
 	if float64(minVal) == maxVal {
 		maxVal = maxVal + 0.001
 	}
-	linearFunc := mlx.Divide(mlx.Subtract(rt.Arange(mlx.Float32, dim), mlx.Int(minVal)), mlx.Float(maxVal-float64(minVal)))
+	linearFunc := mlx.Divide(mlx.Subtract(py.Arange(mlx.Float32, dim), mlx.Int(minVal)), mlx.Float(maxVal-float64(minVal)))
 	return mlx.Clip(linearFunc, mlx.Int(0), mlx.Int(1))
 }

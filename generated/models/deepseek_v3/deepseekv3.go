@@ -9,7 +9,9 @@ package deepseekv3
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -19,7 +21,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -145,16 +146,16 @@ func NewDeepseekV3Attention(config *ModelArgs) *DeepseekV3Attention {
 	self.UnembedOut = lmmla.NewMultiLinear(self.KvLoraRank, self.VHeadDim, self.NumHeads)
 	self.OProj = nn.NewLinear(self.NumHeads*self.VHeadDim, self.HiddenSize, config.AttentionBias)
 	if self.Config.RopeScaling != nil {
-		mscaleAllDim := rt.Get(self.Config.RopeScaling, "mscale_all_dim", any(0))
+		mscaleAllDim := py.Get(self.Config.RopeScaling, "mscale_all_dim", any(0))
 		if py.Truthy(mscaleAllDim) {
 			scalingFactor := self.Config.RopeScaling["factor"]
-			if rt.Float(scalingFactor) > 1 {
-				s := 0.1*rt.Float(mscaleAllDim)*math.Log(rt.Float(scalingFactor)) + 1.0
+			if py.Float(scalingFactor) > 1 {
+				s := 0.1*py.Float(mscaleAllDim)*math.Log(py.Float(scalingFactor)) + 1.0
 				self.Scale = self.Scale * s * s
 			}
 		}
 	}
-	self.Rope = rt.InitializeRope(self.QkRopeHeadDim, self.RopeTheta, true, self.Config.RopeScaling, self.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(self.QkRopeHeadDim, self.RopeTheta, true, self.Config.RopeScaling, self.MaxPositionEmbeddings)
 	return self
 }
 
@@ -168,27 +169,27 @@ func (self *DeepseekV3Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		q = self.QBProj.Forward(self.QALayernorm.Forward(self.QAProj.Forward(x)))
 	}
 	q = q.Reshape(B, L, self.NumHeads, self.QHeadDim).Transpose(0, 2, 1, 3)
-	qNope, qPe := py.Unpack2(rt.Split(q, []int{self.QkNopeHeadDim}, -1))
+	qNope, qPe := py.Unpack2(py.Split(q, []int{self.QkNopeHeadDim}, -1))
 	compressedKv := self.KvAProjWithMqa.Forward(x)
 	var kPe *mlx.Array
-	compressedKv, kPe = py.Unpack2(rt.Split(compressedKv, []int{self.KvLoraRank}, -1))
+	compressedKv, kPe = py.Unpack2(py.Split(compressedKv, []int{self.KvLoraRank}, -1))
 	kPe = kPe.Reshape(B, L, 1, self.QkRopeHeadDim).Transpose(0, 2, 1, 3)
 	kvLatent := self.KvALayernorm.Forward(compressedKv)
-	offset := func() int {
+	offset := func() any {
 		if cache != nil {
-			return rt.Offset(cache)
+			return py.OffsetOf(cache)
 		}
 		return 0
 	}()
-	qPe = self.Rope.Forward(qPe, offset)
-	kPe = self.Rope.Forward(kPe, offset)
+	qPe = py.RoPE(self.Rope, qPe, offset)
+	kPe = py.RoPE(self.Rope, kPe, offset)
 	kvLatent = mlx.ExpandDims(kvLatent, 1)
 	if cache != nil {
-		kvLatent, kPe = rt.UpdateAndFetch(cache, kvLatent, kPe)
+		kvLatent, kPe = py.KeyValue(cache).UpdateAndFetch(kvLatent, kPe)
 	}
 	peScores := mlx.Matmul(mlx.Multiply(qPe, mlx.Float(self.Scale)), kPe.Swapaxes(-1, -2))
 	if mask != mlx.NoMask {
-		peScores = mlx.Where(mask.Array, peScores, rt.ArrayOf(rt.Finfo(peScores.Dtype()).Min, peScores.Dtype()))
+		peScores = mlx.Where(mask.Array, peScores, py.ArrayOf(py.Finfo(peScores.Dtype()).Min, peScores.Dtype()))
 	}
 	var k *mlx.Array
 	var v *mlx.Array
@@ -200,7 +201,7 @@ func (self *DeepseekV3Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		k = self.EmbedQ.Forward(kvLatent, false)
 		v = self.UnembedOut.Forward(kvLatent, true)
 	}
-	output := rt.SDPA(qNope, k, v, cache, self.Scale, mlx.MaskArray(peScores), nil)
+	output := lmcache.ScaledDotProductAttention(qNope, k, v, cache, self.Scale, mlx.MaskArray(peScores), nil)
 	if L == 1 {
 		output = self.UnembedOut.Forward(output, true)
 	}
@@ -287,7 +288,7 @@ type DeepseekV3MoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *DeepseekV3MLP      `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewDeepseekV3MoE is DeepseekV3MoE.__init__.
@@ -307,11 +308,17 @@ func NewDeepseekV3MoE(config *ModelArgs) *DeepseekV3MoE {
 
 // Forward is DeepseekV3MoE.__call__.
 func (self *DeepseekV3MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -440,14 +447,14 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		m, n := py.Unpack2(weight.Shape())
 		padBottom := py.Mod(-m, bs)
 		padSide := py.Mod(-n, bs)
-		weight = rt.Pad(weight, [][]int{[]int{0, padBottom}, []int{0, padSide}}, mlx.Int(0))
+		weight = py.Pad(weight, [][]int{[]int{0, padBottom}, []int{0, padSide}}, mlx.Int(0))
 		weight = weight.Reshape(py.FloorDiv(m+padBottom, bs), bs, py.FloorDiv(n+padSide, bs), bs)
 		weight = mlx.Multiply(weight, scaleInv.Index(mlx.Colon, mlx.NewAxis, mlx.Colon, mlx.NewAxis)).Reshape(m+padBottom, n+padSide)
 		return weight.Index(mlx.Slice(mlx.None, m, 1), mlx.Slice(mlx.None, n, 1)).Astype(dtype)
 	}
 	newWeights := map[string]*mlx.Array{}
 	var v *mlx.Array
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.HasSuffix(k, "weight_shape") {
 			base := strings.ReplaceAll(k, "weight_shape", "")
@@ -462,7 +469,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	weights = newWeights
 	newWeights = map[string]*mlx.Array{}
 	var wk string
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "weight_scale_inv") {
 			scaleInv := v
@@ -470,7 +477,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			weight := weights[wk]
 			weight = dequant(weight, scaleInv)
 			newWeights[wk] = weight
-		} else if !rt.Has(newWeights, k) {
+		} else if !py.Has(newWeights, k) {
 			newWeights[k] = v
 		}
 	}
@@ -480,11 +487,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			_, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -493,16 +500,16 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			}
 		}
 		prefix = fmt.Sprintf("model.layers.%d.self_attn", l)
-		if rt.Has(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix)) {
-			quantized := rt.Has(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix))
-			v = rt.Pop(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix), nil)
+		if py.Has(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix)) {
+			quantized := py.Has(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix))
+			v = py.Pop(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix), nil)
 			headDim := self.Args.QkNopeHeadDim + self.Args.VHeadDim
 			var bits int
 			var groupSize int
 			if quantized {
 				dims := self.Args.KvLoraRank
-				scales := rt.Pop(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix), nil)
-				biases := rt.Pop(weights, fmt.Sprintf("%s.kv_b_proj.biases", prefix), nil)
+				scales := py.Pop(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix), nil)
+				biases := py.Pop(weights, fmt.Sprintf("%s.kv_b_proj.biases", prefix), nil)
 				bits = py.FloorDiv(py.At(v.Shape(), -1)*32, dims)
 				groupSize = py.FloorDiv(dims, py.At(scales.Shape(), -1))
 				v = mlx.Dequantize(v, scales, biases, groupSize, bits, "affine", -1)
@@ -514,10 +521,10 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			if quantized {
 				var wkScales *mlx.Array
 				var wkBiases *mlx.Array
-				wk2, wkScales, wkBiases = rt.Quantize(wk2, groupSize, bits)
+				wk2, wkScales, wkBiases = py.Quantize(wk2, groupSize, bits)
 				var wvScales *mlx.Array
 				var wvBiases *mlx.Array
-				wv, wvScales, wvBiases = rt.Quantize(wv, groupSize, bits)
+				wv, wvScales, wvBiases = py.Quantize(wv, groupSize, bits)
 				weights[fmt.Sprintf("%s.embed_q.scales", prefix)] = wkScales
 				weights[fmt.Sprintf("%s.unembed_out.scales", prefix)] = wvScales
 				weights[fmt.Sprintf("%s.embed_q.biases", prefix)] = wkBiases
@@ -529,7 +536,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}
 	return func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.HasPrefix(k, "model.layers.61") && !strings.Contains(k, "rotary_emb.inv_freq") {
 				out[k] = v
@@ -546,9 +553,15 @@ func (self *Model) Layers() []*DeepseekV3DecoderLayer {
 	return self.Model.PipelineLayers()
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/deepseek_v3.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/deepseek_v3.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
@@ -559,7 +572,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK i
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
 		k = nGroup - topkGroup
 		groupIdx := mlx.Argpartition(groupScores, k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, k, 1), mlx.Colon)
-		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK

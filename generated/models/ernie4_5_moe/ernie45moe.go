@@ -8,7 +8,9 @@ package ernie45moe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -93,7 +94,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, args.UseBias)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, args.UseBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, args.UseBias)
-	self.Rope = rt.InitializeRope(headDim, args.RopeTheta, true, nil, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(headDim, args.RopeTheta, true, nil, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -105,14 +106,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -174,7 +175,7 @@ func NewErnie4_5_MoeMLP(args *ModelArgs) *Ernie4_5_MoeMLP {
 		self.SharedExperts = nil
 	}
 	if args.MoeGateAct == "softmax" {
-		self.GateAct = rt.SoftmaxLast
+		self.GateAct = py.SoftmaxLast
 	} else if args.MoeGateAct == "sigmoid" {
 		self.GateAct = mlx.Sigmoid
 	} else {
@@ -214,8 +215,8 @@ func NewErnie4_5_DecoderLayer(args *ModelArgs, layerIdx int) *Ernie4_5_DecoderLa
 	self := &Ernie4_5_DecoderLayer{}
 	self.SelfAttn = NewAttention(args)
 	moeLayerStartIndex := func() any {
-		if rt.IsInstanceOf(args.MoeLayerStartIndex, "tuple", "list") {
-			return rt.MinAny(args.MoeLayerStartIndex)
+		if py.IsInstanceOf(args.MoeLayerStartIndex, "tuple", "list") {
+			return py.MinAny(args.MoeLayerStartIndex)
 		}
 		return args.MoeLayerStartIndex
 	}()
@@ -224,13 +225,13 @@ func NewErnie4_5_DecoderLayer(args *ModelArgs, layerIdx int) *Ernie4_5_DecoderLa
 		moeLayerEndIndex = args.NumHiddenLayers - 1
 	} else {
 		moeLayerEndIndex = func() any {
-			if rt.IsInstanceOf(args.MoeLayerEndIndex, "tuple", "list") {
-				return rt.MaxAny(args.MoeLayerEndIndex)
+			if py.IsInstanceOf(args.MoeLayerEndIndex, "tuple", "list") {
+				return py.MaxAny(args.MoeLayerEndIndex)
 			}
 			return args.MoeLayerEndIndex
 		}()
 	}
-	if py.Mod(layerIdx+1, args.MoeLayerInterval) == 0 && float64(layerIdx) >= rt.Float(moeLayerStartIndex) && float64(layerIdx) <= rt.Float(moeLayerEndIndex) {
+	if py.Mod(layerIdx+1, args.MoeLayerInterval) == 0 && float64(layerIdx) >= py.Float(moeLayerStartIndex) && float64(layerIdx) <= py.Float(moeLayerEndIndex) {
 		self.Mlp = NewErnie4_5_MoeMLP(args)
 	} else {
 		self.Mlp = NewErnie4_5_MLP(args.HiddenSize, args.IntermediateSize, args.UseBias)
@@ -325,7 +326,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	removePatterns := []string{"mtp_block.", "mtp_linear_proj.", "mtp_hidden_norm.", "mtp_emb_norm.", "e_score_correction_bias"}
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, key := range rt.SortedKeys(weights) {
+		for _, key := range slices.Sorted(maps.Keys(weights)) {
 			value := weights[key]
 			if !func() bool {
 				for _, pattern := range removePatterns {
@@ -343,11 +344,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	for l := range self.Args.NumHiddenLayers {
 		prefix := fmt.Sprintf("model.layers.%d", l)
 		for _, m := range []string{"gate_proj", "down_proj", "up_proj"} {
-			if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.weight", prefix, m)) {
+			if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.weight", prefix, m)) {
 				toJoin := func() []*mlx.Array {
 					var out []*mlx.Array
 					for e := range self.Args.MoeNumExperts {
-						out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.weight", prefix, e, m), nil))
+						out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.weight", prefix, e, m), nil))
 					}
 					return out
 				}()

@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -79,7 +78,7 @@ func NewAttentionModule(args *ModelArgs) *AttentionModule {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, args.AttentionBias)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, args.AttentionBias)
 	self.OutProj = nn.NewLinear(nHeads*headDim, dim, args.AttentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
 }
 
@@ -90,14 +89,14 @@ func (self *AttentionModule) Forward(x *mlx.Array, mask mlx.AttentionMask, cache
 	k := self.KProj.Forward(x).Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	v := self.VProj.Forward(x).Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		q = self.Rope.Forward(q, rt.Offset(cache))
-		k = self.Rope.Forward(k, rt.Offset(cache))
-		k, v = rt.UpdateAndFetch(cache, k, v)
+		q = py.RoPE(self.Rope, q, py.OffsetOf(cache))
+		k = py.RoPE(self.Rope, k, py.OffsetOf(cache))
+		k, v = py.KeyValue(cache).UpdateAndFetch(k, v)
 	} else {
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	out := rt.SDPA(q, k, v, cache, self.Scale, mask, nil)
+	out := lmcache.ScaledDotProductAttention(q, k, v, cache, self.Scale, mask, nil)
 	out = out.Transpose(0, 2, 1, 3).Reshape(B, L, D)
 	return self.OutProj.Forward(out)
 }

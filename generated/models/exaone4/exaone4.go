@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -81,7 +80,7 @@ func NewAttention(args *ModelArgs, isLocal *bool) *Attention {
 	self.IsLocal = py.Bool(py.OrPtr(isLocal, false)) || false
 	self.UseRope = isLocal == nil || *isLocal
 	if self.UseRope {
-		self.Rope = rt.InitializeRope(headDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(headDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	}
 	return self
 }
@@ -95,15 +94,15 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		if self.UseRope {
-			queries = self.Rope.Forward(queries, rt.Offset(cache))
-			keys = self.Rope.Forward(keys, rt.Offset(cache))
+			queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+			keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
 		}
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else if self.UseRope {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -189,7 +188,7 @@ func NewExaoneModel(args *ModelArgs) *ExaoneModel {
 		for i := range args.NumHiddenLayers {
 			out = append(out, NewTransformerBlock(args, func() *bool {
 				if py.Bool(py.OrPtr(pattern, "")) {
-					return py.Ptr(rt.StrAt(*pattern, py.Mod(i, len(*pattern))) == "L")
+					return py.Ptr(py.StrAt(*pattern, py.Mod(i, len(*pattern))) == "L")
 				}
 				return nil
 			}()))
@@ -197,8 +196,8 @@ func NewExaoneModel(args *ModelArgs) *ExaoneModel {
 		return out
 	}()
 	if py.Bool(py.OrPtr(pattern, "")) {
-		self.SwaIdx = py.Ptr(rt.StrIndex(*pattern, "L"))
-		self.FullIdx = rt.StrIndex(*pattern, "G")
+		self.SwaIdx = py.Ptr(py.StrIndex(*pattern, "L"))
+		self.FullIdx = py.StrIndex(*pattern, "G")
 	} else {
 		self.SwaIdx = nil
 		self.FullIdx = 0

@@ -8,7 +8,9 @@ package exaonemoe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -71,7 +72,7 @@ func NewModelArgs() *ModelArgs {
 
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
-	if self.RopeParameters != nil && rt.Has(self.RopeParameters, "rope_theta") {
+	if self.RopeParameters != nil && py.Has(self.RopeParameters, "rope_theta") {
 		self.RopeTheta = self.RopeParameters["rope_theta"]
 	}
 	return nil
@@ -137,7 +138,7 @@ type MoE struct {
 	SwitchMlp     *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate          *MoEGate            `mlx:"gate"`
 	SharedExperts *MLP                `mlx:"shared_experts"`
-	ShardingGroup any                 `mlx:"-"`
+	ShardingGroup *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMoE is MoE.__init__.
@@ -157,11 +158,17 @@ func NewMoE(args *ModelArgs) *MoE {
 
 // Forward is MoE.__call__.
 func (self *MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.SharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -200,10 +207,10 @@ func NewAttention(args *ModelArgs, layerIdx int) *Attention {
 	self.QNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.IsSlidingWindow = args.LayerTypes[layerIdx] == "sliding_attention"
-	self.ApplyRopeAllLayers = !py.Contains(args.LayerTypes, "sliding_attention")
+	self.ApplyRopeAllLayers = !slices.Contains(args.LayerTypes, "sliding_attention")
 	self.UseRope = self.IsSlidingWindow || self.ApplyRopeAllLayers
 	if self.UseRope {
-		self.Rope = rt.InitializeRope(self.HeadDim, rt.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(self.HeadDim, py.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
 	}
 	return self
 }
@@ -217,15 +224,15 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		if self.UseRope {
-			queries = self.Rope.Forward(queries, rt.Offset(cache))
-			keys = self.Rope.Forward(keys, rt.Offset(cache))
+			queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+			keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
 		}
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else if self.UseRope {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -373,7 +380,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	newWeights := func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.HasPrefix(k, "mtp.") {
 				out[k] = v
@@ -388,18 +395,18 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		}
 		prefix := fmt.Sprintf("model.layers.%d", l)
 		biasKey := fmt.Sprintf("%s.mlp.e_score_correction_bias", prefix)
-		if rt.Has(weights, biasKey) {
-			weights[fmt.Sprintf("%s.mlp.gate.e_score_correction_bias", prefix)] = rt.Pop(weights, biasKey, nil)
+		if py.Has(weights, biasKey) {
+			weights[fmt.Sprintf("%s.mlp.gate.e_score_correction_bias", prefix)] = py.Pop(weights, biasKey, nil)
 		}
 		for _, m := range []string{"gate_proj", "down_proj", "up_proj"} {
 			for _, k := range []string{"weight", "scales", "biases"} {
 				firstKey := fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)
 				lastKey := fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, self.Args.NumExperts-1, m, k)
-				if rt.Has(weights, firstKey) && rt.Has(weights, lastKey) {
+				if py.Has(weights, firstKey) && py.Has(weights, lastKey) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range self.Args.NumExperts {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -419,7 +426,13 @@ func (self *Model) Layers() []*DecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {
@@ -434,9 +447,41 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return caches
 }
 
-// Model.shard is not translated: not translated yet (407:17: assignment: to an attribute of a MLP | MoE).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
+		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
+		if py.IsInstance[*MLP](layer.Mlp) {
+			layer.Mlp.(*MLP).GateProj = py.ShardLinear(layer.Mlp.(*MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*MLP).DownProj = py.ShardLinear(layer.Mlp.(*MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*MLP).UpProj = py.ShardLinear(layer.Mlp.(*MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*MoE).ShardingGroup = group
+			if layer.Mlp.(*MoE).SharedExperts != nil {
+				py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+				py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+				py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			}
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
@@ -447,7 +492,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK i
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
 		k = nGroup - topkGroup
 		groupIdx := mlx.Argpartition(groupScores, k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, k, 1), mlx.Colon)
-		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK

@@ -8,7 +8,9 @@ fields and methods, in the same order, with the same weight names.
 package falconh1
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -170,7 +171,7 @@ func NewFalconH1Attention(args *ModelArgs) *FalconH1Attention {
 	self.KProj = nn.NewLinear(self.HiddenSize, self.NumKvHeads*self.HeadDim, args.AttentionBias)
 	self.VProj = nn.NewLinear(self.HiddenSize, self.NumKvHeads*self.HeadDim, args.AttentionBias)
 	self.OProj = nn.NewLinear(self.NumHeads*self.HeadDim, self.HiddenSize, args.AttentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, rt.NoneDict(args.RopeScaling), args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, py.NoneDict(args.RopeScaling), args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -184,14 +185,14 @@ func (self *FalconH1Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cac
 	keys = keys.Reshape(B, L, self.NumKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -245,7 +246,7 @@ func NewFalconH1Mixer(args *ModelArgs) *FalconH1Mixer {
 	projectionSize := self.IntermediateSize + self.ConvDim + self.NumHeads
 	self.InProj = nn.NewLinear(self.HiddenSize, projectionSize, args.MambaProjBias)
 	self.DtBias = mlx.Ones(mlx.Float32, self.NumHeads)
-	A := rt.Arange(-1, 1, self.NumHeads+1)
+	A := py.Arange(-1, 1, self.NumHeads+1)
 	self.ALog = mlx.Log(A)
 	self.MambaRmsNorm = args.MambaRmsNorm
 	if self.MambaRmsNorm {
@@ -264,23 +265,23 @@ func (self *FalconH1Mixer) Conv_(convInput *mlx.Array, cache lmcache.Cache, mask
 	var paddedInput *mlx.Array
 	if cache != nil {
 		var convState *mlx.Array
-		if rt.CacheItem(cache, 0) == nil {
+		if py.CacheItem(cache, 0) == nil {
 			convState = mlx.Zeros(convInput.Dtype(), convInput.Shape()[0], self.ConvKernelSize-1, self.ConvDim)
 		} else {
-			convState = rt.AsArray(rt.CacheItem(cache, 0))
+			convState = py.SlotArray(py.CacheItem(cache, 0))
 		}
 		paddedInput = mlx.Concatenate([]*mlx.Array{convState, convInput}, 1)
 		nKeep := self.ConvKernelSize - 1
-		if rt.CacheLengths(cache) != nil {
+		if py.CacheLengths(cache) != nil {
 			t := paddedInput.Shape()[1]
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
+			py.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
 		}
 	} else {
-		paddedInput = rt.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		paddedInput = py.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOutput := self.Conv1d.Forward(paddedInput)
 	return nn.Silu(convOutput)
@@ -295,15 +296,15 @@ func (self *FalconH1Mixer) Ssm_(hiddenStates *mlx.Array, B *mlx.Array, C *mlx.Ar
 	var lengths *mlx.Array
 	var state *mlx.Array
 	if cache != nil {
-		state = rt.AsArray(rt.CacheItem(cache, 1))
-		lengths = rt.CacheLengths(cache)
+		state = py.SlotArray(py.CacheItem(cache, 1))
+		lengths = py.CacheLengths(cache)
 	} else {
 		state, lengths = nil, nil
 	}
 	var y *mlx.Array
 	y, state = ssmUpdate(hiddenStates, self.ALog, B, C, self.D, dt, self.DtBias, state, self.TimeStepLimit, mask, lengths)
 	if cache != nil {
-		rt.SetCacheItem(cache, 1, state)
+		py.SetCacheItem(cache, 1, state)
 	}
 	return y.Reshape(batchSize, seqLen, self.IntermediateSize)
 }
@@ -311,12 +312,12 @@ func (self *FalconH1Mixer) Ssm_(hiddenStates *mlx.Array, B *mlx.Array, C *mlx.Ar
 // Forward is FalconH1Mixer.__call__.
 func (self *FalconH1Mixer) Forward(inputStates *mlx.Array, cache lmcache.Cache, mask mlx.AttentionMask) *mlx.Array {
 	projectedStates := self.InProj.Forward(inputStates)
-	gate, convInput, dt := py.Unpack3(rt.Split(projectedStates, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
+	gate, convInput, dt := py.Unpack3(py.Split(projectedStates, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
 	convOutput := self.Conv_(convInput, cache, mask)
-	hiddenStates, B, C := py.Unpack3(rt.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + self.NGroups*self.SsmStateSize}, -1))
+	hiddenStates, B, C := py.Unpack3(py.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + self.NGroups*self.SsmStateSize}, -1))
 	y := self.Ssm_(hiddenStates, B, C, dt, cache, mask)
 	if cache != nil {
-		rt.CacheAdvance(cache, y.Shape()[1])
+		py.CacheAdvance(cache, y.Shape()[1])
 	}
 	if self.MambaRmsNorm {
 		y = self.Norm.Forward(y, gate)
@@ -378,8 +379,8 @@ func NewFalconH1DecoderLayer(args *ModelArgs) *FalconH1DecoderLayer {
 func (self *FalconH1DecoderLayer) Forward(h *mlx.Array, cache lmcache.Cache, attnMask mlx.AttentionMask, mambaMask mlx.AttentionMask) *mlx.Array {
 	residual := h
 	h = self.InputLayernorm.Forward(h)
-	mambaH := self.Mamba.Forward(h, rt.AsCache(rt.CacheItem(cache, 0)), mambaMask)
-	attnH := self.SelfAttn.Forward(h, attnMask, rt.AsCache(rt.CacheItem(cache, 1)))
+	mambaH := self.Mamba.Forward(h, py.AsCache(py.CacheItem(cache, 0)), mambaMask)
+	attnH := self.SelfAttn.Forward(h, attnMask, py.AsCache(py.CacheItem(cache, 1)))
 	h = mlx.Add(mlx.Add(residual, mambaH), attnH)
 	residual = h
 	h = self.PreFfLayernorm.Forward(h)
@@ -421,10 +422,10 @@ func NewFalconH1Model(args *ModelArgs) *FalconH1Model {
 func (self *FalconH1Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array {
 	h := self.EmbedTokens.Forward(inputs)
 	if cache == nil {
-		cache = py.Repeat[lmcache.Cache](rt.NoneSlots(2), len(self.Layers))
+		cache = py.Repeat[lmcache.Cache](py.NoneSlots(2), len(self.Layers))
 	}
-	mambaMask := lmbase.CreateSSMMask(h, rt.CacheItem(cache[0], 0))
-	attnMask := lmbase.CreateAttentionMask(h, rt.CacheItem(cache[0], 1), lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
+	mambaMask := lmbase.CreateSSMMask(h, py.CacheItem(cache[0], 0))
+	attnMask := lmbase.CreateAttentionMask(h, py.CacheItem(cache[0], 1), lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	for i := range min(len(self.Layers), len(cache)) {
 		layer, c := self.Layers[i], cache[i]
 		h = layer.Forward(h, c, attnMask, mambaMask)
@@ -471,7 +472,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}
 	sanitizedWeights := map[string]*mlx.Array{}
 	args := self.Args
-	for _, name := range rt.SortedKeys(weights) {
+	for _, name := range slices.Sorted(maps.Keys(weights)) {
 		param := weights[name]
 		if strings.HasSuffix(name, "embed_tokens.weight") {
 			param = mlx.Multiply(param, mlx.Float(args.EmbeddingMultiplier))
@@ -501,7 +502,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {
-	return rt.Caches(func() []*lmcache.CacheList {
+	return py.Caches(func() []*lmcache.CacheList {
 		var out []*lmcache.CacheList
 		for range self.Args.NumHiddenLayers {
 			out = append(out, lmcache.NewCacheList(lmcache.NewArraysCache(2, nil), lmcache.NewKVCache()))
@@ -515,7 +516,7 @@ func (self *Model) Layers() []*FalconH1DecoderLayer {
 	return self.Model.Layers
 }
 
-// computeDt is compute_dt() of mlx_lm/models/falcon_h1.py.
+// computeDt is compute_dt() of mlx_lm/models/falcon_h1.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))
@@ -617,7 +618,7 @@ func computeMupVector(args *ModelArgs) *mlx.Array {
 		var out []*mlx.Array
 		for i := range min(len(sizes), len(args.SsmMultipliers)) {
 			s, m := sizes[i], args.SsmMultipliers[i]
-			out = append(out, mlx.BroadcastTo(rt.ArrayOf(m, -1), s))
+			out = append(out, mlx.BroadcastTo(py.ArrayOf(m, -1), s))
 		}
 		return out
 	}(), 0)

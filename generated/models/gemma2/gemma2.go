@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -113,9 +112,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
@@ -131,7 +130,7 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	scores = mlx.Multiply(scores, mlx.Float(self.AttnLogitSoftcapping))
 	if mask != mlx.NoMask {
 		if mask.Array.Dtype() == mlx.Bool {
-			scores = mlx.Where(mask.Array, scores, rt.ArrayOf(rt.Finfo(scores.Dtype()).Min, scores.Dtype()))
+			scores = mlx.Where(mask.Array, scores, py.ArrayOf(py.Finfo(scores.Dtype()).Min, scores.Dtype()))
 		} else {
 			scores = mlx.Add(scores, mask.Array)
 		}

@@ -15,7 +15,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -101,9 +100,9 @@ func NewAttention(args *Gemma3TextModelArgs, layerIdx int) *Attention {
 	self.KNorm = NewRMSNorm(headDim, args.RmsNormEps)
 	self.IsSliding = py.Mod(layerIdx+1, args.SlidingWindowPattern) != 0
 	if self.IsSliding {
-		self.Rope = rt.InitializeRope(headDim, args.RopeLocalBaseFreq, false, nil, 0)
+		self.Rope = py.InitializeRope(headDim, args.RopeLocalBaseFreq, false, nil, 0)
 	} else {
-		self.Rope = rt.InitializeRope(headDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(headDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	}
 	return self
 }
@@ -118,14 +117,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = self.QNorm.Forward(queries)
 	keys = self.KNorm.Forward(keys)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -246,7 +245,7 @@ func (self *Gemma3Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, input
 	} else {
 		h = self.EmbedTokens.Forward(inputs)
 	}
-	h = mlx.Multiply(h, rt.ArrayOf(math.Pow(float64(self.Args.HiddenSize), 0.5), mlx.Bfloat16).Astype(h.Dtype()))
+	h = mlx.Multiply(h, py.ArrayOf(math.Pow(float64(self.Args.HiddenSize), 0.5), mlx.Bfloat16).Astype(h.Dtype()))
 	if cache == nil {
 		cache = py.Repeat[lmcache.Cache](nil, len(self.Layers))
 	}
@@ -304,7 +303,7 @@ func (self *Gemma3TextModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, i
 
 // Sanitize is Gemma3TextModel.sanitize.
 func (self *Gemma3TextModel) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	if !rt.Has(weights, "lm_head.weight") {
+	if !py.Has(weights, "lm_head.weight") {
 		self.TieWordEmbeddings = true
 		self.LmHead = nil
 	}
@@ -349,8 +348,8 @@ func NewModelArgs() *ModelArgs {
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
 	self.TextConfig["vocab_size"] = self.VocabSize
-	self.TextConfig["num_attention_heads"] = rt.Get(self.TextConfig, "num_attention_heads", any(8))
-	self.TextConfig["num_key_value_heads"] = rt.Get(self.TextConfig, "num_key_value_heads", any(4))
+	self.TextConfig["num_attention_heads"] = py.Get(self.TextConfig, "num_attention_heads", any(8))
+	self.TextConfig["num_key_value_heads"] = py.Get(self.TextConfig, "num_key_value_heads", any(4))
 	return nil
 }
 
@@ -366,7 +365,7 @@ func NewModel(args *ModelArgs) *Model {
 	self := &Model{}
 	self.Args = args
 	self.ModelType = args.ModelType
-	self.LanguageModel = NewGemma3TextModel(rt.FromDict(NewGemma3TextModelArgs(), args.TextConfig))
+	self.LanguageModel = NewGemma3TextModel(py.FromDict(NewGemma3TextModelArgs(), args.TextConfig))
 	return self
 }
 
@@ -377,13 +376,13 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEmbedd
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	weights2 := rt.TreeUnflatten(weights)
+	weights2 := py.TreeUnflatten(weights)
 	delete(weights2, "vision_tower")
 	delete(weights2, "multi_modal_projector")
-	lmWeights := rt.TreeFlatten(weights2["language_model"])
+	lmWeights := py.TreeFlatten(weights2["language_model"])
 	lmWeights = self.LanguageModel.Sanitize(lmWeights)
-	weights2["language_model"] = rt.TreeUnflatten(lmWeights)
-	return rt.TreeFlatten(weights2)
+	weights2["language_model"] = py.TreeUnflatten(lmWeights)
+	return py.TreeFlatten(weights2)
 }
 
 // Layers is the property Model.layers.
@@ -396,11 +395,11 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return self.LanguageModel.MakeCache()
 }
 
-// clipResidual is clip_residual() of mlx_lm/models/gemma3.py.
+// clipResidual is clip_residual() of mlx_lm/models/gemma3.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func clipResidual(x *mlx.Array, y *mlx.Array) *mlx.Array {
 	if x.Dtype() != mlx.Float16 {
 		return mlx.Add(x, y)
 	}
-	bound := rt.Finfo(mlx.Float16).Max
+	bound := py.Finfo(mlx.Float16).Max
 	return mlx.Clip(mlx.Add(x.Astype(mlx.Float32), y.Astype(mlx.Float32)), mlx.Float(-bound), mlx.Float(bound)).Astype(mlx.Float16)
 }

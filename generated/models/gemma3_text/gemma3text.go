@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -100,9 +99,9 @@ func NewAttention(args *ModelArgs, layerIdx int) *Attention {
 	self.KNorm = NewRMSNorm(headDim, args.RmsNormEps)
 	self.IsSliding = py.Mod(layerIdx+1, args.SlidingWindowPattern) != 0
 	if self.IsSliding {
-		self.Rope = rt.InitializeRope(headDim, args.RopeLocalBaseFreq, false, nil, 0)
+		self.Rope = py.InitializeRope(headDim, args.RopeLocalBaseFreq, false, nil, 0)
 	} else {
-		self.Rope = rt.InitializeRope(headDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(headDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	}
 	return self
 }
@@ -117,14 +116,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = self.QNorm.Forward(queries)
 	keys = self.KNorm.Forward(keys)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -245,7 +244,7 @@ func (self *Gemma3Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, input
 	} else {
 		h = self.EmbedTokens.Forward(inputs)
 	}
-	h = mlx.Multiply(h, rt.ArrayOf(math.Pow(float64(self.Args.HiddenSize), 0.5), mlx.Bfloat16).Astype(h.Dtype()))
+	h = mlx.Multiply(h, py.ArrayOf(math.Pow(float64(self.Args.HiddenSize), 0.5), mlx.Bfloat16).Astype(h.Dtype()))
 	if cache == nil {
 		cache = py.Repeat[lmcache.Cache](nil, len(self.Layers))
 	}
@@ -303,7 +302,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEmbedd
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	if !rt.Has(weights, "lm_head.weight") {
+	if !py.Has(weights, "lm_head.weight") {
 		self.TieWordEmbeddings = true
 		self.LmHead = nil
 	}
@@ -328,11 +327,11 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return caches
 }
 
-// clipResidual is clip_residual() of mlx_lm/models/gemma3_text.py.
+// clipResidual is clip_residual() of mlx_lm/models/gemma3_text.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func clipResidual(x *mlx.Array, y *mlx.Array) *mlx.Array {
 	if x.Dtype() != mlx.Float16 {
 		return mlx.Add(x, y)
 	}
-	bound := rt.Finfo(mlx.Float16).Max
+	bound := py.Finfo(mlx.Float16).Max
 	return mlx.Clip(mlx.Add(x.Astype(mlx.Float32), y.Astype(mlx.Float32)), mlx.Float(-bound), mlx.Float(bound)).Astype(mlx.Float16)
 }

@@ -7,7 +7,9 @@ fields and methods, in the same order, with the same weight names.
 package glm
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -15,7 +17,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -86,14 +87,14 @@ func (self *GLMAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lm
 	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -116,7 +117,7 @@ func NewGLMMLP(args *ModelArgs) *GLMMLP {
 func (self *GLMMLP) Forward(x *mlx.Array) *mlx.Array {
 	x = self.GateUpProj.Forward(x)
 	var gate *mlx.Array
-	gate, x = py.Unpack2(rt.Split(x, 2, -1))
+	gate, x = py.Unpack2(py.Split(x, 2, -1))
 	return self.DownProj.Forward(lmbase.Swiglu(gate, x))
 }
 
@@ -218,7 +219,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "self_attn.rotary_emb.inv_freq") {
 				out[k] = v

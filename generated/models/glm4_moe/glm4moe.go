@@ -9,7 +9,9 @@ package glm4moe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -18,7 +20,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -116,14 +117,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -207,7 +208,7 @@ type MoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *MLP                `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMoE is MoE.__init__.
@@ -227,11 +228,17 @@ func NewMoE(config *ModelArgs) *MoE {
 
 // Forward is MoE.__call__.
 func (self *MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -359,11 +366,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			_, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -374,7 +381,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}
 	return func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.HasPrefix(k, fmt.Sprintf("model.layers.%d", mptLayer)) {
 				out[k] = v
@@ -384,16 +391,52 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}()
 }
 
-// Model.shard is not translated: not translated yet (363:17: assignment: to an attribute of a MLP | MoE).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
+		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
+		if py.IsInstance[*MLP](layer.Mlp) {
+			layer.Mlp.(*MLP).GateProj = py.ShardLinear(layer.Mlp.(*MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*MLP).DownProj = py.ShardLinear(layer.Mlp.(*MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*MLP).UpProj = py.ShardLinear(layer.Mlp.(*MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*MoE).ShardingGroup = group
+			py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DecoderLayer {
 	return self.Model.PipelineLayers()
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
@@ -404,7 +447,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK i
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
 		k = nGroup - topkGroup
 		groupIdx := mlx.Argpartition(groupScores, k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, k, 1), mlx.Colon)
-		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK

@@ -9,7 +9,9 @@ package glm4moelite
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -19,7 +21,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -157,16 +158,16 @@ func NewGlm4MoeLiteAttention(config *ModelArgs) *Glm4MoeLiteAttention {
 	self.UnembedOut = lmmla.NewMultiLinear(self.KvLoraRank, self.VHeadDim, self.NumHeads)
 	self.OProj = nn.NewLinear(self.NumHeads*self.VHeadDim, self.HiddenSize, config.AttentionBias)
 	if ropeParams != nil {
-		mscaleAllDim := rt.Get(ropeParams, "mscale_all_dim", any(0))
+		mscaleAllDim := py.Get(ropeParams, "mscale_all_dim", any(0))
 		if py.Truthy(mscaleAllDim) {
 			scalingFactor := ropeParams["factor"]
-			if rt.Float(scalingFactor) > 1 {
-				s := 0.1*rt.Float(mscaleAllDim)*math.Log(rt.Float(scalingFactor)) + 1.0
+			if py.Float(scalingFactor) > 1 {
+				s := 0.1*py.Float(mscaleAllDim)*math.Log(py.Float(scalingFactor)) + 1.0
 				self.Scale = self.Scale * s * s
 			}
 		}
 	}
-	self.Rope = rt.InitializeRope(self.QkRopeHeadDim, self.RopeTheta, true, ropeParams, self.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(self.QkRopeHeadDim, self.RopeTheta, true, ropeParams, self.MaxPositionEmbeddings)
 	return self
 }
 
@@ -180,27 +181,27 @@ func (self *Glm4MoeLiteAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, 
 		q = self.QBProj.Forward(self.QALayernorm.Forward(self.QAProj.Forward(x)))
 	}
 	q = q.Reshape(B, L, self.NumHeads, self.QHeadDim).Transpose(0, 2, 1, 3)
-	qNope, qPe := py.Unpack2(rt.Split(q, []int{self.QkNopeHeadDim}, -1))
+	qNope, qPe := py.Unpack2(py.Split(q, []int{self.QkNopeHeadDim}, -1))
 	compressedKv := self.KvAProjWithMqa.Forward(x)
 	var kPe *mlx.Array
-	compressedKv, kPe = py.Unpack2(rt.Split(compressedKv, []int{self.KvLoraRank}, -1))
+	compressedKv, kPe = py.Unpack2(py.Split(compressedKv, []int{self.KvLoraRank}, -1))
 	kPe = kPe.Reshape(B, L, 1, self.QkRopeHeadDim).Transpose(0, 2, 1, 3)
 	kvLatent := self.KvALayernorm.Forward(compressedKv)
-	offset := func() int {
+	offset := func() any {
 		if cache != nil {
-			return rt.Offset(cache)
+			return py.OffsetOf(cache)
 		}
 		return 0
 	}()
-	qPe = self.Rope.Forward(qPe, offset)
-	kPe = self.Rope.Forward(kPe, offset)
+	qPe = py.RoPE(self.Rope, qPe, offset)
+	kPe = py.RoPE(self.Rope, kPe, offset)
 	kvLatent = mlx.ExpandDims(kvLatent, 1)
 	if cache != nil {
-		kvLatent, kPe = rt.UpdateAndFetch(cache, kvLatent, kPe)
+		kvLatent, kPe = py.KeyValue(cache).UpdateAndFetch(kvLatent, kPe)
 	}
 	peScores := mlx.Matmul(mlx.Multiply(qPe, mlx.Float(self.Scale)), kPe.Swapaxes(-1, -2))
 	if mask != mlx.NoMask {
-		peScores = mlx.Where(mask.Array, peScores, rt.ArrayOf(rt.Finfo(peScores.Dtype()).Min, peScores.Dtype()))
+		peScores = mlx.Where(mask.Array, peScores, py.ArrayOf(py.Finfo(peScores.Dtype()).Min, peScores.Dtype()))
 	}
 	var k *mlx.Array
 	var v *mlx.Array
@@ -212,7 +213,7 @@ func (self *Glm4MoeLiteAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, 
 		k = self.EmbedQ.Forward(kvLatent, false)
 		v = self.UnembedOut.Forward(kvLatent, true)
 	}
-	output := rt.SDPA(qNope, k, v, cache, self.Scale, mlx.MaskArray(peScores), nil)
+	output := lmcache.ScaledDotProductAttention(qNope, k, v, cache, self.Scale, mlx.MaskArray(peScores), nil)
 	if L == 1 {
 		output = self.UnembedOut.Forward(output, true)
 	}
@@ -299,7 +300,7 @@ type Glm4MoeLiteMoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *Glm4MoeLiteMLP     `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewGlm4MoeLiteMoE is Glm4MoeLiteMoE.__init__.
@@ -319,11 +320,17 @@ func NewGlm4MoeLiteMoE(config *ModelArgs) *Glm4MoeLiteMoE {
 
 // Forward is Glm4MoeLiteMoE.__call__.
 func (self *Glm4MoeLiteMoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -458,7 +465,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}
 	newWeights := map[string]*mlx.Array{}
 	var v *mlx.Array
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if isMptLayer(k) {
 			continue
@@ -472,11 +479,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			_, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -485,16 +492,16 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			}
 		}
 		prefix = fmt.Sprintf("model.layers.%d.self_attn", l)
-		if rt.Has(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix)) {
-			quantized := rt.Has(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix))
-			v = rt.Pop(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix), nil)
+		if py.Has(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix)) {
+			quantized := py.Has(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix))
+			v = py.Pop(weights, fmt.Sprintf("%s.kv_b_proj.weight", prefix), nil)
 			headDim := self.Args.QkNopeHeadDim + self.Args.VHeadDim
 			var bits int
 			var groupSize int
 			if quantized {
 				dims := self.Args.KvLoraRank
-				scales := rt.Pop(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix), nil)
-				biases := rt.Pop(weights, fmt.Sprintf("%s.kv_b_proj.biases", prefix), nil)
+				scales := py.Pop(weights, fmt.Sprintf("%s.kv_b_proj.scales", prefix), nil)
+				biases := py.Pop(weights, fmt.Sprintf("%s.kv_b_proj.biases", prefix), nil)
 				bits = py.FloorDiv(py.At(v.Shape(), -1)*32, dims)
 				groupSize = py.FloorDiv(dims, py.At(scales.Shape(), -1))
 				v = mlx.Dequantize(v, scales, biases, groupSize, bits, "affine", -1)
@@ -506,10 +513,10 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			if quantized {
 				var wkScales *mlx.Array
 				var wkBiases *mlx.Array
-				wk, wkScales, wkBiases = rt.Quantize(wk, groupSize, bits)
+				wk, wkScales, wkBiases = py.Quantize(wk, groupSize, bits)
 				var wvScales *mlx.Array
 				var wvBiases *mlx.Array
-				wv, wvScales, wvBiases = rt.Quantize(wv, groupSize, bits)
+				wv, wvScales, wvBiases = py.Quantize(wv, groupSize, bits)
 				weights[fmt.Sprintf("%s.embed_q.scales", prefix)] = wkScales
 				weights[fmt.Sprintf("%s.unembed_out.scales", prefix)] = wvScales
 				weights[fmt.Sprintf("%s.embed_q.biases", prefix)] = wkBiases
@@ -529,9 +536,15 @@ func (self *Model) Layers() []*Glm4MoeLiteDecoderLayer {
 	return self.Model.PipelineLayers()
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe_lite.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe_lite.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
@@ -542,7 +555,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK i
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
 		k = nGroup - topkGroup
 		groupIdx := mlx.Argpartition(groupScores, k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, k, 1), mlx.Colon)
-		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK

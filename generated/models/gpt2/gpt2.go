@@ -8,14 +8,15 @@ package gpt2
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -75,14 +76,14 @@ func NewAttention(args *ModelArgs) *Attention {
 func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, L, _ := py.Unpack3(x.Shape())
 	qkv := self.CAttn.Forward(x)
-	queries, keys, values := py.Unpack3(rt.Split(qkv, 3, -1))
+	queries, keys, values := py.Unpack3(py.Split(qkv, 3, -1))
 	queries = queries.Reshape(B, L, self.NHead, -1).Transpose(0, 2, 1, 3)
 	keys = keys.Reshape(B, L, self.NHead, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NHead, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.CProj.Forward(output)
 }
@@ -183,12 +184,12 @@ func (self *GPT2Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Ar
 	if cache == nil {
 		cache = py.Repeat[lmcache.Cache](nil, len(self.H))
 	}
-	offset := 0
+	var offset any = 0
 	if cache[0] != nil {
-		offset = rt.Offset(cache[0])
+		offset = py.OffsetOf(cache[0])
 	}
-	offset2 := rt.ArrayOf(offset, -1)
-	positionIds := mlx.Add(rt.Arange(-1, L), offset2.Index(mlx.Ellipsis, mlx.NewAxis))
+	offset2 := py.ArrayOf(offset, -1)
+	positionIds := mlx.Add(py.Arange(-1, L), offset2.Index(mlx.Ellipsis, mlx.NewAxis))
 	hiddenStates = mlx.Add(hiddenStates, self.Wpe.Forward(positionIds))
 	mask := lmbase.CreateAttentionMask(hiddenStates, cache[0], lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	for i := range min(len(self.H), len(cache)) {
@@ -225,23 +226,23 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	newWeights := map[string]*mlx.Array{}
 	for i := range self.Args.NLayer {
-		if rt.Has(weights, fmt.Sprintf("h.%d.attn.bias", i)) {
+		if py.Has(weights, fmt.Sprintf("h.%d.attn.bias", i)) {
 			delete(weights, fmt.Sprintf("h.%d.attn.bias", i))
 		}
-		if rt.Has(weights, fmt.Sprintf("h.%d.attn.c_attn.weight", i)) {
+		if py.Has(weights, fmt.Sprintf("h.%d.attn.c_attn.weight", i)) {
 			weights[fmt.Sprintf("h.%d.attn.c_attn.weight", i)] = weights[fmt.Sprintf("h.%d.attn.c_attn.weight", i)].Transpose(1, 0)
 		}
-		if rt.Has(weights, fmt.Sprintf("h.%d.attn.c_proj.weight", i)) {
+		if py.Has(weights, fmt.Sprintf("h.%d.attn.c_proj.weight", i)) {
 			weights[fmt.Sprintf("h.%d.attn.c_proj.weight", i)] = weights[fmt.Sprintf("h.%d.attn.c_proj.weight", i)].Transpose(1, 0)
 		}
-		if rt.Has(weights, fmt.Sprintf("h.%d.mlp.c_fc.weight", i)) {
+		if py.Has(weights, fmt.Sprintf("h.%d.mlp.c_fc.weight", i)) {
 			weights[fmt.Sprintf("h.%d.mlp.c_fc.weight", i)] = weights[fmt.Sprintf("h.%d.mlp.c_fc.weight", i)].Transpose(1, 0)
 		}
-		if rt.Has(weights, fmt.Sprintf("h.%d.mlp.c_proj.weight", i)) {
+		if py.Has(weights, fmt.Sprintf("h.%d.mlp.c_proj.weight", i)) {
 			weights[fmt.Sprintf("h.%d.mlp.c_proj.weight", i)] = weights[fmt.Sprintf("h.%d.mlp.c_proj.weight", i)].Transpose(1, 0)
 		}
 	}
-	for _, weight := range rt.SortedKeys(weights) {
+	for _, weight := range slices.Sorted(maps.Keys(weights)) {
 		if !strings.HasPrefix(weight, "model.") {
 			newWeights[fmt.Sprintf("model.%s", weight)] = weights[weight]
 		} else {

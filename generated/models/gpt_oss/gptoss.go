@@ -7,7 +7,9 @@ fields and methods, in the same order, with the same weight names.
 package gptoss
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -89,7 +90,7 @@ func NewAttentionBlock(config *ModelArgs) *AttentionBlock {
 	self.VProj = nn.NewLinear(config.HiddenSize, config.NumKeyValueHeads*self.HeadDim, true)
 	self.OProj = nn.NewLinear(self.HeadDim*config.NumAttentionHeads, config.HiddenSize, true)
 	self.SmScale = 1.0 / math.Sqrt(float64(config.HeadDim))
-	self.Rope = rt.InitializeRope(self.HeadDim, float64(config.RopeTheta), false, rt.Dict(config.RopeScaling), 0)
+	self.Rope = py.InitializeRope(self.HeadDim, float64(config.RopeTheta), false, py.Dict(config.RopeScaling), 0)
 	return self
 }
 
@@ -101,14 +102,14 @@ func (self *AttentionBlock) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	k := self.KProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	v := self.VProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	if cache != nil {
-		q = self.Rope.Forward(q, rt.Offset(cache))
-		k = self.Rope.Forward(k, rt.Offset(cache))
-		k, v = rt.UpdateAndFetch(cache, k, v)
+		q = py.RoPE(self.Rope, q, py.OffsetOf(cache))
+		k = py.RoPE(self.Rope, k, py.OffsetOf(cache))
+		k, v = py.KeyValue(cache).UpdateAndFetch(k, v)
 	} else {
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	vHat := rt.SDPA(q, k, v, cache, self.SmScale, mask, self.Sinks)
+	vHat := lmcache.ScaledDotProductAttention(q, k, v, cache, self.SmScale, mask, self.Sinks)
 	return self.OProj.Forward(vHat.Swapaxes(1, 2).Reshape(B, L, -1))
 }
 
@@ -119,7 +120,7 @@ type MLPBlock struct {
 	NumExpertsPerTok int                 `mlx:"-"`
 	Experts          *lmswitch.SwitchGLU `mlx:"experts"`
 	Router           nn.LinearLayer      `mlx:"router"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMLPBlock is MLPBlock.__init__.
@@ -136,12 +137,18 @@ func NewMLPBlock(config *ModelArgs) *MLPBlock {
 
 // Forward is MLPBlock.__call__.
 func (self *MLPBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	g := self.Router.Forward(x)
 	experts, indices := mlxTopk(g, self.NumExpertsPerTok, -1)
 	expertWeights := mlx.Softmax(experts, true, -1)
 	x = self.Experts.Forward(x, indices)
 	x = mlx.Multiply(x, mlx.ExpandDims(expertWeights, -1))
 	y := x.Sum(false, -2)
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 
@@ -196,7 +203,7 @@ func NewGptOssMoeModel(args *ModelArgs) *GptOssMoeModel {
 		if len(args.LayerTypes) > 0 {
 			return args.LayerTypes
 		}
-		return rt.AnyList(py.RepeatList([]string{"sliding_attention", "full_attention"}, py.FloorDiv(args.NumHiddenLayers, 2)))
+		return py.AnyList(py.RepeatList([]string{"sliding_attention", "full_attention"}, py.FloorDiv(args.NumHiddenLayers, 2)))
 	}()
 	self.Layers = func() []*TransformerBlock {
 		var out []*TransformerBlock
@@ -264,7 +271,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	if func() bool {
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			if strings.Contains(k, "gate_proj.weight") {
 				return true
 			}
@@ -274,7 +281,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		return weights
 	}
 	newWeights := map[string]*mlx.Array{}
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "gate_up_proj") && !strings.Contains(k, "bias") {
 			if strings.Contains(k, "_blocks") {
@@ -307,14 +314,23 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return newWeights
 }
 
-// Model.shard is not translated: not translated yet (291:27: attribute gate_proj: SwitchGLU has no attribute gate_proj in the API table).
+// Model.shard is not translated: not translated yet (293:13: assignment: to an attribute of a SwitchLinear).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*TransformerBlock {
 	return self.Model.Layers
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "router") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {

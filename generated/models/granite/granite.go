@@ -7,12 +7,13 @@ fields and methods, in the same order, with the same weight names.
 package granite
 
 import (
+	"strings"
+
 	lmbase "github.com/hf2go/hf2go/ported/base"
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -77,7 +78,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -89,14 +90,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -250,4 +251,13 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "self_attn.o_proj") || strings.HasSuffix(path, "mlp.down_proj") || path == "lm_head" {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}

@@ -16,7 +16,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -82,7 +81,7 @@ func NewGraniteMoeAttention(args *ModelArgs) *GraniteMoeAttention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -94,14 +93,14 @@ func (self *GraniteMoeAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -262,18 +261,18 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	if !rt.Has(weights, "model.layers.0.block_sparse_moe.input_linear.weight") {
+	if !py.Has(weights, "model.layers.0.block_sparse_moe.input_linear.weight") {
 		return weights
 	}
 	for l := range self.Args.NumHiddenLayers {
 		prefix := fmt.Sprintf("model.layers.%d.block_sparse_moe", l)
 		key := fmt.Sprintf("%s.input_linear.weight", prefix)
-		value := rt.Pop(weights, key, nil)
-		gateProj, upProj := py.Unpack2(rt.Split(value, 2, 1))
+		value := py.Pop(weights, key, nil)
+		gateProj, upProj := py.Unpack2(py.Split(value, 2, 1))
 		weights[strings.ReplaceAll(key, "input_linear", "switch_mlp.gate_proj")] = gateProj
 		weights[strings.ReplaceAll(key, "input_linear", "switch_mlp.up_proj")] = upProj
 		key = fmt.Sprintf("%s.output_linear.weight", prefix)
-		weights[strings.ReplaceAll(key, "output_linear", "switch_mlp.down_proj")] = rt.Pop(weights, key, nil)
+		weights[strings.ReplaceAll(key, "output_linear", "switch_mlp.down_proj")] = py.Pop(weights, key, nil)
 	}
 	if self.Args.TieWordEmbeddings {
 		delete(weights, "lm_head.weight")
@@ -281,7 +280,16 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "block_sparse_moe.router.layer") || strings.HasSuffix(path, "self_attn.o_proj") || strings.HasSuffix(path, "mlp.down_proj") || path == "lm_head" {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*GraniteMoeDecoderLayer {

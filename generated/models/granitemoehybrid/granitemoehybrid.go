@@ -9,7 +9,9 @@ package granitemoehybrid
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -18,7 +20,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -78,7 +79,7 @@ func (self *ModelArgs) UseMoe() bool {
 
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
-	if self.RopeParameters != nil && rt.Has(self.RopeParameters, "rope_theta") {
+	if self.RopeParameters != nil && py.Has(self.RopeParameters, "rope_theta") {
 		self.RopeTheta = self.RopeParameters["rope_theta"]
 	}
 	return nil
@@ -144,7 +145,7 @@ func NewGraniteMoeHybridMamba2Mixer(args *ModelArgs) *GraniteMoeHybridMamba2Mixe
 	projectionSize := self.IntermediateSize + self.ConvDim + py.Deref(self.NumHeads, "value at line 116")
 	self.InProj = nn.NewLinear(self.HiddenSize, projectionSize, py.OrPtr(args.MambaProjBias, false))
 	self.DtBias = mlx.Ones(mlx.Float32, py.Deref(self.NumHeads, "self.num_heads"))
-	self.ALog = mlx.Log(rt.Arange(mlx.Float32, 1, py.Deref(self.NumHeads, "value at line 122")+1))
+	self.ALog = mlx.Log(py.Arange(mlx.Float32, 1, py.Deref(self.NumHeads, "value at line 122")+1))
 	self.D = mlx.Ones(mlx.Float32, py.Deref(self.NumHeads, "self.num_heads"))
 	self.Norm = NewGraniteMoeHybridRMSNormGated(self.IntermediateSize, args.RmsNormEps)
 	self.OutProj = nn.NewLinear(self.IntermediateSize, self.HiddenSize, py.OrPtr(args.MambaProjBias, false))
@@ -159,23 +160,23 @@ func (self *GraniteMoeHybridMamba2Mixer) Conv_(convInput *mlx.Array, cache lmcac
 	var paddedInput *mlx.Array
 	if cache != nil {
 		var convState *mlx.Array
-		if rt.CacheItem(cache, 0) == nil {
+		if py.CacheItem(cache, 0) == nil {
 			convState = mlx.Zeros(convInput.Dtype(), convInput.Shape()[0], py.Deref(self.ConvKernelSize, "value at line 144")-1, self.ConvDim)
 		} else {
-			convState = rt.AsArray(rt.CacheItem(cache, 0))
+			convState = py.SlotArray(py.CacheItem(cache, 0))
 		}
 		paddedInput = mlx.Concatenate([]*mlx.Array{convState, convInput}, 1)
 		nKeep := py.Deref(self.ConvKernelSize, "value at line 150") - 1
-		if rt.CacheLengths(cache) != nil {
+		if py.CacheLengths(cache) != nil {
 			t := paddedInput.Shape()[1]
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
+			py.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
 		}
 	} else {
-		paddedInput = rt.Pad(convInput, [][]int{[]int{0, 0}, []int{py.Deref(self.ConvKernelSize, "value at line 160") - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		paddedInput = py.Pad(convInput, [][]int{[]int{0, 0}, []int{py.Deref(self.ConvKernelSize, "value at line 160") - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOutput := self.Conv1d.Forward(paddedInput)
 	return nn.Silu(convOutput)
@@ -190,15 +191,15 @@ func (self *GraniteMoeHybridMamba2Mixer) Ssm_(hiddenStates *mlx.Array, B *mlx.Ar
 	var lengths *mlx.Array
 	var state *mlx.Array
 	if cache != nil {
-		state = rt.AsArray(rt.CacheItem(cache, 1))
-		lengths = rt.CacheLengths(cache)
+		state = py.SlotArray(py.CacheItem(cache, 1))
+		lengths = py.CacheLengths(cache)
 	} else {
 		state, lengths = nil, nil
 	}
 	var y *mlx.Array
 	y, state = ssmUpdate(hiddenStates, self.ALog, B, C, self.D.Astype(hiddenStates.Dtype()), dt, self.DtBias, state, self.TimeStepLimit, mask, lengths)
 	if cache != nil {
-		rt.SetCacheItem(cache, 1, state)
+		py.SetCacheItem(cache, 1, state)
 	}
 	return y.Reshape(batchSize, seqLen, self.IntermediateSize)
 }
@@ -206,12 +207,12 @@ func (self *GraniteMoeHybridMamba2Mixer) Ssm_(hiddenStates *mlx.Array, B *mlx.Ar
 // Forward is GraniteMoeHybridMamba2Mixer.__call__.
 func (self *GraniteMoeHybridMamba2Mixer) Forward(hiddenStates *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	projected := self.InProj.Forward(hiddenStates)
-	gate, convInput, dt := py.Unpack3(rt.Split(projected, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
+	gate, convInput, dt := py.Unpack3(py.Split(projected, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
 	convOutput := self.Conv_(convInput, cache, mask)
-	hiddenStatesSsm, B, C := py.Unpack3(rt.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + py.Deref(self.NGroups, "value at line 225")*py.Deref(self.SsmStateSize, "value at line 225")}, -1))
+	hiddenStatesSsm, B, C := py.Unpack3(py.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + py.Deref(self.NGroups, "value at line 225")*py.Deref(self.SsmStateSize, "value at line 225")}, -1))
 	y := self.Ssm_(hiddenStatesSsm, B, C, dt, cache, mask)
 	if cache != nil {
-		rt.CacheAdvance(cache, y.Shape()[1])
+		py.CacheAdvance(cache, y.Shape()[1])
 	}
 	y = self.Norm.Forward(y, gate)
 	return self.OutProj.Forward(y)
@@ -248,7 +249,7 @@ func NewGraniteMoeHybridAttention(args *ModelArgs) *GraniteMoeHybridAttention {
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
 	useRope := args.PositionEmbeddingType != "nope"
 	if useRope {
-		self.Rope = rt.InitializeRope(self.HeadDim, rt.Float(args.RopeTheta), false, nil, args.MaxPositionEmbeddings)
+		self.Rope = py.InitializeRope(self.HeadDim, py.Float(args.RopeTheta), false, nil, args.MaxPositionEmbeddings)
 	} else {
 		self.Rope = nil
 	}
@@ -264,17 +265,17 @@ func (self *GraniteMoeHybridAttention) Forward(x *mlx.Array, mask mlx.AttentionM
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if self.Rope != nil {
 		if cache != nil {
-			queries = self.Rope.Forward(queries, rt.Offset(cache))
-			keys = self.Rope.Forward(keys, rt.Offset(cache))
+			queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+			keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
 		} else {
 			queries = self.Rope.Forward(queries, 0)
 			keys = self.Rope.Forward(keys, 0)
 		}
 	}
 	if cache != nil {
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -347,7 +348,7 @@ func NewGraniteMoeHybridSharedMLP(args *ModelArgs) *GraniteMoeHybridSharedMLP {
 
 // Forward is GraniteMoeHybridSharedMLP.__call__.
 func (self *GraniteMoeHybridSharedMLP) Forward(x *mlx.Array) *mlx.Array {
-	gate, up := py.Unpack2(rt.Split(self.InputLinear.Forward(x), 2, -1))
+	gate, up := py.Unpack2(py.Split(self.InputLinear.Forward(x), 2, -1))
 	return self.OutputLinear.Forward(lmbase.Swiglu(gate, up))
 }
 
@@ -463,13 +464,13 @@ func NewGraniteMoeHybridModel(args *ModelArgs) *GraniteMoeHybridModel {
 	self.Norm = nn.NewRMSNorm(args.HiddenSize, float32(args.RmsNormEps))
 	self.EmbeddingMultiplier = args.EmbeddingMultiplier
 	self.FaIdx = func() *int {
-		if py.Contains(args.LayerTypes, "attention") {
+		if slices.Contains(args.LayerTypes, "attention") {
 			return py.Ptr(py.Index(args.LayerTypes, "attention"))
 		}
 		return nil
 	}()
 	self.SsmIdx = func() *int {
-		if py.Contains(args.LayerTypes, "mamba") {
+		if slices.Contains(args.LayerTypes, "mamba") {
 			return py.Ptr(py.Index(args.LayerTypes, "mamba"))
 		}
 		return nil
@@ -557,7 +558,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 			weights[k] = v.Moveaxis(2, 1)
@@ -567,25 +568,25 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	var inputWeight *mlx.Array
 	var prefix string
 	var upProj *mlx.Array
-	if self.Args.UseMoe() && rt.Has(weights, "model.layers.0.block_sparse_moe.input_linear.weight") {
+	if self.Args.UseMoe() && py.Has(weights, "model.layers.0.block_sparse_moe.input_linear.weight") {
 		for l := range self.Args.NumHiddenLayers {
 			prefix = fmt.Sprintf("model.layers.%d.block_sparse_moe", l)
-			inputWeight = rt.Pop(weights, fmt.Sprintf("%s.input_linear.weight", prefix), nil)
+			inputWeight = py.Pop(weights, fmt.Sprintf("%s.input_linear.weight", prefix), nil)
 			_, expertHidden, _ := py.Unpack3(inputWeight.Shape())
 			gateProj = inputWeight.Index(mlx.Colon, mlx.Slice(mlx.None, py.FloorDiv(expertHidden, 2), 1), mlx.Colon)
 			upProj = inputWeight.Index(mlx.Colon, mlx.Slice(py.FloorDiv(expertHidden, 2), mlx.None, 1), mlx.Colon)
 			weights[fmt.Sprintf("%s.switch_mlp.gate_proj.weight", prefix)] = gateProj
 			weights[fmt.Sprintf("%s.switch_mlp.up_proj.weight", prefix)] = upProj
-			weights[fmt.Sprintf("%s.switch_mlp.down_proj.weight", prefix)] = rt.Pop(weights, fmt.Sprintf("%s.output_linear.weight", prefix), nil)
+			weights[fmt.Sprintf("%s.switch_mlp.down_proj.weight", prefix)] = py.Pop(weights, fmt.Sprintf("%s.output_linear.weight", prefix), nil)
 		}
-	} else if !self.Args.UseMoe() && rt.Has(weights, "model.layers.0.shared_mlp.input_linear.weight") {
+	} else if !self.Args.UseMoe() && py.Has(weights, "model.layers.0.shared_mlp.input_linear.weight") {
 		for l := range self.Args.NumHiddenLayers {
 			prefix = fmt.Sprintf("model.layers.%d.shared_mlp", l)
-			inputWeight = rt.Pop(weights, fmt.Sprintf("%s.input_linear.weight", prefix), nil)
-			gateProj, upProj = py.Unpack2(rt.Split(inputWeight, 2, 0))
+			inputWeight = py.Pop(weights, fmt.Sprintf("%s.input_linear.weight", prefix), nil)
+			gateProj, upProj = py.Unpack2(py.Split(inputWeight, 2, 0))
 			weights[fmt.Sprintf("model.layers.%d.mlp.gate_proj.weight", l)] = gateProj
 			weights[fmt.Sprintf("model.layers.%d.mlp.up_proj.weight", l)] = upProj
-			weights[fmt.Sprintf("model.layers.%d.mlp.down_proj.weight", l)] = rt.Pop(weights, fmt.Sprintf("%s.output_linear.weight", prefix), nil)
+			weights[fmt.Sprintf("model.layers.%d.mlp.down_proj.weight", l)] = py.Pop(weights, fmt.Sprintf("%s.output_linear.weight", prefix), nil)
 		}
 	}
 	if self.Args.TieWordEmbeddings {
@@ -594,9 +595,18 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if self.Args.UseMoe() && strings.HasSuffix(path, "router.layer") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
-// computeDt is compute_dt() of mlx_lm/models/granitemoehybrid.py.
+// computeDt is compute_dt() of mlx_lm/models/granitemoehybrid.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))

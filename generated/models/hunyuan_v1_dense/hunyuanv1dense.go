@@ -14,7 +14,6 @@ import (
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -57,7 +56,7 @@ func (self *ModelArgs) PostInit() error {
 		requiredKeys := []string{"alpha", "factor", "type"}
 		if !func() bool {
 			for _, key := range requiredKeys {
-				if !rt.Has(self.RopeScaling, key) {
+				if !py.Has(self.RopeScaling, key) {
 					return false
 				}
 			}
@@ -80,13 +79,13 @@ func NewDynamicNTKAlphaRoPE(dims int, base float64, scalingAlpha float64) *Dynam
 	self := &DynamicNTKAlphaRoPE{}
 	self.Dims = dims
 	base = base * math.Pow(scalingAlpha, float64(dims)/float64(dims-2))
-	self.Freqs_ = mlx.Power(mlx.Float(base), mlx.Divide(rt.Arange(-1, 0, self.Dims, 2), mlx.Int(self.Dims)))
+	self.Freqs_ = mlx.Power(mlx.Float(base), mlx.Divide(py.Arange(-1, 0, self.Dims, 2), mlx.Int(self.Dims)))
 	return self
 }
 
 // Forward is DynamicNTKAlphaRoPE.__call__.
-func (self *DynamicNTKAlphaRoPE) Forward(x *mlx.Array, offset int) *mlx.Array {
-	return mlx.Rope(x, mlx.RopeOpts{Dims: self.Dims, Traditional: false, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
+func (self *DynamicNTKAlphaRoPE) Forward(x *mlx.Array, offset any) *mlx.Array {
+	return py.FastRoPE(x, mlx.RopeOpts{Dims: self.Dims, Traditional: false, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
 }
 
 // Attention is class Attention of mlx_lm/models/hunyuan_v1_dense.py.
@@ -131,10 +130,10 @@ func NewAttention(args *ModelArgs) *Attention {
 		self.KeyLayernorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	}
 	var scalingAlpha any = 1.0
-	if len(args.RopeScaling) > 0 && rt.Has(args.RopeScaling, "alpha") {
+	if len(args.RopeScaling) > 0 && py.Has(args.RopeScaling, "alpha") {
 		scalingAlpha = args.RopeScaling["alpha"]
 	}
-	self.Rope = NewDynamicNTKAlphaRoPE(headDim, args.RopeTheta, rt.Float(scalingAlpha))
+	self.Rope = NewDynamicNTKAlphaRoPE(headDim, args.RopeTheta, py.Float(scalingAlpha))
 	return self
 }
 
@@ -146,8 +145,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
+		queries = self.Rope.Forward(queries, py.OffsetOf(cache))
+		keys = self.Rope.Forward(keys, py.OffsetOf(cache))
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
@@ -157,9 +156,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 		keys = self.KeyLayernorm.Forward(keys)
 	}
 	if cache != nil {
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

@@ -8,7 +8,9 @@ package internlm2
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -61,7 +62,7 @@ func (self *ModelArgs) PostInit() error {
 		requiredKeys := []string{"factor", "type"}
 		if !func() bool {
 			for _, key := range requiredKeys {
-				if !rt.Has(self.RopeScaling, key) {
+				if !py.Has(self.RopeScaling, key) {
 					return false
 				}
 			}
@@ -102,7 +103,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.Wqkv = nn.NewLinear(dim, (nHeads+2*nKvHeads)*headDim, args.Bias)
 	self.Wo = nn.NewLinear(nHeads*headDim, dim, args.Bias)
-	self.Rope = rt.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -119,14 +120,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.Wo.Forward(output)
 }
@@ -251,7 +252,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	return func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "attention.rope.inv_freq") {
 				out[k] = v

@@ -7,7 +7,9 @@ fields and methods, in the same order, with the same weight names.
 package lfm2
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -15,7 +17,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -61,7 +62,7 @@ func (self *ModelArgs) PostInit() error {
 		}
 		self.BlockFfDim = py.Ptr(*self.IntermediateSize)
 	}
-	if self.RopeParameters != nil && rt.Has(self.RopeParameters, "rope_theta") {
+	if self.RopeParameters != nil && py.Has(self.RopeParameters, "rope_theta") {
 		self.RopeTheta = self.RopeParameters["rope_theta"]
 	}
 	if self.NumKeyValueHeads == nil {
@@ -113,7 +114,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, false)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, false)
 	self.OutProj = nn.NewLinear(nHeads*headDim, dim, false)
-	self.Rope = lmrope.NewRoPE(self.HeadDim, false, rt.Float(args.RopeTheta), 1.0)
+	self.Rope = lmrope.NewRoPE(self.HeadDim, false, py.Float(args.RopeTheta), 1.0)
 	return self
 }
 
@@ -125,14 +126,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KLayernorm.Forward(keys.Reshape(B, L, self.NKvHeads, -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OutProj.Forward(output)
 }
@@ -166,31 +167,31 @@ func (self *ShortConv) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	BCx := self.InProj.Forward(x)
 	var B *mlx.Array
 	var C *mlx.Array
-	B, C, x = py.Unpack3(rt.Split(BCx, 3, -1))
+	B, C, x = py.Unpack3(py.Split(BCx, 3, -1))
 	Bx := mlx.Multiply(B, x)
 	if mask != mlx.NoMask {
 		Bx = mlx.Where(mask.Array.Index(mlx.Ellipsis, mlx.NewAxis), Bx, mlx.Int(0))
 	}
 	if cache != nil {
 		var state *mlx.Array
-		if rt.CacheItem(cache, 0) == nil {
+		if py.CacheItem(cache, 0) == nil {
 			state = mlx.Zeros(Bx.Dtype(), Bx.Shape()[0], self.LCache-1, self.Args.HiddenSize)
 		} else {
-			state = rt.AsArray(rt.CacheItem(cache, 0))
+			state = py.SlotArray(py.CacheItem(cache, 0))
 		}
 		Bx = mlx.Concatenate([]*mlx.Array{state, Bx}, 1)
 		nKeep := self.LCache - 1
 		t := x.Shape()[1]
-		if rt.CacheLengths(cache) != nil {
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(t))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(Bx, positions, 1))
+		if py.CacheLengths(cache) != nil {
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(t))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(Bx, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, Bx.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
+			py.SetCacheItem(cache, 0, Bx.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
 		}
-		rt.CacheAdvance(cache, t)
+		py.CacheAdvance(cache, t)
 	} else {
-		Bx = rt.Pad(Bx, [][]int{[]int{0, 0}, []int{self.LCache - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		Bx = py.Pad(Bx, [][]int{[]int{0, 0}, []int{self.LCache - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOut := self.Conv.Forward(Bx)
 	y := mlx.Multiply(C, convOut)
@@ -238,7 +239,7 @@ type Lfm2DecoderLayer struct {
 // NewLfm2DecoderLayer is Lfm2DecoderLayer.__init__.
 func NewLfm2DecoderLayer(args *ModelArgs, layerIdx int) *Lfm2DecoderLayer {
 	self := &Lfm2DecoderLayer{}
-	self.IsAttentionLayer = py.Contains(args.FullAttnIdxs, layerIdx)
+	self.IsAttentionLayer = slices.Contains(args.FullAttnIdxs, layerIdx)
 	if self.IsAttentionLayer {
 		self.SelfAttn = NewAttention(args)
 	} else {
@@ -293,7 +294,7 @@ func NewLfm2Model(args *ModelArgs) *Lfm2Model {
 	self.FaIdx = args.FullAttnIdxs[0]
 	self.ConvIdx = 0
 	for i := range args.NumHiddenLayers {
-		if py.Contains(args.FullAttnIdxs, i) {
+		if slices.Contains(args.FullAttnIdxs, i) {
 			self.ConvIdx = self.ConvIdx + 1
 		} else {
 			break
@@ -353,7 +354,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEmbedd
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	sanitizedWeights := map[string]*mlx.Array{}
-	for _, name := range rt.SortedKeys(weights) {
+	for _, name := range slices.Sorted(maps.Keys(weights)) {
 		param := weights[name]
 		if strings.Contains(name, "conv.weight") {
 			if py.At(param.Shape(), -1) > param.Shape()[1] {

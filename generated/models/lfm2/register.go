@@ -3,50 +3,27 @@
 package lfm2
 
 import (
-	"github.com/hf2go/hf2go/lm/arch"
-	lmbase "github.com/hf2go/hf2go/ported/base"
+	arch "github.com/hf2go/hf2go/lm/arch"
 	lmcache "github.com/hf2go/hf2go/ported/cache"
-	"github.com/hf2go/hf2go/runtime/mlx"
-	"github.com/hf2go/hf2go/runtime/py"
+	mlx "github.com/hf2go/hf2go/runtime/mlx"
+	py "github.com/hf2go/hf2go/runtime/py"
 )
 
 func init() {
-	arch.Register(arch.Arch{ModelType: "lfm2", File: "mlx_lm/models/lfm2.py", New: newRegistered})
+	arch.Generated[*ModelArgs, *Model]{
+		ModelType: "lfm2",
+		File:      "mlx_lm/models/lfm2.py",
+		Args: func(config map[string]any) *ModelArgs {
+			return py.FromDict(NewModelArgs(), config)
+		},
+		NewModel: NewModel,
+		Forward: func(m *Model, inputs *mlx.Array, caches []lmcache.Cache) *mlx.Array {
+			return m.Forward(inputs, caches, nil)
+		},
+		Sanitize:  (*Model).Sanitize,
+		MakeCache: (*Model).MakeCache,
+		Layers: func(m *Model) int {
+			return len(m.Layers())
+		},
+	}.Register()
 }
-
-// registered adapts Model to arch.Model. It is the package's entry point for
-// the loader, so every method recovers the Python exceptions (py.Error) that
-// translated code raises into errors.
-type registered struct{ m *Model }
-
-func newRegistered(config map[string]any) (model arch.Model, err error) {
-	defer py.Recover(&err)
-	args := NewModelArgs()
-	if err := lmbase.FromDict(args, config); err != nil {
-		return nil, err
-	}
-	return &registered{m: NewModel(args)}, nil
-}
-
-func (r *registered) Forward(inputs *mlx.Array, caches []lmcache.Cache) (out *mlx.Array, err error) {
-	defer py.Recover(&err)
-	out = r.m.Forward(inputs, caches, nil)
-	return out, out.Err()
-}
-
-func (r *registered) Sanitize(weights map[string]*mlx.Array) (out map[string]*mlx.Array, err error) {
-	defer py.Recover(&err)
-	return r.m.Sanitize(weights), nil
-}
-
-func (r *registered) MakeCache() (caches []lmcache.Cache, err error) {
-	defer py.Recover(&err)
-	return r.m.MakeCache(), nil
-}
-
-func (r *registered) NumLayers() int {
-	m := r.m
-	return len(m.Layers())
-}
-
-func (r *registered) Module() any { return r.m }

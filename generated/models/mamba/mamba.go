@@ -7,14 +7,15 @@ fields and methods, in the same order, with the same weight names.
 package mamba
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -85,14 +86,14 @@ func NewMambaBlock(args *ModelArgs) *MambaBlock {
 	self.SsmStateSize = args.StateSize
 	self.ConvKernelSize = args.ConvKernel
 	self.IntermediateSize = args.IntermediateSize
-	self.TimeStepRank = rt.IntOf(args.TimeStepRank)
+	self.TimeStepRank = py.IntOf(args.TimeStepRank)
 	self.UseConvBias = args.UseConvBias
 	self.UseBcdtRms = args.UseBcdtRms
 	self.InProj = nn.NewLinear(self.HiddenSize, self.IntermediateSize*2, args.UseBias)
 	self.Conv1d = nn.NewConv1d(self.IntermediateSize, self.IntermediateSize, self.ConvKernelSize, 1, 0, 1, self.IntermediateSize, self.UseConvBias)
 	self.XProj = nn.NewLinear(self.IntermediateSize, self.TimeStepRank+2*self.SsmStateSize, false)
 	self.DtProj = nn.NewLinear(self.TimeStepRank, self.IntermediateSize, true)
-	A := mlx.Repeat(rt.Arange(-1, 1.0, float64(self.SsmStateSize)+1.0).Reshape(1, self.SsmStateSize), self.IntermediateSize, 0)
+	A := mlx.Repeat(py.Arange(-1, 1.0, float64(self.SsmStateSize)+1.0).Reshape(1, self.SsmStateSize), self.IntermediateSize, 0)
 	self.ALog = mlx.Log(A)
 	self.D = mlx.Ones(mlx.Float32, self.IntermediateSize)
 	self.OutProj = nn.NewLinear(self.IntermediateSize, self.HiddenSize, args.UseBias)
@@ -103,7 +104,7 @@ func NewMambaBlock(args *ModelArgs) *MambaBlock {
 func (self *MambaBlock) SsmStep(x *mlx.Array, A *mlx.Array, state *mlx.Array) (*mlx.Array, *mlx.Array) {
 	D := self.D
 	deltaBC := self.XProj.Forward(x)
-	delta, B, C := py.Unpack3(rt.Split(deltaBC, []int{self.TimeStepRank, self.TimeStepRank + self.SsmStateSize}, -1))
+	delta, B, C := py.Unpack3(py.Split(deltaBC, []int{self.TimeStepRank, self.TimeStepRank + self.SsmStateSize}, -1))
 	if self.UseBcdtRms {
 		eps := self.Args.MixerRmsEps
 		delta = mlx.RMSNorm(delta, nil, float32(eps))
@@ -125,19 +126,19 @@ func (self *MambaBlock) ProcessSequence_(x *mlx.Array, convCache any, stateCache
 	_, T, _ := py.Unpack3(x.Shape())
 	xz := self.InProj.Forward(x)
 	var z *mlx.Array
-	x, z = py.Unpack2(rt.Split(xz, 2, -1))
+	x, z = py.Unpack2(py.Split(xz, 2, -1))
 	K := self.ConvKernelSize
 	var xFull *mlx.Array
 	if convCache != nil {
-		xFull = mlx.Concatenate([]*mlx.Array{rt.AsArray(convCache), x}, 1)
+		xFull = mlx.Concatenate([]*mlx.Array{py.SlotArray(convCache), x}, 1)
 	} else {
-		xFull = rt.Pad(x, [][]int{[]int{0, 0}, []int{K - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		xFull = py.Pad(x, [][]int{[]int{0, 0}, []int{K - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOut := self.Conv1d.Forward(xFull)
 	newConvCache := xFull.Index(mlx.Colon, mlx.Slice(-(K-1), mlx.None, 1), mlx.Colon)
 	x = nn.Silu(convOut)
 	A := mlx.Negative(mlx.Exp(self.ALog))
-	var currentState *mlx.Array = rt.AsArray(stateCache)
+	var currentState *mlx.Array = py.SlotArray(stateCache)
 	y := []*mlx.Array{}
 	for t := range T {
 		var yT *mlx.Array
@@ -156,13 +157,13 @@ func (self *MambaBlock) Forward(x *mlx.Array, cache lmcache.Cache) *mlx.Array {
 	if cache == nil {
 		convCache, stateCache = nil, nil
 	} else {
-		convCache, stateCache = rt.CacheItem(cache, 0), rt.CacheItem(cache, 1)
+		convCache, stateCache = py.CacheItem(cache, 0), py.CacheItem(cache, 1)
 	}
 	output, unpack14817 := self.ProcessSequence_(x, convCache, stateCache)
 	newConvCache, newStateCache := py.Unpack2(unpack14817)
 	if py.IsInstance[*lmcache.ArraysCache](cache) {
-		rt.SetCacheItem(cache, 0, newConvCache)
-		rt.SetCacheItem(cache, 1, newStateCache)
+		py.SetCacheItem(cache, 0, newConvCache)
+		py.SetCacheItem(cache, 1, newStateCache)
 	}
 	return output
 }
@@ -256,7 +257,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {
-	return rt.Caches(func() []*lmcache.ArraysCache {
+	return py.Caches(func() []*lmcache.ArraysCache {
 		var out []*lmcache.ArraysCache
 		for range len(self.Layers()) {
 			out = append(out, lmcache.NewArraysCache(2, nil))
@@ -272,7 +273,7 @@ func (self *Model) Layers() []*ResidualBlock {
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 			weights[k] = v.Moveaxis(2, 1)

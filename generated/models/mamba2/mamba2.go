@@ -8,14 +8,15 @@ fields and methods, in the same order, with the same weight names.
 package mamba2
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -128,7 +129,7 @@ func NewMamba2Block(args *ModelArgs, layerIdx int) *Mamba2Block {
 	projectionSize := self.IntermediateSize + self.ConvDim + self.NumHeads
 	self.InProj = nn.NewLinear(self.HiddenSize, projectionSize, args.UseBias)
 	self.DtBias = mlx.Ones(mlx.Float32, self.NumHeads)
-	self.ALog = mlx.Log(rt.Arange(mlx.Float32, 1, self.NumHeads+1))
+	self.ALog = mlx.Log(py.Arange(mlx.Float32, 1, self.NumHeads+1))
 	self.D = mlx.Ones(mlx.Float32, self.NumHeads)
 	self.Norm = NewMambaRMSNormGated(self.IntermediateSize, args.LayerNormEpsilon)
 	self.OutProj = nn.NewLinear(self.IntermediateSize, self.HiddenSize, args.UseBias)
@@ -143,23 +144,23 @@ func (self *Mamba2Block) Conv_(convInput *mlx.Array, cache lmcache.Cache, mask m
 	var paddedInput *mlx.Array
 	if cache != nil {
 		var convState *mlx.Array
-		if rt.CacheItem(cache, 0) == nil {
+		if py.CacheItem(cache, 0) == nil {
 			convState = mlx.Zeros(convInput.Dtype(), convInput.Shape()[0], self.ConvKernelSize-1, self.ConvDim)
 		} else {
-			convState = rt.AsArray(rt.CacheItem(cache, 0))
+			convState = py.SlotArray(py.CacheItem(cache, 0))
 		}
 		paddedInput = mlx.Concatenate([]*mlx.Array{convState, convInput}, 1)
 		nKeep := self.ConvKernelSize - 1
-		if rt.CacheLengths(cache) != nil {
+		if py.CacheLengths(cache) != nil {
 			t := paddedInput.Shape()[1]
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
+			py.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
 		}
 	} else {
-		paddedInput = rt.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		paddedInput = py.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOutput := self.Conv1d.Forward(paddedInput)
 	return nn.Silu(convOutput)
@@ -174,15 +175,15 @@ func (self *Mamba2Block) Ssm_(hiddenStates *mlx.Array, B *mlx.Array, C *mlx.Arra
 	var lengths *mlx.Array
 	var state *mlx.Array
 	if cache != nil {
-		state = rt.AsArray(rt.CacheItem(cache, 1))
-		lengths = rt.CacheLengths(cache)
+		state = py.SlotArray(py.CacheItem(cache, 1))
+		lengths = py.CacheLengths(cache)
 	} else {
 		state, lengths = nil, nil
 	}
 	var y *mlx.Array
 	y, state = ssmUpdate(hiddenStates, self.ALog, B, C, self.D, dt, self.DtBias, state, self.TimeStepLimit, mask, lengths)
 	if cache != nil {
-		rt.SetCacheItem(cache, 1, state)
+		py.SetCacheItem(cache, 1, state)
 	}
 	return y.Reshape(batchSize, seqLen, self.IntermediateSize)
 }
@@ -190,14 +191,14 @@ func (self *Mamba2Block) Ssm_(hiddenStates *mlx.Array, B *mlx.Array, C *mlx.Arra
 // Forward is Mamba2Block.__call__.
 func (self *Mamba2Block) Forward(hiddenStates *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	projected := self.InProj.Forward(hiddenStates)
-	gate, convInput, dt := py.Unpack3(rt.Split(projected, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
+	gate, convInput, dt := py.Unpack3(py.Split(projected, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
 	convOutput := self.Conv_(convInput, cache, mask)
 	var B *mlx.Array
 	var C *mlx.Array
-	hiddenStates, B, C = py.Unpack3(rt.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + self.NGroups*self.SsmStateSize}, -1))
+	hiddenStates, B, C = py.Unpack3(py.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + self.NGroups*self.SsmStateSize}, -1))
 	y := self.Ssm_(hiddenStates, B, C, dt, cache, mask)
 	if cache != nil {
-		rt.CacheAdvance(cache, y.Shape()[1])
+		py.CacheAdvance(cache, y.Shape()[1])
 	}
 	y = self.Norm.Forward(y, gate)
 	return self.OutProj.Forward(y)
@@ -295,7 +296,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache(batchSize int) []lmcache.Cache {
-	return rt.Caches(func() []*lmcache.ArraysCache {
+	return py.Caches(func() []*lmcache.ArraysCache {
 		var out []*lmcache.ArraysCache
 		for range self.Args.NumHiddenLayers {
 			out = append(out, lmcache.NewArraysCache(2, nil))
@@ -311,7 +312,7 @@ func (self *Model) Layers() []*ResidualBlock {
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 			weights[k] = v.Moveaxis(2, 1)
@@ -320,7 +321,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// computeDt is compute_dt() of mlx_lm/models/mamba2.py.
+// computeDt is compute_dt() of mlx_lm/models/mamba2.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))

@@ -8,7 +8,9 @@ package mimov2flash
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -138,14 +139,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 		values = mlx.Multiply(values, mlx.Float(*self.ValueScale))
 	}
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, self.AttentionSinkBias)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, self.AttentionSinkBias)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -382,13 +383,13 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		m, n := py.Unpack2(weight.Shape())
 		padBottom := bs*scaleInv.Shape()[0] - m
 		padSide := bs*scaleInv.Shape()[1] - n
-		weight = rt.Pad(weight, [][]int{[]int{0, padBottom}, []int{0, padSide}}, mlx.Int(0))
+		weight = py.Pad(weight, [][]int{[]int{0, padBottom}, []int{0, padSide}}, mlx.Int(0))
 		weight = weight.Reshape(py.FloorDiv(m+padBottom, bs), bs, py.FloorDiv(n+padSide, bs), bs)
 		weight = mlx.Multiply(weight, scaleInv.Index(mlx.Colon, mlx.NewAxis, mlx.Colon, mlx.NewAxis)).Reshape(m+padBottom, n+padSide)
 		return weight.Index(mlx.Slice(mlx.None, m, 1), mlx.Slice(mlx.None, n, 1)).Astype(dtype)
 	}
 	newWeights := map[string]*mlx.Array{}
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "weight_scale_inv") {
 			scaleInv := v
@@ -396,7 +397,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			weight := weights[wk]
 			weight = dequant(weight, scaleInv)
 			newWeights[wk] = weight
-		} else if !rt.Has(newWeights, k) {
+		} else if !py.Has(newWeights, k) {
 			newWeights[k] = v
 		}
 	}
@@ -406,11 +407,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			_, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.mlp.experts.0.%s.%s", prefix, m, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.%s", prefix, e, m, k), nil))
 						}
 						return out
 					}()
@@ -421,7 +422,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}
 	return func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.HasPrefix(k, "model.mtp") {
 				out[k] = v
@@ -436,7 +437,13 @@ func (self *Model) Layers() []*DecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
 // MakeCache is Model.make_cache.
 func (self *Model) MakeCache() []lmcache.Cache {
@@ -451,7 +458,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return caches
 }
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/mimo_v2_flash.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/mimo_v2_flash.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
@@ -462,7 +469,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK i
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
 		k = nGroup - topkGroup
 		groupIdx := mlx.Argpartition(groupScores, k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, k, 1), mlx.Colon)
-		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK

@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -105,7 +104,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.KProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
 	self.VProj = nn.NewLinear(self.HiddenSize, self.NumKeyValueHeads*self.HeadDim, false)
 	self.OProj = nn.NewLinear(self.NumHeads*self.HeadDim, self.HiddenSize, false)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
 }
 
@@ -117,14 +116,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	attnOutput := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	attnOutput := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	attnOutput = attnOutput.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(attnOutput)
 }
@@ -232,14 +231,14 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 	if !self.Args.TieWordEmbeddings {
 		out = self.LmHead.Forward(mlx.Divide(out, mlx.Float(float64(self.Args.HiddenSize)/float64(self.Args.DimModelBase))))
 	} else {
-		out = mlx.Matmul(out, rt.EmbeddingWeight(self.Model.EmbedTokens).T())
+		out = mlx.Matmul(out, py.EmbeddingWeight(self.Model.EmbedTokens).T())
 	}
 	return out
 }
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	if !rt.Has(weights, "lm_head.weight") {
+	if !py.Has(weights, "lm_head.weight") {
 		weights["lm_head.weight"] = weights["model.embed_tokens.weight"]
 	}
 	return weights

@@ -8,7 +8,9 @@ package minimax
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -69,7 +70,7 @@ func NewShardedRMSNorm(dims int, eps float64, group *mlx.Group) *ShardedRMSNorm 
 		if group != nil {
 			return group
 		}
-		return rt.DistributedInit()
+		return py.DistributedInit()
 	}()
 	self.Weight = mlx.Ones(mlx.Float32, py.FloorDiv(dims, group.Size()))
 	self.Group = group
@@ -87,7 +88,7 @@ func (self *ShardedRMSNorm) Forward(x *mlx.Array) *mlx.Array {
 // ShardedRMSNormFromRmsNorm is the classmethod ShardedRMSNorm.from_rms_norm.
 func ShardedRMSNormFromRmsNorm(normModule *nn.RMSNorm, group *mlx.Group) *ShardedRMSNorm {
 	sn := NewShardedRMSNorm(normModule.Weight.Shape()[0], float64(normModule.Eps), group)
-	sn.Weight = mlx.Contiguous(rt.Split(normModule.Weight, group.Size(), -1)[group.Rank()])
+	sn.Weight = mlx.Contiguous(py.Split(normModule.Weight, group.Size(), -1)[group.Rank()])
 	return sn
 }
 
@@ -143,14 +144,14 @@ func (self *MiniMaxAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cach
 	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -161,7 +162,7 @@ type MiniMaxSparseMoeBlock struct {
 	Gate                 nn.LinearLayer      `mlx:"gate"`
 	SwitchMlp            *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	EScoreCorrectionBias *mlx.Array          `mlx:"e_score_correction_bias"`
-	ShardingGroup        any                 `mlx:"-"`
+	ShardingGroup        *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMiniMaxSparseMoeBlock is MiniMaxSparseMoeBlock.__init__.
@@ -177,6 +178,9 @@ func NewMiniMaxSparseMoeBlock(args *ModelArgs) *MiniMaxSparseMoeBlock {
 
 // Forward is MiniMaxSparseMoeBlock.__call__.
 func (self *MiniMaxSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	gates := self.Gate.Forward(x.Astype(mlx.Float32))
 	scores := mlx.Sigmoid(gates)
 	origScores := scores
@@ -189,6 +193,9 @@ func (self *MiniMaxSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
 	scores = scores.Astype(x.Dtype())
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2)
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 
@@ -293,13 +300,13 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		m, n := py.Unpack2(weight.Shape())
 		padBottom := py.Mod(-m, bs)
 		padSide := py.Mod(-n, bs)
-		weight = rt.Pad(weight, [][]int{[]int{0, padBottom}, []int{0, padSide}}, mlx.Int(0))
+		weight = py.Pad(weight, [][]int{[]int{0, padBottom}, []int{0, padSide}}, mlx.Int(0))
 		weight = weight.Reshape(py.FloorDiv(m+padBottom, bs), bs, py.FloorDiv(n+padSide, bs), bs)
 		weight = mlx.Multiply(weight, scaleInv.Index(mlx.Colon, mlx.NewAxis, mlx.Colon, mlx.NewAxis)).Reshape(m+padBottom, n+padSide)
 		return weight.Index(mlx.Slice(mlx.None, m, 1), mlx.Slice(mlx.None, n, 1)).Astype(dtype)
 	}
 	newWeights := map[string]*mlx.Array{}
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "weight_scale_inv") {
 			scaleInv := v
@@ -307,24 +314,24 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			weight := weights[wk]
 			weight = dequant(weight, scaleInv)
 			newWeights[wk] = weight
-		} else if !rt.Has(newWeights, k) {
+		} else if !py.Has(newWeights, k) {
 			newWeights[k] = v
 		}
 	}
 	weights = newWeights
-	if !rt.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
+	if !py.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
 		return weights
 	}
 	for l := range self.Args.NumHiddenLayers {
 		prefix := fmt.Sprintf("model.layers.%d", l)
 		mapping := map[string]string{"w1": "gate_proj", "w2": "down_proj", "w3": "up_proj"}
-		for _, origName := range rt.SortedKeys(mapping) {
+		for _, origName := range slices.Sorted(maps.Keys(mapping)) {
 			newName := mapping[origName]
-			if rt.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.weight", prefix, origName)) {
+			if py.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.weight", prefix, origName)) {
 				toJoin := func() []*mlx.Array {
 					var out []*mlx.Array
 					for e := range self.Args.NumLocalExperts {
-						out = append(out, rt.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.weight", prefix, e, origName), nil))
+						out = append(out, py.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.weight", prefix, e, origName), nil))
 					}
 					return out
 				}()
@@ -342,15 +349,32 @@ func (self *Model) Layers() []*MiniMaxDecoderLayer {
 	return self.Model.Layers
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias")
+	}
+	return predicate
+}
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "block_sparse_moe.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // shardedRmsNorm is sharded_rms_norm() of mlx_lm/models/minimax.py.
 func shardedRmsNorm(group *mlx.Group) func(*mlx.Array, *mlx.Array, float64) *mlx.Array {
+	// _cast_square_sum: Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 	castSquareSum := func(x *mlx.Array) *mlx.Array {
 		return x.Astype(mlx.Float32).Square().Sum(true, -1)
 	}
+	// _normalize: Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 	normalize := func(x *mlx.Array, norm2 *mlx.Array, w *mlx.Array, eps float64) *mlx.Array {
 		norm2 = mlx.AllSum(norm2, group)
 		norm := mlx.Rsqrt(mlx.Add(mlx.Divide(norm2, mlx.Int(py.At(x.Shape(), -1)*group.Size())), mlx.Float(eps)))

@@ -8,7 +8,9 @@ fields and methods, in the same order, with the same weight names.
 package ministral3
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -91,7 +92,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, false)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
-	self.Rope = rt.InitializeRope(self.HeadDim, rt.Float(args.RopeParameters["rope_theta"]), false, args.RopeParameters, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, py.Float(args.RopeParameters["rope_theta"]), false, args.RopeParameters, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
 }
 
@@ -102,21 +103,21 @@ func (self *Attention) Forward(x *mlx.Array, attnScale *mlx.Array, mask mlx.Atte
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
-	offset := 0
+	var offset any = 0
 	if cache != nil {
-		offset = rt.Offset(cache)
-		queries = self.Rope.Forward(queries, offset)
-		keys = self.Rope.Forward(keys, offset)
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		offset = py.OffsetOf(cache)
+		queries = py.RoPE(self.Rope, queries, offset)
+		keys = py.RoPE(self.Rope, keys, offset)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
 	if attnScale == nil {
-		attnScale = getLlama4AttnScale(L, offset, rt.Float(self.ScalingBeta), rt.Int(self.OriginalMaxPositionEmbeddings)).Astype(x.Dtype())
+		attnScale = getLlama4AttnScale(L, offset, py.Float(self.ScalingBeta), py.Int(self.OriginalMaxPositionEmbeddings)).Astype(x.Dtype())
 	}
 	queries = mlx.Multiply(queries, attnScale)
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -242,12 +243,12 @@ func (self *LanguageModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inp
 	} else {
 		h = self.EmbedTokens.Forward(inputs)
 	}
-	var offset int
+	var offset any
 	if cache == nil {
 		cache = py.Repeat[lmcache.Cache](nil, len(self.PipelineLayers()))
 		offset = 0
 	} else {
-		offset = rt.Offset(cache[0])
+		offset = py.OffsetOf(cache[0])
 	}
 	var swaMask mlx.AttentionMask
 	var faMask mlx.AttentionMask = mlx.NoMask
@@ -258,7 +259,7 @@ func (self *LanguageModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inp
 	if self.SwaIdx != nil {
 		swaMask = lmbase.CreateAttentionMask(h, cache[*self.SwaIdx], lmbase.MaskOpts{WindowSize: py.OrPtr(self.SlidingWindow, 0), ReturnArray: false})
 	}
-	attnScale := getLlama4AttnScale(inputs.Shape()[1], offset, rt.Float(self.Args.RopeParameters["llama_4_scaling_beta"]), rt.Int(self.Args.RopeParameters["original_max_position_embeddings"])).Astype(h.Dtype())
+	attnScale := getLlama4AttnScale(inputs.Shape()[1], offset, py.Float(self.Args.RopeParameters["llama_4_scaling_beta"]), py.Int(self.Args.RopeParameters["original_max_position_embeddings"])).Astype(h.Dtype())
 	for i := range min(len(self.PipelineLayers()), len(cache)) {
 		l, c := self.PipelineLayers()[i], cache[i]
 		mask := func() mlx.AttentionMask {
@@ -312,7 +313,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEmbedd
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "self_attn.rotary_emb.inv_freq") {
 				out[k] = v
@@ -324,7 +325,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		delete(weights, "lm_head.weight")
 	}
 	newWeights := map[string]*mlx.Array{}
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "weight_scale_inv") {
 			scaleInv := v
@@ -333,7 +334,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			newWeights[wk] = mlx.Multiply(weight, scaleInv)
 		} else if strings.Contains(k, "activation_scale") {
 			continue
-		} else if !rt.Has(newWeights, k) {
+		} else if !py.Has(newWeights, k) {
 			newWeights[k] = v
 		}
 	}
@@ -347,19 +348,19 @@ func (self *Model) Shard(group *mlx.Group) {
 		if group != nil {
 			return group
 		}
-		return rt.DistributedInit()
+		return py.DistributedInit()
 	}()
 	N := group.Size()
 	for _, layer := range self.Model.Layers {
-		layer.SelfAttn.QProj = rt.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.KProj = rt.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.VProj = rt.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.OProj = rt.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
 		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
-		layer.Mlp.GateProj = rt.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
-		layer.Mlp.DownProj = rt.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
-		layer.Mlp.UpProj = rt.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
+		layer.Mlp.GateProj = py.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
+		layer.Mlp.DownProj = py.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
+		layer.Mlp.UpProj = py.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
 	}
 }
 
@@ -385,8 +386,11 @@ func (self *Model) MakeCache() []lmcache.Cache {
 }
 
 // getLlama4AttnScale is _get_llama_4_attn_scale() of mlx_lm/models/ministral3.py.
-func getLlama4AttnScale(size int, offset int, beta float64, maxPositionEmbeddings int) *mlx.Array {
-	scaling := mlx.Add(mlx.Int(1), mlx.Multiply(mlx.Float(beta), mlx.Log(mlx.Add(mlx.Int(1), mlx.Floor(mlx.Divide(mlx.Add(rt.Arange(-1, size), mlx.Int(offset)), mlx.Int(maxPositionEmbeddings)))))))
+func getLlama4AttnScale(size int, offset any, beta float64, maxPositionEmbeddings int) *mlx.Array {
+	if py.IsInstance[*mlx.Array](offset) && offset.(*mlx.Array).Ndim() > 0 {
+		offset = offset.(*mlx.Array).Index(mlx.Colon, mlx.NewAxis)
+	}
+	scaling := mlx.Add(mlx.Int(1), mlx.Multiply(mlx.Float(beta), mlx.Log(mlx.Add(mlx.Int(1), mlx.Floor(mlx.Divide(mlx.Add(py.Arange(-1, size), py.AsArray(offset)), mlx.Int(maxPositionEmbeddings)))))))
 	if scaling.Ndim() == 2 {
 		return scaling.Index(mlx.Colon, mlx.NewAxis, mlx.Colon, mlx.NewAxis)
 	} else {

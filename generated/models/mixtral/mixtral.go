@@ -16,7 +16,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -107,14 +106,14 @@ func (self *MixtralAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cach
 	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -262,7 +261,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	if self.Args.TieWordEmbeddings {
 		delete(weights, "lm_head.weight")
 	}
-	if !rt.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
+	if !py.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
 		return weights
 	}
 	for l := range self.Args.NumHiddenLayers {
@@ -270,11 +269,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			n, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.%s", prefix, n, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.%s", prefix, n, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range self.Args.NumLocalExperts {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.%s", prefix, e, n, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.%s", prefix, e, n, k), nil))
 						}
 						return out
 					}()

@@ -13,7 +13,6 @@ import (
 	lmcache "github.com/hf2go/hf2go/ported/cache"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -77,7 +76,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.CV = nn.NewLinear(self.HiddenSize, self.NumKvHeads*self.HeadDim, false)
 	self.CProj = nn.NewLinear(self.HiddenSize, self.HiddenSize, false)
 	halfD := py.FloorDiv(self.HeadDim, 2)
-	self.RopeFreqs_ = mlx.Negative(mlx.Exp(mlx.Multiply(rt.Arange(mlx.Float32, 0.0, halfD), mlx.Float(math.Log(self.RopeTheta)/float64(halfD)))))
+	self.RopeFreqs_ = mlx.Negative(mlx.Exp(mlx.Multiply(py.Arange(mlx.Float32, 0.0, halfD), mlx.Float(math.Log(self.RopeTheta)/float64(halfD)))))
 	return self
 }
 
@@ -90,9 +89,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = queries.Reshape(B, L, self.NumHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	keys = keys.Reshape(B, L, self.NumKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
-	offset := func() int {
+	offset := func() any {
 		if cache != nil {
-			return rt.Offset(cache)
+			return py.OffsetOf(cache)
 		}
 		return 0
 	}()
@@ -101,9 +100,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = rmsNorm(queries)
 	keys = rmsNorm(keys)
 	if cache != nil {
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, self.HiddenSize)
 	return self.CProj.Forward(output)
 }
@@ -225,16 +224,16 @@ func rmsNorm(x *mlx.Array) *mlx.Array {
 }
 
 // applyRotaryEmb is apply_rotary_emb() of mlx_lm/models/nanochat.py.
-func applyRotaryEmb(x *mlx.Array, offset int, base float64, freqs *mlx.Array) *mlx.Array {
+func applyRotaryEmb(x *mlx.Array, offset any, base float64, freqs *mlx.Array) *mlx.Array {
 	headDim := py.At(x.Shape(), -1)
 	if freqs == nil {
 		halfD := py.FloorDiv(headDim, 2)
-		freqs = mlx.Negative(mlx.Exp(mlx.Multiply(rt.Arange(mlx.Float32, 0.0, halfD), mlx.Float(math.Log(base)/float64(halfD)))))
+		freqs = mlx.Negative(mlx.Exp(mlx.Multiply(py.Arange(mlx.Float32, 0.0, halfD), mlx.Float(math.Log(base)/float64(halfD)))))
 	}
-	return mlx.Rope(x, mlx.RopeOpts{Dims: headDim, Traditional: false, Base: 0, Scale: 1.0, Freqs: freqs}, offset)
+	return py.FastRoPE(x, mlx.RopeOpts{Dims: headDim, Traditional: false, Base: 0, Scale: 1.0, Freqs: freqs}, offset)
 }
 
-// softcap is softcap() of mlx_lm/models/nanochat.py.
+// softcap is softcap() of mlx_lm/models/nanochat.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func softcap(logits *mlx.Array, cap_ float64) *mlx.Array {
 	return mlx.Multiply(mlx.Float(cap_), mlx.Tanh(mlx.Divide(logits, mlx.Float(cap_))))
 }

@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -58,14 +57,14 @@ func NewModelArgs() *ModelArgs {
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
 	if len(self.RopeScaling) > 0 {
-		if !rt.Has(self.RopeScaling, "factor") {
+		if !py.Has(self.RopeScaling, "factor") {
 			py.Raise("ValueError", "%s", "rope_scaling must contain 'factor'")
 		}
 		ropeType := func() any {
-			if py.Truthy(rt.Get(self.RopeScaling, "type", nil)) {
-				return rt.Get(self.RopeScaling, "type", nil)
+			if py.Truthy(py.Get(self.RopeScaling, "type", nil)) {
+				return py.Get(self.RopeScaling, "type", nil)
 			}
-			return rt.Get(self.RopeScaling, "rope_type", nil)
+			return py.Get(self.RopeScaling, "rope_type", nil)
 		}()
 		if ropeType == nil {
 			py.Raise("ValueError", "%s", "rope_scaling must contain either 'type' or 'rope_type'")
@@ -150,8 +149,8 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
 	ropeScale := 1.0
 	if len(args.RopeScaling) > 0 && args.RopeScaling["type"] == "linear" {
-		py.Assert(rt.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 85")
-		ropeScale = 1.0 / rt.Float(args.RopeScaling["factor"])
+		py.Assert(py.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 85")
+		ropeScale = 1.0 / py.Float(args.RopeScaling["factor"])
 	}
 	self.Rope = lmrope.NewRoPE(int(self.PartialRotaryFactor*float64(self.HeadDim)), false, args.RopeTheta, ropeScale)
 	return self
@@ -165,14 +164,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -309,7 +308,7 @@ func (self *Model) Layers() []*TransformerBlock {
 	return self.Model.Layers
 }
 
-// reluSquared is relu_squared() of mlx_lm/models/nemotron.py.
+// reluSquared is relu_squared() of mlx_lm/models/nemotron.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func reluSquared(x *mlx.Array) *mlx.Array {
 	return nn.Relu(x).Square()
 }

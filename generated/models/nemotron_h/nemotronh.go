@@ -9,7 +9,9 @@ package nemotronh
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -17,7 +19,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -84,9 +85,9 @@ func (self *ModelArgs) PostInit() error {
 		return self.LayerTypes
 	}()
 	if self.HybridOverridePattern == nil && blockTypes != nil {
-		unknown := py.Sorted(rt.SetDiff(rt.Set(blockTypes), rt.SortedKeys(self.BlockTypeToChar_)))
+		unknown := py.Sorted(py.SetDiff(py.Set(blockTypes), py.SortedKeys(self.BlockTypeToChar_)))
 		if len(unknown) > 0 {
-			py.Raise("ValueError", "%s", fmt.Sprintf("Unsupported layers_block_type %v, expected any of %v.", unknown, rt.SortedKeys(self.BlockTypeToChar_)))
+			py.Raise("ValueError", "%s", fmt.Sprintf("Unsupported layers_block_type %v, expected any of %v.", unknown, py.SortedKeys(self.BlockTypeToChar_)))
 		}
 		self.HybridOverridePattern = func() []string {
 			var out []string
@@ -168,7 +169,7 @@ func NewNemotronHMamba2Mixer(args *ModelArgs) *NemotronHMamba2Mixer {
 	projectionSize := self.IntermediateSize + self.ConvDim + self.NumHeads
 	self.InProj = nn.NewLinear(self.HiddenSize, projectionSize, args.MambaProjBias)
 	self.DtBias = mlx.Ones(mlx.Float32, self.NumHeads)
-	self.ALog = mlx.Log(rt.Arange(mlx.Float32, 1, self.NumHeads+1))
+	self.ALog = mlx.Log(py.Arange(mlx.Float32, 1, self.NumHeads+1))
 	self.D = mlx.Ones(mlx.Float32, self.NumHeads)
 	groupSize := py.FloorDiv(self.IntermediateSize, self.NGroups)
 	self.Norm = NewMambaRMSNormGated(self.IntermediateSize, args.LayerNormEpsilon, groupSize)
@@ -184,23 +185,23 @@ func (self *NemotronHMamba2Mixer) Conv_(convInput *mlx.Array, cache lmcache.Cach
 	var paddedInput *mlx.Array
 	if cache != nil {
 		var convState *mlx.Array
-		if rt.CacheItem(cache, 0) == nil {
+		if py.CacheItem(cache, 0) == nil {
 			convState = mlx.Zeros(convInput.Dtype(), convInput.Shape()[0], self.ConvKernelSize-1, self.ConvDim)
 		} else {
-			convState = rt.AsArray(rt.CacheItem(cache, 0))
+			convState = py.SlotArray(py.CacheItem(cache, 0))
 		}
 		paddedInput = mlx.Concatenate([]*mlx.Array{convState, convInput}, 1)
 		nKeep := self.ConvKernelSize - 1
-		if rt.CacheLengths(cache) != nil {
+		if py.CacheLengths(cache) != nil {
 			t := paddedInput.Shape()[1]
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
+			py.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
 		}
 	} else {
-		paddedInput = rt.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		paddedInput = py.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOutput := self.Conv1d.Forward(paddedInput)
 	return nn.Silu(convOutput)
@@ -214,14 +215,14 @@ func (self *NemotronHMamba2Mixer) Ssm_(hiddenStates *mlx.Array, B *mlx.Array, C 
 	C = C.Reshape(batchSize, seqLen, self.NGroups, self.SsmStateSize)
 	var state *mlx.Array
 	if cache != nil {
-		state = rt.AsArray(rt.CacheItem(cache, 1))
+		state = py.SlotArray(py.CacheItem(cache, 1))
 	} else {
 		state = nil
 	}
 	var y *mlx.Array
 	y, state = ssmUpdate(hiddenStates, self.ALog, B, C, self.D.Astype(hiddenStates.Dtype()), dt, self.DtBias, state, self.TimeStepLimit, mask, nil)
 	if cache != nil {
-		rt.SetCacheItem(cache, 1, state)
+		py.SetCacheItem(cache, 1, state)
 	}
 	return y.Reshape(batchSize, seqLen, self.IntermediateSize)
 }
@@ -229,12 +230,12 @@ func (self *NemotronHMamba2Mixer) Ssm_(hiddenStates *mlx.Array, B *mlx.Array, C 
 // Forward is NemotronHMamba2Mixer.__call__.
 func (self *NemotronHMamba2Mixer) Forward(hiddenStates *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	projected := self.InProj.Forward(hiddenStates)
-	gate, convInput, dt := py.Unpack3(rt.Split(projected, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
+	gate, convInput, dt := py.Unpack3(py.Split(projected, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
 	convOutput := self.Conv_(convInput, cache, mask)
-	hiddenStatesSsm, B, C := py.Unpack3(rt.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + self.NGroups*self.SsmStateSize}, -1))
+	hiddenStatesSsm, B, C := py.Unpack3(py.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + self.NGroups*self.SsmStateSize}, -1))
 	y := self.Ssm_(hiddenStatesSsm, B, C, dt, cache, mask)
 	if cache != nil {
-		rt.CacheAdvance(cache, y.Shape()[1])
+		py.CacheAdvance(cache, y.Shape()[1])
 	}
 	y = self.Norm.Forward(y, gate)
 	return self.OutProj.Forward(y)
@@ -280,9 +281,9 @@ func (self *NemotronHAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, ca
 	keys := self.KProj.Forward(x).Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	values := self.VProj.Forward(x).Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -425,11 +426,11 @@ func (self *NemotronHBlock) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	if self.BlockType == "M" || self.BlockType == "*" {
 		hiddenStates = func() *mlx.Array {
 			dynRecv := self.Mixer
-			m1, ok1 := rt.As[*NemotronHAttention](dynRecv)
+			m1, ok1 := py.As[*NemotronHAttention](dynRecv)
 			if ok1 {
 				return m1.Forward(hiddenStates, mask, cache)
 			}
-			m2, ok2 := rt.As[*NemotronHMamba2Mixer](dynRecv)
+			m2, ok2 := py.As[*NemotronHMamba2Mixer](dynRecv)
 			if ok2 {
 				return m2.Forward(hiddenStates, mask, cache)
 			}
@@ -439,15 +440,15 @@ func (self *NemotronHBlock) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	} else {
 		hiddenStates = func() *mlx.Array {
 			dynRecv := self.Mixer
-			m1, ok1 := rt.As[*NemotronHAttention](dynRecv)
+			m1, ok1 := py.As[*NemotronHAttention](dynRecv)
 			if ok1 {
 				return m1.Forward(hiddenStates, mlx.NoMask, nil)
 			}
-			m2, ok2 := rt.As[*NemotronHMLP](dynRecv)
+			m2, ok2 := py.As[*NemotronHMLP](dynRecv)
 			if ok2 {
 				return m2.Forward(hiddenStates)
 			}
-			m3, ok3 := rt.As[*NemotronHMoE](dynRecv)
+			m3, ok3 := py.As[*NemotronHMoE](dynRecv)
 			if ok3 {
 				return m3.Forward(hiddenStates)
 			}
@@ -572,7 +573,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.HasPrefix(k, "mtp.") {
 				out[k] = v
@@ -580,7 +581,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		}
 		return out
 	}()
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 			weights[k] = v.Moveaxis(2, 1)
@@ -590,11 +591,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		prefix := fmt.Sprintf("backbone.layers.%d.mixer", l)
 		for _, e_ := range [][]string{[]string{"down_proj", "fc2"}, []string{"up_proj", "fc1"}} {
 			m, n := py.Unpack2(e_)
-			if rt.Has(weights, fmt.Sprintf("%s.experts.0.%s.weight", prefix, m)) {
+			if py.Has(weights, fmt.Sprintf("%s.experts.0.%s.weight", prefix, m)) {
 				toJoin := func() []*mlx.Array {
 					var out []*mlx.Array
 					for e := range py.Deref(self.Args.NRoutedExperts, "self.args.n_routed_experts") {
-						out = append(out, rt.Pop(weights, fmt.Sprintf("%s.experts.%d.%s.weight", prefix, e, m), nil))
+						out = append(out, py.Pop(weights, fmt.Sprintf("%s.experts.%d.%s.weight", prefix, e, m), nil))
 					}
 					return out
 				}()
@@ -605,9 +606,15 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	predicate := func(k string) bool {
+		return !strings.Contains(k, "e_score_correction_bias") && !strings.Contains(k, "A_log")
+	}
+	return predicate
+}
 
-// computeDt is compute_dt() of mlx_lm/models/nemotron_h.py.
+// computeDt is compute_dt() of mlx_lm/models/nemotron_h.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))
@@ -699,7 +706,7 @@ func ssmUpdate(hiddenStates *mlx.Array, ALog *mlx.Array, B *mlx.Array, C *mlx.Ar
 	return ssmAttn(hiddenStates, ALog, B, C, D, dt, dtBias, state, timeStepLimit, mask, lengths, 256)
 }
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/nemotron_h.py.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/nemotron_h.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK *int, nGroup *int, topkGroup *int, routedScalingFactor *float64, normTopkProb *bool) (*mlx.Array, *mlx.Array) {
 	var origScores *mlx.Array
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
@@ -711,7 +718,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK *
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
 		k = py.Ptr(py.Deref(nGroup, "value at line 350") - py.Deref(topkGroup, "value at line 350"))
 		groupIdx := mlx.Argpartition(groupScores, *k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, *k, 1), mlx.Colon)
-		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), rt.ArrayOf(0.0, -1), -2)
+		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK

@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -79,9 +78,9 @@ func NewAttention(args *ModelArgs, layerId int) *Attention {
 	nKvHeads := args.NumKvHeads[layerId]
 	self.NKvHeads = nKvHeads
 	self.Scale = math.Pow(float64(headDim), -0.5)
-	opSize := rt.Arith("*", rt.Arith("+", nHeads, rt.Arith("*", nKvHeads, 2)), headDim)
-	self.QkvProj = nn.NewLinear(modelDim, rt.Int(opSize), false)
-	self.OutProj = nn.NewLinear(rt.Int(rt.Arith("*", nHeads, headDim)), modelDim, false)
+	opSize := py.Arith("*", py.Arith("+", nHeads, py.Arith("*", nKvHeads, 2)), headDim)
+	self.QkvProj = nn.NewLinear(modelDim, py.Int(opSize), false)
+	self.OutProj = nn.NewLinear(py.Int(py.Arith("*", nHeads, headDim)), modelDim, false)
 	self.NormalizeQkProjections = args.NormalizeQkProjections
 	if self.NormalizeQkProjections {
 		self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
@@ -95,21 +94,21 @@ func NewAttention(args *ModelArgs, layerId int) *Attention {
 func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, L, _ := py.Unpack3(x.Shape())
 	qkv := self.QkvProj.Forward(x)
-	qkv = qkv.Reshape(B, L, rt.Int(rt.Arith("+", self.NHeads, rt.Arith("*", self.NKvHeads, 2))), self.HeadDim).Transpose(0, 2, 1, 3)
-	queries, keys, values := py.Unpack3(rt.Split(qkv, []any{self.NHeads, rt.Arith("+", self.NHeads, self.NKvHeads)}, 1))
+	qkv = qkv.Reshape(B, L, py.Int(py.Arith("+", self.NHeads, py.Arith("*", self.NKvHeads, 2))), self.HeadDim).Transpose(0, 2, 1, 3)
+	queries, keys, values := py.Unpack3(py.Split(qkv, []any{self.NHeads, py.Arith("+", self.NHeads, self.NKvHeads)}, 1))
 	if self.NormalizeQkProjections {
 		queries = self.QNorm.Forward(queries)
 		keys = self.KNorm.Forward(keys)
 	}
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OutProj.Forward(output)
 }
@@ -127,7 +126,7 @@ func NewMLP(args *ModelArgs, layerId int) *MLP {
 	self.Args = args
 	dim := args.ModelDim
 	ffnMultiplier := args.FfnMultipliers[layerId]
-	intermediateDim := int(makeDivisible(rt.Float(rt.Arith("*", ffnMultiplier, args.ModelDim)), py.Ptr(args.FfnDimDivisor), nil))
+	intermediateDim := int(makeDivisible(py.Float(py.Arith("*", ffnMultiplier, args.ModelDim)), py.Ptr(args.FfnDimDivisor), nil))
 	self.Proj1 = nn.NewLinear(dim, 2*intermediateDim, false)
 	self.Proj2 = nn.NewLinear(intermediateDim, dim, false)
 	return self
@@ -137,7 +136,7 @@ func NewMLP(args *ModelArgs, layerId int) *MLP {
 func (self *MLP) Forward(x *mlx.Array) *mlx.Array {
 	x = self.Proj1.Forward(x)
 	var gate *mlx.Array
-	gate, x = py.Unpack2(rt.Split(x, 2, -1))
+	gate, x = py.Unpack2(py.Split(x, 2, -1))
 	return self.Proj2.Forward(lmbase.Swiglu(gate, x))
 }
 
@@ -251,7 +250,7 @@ func (self *Model) Layers() []*TransformerBlock {
 // makeDivisible is make_divisible() of mlx_lm/models/openelm.py.
 func makeDivisible(v float64, divisor *int, minValue *float64) float64 {
 	if minValue == nil {
-		minValue = rt.OptFloat(divisor)
+		minValue = py.OptFloat(divisor)
 	}
 	newV := max(py.Deref(minValue, "min_value"), float64(py.FloorDiv(int(v+float64(py.Deref(divisor, "value at line 50"))/2.0), py.Deref(divisor, "value at line 50"))*py.Deref(divisor, "value at line 50")))
 	if newV < 0.9*v {

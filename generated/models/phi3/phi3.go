@@ -15,7 +15,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -62,7 +61,7 @@ func (self *ModelArgs) PostInit() error {
 		requiredKeys := []string{"long_factor", "type"}
 		if !func() bool {
 			for _, key := range requiredKeys {
-				if !rt.Has(self.RopeScaling, key) {
+				if !py.Has(self.RopeScaling, key) {
 					return false
 				}
 			}
@@ -107,12 +106,12 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	ropeDim := int(float64(headDim) * args.PartialRotaryFactor)
 	if len(args.RopeScaling) > 0 && (args.RopeScaling["type"] == "longrope" || args.RopeScaling["type"] == "su") {
-		self.Rope = rt.SuScaledRoPE(ropeDim, args.RopeTheta, args.MaxPositionEmbeddings, args.OriginalMaxPositionEmbeddings, args.RopeScaling["short_factor"], args.RopeScaling["long_factor"], nil)
+		self.Rope = py.SuScaledRoPE(ropeDim, args.RopeTheta, args.MaxPositionEmbeddings, args.OriginalMaxPositionEmbeddings, args.RopeScaling["short_factor"], args.RopeScaling["long_factor"], nil)
 	} else {
 		ropeScale := 1.0
 		if len(args.RopeScaling) > 0 && args.RopeScaling["type"] == "linear" {
-			py.Assert(rt.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 78")
-			ropeScale = 1.0 / rt.Float(args.RopeScaling["factor"])
+			py.Assert(py.IsInstanceOf(args.RopeScaling["factor"], "float"), "assertion failed at line 78")
+			ropeScale = 1.0 / py.Float(args.RopeScaling["factor"])
 		}
 		self.Rope = lmrope.NewRoPE(ropeDim, args.RopeTraditional, args.RopeTheta, ropeScale)
 	}
@@ -124,19 +123,19 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	qkv := self.QkvProj.Forward(x)
 	queryPos := self.NHeads * self.HeadDim
-	queries, keys, values := py.Unpack3(rt.Split(qkv, []int{queryPos, queryPos + self.NKvHeads*self.HeadDim}, -1))
+	queries, keys, values := py.Unpack3(py.Split(qkv, []int{queryPos, queryPos + self.NKvHeads*self.HeadDim}, -1))
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -159,7 +158,7 @@ func NewMLP(dim int, hiddenDim int) *MLP {
 func (self *MLP) Forward(x *mlx.Array) *mlx.Array {
 	x = self.GateUpProj.Forward(x)
 	var gate *mlx.Array
-	gate, x = py.Unpack2(rt.Split(x, 2, -1))
+	gate, x = py.Unpack2(py.Split(x, 2, -1))
 	return self.DownProj.Forward(lmbase.Swiglu(gate, x))
 }
 

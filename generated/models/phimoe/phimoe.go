@@ -16,7 +16,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -91,7 +90,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	if args.RopeScaling == nil {
 		self.Rope = lmrope.NewRoPE(headDim, false, args.RopeTheta, 1.0)
 	} else {
-		self.Rope = rt.SuScaledRoPE(headDim, args.RopeTheta, args.MaxPositionEmbeddings, args.OriginalMaxPositionEmbeddings, args.RopeScaling["short_factor"], args.RopeScaling["long_factor"], args.RopeScaling["long_mscale"])
+		self.Rope = py.SuScaledRoPE(headDim, args.RopeTheta, args.MaxPositionEmbeddings, args.OriginalMaxPositionEmbeddings, args.RopeScaling["short_factor"], args.RopeScaling["long_factor"], args.RopeScaling["long_mscale"])
 	}
 	return self
 }
@@ -104,14 +103,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -251,7 +250,7 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array 
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	if !rt.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
+	if !py.Has(weights, "model.layers.0.block_sparse_moe.experts.0.w1.weight") {
 		return weights
 	}
 	for l := range self.Args.NumHiddenLayers {
@@ -259,11 +258,11 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		for _, e_ := range [][]string{[]string{"w1", "gate_proj"}, []string{"w2", "down_proj"}, []string{"w3", "up_proj"}} {
 			n, m := py.Unpack2(e_)
 			for _, k := range []string{"weight", "scales", "biases"} {
-				if rt.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.%s", prefix, n, k)) {
+				if py.Has(weights, fmt.Sprintf("%s.block_sparse_moe.experts.0.%s.%s", prefix, n, k)) {
 					toJoin := func() []*mlx.Array {
 						var out []*mlx.Array
 						for e := range self.Args.NumLocalExperts {
-							out = append(out, rt.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.%s", prefix, e, n, k), nil))
+							out = append(out, py.Pop(weights, fmt.Sprintf("%s.block_sparse_moe.experts.%d.%s.%s", prefix, e, n, k), nil))
 						}
 						return out
 					}()
@@ -292,7 +291,7 @@ func sparsemixer(gates *mlx.Array, topK int, jitterEps float64) (*mlx.Array, *ml
 		band = mlx.Softmax(band, true, -1)
 		scores = append(scores, mlx.TakeAlongAxis(band, ind, -1))
 		inds = append(inds, ind)
-		masked = mlx.PutAlongAxis(masked, ind, rt.ArrayOf(-math.Inf(1), masked.Dtype()), -1)
+		masked = mlx.PutAlongAxis(masked, ind, py.ArrayOf(-math.Inf(1), masked.Dtype()), -1)
 	}
 	return mlx.Concatenate(inds, -1), mlx.Concatenate(scores, -1)
 }

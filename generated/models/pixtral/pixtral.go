@@ -8,7 +8,9 @@ fields and methods, in the same order, with the same weight names.
 package pixtral
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -97,7 +98,7 @@ func NewAttention(args *LlamaModelArgs) *Attention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
 }
 
@@ -109,14 +110,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -288,7 +289,7 @@ func (self *LlamaModel_) Forward(inputs *mlx.Array, cache []lmcache.Cache, input
 func (self *LlamaModel_) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "self_attn.rotary_emb.inv_freq") {
 				out[k] = v
@@ -308,19 +309,19 @@ func (self *LlamaModel_) Shard(group *mlx.Group) {
 		if group != nil {
 			return group
 		}
-		return rt.DistributedInit()
+		return py.DistributedInit()
 	}()
 	N := group.Size()
 	for _, layer := range self.Model.Layers {
-		layer.SelfAttn.QProj = rt.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.KProj = rt.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.VProj = rt.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.OProj = rt.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
 		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
-		layer.Mlp.GateProj = rt.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
-		layer.Mlp.DownProj = rt.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
-		layer.Mlp.UpProj = rt.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
+		layer.Mlp.GateProj = py.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
+		layer.Mlp.DownProj = py.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
+		layer.Mlp.UpProj = py.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
 	}
 }
 
@@ -362,7 +363,7 @@ func NewModelArgs() *ModelArgs {
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
 	self.TextConfig["tie_word_embeddings"] = false
-	self.TextConfig["num_attention_heads"] = rt.Get(self.TextConfig, "num_attention_heads", any(32))
+	self.TextConfig["num_attention_heads"] = py.Get(self.TextConfig, "num_attention_heads", any(32))
 	return nil
 }
 
@@ -378,7 +379,7 @@ func NewModel(args *ModelArgs) *Model {
 	self := &Model{}
 	self.Args = args
 	self.ModelType = args.ModelType
-	self.LanguageModel = NewLlamaModel_(rt.FromDict(NewLlamaModelArgs(), args.TextConfig))
+	self.LanguageModel = NewLlamaModel_(py.FromDict(NewLlamaModelArgs(), args.TextConfig))
 	return self
 }
 
@@ -389,10 +390,10 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEmbedd
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	weights2 := rt.TreeUnflatten(weights)
+	weights2 := py.TreeUnflatten(weights)
 	delete(weights2, "vision_tower")
 	delete(weights2, "multi_modal_projector")
-	return rt.TreeFlatten(weights2)
+	return py.TreeFlatten(weights2)
 }
 
 // Layers is the property Model.layers.

@@ -8,7 +8,9 @@ fields and methods, in the same order, with the same weight names.
 package plamo2
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -132,7 +133,7 @@ func NewMamba(config *ModelArgs) *Mamba {
 	self.BcdtProj = nn.NewLinear(self.IntermediateSize, self.DtDim+2*self.DState, false)
 	self.DtProj = nn.NewLinear(self.DtDim, self.NumHeads, false)
 	self.DtBias = mlx.Zeros(mlx.Float32, self.NumHeads)
-	self.ALog = mlx.Log(rt.Arange(mlx.Float32, 1, self.NumHeads+1))
+	self.ALog = mlx.Log(py.Arange(mlx.Float32, 1, self.NumHeads+1))
 	self.D = mlx.Ones(mlx.Float32, self.NumHeads)
 	self.DtNormWeight = mlx.Ones(mlx.Float32, self.DtDim)
 	self.BNormWeight = mlx.Ones(mlx.Float32, self.DState)
@@ -149,23 +150,23 @@ func (self *Mamba) Conv_(convInput *mlx.Array, cache lmcache.Cache, mask mlx.Att
 	var paddedInput *mlx.Array
 	if cache != nil {
 		var convState *mlx.Array
-		if rt.CacheItem(cache, 0) == nil {
+		if py.CacheItem(cache, 0) == nil {
 			convState = mlx.Zeros(convInput.Dtype(), convInput.Shape()[0], self.ConvKernelSize-1, self.IntermediateSize)
 		} else {
-			convState = rt.AsArray(rt.CacheItem(cache, 0))
+			convState = py.SlotArray(py.CacheItem(cache, 0))
 		}
 		paddedInput = mlx.Concatenate([]*mlx.Array{convState, convInput}, 1)
 		nKeep := self.ConvKernelSize - 1
-		if rt.CacheLengths(cache) != nil {
+		if py.CacheLengths(cache) != nil {
 			t := paddedInput.Shape()[1]
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(paddedInput, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
+			py.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
 		}
 	} else {
-		paddedInput = rt.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		paddedInput = py.Pad(convInput, [][]int{[]int{0, 0}, []int{self.ConvKernelSize - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOutput := self.Conv1d.Forward(paddedInput)
 	return nn.Silu(convOutput)
@@ -180,15 +181,15 @@ func (self *Mamba) Ssm_(x *mlx.Array, B *mlx.Array, C *mlx.Array, dt *mlx.Array,
 	var lengths *mlx.Array
 	var state *mlx.Array
 	if cache != nil {
-		state = rt.AsArray(rt.CacheItem(cache, 1))
-		lengths = rt.CacheLengths(cache)
+		state = py.SlotArray(py.CacheItem(cache, 1))
+		lengths = py.CacheLengths(cache)
 	} else {
 		state, lengths = nil, nil
 	}
 	var y *mlx.Array
 	y, state = ssmUpdate(x, self.ALog, B, C, self.D, dt, self.DtBias, state, []float64{0.001, 100.0}, mask, lengths)
 	if cache != nil {
-		rt.SetCacheItem(cache, 1, state)
+		py.SetCacheItem(cache, 1, state)
 	}
 	return y.Reshape(batchSize, seqLen, self.IntermediateSize)
 }
@@ -198,18 +199,18 @@ func (self *Mamba) Forward(hiddenStates *mlx.Array, mask mlx.AttentionMask, cach
 	bsize, length, _ := py.Unpack3(hiddenStates.Shape())
 	zx := self.InProj.Forward(hiddenStates)
 	zx = zx.Reshape(bsize, length, self.NumHeads, -1)
-	z, x := py.Unpack2(rt.Split(zx, []int{self.HiddenSizePerHead}, -1))
+	z, x := py.Unpack2(py.Split(zx, []int{self.HiddenSizePerHead}, -1))
 	x = x.Reshape(bsize, -1, self.NumHeads*self.HiddenSizePerHead)
 	x = self.Conv_(x, cache, mask)
 	BCdt := self.BcdtProj.Forward(x)
-	B, C, dt := py.Unpack3(rt.Split(BCdt, []int{self.DState, self.DState * 2}, -1))
+	B, C, dt := py.Unpack3(py.Split(BCdt, []int{self.DState, self.DState * 2}, -1))
 	dt = mlx.RMSNorm(dt, self.DtNormWeight, float32(self.Config.RmsNormEps))
 	B = mlx.RMSNorm(B, self.BNormWeight, float32(self.Config.RmsNormEps))
 	C = mlx.RMSNorm(C, self.CNormWeight, float32(self.Config.RmsNormEps))
 	dt = self.DtProj.Forward(dt)
 	out := self.Ssm_(x, B, C, dt, cache, mask)
 	if cache != nil {
-		rt.CacheAdvance(cache, out.Shape()[1])
+		py.CacheAdvance(cache, out.Shape()[1])
 	}
 	out = lmbase.Swiglu(z.Flatten(-2, -1), out)
 	return self.OutProj.Forward(out)
@@ -267,16 +268,16 @@ func NewAttention(config *ModelArgs) *Attention {
 func (self *Attention) Forward(hiddenStates *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, T, _ := py.Unpack3(hiddenStates.Shape())
 	qkv := self.QkvProj.Forward(hiddenStates)
-	q, k, v := py.Unpack3(rt.Split(qkv, []int{self.QProjDim, self.QProjDim + self.KProjDim}, -1))
+	q, k, v := py.Unpack3(py.Split(qkv, []int{self.QProjDim, self.QProjDim + self.KProjDim}, -1))
 	q = q.Reshape(B, T, self.QNumHeads, self.QkDim).Transpose(0, 2, 1, 3)
 	k = k.Reshape(B, T, self.KNumHeads, self.QkDim).Transpose(0, 2, 1, 3)
 	v = v.Reshape(B, T, self.VNumHeads, self.VDim).Transpose(0, 2, 1, 3)
 	q = mlx.Multiply(mlx.RMSNorm(q, nil, 1e-6), self.QWeight.Index(mlx.Colon, mlx.NewAxis))
 	k = mlx.Multiply(mlx.RMSNorm(k, nil, 1e-6), self.KWeight.Index(mlx.Colon, mlx.NewAxis))
 	if cache != nil {
-		q = self.Rope.Forward(q, rt.Offset(cache))
-		k = self.Rope.Forward(k, rt.Offset(cache))
-		k, v = rt.UpdateAndFetch(cache, k, v)
+		q = py.RoPE(self.Rope, q, py.OffsetOf(cache))
+		k = py.RoPE(self.Rope, k, py.OffsetOf(cache))
+		k, v = py.KeyValue(cache).UpdateAndFetch(k, v)
 	} else {
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
@@ -309,7 +310,7 @@ func NewMLP(config *ModelArgs) *MLP {
 // Forward is MLP.__call__.
 func (self *MLP) Forward(x *mlx.Array) *mlx.Array {
 	h := self.GateUpProj.Forward(x)
-	hs := rt.Split(h, 2, -1)
+	hs := py.Split(h, 2, -1)
 	return self.DownProj.Forward(lmbase.Swiglu(hs[0], hs[1]))
 }
 
@@ -464,7 +465,7 @@ func NewModel(config *ModelArgs) *Model {
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 			weights[k] = v.Moveaxis(2, 1)
@@ -506,7 +507,7 @@ func (self *Model) Layers() []*PlamoDecoderLayer {
 	return self.Model.Layers.Layers
 }
 
-// computeDt is compute_dt() of mlx_lm/models/plamo2.py.
+// computeDt is compute_dt() of mlx_lm/models/plamo2.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))

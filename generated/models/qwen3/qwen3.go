@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -48,7 +47,7 @@ func NewModelArgs() *ModelArgs {
 func (self *ModelArgs) PostInit() error {
 	if len(self.RopeParameters) > 0 {
 		if self.RopeTheta == nil {
-			self.RopeTheta = rt.Get(self.RopeParameters, "rope_theta", nil)
+			self.RopeTheta = py.Get(self.RopeParameters, "rope_theta", nil)
 		}
 		if self.RopeScaling == nil {
 			self.RopeScaling = self.RopeParameters
@@ -91,7 +90,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
-	self.Rope = rt.InitializeRope(headDim, rt.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(headDim, py.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -103,14 +102,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -262,19 +261,19 @@ func (self *Model) Shard(group *mlx.Group) {
 		if group != nil {
 			return group
 		}
-		return rt.DistributedInit()
+		return py.DistributedInit()
 	}()
 	N := group.Size()
 	for _, layer := range self.Model.Layers {
-		layer.SelfAttn.QProj = rt.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.KProj = rt.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.VProj = rt.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.OProj = rt.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
 		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 219"), N))
-		layer.Mlp.GateProj = rt.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
-		layer.Mlp.DownProj = rt.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
-		layer.Mlp.UpProj = rt.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
+		layer.Mlp.GateProj = py.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
+		layer.Mlp.DownProj = py.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
+		layer.Mlp.UpProj = py.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
 	}
 }
 

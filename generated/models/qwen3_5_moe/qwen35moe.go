@@ -12,7 +12,9 @@ package qwen35moe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -21,7 +23,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -77,7 +78,7 @@ func NewQwen3NextAttention(args *TextModelArgs) *Qwen3NextAttention {
 	self.OProj = nn.NewLinear(self.NumAttentionHeads*self.HeadDim, args.HiddenSize, args.AttentionBias)
 	self.QNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
-	self.Rope = rt.InitializeRope(rt.IntOf(rt.Arith("*", self.HeadDim, args.PartialRotaryFactor)), rt.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(py.IntOf(py.Arith("*", self.HeadDim, args.PartialRotaryFactor)), py.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -85,21 +86,21 @@ func NewQwen3NextAttention(args *TextModelArgs) *Qwen3NextAttention {
 func (self *Qwen3NextAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, L, _ := py.Unpack3(x.Shape())
 	qProjOutput := self.QProj.Forward(x)
-	queries, gate := py.Unpack2(rt.Split(qProjOutput.Reshape(B, L, self.NumAttentionHeads, -1), 2, -1))
+	queries, gate := py.Unpack2(py.Split(qProjOutput.Reshape(B, L, self.NumAttentionHeads, -1), 2, -1))
 	gate = gate.Reshape(B, L, -1)
 	keys, values := self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = self.QNorm.Forward(queries).Transpose(0, 2, 1, 3)
 	keys = self.KNorm.Forward(keys.Reshape(B, L, self.NumKeyValueHeads, -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(mlx.Multiply(output, mlx.Sigmoid(gate)))
 }
@@ -247,11 +248,11 @@ func (self *TextModelArgs) PostInit() error {
 		self.HeadDim = py.Ptr(py.FloorDiv(self.HiddenSize, self.NumAttentionHeads))
 	}
 	if len(self.RopeParameters) > 0 {
-		if !rt.Has(self.RopeParameters, "type") && rt.Has(self.RopeParameters, "rope_type") {
-			self.RopeParameters["type"] = rt.Pop(self.RopeParameters, "rope_type", nil)
+		if !py.Has(self.RopeParameters, "type") && py.Has(self.RopeParameters, "rope_type") {
+			self.RopeParameters["type"] = py.Pop(self.RopeParameters, "rope_type", nil)
 		}
-		self.PartialRotaryFactor = rt.Get(self.RopeParameters, "partial_rotary_factor", any(0.25))
-		self.RopeTheta = rt.Get(self.RopeParameters, "rope_theta", any(100000.0))
+		self.PartialRotaryFactor = py.Get(self.RopeParameters, "partial_rotary_factor", any(0.25))
+		self.RopeTheta = py.Get(self.RopeParameters, "rope_theta", any(100000.0))
 		self.RopeScaling = self.RopeParameters
 	}
 	return nil
@@ -319,8 +320,8 @@ func (self *GatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.AttentionMask, ca
 	b := self.InProjB.Forward(inputs)
 	a := self.InProjA.Forward(inputs)
 	var convState *mlx.Array
-	if cache != nil && rt.CacheItem(cache, 0) != nil {
-		convState = rt.AsArray(rt.CacheItem(cache, 0))
+	if cache != nil && py.CacheItem(cache, 0) != nil {
+		convState = py.SlotArray(py.CacheItem(cache, 0))
 	} else {
 		convState = mlx.Zeros(inputs.Dtype(), B, self.ConvKernelSize-1, self.ConvDim)
 	}
@@ -330,26 +331,26 @@ func (self *GatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.AttentionMask, ca
 	convInput := mlx.Concatenate([]*mlx.Array{convState, qkv}, 1)
 	if cache != nil {
 		nKeep := self.ConvKernelSize - 1
-		if rt.CacheLengths(cache) != nil {
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(S))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(convInput, positions, 1))
+		if py.CacheLengths(cache) != nil {
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(S))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(convInput, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, mlx.Contiguous(convInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon)))
+			py.SetCacheItem(cache, 0, mlx.Contiguous(convInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon)))
 		}
 	}
 	convOut := nn.Silu(self.Conv1d.Forward(convInput))
 	q, k, v := py.Unpack3(func() []*mlx.Array {
 		var out []*mlx.Array
-		for i := range min(len(rt.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)), len([]int{self.NumKHeads, self.NumKHeads, self.NumVHeads}), len([]int{self.HeadKDim, self.HeadKDim, self.HeadVDim})) {
-			t, h, d := rt.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)[i], []int{self.NumKHeads, self.NumKHeads, self.NumVHeads}[i], []int{self.HeadKDim, self.HeadKDim, self.HeadVDim}[i]
+		for i := range min(len(py.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)), len([]int{self.NumKHeads, self.NumKHeads, self.NumVHeads}), len([]int{self.HeadKDim, self.HeadKDim, self.HeadVDim})) {
+			t, h, d := py.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)[i], []int{self.NumKHeads, self.NumKHeads, self.NumVHeads}[i], []int{self.HeadKDim, self.HeadKDim, self.HeadVDim}[i]
 			out = append(out, t.Reshape(B, S, h, d))
 		}
 		return out
 	}())
-	var state *mlx.Array = rt.AsArray(func() any {
+	var state *mlx.Array = py.SlotArray(func() any {
 		if cache != nil {
-			return rt.CacheItem(cache, 1)
+			return py.CacheItem(cache, 1)
 		}
 		return nil
 	}())
@@ -357,8 +358,8 @@ func (self *GatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.AttentionMask, ca
 	var out *mlx.Array
 	out, state = gatedDeltaUpdate(q, k, v, a, b, self.ALog, self.DtBias, state, mask, true, nil, false)
 	if cache != nil {
-		rt.SetCacheItem(cache, 1, state)
-		rt.CacheAdvance(cache, S)
+		py.SetCacheItem(cache, 1, state)
+		py.CacheAdvance(cache, S)
 	}
 	out = self.Norm.Forward(out, z)
 	out = self.OutProj.Forward(out.Reshape(B, S, -1))
@@ -542,7 +543,7 @@ func (self *TextModel) MakeCache() []lmcache.Cache {
 // Sanitize is TextModel.sanitize.
 func (self *TextModel) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	hasUnsanitizedConv1d := func() bool {
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 				return true
@@ -552,7 +553,7 @@ func (self *TextModel) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.A
 	}()
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "mtp.") {
 				out[k] = v
@@ -564,7 +565,7 @@ func (self *TextModel) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.A
 		delete(weights, "lm_head.weight")
 	}
 	normKeys := []string{".input_layernorm.weight", ".post_attention_layernorm.weight", "model.norm.weight", ".q_norm.weight", ".k_norm.weight"}
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 			weights[k] = v.Moveaxis(2, 1)
@@ -585,9 +586,30 @@ func (self *TextModel) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.A
 	return weights
 }
 
-// TextModel.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property TextModel.quant_predicate.
+func (self *TextModel) QuantPredicate() *func(string, any) any {
+	if self.Args.NumExperts <= 0 {
+		return nil
+	}
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") || strings.HasSuffix(path, "shared_expert_gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return py.Ptr(predicate)
+}
 
-// TextModel.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property TextModel.cast_predicate.
+func (self *TextModel) CastPredicate() func(string) bool {
+	predicate := func(path string) bool {
+		if strings.HasSuffix(path, "A_log") {
+			return false
+		}
+		return true
+	}
+	return predicate
+}
 
 /*
 ModelArgs is the @dataclass ModelArgs of mlx_lm/models/qwen3_5_moe.py: config.json keys by their
@@ -605,10 +627,10 @@ func NewModelArgs() *ModelArgs {
 
 // ModelArgsFromDict is ModelArgs.from_dict.
 func ModelArgsFromDict(params map[string]any) *ModelArgs {
-	if !rt.Has(params, "text_config") {
-		return rt.FromDict(NewModelArgs(), map[string]any{"model_type": params["model_type"], "text_config": params})
+	if !py.Has(params, "text_config") {
+		return py.FromDict(NewModelArgs(), map[string]any{"model_type": params["model_type"], "text_config": params})
 	}
-	return rt.FromDict(NewModelArgs(), params)
+	return py.FromDict(NewModelArgs(), params)
 }
 
 // Model is class Model of mlx_lm/models/qwen3_5_moe.py.
@@ -623,14 +645,14 @@ func NewModel(args *ModelArgs) *Model {
 	self := &Model{}
 	self.Args = args
 	self.ModelType = args.ModelType
-	self.LanguageModel = NewTextModel(rt.FromDict(NewTextModelArgs(), args.TextConfig))
+	self.LanguageModel = NewTextModel(py.FromDict(NewTextModelArgs(), args.TextConfig))
 	return self
 }
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	newWeights := map[string]*mlx.Array{}
-	for _, key := range rt.SortedKeys(weights) {
+	for _, key := range slices.Sorted(maps.Keys(weights)) {
 		value := weights[key]
 		if strings.HasPrefix(key, "vision_tower") || strings.HasPrefix(key, "model.visual") {
 			continue
@@ -646,12 +668,12 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	for l := range self.LanguageModel.Args.NumHiddenLayers {
 		prefix := fmt.Sprintf("language_model.model.layers.%d.mlp", l)
 		gateUpKey := fmt.Sprintf("%s.experts.gate_up_proj", prefix)
-		if rt.Has(newWeights, gateUpKey) {
-			gateUp := rt.Pop(newWeights, gateUpKey, nil)
+		if py.Has(newWeights, gateUpKey) {
+			gateUp := py.Pop(newWeights, gateUpKey, nil)
 			mid := py.FloorDiv(py.At(gateUp.Shape(), -2), 2)
 			newWeights[fmt.Sprintf("%s.switch_mlp.gate_proj.weight", prefix)] = gateUp.Index(mlx.Ellipsis, mlx.Slice(mlx.None, mid, 1), mlx.Colon)
 			newWeights[fmt.Sprintf("%s.switch_mlp.up_proj.weight", prefix)] = gateUp.Index(mlx.Ellipsis, mlx.Slice(mid, mlx.None, 1), mlx.Colon)
-			newWeights[fmt.Sprintf("%s.switch_mlp.down_proj.weight", prefix)] = rt.Pop(newWeights, fmt.Sprintf("%s.experts.down_proj", prefix), nil)
+			newWeights[fmt.Sprintf("%s.switch_mlp.down_proj.weight", prefix)] = py.Pop(newWeights, fmt.Sprintf("%s.experts.down_proj", prefix), nil)
 		}
 	}
 	return self.LanguageModel.Sanitize(newWeights)
@@ -679,16 +701,22 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return self.LanguageModel.MakeCache()
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() *func(string, any) any {
+	return self.LanguageModel.QuantPredicate()
+}
 
-// Model.cast_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// CastPredicate is the property Model.cast_predicate.
+func (self *Model) CastPredicate() func(string) bool {
+	return self.LanguageModel.CastPredicate()
+}
 
-// computeG is compute_g() of mlx_lm/models/qwen3_5_moe.py.
+// computeG is compute_g() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func computeG(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array) *mlx.Array {
 	return mlx.Exp(mlx.Multiply(mlx.Negative(mlx.Exp(ALog.Astype(mlx.Float32))), nn.Softplus(mlx.Add(a, dtBias))))
 }
 
-// computeLowerBoundG is compute_lower_bound_g() of mlx_lm/models/qwen3_5_moe.py.
+// computeLowerBoundG is compute_lower_bound_g() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func computeLowerBoundG(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array, lowerBound float64) *mlx.Array {
 	return mlx.Exp(mlx.Multiply(mlx.Float(lowerBound), mlx.Sigmoid(mlx.Multiply(mlx.Exp(ALog.Astype(mlx.Float32)), mlx.Add(a.Astype(mlx.Float32), dtBias)))))
 }
@@ -701,7 +729,7 @@ func normalizeQk(q *mlx.Array, k *mlx.Array, invScale float64, eps float64) (*ml
 	return q, k
 }
 
-// gatedDeltaStepOps is _gated_delta_step_ops() of mlx_lm/models/qwen3_5_moe.py.
+// gatedDeltaStepOps is _gated_delta_step_ops() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func gatedDeltaStepOps(q *mlx.Array, k *mlx.Array, v *mlx.Array, g *mlx.Array, beta *mlx.Array, state *mlx.Array, mask mlx.AttentionMask) (*mlx.Array, *mlx.Array) {
 	oldState := state
 	var decay *mlx.Array

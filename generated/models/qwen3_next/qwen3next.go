@@ -10,7 +10,9 @@ package qwen3next
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -19,7 +21,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -120,7 +121,7 @@ func NewQwen3NextAttention(args *ModelArgs) *Qwen3NextAttention {
 	self.OProj = nn.NewLinear(self.NumAttentionHeads*self.HeadDim, args.HiddenSize, args.AttentionBias)
 	self.QNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(self.HeadDim, float32(args.RmsNormEps))
-	self.Rope = rt.InitializeRope(int(float64(self.HeadDim)*args.PartialRotaryFactor), args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(int(float64(self.HeadDim)*args.PartialRotaryFactor), args.RopeTheta, false, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -128,21 +129,21 @@ func NewQwen3NextAttention(args *ModelArgs) *Qwen3NextAttention {
 func (self *Qwen3NextAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, L, _ := py.Unpack3(x.Shape())
 	qProjOutput := self.QProj.Forward(x)
-	queries, gate := py.Unpack2(rt.Split(qProjOutput.Reshape(B, L, self.NumAttentionHeads, -1), 2, -1))
+	queries, gate := py.Unpack2(py.Split(qProjOutput.Reshape(B, L, self.NumAttentionHeads, -1), 2, -1))
 	gate = gate.Reshape(B, L, -1)
 	keys, values := self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = self.QNorm.Forward(queries).Transpose(0, 2, 1, 3)
 	keys = self.KNorm.Forward(keys.Reshape(B, L, self.NumKeyValueHeads, -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(mlx.Multiply(output, mlx.Sigmoid(gate)))
 }
@@ -219,11 +220,11 @@ func NewQwen3NextGatedDeltaNet(config *ModelArgs) *Qwen3NextGatedDeltaNet {
 // FixQueryKeyValueOrdering is Qwen3NextGatedDeltaNet.fix_query_key_value_ordering.
 func (self *Qwen3NextGatedDeltaNet) FixQueryKeyValueOrdering(mixedQkvz *mlx.Array, mixedBa *mlx.Array) (*mlx.Array, *mlx.Array, *mlx.Array, *mlx.Array, *mlx.Array, *mlx.Array) {
 	nk, dn, nv, dv := self.NumKHeads, self.HeadKDim, self.NumVHeads, self.HeadVDim
-	mixedQkvz = mixedQkvz.Reshape(py.Cat(py.Slice(mixedQkvz.Shape(), py.SliceNone, -1), []int{nk, -1})...)
-	mixedBa = mixedBa.Reshape(py.Cat(py.Slice(mixedBa.Shape(), py.SliceNone, -1), []int{nk, -1})...)
-	q, k, v, z := py.Unpack4(rt.Split(mixedQkvz, []int{dn, 2 * dn, 2*dn + py.FloorDiv(nv, nk)*dv}, -1))
-	b, a := py.Unpack2(rt.Split(mixedBa, []int{py.FloorDiv(nv, nk)}, -1))
-	return q, k, v.Reshape(py.Cat(py.Slice(v.Shape(), py.SliceNone, 2), []int{-1, dv})...), z.Reshape(py.Cat(py.Slice(z.Shape(), py.SliceNone, 2), []int{-1, dv})...), b.Reshape(py.Cat(py.Slice(b.Shape(), py.SliceNone, 2), []int{nv})...), a.Reshape(py.Cat(py.Slice(a.Shape(), py.SliceNone, 2), []int{nv})...)
+	mixedQkvz = mixedQkvz.Reshape(slices.Concat(py.Slice(mixedQkvz.Shape(), py.SliceNone, -1), []int{nk, -1})...)
+	mixedBa = mixedBa.Reshape(slices.Concat(py.Slice(mixedBa.Shape(), py.SliceNone, -1), []int{nk, -1})...)
+	q, k, v, z := py.Unpack4(py.Split(mixedQkvz, []int{dn, 2 * dn, 2*dn + py.FloorDiv(nv, nk)*dv}, -1))
+	b, a := py.Unpack2(py.Split(mixedBa, []int{py.FloorDiv(nv, nk)}, -1))
+	return q, k, v.Reshape(slices.Concat(py.Slice(v.Shape(), py.SliceNone, 2), []int{-1, dv})...), z.Reshape(slices.Concat(py.Slice(z.Shape(), py.SliceNone, 2), []int{-1, dv})...), b.Reshape(slices.Concat(py.Slice(b.Shape(), py.SliceNone, 2), []int{nv})...), a.Reshape(slices.Concat(py.Slice(a.Shape(), py.SliceNone, 2), []int{nv})...)
 }
 
 // Forward is Qwen3NextGatedDeltaNet.__call__.
@@ -231,8 +232,8 @@ func (self *Qwen3NextGatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.Attentio
 	B, S, _ := py.Unpack3(inputs.Shape())
 	q, k, v, z, b, a := self.FixQueryKeyValueOrdering(self.InProjQkvz.Forward(inputs), self.InProjBa.Forward(inputs))
 	var convState *mlx.Array
-	if cache != nil && rt.CacheItem(cache, 0) != nil {
-		convState = rt.AsArray(rt.CacheItem(cache, 0))
+	if cache != nil && py.CacheItem(cache, 0) != nil {
+		convState = py.SlotArray(py.CacheItem(cache, 0))
 	} else {
 		convState = mlx.Zeros(inputs.Dtype(), B, self.ConvKernelSize-1, self.ConvDim)
 	}
@@ -243,26 +244,26 @@ func (self *Qwen3NextGatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.Attentio
 	convInput := mlx.Concatenate([]*mlx.Array{convState, mixedQkv}, 1)
 	if cache != nil {
 		nKeep := self.ConvKernelSize - 1
-		if rt.CacheLengths(cache) != nil {
-			ends := mlx.Clip(rt.CacheLengths(cache), mlx.Int(0), mlx.Int(S))
-			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), rt.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
-			rt.SetCacheItem(cache, 0, mlx.TakeAlongAxis(convInput, positions, 1))
+		if py.CacheLengths(cache) != nil {
+			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(S))
+			positions := mlx.Add(ends.Index(mlx.Colon, mlx.NewAxis), py.Arange(-1, nKeep)).Index(mlx.Ellipsis, mlx.NewAxis)
+			py.SetCacheItem(cache, 0, mlx.TakeAlongAxis(convInput, positions, 1))
 		} else {
-			rt.SetCacheItem(cache, 0, mlx.Contiguous(convInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon)))
+			py.SetCacheItem(cache, 0, mlx.Contiguous(convInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon)))
 		}
 	}
 	convOut := nn.Silu(self.Conv1d.Forward(convInput))
 	q, k, v = py.Unpack3(func() []*mlx.Array {
 		var out []*mlx.Array
-		for i := range min(len(rt.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)), len([]int{self.NumKHeads, self.NumKHeads, self.NumVHeads}), len([]int{self.HeadKDim, self.HeadKDim, self.HeadVDim})) {
-			t, h, d := rt.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)[i], []int{self.NumKHeads, self.NumKHeads, self.NumVHeads}[i], []int{self.HeadKDim, self.HeadKDim, self.HeadVDim}[i]
+		for i := range min(len(py.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)), len([]int{self.NumKHeads, self.NumKHeads, self.NumVHeads}), len([]int{self.HeadKDim, self.HeadKDim, self.HeadVDim})) {
+			t, h, d := py.Split(convOut, []int{self.KeyDim, 2 * self.KeyDim}, -1)[i], []int{self.NumKHeads, self.NumKHeads, self.NumVHeads}[i], []int{self.HeadKDim, self.HeadKDim, self.HeadVDim}[i]
 			out = append(out, t.Reshape(B, S, h, d))
 		}
 		return out
 	}())
-	var state *mlx.Array = rt.AsArray(func() any {
+	var state *mlx.Array = py.SlotArray(func() any {
 		if cache != nil {
-			return rt.CacheItem(cache, 1)
+			return py.CacheItem(cache, 1)
 		}
 		return nil
 	}())
@@ -270,8 +271,8 @@ func (self *Qwen3NextGatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.Attentio
 	var out *mlx.Array
 	out, state = gatedDeltaUpdate(q, k, v, a, b, self.ALog, self.DtBias, state, mask, true, nil, false)
 	if cache != nil {
-		rt.SetCacheItem(cache, 1, state)
-		rt.CacheAdvance(cache, S)
+		py.SetCacheItem(cache, 1, state)
+		py.CacheAdvance(cache, S)
 	}
 	out = self.Norm.Forward(out, z)
 	return self.OutProj.Forward(out.Reshape(B, S, -1))
@@ -349,7 +350,7 @@ func NewQwen3NextDecoderLayer(args *ModelArgs, layerIdx int) *Qwen3NextDecoderLa
 	}
 	self.InputLayernorm = nn.NewRMSNorm(args.HiddenSize, float32(args.RmsNormEps))
 	self.PostAttentionLayernorm = nn.NewRMSNorm(args.HiddenSize, float32(args.RmsNormEps))
-	if !py.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
+	if !slices.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
 		self.Mlp = NewQwen3NextSparseMoeBlock(args)
 	} else {
 		self.Mlp = NewQwen3NextMLP(args.HiddenSize, args.IntermediateSize)
@@ -497,7 +498,7 @@ func (self *Model) MakeCache() []lmcache.Cache {
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	moeLayers := py.Sorted(func() []int {
 		var out []int
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			if strings.HasPrefix(k, "model.layers.") && strings.HasSuffix(k, ".mlp.experts.0.up_proj.weight") {
 				out = append(out, py.ParseInt(strings.Split(k, ".")[2]))
 			}
@@ -509,7 +510,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, key := range rt.SortedKeys(weights) {
+		for _, key := range slices.Sorted(maps.Keys(weights)) {
 			value := weights[key]
 			if !strings.Contains(key, "mtp.") {
 				out[key] = value
@@ -526,7 +527,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 			toJoin := func() []*mlx.Array {
 				var out []*mlx.Array
 				for e := range self.Args.NumExperts {
-					out = append(out, rt.Pop(weights, fmt.Sprintf("%s.experts.%d.%s.weight", prefix, e, n), nil))
+					out = append(out, py.Pop(weights, fmt.Sprintf("%s.experts.%d.%s.weight", prefix, e, n), nil))
 				}
 				return out
 			}()
@@ -534,7 +535,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		}
 	}
 	normKeys := []string{".input_layernorm.weight", ".post_attention_layernorm.weight", "model.norm.weight", ".q_norm.weight", ".k_norm.weight"}
-	for _, k := range rt.SortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		v := weights[k]
 		if strings.Contains(k, "conv1d.weight") && py.At(v.Shape(), -1) != 1 {
 			weights[k] = v.Moveaxis(2, 1)
@@ -555,14 +556,23 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") || strings.HasSuffix(path, "shared_expert_gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
-// computeG is compute_g() of mlx_lm/models/qwen3_next.py.
+// computeG is compute_g() of mlx_lm/models/qwen3_next.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func computeG(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array) *mlx.Array {
 	return mlx.Exp(mlx.Multiply(mlx.Negative(mlx.Exp(ALog.Astype(mlx.Float32))), nn.Softplus(mlx.Add(a, dtBias))))
 }
 
-// computeLowerBoundG is compute_lower_bound_g() of mlx_lm/models/qwen3_next.py.
+// computeLowerBoundG is compute_lower_bound_g() of mlx_lm/models/qwen3_next.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
 func computeLowerBoundG(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array, lowerBound float64) *mlx.Array {
 	return mlx.Exp(mlx.Multiply(mlx.Float(lowerBound), mlx.Sigmoid(mlx.Multiply(mlx.Exp(ALog.Astype(mlx.Float32)), mlx.Add(a.Astype(mlx.Float32), dtBias)))))
 }
@@ -575,7 +585,7 @@ func normalizeQk(q *mlx.Array, k *mlx.Array, invScale float64, eps float64) (*ml
 	return q, k
 }
 
-// gatedDeltaStepOps is _gated_delta_step_ops() of mlx_lm/models/qwen3_next.py.
+// gatedDeltaStepOps is _gated_delta_step_ops() of mlx_lm/models/qwen3_next.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func gatedDeltaStepOps(q *mlx.Array, k *mlx.Array, v *mlx.Array, g *mlx.Array, beta *mlx.Array, state *mlx.Array, mask *mlx.Array) (*mlx.Array, *mlx.Array) {
 	oldState := state
 	var decay *mlx.Array

@@ -8,7 +8,9 @@ fields and methods, in the same order, with the same weight names.
 package qwen3vl
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -50,7 +51,7 @@ func NewQwen3ModelArgs() *Qwen3ModelArgs {
 func (self *Qwen3ModelArgs) PostInit() error {
 	if len(self.RopeParameters) > 0 {
 		if self.RopeTheta == nil {
-			self.RopeTheta = rt.Get(self.RopeParameters, "rope_theta", nil)
+			self.RopeTheta = py.Get(self.RopeParameters, "rope_theta", nil)
 		}
 		if self.RopeScaling == nil {
 			self.RopeScaling = self.RopeParameters
@@ -93,7 +94,7 @@ func NewAttention(args *Qwen3ModelArgs) *Attention {
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
-	self.Rope = rt.InitializeRope(headDim, rt.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(headDim, py.Float(args.RopeTheta), false, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
 }
 
@@ -105,14 +106,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -264,19 +265,19 @@ func (self *Qwen3Model_) Shard(group *mlx.Group) {
 		if group != nil {
 			return group
 		}
-		return rt.DistributedInit()
+		return py.DistributedInit()
 	}()
 	N := group.Size()
 	for _, layer := range self.Model.Layers {
-		layer.SelfAttn.QProj = rt.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.KProj = rt.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.VProj = rt.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
-		layer.SelfAttn.OProj = rt.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
 		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 219"), N))
-		layer.Mlp.GateProj = rt.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
-		layer.Mlp.DownProj = rt.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
-		layer.Mlp.UpProj = rt.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
+		layer.Mlp.GateProj = py.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
+		layer.Mlp.DownProj = py.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
+		layer.Mlp.UpProj = py.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)
 	}
 }
 
@@ -301,10 +302,10 @@ func NewModelArgs() *ModelArgs {
 
 // ModelArgsFromDict is ModelArgs.from_dict.
 func ModelArgsFromDict(params map[string]any) *ModelArgs {
-	if !rt.Has(params, "text_config") {
-		return rt.FromDict(NewModelArgs(), map[string]any{"model_type": params["model_type"], "text_config": params})
+	if !py.Has(params, "text_config") {
+		return py.FromDict(NewModelArgs(), map[string]any{"model_type": params["model_type"], "text_config": params})
 	}
-	return rt.FromDict(NewModelArgs(), params)
+	return py.FromDict(NewModelArgs(), params)
 }
 
 // Model is class Model of mlx_lm/models/qwen3_vl.py.
@@ -319,7 +320,7 @@ func NewModel(args *ModelArgs) *Model {
 	self := &Model{}
 	self.Args = args
 	self.ModelType = args.ModelType
-	self.LanguageModel = NewQwen3Model_(rt.FromDict(NewQwen3ModelArgs(), args.TextConfig))
+	self.LanguageModel = NewQwen3Model_(py.FromDict(NewQwen3ModelArgs(), args.TextConfig))
 	return self
 }
 
@@ -330,16 +331,16 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEmbedd
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	weights2 := rt.TreeUnflatten(weights)
+	weights2 := py.TreeUnflatten(weights)
 	delete(weights2, "visual")
 	delete(weights2, "vision_tower")
-	languageModel := rt.AnyGet(rt.Get(weights2, "model", any(map[string]any{})), "language_model", nil)
+	languageModel := py.AnyGet(py.Get(weights2, "model", any(map[string]any{})), "language_model", nil)
 	if py.Truthy(languageModel) {
 		weights2["model"] = languageModel
 	}
-	weights3 := rt.TreeFlatten(weights2)
+	weights3 := py.TreeFlatten(weights2)
 	sanitized := map[string]*mlx.Array{}
-	for _, key := range rt.SortedKeys(weights3) {
+	for _, key := range slices.Sorted(maps.Keys(weights3)) {
 		value := weights3[key]
 		if !strings.HasPrefix(key, "language_model.") {
 			key = "language_model." + key

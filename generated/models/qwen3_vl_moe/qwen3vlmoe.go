@@ -10,7 +10,9 @@ package qwen3vlmoe
 
 import (
 	"fmt"
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -19,7 +21,6 @@ import (
 	lmswitch "github.com/hf2go/hf2go/ported/switch"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -97,14 +98,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -137,7 +138,7 @@ type Qwen3MoeSparseMoeBlock struct {
 	NormTopkProb  bool                `mlx:"-"`
 	Gate          nn.LinearLayer      `mlx:"gate"`
 	SwitchMlp     *lmswitch.SwitchGLU `mlx:"switch_mlp"`
-	ShardingGroup any                 `mlx:"-"`
+	ShardingGroup *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewQwen3MoeSparseMoeBlock is Qwen3MoeSparseMoeBlock.__init__.
@@ -157,6 +158,9 @@ func NewQwen3MoeSparseMoeBlock(args *Qwen3MoeModelArgs) *Qwen3MoeSparseMoeBlock 
 
 // Forward is Qwen3MoeSparseMoeBlock.__call__.
 func (self *Qwen3MoeSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	gates := self.Gate.Forward(x)
 	gates = mlx.Softmax(gates, true, -1)
 	k := self.TopK
@@ -168,6 +172,9 @@ func (self *Qwen3MoeSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
 	}
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 
@@ -191,7 +198,7 @@ func NewQwen3MoeDecoderLayer(args *Qwen3MoeModelArgs, layerIdx int) *Qwen3MoeDec
 	self.InputLayernorm = nn.NewRMSNorm(args.HiddenSize, float32(args.RmsNormEps))
 	self.PostAttentionLayernorm = nn.NewRMSNorm(args.HiddenSize, float32(args.RmsNormEps))
 	self.Args = args
-	if !py.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
+	if !slices.Contains(args.MlpOnlyLayers, layerIdx) && (args.NumExperts > 0 && py.Mod(layerIdx+1, args.DecoderSparseStep) == 0) {
 		self.Mlp = NewQwen3MoeSparseMoeBlock(args)
 	} else {
 		self.Mlp = NewMLP(args.HiddenSize, args.IntermediateSize)
@@ -312,7 +319,7 @@ func (self *Qwen3MoeModel_) Sanitize(weights map[string]*mlx.Array) map[string]*
 	}
 	moeLayers := py.Sorted(func() []int {
 		var out []int
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			if strings.HasPrefix(k, "model.layers.") && strings.HasSuffix(k, ".mlp.experts.0.up_proj.weight") {
 				out = append(out, py.ParseInt(strings.Split(k, ".")[2]))
 			}
@@ -325,7 +332,7 @@ func (self *Qwen3MoeModel_) Sanitize(weights map[string]*mlx.Array) map[string]*
 			toJoin := func() []*mlx.Array {
 				var out []*mlx.Array
 				for e := range self.Args.NumExperts {
-					out = append(out, rt.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.weight", prefix, e, n), nil))
+					out = append(out, py.Pop(weights, fmt.Sprintf("%s.mlp.experts.%d.%s.weight", prefix, e, n), nil))
 				}
 				return out
 			}()
@@ -335,9 +342,45 @@ func (self *Qwen3MoeModel_) Sanitize(weights map[string]*mlx.Array) map[string]*
 	return weights
 }
 
-// Qwen3MoeModel_.shard is not translated: not translated yet (301:17: assignment: to an attribute of a MLP | Qwen3MoeSparseMoeBlock).
+// Shard is Qwen3MoeModel_.shard.
+func (self *Qwen3MoeModel_) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
+		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 297"), N))
+		if py.IsInstance[*MLP](layer.Mlp) {
+			layer.Mlp.(*MLP).GateProj = py.ShardLinear(layer.Mlp.(*MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*MLP).DownProj = py.ShardLinear(layer.Mlp.(*MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*MLP).UpProj = py.ShardLinear(layer.Mlp.(*MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*Qwen3MoeSparseMoeBlock).ShardingGroup = group
+			py.ShardInplace(layer.Mlp.(*Qwen3MoeSparseMoeBlock).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*Qwen3MoeSparseMoeBlock).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*Qwen3MoeSparseMoeBlock).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
-// Qwen3MoeModel_.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Qwen3MoeModel_.quant_predicate.
+func (self *Qwen3MoeModel_) QuantPredicate() func(string, any) any {
+	predicate := func(path string, _ any) any {
+		if strings.HasSuffix(path, "mlp.gate") {
+			return map[string]int{"group_size": 64, "bits": 8}
+		}
+		return true
+	}
+	return predicate
+}
 
 // Layers is the property Qwen3MoeModel_.layers.
 func (self *Qwen3MoeModel_) Layers() []*Qwen3MoeDecoderLayer {
@@ -370,7 +413,7 @@ func NewModel(args *ModelArgs) *Model {
 	self := &Model{}
 	self.Args = args
 	self.ModelType = args.ModelType
-	self.LanguageModel = NewQwen3MoeModel_(rt.FromDict(NewQwen3MoeModelArgs(), args.TextConfig))
+	self.LanguageModel = NewQwen3MoeModel_(py.FromDict(NewQwen3MoeModelArgs(), args.TextConfig))
 	return self
 }
 
@@ -381,33 +424,36 @@ func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEmbedd
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	weights2 := rt.TreeUnflatten(weights)
+	weights2 := py.TreeUnflatten(weights)
 	delete(weights2, "visual")
-	languageModel := rt.AnyGet(rt.Get(weights2, "model", any(map[string]any{})), "language_model", nil)
+	languageModel := py.AnyGet(py.Get(weights2, "model", any(map[string]any{})), "language_model", nil)
 	var lmHead any
 	if py.Truthy(languageModel) {
 		lmHead = weights2["lm_head"]
 	} else {
-		languageModel = rt.Key(weights2["language_model"], "model")
-		lmHead = rt.Key(weights2["language_model"], "lm_head")
+		languageModel = py.Key(weights2["language_model"], "model")
+		lmHead = py.Key(weights2["language_model"], "lm_head")
 	}
 	weights2 = map[string]any{"language_model": map[string]any{"model": languageModel, "lm_head": lmHead}}
-	weights3 := rt.TreeFlatten(weights2)
+	weights3 := py.TreeFlatten(weights2)
 	for l := range self.LanguageModel.Args.NumHiddenLayers {
 		prefix := fmt.Sprintf("language_model.model.layers.%d.mlp", l)
 		gateUpKey := fmt.Sprintf("%s.experts.gate_up_proj", prefix)
-		if rt.Has(weights3, gateUpKey) {
-			gateUp := rt.Pop(weights3, gateUpKey, nil)
+		if py.Has(weights3, gateUpKey) {
+			gateUp := py.Pop(weights3, gateUpKey, nil)
 			mid := py.FloorDiv(py.At(gateUp.Shape(), -1), 2)
 			weights3[fmt.Sprintf("%s.switch_mlp.gate_proj.weight", prefix)] = gateUp.Index(mlx.Ellipsis, mlx.Slice(mlx.None, mid, 1)).Swapaxes(-2, -1)
 			weights3[fmt.Sprintf("%s.switch_mlp.up_proj.weight", prefix)] = gateUp.Index(mlx.Ellipsis, mlx.Slice(mid, mlx.None, 1)).Swapaxes(-2, -1)
-			weights3[fmt.Sprintf("%s.switch_mlp.down_proj.weight", prefix)] = rt.Pop(weights3, fmt.Sprintf("%s.experts.down_proj", prefix), nil).Swapaxes(-2, -1)
+			weights3[fmt.Sprintf("%s.switch_mlp.down_proj.weight", prefix)] = py.Pop(weights3, fmt.Sprintf("%s.experts.down_proj", prefix), nil).Swapaxes(-2, -1)
 		}
 	}
 	return weights3
 }
 
-// Model.quant_predicate is not translated: used only when converting checkpoints (mlx_lm.convert), not for inference.
+// QuantPredicate is the property Model.quant_predicate.
+func (self *Model) QuantPredicate() func(string, any) any {
+	return self.LanguageModel.QuantPredicate()
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*Qwen3MoeDecoderLayer {

@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -84,7 +83,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, inputBias)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, inputBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, outputBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
 }
 
@@ -96,14 +95,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -222,7 +221,7 @@ func NewModel(args *ModelArgs) *Model {
 func (self *Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Array {
 	h := self.Model.Forward(inputs, cache)
 	if self.TieWordEmbeddings {
-		return mlx.Matmul(h, rt.EmbeddingWeight(self.Model.EmbedTokens).T())
+		return mlx.Matmul(h, py.EmbeddingWeight(self.Model.EmbedTokens).T())
 	} else {
 		return self.LmHead.Forward(h)
 	}

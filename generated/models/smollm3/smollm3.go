@@ -8,7 +8,9 @@ fields and methods, in the same order, with the same weight names.
 package smollm3
 
 import (
+	"maps"
 	math "math"
+	"slices"
 	"strings"
 
 	lmbase "github.com/hf2go/hf2go/ported/base"
@@ -16,7 +18,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -50,7 +51,7 @@ func NewAttention(args *ModelArgs) *Attention {
 	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, attentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, attentionBias)
-	self.Rope = rt.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
+	self.Rope = py.InitializeRope(self.HeadDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, py.OrPtr(args.MaxPositionEmbeddings, 0))
 	return self
 }
 
@@ -62,14 +63,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, rt.Offset(cache))
-		keys = self.Rope.Forward(keys, rt.Offset(cache))
-		keys, values = rt.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -260,7 +261,7 @@ func (self *ModelArgs) PostInit() error {
 		self.NoRopeLayers = func() []int {
 			var out []int
 			for i := range self.NumHiddenLayers {
-				out = append(out, rt.BoolToInt(py.Mod(i+1, self.NoRopeLayerInterval) != 0))
+				out = append(out, py.BoolToInt(py.Mod(i+1, self.NoRopeLayerInterval) != 0))
 			}
 			return out
 		}()
@@ -303,7 +304,7 @@ func NewModel(args *ModelArgs) *Model {
 	}
 	for idx, useRope := range args.NoRopeLayers {
 		if !(useRope != 0) {
-			self.Model.Layers[idx].SelfAttn.Rope = rt.AsRoPE(NewNoPE())
+			self.Model.Layers[idx].SelfAttn.Rope = py.AsRoPE(NewNoPE())
 		}
 	}
 	return self
@@ -329,7 +330,7 @@ func (self *Model) Layers() []*TransformerBlock {
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	weights = func() map[string]*mlx.Array {
 		out := make(map[string]*mlx.Array)
-		for _, k := range rt.SortedKeys(weights) {
+		for _, k := range slices.Sorted(maps.Keys(weights)) {
 			v := weights[k]
 			if !strings.Contains(k, "self_attn.rotary_emb.inv_freq") {
 				out[k] = v

@@ -14,7 +14,6 @@ import (
 	lmrope "github.com/hf2go/hf2go/ported/rope"
 	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	nn "github.com/hf2go/hf2go/runtime/mlx/nn"
-	rt "github.com/hf2go/hf2go/runtime/modelrt"
 	py "github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -121,7 +120,7 @@ func NewYoutuLLMAttention(config *ModelArgs) *YoutuLLMAttention {
 	self.KvALayernorm = nn.NewRMSNorm(self.KvLoraRank, float32(config.RmsNormEps))
 	self.KvBProj = nn.NewLinear(self.KvLoraRank, self.NumHeads*(self.QHeadDim-self.QkRopeHeadDim+self.VHeadDim), false)
 	self.OProj = nn.NewLinear(self.NumHeads*self.VHeadDim, self.HiddenSize, config.AttentionBias)
-	self.Rope = rt.InitializeRope(self.QkRopeHeadDim, self.RopeTheta, config.RopeTraditional, config.RopeScaling, config.MaxPositionEmbeddings)
+	self.Rope = py.InitializeRope(self.QkRopeHeadDim, self.RopeTheta, config.RopeTraditional, config.RopeScaling, config.MaxPositionEmbeddings)
 	return self
 }
 
@@ -135,20 +134,20 @@ func (self *YoutuLLMAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cac
 		q = self.QBProj.Forward(self.QALayernorm.Forward(self.QAProj.Forward(x)))
 	}
 	q = q.Reshape(B, L, self.NumHeads, self.QHeadDim).Transpose(0, 2, 1, 3)
-	qNope, qPe := py.Unpack2(rt.Split(q, []int{self.QkNopeHeadDim}, -1))
+	qNope, qPe := py.Unpack2(py.Split(q, []int{self.QkNopeHeadDim}, -1))
 	compressedKv := self.KvAProjWithMqa.Forward(x)
 	var kPe *mlx.Array
-	compressedKv, kPe = py.Unpack2(rt.Split(compressedKv, []int{self.KvLoraRank}, -1))
+	compressedKv, kPe = py.Unpack2(py.Split(compressedKv, []int{self.KvLoraRank}, -1))
 	kPe = kPe.Reshape(B, L, 1, self.QkRopeHeadDim).Transpose(0, 2, 1, 3)
 	kv := self.KvBProj.Forward(self.KvALayernorm.Forward(compressedKv))
 	kv = kv.Reshape(B, L, self.NumHeads, -1).Transpose(0, 2, 1, 3)
-	kNope, values := py.Unpack2(rt.Split(kv, []int{self.QkNopeHeadDim}, -1))
+	kNope, values := py.Unpack2(py.Split(kv, []int{self.QkNopeHeadDim}, -1))
 	var keys *mlx.Array
 	if cache != nil {
-		qPe = self.Rope.Forward(qPe, rt.Offset(cache))
-		kPe = self.Rope.Forward(kPe, rt.Offset(cache))
+		qPe = py.RoPE(self.Rope, qPe, py.OffsetOf(cache))
+		kPe = py.RoPE(self.Rope, kPe, py.OffsetOf(cache))
 		kPe = mlx.Repeat(kPe, self.NumHeads, 1)
-		keys, values = rt.UpdateAndFetch(cache, mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
 	} else {
 		qPe = self.Rope.Forward(qPe, 0)
 		kPe = self.Rope.Forward(kPe, 0)
@@ -156,7 +155,7 @@ func (self *YoutuLLMAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cac
 		keys = mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1)
 	}
 	queries := mlx.Concatenate([]*mlx.Array{qNope, qPe}, -1)
-	output := rt.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

@@ -1,4 +1,4 @@
-"""Reference side of lm/convert's parity test (mlx-lm 0.30.4 in .venv).
+"""Reference side of lm/convert's parity test (the pinned mlx-lm, in .venv).
 
   convert_ref.py make ROOT      writes ROOT/<case>/hf: tiny random-weight Hugging
                                 Face-format checkpoints (config.json,
@@ -27,6 +27,8 @@ CASES = {
     "qwen3moe-bf16-q4": ("qwen3_moe", "bfloat16", {"quantize": True, "q_bits": 4, "q_group_size": 64}),
     # cast_predicate: e_score_correction_bias stays float32 under --dtype bfloat16.
     "deepseekv3-f32-bf16-q4": ("deepseek_v3", "float32", {"quantize": True, "dtype": "bfloat16"}),
+    # 0.32: no torch_dtype, so the dtype comes from text_config's "dtype".
+    "llama-f32-textcfg": ("llama", "float32", {}, {"torch_dtype": None, "text_config": {"dtype": "bfloat16"}}),
 }
 
 # llama: intermediate_size 160 is not a multiple of 64, so down_proj stays unquantized
@@ -84,10 +86,13 @@ def write_tokenizer(d):
 def make(root):
     from mlx_lm.utils import _get_classes
 
-    for i, (name, (arch, dtype, _)) in enumerate(sorted(CASES.items())):
+    for i, (name, (arch, dtype, _, *extra)) in enumerate(sorted(CASES.items())):
         d = Path(root) / name / "hf"
         d.mkdir(parents=True)
         config = dict(CONFIGS[arch], torch_dtype=dtype)
+        for over in extra:  # config overrides; None drops the key
+            config.update(over)
+        config = {k: v for k, v in config.items() if v is not None}
         mx.random.seed(100 + i)
         model_class, args_class = _get_classes(config)
         model = model_class(args_class.from_dict(config))
@@ -103,7 +108,7 @@ def make(root):
 def convert(root):
     from mlx_lm.convert import convert as mlx_convert
 
-    for name, (_, _, opts) in sorted(CASES.items()):
+    for name, (_, _, opts, *_) in sorted(CASES.items()):
         mlx_convert(hf_path=str(Path(root) / name / "hf"), mlx_path=str(Path(root) / name / "py"), **opts)
 
 

@@ -1,4 +1,4 @@
-"""Reference outputs of mlx-lm 0.30.4's load_model and generate_step on the
+"""Reference outputs of the pinned mlx-lm's load_model and generate_step on the
 toy model (lm/toy/toy.py), for lm/loader and lm/generate.
 
 usage: generate_reference.py OUT CASES_JSON

@@ -1,4 +1,4 @@
-"""Reference outputs of mlx_lm.sample_utils (mlx-lm 0.30.4) for lm/sample.
+"""Reference outputs of mlx_lm.sample_utils (mlx-lm 0.32.2) for lm/sample.
 
 Writes <out>/sample.safetensors: the inputs (logprobs, logits, tokens), each
 filter's output alone, and the token ids of make_sampler configurations drawn
@@ -50,6 +50,12 @@ for dt_name in ("f32", "bf16"):
         ("rep", dict(repetition_penalty=1.3, repetition_context_size=4)),
         ("rep_default", dict(repetition_penalty=0.7)),
         ("both", dict(logit_bias={9: 2.0}, repetition_penalty=1.5, repetition_context_size=6)),
+        # 0.32's presence and frequency penalties; tokens repeats 5 and 9, so
+        # frequency (a scatter-add) and presence (a setitem) differ.
+        ("presence", dict(presence_penalty=0.75)),
+        ("frequency", dict(frequency_penalty=0.6, frequency_context_size=10)),
+        ("all_four", dict(logit_bias={3: 1.0, 5: -0.5}, repetition_penalty=1.2, repetition_context_size=7,
+                          presence_penalty=0.3, presence_context_size=5, frequency_penalty=0.4)),
     ):
         # Processors assign into their input (logits[:, idx] = ...), which
         # in MLX rebinds that array's data: start each case from a copy.

@@ -1,61 +1,50 @@
 """Reference chat-template renderings for chat_test.go.
 
-    chat_reference.py TESTDATA_DIR OUT_JSON FAMILY...
+    chat_reference.py TESTDATA_DIR OUT_JSON
 
-Renders deterministic conversations with transformers' apply_chat_template
-(tokenize=False) for each family's committed tokenizer files.
+For every template in TESTDATA_DIR/templates/*.json (the real templates that
+registry packages ship; see SOURCES.md) and every case of chat_cases.json
+(each conversation, with and without the tools where listed, generation
+prompt on and off, each set of extra variables), renders the conversation
+with transformers' own renderer, exactly as apply_chat_template(tokenize=False)
+calls it: render_jinja_template(conversations=[messages], tools=...,
+chat_template=..., add_generation_prompt=..., **special_tokens, **extra).
+A template that raises records the error instead of text.
 """
-
-import gzip
 import json
 import os
-import shutil
 import sys
-import tempfile
 
-from transformers import AutoTokenizer
-
-CONVERSATIONS = [
-    [{"role": "user", "content": "Hello!"}],
-    [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "  What is 2+2?  "}],
-    [
-        {"role": "user", "content": "Translate 'cat' to French."},
-        {"role": "assistant", "content": "chat"},
-        {"role": "user", "content": "And to Japanese? 日本語で"},
-    ],
-    [
-        {"role": "system", "content": "Line one.\nLine two.\n"},
-        {"role": "user", "content": "emoji 👩‍💻 and <tags> & \"quotes\""},
-        {"role": "assistant", "content": "<think>\nhmm\n</think>\n\nSure."},
-        {"role": "user", "content": "\ttabbed\n\nmultiline"},
-    ],
-    [{"role": "user", "content": ""}],
-]
-
-EXTRAS = [{}, {"enable_thinking": False}]
+from transformers.utils.chat_template_utils import render_jinja_template
 
 
 def main():
-    testdata, out, fams = sys.argv[1], sys.argv[2], sys.argv[3:]
-    cases = []
-    for fam in fams:
-        tmp = tempfile.mkdtemp()
-        try:
-            with gzip.open(os.path.join(testdata, fam, "tokenizer.json.gz"), "rb") as src, \
-                    open(os.path.join(tmp, "tokenizer.json"), "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            shutil.copy(os.path.join(testdata, fam, "tokenizer_config.json"), tmp)
-            tok = AutoTokenizer.from_pretrained(tmp)
-            for conv in CONVERSATIONS:
+    testdata, out = sys.argv[1], sys.argv[2]
+    with open(os.path.join(testdata, "chat_cases.json"), encoding="utf-8") as f:
+        spec = json.load(f)
+    tdir = os.path.join(testdata, "templates")
+    results = []
+    for name in sorted(os.listdir(tdir)):
+        with open(os.path.join(tdir, name), encoding="utf-8") as f:
+            t = json.load(f)
+        special = {k: t[k] for k in ("bos_token", "eos_token", "unk_token", "pad_token") if k in t}
+        for conv_name, messages in spec["conversations"].items():
+            tool_opts = [None, spec["tools"]] if conv_name in spec["with_tools"] else [None]
+            for tools in tool_opts:
                 for gen in (True, False):
-                    for extra in EXTRAS:
-                        text = tok.apply_chat_template(conv, tokenize=False, add_generation_prompt=gen, **extra)
-                        cases.append({"family": fam, "messages": conv, "add_generation_prompt": gen,
-                                      "extra": extra, "expected": text})
-        finally:
-            shutil.rmtree(tmp)
+                    for extra in spec["extras"]:
+                        case = {"template": name[: -len(".json")], "conversation": conv_name, "tools": tools is not None,
+                                "add_generation_prompt": gen, "extra": extra}
+                        try:
+                            text = render_jinja_template(conversations=[messages], tools=tools,
+                                                         chat_template=t["chat_template"], add_generation_prompt=gen,
+                                                         **{**special, **extra})
+                            case["text"] = text[0][0] if isinstance(text, tuple) else text[0]
+                        except Exception as e:  # the template raised: Go must fail too
+                            case["error"] = f"{type(e).__name__}: {e}"
+                        results.append(case)
     with open(out, "w", encoding="utf-8") as f:
-        json.dump(cases, f, ensure_ascii=False)
+        json.dump(results, f, ensure_ascii=False, indent=0)
 
 
 if __name__ == "__main__":

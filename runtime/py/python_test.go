@@ -1,0 +1,201 @@
+package py_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/hf2go/hf2go/parity/pyref"
+	"github.com/hf2go/hf2go/runtime/py"
+)
+
+// semCase is one Python expression and the Go helper generated code uses
+// for it. The expected value is what the pinned CPython (.venv) computes:
+// a JSON value, or the name of the exception it raises.
+type semCase struct {
+	py  string
+	go_ func() any
+}
+
+// outcome runs f and reports its JSON value or the Python exception it
+// raised (as *py.Error).
+func outcome(f func() any) (res string) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(*py.Error); ok {
+				res = "raise " + e.Kind
+				return
+			}
+			res = fmt.Sprintf("panic %v", r)
+		}
+	}()
+	b, err := json.Marshal(f())
+	if err != nil {
+		return "marshal " + err.Error()
+	}
+	return string(b)
+}
+
+// pythonOutcomes evaluates the expressions in CPython.
+func pythonOutcomes(t *testing.T, exprs []string) []string {
+	t.Helper()
+	python, err := pyref.Python()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, math, sys
+out = []
+for e in json.load(sys.stdin):
+    try:
+        out.append(json.dumps(eval(e), separators=(",", ":")))
+    except Exception as ex:
+        out.append("raise " + type(ex).__name__)
+json.dump(out, sys.stdout)
+`
+	in, _ := json.Marshal(exprs)
+	cmd := exec.Command(python, "-c", script)
+	cmd.Stdin = strings.NewReader(string(in))
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var out []string
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// normalize makes Python's and Go's JSON comparable (1.0 vs 1: Python
+// prints floats with a point).
+func normalize(s string) string {
+	var v any
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestPythonSemantics compares each runtime helper with CPython on the same
+// inputs: floor division and modulo on negatives, powers, `or`, truthiness,
+// list slicing and negative indexing, unpacking, range, repetition,
+// list.index, sorted, int(str), str indexing and find, arithmetic on values
+// of no static type, min/max/sum/abs, isclose, dict get/pop.
+func TestPythonSemantics(t *testing.T) {
+	var cases []semCase
+	add := func(p string, f func() any) { cases = append(cases, semCase{p, f}) }
+	for a := -7; a <= 7; a += 3 {
+		for _, b := range []int{-3, -2, 0, 2, 3} {
+			a, b := a, b
+			add(fmt.Sprintf("%d // %d", a, b), func() any { return py.FloorDiv(a, b) })
+			add(fmt.Sprintf("%d %% %d", a, b), func() any { return py.Mod(a, b) })
+		}
+	}
+	for _, c := range [][2]int{{2, 0}, {2, 10}, {-3, 3}, {0, 0}} {
+		c := c
+		add(fmt.Sprintf("%d ** %d", c[0], c[1]), func() any { return py.PowInt(c[0], c[1]) })
+	}
+	add(`0 or 5`, func() any { return py.Or(0, 5) })
+	add(`3 or 5`, func() any { return py.Or(3, 5) })
+	add(`"" or "d"`, func() any { return py.Or("", "d") })
+	zero, seven := 0, 7
+	add(`None or 4`, func() any { return py.OrPtr(nil, 4) })
+	add(`0 or 4`, func() any { return py.OrPtr(&zero, 4) })
+	add(`7 or 4`, func() any { return py.OrPtr(&seven, 4) })
+	truthy := map[string]any{`0`: 0, `1`: 1, `0.0`: 0.0, `""`: "", `"x"`: "x", `[]`: []any{}, `[0]`: []any{0},
+		`{}`: map[string]any{}, `{"a": 1}`: map[string]any{"a": 1}, `None`: nil, `False`: false}
+	for p, v := range truthy {
+		v := v
+		add("bool("+p+")", func() any { return py.Truthy(v) })
+	}
+	xs := []int{0, 1, 2, 3, 4}
+	for _, lo := range []int{py.SliceNone, -7, -2, 0, 3, 9} {
+		for _, hi := range []int{py.SliceNone, -7, -1, 2, 5, 9} {
+			lo, hi := lo, hi
+			ps := func(i int) string {
+				if i == py.SliceNone {
+					return ""
+				}
+				return fmt.Sprint(i)
+			}
+			add(fmt.Sprintf("[0, 1, 2, 3, 4][%s:%s]", ps(lo), ps(hi)), func() any { return py.Slice(xs, lo, hi) })
+		}
+	}
+	for _, i := range []int{-6, -5, -1, 0, 4, 5} {
+		i := i
+		add(fmt.Sprintf("[0, 1, 2, 3, 4][%d]", i), func() any { return py.At(xs, i) })
+	}
+	// a, b = xs (as a comprehension target, which eval accepts)
+	add(`[[a, b] for a, b in [[1, 2]]][0]`, func() any { a, b := py.Unpack2([]int{1, 2}); return []int{a, b} })
+	add(`[[a, b] for a, b in [[1, 2, 3]]][0]`, func() any { a, b := py.Unpack2([]int{1, 2, 3}); return []int{a, b} })
+	add(`[[a, e] for a, b, c, d, e in [[1, 2, 3, 4, 5]]][0]`, func() any {
+		a, _, _, _, e := py.Unpack5([]int{1, 2, 3, 4, 5})
+		return []int{a, e}
+	})
+	add(`[d for a, b, c, d in [[1, 2, 3]]][0]`, func() any { _, _, _, d := py.Unpack4([]int{1, 2, 3}); return d })
+	for _, r := range [][3]int{{0, 5, 1}, {5, 0, -2}, {0, 5, 0}, {3, 3, 1}, {-4, 4, 3}} {
+		r := r
+		add(fmt.Sprintf("list(range(%d, %d, %d))", r[0], r[1], r[2]), func() any { return py.Range(r[0], r[1], r[2]) })
+	}
+	add(`[7] * 3`, func() any { return py.Repeat(7, 3) })
+	add(`[7] * -1`, func() any { return py.Repeat(7, -1) })
+	add(`[1, 2] * 2`, func() any { return py.RepeatList([]int{1, 2}, 2) })
+	add(`[1, 2, 3].index(3)`, func() any { return py.Index([]int{1, 2, 3}, 3) })
+	add(`[1, 2, 3].index(4)`, func() any { return py.Index([]int{1, 2, 3}, 4) })
+	add(`sorted([3, 1, 2])`, func() any { return py.Sorted([]int{3, 1, 2}) })
+	add(`sorted(["b", "a"])`, func() any { return py.Sorted([]string{"b", "a"}) })
+	for _, s := range []string{"12", " -3 ", "+4", "1_000", "1__0", "_1", "", "0x10", "1.5", "-0"} {
+		s := s
+		add(fmt.Sprintf("int(%q)", s), func() any { return py.ParseInt(s) })
+	}
+	add(`"héllo"[1]`, func() any { return py.StrAt("héllo", 1) })
+	add(`"héllo"[-1]`, func() any { return py.StrAt("héllo", -1) })
+	add(`"héllo"[9]`, func() any { return py.StrAt("héllo", 9) })
+	add(`"héllo".find("l")`, func() any { return py.StrFind("héllo", "l") })
+	add(`"héllo".find("z")`, func() any { return py.StrFind("héllo", "z") })
+	add(`"héllo".index("z")`, func() any { return py.StrIndex("héllo", "z") })
+	for _, op := range []string{"+", "-", "*", "//", "%"} {
+		for _, ab := range [][2]any{{7, 2}, {-7, 2}, {7.5, 2}, {-7, 2.0}, {3, 0}} {
+			op, ab := op, ab
+			add(fmt.Sprintf("%v %s %v", pyLit(ab[0]), op, pyLit(ab[1])), func() any { return py.Arith(op, ab[0], ab[1]) })
+		}
+	}
+	add(`min([3, 1, 2])`, func() any { return py.MinOf([]int{3, 1, 2}) })
+	add(`max([])`, func() any { return py.MaxOf([]int{}) })
+	add(`sum([1.5, 2.0])`, func() any { return py.Sum([]float64{1.5, 2.0}) })
+	add(`abs(-3)`, func() any { return py.Abs(-3) })
+	add(`[1, 2, 1].count(1)`, func() any { return py.Count([]int{1, 2, 1}, 1) })
+	add(`math.isclose(0.1 + 0.2, 0.3)`, func() any { return py.IsClose(0.1+0.2, 0.3) })
+	add(`math.isclose(1.0, 1.0001)`, func() any { return py.IsClose(1.0, 1.0001) })
+	add(`{"a": 1}.get("b", 5)`, func() any { return py.Get(map[string]int{"a": 1}, "b", 5) })
+	add(`{"a": 1}.pop("a", 5)`, func() any { return py.Pop(map[string]int{"a": 1}, "a", 5) })
+	add(`"a" in {"a": 1}`, func() any { return py.Has(map[string]int{"a": 1}, "a") })
+
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.py
+	}
+	want := pythonOutcomes(t, exprs)
+	for i, c := range cases {
+		got := outcome(c.go_)
+		if normalize(got) != normalize(want[i]) {
+			t.Errorf("%s: Go %s, Python %s", c.py, got, want[i])
+		}
+	}
+	t.Logf("%d expressions agree with CPython", len(cases))
+}
+
+func pyLit(v any) string {
+	if f, ok := v.(float64); ok {
+		s := fmt.Sprint(f)
+		if !strings.ContainsAny(s, ".e") {
+			s += ".0"
+		}
+		return s
+	}
+	return fmt.Sprint(v)
+}

@@ -28,7 +28,7 @@ func (t *translator) emitFile() *model.File {
 	}
 	// The file's own functions, then those of other files that an emitted
 	// body calls (types/dead.go), in the order of u.Funcs.
-	emitted := map[*types.Func]*model.Func{}
+	emitted := map[*types.Func][]model.Decl{}
 	called := func(fn *types.Func) bool {
 		for caller := range emitted {
 			if t.u.Calls(caller)[fn] {
@@ -54,15 +54,17 @@ func (t *translator) emitFile() *model.File {
 		changed = false
 		for _, fn := range t.u.Funcs {
 			if emitted[fn] == nil && (t.u.OwnFunc(fn) || called(fn)) {
-				emitted[fn] = t.emitFunc(fn)
+				if decls, ok := t.emitCompiled(fn); ok {
+					emitted[fn] = decls
+				} else {
+					emitted[fn] = []model.Decl{t.emitFunc(fn)}
+				}
 				changed = true
 			}
 		}
 	}
 	for _, fn := range t.u.Funcs {
-		if d := emitted[fn]; d != nil {
-			f.Decls = append(f.Decls, d)
-		}
+		f.Decls = append(f.Decls, emitted[fn]...)
 	}
 	return f
 }
@@ -250,16 +252,6 @@ func endsInReturn(body []syntax.Stmt) bool {
 
 func (t *translator) doc(fn *types.Func) string {
 	return t.docOf(fn) + compiledNote(fn)
-}
-
-// compiledNote says that a function Python compiles runs uncompiled: the
-// Go binding has no mx.compile yet (runtime/mlx), so the same ops run one
-// by one, with the same results.
-func compiledNote(fn *types.Func) string {
-	if fn.Compiled == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Python compiles it (@%s); not compiled here yet: runtime/mlx has no mx.compile.", fn.Compiled)
 }
 
 func (t *translator) docOf(fn *types.Func) string {

@@ -321,7 +321,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// computeDt is compute_dt() of mlx_lm/models/mamba2.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// computeDt is compute_dt() of mlx_lm/models/mamba2.py. Python compiles it (@mx.compile); here it runs uncompiled: parameter time_step_limit is List[float], not an array or a Python scalar.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))

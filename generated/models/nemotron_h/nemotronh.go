@@ -614,7 +614,7 @@ func (self *Model) CastPredicate() func(string) bool {
 	return predicate
 }
 
-// computeDt is compute_dt() of mlx_lm/models/nemotron_h.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// computeDt is compute_dt() of mlx_lm/models/nemotron_h.py. Python compiles it (@mx.compile); here it runs uncompiled: parameter time_step_limit is List[float], not an array or a Python scalar.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))
@@ -706,7 +706,7 @@ func ssmUpdate(hiddenStates *mlx.Array, ALog *mlx.Array, B *mlx.Array, C *mlx.Ar
 	return ssmAttn(hiddenStates, ALog, B, C, D, dt, dtBias, state, timeStepLimit, mask, lengths, 256)
 }
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/nemotron_h.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/nemotron_h.py. Python compiles it (@mx.compile); here it runs uncompiled: parameter top_k is Optional[int], not an array or a Python scalar.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK *int, nGroup *int, topkGroup *int, routedScalingFactor *float64, normTopkProb *bool) (*mlx.Array, *mlx.Array) {
 	var origScores *mlx.Array
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))

@@ -507,7 +507,7 @@ func (self *Model) Layers() []*PlamoDecoderLayer {
 	return self.Model.Layers.Layers
 }
 
-// computeDt is compute_dt() of mlx_lm/models/plamo2.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// computeDt is compute_dt() of mlx_lm/models/plamo2.py. Python compiles it (@mx.compile); here it runs uncompiled: parameter time_step_limit is List[float], not an array or a Python scalar.
 func computeDt(dt *mlx.Array, dtBias *mlx.Array, timeStepLimit []float64) *mlx.Array {
 	dt = dt.Astype(mlx.Float32)
 	dt = nn.Softplus(mlx.Add(dt, dtBias))

@@ -711,13 +711,33 @@ func (self *Model) CastPredicate() func(string) bool {
 	return self.LanguageModel.CastPredicate()
 }
 
-// computeG is compute_g() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// computeG is compute_g() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile(shapeless=True)): it runs computeGCompiled.
 func computeG(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array) *mlx.Array {
+	return computeGCompiled(ALog, a, dtBias)
+}
+
+// computeGCompiled is computeGBody under mx.compile, traced once for all input shapes.
+var computeGCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return computeGBody(a[0], a[1], a[2])
+}, true)
+
+// computeGBody is the body of compute_g(), which computeGCompiled traces.
+func computeGBody(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array) *mlx.Array {
 	return mlx.Exp(mlx.Multiply(mlx.Negative(mlx.Exp(ALog.Astype(mlx.Float32))), nn.Softplus(mlx.Add(a, dtBias))))
 }
 
-// computeLowerBoundG is compute_lower_bound_g() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// computeLowerBoundG is compute_lower_bound_g() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile(shapeless=True)): it runs computeLowerBoundGCompiled.
 func computeLowerBoundG(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array, lowerBound float64) *mlx.Array {
+	return computeLowerBoundGCompiled(ALog, a, dtBias, mlx.Float(lowerBound))
+}
+
+// computeLowerBoundGCompiled is computeLowerBoundGBody under mx.compile, traced once for all input shapes and per value of lowerBound.
+var computeLowerBoundGCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return computeLowerBoundGBody(a[0], a[1], a[2], py.ScalarFloat(a[3]))
+}, true)
+
+// computeLowerBoundGBody is the body of compute_lower_bound_g(), which computeLowerBoundGCompiled traces.
+func computeLowerBoundGBody(ALog *mlx.Array, a *mlx.Array, dtBias *mlx.Array, lowerBound float64) *mlx.Array {
 	return mlx.Exp(mlx.Multiply(mlx.Float(lowerBound), mlx.Sigmoid(mlx.Multiply(mlx.Exp(ALog.Astype(mlx.Float32)), mlx.Add(a.Astype(mlx.Float32), dtBias)))))
 }
 
@@ -729,7 +749,7 @@ func normalizeQk(q *mlx.Array, k *mlx.Array, invScale float64, eps float64) (*ml
 	return q, k
 }
 
-// gatedDeltaStepOps is _gated_delta_step_ops() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// gatedDeltaStepOps is _gated_delta_step_ops() of mlx_lm/models/qwen3_5_moe.py. Python compiles it (@mx.compile); here it runs uncompiled: parameter mask is mask, not an array or a Python scalar.
 func gatedDeltaStepOps(q *mlx.Array, k *mlx.Array, v *mlx.Array, g *mlx.Array, beta *mlx.Array, state *mlx.Array, mask mlx.AttentionMask) (*mlx.Array, *mlx.Array) {
 	oldState := state
 	var decay *mlx.Array

@@ -197,6 +197,10 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 		if v.t.Kind == types.None {
 			return nilLit()
 		}
+		if ptype == "cache" && types.IsSlot(v.t) {
+			// cache=cache[1]: a CacheList member.
+			return call(t.qual("py", "AsCache"), v.c)
+		}
 		return v.c
 	case "dtype?":
 		if v.t.Kind == types.None {

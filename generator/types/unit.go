@@ -529,7 +529,11 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 		if pi.Type.Kind == Unknown || pi.Type.Kind == AnyK || (pi.Type.Kind == Optional && pi.Type.Elem.Kind == AnyK) ||
 			(p.Name == "weights" && pi.Type.Kind == Dict) {
 			// Untyped or loosely typed (weights: dict): the name says what it is.
-			pi.Type = conventionType(p.Name, pi.Type, u)
+			if p.Name != "weights" || pi.Type.Kind == Dict || !method || fd.Name == "sanitize" {
+				// weights of a method other than sanitize, unannotated, is
+				// whatever its call sites pass (baichuan_m1's conv weights).
+				pi.Type = conventionType(p.Name, pi.Type, u)
+			}
 		}
 		if pi.Type.Kind == Unknown && p.Default != nil {
 			def := p.Default

@@ -424,8 +424,8 @@ func (self *FalconH1Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *ml
 	if cache == nil {
 		cache = py.Repeat[lmcache.Cache](py.NoneSlots(2), len(self.Layers))
 	}
-	mambaMask := lmbase.CreateSSMMask(h, py.CacheItem(cache[0], 0))
-	attnMask := lmbase.CreateAttentionMask(h, py.CacheItem(cache[0], 1), lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
+	mambaMask := lmbase.CreateSSMMask(h, py.AsCache(py.CacheItem(cache[0], 0)))
+	attnMask := lmbase.CreateAttentionMask(h, py.AsCache(py.CacheItem(cache[0], 1)), lmbase.MaskOpts{WindowSize: 0, ReturnArray: false})
 	for i := range min(len(self.Layers), len(cache)) {
 		layer, c := self.Layers[i], cache[i]
 		h = layer.Forward(h, c, attnMask, mambaMask)

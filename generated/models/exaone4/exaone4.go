@@ -72,8 +72,8 @@ func NewAttention(args *ModelArgs, isLocal *bool) *Attention {
 	headDim := args.HeadDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, false)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 47")*headDim, false)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 48")*headDim, false)
+	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, false)
+	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))

@@ -67,8 +67,8 @@ func NewHeliumAttention(args *ModelArgs) *HeliumAttention {
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, args.AttentionBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 44")*headDim, args.AttentionBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 45")*headDim, args.AttentionBias)
+	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, args.AttentionBias)
+	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, args.AttentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.Rope = lmrope.NewRoPE(headDim, true, args.RopeTheta, 1.0)
 	return self

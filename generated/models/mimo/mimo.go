@@ -76,8 +76,8 @@ func NewAttention(args *ModelArgs) *Attention {
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, true)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 45")*headDim, true)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 46")*headDim, true)
+	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, true)
+	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, true)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.Rope = py.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self

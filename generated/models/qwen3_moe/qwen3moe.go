@@ -80,8 +80,8 @@ func NewAttention(args *ModelArgs, layerIdx int) *Attention {
 	headDim := args.HeadDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, false)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 54")*headDim, false)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 55")*headDim, false)
+	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, false)
+	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "n_kv_heads")*headDim, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
@@ -356,7 +356,7 @@ func (self *Model) Shard(group *mlx.Group) {
 		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
 		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
-		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 297"), N))
+		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "layer.self_attn.n_kv_heads"), N))
 		if py.IsInstance[*MLP](layer.Mlp) {
 			layer.Mlp.(*MLP).GateProj = py.ShardLinear(layer.Mlp.(*MLP).GateProj, "all-to-sharded", nil, group)
 			layer.Mlp.(*MLP).DownProj = py.ShardLinear(layer.Mlp.(*MLP).DownProj, "sharded-to-all", nil, group)

@@ -45,6 +45,11 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	if to.Kind == types.Union && to.Has(from) {
 		return v.c
 	}
+	if from.Kind == types.Union && to.Kind == types.Dict && to.Elem.Kind == types.AnyK && from.Has(types.DictOf(types.TStr, types.TAny)) {
+		// text_config: Union[TextArgs, dict] given to from_dict: the dict
+		// (Python fails on the dataclass too, as py.Dict does).
+		return call(t.qual("py", "Dict"), v.c)
+	}
 	if from.Kind == types.AnyK {
 		// A config value (Any) where a typed value is needed.
 		switch to.Base().Kind {

@@ -118,6 +118,9 @@ def run_python(model_dir, prompt, gen):
         def get_vocab(self):
             return {}
 
+        def apply_chat_template(self, *args, **kwargs):  # mlx-lm >= 0.32 inspects it; never called
+            raise NotImplementedError
+
     model, _ = load_model(Path(model_dir))
     tok = TokenizerWrapper(NoTokenizer(), detokenizer_class=lambda _: _NullDetok(), eos_token_ids=[])
     last, toks = None, []

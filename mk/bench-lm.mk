@@ -8,3 +8,13 @@ BENCH_LM_FLAGS ?=
 bench: setup
 	@mkdir -p bin && $(GO) build -o bin/mlxlm ./cmd/mlxlm
 	@.venv/bin/python scripts/bench_lm.py $(BENCH_LM_FLAGS)
+
+# bench-cpu: make bench sized for a small CPU machine (minutes on 2 cores):
+# SmolLM2-135M's shape, float32 and 4-bit (from float32), 128-token prompt,
+# 32 greedy tokens, 3 repetitions. Figures: docs/bench/cpu.md.
+BENCH_CPU_FLAGS ?= --models smollm2-135m:f32,smollm2-135m:q4f32 --prompt-tokens 128 --gen-tokens 32 --reps 3
+
+.PHONY: bench-cpu
+bench-cpu: setup
+	@mkdir -p bin && $(GO) build -o bin/mlxlm ./cmd/mlxlm
+	@.venv/bin/python scripts/bench_lm.py $(BENCH_CPU_FLAGS) $(BENCH_LM_FLAGS)

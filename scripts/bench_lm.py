@@ -19,8 +19,8 @@ rows as JSON.
 
 The default matrix (Qwen3-0.6B and Llama-3.2-1B, bf16 and 4-bit) takes
 hours on a small CPU machine (MLX's CPU bf16 matmuls are slow); the CPU size
-is `make bench-cpu` (SmolLM2-135M's shape, float32 and 4-bit, 128-token prompt,
-32 tokens, 3 repetitions: minutes on 2 cores).
+is `make bench-cpu` (mk/bench-lm.mk: the demo model's Llama shape, float32
+and 4-bit, 64-token prompt, 32 tokens, 2 repetitions: minutes on 2 cores).
 
 An architecture the Go binary does not have is reported as skipped.
 

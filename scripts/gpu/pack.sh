@@ -63,6 +63,7 @@ for p in "${pkgs[@]}"; do
 done
 go test -c -tags hf2go_gpu -ldflags='-s -w' -o "$build/bin/scripts_gpu_paritytest.test" ./scripts/gpu/paritytest
 go build -ldflags='-s -w' -o "$build/bin/mlxlm" ./cmd/mlxlm
+go build -ldflags='-s -w' -o "$build/bin/bench-runtime" ./cmd/bench-runtime
 git rev-parse HEAD > "$build/bin/GIT_HEAD"
 go version > "$build/bin/GO_VERSION"
 ls -l "$build/bin"

@@ -246,3 +246,39 @@ class Model(nn.Module):
 		t.Errorf("summed has a compiled value though its parameter is a list")
 	}
 }
+
+// TestShardConstructs checks two rules shard() bodies need: a nested
+// function passed where the table takes a callable (Module.apply's map_fn,
+// an Activation) learns its parameter types from it and is passed as the Go
+// func value, reading the enclosing locals it closes over; and an
+// assignment to a settable attribute of a table type (a SwitchLinear's
+// bias) becomes the table's set: template.
+func TestShardConstructs(t *testing.T) {
+	src := header + `        self.embed_q = MultiLinear(4, 8, 2)
+        self.experts = SwitchGLU(8, 16, 4, bias=True)
+
+    def __call__(self, x):
+        return self.embed_q(x)
+
+    def shard(self, group: Optional[mx.distributed.Group] = None):
+        n = group.size()
+        s = 1
+        e = s + n
+        def heads(w):
+            return w[s:e]
+        self.embed_q.apply(heads)
+        self.experts.down_proj.bias /= n
+`
+	src = strings.Replace(src, "from .base import BaseModelArgs\n", "from .base import BaseModelArgs\nfrom .mla import MultiLinear\nfrom .switch_layers import SwitchGLU\n", 1)
+	got := model.Dump(lowerSrc(t, src, "Model", "Shard").Body)
+	for _, w := range []string{
+		`(:= (list (ident e):int) (list (binary + (lit 1):int (ident n):int):int))`,
+		`(:= (list (ident heads)) (list (funclit (types *mlx.Array) (block (return (call (sel (ident w):array "Index") (call (qual mlx Slice) (lit 1):int (ident e):int (lit 1))):array)))))`,
+		`(expr (template "py.Apply" "(" (list (sel (ident self):Model "EmbedQ"):MultiLinear) ", " (list (ident heads):heads:30:9) ")"):None)`,
+		`(expr (template "py.SetParameter" "(" (list (template (list (sel (ident self):Model "Experts"):SwitchGLU) ".DownProj"):SwitchLinear) ", \"bias\", " (list (call (qual mlx Divide) (template "py.Parameter"`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("Shard lacks %s:\n%s", w, got)
+		}
+	}
+}

@@ -581,6 +581,7 @@ func (t *checker) filled(c *Class) {
 			c.Filled[f.Py] = true
 		}
 	}
+	t.filledAs(c)
 }
 
 // fnCtx is the state of the body being checked.
@@ -622,6 +623,9 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 		return x
 	}
 	if x := u.unifySlot(tab, a, b); x != nil {
+		return x
+	}
+	if x := u.unifyFromClass(tab, a, b); x != nil {
 		return x
 	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {

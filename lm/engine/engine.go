@@ -21,9 +21,11 @@
 //     split per draw, as mx.random.seed + the global sequence would give a
 //     single request), so a request with a seed stays batchable and gives the
 //     same tokens alone or in a batch. mlx-lm serves seeded requests alone.
-//   - A model whose forward pass rejects the batch caches (today: generated
-//     models whose cache.offset is typed int) is served with one cache per
-//     request, each stepped in turn, rather than one request at a time.
+//   - A model whose forward pass rejects the batch caches is served with one
+//     cache per request, each stepped in turn, rather than one request at a
+//     time. (Generated models take the batch caches: their attention reads
+//     cache.offset as int | array, as mlx-lm's.)
+//   - The prompt cache is ported/cache's LRUPromptCache.
 package engine
 
 import (
@@ -384,6 +386,7 @@ type counters struct {
 
 type schedStats struct {
 	prefilling, decoding, cacheEntries, cacheBytes atomic.Int64
+	maxBatch                                       atomic.Int64
 }
 
 // Stats is a snapshot for metrics.
@@ -393,6 +396,9 @@ type Stats struct {
 	GeneratedTokens, DecodeSteps         uint64
 	PromptCacheEntries                   int
 	PromptCacheBytes                     int64
+	// BatchSizeMax is the most sequences the running batch has held in
+	// one decode step (1 when nothing was ever batched).
+	BatchSizeMax int
 }
 
 // Stats returns the engine's counters and current queue and batch sizes.
@@ -409,5 +415,6 @@ func (e *Engine) Stats() Stats {
 
 		PromptCacheEntries: int(e.schedState.cacheEntries.Load()),
 		PromptCacheBytes:   e.schedState.cacheBytes.Load(),
+		BatchSizeMax:       int(e.schedState.maxBatch.Load()),
 	}
 }

@@ -173,7 +173,7 @@ func TestNotBatchableModel(t *testing.T) {
 	}
 }
 
-// noBatch refuses batch caches the way generated models do today.
+// noBatch refuses batch caches (as generated models did before cache.offset became int | array).
 type noBatch struct{ arch.Model }
 
 func (n *noBatch) Forward(in *mlx.Array, cs []cache.Cache) (*mlx.Array, error) {

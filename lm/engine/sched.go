@@ -1,6 +1,8 @@
-// Ported from mlx_lm/generate.py (BatchGenerator, PromptProcessingBatch, GenerationBatch)
+// Ported from mlx_lm/generate.py
 // Upstream: mlx-lm 0.32.2
 // Blob: 8a348b25519e3e960d0032607f56a198fac0311b
+//
+// From generate.py: BatchGenerator, PromptProcessingBatch, GenerationBatch.
 
 package engine
 
@@ -112,7 +114,7 @@ type scheduler struct {
 func newScheduler(e *Engine) (*scheduler, error) {
 	s := &scheduler{e: e, model: e.model, o: e.o, log: e.o.Logger}
 	if e.o.PromptCacheSize > 0 {
-		s.pc = newPromptCache(e.o.PromptCacheSize, 0)
+		s.pc = newPromptCache(e.o.PromptCacheSize)
 	}
 	s.batchable = s.probe()
 	return s, nil
@@ -121,6 +123,11 @@ func newScheduler(e *Engine) (*scheduler, error) {
 // probe runs two one-token sequences through a first step each, merges
 // them into a batch and steps it: the model is batchable when that works.
 func (s *scheduler) probe() (ok bool) {
+	b, err := mlx.Bind()
+	if err != nil {
+		return false
+	}
+	defer b.Release()
 	sc := mlx.NewScope()
 	defer sc.Close()
 	defer func() {
@@ -163,6 +170,16 @@ func (s *scheduler) probe() (ok bool) {
 
 func (s *scheduler) run() {
 	defer close(s.e.done)
+	// The scheduler's own MLX context (stream and scope stack): its scopes
+	// never see arrays of another goroutine's work (a Go program may run
+	// lm/generate beside the engine), and its ops take no shared lock.
+	b, err := mlx.Bind()
+	if err != nil {
+		s.e.failed.Store(err)
+		s.failAll(err)
+		return
+	}
+	defer b.Release()
 	defer func() {
 		if r := recover(); r != nil {
 			err := fmt.Errorf("scheduler panic: %v", r)
@@ -229,7 +246,7 @@ func (s *scheduler) gauges() {
 	s.e.schedState.decoding.Store(int64(dec))
 	if s.pc != nil {
 		s.e.schedState.cacheEntries.Store(int64(s.pc.len()))
-		s.e.schedState.cacheBytes.Store(s.pc.nbytes)
+		s.e.schedState.cacheBytes.Store(s.pc.nbytes())
 	}
 }
 
@@ -532,7 +549,10 @@ func (s *scheduler) insertCache(tokens []int32, cs []cache.Cache, typ string) {
 		generate.FreeCache(cs)
 		return
 	}
-	s.pc.insert(tokens, cs, typ)
+	if err := s.pc.insert(tokens, cs, typ); err != nil {
+		s.log.Warn("prompt cache: insert failed", "err", err)
+		return
+	}
 	if s.o.PromptCacheBytes > 0 {
 		var active int64
 		for _, g := range s.groups() {
@@ -545,7 +565,7 @@ func (s *scheduler) insertCache(tokens []int32, cs []cache.Cache, typ string) {
 				active += int64(c.Nbytes())
 			}
 		}
-		s.pc.trimTo(-1, s.o.PromptCacheBytes-active)
+		s.pc.trimBytes(s.o.PromptCacheBytes - active)
 	}
 }
 
@@ -644,6 +664,9 @@ func (s *scheduler) firstStep(g *group) error {
 // decode steps the running batch and every solo sequence once.
 func (s *scheduler) decode() {
 	if s.main != nil {
+		if b := int64(len(s.main.seqs)); b > s.e.schedState.maxBatch.Load() {
+			s.e.schedState.maxBatch.Store(b)
+		}
 		if err := s.step(s.main, true); err != nil {
 			s.log.Error("decode step failed", "batch", len(s.main.seqs), "err", err)
 			for _, q := range s.main.seqs {

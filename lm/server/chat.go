@@ -1,7 +1,12 @@
-// Ported from mlx_lm/server.py (ResponseGenerator._tokenize, convert_chat) and
-// mlx_lm/tokenizer_utils.py (_infer_thinking, _infer_tool_parser)
+// Ported from mlx_lm/server.py
 // Upstream: mlx-lm 0.32.2
 // Blob: 9ab6fe910427c4efa953ddf57f82ec9d706fd68f
+// Ported from mlx_lm/tokenizer_utils.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 0819f7551faefe2b0ee7d260f7ad9e5f41c24c67
+//
+// From server.py: ResponseGenerator._tokenize, convert_chat.
+// From tokenizer_utils.py: _infer_thinking, _infer_tool_parser.
 
 package server
 

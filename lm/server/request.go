@@ -1,7 +1,8 @@
-// Ported from mlx_lm/server.py (APIHandler.do_POST, validate_model_parameters,
-// process_message_content)
+// Ported from mlx_lm/server.py
 // Upstream: mlx-lm 0.32.2
 // Blob: 9ab6fe910427c4efa953ddf57f82ec9d706fd68f
+//
+// From server.py: APIHandler.do_POST, validate_model_parameters, process_message_content.
 
 package server
 

@@ -1,7 +1,8 @@
-// Ported from mlx_lm/server.py (APIHandler.handle_completion,
-// generate_response, completion_usage_response, ToolCallFormatter)
+// Ported from mlx_lm/server.py
 // Upstream: mlx-lm 0.32.2
 // Blob: 9ab6fe910427c4efa953ddf57f82ec9d706fd68f
+//
+// From server.py: APIHandler.handle_completion, generate_response, completion_usage_response, ToolCallFormatter.
 
 package server
 

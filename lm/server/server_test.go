@@ -281,13 +281,20 @@ func TestOpenAIClientBatched(t *testing.T) {
 }
 
 // TestOpenAIClientGenerated: the same against a generated architecture
-// (qwen3), which takes no batch caches yet, so each request has its own.
+// (qwen3, translated from mlx-lm), served batched: its 16 concurrent
+// streams share the running batch (BatchKVCache) and each equals its run
+// alone and mlxlm generate.
 func TestOpenAIClientGenerated(t *testing.T) {
 	base, eng := serve(t, qwen, engine.Options{})
-	if eng.Batchable() {
-		t.Log("qwen3 is now batchable: generated models take batch caches")
+	if !eng.Batchable() {
+		t.Fatal("generated qwen3 should be served batched (its attention reads cache.offset as int | array)")
 	}
 	checkClientRun(t, qwen, client(t, base, "chat_plain", "chat_stream", "completion", "completion_stream", "concurrent16", "disconnect"))
+	if st := eng.Stats(); st.BatchSizeMax < 2 {
+		t.Errorf("16 concurrent streams never shared a batch (largest %d)", st.BatchSizeMax)
+	} else {
+		t.Logf("largest batch: %d sequences", st.BatchSizeMax)
+	}
 }
 
 // TestBadRequests: malformed and invalid requests get OpenAI-style errors

@@ -1,6 +1,8 @@
-// Ported from mlx_lm/generate.py (TextStateMachine, make_text_state_machine)
+// Ported from mlx_lm/generate.py
 // Upstream: mlx-lm 0.32.2
 // Blob: 8a348b25519e3e960d0032607f56a198fac0311b
+//
+// From generate.py: TextStateMachine, make_text_state_machine.
 
 package server
 

@@ -4,7 +4,7 @@ and benchmark: mlx-lm builds and saves it (save_model, save_config), and the
 tokenizer files are copied from a lm/tokenizer/testdata directory.
 
 usage: make_model.py OUT --tokenizer DIR [--arch qwen3|llama] [--hidden 64]
-         [--layers 2] [--vocab N] [--seed 0]
+         [--layers 2] [--vocab N] [--seed 0] [--sliding-window N]
 """
 import argparse
 import gzip
@@ -16,7 +16,7 @@ import mlx.core as mx
 from mlx.utils import tree_flatten, tree_unflatten
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--tokenizer", required=True)
@@ -28,8 +28,17 @@ def main():
     ap.add_argument("--vocab", type=int, default=0, help="default: the tokenizer's size")
     ap.add_argument("--eos", type=int, action="append", default=None)
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
+    ap.add_argument("--sliding-window", type=int, default=0,
+                    help="llama: alternate sliding_attention (RotatingKVCache of this size) and full_attention layers")
+    return ap
 
+
+def main(argv=None):
+    make(parser().parse_args(argv))
+
+
+def make(args):
+    """Writes the model args describes (parser()'s arguments) to args.out."""
     from mlx_lm.utils import _get_classes, save_config, save_model
 
     src = Path(args.tokenizer)
@@ -43,6 +52,9 @@ def main():
                   rope_theta=1000000.0, tie_word_embeddings=True, max_position_embeddings=4096)
     if args.arch == "qwen3":
         config["head_dim"] = args.hidden // args.heads
+    if args.sliding_window:
+        config["sliding_window"] = args.sliding_window
+        config["layer_types"] = ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(args.layers)]
     if args.eos:
         config["eos_token_id"] = args.eos if len(args.eos) > 1 else args.eos[0]
     mx.random.seed(args.seed)

@@ -429,6 +429,8 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.
 			}
 		case rt.Kind == types.Dict:
 			c = call(t.qual("py", "Has"), r.c, l.c)
+		case rt.Kind == types.AnyK:
+			c = call(t.qual("py", "ContainsAny"), r.c, l.c)
 		case rt.Kind == types.ClassK && l.lit != nil && l.lit.Kind == syntax.ConstStr:
 			// "weight" in self: the module has that parameter (a nil field
 			// is one __init__ did not set).

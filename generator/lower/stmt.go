@@ -465,6 +465,27 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 		}
 		return append(decls, tupleAssign(op, lhs, call(t.qual("py", fn), single.c)))
 	}
+	if t.tab.ExtItem(st, false) != nil {
+		// a, b, c, d = cache: the entries of an ArraysCache / CacheList.
+		fn := map[int]string{2: "Unpack2", 3: "Unpack3", 4: "Unpack4", 5: "Unpack5"}[len(tg.Elts)]
+		var same *types.Type
+		for i, e := range tg.Elts {
+			ty, _, _ := en.lookup(t.sym(e.(*syntax.Name), en))
+			if i == 0 {
+				same = ty
+			} else if same != nil && !same.Equal(ty) {
+				same = nil
+			}
+		}
+		if fn != "" && same != nil {
+			slots := call(t.qual("py", "CacheSlots"), single.c, lit(len(tg.Elts)))
+			if !types.IsSlot(same) {
+				// The locals are arrays (or caches): read each entry as one.
+				slots = typeCall(t.qual("py", "CacheSlotsOf"), t.goType(same), single.c, lit(len(tg.Elts)))
+			}
+			return append(decls, tupleAssign(op, lhs, call(t.qual("py", fn), slots)))
+		}
+	}
 	t.fail(value, "tuple assignment", "from a %s", single.t)
 	return nil
 }

@@ -66,6 +66,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			if k.t.Kind == types.Str {
 				return prim(call(t.qual("py", "Key"), x.c, k.c), types.TAny)
 			}
+			if k.t.Kind == types.Int {
+				return prim(call(t.qual("py", "AnyAt"), x.c, k.c), types.TAny)
+			}
 		}
 	case types.Str:
 		// s[i]: a one-character string, as in Python (not a byte).

@@ -390,6 +390,8 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 		case rt.Kind == List || rt.Kind == Tuple:
 			// x in (a, b): the literal's elements, checked with it.
 		case rt.Kind == Dict:
+		case rt.Kind == AnyK && lt.Kind != Array && lt.Kind != Unknown:
+			// (layer_idx + 1) in kda_layers: a config value's membership.
 		case rt.Kind == ClassK && l.Lit != nil && l.Lit.Kind == syntax.ConstStr:
 		default:
 			return t.bad()

@@ -444,6 +444,9 @@ func (t *checker) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env) {
 		var et *Type
 		if vs != nil {
 			et = vs[i].T
+		} else if t.tab.ExtItem(single.T, false) != nil {
+			// q_state, k_state, v_state, ssm_state = cache: its entries.
+			et = ExtT(SlotType)
 		} else {
 			et = TupleElem(single.T, i)
 		}

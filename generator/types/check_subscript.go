@@ -53,7 +53,8 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 	case AnyK:
 		// A nested dict read by key (tree_unflatten's result): still Any.
 		if len(s.Index) == 1 {
-			if k := t.expr(s.Index[0], en); k.T.Kind == Str {
+			if k := t.expr(s.Index[0], en); k.T.Kind == Str || k.T.Kind == Int {
+				// or a config list read by position (kda_layers[0]).
 				return tv(TAny)
 			}
 		}

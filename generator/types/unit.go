@@ -542,6 +542,10 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 				pi.Type = conventionType(p.Name, pi.Type, u)
 			}
 		}
+		if b := pi.Type.Base(); p.Name == "cache" && b.Kind == List && b.Elem.Kind == AnyK {
+			// cache: Optional[List[Any]]: the per-layer caches.
+			pi.Type = ListOf(ExtT("Cache"))
+		}
 		if pi.Type.Kind == Unknown && p.Default != nil {
 			def := p.Default
 			if un, ok := def.(*syntax.UnaryOp); ok && (un.Op == "-" || un.Op == "+") {

@@ -286,3 +286,144 @@ func SortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	slices.Sort(keys)
 	return keys
 }
+
+// CacheSlots is `a, b, ... = cache` for a per-layer cache: its n entries
+// (CacheItem of each), or the ValueError Python raises when the cache holds
+// another number of them.
+func CacheSlots(c any, n int) []any {
+	var size int
+	switch x := c.(type) {
+	case *cache.ArraysCache:
+		if x != nil {
+			size = x.Len()
+		}
+	case *cache.CacheList:
+		if x != nil {
+			size = x.Len()
+		}
+	default:
+		Raise("TypeError", "cannot unpack non-iterable %s object", typeName(c))
+	}
+	if isNil(c) {
+		Raise("TypeError", "cannot unpack non-iterable NoneType object")
+	}
+	if size > n {
+		Raise("ValueError", "too many values to unpack (expected %d)", n)
+	}
+	if size < n {
+		Raise("ValueError", "not enough values to unpack (expected %d, got %d)", n, size)
+	}
+	out := make([]any, n)
+	for i := range out {
+		out[i] = CacheItem(c, i)
+	}
+	return out
+}
+
+// AnyAt is v[i] for a config value held as any (a JSON list): negative
+// indices count from the end; IndexError / TypeError as in Python.
+func AnyAt(v any, i int) any {
+	xs, ok := v.([]any)
+	if !ok {
+		if s, isStr := v.(string); isStr {
+			return StrAt(s, i)
+		}
+		Raise("TypeError", "'%s' object is not subscriptable", pyTypeName(v))
+	}
+	j := i
+	if j < 0 {
+		j += len(xs)
+	}
+	if j < 0 || j >= len(xs) {
+		Raise("IndexError", "list index out of range")
+	}
+	return xs[j]
+}
+
+// ContainsAny is `x in v` for a config value held as any: a list's element
+// equal to x (numbers by value, as 2 == 2.0 in Python), a dict's key, a
+// substring of a string.
+func ContainsAny(v any, x any) bool {
+	switch c := v.(type) {
+	case []any:
+		for _, e := range c {
+			if anyEqual(e, x) {
+				return true
+			}
+		}
+		return false
+	case []int:
+		for _, e := range c {
+			if anyEqual(e, x) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		k, ok := x.(string)
+		if !ok {
+			return false
+		}
+		_, has := c[k]
+		return has
+	case string:
+		s, ok := x.(string)
+		if !ok {
+			Raise("TypeError", "'in <string>' requires string as left operand, not %s", pyTypeName(x))
+		}
+		return strings.Contains(c, s)
+	case nil:
+		Raise("TypeError", "argument of type 'NoneType' is not iterable")
+	}
+	Raise("TypeError", "argument of type '%s' is not iterable", pyTypeName(v))
+	return false
+}
+
+// anyEqual is Python's == of two scalars of a config (numbers by value,
+// bools as 0/1, strings by content).
+func anyEqual(a, b any) bool {
+	num := func(v any) (float64, bool) {
+		switch x := v.(type) {
+		case int:
+			return float64(x), true
+		case int64:
+			return float64(x), true
+		case float64:
+			return x, true
+		case float32:
+			return float64(x), true
+		case bool:
+			if x {
+				return 1, true
+			}
+			return 0, true
+		}
+		return 0, false
+	}
+	if x, ok := num(a); ok {
+		y, ok := num(b)
+		return ok && x == y
+	}
+	if s, ok := a.(string); ok {
+		t, ok := b.(string)
+		return ok && s == t
+	}
+	return a == nil && b == nil
+}
+
+// CacheSlotsOf is CacheSlots where every target has the Go type T (the
+// states of an ArraysCache unpacked into array locals): None is T's zero.
+func CacheSlotsOf[T any](c any, n int) []T {
+	out := make([]T, n)
+	for i, v := range CacheSlots(c, n) {
+		if v == nil {
+			continue
+		}
+		x, ok := v.(T)
+		if !ok {
+			Raise("TypeError", "cache entry %d is a %s", i, typeName(v))
+		}
+		out[i] = x
+	}
+	return out
+}

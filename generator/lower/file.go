@@ -62,6 +62,11 @@ func (t *translator) emitArgs(f *model.File, c *types.Class) {
 	if fd := c.FromDict; fd != nil {
 		f.Decls = append(f.Decls, t.emitFunc(fd))
 	}
+	for _, m := range c.Methods {
+		if m.ConfigMethod {
+			f.Decls = append(f.Decls, t.emitFunc(m)) // a method of the config
+		}
+	}
 	if pi := c.ByMeth["__post_init__"]; pi != nil || c.ByMeth["__super_post_init__"] != nil {
 		if pi == nil {
 			// Only the parent's __post_init__: run it.

@@ -598,6 +598,9 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 		results = []model.Type{t.goType(fn.Ret)}
 	}
 	def := define(id(names.GoLocal(d.Name)), &model.FuncLit{Params: params, Results: results, Body: body})
+	if stmts, ok := t.compiledNested(fn, def.(*model.Define)); ok {
+		return stmts
+	}
 	if note := compiledNote(fn); note != "" {
 		return []model.Stmt{&model.CommentSt{Text: d.Name + ":" + note}, def}
 	}

@@ -358,7 +358,7 @@ func (self *Model) Layers() []*Dots1DecoderLayer {
 	return self.Model.Layers
 }
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/dots1.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/dots1.py. Python compiles it (@mx.compile); here it runs uncompiled: parameter n_group is Optional[int], not an array or a Python scalar.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup *int, topkGroup *int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	k := topK
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))

@@ -103,8 +103,8 @@ func (t *translator) emitArgs(f *model.File, c *types.Class) {
 		f.Decls = append(f.Decls, t.emitFunc(fd))
 	}
 	for _, m := range c.Methods {
-		if m.IsProp {
-			f.Decls = append(f.Decls, t.emitFunc(m)) // a property of the config
+		if m.IsProp || m.ConfigMethod {
+			f.Decls = append(f.Decls, t.emitFunc(m)) // a property or method of the config
 		}
 	}
 	if pi := c.ByMeth["__post_init__"]; pi != nil || c.ByMeth["__super_post_init__"] != nil {

@@ -85,3 +85,36 @@ class Model(Base, nn.Module):
 		}
 	}
 }
+
+// TestLowerConfigMethod checks that a plain method of ModelArgs becomes a
+// method of the config struct, and its call in the model a method call.
+func TestLowerConfigMethod(t *testing.T) {
+	src := `from dataclasses import dataclass
+import mlx.core as mx
+import mlx.nn as nn
+from .base import BaseModelArgs
+
+@dataclass
+class ModelArgs(BaseModelArgs):
+    model_type: str
+    hidden_size: int
+    every: int = 2
+
+    def is_moe(self, layer_idx: int) -> bool:
+        return layer_idx % self.every == 0
+
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.proj = nn.Linear(args.hidden_size, 8 if args.is_moe(1) else 4)
+    def __call__(self, inputs, cache=None):
+        return self.proj(inputs)
+`
+	m := model.Dump(lowerSrc(t, src, "ModelArgs", "IsMoe"))
+	if !strings.Contains(m, `(params (layerIdx int)) (types bool)`) {
+		t.Errorf("IsMoe:\n%s", m)
+	}
+	if got := lowerFunc(t, src, "NewModel"); !strings.Contains(got, `(call (sel (ident args):ModelArgs "IsMoe") (lit 1):int):bool`) {
+		t.Errorf("NewModel does not call IsMoe:\n%s", got)
+	}
+}

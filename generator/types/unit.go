@@ -106,6 +106,9 @@ type Func struct {
 	Params    []*Param
 	Ret       *Type
 	IsProp    bool
+	// ConfigMethod: a plain method of a BaseModelArgs dataclass
+	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
+	ConfigMethod bool
 	// IsClassMethod: a @classmethod of a module class (an alternative
 	// constructor such as ShardedRMSNorm.from_rms_norm), a package-level Go
 	// function <Class><Method>; cls(...) in it is the class's constructor.
@@ -395,8 +398,17 @@ func (k *collector) collectArgs(c *Class) {
 				c.Props[n.Name] = true
 				continue
 			}
+			if n.Name != "__post_init__" && len(n.Decorators) == 0 && !strings.HasPrefix(n.Name, "__") {
+				// A method of the config (minimax_m3_vl's is_moe(layer_idx)):
+				// a method of the Go struct, checked like a module's.
+				fi := &Func{Def: n, Class: c, GoName: names.GoExported(n.Name), Scope: c.Scope, ConfigMethod: true}
+				fi.Params = k.params(n, true)
+				c.Methods = append(c.Methods, fi)
+				c.ByMeth[n.Name] = fi
+				continue
+			}
 			if n.Name != "__post_init__" {
-				k.fail(n, "method "+n.Name, "only __post_init__, properties and a from_dict classmethod are translated on ModelArgs")
+				k.fail(n, "method "+n.Name, "only __post_init__, properties, plain methods and a from_dict classmethod are translated on ModelArgs")
 				continue
 			}
 			fi := &Func{Def: n, Class: c, GoName: "PostInit", Scope: c.Scope}

@@ -87,6 +87,8 @@ type plan struct {
 	arrayIdx             *Array
 	outShape             []int // the shape of a[idx]
 	slicedShape          []int // the slice's shape before dropping/adding axes
+	newAxes              []int // positions in outShape of the axes None adds
+	dropsAxes            bool  // an int index removes an axis
 }
 
 func resolve(op string, shape []int, idx []any) (*plan, error) {
@@ -129,8 +131,10 @@ func resolve(op string, shape []int, idx []any) (*plan, error) {
 	for _, e := range full {
 		switch v := e.(type) {
 		case newAxisIndex:
+			p.newAxes = append(p.newAxes, len(p.outShape))
 			p.outShape = append(p.outShape, 1)
 		case int:
+			p.dropsAxes = true
 			n := shape[axis]
 			i := v
 			if i < 0 {
@@ -181,6 +185,13 @@ func (a *Array) Index(idx ...any) *Array {
 	p, err := resolve("getitem", shape, idx)
 	if err != nil {
 		return errArray(err)
+	}
+	if p.trivial && p.arrayIdx == nil && !p.dropsAxes && len(p.newAxes) > 0 {
+		// Only None (and full slices): expand_dims, as MLX's Python indexing
+		// does, which does not depend on the input's shape (a reshape to
+		// the shape seen would, and breaks shapeless mx.compile traces:
+		// bailing_moe's aggregate_expert_outputs, scores[..., None]).
+		return ExpandDims(a, p.newAxes...)
 	}
 	x := a
 	if !p.trivial {

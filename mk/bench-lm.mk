@@ -8,3 +8,15 @@ BENCH_LM_FLAGS ?=
 bench: setup
 	@mkdir -p bin && $(GO) build -o bin/mlxlm ./cmd/mlxlm
 	@.venv/bin/python scripts/bench_lm.py $(BENCH_LM_FLAGS)
+
+# bench-cpu: make bench sized for a small, shared CPU machine (minutes on 2
+# cores): a 4-layer, 256-wide Llama with Llama-3's 128k vocabulary (the demo
+# model's shape), float32 and 4-bit (from float32), 64-token prompt, 32 greedy
+# tokens, 2 repetitions. BENCH_CPU_FLAGS="--models smollm2-135m:f32,..." runs
+# SmolLM2-135M's shape instead (~10x longer). Figures: docs/bench/cpu.md.
+BENCH_CPU_FLAGS ?= --models demo-llama:f32,demo-llama:q4f32 --prompt-tokens 64 --gen-tokens 32 --reps 2
+
+.PHONY: bench-cpu
+bench-cpu: setup
+	@mkdir -p bin && $(GO) build -o bin/mlxlm ./cmd/mlxlm
+	@.venv/bin/python scripts/bench_lm.py $(BENCH_CPU_FLAGS) $(BENCH_LM_FLAGS)

@@ -2,20 +2,30 @@
 """make bench: mlx-lm (Python) and mlxlm (Go) side by side on the same
 random-weight models, same prompt, same machine, alternating runs.
 
-For each model (Qwen3-0.6B and Llama-3.2-1B shapes, bf16 and 4-bit; built
+For each model (SHAPE:VARIANT with VARIANT bf16, f32, q4 (4-bit, group 64,
+from bf16) or q4f32 (4-bit from float32, float32 scales and norms); built
 once by scripts/make_model.py under .cache/bench/), each implementation runs
 in its own process: load, then a 512-token prompt and 128 greedy tokens.
+Both compute in the checkpoint's dtype (Go gets --dtype native: its CPU
+default would move bf16 to float32 and compare different arithmetic).
 Python's timings are those of mlx_lm.generate.stream_generate (prompt tok/s =
 prompt tokens / time to the first token, generation tok/s = tokens / time
 after it), Go's come from `mlxlm generate --prompt-tokens --json`, which
 computes them the same way. Reported: the median over the repetitions, the
-Go/Python ratios, and generation tok/s as a fraction of the memory-bandwidth
-bound (bytes of weights read per token / bandwidth of a plain copy).
+Go/Python ratios, MLX's peak memory of each side (and its ratio), and
+generation tok/s as a fraction of the memory-bandwidth bound (bytes of
+weights read per token / bandwidth of a plain copy). --json-out writes the
+rows as JSON.
+
+The default matrix (Qwen3-0.6B and Llama-3.2-1B, bf16 and 4-bit) takes
+hours on a small CPU machine (MLX's CPU bf16 matmuls are slow); the CPU size
+is `make bench-cpu` (mk/bench-lm.mk: the demo model's Llama shape, float32
+and 4-bit, 64-token prompt, 32 tokens, 2 repetitions: minutes on 2 cores).
 
 An architecture the Go binary does not have is reported as skipped.
 
 usage: bench_lm.py [--models qwen3-0.6b:bf16,llama-3.2-1b:q4 ...] [--reps 3]
-                   [--prompt-tokens 512] [--gen-tokens 128]
+                   [--prompt-tokens 512] [--gen-tokens 128] [--json-out FILE]
 """
 import argparse
 import json
@@ -45,6 +55,9 @@ def run_python(model, prompt, gen):
 
         def get_vocab(self):
             return {}
+
+        def apply_chat_template(self, *args, **kwargs):  # mlx-lm >= 0.32 inspects it; never called
+            raise NotImplementedError
 
     model, _ = load_model(Path(model))
     tok = TokenizerWrapper(NoTokenizer(), detokenizer_class=lambda _: _NullDetok(), eos_token_ids=[])
@@ -89,8 +102,11 @@ def ensure_model(name):
     d = ROOT / ".cache" / "bench" / f"{shape}-{q}"
     if (d / "config.json").exists():
         return d
-    args = [PY, str(ROOT / "scripts" / "make_model.py"), str(d), "--shape", shape, "--dtype", "bfloat16", "--no-eos"]
-    if q == "q4":
+    dtype = "float32" if q in ("f32", "q4f32") else "bfloat16"
+    if q not in ("bf16", "f32", "q4", "q4f32"):
+        raise SystemExit(f"bench: {name}: variant {q!r} is not one of bf16, f32, q4, q4f32")
+    args = [PY, str(ROOT / "scripts" / "make_model.py"), str(d), "--shape", shape, "--dtype", dtype, "--no-eos"]
+    if q.startswith("q4"):
         args += ["--q-bits", "4", "--q-group-size", "64"]
     print(f"bench: building {name} with mlx-lm -> {d}", file=sys.stderr, flush=True)
     subprocess.run(args, check=True)
@@ -108,6 +124,7 @@ def main():
     ap.add_argument("--prompt-tokens", type=int, default=512)
     ap.add_argument("--gen-tokens", type=int, default=128)
     ap.add_argument("--mlxlm", default=str(ROOT / "bin" / "mlxlm"))
+    ap.add_argument("--json-out", default=None)
     ap.add_argument("--run-python", nargs=3, metavar=("MODEL", "PROMPT", "GEN"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.run_python:
@@ -131,7 +148,7 @@ def main():
                 if impl == "python":
                     cmd = [PY, __file__, "--run-python", str(d), prompt, str(a.gen_tokens)]
                 else:
-                    cmd = [a.mlxlm, "generate", "--model", str(d), "--prompt-tokens", prompt,
+                    cmd = [a.mlxlm, "generate", "--model", str(d), "--dtype", "native", "--prompt-tokens", prompt,
                            "--max-tokens", str(a.gen_tokens), "--temp", "0", "--json"]
                 p = subprocess.run(cmd, capture_output=True, text=True)
                 if p.returncode != 0:
@@ -144,30 +161,40 @@ def main():
                     raise SystemExit(f"bench: {impl} on {name} generated {len(r['tokens'])} tokens, not {a.gen_tokens}")
                 res[impl].append(r)
                 print(f"bench: {name} rep {rep + 1} {impl:6s}: prompt {r['prompt_tps']:8.1f} tok/s, "
-                      f"generation {r['generation_tps']:7.2f} tok/s", file=sys.stderr, flush=True)
+                      f"generation {r['generation_tps']:7.2f} tok/s, peak {r['peak_memory_gb']:.3f} GB",
+                      file=sys.stderr, flush=True)
             if skip:
                 break
         if skip:
             skipped.append(skip)
             continue
         same = res["python"][0]["tokens"] == res["go"][0]["tokens"]
-        med = {k: {f: statistics.median(r[f] for r in v) for f in ("prompt_tps", "generation_tps")} for k, v in res.items()}
+        med = {k: {f: statistics.median(r[f] for r in v) for f in ("prompt_tps", "generation_tps", "peak_memory_gb")}
+               for k, v in res.items()}
         wb = weight_bytes(d)
         bound = bw * 1e9 / wb
         rows.append((name, med, wb, bound, same))
 
     hdr = (f"{'model':18s} {'weights':>8s} | {'prompt tok/s':>21s} {'Go/Py':>6s} | {'generation tok/s':>17s} {'Go/Py':>6s} "
-           f"| {'bound':>6s} {'Py %bw':>6s} {'Go %bw':>6s} | tokens")
+           f"| {'peak GB':>13s} {'Go/Py':>6s} | {'bound':>6s} {'Py %bw':>6s} {'Go %bw':>6s} | tokens")
     print(hdr)
-    print(f"{'':18s} {'':8s} | {'Python':>10s} {'Go':>10s} {'':6s} | {'Python':>8s} {'Go':>8s} {'':6s} | {'tok/s':>6s}")
+    print(f"{'':18s} {'':8s} | {'Python':>10s} {'Go':>10s} {'':6s} | {'Python':>8s} {'Go':>8s} {'':6s} "
+          f"| {'Python':>6s} {'Go':>6s} {'':6s} | {'tok/s':>6s}")
+    out = []
     for name, med, wb, bound, same in rows:
         py, go = med["python"], med["go"]
         print(f"{name:18s} {wb / 1e9:7.2f}G | {py['prompt_tps']:10.1f} {go['prompt_tps']:10.1f} "
               f"{go['prompt_tps'] / py['prompt_tps']:6.2f} | {py['generation_tps']:8.2f} {go['generation_tps']:8.2f} "
-              f"{go['generation_tps'] / py['generation_tps']:6.2f} | {bound:6.1f} {100 * py['generation_tps'] / bound:5.1f}% "
+              f"{go['generation_tps'] / py['generation_tps']:6.2f} "
+              f"| {py['peak_memory_gb']:6.3f} {go['peak_memory_gb']:6.3f} {go['peak_memory_gb'] / py['peak_memory_gb']:6.2f} "
+              f"| {bound:6.1f} {100 * py['generation_tps'] / bound:5.1f}% "
               f"{100 * go['generation_tps'] / bound:5.1f}% | {'equal' if same else 'DIFFER'}")
+        out.append(dict(model=name, weight_bytes=wb, python=py, go=go, bound_tps=bound, tokens_equal=same))
     for s in skipped:
         print(s)
+    if a.json_out:
+        Path(a.json_out).write_text(json.dumps(dict(copy_gbs=bw, reps=a.reps, prompt_tokens=a.prompt_tokens,
+                                                    gen_tokens=a.gen_tokens, rows=out, skipped=skipped), indent=1))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ mlx_lm.utils.save_model/save_config, quantized with mlx_lm.utils.quantize_model
 when asked), optionally with a tokenizer copied in, and optionally with the
 reference outputs of mlx-lm for a token sequence.
 
-usage: make_model.py OUT --shape tiny-llama|llama-3.2-1b|qwen3-0.6b|tiny-qwen3
+usage: make_model.py OUT --shape tiny-llama|llama-3.2-1b|qwen3-0.6b|tiny-qwen3|smollm2-135m
          [--dtype float32|bfloat16] [--q-bits 4] [--q-group-size 64]
          [--tokenizer DIR] [--reference 1,2,3 --greedy 16] [--seed 0]
 
@@ -38,6 +38,11 @@ SHAPES = {
                          rope_scaling={"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
                                        "original_max_position_embeddings": 8192, "rope_type": "llama3"},
                          bos_token_id=128000, eos_token_id=[128001, 128008, 128009]),
+    # HuggingFaceTB/SmolLM2-135M's shape: make bench's CPU size (scripts/bench_lm.py).
+    "smollm2-135m": dict(model_type="llama", hidden_size=576, num_hidden_layers=30, intermediate_size=1536,
+                         num_attention_heads=9, num_key_value_heads=3, head_dim=64, rms_norm_eps=1e-5,
+                         vocab_size=49152, rope_theta=100000.0, tie_word_embeddings=True,
+                         max_position_embeddings=8192),
     "tiny-qwen3": dict(model_type="qwen3", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
                        num_attention_heads=4, num_key_value_heads=2, head_dim=32, rms_norm_eps=1e-6,
                        vocab_size=256, rope_theta=1000000.0, tie_word_embeddings=True,

@@ -533,7 +533,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return t.builtin(&cc, "isinstance", en)
 				}
 			}
-			if tup, ok := c.Args[1].(*syntax.Tuple); ok && (v.t.Kind == types.AnyK || v.t.Kind == types.Union) {
+			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind == types.AnyK {
 				var kinds []model.Expr
 				for _, e := range tup.Elts {
 					if n, ok := e.(*syntax.Name); ok {

@@ -20,7 +20,10 @@ import (
 // the trace (mlx.Int, mlx.Float, mlx.BoolScalar), as Python's compile takes
 // non-array arguments, so a new value traces again. A function whose
 // parameters or results are anything else runs uncompiled, and its doc
-// comment says why.
+// comment says why. So does a compiled function nested in another: the Go
+// closure is made anew each time the enclosing function runs, and a fresh
+// mlx.Compile of it would trace again every time (Python's minimax memoizes
+// the enclosing sharded_rms_norm with @lru_cache for this reason).
 
 // crossing is how one parameter crosses mlx.Compile: pass turns the Go
 // value into a compiled function's argument, take turns the traced argument
@@ -83,6 +86,17 @@ func compiledNote(fn *types.Func) string {
 		return fmt.Sprintf(" Python compiles it (@%s); here it runs uncompiled: a compiled method is not supported.", fn.Compiled)
 	}
 	return ""
+}
+
+// nestedCompiledNote is compiledNote for a function defined inside another.
+func nestedCompiledNote(fn *types.Func) string {
+	if fn.Compiled == "" {
+		return ""
+	}
+	if note := compiledNote(fn); note != "" {
+		return note
+	}
+	return fmt.Sprintf(" Python compiles it (@%s); here it runs uncompiled: the closure is made anew on each call of the enclosing function, and compiling each one would trace it again every time.", fn.Compiled)
 }
 
 // compiled is the three values of a compiled function named name (Go),
@@ -157,25 +171,4 @@ func (t *translator) emitCompiled(fn *types.Func) ([]model.Decl, bool) {
 	body.Name = bodyName
 	body.Doc = fmt.Sprintf("%s is the body of %s(), which %s traces.", bodyName, fn.Def.Name, compiledName)
 	return []model.Decl{front, v, body}, true
-}
-
-// compiledNested is a nested compiled function's three local values (the
-// closure of its body is def's value).
-func (t *translator) compiledNested(fn *types.Func, def *model.Define) ([]model.Stmt, bool) {
-	lit, _ := def.Rhs[0].(*model.FuncLit)
-	name := def.Lhs[0].(*model.Ident).Name
-	if lit == nil {
-		return nil, false
-	}
-	bodyName, compiledName := name+"Body", name+"Compiled"
-	compile, wrapper, ok := t.compiled(fn, bodyName, compiledName, lit.Params)
-	if !ok {
-		return nil, false
-	}
-	return []model.Stmt{
-		&model.CommentSt{Text: fmt.Sprintf("%s: Python compiles it (@%s); %s runs %s, the compiled trace of %s.", fn.Def.Name, fn.Compiled, name, compiledName, bodyName)},
-		define(id(bodyName), lit),
-		define(id(compiledName), compile),
-		define(id(name), &model.FuncLit{Params: lit.Params, Results: lit.Results, Body: wrapper}),
-	}, true
 }

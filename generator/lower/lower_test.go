@@ -282,3 +282,24 @@ func TestShardConstructs(t *testing.T) {
 		}
 	}
 }
+
+// TestDerefNamesOperand: reading an Optional number in arithmetic or a
+// comparison names the Python operand in the TypeError py.Deref raises on
+// None (not the line of the whole expression).
+func TestDerefNamesOperand(t *testing.T) {
+	src := header + `
+    def __call__(self, x, n: int):
+        a = self.args.head_dim * n
+        b = n < self.args.head_dim
+        return x * a + b
+`
+	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
+	for _, w := range []string{
+		`(binary * (call (qual py Deref) (sel (sel (ident self):Model "Args"):ModelArgs "HeadDim"):Optional[int] (lit "self.args.head_dim")) (ident n):int)`,
+		`(binary < (ident n):int (call (qual py Deref) (sel (sel (ident self):Model "Args"):ModelArgs "HeadDim"):Optional[int] (lit "self.args.head_dim")))`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("body lacks %s:\n%s", w, got)
+		}
+	}
+}

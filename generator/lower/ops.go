@@ -120,8 +120,9 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 	}
 	lt, rt := l.t.Base(), r.t.Base()
 	isFloat := lt.Kind == types.Float || rt.Kind == types.Float
-	num := func(v val, asFloat bool) model.Expr {
-		c := t.deref(v, b)
+	// num reads operand v (the Python expression at node) as a number.
+	num := func(v val, node syntax.Node, asFloat bool) model.Expr {
+		c := t.deref(v, node)
 		if asFloat && v.t.Base().Kind != types.Float {
 			if v.lit != nil {
 				return rawLit(v.lit.Value + ".0")
@@ -140,12 +141,12 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 		if isFloat {
 			res = types.TFloat
 		}
-		lv := val{c: num(l, isFloat), prec: l.prec}
-		rv := val{c: num(r, isFloat), prec: r.prec}
+		lv := val{c: num(l, b.L, isFloat), prec: l.prec}
+		rv := val{c: num(r, b.R, isFloat), prec: r.prec}
 		return val{c: bin(b.Op, paren(lv, p), paren(rv, p+1)), t: res, prec: p}
 	case "/":
-		lv := val{c: num(l, true), prec: l.prec}
-		rv := val{c: num(r, true), prec: r.prec}
+		lv := val{c: num(l, b.L, true), prec: l.prec}
+		rv := val{c: num(r, b.R, true), prec: r.prec}
 		if l.t.Base().Kind != types.Float {
 			lv.prec = precPrimary
 		}
@@ -155,20 +156,20 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 		return val{c: bin("/", paren(lv, precMul), paren(rv, precMul+1)), t: types.TFloat, prec: precMul}
 	case "//":
 		if isFloat {
-			return prim(call(t.qual("math", "Floor"), bin("/", num(l, true), num(r, true))), types.TFloat)
+			return prim(call(t.qual("math", "Floor"), bin("/", num(l, b.L, true), num(r, b.R, true))), types.TFloat)
 		}
-		return prim(call(t.qual("py", "FloorDiv"), num(l, false), num(r, false)), types.TInt)
+		return prim(call(t.qual("py", "FloorDiv"), num(l, b.L, false), num(r, b.R, false)), types.TInt)
 	case "%":
 		if isFloat {
 			return t.bad(b, "operator %", "on floats")
 		}
-		return prim(call(t.qual("py", "Mod"), num(l, false), num(r, false)), types.TInt)
+		return prim(call(t.qual("py", "Mod"), num(l, b.L, false), num(r, b.R, false)), types.TInt)
 	case "**":
 		if !isFloat && r.lit != nil && !isNegative(r) {
 			// int ** non-negative int literal is an int; a negative exponent gives a float.
-			return prim(call(t.qual("py", "PowInt"), num(l, false), num(r, false)), types.TInt)
+			return prim(call(t.qual("py", "PowInt"), num(l, b.L, false), num(r, b.R, false)), types.TInt)
 		}
-		return prim(call(t.qual("math", "Pow"), num(l, true), num(r, true)), types.TFloat)
+		return prim(call(t.qual("math", "Pow"), num(l, b.L, true), num(r, b.R, true)), types.TFloat)
 	case "&", "|", "^", "<<", ">>":
 		if isFloat {
 			return t.bad(b, "operator "+b.Op, "on floats")
@@ -351,12 +352,12 @@ func (t *translator) boolop(b *syntax.BoolOp, en *env) val {
 }
 
 func (t *translator) compare(c *syntax.Compare, en *env) val {
-	left := t.expr(c.Left, en)
+	left, ln := t.expr(c.Left, en), c.Left
 	var parts []val
 	for i, op := range c.Ops {
 		right := t.expr(c.Comparators[i], en)
-		parts = append(parts, t.compare1(c, op, left, right, c.Comparators[i], en))
-		left = right
+		parts = append(parts, t.compare1(c, op, left, right, ln, c.Comparators[i], en))
+		left, ln = right, c.Comparators[i]
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -371,7 +372,7 @@ func (t *translator) compare(c *syntax.Compare, en *env) val {
 	return val{c: code, t: types.TBool, prec: precAnd}
 }
 
-func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr, en *env) val {
+func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.Expr, en *env) val {
 	lt, rt := l.t.Base(), r.t.Base()
 	boolv := func(c model.Expr) val { return val{c: c, t: types.TBool, prec: precCmp} }
 	switch op {
@@ -469,7 +470,7 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, rn syntax.Expr
 		if v, ok := foldCompare(op, l, r); ok {
 			return v
 		}
-		lc, rc := t.deref(l, n), t.deref(r, n)
+		lc, rc := t.deref(l, ln), t.deref(r, rn)
 		if lt.Kind != rt.Kind {
 			if lt.Kind != types.Float && l.lit == nil {
 				lc = conv("float64", lc)

@@ -647,10 +647,7 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 		results = []model.Type{t.goType(fn.Ret)}
 	}
 	def := define(id(goName), &model.FuncLit{Params: params, Results: results, Body: body})
-	if stmts, ok := t.compiledNested(fn, def.(*model.Define)); ok {
-		return stmts
-	}
-	if note := compiledNote(fn); note != "" {
+	if note := nestedCompiledNote(fn); note != "" {
 		return []model.Stmt{&model.CommentSt{Text: d.Name + ":" + note}, def}
 	}
 	return []model.Stmt{def}

@@ -622,10 +622,10 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 	if x := u.unifyClasses(a, b); x != nil {
 		return x
 	}
-	if x := u.unifySlot(tab, a, b); x != nil {
+	if x := u.unifyFromClass(tab, a, b); x != nil {
 		return x
 	}
-	if x := u.unifyFromClass(tab, a, b); x != nil {
+	if x := u.unifySlot(tab, a, b); x != nil {
 		return x
 	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {

@@ -166,7 +166,7 @@ func (t *checker) callSig(call *syntax.Call, sig *Sig, en *env) Val {
 				continue
 			}
 		}
-		t.teachFuncArg(t.expr(e, en), p.Type)
+		t.expr(e, en)
 	}
 	rt := t.tab.ParseTypeName(sig.Returns)
 	v := tv(rt)
@@ -703,8 +703,7 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 			t.mayBeList(v.Origin)
 		}
 	}
-	if elts != nil && (v.T.Kind == AnyK || v.T.Kind == Union) {
-		// Tested at run time (a union: text_config holds a dict or a TextArgs).
+	if elts != nil && v.T.Kind == AnyK {
 		return tv(TBool)
 	}
 	if elts != nil && v.T.Kind != AnyK && v.T.Kind != Unknown {

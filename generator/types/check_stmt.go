@@ -126,6 +126,10 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 		if x.Msg != nil {
 			t.expr(x.Msg, en)
 		}
+		// Past `assert c`, c holds (a failed assert raises): `assert
+		// args.n is not None` narrows args.n for the rest of the body.
+		whenTrue, _ := condFacts(x.Cond)
+		t.facts = union(t.facts, whenTrue)
 	case *syntax.Raise:
 		if c, ok := x.Exc.(*syntax.Call); ok && len(c.Args) > 0 {
 			t.expr(c.Args[0], en)

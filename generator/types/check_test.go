@@ -198,7 +198,8 @@ class Model(nn.Module):
 // TestNarrowing checks which Optional reads the checker knows are not
 // None: a field __post_init__ fills (for readers outside the dataclass),
 // the else of `is None`, the right operand of `is not None and`, after an
-// `if x is None: x = ...`, and not where a loop may have reassigned it.
+// `if x is None: x = ...`, after `assert x is not None`, and not where a
+// loop may have reassigned it.
 func TestNarrowing(t *testing.T) {
 	src := strings.Replace(header, "    head_dim: Optional[int] = None\n", `    head_dim: Optional[int] = None
     kv_heads: Optional[int] = None
@@ -226,12 +227,14 @@ class Model(nn.Module):
         for i in range(3):
             w = None
         self.w = w
+        assert args.rank is not None
+        self.s = args.rank
 `
 	u, diags := check(t, src)
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	if got := fieldTypes(u.ByClass["Model"]); got != "kv:int r:Optional[int] a:int b:bool h:int w:Optional[int]" {
+	if got := fieldTypes(u.ByClass["Model"]); got != "kv:int r:Optional[int] a:int b:bool h:int w:Optional[int] s:int" {
 		t.Errorf("fields %s", got)
 	}
 	body := u.Body(u.ByClass["Model"].ByMeth["__init__"])
@@ -242,9 +245,9 @@ class Model(nn.Module):
 		}
 	}
 	// args.kv_heads, self.r in the else, args.rank after `is not None and`,
-	// h after the if that fills it.
-	if derefs != 4 {
-		t.Errorf("%d narrowed reads, want 4", derefs)
+	// h after the if that fills it, args.rank after `assert ... is not None`.
+	if derefs != 5 {
+		t.Errorf("%d narrowed reads, want 5", derefs)
 	}
 }
 

@@ -31,11 +31,23 @@ func TestPredicatesMatchUpstream(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		var cfgs []struct {
+		// A parity config file is a list of cases, or an object whose
+		// "cases" are (when it also declares Hugging Face layouts).
+		type pcase struct {
 			Config map[string]any `json:"config"`
 		}
-		if err := json.Unmarshal(b, &cfgs); err != nil || len(cfgs) == 0 {
-			t.Fatalf("%s: parity configs: %v", mt, err)
+		var cfgs []pcase
+		if err := json.Unmarshal(b, &cfgs); err != nil {
+			var obj struct {
+				Cases []pcase `json:"cases"`
+			}
+			if err := json.Unmarshal(b, &obj); err != nil {
+				t.Fatalf("%s: parity configs: %v", mt, err)
+			}
+			cfgs = obj.Cases
+		}
+		if len(cfgs) == 0 {
+			t.Fatalf("%s: parity configs: no cases", mt)
 		}
 		cases = append(cases, [2]any{mt, cfgs[0].Config})
 	}

@@ -30,11 +30,19 @@ static thread_local mx::Stream* t_stream = nullptr;
 // one: both thread-unsafe streams, usable from any thread) the thread's
 // default keeps every array of the graph on it. One thread-local compare per
 // op; set_default_stream only when the thread's stream changes (bind/unbind).
+//
+// On a GPU the thread's default CPU stream is made the shared CPU stream
+// (also thread-unsafe) as well: MLX code that picks "the default CPU stream"
+// by itself then gets one that exists on every thread. The H200 run of 14:40
+// failed TestDistributedRing with "There is no Stream(cpu, 0) in current
+// thread" in the ring backend's all_sum (a CPU-only backend under a GPU
+// stream); this is meant to cover that path too, not yet re-run on a GPU.
 mx::Stream& stream() {
   thread_local const mx::Stream* t_default = nullptr;
   mx::Stream& s = t_stream ? *t_stream : *g_stream;
   if (t_default != &s) {
     mx::set_default_stream(s);
+    if (s.device != mx::Device::cpu) mx::set_default_stream(*g_cpu_stream);
     t_default = &s;
   }
   return s;

@@ -36,10 +36,16 @@ const unshardedTolerance = 1e-4
 
 const shardWorker = "TestShardRingWorker"
 
+// caseName names a reference checkpoint <out>/<arch>/<case>/<variant> as
+// "<case>-<variant>", as sharded_reference.py names its outputs.
+func caseName(dir string) string {
+	return filepath.Base(filepath.Dir(dir)) + "-" + filepath.Base(dir)
+}
+
 // TestShardRing splits tiny models of each architecture (plain and 4-bit)
 // across two processes with MLX's ring backend on loopback through the
 // generated Model.Shard (arch.Sharder), and checks on both ranks that
-// full-sequence logits and 16 greedy steps through the KV cache equal
+// full-sequence logits and the prefill + 16 greedy decode steps through the KV cache equal
 // mlx-lm's own sharded run (Model.shard under the same ring) bit for bit,
 // and the unsharded model's within rounding.
 func TestShardRing(t *testing.T) {
@@ -56,15 +62,18 @@ func TestShardRing(t *testing.T) {
 		out := filepath.Join(refs, a)
 		pyref.Run(t, filepath.Join(root, "parity", "py", "model_reference.py"), a,
 			filepath.Join("testdata", "shard", a+".json"), out)
-		entries, err := os.ReadDir(out)
+		// model_reference.py writes <out>/<case>/<variant>; the cases ask
+		// for f32 and q4 (quantized from f32).
+		refs, err := filepath.Glob(filepath.Join(out, "*", "*", "reference.safetensors"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range entries {
-			if e.IsDir() {
-				cases = append(cases, filepath.Join(out, e.Name()))
-			}
+		for _, r := range refs {
+			cases = append(cases, filepath.Dir(r))
 		}
+	}
+	if len(cases) != 8 {
+		t.Fatalf("reference cases: %v", cases)
 	}
 	sort.Strings(cases)
 
@@ -94,15 +103,15 @@ func TestShardRing(t *testing.T) {
 	t.Logf("%d cases: 2 Go ranks ran in %.1fs, 2 mlx-lm ranks in %.1fs", len(cases), goTime.Seconds(), time.Since(start).Seconds())
 
 	for _, dir := range cases {
-		name := filepath.Base(filepath.Dir(dir)) + "/" + filepath.Base(dir)
-		t.Run(name, func(t *testing.T) {
+		name := caseName(dir)
+		t.Run(filepath.Base(filepath.Dir(filepath.Dir(dir)))+"/"+name, func(t *testing.T) {
 			scope := mlx.NewScope()
 			defer scope.Close()
 			ref := loadArrays(t, filepath.Join(dir, "reference.safetensors"))
 			for r := range 2 {
-				pyr := loadArrays(t, filepath.Join(pyOut, fmt.Sprintf("%s.py.rank%d.safetensors", filepath.Base(dir), r)))
-				got := loadArrays(t, filepath.Join(goOut, fmt.Sprintf("%s.go.rank%d.safetensors", filepath.Base(dir), r)))
-				for _, k := range []string{"logits", "greedy_logits"} {
+				pyr := loadArrays(t, filepath.Join(pyOut, fmt.Sprintf("%s.py.rank%d.safetensors", name, r)))
+				got := loadArrays(t, filepath.Join(goOut, fmt.Sprintf("%s.go.rank%d.safetensors", name, r)))
+				for _, k := range []string{"logits", "decode_logits"} {
 					if d := maxAbsDiff(t, got[k], pyr[k]); d != 0 {
 						t.Errorf("rank %d: sharded %s differ from mlx-lm's sharded run: max |Δ| = %.3g (want 0: same ops on the same libmlx)", r, k, d)
 					}
@@ -112,8 +121,8 @@ func TestShardRing(t *testing.T) {
 						t.Logf("rank %d: %s = mlx-lm's sharded run (max |Δ| = 0); vs unsharded max |Δ| = %.3g", r, k, d)
 					}
 				}
-				g, _ := mlx.ToSlice[int32](got["greedy"])
-				w, _ := mlx.ToSlice[int32](pyr["greedy"])
+				g, _ := mlx.ToSlice[int32](got["decode_tokens"])
+				w, _ := mlx.ToSlice[int32](pyr["decode_tokens"])
 				if fmt.Sprint(g) != fmt.Sprint(w) {
 					t.Errorf("rank %d: greedy tokens of the sharded model %v, mlx-lm's sharded run %v", r, g, w)
 				}
@@ -157,16 +166,16 @@ func TestShardRingWorker(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: forward: %v", dir, err)
 		}
-		gen, steps, err := modelparity.Greedy(model, tokens, ref.Arrays["greedy"].Dim(1))
+		gen, steps, err := modelparity.Decode(model, tokens, modelparity.Steps)
 		if err != nil {
-			t.Fatalf("%s: greedy: %v", dir, err)
+			t.Fatalf("%s: decode: %v", dir, err)
 		}
 		res := map[string]*mlx.Array{
 			"logits":        logits.Astype(mlx.Float32),
-			"greedy":        mlx.FromSlice(gen, 1, len(gen)),
-			"greedy_logits": steps,
+			"decode_tokens": mlx.FromSlice(gen, len(gen)),
+			"decode_logits": steps,
 		}
-		path := filepath.Join(out, fmt.Sprintf("%s.go.rank%d.safetensors", filepath.Base(dir), rank))
+		path := filepath.Join(out, fmt.Sprintf("%s.go.rank%d.safetensors", caseName(dir), rank))
 		if err := mlx.SaveSafetensors(path, res, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -118,6 +118,9 @@ def run_python(model_dir, prompt, gen):
         def get_vocab(self):
             return {}
 
+        def apply_chat_template(self, *args, **kwargs):  # mlx-lm >= 0.32 inspects it; never called
+            raise NotImplementedError
+
     model, _ = load_model(Path(model_dir))
     tok = TokenizerWrapper(NoTokenizer(), detokenizer_class=lambda _: _NullDetok(), eos_token_ids=[])
     last, toks = None, []
@@ -254,13 +257,15 @@ def main():
 
     print()
     print(f"| model | weights | prompt tok/s Python | prompt tok/s Go | Go/Py | gen tok/s Python | gen tok/s Go | Go/Py "
-          f"| bound (copy / datasheet) tok/s | Py % of bound | Go % of bound | greedy tokens equal |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          f"| peak GB Python | peak GB Go | Go/Py | bound (copy / datasheet) tok/s | Py % of bound | Go % of bound "
+          f"| greedy tokens equal |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         py, go = r["python"], r["go"]
         print(f"| {r['model']} | {r['weight_bytes'] / 1e9:.2f} GB | {py['prompt_tps']:.0f} | {go['prompt_tps']:.0f} | "
               f"{go['prompt_tps'] / py['prompt_tps']:.2f} | {py['generation_tps']:.1f} | {go['generation_tps']:.1f} | "
-              f"{go['generation_tps'] / py['generation_tps']:.2f} | {r['bound_copy']:.0f} / {r['bound_datasheet']:.0f} | "
+              f"{go['generation_tps'] / py['generation_tps']:.2f} | {py['peak_memory_gb']:.2f} | {go['peak_memory_gb']:.2f} | "
+              f"{go['peak_memory_gb'] / py['peak_memory_gb']:.2f} | {r['bound_copy']:.0f} / {r['bound_datasheet']:.0f} | "
               f"{100 * py['generation_tps'] / r['bound_copy']:.0f}% / {100 * py['generation_tps'] / r['bound_datasheet']:.0f}% | "
               f"{100 * go['generation_tps'] / r['bound_copy']:.0f}% / {100 * go['generation_tps'] / r['bound_datasheet']:.0f}% | "
               f"first {r['tokens_equal_prefix']} of {a.gen_tokens} (same position: {r['tokens_equal']}; "

@@ -71,6 +71,12 @@ install)
   mkdir -p .venv/bin
   printf '#!/bin/sh\nPYTHONPATH=%s${PYTHONPATH:+:$PYTHONPATH} exec %s "$@"\n' "$SITE" "$(command -v "$PY")" > .venv/bin/python
   chmod +x .venv/bin/python
+  # pyref keys its reference cache on .venv/lib/python*/site-packages (the RECORDs of mlx, mlx-lm, numpy)
+  # and .venv/pyvenv.cfg's version: without them every parity test failed with "the Python reference is
+  # not installed" (the H200 run of 14:40).
+  pyver=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  rm -rf .venv/lib && mkdir -p ".venv/lib/python$pyver" && ln -sfn "$SITE" ".venv/lib/python$pyver/site-packages"
+  printf 'home = %s\nversion = %s\n' "$(dirname "$(command -v "$PY")")" "$("$PY" -c 'import platform; print(platform.python_version())')" > .venv/pyvenv.cfg
   ln -sfn "$SITE/mlx" .mlx
   mkdir -p .cache/gpu-build bin
   tar xJf "$P/bins.tar.xz" -C .cache/gpu-build

@@ -54,7 +54,8 @@ echo "pack: building Go test binaries and mlxlm against $sdk/mlx (CUDA libmlx.so
 rm -rf "$build" && mkdir -p "$build/bin"
 export CGO_CPPFLAGS="-I$root/$sdk/mlx/include"
 export CGO_LDFLAGS="-L$root/$sdk/mlx/lib -Wl,-rpath,/tmp/hf2go-gpu/site/mlx/lib -Wl,--allow-shlib-undefined -Wl,-rpath-link,$root/$sdk/mlx_cuda_13.libs"
-pkgs=(./runtime/mlx ./runtime/mlx/nn ./runtime/py ./ported/base ./ported/cache ./ported/rope ./ported/switch)
+# PKGS (space-separated) picks fewer test packages for a short device session.
+read -r -a pkgs <<< "${PKGS:-./runtime/mlx ./runtime/mlx/nn ./runtime/py ./ported/base ./ported/cache ./ported/rope ./ported/switch}"
 for p in "${pkgs[@]}"; do
   # name: the package path with / -> _, so the device knows where to run it
   n=$(echo "${p#./}" | tr / _)
@@ -62,6 +63,7 @@ for p in "${pkgs[@]}"; do
 done
 go test -c -tags hf2go_gpu -ldflags='-s -w' -o "$build/bin/scripts_gpu_paritytest.test" ./scripts/gpu/paritytest
 go build -ldflags='-s -w' -o "$build/bin/mlxlm" ./cmd/mlxlm
+go build -ldflags='-s -w' -o "$build/bin/bench-runtime" ./cmd/bench-runtime
 git rev-parse HEAD > "$build/bin/GIT_HEAD"
 go version > "$build/bin/GO_VERSION"
 ls -l "$build/bin"

@@ -172,7 +172,7 @@ func (self *MoEGate) Forward(x *mlx.Array) (*mlx.Array, *mlx.Array) {
 	gates := mlx.Matmul(x, self.Weight.T())
 	scores := mlx.Softmax(gates, true, -1)
 	k := self.TopK
-	inds := mlx.StopGradient(mlx.Argpartition(mlx.Negative(scores), py.Deref(k, "value at line 141")-1, -1).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1)))
+	inds := mlx.StopGradient(mlx.Argpartition(mlx.Negative(scores), py.Deref(k, "k")-1, -1).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1)))
 	scores = mlx.TakeAlongAxis(scores, inds, -1)
 	return inds, scores
 }

@@ -285,14 +285,14 @@ func (self *MoEGate) Forward(x *mlx.Array) (*mlx.Array, *mlx.Array) {
 		bsz, seqLen := py.Unpack2(py.Slice(x.Shape(), py.SliceNone, 2))
 		scores = scores.Reshape(bsz, seqLen, py.Deref(self.NGroup, "self.n_group"), -1)
 		groupScores := scores.Max(true, -1)
-		k = py.Ptr(py.Deref(self.NGroup, "value at line 292") - py.Deref(self.TopkGroup, "value at line 292"))
+		k = py.Ptr(py.Deref(self.NGroup, "self.n_group") - py.Deref(self.TopkGroup, "self.topk_group"))
 		groupIdx := mlx.Argpartition(groupScores, *k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, *k, 1), mlx.Colon)
 		groupIdx = mlx.StopGradient(groupIdx)
 		scores = mlx.PutAlongAxis(scores, groupIdx, py.ArrayOf(0.0, scores.Dtype()), -2)
 		scores = scores.Reshape(bsz, seqLen, -1)
 	}
 	k = self.TopK
-	inds := mlx.Argpartition(mlx.Negative(scores), py.Deref(k, "value at line 301")-1, -1).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1))
+	inds := mlx.Argpartition(mlx.Negative(scores), py.Deref(k, "k")-1, -1).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1))
 	inds = mlx.StopGradient(inds)
 	scores = mlx.TakeAlongAxis(scores, inds, -1)
 	scores = mlx.Multiply(scores, mlx.Float(self.RoutedScalingFactor))

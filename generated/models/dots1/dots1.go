@@ -202,7 +202,7 @@ func NewDots1MoE(args *ModelArgs) *Dots1MoE {
 	self.NSharedExperts = args.NSharedExperts
 	self.Experts = lmswitch.NewSwitchGLU(args.HiddenSize, args.MoeIntermediateSize, args.NRoutedExperts, nil, false)
 	self.Gate = NewDots1TopkRouter(args)
-	self.SharedExperts = NewDots1MLP(args, nil, py.Ptr(args.MoeIntermediateSize*py.Deref(args.NSharedExperts, "value at line 207")))
+	self.SharedExperts = NewDots1MLP(args, nil, py.Ptr(args.MoeIntermediateSize*py.Deref(args.NSharedExperts, "args.n_shared_experts")))
 	return self
 }
 
@@ -364,7 +364,7 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK i
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
 	scores = mlx.Add(scores, eScoreCorrectionBias)
-	k = py.Deref(nGroup, "value at line 118") - py.Deref(topkGroup, "value at line 118")
+	k = py.Deref(nGroup, "n_group") - py.Deref(topkGroup, "topk_group")
 	if k != 0 {
 		scores = mlx.Unflatten(scores, -1, py.Deref(nGroup, "n_group"), -1)
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)

@@ -47,7 +47,7 @@ func NewModelArgs() *ModelArgs {
 // Attention is class Attention of mlx_lm/models/exaone4.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
 	KProj    nn.LinearLayer `mlx:"k_proj"`
@@ -67,13 +67,13 @@ func NewAttention(args *ModelArgs, isLocal *bool) *Attention {
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
 	py.Assert(args.NumKeyValueHeads != nil, "assertion failed at line 40")
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := args.HeadDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, false)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 47")*headDim, false)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 48")*headDim, false)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, false)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
@@ -90,8 +90,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = self.QNorm.Forward(queries.Reshape(B, L, self.NHeads, -1)).Transpose(0, 2, 1, 3)
-	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = self.KNorm.Forward(keys.Reshape(B, L, self.NKvHeads, -1)).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		if self.UseRope {
 			queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))

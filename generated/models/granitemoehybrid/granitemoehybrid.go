@@ -135,17 +135,17 @@ func NewGraniteMoeHybridMamba2Mixer(args *ModelArgs) *GraniteMoeHybridMamba2Mixe
 	self.HiddenSize = args.HiddenSize
 	self.SsmStateSize = args.MambaDState
 	self.ConvKernelSize = args.MambaDConv
-	self.IntermediateSize = py.Deref(args.MambaNHeads, "value at line 99") * py.Deref(args.MambaDHead, "value at line 99")
+	self.IntermediateSize = py.Deref(args.MambaNHeads, "args.mamba_n_heads") * py.Deref(args.MambaDHead, "args.mamba_d_head")
 	self.NGroups = args.MambaNGroups
 	self.HeadDim = args.MambaDHead
 	self.TimeStepLimit = args.TimeStepLimit
-	self.HeadsPerGroup = py.FloorDiv(py.Deref(self.NumHeads, "value at line 103"), py.Deref(self.NGroups, "value at line 103"))
-	self.ConvDim = self.IntermediateSize + 2*py.Deref(self.NGroups, "value at line 105")*py.Deref(self.SsmStateSize, "value at line 105")
+	self.HeadsPerGroup = py.FloorDiv(py.Deref(self.NumHeads, "self.num_heads"), py.Deref(self.NGroups, "self.n_groups"))
+	self.ConvDim = self.IntermediateSize + 2*py.Deref(self.NGroups, "self.n_groups")*py.Deref(self.SsmStateSize, "self.ssm_state_size")
 	self.Conv1d = nn.NewConv1d(self.ConvDim, self.ConvDim, py.Deref(args.MambaDConv, "args.mamba_d_conv"), 1, 0, 1, self.ConvDim, py.OrPtr(args.MambaConvBias, false))
-	projectionSize := self.IntermediateSize + self.ConvDim + py.Deref(self.NumHeads, "value at line 116")
+	projectionSize := self.IntermediateSize + self.ConvDim + py.Deref(self.NumHeads, "self.num_heads")
 	self.InProj = nn.NewLinear(self.HiddenSize, projectionSize, py.OrPtr(args.MambaProjBias, false))
 	self.DtBias = mlx.Ones(mlx.Float32, py.Deref(self.NumHeads, "self.num_heads"))
-	self.ALog = mlx.Log(py.Arange(mlx.Float32, 1, py.Deref(self.NumHeads, "value at line 122")+1))
+	self.ALog = mlx.Log(py.Arange(mlx.Float32, 1, py.Deref(self.NumHeads, "self.num_heads")+1))
 	self.D = mlx.Ones(mlx.Float32, py.Deref(self.NumHeads, "self.num_heads"))
 	self.Norm = NewGraniteMoeHybridRMSNormGated(self.IntermediateSize, args.RmsNormEps)
 	self.OutProj = nn.NewLinear(self.IntermediateSize, self.HiddenSize, py.OrPtr(args.MambaProjBias, false))
@@ -161,12 +161,12 @@ func (self *GraniteMoeHybridMamba2Mixer) Conv_(convInput *mlx.Array, cache lmcac
 	if cache != nil {
 		var convState *mlx.Array
 		if py.CacheItem(cache, 0) == nil {
-			convState = mlx.Zeros(convInput.Dtype(), convInput.Shape()[0], py.Deref(self.ConvKernelSize, "value at line 144")-1, self.ConvDim)
+			convState = mlx.Zeros(convInput.Dtype(), convInput.Shape()[0], py.Deref(self.ConvKernelSize, "self.conv_kernel_size")-1, self.ConvDim)
 		} else {
 			convState = py.SlotArray(py.CacheItem(cache, 0))
 		}
 		paddedInput = mlx.Concatenate([]*mlx.Array{convState, convInput}, 1)
-		nKeep := py.Deref(self.ConvKernelSize, "value at line 150") - 1
+		nKeep := py.Deref(self.ConvKernelSize, "self.conv_kernel_size") - 1
 		if py.CacheLengths(cache) != nil {
 			t := paddedInput.Shape()[1]
 			ends := mlx.Clip(py.CacheLengths(cache), mlx.Int(0), mlx.Int(t-nKeep))
@@ -176,7 +176,7 @@ func (self *GraniteMoeHybridMamba2Mixer) Conv_(convInput *mlx.Array, cache lmcac
 			py.SetCacheItem(cache, 0, paddedInput.Index(mlx.Colon, mlx.Slice(-nKeep, mlx.None, 1), mlx.Colon))
 		}
 	} else {
-		paddedInput = py.Pad(convInput, [][]int{[]int{0, 0}, []int{py.Deref(self.ConvKernelSize, "value at line 160") - 1, 0}, []int{0, 0}}, mlx.Int(0))
+		paddedInput = py.Pad(convInput, [][]int{[]int{0, 0}, []int{py.Deref(self.ConvKernelSize, "self.conv_kernel_size") - 1, 0}, []int{0, 0}}, mlx.Int(0))
 	}
 	convOutput := self.Conv1d.Forward(paddedInput)
 	return nn.Silu(convOutput)
@@ -209,7 +209,7 @@ func (self *GraniteMoeHybridMamba2Mixer) Forward(hiddenStates *mlx.Array, mask m
 	projected := self.InProj.Forward(hiddenStates)
 	gate, convInput, dt := py.Unpack3(py.Split(projected, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
 	convOutput := self.Conv_(convInput, cache, mask)
-	hiddenStatesSsm, B, C := py.Unpack3(py.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + py.Deref(self.NGroups, "value at line 225")*py.Deref(self.SsmStateSize, "value at line 225")}, -1))
+	hiddenStatesSsm, B, C := py.Unpack3(py.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + py.Deref(self.NGroups, "self.n_groups")*py.Deref(self.SsmStateSize, "self.ssm_state_size")}, -1))
 	y := self.Ssm_(hiddenStatesSsm, B, C, dt, cache, mask)
 	if cache != nil {
 		py.CacheAdvance(cache, y.Shape()[1])
@@ -341,7 +341,7 @@ type GraniteMoeHybridSharedMLP struct {
 // NewGraniteMoeHybridSharedMLP is GraniteMoeHybridSharedMLP.__init__.
 func NewGraniteMoeHybridSharedMLP(args *ModelArgs) *GraniteMoeHybridSharedMLP {
 	self := &GraniteMoeHybridSharedMLP{}
-	self.InputLinear = nn.NewLinear(args.HiddenSize, py.Deref(args.SharedIntermediateSize, "value at line 343")*2, false)
+	self.InputLinear = nn.NewLinear(args.HiddenSize, py.Deref(args.SharedIntermediateSize, "args.shared_intermediate_size")*2, false)
 	self.OutputLinear = nn.NewLinear(py.Deref(args.SharedIntermediateSize, "args.shared_intermediate_size"), args.HiddenSize, false)
 	return self
 }

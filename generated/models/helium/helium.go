@@ -46,7 +46,7 @@ func NewModelArgs() *ModelArgs {
 // HeliumAttention is class HeliumAttention of mlx_lm/models/helium.py.
 type HeliumAttention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
 	KProj    nn.LinearLayer `mlx:"k_proj"`
@@ -62,13 +62,13 @@ func NewHeliumAttention(args *ModelArgs) *HeliumAttention {
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
 	py.Assert(args.NumKeyValueHeads != nil, "assertion failed at line 37")
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, args.AttentionBias)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 44")*headDim, args.AttentionBias)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 45")*headDim, args.AttentionBias)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, args.AttentionBias)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, args.AttentionBias)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.Rope = lmrope.NewRoPE(headDim, true, args.RopeTheta, 1.0)
 	return self
@@ -79,8 +79,8 @@ func (self *HeliumAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
 		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))

@@ -388,7 +388,7 @@ func NewKimiDecoderLayer(args *ModelArgs, layerIdx int) *KimiDecoderLayer {
 	} else {
 		self.SelfAttn = NewKimiMLAAttention(args)
 	}
-	if py.Deref(args.NumExperts, "value at line 399") > 0 && layerIdx >= args.FirstKDenseReplace && py.Mod(layerIdx, args.MoeLayerFreq) == 0 {
+	if py.Deref(args.NumExperts, "args.num_experts") > 0 && layerIdx >= args.FirstKDenseReplace && py.Mod(layerIdx, args.MoeLayerFreq) == 0 {
 		self.Mlp = NewKimiSparseMoE(args)
 	} else {
 		self.Mlp = NewKimiMLP(args, nil, nil)

@@ -713,19 +713,19 @@ func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK *
 	origScores = scores
 	scores = mlx.Add(scores, eScoreCorrectionBias)
 	var k *int
-	if py.Deref(nGroup, "value at line 347") > 1 {
+	if py.Deref(nGroup, "n_group") > 1 {
 		scores = mlx.Unflatten(scores, -1, py.Deref(nGroup, "n_group"), -1)
 		groupScores := mlx.Topk(scores, 2, -1).Sum(true, -1)
-		k = py.Ptr(py.Deref(nGroup, "value at line 350") - py.Deref(topkGroup, "value at line 350"))
+		k = py.Ptr(py.Deref(nGroup, "n_group") - py.Deref(topkGroup, "topk_group"))
 		groupIdx := mlx.Argpartition(groupScores, *k-1, -2).Index(mlx.Ellipsis, mlx.Slice(mlx.None, *k, 1), mlx.Colon)
 		scores = mlx.PutAlongAxis(scores, mlx.StopGradient(groupIdx), py.ArrayOf(0.0, -1), -2)
 		scores = mlx.Flatten(scores, -2, -1)
 	}
 	k = topK
-	inds := mlx.Argpartition(mlx.Negative(scores), py.Deref(k, "value at line 358")-1, -1).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1))
+	inds := mlx.Argpartition(mlx.Negative(scores), py.Deref(k, "k")-1, -1).Index(mlx.Ellipsis, mlx.Slice(mlx.None, py.Deref(k, "k"), 1))
 	inds = mlx.StopGradient(inds)
 	scores = mlx.TakeAlongAxis(origScores, inds, -1)
-	if py.Deref(topK, "value at line 361") > 1 && py.Bool(py.OrPtr(normTopkProb, false)) {
+	if py.Deref(topK, "top_k") > 1 && py.Bool(py.OrPtr(normTopkProb, false)) {
 		denominator := scores.Sum(true, -1)
 		scores = mlx.Divide(scores, mlx.Add(denominator, mlx.Float(1e-20)))
 	}

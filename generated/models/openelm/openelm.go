@@ -252,9 +252,9 @@ func makeDivisible(v float64, divisor *int, minValue *float64) float64 {
 	if minValue == nil {
 		minValue = py.OptFloat(divisor)
 	}
-	newV := max(py.Deref(minValue, "min_value"), float64(py.FloorDiv(int(v+float64(py.Deref(divisor, "value at line 50"))/2.0), py.Deref(divisor, "value at line 50"))*py.Deref(divisor, "value at line 50")))
+	newV := max(py.Deref(minValue, "min_value"), float64(py.FloorDiv(int(v+float64(py.Deref(divisor, "divisor"))/2.0), py.Deref(divisor, "divisor"))*py.Deref(divisor, "divisor")))
 	if newV < 0.9*v {
-		newV = newV + float64(py.Deref(divisor, "value at line 53"))
+		newV = newV + float64(py.Deref(divisor, "divisor"))
 	}
 	return newV
 }

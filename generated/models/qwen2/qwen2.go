@@ -54,7 +54,7 @@ func NewModelArgs() *ModelArgs {
 // Attention is class Attention of mlx_lm/models/qwen2.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
 	KProj    nn.LinearLayer `mlx:"k_proj"`
@@ -70,13 +70,13 @@ func NewAttention(args *ModelArgs) *Attention {
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
 	py.Assert(args.NumKeyValueHeads != nil, "assertion failed at line 39")
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := py.FloorDiv(args.HiddenSize, nHeads)
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, true)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 46")*headDim, true)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 47")*headDim, true)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, true)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, true)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.Rope = py.InitializeRope(headDim, args.RopeTheta, args.RopeTraditional, args.RopeScaling, args.MaxPositionEmbeddings)
 	return self
@@ -87,8 +87,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
-	keys = keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
 		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
@@ -285,7 +285,7 @@ func (self *Model) Shard(group *mlx.Group) {
 		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
 		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
-		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 224"), N))
+		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
 		layer.Mlp.GateProj = py.ShardLinear(layer.Mlp.GateProj, "all-to-sharded", nil, group)
 		layer.Mlp.DownProj = py.ShardLinear(layer.Mlp.DownProj, "sharded-to-all", nil, group)
 		layer.Mlp.UpProj = py.ShardLinear(layer.Mlp.UpProj, "all-to-sharded", nil, group)

@@ -58,7 +58,7 @@ func NewQwen3MoeModelArgs() *Qwen3MoeModelArgs {
 // Attention is class Attention of mlx_lm/models/qwen3_vl_moe.py.
 type Attention struct {
 	NHeads   int            `mlx:"-"`
-	NKvHeads *int           `mlx:"-"`
+	NKvHeads int            `mlx:"-"`
 	Scale    float64        `mlx:"-"`
 	QProj    nn.LinearLayer `mlx:"q_proj"`
 	KProj    nn.LinearLayer `mlx:"k_proj"`
@@ -76,13 +76,13 @@ func NewAttention(args *Qwen3MoeModelArgs, layerIdx int) *Attention {
 	nHeads := args.NumAttentionHeads
 	self.NHeads = nHeads
 	py.Assert(args.NumKeyValueHeads != nil, "assertion failed at line 45")
-	nKvHeads := args.NumKeyValueHeads
+	nKvHeads := *args.NumKeyValueHeads
 	self.NKvHeads = nKvHeads
 	headDim := args.HeadDim
 	self.Scale = math.Pow(float64(headDim), -0.5)
 	self.QProj = nn.NewLinear(dim, nHeads*headDim, false)
-	self.KProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 54")*headDim, false)
-	self.VProj = nn.NewLinear(dim, py.Deref(nKvHeads, "value at line 55")*headDim, false)
+	self.KProj = nn.NewLinear(dim, nKvHeads*headDim, false)
+	self.VProj = nn.NewLinear(dim, nKvHeads*headDim, false)
 	self.OProj = nn.NewLinear(nHeads*headDim, dim, false)
 	self.QNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
 	self.KNorm = nn.NewRMSNorm(headDim, float32(args.RmsNormEps))
@@ -95,8 +95,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	B, L, _ := py.Unpack3(x.Shape())
 	queries, keys, values := self.QProj.Forward(x), self.KProj.Forward(x), self.VProj.Forward(x)
 	queries = self.QNorm.Forward(queries.Reshape(B, L, self.NHeads, -1)).Transpose(0, 2, 1, 3)
-	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
-	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
+	keys = self.KNorm.Forward(keys.Reshape(B, L, self.NKvHeads, -1)).Transpose(0, 2, 1, 3)
+	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
 		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
@@ -357,7 +357,7 @@ func (self *Qwen3MoeModel_) Shard(group *mlx.Group) {
 		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
 		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
 		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
-		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 297"), N))
+		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
 		if py.IsInstance[*MLP](layer.Mlp) {
 			layer.Mlp.(*MLP).GateProj = py.ShardLinear(layer.Mlp.(*MLP).GateProj, "all-to-sharded", nil, group)
 			layer.Mlp.(*MLP).DownProj = py.ShardLinear(layer.Mlp.(*MLP).DownProj, "sharded-to-all", nil, group)

@@ -78,6 +78,9 @@ type Meta struct {
 	Steps       int    `json:"steps"`
 	PromptLen   int    `json:"prompt_len"`
 	KVBits      int    `json:"kv_bits"`
+	// PrefillStep: the reference also prefilled in chunks of at most this
+	// many tokens, as generate_step's prefill_step_size (0: not).
+	PrefillStep int `json:"prefill_step"`
 	// KeptFloat32 are parameter prefixes the bf16 variant leaves in float32
 	// on the CPU (MLX's CPU GatherMM supports only float32).
 	KeptFloat32 []string `json:"kept_float32"`
@@ -250,6 +253,16 @@ func runCheckpoint(t *testing.T, dir string) {
 	report = append(report, compareTokens(t, fmt.Sprintf("prefill + %d cached decode steps, greedy tokens", Steps), toks,
 		paritytest.Ints(t, paritytest.Get(t, ref, "decode_tokens"))))
 
+	if meta.PrefillStep > 0 {
+		ct, cs, err := DecodeChunked(m.Model, tokens, Steps, meta.PrefillStep)
+		if err != nil {
+			t.Fatalf("decode with a chunked prefill: %v", err)
+		}
+		what := fmt.Sprintf("prefill in chunks of %d + %d decode steps", meta.PrefillStep, Steps)
+		report = append(report, compareLogits(t, what+", logits", cs, paritytest.Get(t, ref, "decode_chunked_logits"), tol))
+		report = append(report, compareTokens(t, what+", greedy tokens", ct,
+			paritytest.Ints(t, paritytest.Get(t, ref, "decode_chunked_tokens"))))
+	}
 	if meta.KVBits > 0 {
 		qt, qs, err := DecodeQuantizedKV(m.Model, tokens, Steps, 32, meta.KVBits)
 		if err != nil {
@@ -450,6 +463,26 @@ func DecodeQuantizedKV(model arch.Model, prompt *mlx.Array, steps, groupSize, bi
 		}
 	}
 	return greedyWith(model, caches, prompt, steps+1)
+}
+
+// DecodeChunked is Decode with the prompt prefilled as mlx-lm's
+// generate_step does with prefill_step_size = step: forward calls of at most
+// step tokens through the caches until one token is left, which the first
+// sampled call takes (a recurrent block's state crosses the chunks).
+func DecodeChunked(model arch.Model, prompt *mlx.Array, steps, step int) ([]int32, *mlx.Array, error) {
+	caches, err := modelCaches(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	x := prompt
+	for x.Dim(1) > 1 {
+		n := min(step, x.Dim(1)-1)
+		if _, err := model.Forward(x.Index(mlx.Colon, mlx.Slice(0, n, 1)), caches); err != nil {
+			return nil, nil, err
+		}
+		x = x.Index(mlx.Colon, mlx.Slice(n, mlx.None, 1))
+	}
+	return greedyWith(model, caches, x, steps+1)
 }
 
 func modelCaches(model arch.Model) ([]cache.Cache, error) {

@@ -69,15 +69,24 @@ def fail(msg):
 
 # ---------------------------------------------------------------- references
 
-def decode(model, tokens, kv_bits=None, kv_group_size=32):
+def decode(model, tokens, kv_bits=None, kv_group_size=32, prefill_step=None):
     """The prefill, then STEPS greedy steps through the cache: the tokens and
-    the last-position logits of all 1 + STEPS forward calls."""
+    the last-position logits of all 1 + STEPS forward calls. With
+    prefill_step, the prompt is prefilled as generate_step does with
+    prefill_step_size: chunks of at most prefill_step tokens until one is
+    left, which the first sampled forward call takes."""
     cache = make_prompt_cache(model)
     if kv_bits:
         # generate_step's --kv-bits with quantized_kv_start=0: every KVCache
         # becomes a QuantizedKVCache before the first token.
         cache = [c.to_quantized(group_size=kv_group_size, bits=kv_bits) if hasattr(c, "to_quantized") else c
                  for c in cache]
+    if prefill_step:
+        while tokens.shape[1] > 1:
+            n = min(prefill_step, tokens.shape[1] - 1)
+            model(tokens[:, :n], cache=cache)
+            mx.eval([c.state for c in cache])
+            tokens = tokens[:, n:]
     logits = model(tokens, cache=cache)
     last = [logits[:, -1, :]]
     y = mx.argmax(logits[:, -1, :], axis=-1)
@@ -90,7 +99,7 @@ def decode(model, tokens, kv_bits=None, kv_group_size=32):
     return mx.concatenate(out).astype(mx.int32), mx.concatenate(last, axis=0)
 
 
-def write_reference(d, tokens, kv_bits, variant, extra=None):
+def write_reference(d, tokens, kv_bits, variant, extra=None, prefill_step=None):
     """Loads d with mlx-lm's own load_model and writes its outputs."""
     model, _ = load_model(Path(d))
     logits = model(tokens)
@@ -100,6 +109,12 @@ def write_reference(d, tokens, kv_bits, variant, extra=None):
     meta = {"variant": variant, "logits_dtype": str(logits.dtype).replace("mlx.core.", ""),
             "steps": STEPS, "prompt_len": int(tokens.shape[1]), "kv_bits": 0}
     meta.update(extra or {})
+    if prefill_step:
+        # Chunked prefill (recurrent states carried across chunks).
+        ct, cs = decode(model, tokens, prefill_step=prefill_step)
+        ref["decode_chunked_tokens"] = ct
+        ref["decode_chunked_logits"] = cs.astype(mx.float32)
+        meta["prefill_step"] = prefill_step
     if kv_bits:
         qt, qs = decode(model, tokens, kv_bits=kv_bits)
         ref["decode_qkv_tokens"] = qt
@@ -361,7 +376,8 @@ def main():
             d = os.path.join(out, name, v)
             save_checkpoint(d, weights, cfg, model_class, args_class, coverage)
             extra = {"kept_float32": kept_f32} if v != "f32" and kept_f32 else None
-            loaded = write_reference(d, tokens, case.get("kv_bits") if v == "f32" else None, v, extra)
+            loaded = write_reference(d, tokens, case.get("kv_bits") if v == "f32" else None, v, extra,
+                                     case.get("prefill_step"))
             if v == "f32":
                 for r in case.get("reach", []):
                     mx.disable_compile()
@@ -391,7 +407,8 @@ def main():
             d = os.path.join(out, name, ln)
             save_checkpoint(d, weights, cfg, model_class, args_class, coverage)
             try:
-                write_reference(d, tokens, None, ln, {"kept_float32": kept_f32} if kept_f32 else None)
+                write_reference(d, tokens, None, ln, {"kept_float32": kept_f32} if kept_f32 else None,
+                                case.get("prefill_step"))
             except Exception as e:  # mlx-lm itself refused the layout
                 fail(f"{configs_path}: case {name}, layout {ln}: mlx-lm's load_model rejects it: {e}")
         summary["cases"].append(name)

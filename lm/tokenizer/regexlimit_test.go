@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dlclark/regexp2"
 	"github.com/hf2go/hf2go/parity/pyref"
 )
 
@@ -180,5 +181,42 @@ func TestRegexLimitNotHitByLongText(t *testing.T) {
 	text := strings.Repeat(benchText, 4) + strings.Repeat(" ", 30000) + strings.Repeat("x", 30000)
 	if _, err := tok.Encode(text, false); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBoundedSearchSpuriousTimeout: a timeout reported after almost no real
+// time (regexp2's starved clock jumping forward) is retried and the search's
+// result returned; one reported after at least half the limit is genuine and
+// returned as is; a search that keeps failing fast stops after the bounded
+// retries.
+func TestBoundedSearchSpuriousTimeout(t *testing.T) {
+	timeout := errors.New("match timeout")
+	cases := []struct {
+		name      string
+		failFirst int           // calls that fail before one succeeds
+		delay     time.Duration // real time each failing call takes
+		wantErr   bool
+		wantCalls int
+	}{
+		{"spurious once, then found", 1, 0, false, 2},
+		{"spurious every time", 100, 0, true, spuriousTimeoutRetries + 1},
+		{"genuine", 100, RegexMatchLimit / 2, true, 1},
+		{"no timeout", 0, 0, false, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			_, err := boundedSearch(func() (*regexp2.Match, error) {
+				calls++
+				if calls <= c.failFirst {
+					time.Sleep(c.delay)
+					return nil, timeout
+				}
+				return nil, nil
+			})
+			if (err != nil) != c.wantErr || calls != c.wantCalls {
+				t.Errorf("err %v after %d calls; want error %v after %d", err, calls, c.wantErr, c.wantCalls)
+			}
+		})
 	}
 }

@@ -176,19 +176,44 @@ func (p regexPattern) findAll(s string) [][2]int {
 	}
 	byteOff[len(runes)] = b
 	var out [][2]int
-	m, err := p.re.FindRunesMatch(runes)
+	m, err := boundedSearch(func() (*regexp2.Match, error) { return p.re.FindRunesMatch(runes) })
 	for err == nil && m != nil {
 		start, end := m.Index, m.Index+m.Length
 		if end > start {
 			out = append(out, [2]int{byteOff[start], byteOff[end]})
 		}
-		m, err = p.re.FindNextMatch(m)
+		prev := m
+		m, err = boundedSearch(func() (*regexp2.Match, error) { return p.re.FindNextMatch(prev) })
 	}
 	if err != nil {
 		// The only error regexp2 returns while matching is its timeout.
 		panic(regexAbort{&RegexLimitError{File: p.file, Key: p.key, Pattern: p.re.String(), InputLen: len(runes)}})
 	}
 	return out
+}
+
+// spuriousTimeoutRetries bounds how often one search is repeated after a
+// timeout that fired well before RegexMatchLimit had passed.
+const spuriousTimeoutRetries = 3
+
+// boundedSearch runs one regexp2 search and tells its genuine timeouts from
+// spurious ones. regexp2 checks MatchTimeout against a coarse clock that a
+// background goroutine advances; when that goroutine is starved (a loaded
+// machine, the race detector) it moves the clock forward in one jump, and a
+// search that has only just started sees its deadline passed (measured here:
+// a 1-character text "timing out" under -race at load 17). A search reported
+// as timed out after less than half the limit of real time is therefore run
+// again (it is deterministic, so its result is the same); one that really ran
+// that long is a genuine timeout, and the bound against catastrophic
+// backtracking is unchanged.
+func boundedSearch(search func() (*regexp2.Match, error)) (*regexp2.Match, error) {
+	for try := 0; ; try++ {
+		start := time.Now()
+		m, err := search()
+		if err == nil || try == spuriousTimeoutRetries || time.Since(start) >= RegexMatchLimit/2 {
+			return m, err
+		}
+	}
 }
 
 func buildPattern(file, key string, raw json.RawMessage) (pattern, error) {

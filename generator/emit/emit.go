@@ -224,6 +224,8 @@ func (p *printer) expr(e model.Expr) jen.Code {
 		return jen.Add(p.expr(x.X)).Op("...")
 	case *model.TypeExpr:
 		return p.typ(x.Type)
+	case *model.TypeAssert:
+		return jen.Add(p.expr(x.X)).Assert(p.typ(x.Type))
 	case *model.Template:
 		return p.parts(x.Parts)
 	}

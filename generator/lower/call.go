@@ -26,6 +26,17 @@ var identity = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
 
 // callSig translates a call of a table entry.
 func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr, en *env, what string) val {
+	if len(sig.Alts) > 0 {
+		// Overloads: the one the checker's argument types pick.
+		vals := map[syntax.Expr]types.Val{}
+		for _, a := range call.Args {
+			vals[a] = t.val(a)
+		}
+		for _, k := range call.Keywords {
+			vals[k.Value] = t.val(k.Value)
+		}
+		sig = types.ResolveSig(t.tab, sig, call, vals)
+	}
 	pnames, variadic, req := types.SigParams(sig)
 	b, ok := t.bind(call, pnames, variadic, req, what)
 	if !ok {
@@ -549,7 +560,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return litBool(true), true
 				case types.Int, types.Float, types.Bool, types.Str, types.None:
 					return litBool(false), true
-				case types.AnyK:
+				case types.AnyK, types.Union:
 					return prim(typeCall(t.qual("py", "IsInstance"), &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}, v.c), types.TBool), true
 				}
 			}

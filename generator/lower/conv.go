@@ -29,6 +29,22 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	if to == nil || to.Kind == types.Unknown || from.Equal(to) {
 		return v.c
 	}
+	if from.Kind == types.Union {
+		// int | array (a cache's offset) where one of them is needed.
+		switch to.Base().Kind {
+		case types.Int:
+			return t.optWrap(call(t.qual("py", "Int"), v.c), to)
+		case types.Float:
+			return t.optWrap(call(t.qual("py", "Float"), v.c), to)
+		case types.Array:
+			return call(t.qual("py", "AsArray"), v.c)
+		case types.Union, types.AnyK:
+			return v.c
+		}
+	}
+	if to.Kind == types.Union && to.Has(from) {
+		return v.c
+	}
 	if from.Kind == types.AnyK {
 		// A config value (Any) where a typed value is needed.
 		switch to.Base().Kind {
@@ -184,7 +200,7 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 			return lit(-1)
 		}
 		return v.c
-	case "any", "anylist", "sized", "number", "list[number]", "list[ordered]":
+	case "any", "anylist", "sized", "number", "list[number]", "list[ordered]", "int|array":
 		return v.c
 	case "dict":
 		if v.t.Kind == types.None {

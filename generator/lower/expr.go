@@ -32,6 +32,10 @@ func (t *translator) expr(e syntax.Expr, en *env) val {
 		// Known not None here (the checker's narrowing): read the pointer.
 		v = val{c: un("*", paren(v, precUnary)), t: v.t.Elem, prec: precUnary}
 	}
+	if r.Assert && v.t != nil && (v.t.Kind == types.Iface || v.t.Kind == types.Union) {
+		// An isinstance test decided the class: assert it.
+		v = val{c: &model.TypeAssert{X: paren(v, precPrimary), Type: t.goType(r.T)}, t: r.T, prec: precPrimary}
+	}
 	if v.t != nil && !v.t.Equal(r.T) && v.t.Kind != types.Unknown {
 		t.fail(e, "internal", "lowered as %s, checked as %s", v.t, r.T)
 	}

@@ -11,6 +11,9 @@ var mlxBinary, mlxCompare = types.ArrayBinary, types.ArrayCompare
 // weak wraps a Python number as an MLX weak scalar (mlx.Int / mlx.Float), so
 // it takes the array operand's dtype exactly as in Python.
 func (t *translator) weak(v val) model.Expr {
+	if v.t.Kind == types.Union {
+		return call(t.qual("py", "AsArray"), v.c)
+	}
 	if v.t.Kind == types.Optional && v.t.Base().Numeric() {
 		// An Optional number in arithmetic (after an `is not None` test):
 		// read it; None would be Python's TypeError.
@@ -46,7 +49,7 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		if !ok {
 			return t.bad(b, "operator "+b.Op, "on arrays")
 		}
-		if !(lt.Kind == types.Array || lt.Numeric()) || !(rt.Kind == types.Array || rt.Numeric()) {
+		if !(lt.Kind == types.Array || lt.Numeric() || lt.Kind == types.Union) || !(rt.Kind == types.Array || rt.Numeric() || rt.Kind == types.Union) {
 			return t.bad(b, "operator "+b.Op, "between %s and %s", l.t, r.t)
 		}
 		return prim(call(t.qual("mlx", fn), t.weak(l), t.weak(r)), types.TArray)

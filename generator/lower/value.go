@@ -196,7 +196,7 @@ func (t *translator) goType(ty *types.Type) model.Type {
 		return &model.Named{Name: "bool"}
 	case types.Str:
 		return &model.Named{Name: "string"}
-	case types.AnyK, types.Unknown, types.None:
+	case types.AnyK, types.Unknown, types.None, types.Union:
 		return &model.Named{Name: "any"}
 	case types.Array:
 		return &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}

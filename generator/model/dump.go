@@ -188,6 +188,8 @@ func dumpExpr(b *strings.Builder, e Expr) {
 		list("spread", x.X)
 	case *TypeExpr:
 		list("type", x.Type)
+	case *TypeAssert:
+		list("assert", x.X, x.Type)
 	case *Template:
 		list("template", parts(x.Parts)...)
 	default:

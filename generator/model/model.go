@@ -201,6 +201,12 @@ type (
 		Typed
 		X Expr
 	}
+	// TypeAssert is x.(T).
+	TypeAssert struct {
+		Typed
+		X    Expr
+		Type Type
+	}
 	// TypeExpr is a type used where Go takes one as a value (make(T)).
 	TypeExpr struct {
 		Typed
@@ -224,22 +230,23 @@ type Part struct {
 	Arg  bool
 }
 
-func (*Ident) isExpr()     {}
-func (*Qual) isExpr()      {}
-func (*Lit) isExpr()       {}
-func (*Sel) isExpr()       {}
-func (*Call) isExpr()      {}
-func (*Conv) isExpr()      {}
-func (*Index) isExpr()     {}
-func (*Binary) isExpr()    {}
-func (*Unary) isExpr()     {}
-func (*Paren) isExpr()     {}
-func (*Composite) isExpr() {}
-func (*KeyValue) isExpr()  {}
-func (*FuncLit) isExpr()   {}
-func (*Spread) isExpr()    {}
-func (*TypeExpr) isExpr()  {}
-func (*Template) isExpr()  {}
+func (*Ident) isExpr()      {}
+func (*Qual) isExpr()       {}
+func (*Lit) isExpr()        {}
+func (*Sel) isExpr()        {}
+func (*Call) isExpr()       {}
+func (*Conv) isExpr()       {}
+func (*Index) isExpr()      {}
+func (*Binary) isExpr()     {}
+func (*Unary) isExpr()      {}
+func (*Paren) isExpr()      {}
+func (*Composite) isExpr()  {}
+func (*KeyValue) isExpr()   {}
+func (*FuncLit) isExpr()    {}
+func (*Spread) isExpr()     {}
+func (*TypeExpr) isExpr()   {}
+func (*TypeAssert) isExpr() {}
+func (*Template) isExpr()   {}
 
 // ---- statements ----
 

@@ -34,7 +34,7 @@ func goTypeOf(tab *types.Table, typ string) (string, bool) {
 		return "mlx.Dtype", true
 	case "mask":
 		return "mlx.AttentionMask", true
-	case "any", "anylist":
+	case "any", "anylist", "int|array":
 		return "any", true
 	case "cache":
 		return "lmcache.Cache", true

@@ -88,6 +88,9 @@ type Val struct {
 	// Deref: an Optional read where it is known not to be None (narrow.go);
 	// T is the element type and the Go reads the pointer.
 	Deref bool
+	// Assert: an interface value an isinstance test narrowed to one class
+	// (T); the Go reads it with a type assertion.
+	Assert bool
 }
 
 func tv(t *Type) Val { return Val{T: t} }

@@ -111,6 +111,16 @@ func LocalParams(fn *Func) ([]string, map[string]bool) {
 
 // callSig checks a call of a table entry.
 func (t *checker) callSig(call *syntax.Call, sig *Sig, en *env) Val {
+	if len(sig.Alts) > 0 {
+		vals := map[syntax.Expr]Val{}
+		for _, a := range call.Args {
+			vals[a] = t.expr(a, en)
+		}
+		for _, k := range call.Keywords {
+			vals[k.Value] = t.expr(k.Value, en)
+		}
+		sig = ResolveSig(t.tab, sig, call, vals)
+	}
 	pnames, variadic, req := SigParams(sig)
 	b, err := Bind(call, pnames, variadic, req)
 	if err != nil {
@@ -713,7 +723,7 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 			return LitBool(true)
 		case Int, Float, Bool, Str, None:
 			return LitBool(false)
-		case AnyK:
+		case AnyK, Union:
 			return tv(TBool)
 		}
 	}
@@ -750,14 +760,69 @@ func accepts(tab *Table, typ string, v Val) bool {
 		return h != nil && (h.Numeric() || (typ == "list[ordered]" && h.Kind == Str))
 	}
 	pt := tab.ParseTypeName(typ)
+	if pt.Kind == Union {
+		if v.T.Kind == Union {
+			for _, e := range v.T.Elems {
+				if !pt.Has(e) {
+					return false
+				}
+			}
+			return true
+		}
+		return pt.Has(v.T.Base())
+	}
 	return pt.Kind != Unknown && pt.Kind == k
+}
+
+// deciding are the parameters whose types differ between overloads: only
+// they choose one.
+func deciding(alts []*Sig) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range alts {
+		for _, p := range a.Params {
+			for _, b := range alts {
+				found := false
+				for _, q := range b.Params {
+					if q.Name == p.Name {
+						found = true
+						if q.Type != p.Type {
+							out[p.Name] = true
+						}
+					}
+				}
+				if !found {
+					out[p.Name] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ResolveSig is the overload of a table entry a call's arguments pick (the
+// entry itself when it has none, or when no overload accepts them: the
+// first is then translated and reports the mismatch).
+func ResolveSig(tab *Table, sig *Sig, c *syntax.Call, vals map[syntax.Expr]Val) *Sig {
+	if len(sig.Alts) == 0 {
+		return sig
+	}
+	if o, _ := resolveAlts(tab, sig.Alts, c, vals, deciding(sig.Alts)); o != nil {
+		return o
+	}
+	return sig.Alts[0]
 }
 
 // ResolveBuiltin picks the overload of builtin b a call's arguments (with
 // their values, in order: positional then keyword) match, and its result
 // type; nil when none does.
 func ResolveBuiltin(tab *Table, b *Builtin, c *syntax.Call, vals map[syntax.Expr]Val) (*Sig, *Type) {
-	for _, o := range b.Overloads {
+	return resolveAlts(tab, b.Overloads, c, vals, nil)
+}
+
+// resolveAlts picks the first overload whose parameters (those in decide,
+// all when nil) accept the arguments, and its result type.
+func resolveAlts(tab *Table, alts []*Sig, c *syntax.Call, vals map[syntax.Expr]Val, decide map[string]bool) (*Sig, *Type) {
+	for _, o := range alts {
 		pnames, variadic, req := SigParams(o)
 		bound, err := Bind(c, pnames, variadic, req)
 		if err != nil {
@@ -774,7 +839,7 @@ func ResolveBuiltin(tab *Table, b *Builtin, c *syntax.Call, vals map[syntax.Expr
 			if i == 0 {
 				first = v
 			}
-			if !accepts(tab, p.Type, v) {
+			if (decide == nil || decide[p.Name]) && !accepts(tab, p.Type, v) {
 				ok = false
 			}
 		}

@@ -101,7 +101,7 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		return t.constant(k)
 	}
 	if ty, ok := en.lookup(s); ok {
-		return t.narrowed(n.Id, tv(ty))
+		return t.classNarrowed(n.Id, t.narrowed(n.Id, tv(ty)))
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
 		switch sym.Kind {
@@ -149,7 +149,7 @@ func (t *checker) attribute(a *syntax.Attribute, en *env) Val {
 			return Val{T: v.T.Elem, Deref: true}
 		}
 	}
-	return t.narrowed(PathKey(a), v)
+	return t.classNarrowed(PathKey(a), t.narrowed(PathKey(a), v))
 }
 
 // MaskAsArray is the type of a mask read as an array (mask.dtype, scores + mask).

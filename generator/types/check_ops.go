@@ -25,6 +25,12 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 		l, r = MaskAsArray(l), MaskAsArray(r)
 	}
 	lt, rt := l.T.Base(), r.T.Base()
+	if (lt.Kind == Union && rt.Kind == Array) || (rt.Kind == Union && lt.Kind == Array) {
+		// An int | array (a cache's offset) in array arithmetic: its array.
+		if _, ok := ArrayBinary[b.Op]; ok {
+			return tv(TArray)
+		}
+	}
 	if (lt.Kind == Array && rt.Kind == AnyK) || (rt.Kind == Array && lt.Kind == AnyK) {
 		if lt.Kind == AnyK {
 			l = tv(TFloat)

@@ -247,3 +247,41 @@ class Model(nn.Module):
 		t.Errorf("%d narrowed reads, want 4", derefs)
 	}
 }
+
+// TestUnion checks cache.offset, an int for a single-sequence cache and an
+// array for a batch cache: a local that holds 0 or it is int | array;
+// isinstance(offset, mx.array) narrows it to the array in its branch (read
+// with a type assertion), and a top-level mx.array(offset) starts an
+// array version.
+func TestUnion(t *testing.T) {
+	src := header + `
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.n = args.num_layers
+    def __call__(self, inputs, cache=None):
+        offset = 0
+        if cache is not None:
+            offset = cache.offset
+        if isinstance(offset, mx.array):
+            inputs = inputs + offset
+        offset = mx.array(offset)
+        return inputs + offset
+`
+	u, diags := check(t, src)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	fn := u.ByClass["Model"].ByMeth["__call__"]
+	if got := fn.FirstType["offset"].String(); got != "int | array" {
+		t.Errorf("offset is %s, want int | array", got)
+	}
+	body := u.Body(fn)
+	branch := fn.Def.Body[2].(*syntax.If).Body[0].(*syntax.Assign).Value.(*syntax.BinOp)
+	if v := body.Vals[branch.R]; v.T.String() != "array" || !v.Assert {
+		t.Errorf("offset under isinstance: %s (assert %v), want the array member", v.T, v.Assert)
+	}
+	if len(fn.Splits) != 1 {
+		t.Errorf("mx.array(offset) did not start a version: %v", fn.Splits)
+	}
+}

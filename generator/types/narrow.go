@@ -60,7 +60,7 @@ func intersect(a, b facts) facts {
 // kill forgets path and every path below it.
 func (f facts) kill(path string) {
 	for k := range f {
-		if k == path || strings.HasPrefix(k, path+".") {
+		if k == path || strings.HasPrefix(k, path+".") || strings.HasPrefix(k, path+":") {
 			delete(f, k)
 		}
 	}
@@ -101,6 +101,17 @@ func condFacts(e syntax.Expr) (whenTrue, whenFalse facts) {
 	case *syntax.Name, *syntax.Attribute:
 		if p := PathKey(e); p != "" {
 			whenTrue[p] = true // a truthy value is not None
+		}
+	case *syntax.Call:
+		// isinstance(p, C) with C a class: p is a C, or not one.
+		if f, ok := x.Func.(*syntax.Name); ok && f.Id == "isinstance" && len(x.Args) == 2 {
+			if c := PathKey(x.Args[1]); c != "" {
+				if p := PathKey(x.Args[0]); p != "" {
+					whenTrue[p+":is:"+c] = true
+					whenTrue[p] = true
+					whenFalse[p+":not:"+c] = true
+				}
+			}
 		}
 	case *syntax.UnaryOp:
 		if x.Op == "not" {
@@ -155,6 +166,93 @@ func (t *checker) assigned(path string, ty *Type) {
 func (t *checker) narrowed(path string, v Val) Val {
 	if v.T.Kind == Optional && path != "" && t.facts[path] {
 		return Val{T: v.T.Elem, Deref: true}
+	}
+	return v
+}
+
+// classNarrowed is the value of a read of path whose type is an interface
+// of module classes, when an isinstance test decides which class it holds:
+// that class, read through a type assertion (Val.Assert).
+func (t *checker) classNarrowed(path string, v Val) Val {
+	if v.T.Kind == Union && path != "" {
+		return t.unionNarrowed(path, v)
+	}
+	if v.T.Kind != Iface || path == "" {
+		return v
+	}
+	var left []*Type
+	for _, m := range v.T.Elems {
+		is, not := false, false
+		for k := range t.facts {
+			py, ok := strings.CutPrefix(k, path+":is:")
+			if ok {
+				if c := t.u.ClassOf(py); c != nil && c.Name == m.Name {
+					is = true
+				}
+			}
+			py, ok = strings.CutPrefix(k, path+":not:")
+			if ok {
+				if c := t.u.ClassOf(py); c != nil && c.Name == m.Name {
+					not = true
+				}
+			}
+		}
+		if is {
+			return Val{T: m, Assert: true}
+		}
+		if !not {
+			left = append(left, m)
+		}
+	}
+	if len(left) == 1 && len(left) < len(v.T.Elems) {
+		return Val{T: left[0], Assert: true}
+	}
+	return v
+}
+
+// unionNarrowed is a union read where isinstance tests decide its member
+// (isinstance(offset, mx.array): the array; its else: the int).
+func (t *checker) unionNarrowed(path string, v Val) Val {
+	member := func(name string) *Type {
+		switch name {
+		case "mx.array":
+			return TArray
+		case "int":
+			return TInt
+		case "float":
+			return TFloat
+		case "str":
+			return TStr
+		}
+		if c := t.u.ClassOf(name); c != nil {
+			return ClassT(c.Name)
+		}
+		return nil
+	}
+	var left []*Type
+	for _, m := range v.T.Elems {
+		is, not := false, false
+		for k := range t.facts {
+			if n, ok := strings.CutPrefix(k, path+":is:"); ok {
+				if mt := member(n); mt != nil && mt.Equal(m) {
+					is = true
+				}
+			}
+			if n, ok := strings.CutPrefix(k, path+":not:"); ok {
+				if mt := member(n); mt != nil && mt.Equal(m) {
+					not = true
+				}
+			}
+		}
+		if is {
+			return Val{T: m, Assert: true}
+		}
+		if !not {
+			left = append(left, m)
+		}
+	}
+	if len(left) == 1 && len(left) < len(v.T.Elems) {
+		return Val{T: left[0], Assert: true}
 	}
 	return v
 }

@@ -26,8 +26,11 @@ type APIParam struct {
 	Variadic    bool // *args
 }
 
-// Sig is a callable entry: the Go template, parameters and result.
+// Sig is a callable entry: the Go template, parameters and result. An
+// entry with overloads has them in Alts (its own fields are the first's):
+// the first whose parameter types accept the arguments is the translation.
 type Sig struct {
+	Alts    []*Sig
 	Go      string
 	Params  []APIParam
 	Returns string
@@ -74,6 +77,26 @@ type Builtin struct {
 	Why       string // why it is a form, not overloads
 }
 
+// rawSigs is an entry written as one signature or a list of overloads.
+type rawSigs []rawSig
+
+func (r *rawSigs) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		var list []rawSig
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		*r = list
+		return nil
+	}
+	var one rawSig
+	if err := n.Decode(&one); err != nil {
+		return err
+	}
+	*r = rawSigs{one}
+	return nil
+}
+
 type rawSig struct {
 	Go      string      `yaml:"go"`
 	Params  []yaml.Node `yaml:"params"`
@@ -85,19 +108,19 @@ type rawSig struct {
 type rawTable struct {
 	Imports map[string]string `yaml:"imports"`
 	Types   map[string]struct {
-		Go        string            `yaml:"go"`
-		Is        string            `yaml:"is"`
-		FromClass string            `yaml:"from_class"`
-		Call      *rawSig           `yaml:"call"`
-		Methods   map[string]rawSig `yaml:"methods"`
-		Attrs     map[string]Attr   `yaml:"attrs"`
+		Go        string             `yaml:"go"`
+		Is        string             `yaml:"is"`
+		FromClass string             `yaml:"from_class"`
+		Call      rawSigs            `yaml:"call"`
+		Methods   map[string]rawSigs `yaml:"methods"`
+		Attrs     map[string]Attr    `yaml:"attrs"`
 	} `yaml:"types"`
-	Functions    map[string]rawSig `yaml:"functions"`
-	ArrayMethods map[string]rawSig `yaml:"array_methods"`
-	ArrayAttrs   map[string]Attr   `yaml:"array_attrs"`
-	Dtypes       map[string]string `yaml:"dtypes"`
-	Constants    map[string]Attr   `yaml:"constants"`
-	ModuleBases  map[string]string `yaml:"module_bases"`
+	Functions    map[string]rawSigs `yaml:"functions"`
+	ArrayMethods map[string]rawSigs `yaml:"array_methods"`
+	ArrayAttrs   map[string]Attr    `yaml:"array_attrs"`
+	Dtypes       map[string]string  `yaml:"dtypes"`
+	Constants    map[string]Attr    `yaml:"constants"`
+	ModuleBases  map[string]string  `yaml:"module_bases"`
 	Builtins     map[string]struct {
 		Overloads []rawSig `yaml:"overloads"`
 		Form      string   `yaml:"form"`
@@ -125,21 +148,35 @@ func ParseTable(src []byte) (*Table, error) {
 		}
 		return &Sig{Go: r.Go, Params: ps, Returns: r.Returns, Value: r.Value, Extra: r.Extra}
 	}
+	// sigs is one signature, or overloads: the first one's fields with the
+	// alternatives in Alts.
+	sigs := func(where string, rs rawSigs) *Sig {
+		if len(rs) == 1 {
+			return sig(where, rs[0])
+		}
+		var alts []*Sig
+		for i, r := range rs {
+			alts = append(alts, sig(fmt.Sprintf("%s[%d]", where, i), r))
+		}
+		first := *alts[0]
+		first.Alts = alts
+		return &first
+	}
 	for name, rt := range raw.Types {
 		et := &ExtType{Name: name, Go: rt.Go, Is: rt.Is, FromClass: rt.FromClass, Methods: map[string]*Sig{}, Attrs: rt.Attrs}
-		if rt.Call != nil {
-			et.Call = sig("types."+name+".call", *rt.Call)
+		if len(rt.Call) > 0 {
+			et.Call = sigs("types."+name+".call", rt.Call)
 		}
 		for m, r := range rt.Methods {
-			et.Methods[m] = sig("types."+name+".methods."+m, r)
+			et.Methods[m] = sigs("types."+name+".methods."+m, r)
 		}
 		t.Types[name] = et
 	}
 	for name, r := range raw.Functions {
-		t.Functions[name] = sig("functions."+name, r)
+		t.Functions[name] = sigs("functions."+name, r)
 	}
 	for name, r := range raw.ArrayMethods {
-		t.ArrayMethods[name] = sig("array_methods."+name, r)
+		t.ArrayMethods[name] = sigs("array_methods."+name, r)
 	}
 	t.Builtins = map[string]*Builtin{}
 	for name, r := range raw.Builtins {
@@ -297,6 +334,13 @@ func (t *Table) ParseTypeName(s string) *Type {
 		return DictOf(TStr, TAny)
 	case "arraydict":
 		return DictOf(TStr, TArray)
+	}
+	if strings.Contains(s, "|") && !strings.ContainsAny(s, "[") {
+		var elems []*Type
+		for _, p := range strings.Split(s, "|") {
+			elems = append(elems, t.ParseTypeName(p))
+		}
+		return UnionOf(elems...)
 	}
 	if strings.HasPrefix(s, "list[") {
 		return ListOf(t.ParseTypeName(s[5 : len(s)-1]))

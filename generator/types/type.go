@@ -32,6 +32,10 @@ const (
 	FuncK
 	Module // a Python module object (mx, nn): only valid as an attribute base
 	Iface  // one of several classes with the same __call__ (Elems): a Go interface
+	// Union is a value of one of several types (Elems), as Python holds
+	// cache.offset: an int, or an array for a batch cache. In Go it is an
+	// any; an isinstance test narrows it to a member (a type assertion).
+	Union
 )
 
 // Type is a static type. Types are compared with Equal, not ==.
@@ -73,7 +77,7 @@ func OptionalOf(t *Type) *Type {
 // table types and any.
 func (t *Type) Nilable() bool {
 	switch t.Kind {
-	case Array, Mask, List, Dict, ClassK, Ext, AnyK, Tuple, Iface:
+	case Array, Mask, List, Dict, ClassK, Ext, AnyK, Tuple, Iface, Union:
 		return true
 	}
 	return false
@@ -154,6 +158,12 @@ func (t *Type) String() string {
 			s = append(s, e.Name)
 		}
 		return strings.Join(s, " | ")
+	case Union:
+		var s []string
+		for _, e := range t.Elems {
+			s = append(s, e.String())
+		}
+		return strings.Join(s, " | ")
 	}
 	return "?"
 }
@@ -168,6 +178,10 @@ func Unify(a, b *Type) *Type {
 		return a
 	case a.Equal(b):
 		return a
+	case a.Kind == Union && a.Has(b):
+		return a
+	case b.Kind == Union && b.Has(a):
+		return b
 	case a.Kind == None:
 		return OptionalOf(b)
 	case b.Kind == None:
@@ -230,6 +244,25 @@ func Unify(a, b *Type) *Type {
 		return TAny
 	}
 	return nil
+}
+
+// UnionOf is the union of types (in the given order).
+func UnionOf(ts ...*Type) *Type { return &Type{Kind: Union, Elems: ts} }
+
+// Has reports whether a union has u as a member (or is u).
+func (t *Type) Has(u *Type) bool {
+	if t.Equal(u) {
+		return true
+	}
+	if t.Kind != Union {
+		return false
+	}
+	for _, e := range t.Elems {
+		if e.Equal(u) {
+			return true
+		}
+	}
+	return false
 }
 
 // Homogeneous returns the element type of a tuple whose elements unify.

@@ -9,54 +9,77 @@ import (
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
-// The cache calls below are what generated code emits today. They forward
-// to the methods of ported/cache (cache.KV, cache.KeyValue) and to its
-// ScaledDotProductAttention, which dispatches on the cache value; they hold
-// no state of their own. New code calls the methods directly.
+// Generated code calls the caches' methods through the interfaces of
+// ported/cache (c.(cache.KeyValue).UpdateAndFetch(k, v)) and attention
+// through cache.ScaledDotProductAttention; what needs Python's duck typing
+// is here.
 
-// Offset is cache.offset for a single-sequence cache.
-func Offset(c cache.Cache) int {
-	if o, ok := c.(interface{ Offset() int }); ok {
-		return o.Offset()
-	}
-	Raise("AttributeError", "%s has no attribute 'offset'", className(c))
-	return 0
-}
-
-// CacheOffset is cache.offset for any cache: an int for the single-sequence
-// caches, a (B,) array for the batch caches (what RoPE and the mask take).
-func CacheOffset(c cache.Cache) cache.Offset {
+// OffsetOf is cache.offset: an int for the single-sequence caches, a (B,)
+// int32 array (one offset per sequence) for the batch caches. It is a
+// value of Python's type int | mx.array, held as any.
+func OffsetOf(c cache.Cache) any {
 	o, err := cache.OffsetOf(c)
 	if err != nil {
 		Raise("AttributeError", "%v", err)
 	}
-	return o
-}
-
-// RoPE is rope(x, offset=cache.offset) for an offset that is an int or a
-// per-sequence array.
-func RoPE(r rope.Layer, x *mlx.Array, offset cache.Offset) *mlx.Array {
-	if offset.IsArray() {
-		return r.ForwardArray(x, offset.Array)
+	if o.IsArray() {
+		return o.Array
 	}
-	return r.Forward(x, offset.Int)
+	return o.Int
 }
 
-// UpdateAndFetch is cache.update_and_fetch(keys, values).
-func UpdateAndFetch(c cache.Cache, keys, values *mlx.Array) (*mlx.Array, *mlx.Array) {
+// KeyValue is a cache as the attention code uses it (update_and_fetch,
+// keys_and_values); AttributeError for one without (ArraysCache).
+func KeyValue(c cache.Cache) cache.KeyValue {
 	kv, ok := c.(cache.KeyValue)
 	if !ok {
 		Raise("AttributeError", "%s has no attribute 'update_and_fetch'", className(c))
 	}
-	return kv.UpdateAndFetch(keys, values)
+	return kv
 }
 
-// SDPA is base.scaled_dot_product_attention(queries, keys, values, cache,
-// scale, mask, sinks), including its quantized-cache branch: c is a cache,
-// or nil for None.
-func SDPA(queries, keys, values *mlx.Array, c any, scale float64, mask mlx.AttentionMask, sinks *mlx.Array) *mlx.Array {
-	cc, _ := c.(cache.Cache)
-	return cache.ScaledDotProductAttention(queries, keys, values, cc, scale, mask, sinks)
+// RoPE is rope(x, offset=offset) for an offset that is an int or an array
+// (OffsetOf's value).
+func RoPE(r rope.Layer, x *mlx.Array, offset any) *mlx.Array {
+	switch o := offset.(type) {
+	case int:
+		return r.Forward(x, o)
+	case *mlx.Array:
+		return r.ForwardArray(x, o)
+	}
+	Raise("TypeError", "rope offset must be an int or an array, got %T", offset)
+	return nil
+}
+
+// FastRoPE is mx.fast.rope(x, ..., offset=offset) for an offset that is an
+// int or an array.
+func FastRoPE(x *mlx.Array, o mlx.RopeOpts, offset any) *mlx.Array {
+	switch off := offset.(type) {
+	case int:
+		return mlx.Rope(x, o, off)
+	case *mlx.Array:
+		return mlx.RopeArrayOffset(x, o, off)
+	}
+	Raise("TypeError", "rope offset must be an int or an array, got %T", offset)
+	return nil
+}
+
+// AsArray is a value of Python's type int | float | mx.array where an array
+// is needed: a number becomes a weak scalar (it takes the other operand's
+// dtype, as in Python).
+func AsArray(v any) *mlx.Array {
+	switch x := v.(type) {
+	case *mlx.Array:
+		return x
+	case int:
+		return mlx.Int(x)
+	case float64:
+		return mlx.Float(x)
+	case bool:
+		return mlx.BoolScalar(x)
+	}
+	Raise("TypeError", "expected a number or an array, got %T", v)
+	return nil
 }
 
 func className(c cache.Cache) string {

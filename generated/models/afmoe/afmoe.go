@@ -139,17 +139,17 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KNorm.Forward(keys)
 	if self.IsLocalAttention && self.Rope != nil {
 		if cache != nil {
-			queries = self.Rope.Forward(queries, py.Offset(cache))
-			keys = self.Rope.Forward(keys, py.Offset(cache))
+			queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+			keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
 		} else {
 			queries = self.Rope.Forward(queries, 0)
 			keys = self.Rope.Forward(keys, 0)
 		}
 	}
 	if cache != nil {
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	gate := mlx.Sigmoid(self.GateProj.Forward(x))
 	output = mlx.Multiply(output, gate)

@@ -99,11 +99,11 @@ func NewDeepseekV2YarnRotaryEmbedding(dim int, maxPositionEmbeddings int, base f
 }
 
 // Forward is DeepseekV2YarnRotaryEmbedding.__call__.
-func (self *DeepseekV2YarnRotaryEmbedding) Forward(x *mlx.Array, offset int) *mlx.Array {
+func (self *DeepseekV2YarnRotaryEmbedding) Forward(x *mlx.Array, offset any) *mlx.Array {
 	if self.Mscale != 1.0 {
 		x = mlx.Multiply(mlx.Float(self.Mscale), x)
 	}
-	return mlx.Rope(x, mlx.RopeOpts{Dims: py.At(x.Shape(), -1), Traditional: true, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
+	return py.FastRoPE(x, mlx.RopeOpts{Dims: py.At(x.Shape(), -1), Traditional: true, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
 }
 
 // DeepseekV2Attention is class DeepseekV2Attention of mlx_lm/models/deepseek_v2.py.
@@ -196,10 +196,10 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 	kNope, values := py.Unpack2(py.Split(kv, []int{self.QkNopeHeadDim}, -1))
 	var keys *mlx.Array
 	if cache != nil {
-		qPe = self.Rope.Forward(qPe, py.Offset(cache))
-		kPe = self.Rope.Forward(kPe, py.Offset(cache))
+		qPe = self.Rope.Forward(qPe, py.OffsetOf(cache))
+		kPe = self.Rope.Forward(kPe, py.OffsetOf(cache))
 		kPe = mlx.Repeat(kPe, self.NumHeads, 1)
-		keys, values = py.UpdateAndFetch(cache, mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
 	} else {
 		qPe = self.Rope.Forward(qPe, 0)
 		kPe = self.Rope.Forward(kPe, 0)
@@ -207,7 +207,7 @@ func (self *DeepseekV2Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, c
 		keys = mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1)
 	}
 	queries := mlx.Concatenate([]*mlx.Array{qNope, qPe}, -1)
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -306,7 +306,7 @@ type DeepseekV2MoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *DeepseekV2MLP      `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewDeepseekV2MoE is DeepseekV2MoE.__init__.
@@ -326,11 +326,17 @@ func NewDeepseekV2MoE(config *ModelArgs) *DeepseekV2MoE {
 
 // Forward is DeepseekV2MoE.__call__.
 func (self *DeepseekV2MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2)
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -474,7 +480,39 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: not translated yet (471:17: assignment: to an attribute of a DeepseekV2MLP | DeepseekV2MoE).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		if layer.SelfAttn.QLoraRank == nil {
+			layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		} else {
+			layer.SelfAttn.QBProj = py.ShardLinear(layer.SelfAttn.QBProj, "all-to-sharded", nil, group)
+		}
+		layer.SelfAttn.KvBProj = py.ShardLinear(layer.SelfAttn.KvBProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NumHeads = py.FloorDiv(layer.SelfAttn.NumHeads, N)
+		if py.IsInstance[*DeepseekV2MLP](layer.Mlp) {
+			layer.Mlp.(*DeepseekV2MLP).GateProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*DeepseekV2MLP).DownProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*DeepseekV2MLP).UpProj = py.ShardLinear(layer.Mlp.(*DeepseekV2MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*DeepseekV2MoE).ShardingGroup = group
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV2MoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DeepseekV2DecoderLayer {

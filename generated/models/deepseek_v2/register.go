@@ -17,6 +17,7 @@ func init() {
 		NewModel: NewModel,
 		Forward:  (*Model).Forward,
 		Sanitize: (*Model).Sanitize,
+		Shard:    (*Model).Shard,
 		Layers: func(m *Model) int {
 			return len(m.Layers())
 		},

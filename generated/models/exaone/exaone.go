@@ -89,14 +89,14 @@ func (self *AttentionModule) Forward(x *mlx.Array, mask mlx.AttentionMask, cache
 	k := self.KProj.Forward(x).Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	v := self.VProj.Forward(x).Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		q = self.Rope.Forward(q, py.Offset(cache))
-		k = self.Rope.Forward(k, py.Offset(cache))
-		k, v = py.UpdateAndFetch(cache, k, v)
+		q = py.RoPE(self.Rope, q, py.OffsetOf(cache))
+		k = py.RoPE(self.Rope, k, py.OffsetOf(cache))
+		k, v = py.KeyValue(cache).UpdateAndFetch(k, v)
 	} else {
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	out := py.SDPA(q, k, v, cache, self.Scale, mask, nil)
+	out := lmcache.ScaledDotProductAttention(q, k, v, cache, self.Scale, mask, nil)
 	out = out.Transpose(0, 2, 1, 3).Reshape(B, L, D)
 	return self.OutProj.Forward(out)
 }

@@ -138,7 +138,7 @@ type MoE struct {
 	SwitchMlp     *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate          *MoEGate            `mlx:"gate"`
 	SharedExperts *MLP                `mlx:"shared_experts"`
-	ShardingGroup any                 `mlx:"-"`
+	ShardingGroup *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMoE is MoE.__init__.
@@ -158,11 +158,17 @@ func NewMoE(args *ModelArgs) *MoE {
 
 // Forward is MoE.__call__.
 func (self *MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.SharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -218,15 +224,15 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
 		if self.UseRope {
-			queries = self.Rope.Forward(queries, py.Offset(cache))
-			keys = self.Rope.Forward(keys, py.Offset(cache))
+			queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+			keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
 		}
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else if self.UseRope {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -441,7 +447,39 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return caches
 }
 
-// Model.shard is not translated: not translated yet (407:17: assignment: to an attribute of a MLP | MoE).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
+		layer.SelfAttn.NKvHeads = py.FloorDiv(layer.SelfAttn.NKvHeads, N)
+		if py.IsInstance[*MLP](layer.Mlp) {
+			layer.Mlp.(*MLP).GateProj = py.ShardLinear(layer.Mlp.(*MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*MLP).DownProj = py.ShardLinear(layer.Mlp.(*MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*MLP).UpProj = py.ShardLinear(layer.Mlp.(*MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*MoE).ShardingGroup = group
+			if layer.Mlp.(*MoE).SharedExperts != nil {
+				py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+				py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+				py.ShardInplace(layer.Mlp.(*MoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			}
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*MoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // groupExpertSelect is group_expert_select() of mlx_lm/models/exaone_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {

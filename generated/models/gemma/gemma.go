@@ -102,14 +102,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, py.Offset(cache))
-		keys = self.Rope.Forward(keys, py.Offset(cache))
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

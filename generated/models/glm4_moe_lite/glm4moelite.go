@@ -187,17 +187,17 @@ func (self *Glm4MoeLiteAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, 
 	compressedKv, kPe = py.Unpack2(py.Split(compressedKv, []int{self.KvLoraRank}, -1))
 	kPe = kPe.Reshape(B, L, 1, self.QkRopeHeadDim).Transpose(0, 2, 1, 3)
 	kvLatent := self.KvALayernorm.Forward(compressedKv)
-	offset := func() int {
+	offset := func() any {
 		if cache != nil {
-			return py.Offset(cache)
+			return py.OffsetOf(cache)
 		}
 		return 0
 	}()
-	qPe = self.Rope.Forward(qPe, offset)
-	kPe = self.Rope.Forward(kPe, offset)
+	qPe = py.RoPE(self.Rope, qPe, offset)
+	kPe = py.RoPE(self.Rope, kPe, offset)
 	kvLatent = mlx.ExpandDims(kvLatent, 1)
 	if cache != nil {
-		kvLatent, kPe = py.UpdateAndFetch(cache, kvLatent, kPe)
+		kvLatent, kPe = py.KeyValue(cache).UpdateAndFetch(kvLatent, kPe)
 	}
 	peScores := mlx.Matmul(mlx.Multiply(qPe, mlx.Float(self.Scale)), kPe.Swapaxes(-1, -2))
 	if mask != mlx.NoMask {
@@ -213,7 +213,7 @@ func (self *Glm4MoeLiteAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, 
 		k = self.EmbedQ.Forward(kvLatent, false)
 		v = self.UnembedOut.Forward(kvLatent, true)
 	}
-	output := py.SDPA(qNope, k, v, cache, self.Scale, mlx.MaskArray(peScores), nil)
+	output := lmcache.ScaledDotProductAttention(qNope, k, v, cache, self.Scale, mlx.MaskArray(peScores), nil)
 	if L == 1 {
 		output = self.UnembedOut.Forward(output, true)
 	}
@@ -300,7 +300,7 @@ type Glm4MoeLiteMoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *Glm4MoeLiteMLP     `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewGlm4MoeLiteMoE is Glm4MoeLiteMoE.__init__.
@@ -320,11 +320,17 @@ func NewGlm4MoeLiteMoE(config *ModelArgs) *Glm4MoeLiteMoE {
 
 // Forward is Glm4MoeLiteMoE.__call__.
 func (self *Glm4MoeLiteMoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }

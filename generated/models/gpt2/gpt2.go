@@ -81,9 +81,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NHead, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NHead, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.CProj.Forward(output)
 }
@@ -184,9 +184,9 @@ func (self *GPT2Model) Forward(inputs *mlx.Array, cache []lmcache.Cache) *mlx.Ar
 	if cache == nil {
 		cache = py.Repeat[lmcache.Cache](nil, len(self.H))
 	}
-	offset := 0
+	var offset any = 0
 	if cache[0] != nil {
-		offset = py.Offset(cache[0])
+		offset = py.OffsetOf(cache[0])
 	}
 	offset2 := py.ArrayOf(offset, -1)
 	positionIds := mlx.Add(py.Arange(-1, L), offset2.Index(mlx.Ellipsis, mlx.NewAxis))

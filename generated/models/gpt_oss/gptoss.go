@@ -102,14 +102,14 @@ func (self *AttentionBlock) Forward(x *mlx.Array, mask mlx.AttentionMask, cache 
 	k := self.KProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	v := self.VProj.Forward(x).Reshape(B, L, -1, D).Swapaxes(1, 2)
 	if cache != nil {
-		q = self.Rope.Forward(q, py.Offset(cache))
-		k = self.Rope.Forward(k, py.Offset(cache))
-		k, v = py.UpdateAndFetch(cache, k, v)
+		q = py.RoPE(self.Rope, q, py.OffsetOf(cache))
+		k = py.RoPE(self.Rope, k, py.OffsetOf(cache))
+		k, v = py.KeyValue(cache).UpdateAndFetch(k, v)
 	} else {
 		q = self.Rope.Forward(q, 0)
 		k = self.Rope.Forward(k, 0)
 	}
-	vHat := py.SDPA(q, k, v, cache, self.SmScale, mask, self.Sinks)
+	vHat := lmcache.ScaledDotProductAttention(q, k, v, cache, self.SmScale, mask, self.Sinks)
 	return self.OProj.Forward(vHat.Swapaxes(1, 2).Reshape(B, L, -1))
 }
 
@@ -120,7 +120,7 @@ type MLPBlock struct {
 	NumExpertsPerTok int                 `mlx:"-"`
 	Experts          *lmswitch.SwitchGLU `mlx:"experts"`
 	Router           nn.LinearLayer      `mlx:"router"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMLPBlock is MLPBlock.__init__.
@@ -137,12 +137,18 @@ func NewMLPBlock(config *ModelArgs) *MLPBlock {
 
 // Forward is MLPBlock.__call__.
 func (self *MLPBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	g := self.Router.Forward(x)
 	experts, indices := mlxTopk(g, self.NumExpertsPerTok, -1)
 	expertWeights := mlx.Softmax(experts, true, -1)
 	x = self.Experts.Forward(x, indices)
 	x = mlx.Multiply(x, mlx.ExpandDims(expertWeights, -1))
 	y := x.Sum(false, -2)
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 
@@ -308,7 +314,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return newWeights
 }
 
-// Model.shard is not translated: not translated yet (291:27: attribute gate_proj: SwitchGLU has no attribute gate_proj in the API table).
+// Model.shard is not translated: not translated yet (293:13: assignment: to an attribute of a SwitchLinear).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*TransformerBlock {

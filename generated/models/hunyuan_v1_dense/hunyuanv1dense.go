@@ -84,8 +84,8 @@ func NewDynamicNTKAlphaRoPE(dims int, base float64, scalingAlpha float64) *Dynam
 }
 
 // Forward is DynamicNTKAlphaRoPE.__call__.
-func (self *DynamicNTKAlphaRoPE) Forward(x *mlx.Array, offset int) *mlx.Array {
-	return mlx.Rope(x, mlx.RopeOpts{Dims: self.Dims, Traditional: false, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
+func (self *DynamicNTKAlphaRoPE) Forward(x *mlx.Array, offset any) *mlx.Array {
+	return py.FastRoPE(x, mlx.RopeOpts{Dims: self.Dims, Traditional: false, Base: 0, Scale: 1.0, Freqs: self.Freqs_}, offset)
 }
 
 // Attention is class Attention of mlx_lm/models/hunyuan_v1_dense.py.
@@ -145,8 +145,8 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Reshape(B, L, self.NKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, py.Offset(cache))
-		keys = self.Rope.Forward(keys, py.Offset(cache))
+		queries = self.Rope.Forward(queries, py.OffsetOf(cache))
+		keys = self.Rope.Forward(keys, py.OffsetOf(cache))
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
@@ -156,9 +156,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 		keys = self.KeyLayernorm.Forward(keys)
 	}
 	if cache != nil {
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

@@ -144,14 +144,14 @@ func (self *MiniMaxAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cach
 	keys = keys.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, py.Offset(cache))
-		keys = self.Rope.Forward(keys, py.Offset(cache))
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -162,7 +162,7 @@ type MiniMaxSparseMoeBlock struct {
 	Gate                 nn.LinearLayer      `mlx:"gate"`
 	SwitchMlp            *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	EScoreCorrectionBias *mlx.Array          `mlx:"e_score_correction_bias"`
-	ShardingGroup        any                 `mlx:"-"`
+	ShardingGroup        *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewMiniMaxSparseMoeBlock is MiniMaxSparseMoeBlock.__init__.
@@ -178,6 +178,9 @@ func NewMiniMaxSparseMoeBlock(args *ModelArgs) *MiniMaxSparseMoeBlock {
 
 // Forward is MiniMaxSparseMoeBlock.__call__.
 func (self *MiniMaxSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	gates := self.Gate.Forward(x.Astype(mlx.Float32))
 	scores := mlx.Sigmoid(gates)
 	origScores := scores
@@ -190,6 +193,9 @@ func (self *MiniMaxSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
 	scores = scores.Astype(x.Dtype())
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2)
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 

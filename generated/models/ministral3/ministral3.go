@@ -103,12 +103,12 @@ func (self *Attention) Forward(x *mlx.Array, attnScale *mlx.Array, mask mlx.Atte
 	queries = queries.Reshape(B, L, self.NHeads, -1).Transpose(0, 2, 1, 3)
 	keys = keys.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NKvHeads, -1).Transpose(0, 2, 1, 3)
-	offset := 0
+	var offset any = 0
 	if cache != nil {
-		offset = py.Offset(cache)
-		queries = self.Rope.Forward(queries, offset)
-		keys = self.Rope.Forward(keys, offset)
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		offset = py.OffsetOf(cache)
+		queries = py.RoPE(self.Rope, queries, offset)
+		keys = py.RoPE(self.Rope, keys, offset)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
@@ -117,7 +117,7 @@ func (self *Attention) Forward(x *mlx.Array, attnScale *mlx.Array, mask mlx.Atte
 		attnScale = getLlama4AttnScale(L, offset, py.Float(self.ScalingBeta), py.Int(self.OriginalMaxPositionEmbeddings)).Astype(x.Dtype())
 	}
 	queries = mlx.Multiply(queries, attnScale)
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -243,12 +243,12 @@ func (self *LanguageModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inp
 	} else {
 		h = self.EmbedTokens.Forward(inputs)
 	}
-	var offset int
+	var offset any
 	if cache == nil {
 		cache = py.Repeat[lmcache.Cache](nil, len(self.PipelineLayers()))
 		offset = 0
 	} else {
-		offset = py.Offset(cache[0])
+		offset = py.OffsetOf(cache[0])
 	}
 	var swaMask mlx.AttentionMask
 	var faMask mlx.AttentionMask = mlx.NoMask
@@ -386,8 +386,11 @@ func (self *Model) MakeCache() []lmcache.Cache {
 }
 
 // getLlama4AttnScale is _get_llama_4_attn_scale() of mlx_lm/models/ministral3.py.
-func getLlama4AttnScale(size int, offset int, beta float64, maxPositionEmbeddings int) *mlx.Array {
-	scaling := mlx.Add(mlx.Int(1), mlx.Multiply(mlx.Float(beta), mlx.Log(mlx.Add(mlx.Int(1), mlx.Floor(mlx.Divide(mlx.Add(py.Arange(-1, size), mlx.Int(offset)), mlx.Int(maxPositionEmbeddings)))))))
+func getLlama4AttnScale(size int, offset any, beta float64, maxPositionEmbeddings int) *mlx.Array {
+	if py.IsInstance[*mlx.Array](offset) && offset.(*mlx.Array).Ndim() > 0 {
+		offset = offset.(*mlx.Array).Index(mlx.Colon, mlx.NewAxis)
+	}
+	scaling := mlx.Add(mlx.Int(1), mlx.Multiply(mlx.Float(beta), mlx.Log(mlx.Add(mlx.Int(1), mlx.Floor(mlx.Divide(mlx.Add(py.Arange(-1, size), py.AsArray(offset)), mlx.Int(maxPositionEmbeddings)))))))
 	if scaling.Ndim() == 2 {
 		return scaling.Index(mlx.Colon, mlx.NewAxis, mlx.Colon, mlx.NewAxis)
 	} else {

@@ -89,9 +89,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = queries.Reshape(B, L, self.NumHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	keys = keys.Reshape(B, L, self.NumKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKvHeads, self.HeadDim).Transpose(0, 2, 1, 3)
-	offset := func() int {
+	offset := func() any {
 		if cache != nil {
-			return py.Offset(cache)
+			return py.OffsetOf(cache)
 		}
 		return 0
 	}()
@@ -100,9 +100,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = rmsNorm(queries)
 	keys = rmsNorm(keys)
 	if cache != nil {
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, self.HiddenSize)
 	return self.CProj.Forward(output)
 }
@@ -224,13 +224,13 @@ func rmsNorm(x *mlx.Array) *mlx.Array {
 }
 
 // applyRotaryEmb is apply_rotary_emb() of mlx_lm/models/nanochat.py.
-func applyRotaryEmb(x *mlx.Array, offset int, base float64, freqs *mlx.Array) *mlx.Array {
+func applyRotaryEmb(x *mlx.Array, offset any, base float64, freqs *mlx.Array) *mlx.Array {
 	headDim := py.At(x.Shape(), -1)
 	if freqs == nil {
 		halfD := py.FloorDiv(headDim, 2)
 		freqs = mlx.Negative(mlx.Exp(mlx.Multiply(py.Arange(mlx.Float32, 0.0, halfD), mlx.Float(math.Log(base)/float64(halfD)))))
 	}
-	return mlx.Rope(x, mlx.RopeOpts{Dims: headDim, Traditional: false, Base: 0, Scale: 1.0, Freqs: freqs}, offset)
+	return py.FastRoPE(x, mlx.RopeOpts{Dims: headDim, Traditional: false, Base: 0, Scale: 1.0, Freqs: freqs}, offset)
 }
 
 // softcap is softcap() of mlx_lm/models/nanochat.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.

@@ -107,15 +107,15 @@ func (self *PhiAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lm
 	keys = keys.Reshape(B, L, nKvHeads, -1).Moveaxis(1, 2)
 	values = values.Reshape(B, L, nKvHeads, -1).Moveaxis(1, 2)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, py.Offset(cache))
-		keys = self.Rope.Forward(keys, py.Offset(cache))
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
 	scale := math.Sqrt(1.0 / float64(py.At(queries.Shape(), -1)))
-	output := py.SDPA(queries.Astype(mlx.Float32), keys, values, cache, scale, mask, nil).Astype(values.Dtype())
+	output := lmcache.ScaledDotProductAttention(queries.Astype(mlx.Float32), keys, values, cache, scale, mask, nil).Astype(values.Dtype())
 	output = output.Moveaxis(2, 1).Reshape(B, L, -1)
 	return self.Dense.Forward(output)
 }

@@ -21,6 +21,7 @@ func init() {
 			return m.Forward(inputs, caches, nil)
 		},
 		Sanitize: (*Model).Sanitize,
+		Shard:    (*Model).Shard,
 		QuantPredicate: func(m *Model, path string, module any) any {
 			return m.QuantPredicate()(path, module)
 		},

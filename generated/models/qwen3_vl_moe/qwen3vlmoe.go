@@ -98,14 +98,14 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = self.KNorm.Forward(keys.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1)).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, py.Deref(self.NKvHeads, "self.n_kv_heads"), -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, py.Offset(cache))
-		keys = self.Rope.Forward(keys, py.Offset(cache))
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -138,7 +138,7 @@ type Qwen3MoeSparseMoeBlock struct {
 	NormTopkProb  bool                `mlx:"-"`
 	Gate          nn.LinearLayer      `mlx:"gate"`
 	SwitchMlp     *lmswitch.SwitchGLU `mlx:"switch_mlp"`
-	ShardingGroup any                 `mlx:"-"`
+	ShardingGroup *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewQwen3MoeSparseMoeBlock is Qwen3MoeSparseMoeBlock.__init__.
@@ -158,6 +158,9 @@ func NewQwen3MoeSparseMoeBlock(args *Qwen3MoeModelArgs) *Qwen3MoeSparseMoeBlock 
 
 // Forward is Qwen3MoeSparseMoeBlock.__call__.
 func (self *Qwen3MoeSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	gates := self.Gate.Forward(x)
 	gates = mlx.Softmax(gates, true, -1)
 	k := self.TopK
@@ -169,6 +172,9 @@ func (self *Qwen3MoeSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
 	}
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 
@@ -336,7 +342,34 @@ func (self *Qwen3MoeModel_) Sanitize(weights map[string]*mlx.Array) map[string]*
 	return weights
 }
 
-// Qwen3MoeModel_.shard is not translated: not translated yet (301:17: assignment: to an attribute of a MLP | Qwen3MoeSparseMoeBlock).
+// Shard is Qwen3MoeModel_.shard.
+func (self *Qwen3MoeModel_) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NHeads = py.FloorDiv(layer.SelfAttn.NHeads, N)
+		layer.SelfAttn.NKvHeads = py.Ptr(py.FloorDiv(py.Deref(layer.SelfAttn.NKvHeads, "value at line 297"), N))
+		if py.IsInstance[*MLP](layer.Mlp) {
+			layer.Mlp.(*MLP).GateProj = py.ShardLinear(layer.Mlp.(*MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*MLP).DownProj = py.ShardLinear(layer.Mlp.(*MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*MLP).UpProj = py.ShardLinear(layer.Mlp.(*MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*Qwen3MoeSparseMoeBlock).ShardingGroup = group
+			py.ShardInplace(layer.Mlp.(*Qwen3MoeSparseMoeBlock).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*Qwen3MoeSparseMoeBlock).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*Qwen3MoeSparseMoeBlock).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // QuantPredicate is the property Qwen3MoeModel_.quant_predicate.
 func (self *Qwen3MoeModel_) QuantPredicate() func(string, any) any {

@@ -135,9 +135,9 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	keys = keys.Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKeyValueHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = self.Rope.Forward(queries, py.Offset(cache))
-		keys = self.Rope.Forward(keys, py.Offset(cache))
-		keys, values = py.UpdateAndFetch(cache, keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
@@ -145,7 +145,7 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	queries = queries.Astype(mlx.Float32)
 	keys = keys.Astype(mlx.Float32)
 	scale := math.Sqrt(1.0 / float64(py.At(queries.Shape(), -1)))
-	output := py.SDPA(queries, keys, values, cache, scale, mask, nil).Astype(values.Dtype())
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, scale, mask, nil).Astype(values.Dtype())
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

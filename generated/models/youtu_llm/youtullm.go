@@ -144,10 +144,10 @@ func (self *YoutuLLMAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cac
 	kNope, values := py.Unpack2(py.Split(kv, []int{self.QkNopeHeadDim}, -1))
 	var keys *mlx.Array
 	if cache != nil {
-		qPe = self.Rope.Forward(qPe, py.Offset(cache))
-		kPe = self.Rope.Forward(kPe, py.Offset(cache))
+		qPe = py.RoPE(self.Rope, qPe, py.OffsetOf(cache))
+		kPe = py.RoPE(self.Rope, kPe, py.OffsetOf(cache))
 		kPe = mlx.Repeat(kPe, self.NumHeads, 1)
-		keys, values = py.UpdateAndFetch(cache, mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
+		keys, values = py.KeyValue(cache).UpdateAndFetch(mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1), values)
 	} else {
 		qPe = self.Rope.Forward(qPe, 0)
 		kPe = self.Rope.Forward(kPe, 0)
@@ -155,7 +155,7 @@ func (self *YoutuLLMAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, cac
 		keys = mlx.Concatenate([]*mlx.Array{kNope, kPe}, -1)
 	}
 	queries := mlx.Concatenate([]*mlx.Array{qNope, qPe}, -1)
-	output := py.SDPA(queries, keys, values, cache, self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }

@@ -17,7 +17,24 @@ static std::deque<mx::Stream> g_ctx_streams;
 static thread_local int32_t t_ctx = 0;
 static thread_local mx::Stream* t_stream = nullptr;
 
-mx::Stream& stream() { return t_stream ? *t_stream : *g_stream; }
+// Some MLX ops build helper arrays on the calling thread's default stream
+// rather than the stream they are given (quantized_matmul casts its input
+// with an astype given no stream when the input and scales dtypes differ, in
+// MLX 0.32.4), and a thread's default stream exists only on that thread: when
+// the goroutine then evaluates on another OS thread, MLX fails with "There is
+// no Stream(cpu, N) in current thread". Making the stream this thread uses
+// (its bound context's, else the process-wide one) the thread's default keeps
+// those arrays on it. (Merge of perf's per-goroutine streams with paritybar's
+// fix e58f0a3, by coverage-b.)
+mx::Stream& stream() {
+  thread_local const mx::Stream* t_default = nullptr;
+  mx::Stream& s = t_stream ? *t_stream : *g_stream;
+  if (t_default != &s) {
+    mx::set_default_stream(s);
+    t_default = &s;
+  }
+  return s;
+}
 mx::Stream& cpu_stream() { return *g_cpu_stream; }
 int32_t current_ctx() { return t_ctx; }
 

@@ -30,6 +30,12 @@ const ShardTolerance = 1e-5
 
 const workerTest = "TestShardedLlamaRingWorker"
 
+// caseName names a reference checkpoint <out>/<case>/<variant> as
+// "<case>-<variant>" (sharded_reference.py names its outputs the same way).
+func caseName(dir string) string {
+	return filepath.Base(filepath.Dir(dir)) + "-" + filepath.Base(dir)
+}
+
 // reference builds the tiny llama checkpoints with mlx-lm (plain and 4-bit).
 func reference(t *testing.T) (root string, cases []string) {
 	t.Helper()
@@ -40,14 +46,14 @@ func reference(t *testing.T) (root string, cases []string) {
 	out := t.TempDir()
 	pyref.Run(t, filepath.Join(root, "parity", "py", "model_reference.py"), "llama",
 		filepath.Join("testdata", "llama_tp.json"), out)
-	entries, err := os.ReadDir(out)
+	// model_reference.py writes <out>/<case>/<variant>; the cases ask for
+	// the f32 and q4 (quantized from f32) checkpoints only.
+	dirs, err := filepath.Glob(filepath.Join(out, "*", "*", "reference.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range entries {
-		if e.IsDir() {
-			cases = append(cases, filepath.Join(out, e.Name()))
-		}
+	for _, d := range dirs {
+		cases = append(cases, filepath.Dir(d))
 	}
 	sort.Strings(cases)
 	if len(cases) != 4 {
@@ -58,7 +64,7 @@ func reference(t *testing.T) (root string, cases []string) {
 
 // TestShardedLlamaRing splits tiny llama models across two processes with
 // MLX's ring backend on loopback, the way llama.py's shard() does, and
-// checks that the sharded forward pass (full sequence, and 16 greedy steps
+// checks that the sharded forward pass (full sequence, and the prefill and 16 greedy steps
 // through the KV cache) gives the unsharded model's logits, on both ranks,
 // and bit for bit mlx-lm's own sharded run (Model.shard under the same ring).
 func TestShardedLlamaRing(t *testing.T) {
@@ -93,7 +99,7 @@ func TestShardedLlamaRing(t *testing.T) {
 	t.Logf("2 Go ranks ran in %.1fs, 2 mlx-lm ranks in %.1fs", goTime.Seconds(), time.Since(start).Seconds())
 
 	for _, dir := range cases {
-		name := filepath.Base(dir)
+		name := caseName(dir)
 		t.Run(name, func(t *testing.T) {
 			scope := mlx.NewScope()
 			defer scope.Close()
@@ -101,7 +107,7 @@ func TestShardedLlamaRing(t *testing.T) {
 			pyr := load(t, filepath.Join(pyOut, name+".py.rank0.safetensors"))
 			for r := range 2 {
 				got := load(t, filepath.Join(goOut, fmt.Sprintf("%s.go.rank%d.safetensors", name, r)))
-				for _, k := range []string{"logits", "greedy_logits"} {
+				for _, k := range []string{"logits", "decode_logits"} {
 					if d := maxAbsDiff(t, got[k], ref[k]); d > ShardTolerance {
 						t.Errorf("rank %d: sharded %s differ from the unsharded model's: max |Δ| = %.3g > %.0e", r, k, d, ShardTolerance)
 					} else {
@@ -111,8 +117,8 @@ func TestShardedLlamaRing(t *testing.T) {
 						t.Errorf("rank %d: sharded %s differ from mlx-lm's sharded run: max |Δ| = %.3g (want 0: same ops on the same libmlx)", r, k, d)
 					}
 				}
-				g, _ := mlx.ToSlice[int32](got["greedy"])
-				w, _ := mlx.ToSlice[int32](ref["greedy"])
+				g, _ := mlx.ToSlice[int32](got["decode_tokens"])
+				w, _ := mlx.ToSlice[int32](ref["decode_tokens"])
 				if fmt.Sprint(g) != fmt.Sprint(w) {
 					t.Errorf("rank %d: greedy tokens of the sharded model %v, unsharded %v", r, g, w)
 				}
@@ -176,16 +182,16 @@ func TestShardedLlamaRingWorker(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: forward: %v", dir, err)
 		}
-		gen, steps, err := modelparity.Greedy(model, tokens, ref.Arrays["greedy"].Dim(1))
+		gen, steps, err := modelparity.Decode(model, tokens, modelparity.Steps)
 		if err != nil {
 			t.Fatalf("%s: greedy: %v", dir, err)
 		}
 		res := map[string]*mlx.Array{
 			"logits":        logits.Astype(mlx.Float32),
-			"greedy":        mlx.FromSlice(gen, 1, len(gen)),
-			"greedy_logits": steps,
+			"decode_tokens": mlx.FromSlice(gen, len(gen)),
+			"decode_logits": steps,
 		}
-		path := filepath.Join(out, fmt.Sprintf("%s.go.rank%d.safetensors", filepath.Base(dir), rank))
+		path := filepath.Join(out, fmt.Sprintf("%s.go.rank%d.safetensors", caseName(dir), rank))
 		if err := mlx.SaveSafetensors(path, res, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -36,6 +36,10 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		l, r = t.maskAsArray(l), t.maskAsArray(r)
 	}
 	lt, rt := l.t.Base(), r.t.Base()
+	if u := types.UnionIntArith(b.Op, lt, rt); u != nil {
+		// int | array with an int: Python's int arithmetic or the array's.
+		return prim(call(t.qual("py", "OffsetArith"), lit(b.Op), t.deref(l, b.L), t.deref(r, b.R)), u)
+	}
 	if (lt.Kind == types.Array && rt.Kind == types.AnyK) || (rt.Kind == types.Array && lt.Kind == types.AnyK) {
 		if lt.Kind == types.AnyK {
 			l = prim(call(t.qual("py", "Float"), l.c), types.TFloat)

@@ -225,6 +225,29 @@ func (t *translator) anyAll(name string, c *syntax.Comp, en *env) val {
 	return prim(closure(named("bool"), loops([]model.Stmt{body}), ret(lit(otherwise))), types.TBool)
 }
 
+// next is next(elt for ... [, default]): a loop that returns the first
+// element the generator yields (later ones are not evaluated, as in
+// Python), then the default, or StopIteration without one.
+func (t *translator) next(comp *syntax.Comp, c *syntax.Call, rt *types.Type, en *env) val {
+	inner, loops, ok := t.compLoops(comp, en)
+	if !ok {
+		return prim(nilLit(), types.TUnknown)
+	}
+	elt := t.expr(comp.Elt, inner)
+	first := ret(t.coerce(elt, rt, comp.Elt))
+	var otherwise []model.Stmt
+	if len(c.Args) == 2 {
+		otherwise = []model.Stmt{ret(t.coerce(t.expr(c.Args[1], en), rt, c.Args[1]))}
+	} else {
+		otherwise = []model.Stmt{
+			exprStmt(call(t.qual("py", "Raise"), lit("StopIteration"), lit("next(): the generator is empty"))),
+			ret(t.zero(rt)),
+		}
+	}
+	body := append([]model.Stmt{loops([]model.Stmt{first})}, otherwise...)
+	return prim(closure(t.goType(rt), body...), rt)
+}
+
 // loopHead makes a Go for statement around a body.
 type loopHead func(body []model.Stmt) model.Stmt
 

@@ -186,6 +186,10 @@ func (t *checker) spreadInts(e syntax.Expr, en *env) {
 		if x.Kind == syntax.ConstNone {
 			return
 		}
+	case *syntax.Starred:
+		// f(*shape) for a variadic shape: the sequence's ints themselves.
+		t.expr(x.X, en)
+		return
 	case *syntax.Tuple:
 		t.intElems(x.Elts, en)
 		return
@@ -640,7 +644,12 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 					}
 				}
 			}
-			return arg(0), true
+			v := arg(0)
+			if name == "dict" && v.T.Kind == AnyK {
+				// dict(d) of a config value: a copy the function may change.
+				return tv(DictOf(TStr, TAny)), true
+			}
+			return v, true
 		}
 		if len(c.Args) == 0 {
 			return tv(ListOf(TUnknown)), true
@@ -654,6 +663,25 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 		}
 	case "print":
 		return tv(TNone), true
+	case "next":
+		if comp, ok := firstArg(c).(*syntax.Comp); ok && comp.Kind == "gen" && len(c.Keywords) == 0 && len(c.Args) <= 2 {
+			// next(elt for ... [, default]): the first element, of the
+			// element's type; a None default makes it Optional.
+			et := arg(0).T.Homogeneous()
+			if et == nil || et.Kind == Unknown {
+				break
+			}
+			if len(c.Args) == 1 {
+				return tv(et), true
+			}
+			d := arg(1)
+			if d.T.Kind == None {
+				return tv(OptionalOf(et)), true
+			}
+			if u := t.unify(et, d.T); u != nil {
+				return tv(u), true
+			}
+		}
 	case "all", "any":
 		if len(c.Args) == 1 {
 			if comp, ok := c.Args[0].(*syntax.Comp); ok && comp.Kind != "dict" {
@@ -873,4 +901,11 @@ func (t *checker) overloaded(c *syntax.Call, b *Builtin, en *env) (Val, bool) {
 		return Val{}, false
 	}
 	return tv(rt), true
+}
+
+func firstArg(c *syntax.Call) syntax.Expr {
+	if len(c.Args) == 0 {
+		return nil
+	}
+	return c.Args[0]
 }

@@ -771,3 +771,36 @@ func Depends(input, dependency *mlx.Array) *mlx.Array {
 	}
 	return out[0]
 }
+
+// StartsWithAny is s.startswith(tuple): whether s starts with any of them.
+func StartsWithAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// EndsWithAny is s.endswith(tuple): whether s ends with any of them.
+func EndsWithAny(s string, suffixes []string) bool {
+	for _, p := range suffixes {
+		if strings.HasSuffix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// NumpyArange is numpy.arange(stop), (start, stop) or (start, stop, step)
+// as an MLX array of numpy's dtype: int64 when every argument is an int,
+// float64 otherwise (mx.array of it keeps that dtype, as in Python).
+func NumpyArange(args ...any) *mlx.Array {
+	dt := mlx.Int64
+	for _, a := range args {
+		if _, ok := a.(float64); ok {
+			dt = mlx.Float64
+		}
+	}
+	return Arange(dt, args...)
+}

@@ -158,6 +158,11 @@ func TestPythonSemantics(t *testing.T) {
 	add(`"héllo".find("l")`, func() any { return py.StrFind("héllo", "l") })
 	add(`"héllo".find("z")`, func() any { return py.StrFind("héllo", "z") })
 	add(`"héllo".index("z")`, func() any { return py.StrIndex("héllo", "z") })
+	add(`"a.cos".endswith(("cos", "sin"))`, func() any { return py.EndsWithAny("a.cos", []string{"cos", "sin"}) })
+	add(`"a.tan".endswith(("cos", "sin"))`, func() any { return py.EndsWithAny("a.tan", []string{"cos", "sin"}) })
+	add(`"a.x".endswith(())`, func() any { return py.EndsWithAny("a.x", nil) })
+	add(`"vision.x".startswith(("audio", "vision"))`, func() any { return py.StartsWithAny("vision.x", []string{"audio", "vision"}) })
+	add(`"lm.x".startswith(("audio", "vision"))`, func() any { return py.StartsWithAny("lm.x", []string{"audio", "vision"}) })
 	for _, op := range []string{"+", "-", "*", "//", "%"} {
 		for _, ab := range [][2]any{{7, 2}, {-7, 2}, {7.5, 2}, {-7, 2.0}, {3, 0}} {
 			op, ab := op, ab

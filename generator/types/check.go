@@ -54,6 +54,12 @@ type checker struct {
 	hint   *Type // the type the expression being checked is assigned to
 	frozen bool  // declared types are final
 	facts  facts // paths known not to be None here (narrow.go)
+	// origins: the dataclass field each expression and local holds
+	// unchanged, if any (provenance.go).
+	origins   map[syntax.Expr]*Field
+	direct    map[syntax.Expr]bool  // an attribute read of a dataclass field itself
+	seen      map[syntax.Expr]*Type // each expression's type in the current pass
+	symOrigin map[*names.Symbol]*Field
 }
 
 // Inst is a checked body: a function or method of the unit, a base
@@ -91,6 +97,9 @@ type Val struct {
 	// Assert: an interface value an isinstance test narrowed to one class
 	// (T); the Go reads it with a type assertion.
 	Assert bool
+	// Origin: the dataclass field the value was read from, unchanged
+	// (provenance.go).
+	Origin *Field
 }
 
 func tv(t *Type) Val { return Val{T: t} }
@@ -416,15 +425,15 @@ func (t *checker) withScope(s *names.Scope) func() {
 // pass that learns a body's local types before it is recorded).
 func (t *checker) run(fn *Func) *env {
 	defer t.withScope(fn.Scope)()
-	was, wasRec, wasFacts := t.learn, t.rec, t.facts
-	t.learn, t.rec, t.facts = true, nil, facts{}
+	was, wasRec, wasFacts, wasOrigins := t.learn, t.rec, t.facts, t.symOrigin
+	t.learn, t.rec, t.facts, t.symOrigin = true, nil, facts{}, map[*names.Symbol]*Field{}
 	en := t.paramEnv(fn)
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
 	t.block(fn.Def.Body, en, fc)
 	if fn.Class != nil && fn.Class.IsArgs && fn.Def.Name == "__post_init__" {
 		t.filled(fn.Class)
 	}
-	t.learn, t.rec, t.facts = was, wasRec, wasFacts
+	t.learn, t.rec, t.facts, t.symOrigin = was, wasRec, wasFacts, wasOrigins
 	return en
 }
 
@@ -471,11 +480,11 @@ func (t *checker) record(fn *Func) *Inst {
 	for s, k := range en.consts {
 		in.Consts[s] = k
 	}
-	prevRec, prevFacts := t.rec, t.facts
-	t.rec, t.facts = in, facts{}
+	prevRec, prevFacts, prevOrigins := t.rec, t.facts, t.symOrigin
+	t.rec, t.facts, t.symOrigin = in, facts{}, map[*names.Symbol]*Field{}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
 	t.block(fn.Def.Body, en, fc)
-	t.rec, t.facts = prevRec, prevFacts
+	t.rec, t.facts, t.symOrigin = prevRec, prevFacts, prevOrigins
 	return in
 }
 
@@ -487,11 +496,6 @@ func (u *Unit) Defaults(c *Class) *Inst {
 	prev := t.rec
 	t.rec = in
 	for _, fl := range c.Fields {
-		if fl.HasDef {
-			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
-				fl.Type = OptionalOf(fl.Type)
-			}
-		}
 		if fl.HasDef && fl.Def != nil {
 			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
 				continue

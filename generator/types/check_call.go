@@ -711,6 +711,11 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 	case *syntax.Tuple:
 		elts = x.Elts
 	}
+	for _, e := range elts {
+		if n, ok := e.(*syntax.Name); ok && (n.Id == "list" || n.Id == "tuple") {
+			t.mayBeList(v.Origin)
+		}
+	}
 	if elts != nil && v.T.Kind == AnyK {
 		return tv(TBool)
 	}
@@ -892,6 +897,9 @@ func (t *checker) overloaded(c *syntax.Call, b *Builtin, en *env) (Val, bool) {
 	vals := map[syntax.Expr]Val{}
 	for _, a := range c.Args {
 		vals[a] = t.expr(a, en)
+	}
+	if n, ok := c.Func.(*syntax.Name); ok && n.Id == "int" && len(c.Args) == 1 {
+		t.truncated(c.Args[0])
 	}
 	for _, k := range c.Keywords {
 		vals[k.Value] = t.expr(k.Value, en)

@@ -14,7 +14,15 @@ func (t *checker) bad() Val { return tv(TUnknown) }
 
 // expr checks an expression and records it.
 func (t *checker) expr(e syntax.Expr, en *env) Val {
-	return t.put(e, t.expr0(e, en))
+	v := t.expr0(e, en)
+	if t.seen == nil {
+		t.seen, t.origins, t.direct = map[syntax.Expr]*Type{}, map[syntax.Expr]*Field{}, map[syntax.Expr]bool{}
+	}
+	t.seen[e] = v.T
+	if v.Origin != nil {
+		t.origins[e] = v.Origin
+	}
+	return t.put(e, v)
 }
 
 func (t *checker) expr0(e syntax.Expr, en *env) Val {
@@ -101,7 +109,9 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		return t.constant(k)
 	}
 	if ty, ok := en.lookup(s); ok {
-		return t.classNarrowed(n.Id, t.narrowed(n.Id, tv(ty)))
+		v := t.classNarrowed(n.Id, t.narrowed(n.Id, tv(ty)))
+		v.Origin = t.symOrigin[s]
+		return v
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
 		switch sym.Kind {
@@ -143,13 +153,24 @@ func (t *checker) attribute(a *syntax.Attribute, en *env) Val {
 	}
 	recv := t.expr(a.X, en)
 	v := t.member(recv, a.Attr)
+	origin := t.fieldOrigin(recv, a.Attr)
+	if c := t.u.ByClass[recv.T.Name]; recv.T.Kind == ClassK && c != nil && c.IsArgs && origin != nil {
+		if t.direct == nil {
+			t.seen, t.origins, t.direct = map[syntax.Expr]*Type{}, map[syntax.Expr]*Field{}, map[syntax.Expr]bool{}
+		}
+		if n, ok := a.X.(*syntax.Name); !ok || n.Id != "self" {
+			t.direct[a] = true
+		}
+	}
 	if v.T.Kind == Optional && recv.T.Kind == ClassK {
 		// A dataclass field __post_init__ fills, read outside the dataclass.
 		if c := t.u.ByClass[recv.T.Name]; c != nil && c.IsArgs && c.Filled[a.Attr] && en.cls != c {
-			return Val{T: v.T.Elem, Deref: true}
+			return Val{T: v.T.Elem, Deref: true, Origin: origin}
 		}
 	}
-	return t.classNarrowed(PathKey(a), t.narrowed(PathKey(a), v))
+	v = t.classNarrowed(PathKey(a), t.narrowed(PathKey(a), v))
+	v.Origin = origin
+	return v
 }
 
 // MaskAsArray is the type of a mask read as an array (mask.dtype, scores + mask).

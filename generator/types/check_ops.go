@@ -346,6 +346,11 @@ func (t *checker) compare(c *syntax.Compare, en *env) Val {
 	var parts []Val
 	for i, op := range c.Ops {
 		right := t.expr(c.Comparators[i], en)
+		if op == "is" || op == "is not" {
+			if k, ok := c.Comparators[i].(*syntax.Constant); ok && k.Kind == syntax.ConstNone {
+				t.mayBeNone(left.Origin)
+			}
+		}
 		parts = append(parts, t.compare1(op, left, right, c.Comparators[i]))
 		left = right
 	}

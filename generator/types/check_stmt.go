@@ -265,6 +265,7 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 			t.hint = nil
 			t.facts = t.facts.copy()
 			t.assigned("self."+tg.Attr, v.T)
+			t.stores(f, v)
 			if t.learn && !t.frozen {
 				if un := t.unify(f.Type, v.T); un != nil {
 					f.Type = un
@@ -324,10 +325,12 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		t.target(n, ty)
 		t.facts = t.facts.copy()
 		t.assigned(n.Id, v.T)
+		t.holds(s, v)
 		return
 	}
 	t.facts = t.facts.copy()
 	t.assigned(n.Id, v.T)
+	t.holds(s, v)
 	r := en.root()
 	r.assigns[s]++
 	if k := v.Lit; k != nil && (k.Kind == syntax.ConstInt || k.Kind == syntax.ConstTrue || k.Kind == syntax.ConstFalse) {

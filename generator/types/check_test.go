@@ -285,3 +285,46 @@ class Model(nn.Module):
 		t.Errorf("mx.array(offset) did not start a version: %v", fn.Splits)
 	}
 }
+
+// TestProvenance checks that what the code does with a config value widens
+// the dataclass field it came from — through a local and a module field
+// that store it — and nothing else: a module attribute with a config key's
+// name is not the config value.
+func TestProvenance(t *testing.T) {
+	src := strings.Replace(header, "    head_dim: Optional[int] = None\n", `    head_dim: Optional[int] = None
+    q_lora_rank: int = 1536
+    layer_start: int = 0
+    partial_rotary_factor: int = 1
+    other: int = 2
+`, 1) + `
+class Attention(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.q_lora_rank = rank = args.q_lora_rank
+        d = args.hidden_size // 4
+        self.rope_dims = int(args.partial_rotary_factor * d)
+        self.both = int(args.other * args.num_layers)
+        self.starts = isinstance(args.layer_start, (list, tuple))
+        self.other = 3
+        if self.other is None:
+            self.other = 4
+    def __call__(self, x):
+        if self.q_lora_rank is None:
+            return x
+        return x * self.q_lora_rank
+
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.a = Attention(args)
+`
+	u, diags := check(t, src)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	got := fieldTypes(u.ByClass["ModelArgs"])
+	want := "model_type:str hidden_size:int num_layers:int head_dim:Optional[int] q_lora_rank:Optional[int] layer_start:Any partial_rotary_factor:float other:int"
+	if got != want {
+		t.Errorf("fields\n got %s\nwant %s", got, want)
+	}
+}

@@ -61,13 +61,16 @@ type Class struct {
 
 // Field is a dataclass field or an attribute a module assigns to self.
 type Field struct {
-	Py     string
-	Go     string
-	Type   *Type
-	Def    syntax.Expr // dataclass default
-	HasDef bool
-	Annot  syntax.Expr
-	Pos    syntax.Pos
+	// Origins: for a module field, the dataclass fields whose values it
+	// stores unchanged (self.n_kv_heads = args.num_key_value_heads).
+	Origins map[*Field]bool
+	Py      string
+	Go      string
+	Type    *Type
+	Def     syntax.Expr // dataclass default
+	HasDef  bool
+	Annot   syntax.Expr
+	Pos     syntax.Pos
 }
 
 // Param is a parameter of a function (without self).
@@ -328,6 +331,10 @@ func (k *collector) collectArgs(c *Class) {
 				if isFieldCall(n.Value) {
 					f.Def = fieldDefault(n.Value)
 				}
+				if cst, ok := f.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
+					// hidden_size: int = None is an Optional in all but name.
+					f.Type = OptionalOf(f.Type)
+				}
 			}
 			if f.Type.Kind == Unknown {
 				k.fail(n.Annotation, "annotation", "cannot map the type of %s", nm.Id)
@@ -364,24 +371,6 @@ func (k *collector) collectArgs(c *Class) {
 		case *syntax.Pass:
 		default:
 			k.fail(st, "dataclass body", "only annotated fields and __post_init__ are translated")
-		}
-	}
-	// A field the code tests against None may be None in a config even when
-	// its annotation says int (q_lora_rank: int = 1536, given as null).
-	for _, f := range c.Fields {
-		if k.checkedForList(f.Py) && f.Type.Kind != List {
-			// moe_layer_start_index: int, tested isinstance(x, (tuple, list)):
-			// configs give either; keep the value as Python holds it.
-			f.Type = TAny
-			continue
-		}
-		if f.Type.Kind == Int && k.truncatedByInt(f.Py) {
-			// partial_rotary_factor: int, used as int(factor * head_dim):
-			// configs hold fractions there, which Python keeps as floats.
-			f.Type = TFloat
-		}
-		if f.Type.Kind != Optional && !f.Type.Nilable() && k.comparedToNone(f.Py) {
-			f.Type = OptionalOf(f.Type)
 		}
 	}
 }
@@ -681,124 +670,6 @@ func annotationType(e syntax.Expr, u *Unit, scope *names.Scope) *Type {
 		}
 	}
 	return TUnknown
-}
-
-// comparedToNone reports whether any file being translated tests
-// <something>.name against None.
-func (k *collector) comparedToNone(name string) bool {
-	files := []*syntax.File{k.u.File}
-	for _, f := range k.u.siblings {
-		if f != nil {
-			files = append(files, f)
-		}
-	}
-	found := false
-	for _, f := range files {
-		var visit func(b []syntax.Stmt)
-		visit = func(b []syntax.Stmt) {
-			for _, st := range b {
-				switch x := st.(type) {
-				case *syntax.ClassDef:
-					visit(x.Body)
-				case *syntax.FuncDef:
-					syntax.WalkExprs(x.Body, func(e syntax.Expr) {
-						c, ok := e.(*syntax.Compare)
-						if !ok || len(c.Ops) != 1 || (c.Ops[0] != "is" && c.Ops[0] != "is not") {
-							return
-						}
-						if k, ok := c.Comparators[0].(*syntax.Constant); !ok || k.Kind != syntax.ConstNone {
-							return
-						}
-						if a, ok := c.Left.(*syntax.Attribute); ok && a.Attr == name {
-							found = true
-						}
-					})
-				}
-			}
-		}
-		visit(f.Body)
-	}
-	return found
-}
-
-// truncatedByInt reports whether the file computes int(<expr with .name>)
-// with arithmetic: nobody truncates a product of ints, so the field is a float.
-func (k *collector) truncatedByInt(name string) bool {
-	found := false
-	var visit func(b []syntax.Stmt)
-	visit = func(b []syntax.Stmt) {
-		for _, st := range b {
-			switch x := st.(type) {
-			case *syntax.ClassDef:
-				visit(x.Body)
-			case *syntax.FuncDef:
-				syntax.WalkExprs(x.Body, func(e syntax.Expr) {
-					c, ok := e.(*syntax.Call)
-					if !ok || len(c.Args) != 1 {
-						return
-					}
-					if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "int" {
-						return
-					}
-					if _, ok := c.Args[0].(*syntax.BinOp); !ok {
-						return
-					}
-					syntax.WalkExprs([]syntax.Stmt{&syntax.ExprStmt{X: c.Args[0]}}, func(e syntax.Expr) {
-						// args.f / config.f, not a module's own self.f of the same name.
-						if a, ok := e.(*syntax.Attribute); ok && a.Attr == name {
-							if n, ok := a.X.(*syntax.Name); !ok || n.Id != "self" {
-								found = true
-							}
-						}
-					})
-				})
-			}
-		}
-	}
-	visit(k.u.File.Body)
-	return found
-}
-
-// checkedForList reports whether the file tests isinstance(<x>.name, (..list..)).
-func (k *collector) checkedForList(name string) bool {
-	found := false
-	var visit func(b []syntax.Stmt)
-	visit = func(b []syntax.Stmt) {
-		for _, st := range b {
-			switch x := st.(type) {
-			case *syntax.ClassDef:
-				visit(x.Body)
-			case *syntax.FuncDef:
-				syntax.WalkExprs(x.Body, func(e syntax.Expr) {
-					c, ok := e.(*syntax.Call)
-					if !ok || len(c.Args) != 2 {
-						return
-					}
-					if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "isinstance" {
-						return
-					}
-					a, ok := c.Args[0].(*syntax.Attribute)
-					if !ok || a.Attr != name {
-						return
-					}
-					var elts []syntax.Expr
-					switch kk := c.Args[1].(type) {
-					case *syntax.Tuple:
-						elts = kk.Elts
-					case *syntax.Name:
-						elts = []syntax.Expr{kk}
-					}
-					for _, e := range elts {
-						if n, ok := e.(*syntax.Name); ok && (n.Id == "list" || n.Id == "tuple") {
-							found = true
-						}
-					}
-				})
-			}
-		}
-	}
-	visit(k.u.File.Body)
-	return found
 }
 
 // mainUsesSibling reports whether the file being translated uses

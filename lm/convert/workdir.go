@@ -1,5 +1,5 @@
-// Not ported from mlx-lm: the locked temporary output directory, its removal on SIGINT/SIGTERM and the
-// clean-up of killed runs' directories are hf2go's (mlx_lm.convert writes into the output path directly).
+// Not ported from mlx-lm: mlx_lm.convert writes into --mlx-path directly; the locked temporary
+// directory, its removal on SIGINT/SIGTERM and the cleanup of dead runs' are hf2go's (issue 18).
 
 package convert
 

@@ -1,5 +1,5 @@
-// Not ported from mlx-lm: the config size checks against the weights present and fixed maxima, made
-// before anything is allocated, are hf2go's defence against hostile models; mlx-lm has none.
+// Not ported from mlx-lm: untrusted-input checks (config sizes against the weights, quantization parameters
+// as mx.quantize accepts them) that mlx-lm does not make; see PORTING_DECISIONS.md (issue 18).
 
 package loader
 
@@ -93,6 +93,12 @@ func checkConfigSizes(path string, data []byte, st *weightStats) error {
 		return fmt.Errorf("%s: invalid JSON: %v", path, err)
 	}
 	m, _ := v.(map[string]any)
+	return checkConfigTree(path, m, st)
+}
+
+// checkConfigTree is checkConfigSizes on a decoded config (numbers as
+// json.Number, as written, or float64).
+func checkConfigTree(path string, m map[string]any, st *weightStats) error {
 	var errs []string
 	walkSizes(m, "", true, st, &errs)
 	switch {
@@ -124,6 +130,11 @@ func walkSizes(m map[string]any, prefix string, weighed bool, st *weightStats, e
 		case json.Number:
 			if msg := checkSize(strings.ToLower(k), x, weighed, st); msg != "" {
 				*errs = append(*errs, key+" = "+truncateNum(x.String())+": "+msg)
+			}
+		case float64:
+			n := json.Number(strconv.FormatFloat(x, 'g', -1, 64))
+			if msg := checkSize(strings.ToLower(k), n, weighed, st); msg != "" {
+				*errs = append(*errs, key+" = "+truncateNum(n.String())+": "+msg)
 			}
 		}
 		// Lists (layer_types, no_rope_layers, …) hold per-layer values,

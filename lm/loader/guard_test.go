@@ -190,6 +190,23 @@ func TestLoadHostile(t *testing.T) {
 		{"a tensor in two files", func(t *testing.T, dir string) {
 			mlx.SaveSafetensors(filepath.Join(dir, "model-2.safetensors"), map[string]*mlx.Array{"model.norm.weight": mlx.Ones(mlx.Float32, 16)}, nil)
 		}, []string{`tensor "model.norm.weight" is in both model-2.safetensors and model.safetensors`}},
+		{"saved shapes imply group size 0", func(t *testing.T, dir string) {
+			// 0.32 infers each layer's group size from its scales: 16 input
+			// dims over 32 scales is 0, a SIGFPE if it reached MLX.
+			p := filepath.Join(dir, "model.safetensors")
+			ts, err := mlx.LoadSafetensors(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const l = "model.layers.0.self_attn.q_proj."
+			ts.Arrays[l+"weight"] = mlx.Zeros(mlx.Uint32, 16, 2)
+			ts.Arrays[l+"scales"] = mlx.Zeros(mlx.Float32, 16, 32)
+			ts.Arrays[l+"biases"] = mlx.Zeros(mlx.Float32, 16, 32)
+			if err := mlx.SaveSafetensors(p, ts.Arrays, nil); err != nil {
+				t.Fatal(err)
+			}
+			edit(func(c map[string]any) { c["quantization"] = map[string]any{"group_size": 64, "bits": 4} })(t, dir)
+		}, []string{"q_proj", "saved shapes imply group size 0"}},
 		{"a truncated shard", func(t *testing.T, dir string) {
 			b, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
 			os.WriteFile(filepath.Join(dir, "model.safetensors"), b[:len(b)-100], 0o644)
@@ -231,4 +248,16 @@ func TestLoadHostile(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Free()
+}
+
+// TestFromWeightsChecksSizes: a config that did not come from config.json
+// (GGUF metadata) gets the same size checks against the weights given.
+func TestFromWeightsChecksSizes(t *testing.T) {
+	toy.Register()
+	weights := map[string]*mlx.Array{"model.norm.weight": mlx.Ones(mlx.Float32, 16)}
+	config := map[string]any{"model_type": toy.ModelType, "vocab_size": 32.0, "hidden_size": 16.0, "num_attention_heads": 2.0, "num_hidden_layers": 1e12}
+	_, err := FromWeights(context.Background(), "model.gguf", config, weights, Options{NoProgress: true})
+	if err == nil || !strings.Contains(err.Error(), "model.gguf: num_hidden_layers = 1e+12: more layers than any model has") {
+		t.Fatalf("error %v", err)
+	}
 }

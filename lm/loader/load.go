@@ -154,6 +154,17 @@ func FromWeights(ctx context.Context, source string, config map[string]any, weig
 		freeAll()
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
+	// The same size checks as Load, against the weights given.
+	st := &weightStats{files: []string{source}, tensors: len(weights)}
+	for _, w := range weights {
+		for _, d := range w.Shape() {
+			st.maxDim = max(st.maxDim, d)
+		}
+	}
+	if err := checkConfigTree(source, config, st); err != nil {
+		freeAll()
+		return nil, err
+	}
 	origin := make(map[string]string, len(weights))
 	for n := range weights {
 		origin[n] = source

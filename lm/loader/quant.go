@@ -113,6 +113,9 @@ func resolveQuantization(config map[string]any) (*quantization, error) {
 		// reports whatever the checkpoint holds that the model does not.
 		return nil, nil
 	}
+	if err := CheckQuantParams(q.Mode, q.GroupSize, q.Bits); err != nil {
+		return nil, fmt.Errorf("config quantization_config: %w", err)
+	}
 	dict = map[string]any{"group_size": float64(q.GroupSize), "bits": float64(q.Bits), "mode": q.Mode}
 	config["quantization"] = dict
 	config["quantization_config"] = dict
@@ -185,6 +188,12 @@ func (q *quantization) predicate(weights map[string]*mlx.Array, errs *[]error) f
 		p, err := inferQuantConfig(path, layer, weights)
 		if err != nil {
 			*errs = append(*errs, err)
+			return nil
+		}
+		// The shapes come from the file: what they imply must be something
+		// MLX can quantize with (a group size of 0 is a SIGFPE inside MLX).
+		if err := CheckQuantParams(p.Mode, p.GroupSize, p.Bits); err != nil {
+			*errs = append(*errs, fmt.Errorf("%s: the saved shapes imply %w", path, err))
 			return nil
 		}
 		if _, ok := weights[path+".global_scale"]; ok {

@@ -15,8 +15,9 @@ produces with an *equivalent tokenizer.json*:
   tokenizer.json itself.
 - smollm2: the real GGUF's own tokenizer (tokenizer.ggml.*, read with
   mx.load). No original tokenizer.json ships with it, so the equivalent one
-  is built here from the metadata by transformers' own GGUF converter
-  (transformers.integrations.ggml, tokens / merges / CONTROL tokens), with
+  is built here from the metadata as transformers' GGUF converter built it
+  (byte-level BPE over tokens / merges, CONTROL tokens as special added
+  tokens; the converter itself left transformers in 5.x), with
   the pre-tokenizer of the SmolLM tokenizer.json that llama.cpp's "smollm"
   name stands for (Digits(individual_digits) + ByteLevel).
 """
@@ -62,15 +63,23 @@ def gguf_from_tokenizer_json(tj, pre, add_bos):
 
 
 def smollm2_equivalent(path):
-    from transformers.integrations.ggml import GGUFGPTConverter
-
+    # What transformers' GGUF converter built for a "gpt2" GGUF tokenizer (its
+    # GGUFGPTConverter, removed in transformers 5.x): a byte-level BPE over the
+    # GGUF's tokens (ids by position) and merges, no unknown token, ByteLevel
+    # decoding. Written out directly with the `tokenizers` schema.
     _, md = mx.load(path, return_metadata=True)
     tokens = md["tokenizer.ggml.tokens"]
     types = md["tokenizer.ggml.token_type"].tolist()
     assert md["tokenizer.ggml.pre"] == "smollm"
-    conv = GGUFGPTConverter({"tokens": tokens, "merges": md["tokenizer.ggml.merges"], "token_type": types})
-    tok = conv.converted()
-    tj = json.loads(tok.to_str())
+    tj = {
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": [], "normalizer": None,
+        "pre_tokenizer": None, "post_processor": None,
+        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
+                  "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
+                  "vocab": {t: i for i, t in enumerate(tokens)},
+                  "merges": [m.split(" ", 1) for m in md["tokenizer.ggml.merges"]]},
+    }
     tj["added_tokens"] = [
         {"id": i, "content": tokens[i], "single_word": False, "lstrip": False, "rstrip": False,
          "normalized": False, "special": True}

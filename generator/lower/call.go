@@ -647,6 +647,11 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				// Python does): item assignments to it leave the config alone.
 				return prim(call(t.qual("maps", "Clone"), call(t.qual("py", "Dict"), v.c)), types.DictOf(types.TStr, types.TAny)), true
 			}
+			if _, fresh := c.Args[0].(*syntax.Call); name == "dict" && v.t.Kind == types.Dict && !fresh {
+				// dict(d) of a dict another name holds: the copy Python
+				// makes (of a call's fresh result it is not observable).
+				return prim(call(t.qual("maps", "Clone"), v.c), v.t), true
+			}
 			return v, true
 		}
 		if len(c.Args) == 0 {

@@ -192,7 +192,13 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 		v := t.expr(c.Elt, inner)
 		et := v.t
 		if et.Kind == types.None {
+			// [None for _ in ...]: the assigned variable's element type (the
+			// checker's), None its zero.
 			et = types.TUnknown
+			if h := t.val(c).T; h.Kind == types.List && h.Elem.Kind != types.Unknown {
+				et = h.Elem
+				v = val{c: t.zero(et), t: et}
+			}
 		}
 		rt = types.ListOf(et)
 		body = &model.Assign{Lhs: exprs(out), Rhs: exprs(call(id("append"), out, v.c))}

@@ -103,6 +103,7 @@ func (t *checker) arrayIndex(idx []syntax.Expr, en *env) {
 // comprehension checks a list/dict/generator comprehension; its loop
 // targets are locals of its own scope.
 func (t *checker) comprehension(c *syntax.Comp, en *env) Val {
+	hint := t.hint
 	inner := newEnv(en.cls, en.fn, en)
 	for _, g := range c.Generators {
 		if !t.forHead(g.Target, g.Iter, inner) {
@@ -120,7 +121,12 @@ func (t *checker) comprehension(c *syntax.Comp, en *env) Val {
 		v := t.expr(c.Elt, inner)
 		et := v.T
 		if et.Kind == None {
+			// [None for _ in ...]: the element type is the assigned
+			// variable's, as for [None] * n.
 			et = TUnknown
+			if hint != nil && hint.Kind == List && hint.Elem.Kind != Unknown {
+				et = hint.Elem
+			}
 		}
 		return tv(ListOf(et))
 	}

@@ -44,6 +44,9 @@ func (t *translator) emitArgs(f *model.File, c *types.Class) {
 		if !fl.HasDef {
 			tag += ",required"
 		}
+		if fl.ClassAttr {
+			tag = "-" // a class attribute: config.json does not set it
+		}
 		fields = append(fields, &model.Field{Name: fl.Go, Py: fl.Py, Type: t.goType(ty), Tag: map[string]string{"json": tag}, Pos: fl.Pos})
 		if fl.HasDef && fl.Def != nil {
 			if cst, ok := fl.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {

@@ -4,7 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/model"
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+	"github.com/hf2go/hf2go/generator/types"
 )
 
 // TestLowerPythonForms checks the Go model of Python forms the 0.32.2
@@ -48,6 +52,65 @@ func TestLowerPythonForms(t *testing.T) {
 	} {
 		if !strings.Contains(got, w) {
 			t.Errorf("body lacks %s:\n%s", w, got)
+		}
+	}
+}
+
+// TestLowerLoopsAndLists checks zip with a tuple target (each element
+// unpacked by py.Unpack2), round() as Python's (py.Round, halves to even),
+// and lists of two cache classes joined as lists of the interface.
+func TestLowerLoopsAndLists(t *testing.T) {
+	src := header + `
+    def __call__(self, x, n: int):
+        kv = []
+        for i in range(n):
+            kv.append((x, x))
+        for j, (k, v) in zip(range(n), kv):
+            x = x + k * v
+        m = 256 * round(int(8 * self.args.hidden_size / 3) / 256)
+        return x * m
+
+    def make_cache(self):
+        return [KVCache() for _ in range(2)] + [RotatingKVCache(max_size=4) for _ in range(2)]
+`
+	src = strings.Replace(src, "from .base import BaseModelArgs", "from .base import BaseModelArgs\nfrom .cache import KVCache, RotatingKVCache", 1)
+	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
+	for _, w := range []string{
+		`(:= (list (ident k) (ident v)) (list (call (qual py Unpack2) (index (ident kv)`,
+		`(template "py.Round" "("`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("Forward lacks %s:\n%s", w, got)
+		}
+	}
+	got = model.Dump(lowerSrc(t, src, "Model", "MakeCache").Body)
+	if !strings.Contains(got, `(call (qual slices Concat) (call (qual py Widen)`) {
+		t.Errorf("MakeCache does not widen its lists to the cache interface:\n%s", got)
+	}
+}
+
+// TestDataclassClassAttribute checks that an unannotated attribute of a
+// ModelArgs body is no config key (json "-": from_dict does not fill it),
+// typed by what __post_init__ assigns.
+func TestDataclassClassAttribute(t *testing.T) {
+	src := strings.Replace(header, "    head_dim: Optional[int] = None\n", "    head_dim: Optional[int] = None\n    num_key_value_heads = None\n\n    def __post_init__(self):\n        if self.num_key_value_heads is None:\n            self.num_key_value_heads = self.hidden_size\n", 1) + `
+    def __call__(self, x):
+        return x
+`
+	f, diags := syntax.Parse("m.py", []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	scope, _ := names.Resolve(f)
+	tab, _ := types.LoadTable()
+	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
+	if len(res.Diagnostics) > 0 {
+		t.Fatal(res.Diagnostics)
+	}
+	got := model.Dump(res.File)
+	for _, w := range []string{`(field NumKeyValueHeads *int json:-)`, `(field HeadDim *int json:head_dim)`} {
+		if !strings.Contains(strings.Join(strings.Fields(got), " "), w) {
+			t.Errorf("ModelArgs lacks %s:\n%s", w, got)
 		}
 	}
 }

@@ -497,11 +497,47 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		}
 	}
 	var lens, lhs, rhs []model.Expr
+	var unpack []model.Stmt
 	for k, sq := range seqs {
 		lens = append(lens, call(id("len"), sq.c))
 		et := sq.t.Homogeneous()
 		if et == nil {
 			et = types.TUnknown
+		}
+		if inner, ok := tup.Elts[k].(*syntax.Tuple); ok {
+			// for a, (k, v) in zip(xs, kvs): the element unpacked by
+			// py.UnpackN, as Python's (its length checked).
+			fn := map[int]string{2: "Unpack2", 3: "Unpack3", 4: "Unpack4", 5: "Unpack5"}[len(inner.Elts)]
+			if et.Homogeneous() == nil || fn == "" {
+				t.fail(tup.Elts[k], "zip", "unpacking a %s into %d names", et, len(inner.Elts))
+				return nil, false
+			}
+			var names_ []model.Expr
+			used := false
+			for _, e := range inner.Elts {
+				nm, ok := e.(*syntax.Name)
+				if !ok {
+					t.fail(e, "zip", "nested targets must be names")
+					return nil, false
+				}
+				s := t.sym(nm, en)
+				ty := et.Homogeneous()
+				if bt, ok := t.inst.Target[nm]; ok {
+					ty = bt
+				}
+				en.vars[s] = ty
+				if nm.Id == "_" || (t.reads != nil && !t.reads[nm.Id]) {
+					names_ = append(names_, id("_"))
+					continue
+				}
+				en.goName[s] = names.GoLocal(nm.Id)
+				names_ = append(names_, id(names.GoLocal(nm.Id)))
+				used = true
+			}
+			if used {
+				unpack = append(unpack, &model.Define{Lhs: names_, Rhs: exprs(call(t.qual("py", fn), index(paren(sq, precPrimary), id(idx))))})
+			}
+			continue
 		}
 		nm, ok := tup.Elts[k].(*syntax.Name)
 		if !ok {
@@ -526,6 +562,7 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		bound = call(id("min"), lens...)
 	}
 	return func(b []model.Stmt) model.Stmt {
+		b = append(append([]model.Stmt{}, unpack...), b...)
 		if len(lhs) > 0 {
 			b = prepend(&model.Define{Lhs: lhs, Rhs: rhs}, b)
 		}

@@ -287,6 +287,22 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		if et == nil {
 			et = TUnknown
 		}
+		if inner, ok := tup.Elts[k].(*syntax.Tuple); ok {
+			// for a, (k, v) in zip(xs, kvs): each element unpacked.
+			ets := unpacked(et, len(inner.Elts))
+			if ets == nil {
+				return false
+			}
+			for i, e := range inner.Elts {
+				nm, ok := e.(*syntax.Name)
+				if !ok {
+					return false
+				}
+				en.vars[t.sym(nm, en)] = ets[i]
+				t.target(nm, ets[i])
+			}
+			continue
+		}
 		nm, ok := tup.Elts[k].(*syntax.Name)
 		if !ok {
 			return false
@@ -295,4 +311,22 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		t.target(nm, et)
 	}
 	return true
+}
+
+// unpacked is the types of n names unpacking a value of type et: a tuple
+// of n, or a list's element n times; nil when it cannot be unpacked so.
+func unpacked(et *Type, n int) []*Type {
+	switch et.Kind {
+	case Tuple:
+		if len(et.Elems) == n {
+			return et.Elems
+		}
+	case List:
+		out := make([]*Type, n)
+		for i := range out {
+			out[i] = et.Elem
+		}
+		return out
+	}
+	return nil
 }

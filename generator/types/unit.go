@@ -71,6 +71,21 @@ type Field struct {
 	HasDef  bool
 	Annot   syntax.Expr
 	Pos     syntax.Pos
+	// ClassAttr: an unannotated attribute of a dataclass body, not a field
+	// (from_dict does not set it).
+	ClassAttr bool
+}
+
+// singleName is the target of `name = value`.
+func singleName(a *syntax.Assign) (string, bool) {
+	if len(a.Targets) != 1 {
+		return "", false
+	}
+	n, ok := a.Targets[0].(*syntax.Name)
+	if !ok {
+		return "", false
+	}
+	return n.Id, true
 }
 
 // Param is a parameter of a function (without self).
@@ -367,7 +382,33 @@ func (k *collector) collectArgs(c *Class) {
 			c.Methods = append(c.Methods, fi)
 			c.ByMeth[n.Name] = fi
 		case *syntax.Assign:
-			k.fail(st, "dataclass body", "class attributes are not translated")
+			// An unannotated class attribute is no dataclass field: from_dict
+			// does not fill it (config.json cannot set it); instances start
+			// with its value and __post_init__ may set their own.
+			nm, ok := singleName(n)
+			if !ok {
+				k.fail(st, "dataclass body", "a class attribute must be one name")
+				continue
+			}
+			if _, dup := c.ByName[nm]; dup {
+				k.fail(st, "dataclass body", "class attribute %s shadows a field", nm)
+				continue
+			}
+			f := &Field{Py: nm, Go: names.GoExported(nm), Def: n.Value, HasDef: true, ClassAttr: true, Pos: n.P, Type: TUnknown}
+			if cst, ok := n.Value.(*syntax.Constant); ok {
+				switch cst.Kind {
+				case syntax.ConstInt:
+					f.Type = TInt
+				case syntax.ConstFloat:
+					f.Type = TFloat
+				case syntax.ConstStr:
+					f.Type = TStr
+				case syntax.ConstTrue, syntax.ConstFalse:
+					f.Type = TBool
+				}
+			}
+			c.Fields = append(c.Fields, f)
+			c.ByName[f.Py] = f
 		case *syntax.Pass:
 		default:
 			k.fail(st, "dataclass body", "only annotated fields and __post_init__ are translated")

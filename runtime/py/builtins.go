@@ -804,3 +804,27 @@ func NumpyArange(args ...any) *mlx.Array {
 	}
 	return Arange(dt, args...)
 }
+
+// Round is round(x) of a float: the nearest int, halves to even (Python's
+// rounding, not Go's math.Round).
+func Round(x float64) int {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		Raise("ValueError", "cannot convert float %v to integer", x)
+	}
+	return int(math.RoundToEven(x))
+}
+
+// Widen is a list of a concrete type as a list of an interface its
+// elements implement (a Python list holds any of them): make_cache's
+// [KVCache() ...] + [RotatingKVCache() ...] as []cache.Cache.
+func Widen[T, S any](xs []S) []T {
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		v, ok := any(x).(T)
+		if !ok {
+			Raise("TypeError", "list element %d: a %T", i, x)
+		}
+		out[i] = v
+	}
+	return out
+}

@@ -173,6 +173,10 @@ func TestPythonSemantics(t *testing.T) {
 	add(`max([])`, func() any { return py.MaxOf([]int{}) })
 	add(`sum([1.5, 2.0])`, func() any { return py.Sum([]float64{1.5, 2.0}) })
 	add(`abs(-3)`, func() any { return py.Abs(-3) })
+	for _, x := range []float64{2.5, 3.5, -2.5, 0.5, 1.4999, 170.66666666666666, -0.5} {
+		x := x
+		add(fmt.Sprintf("round(%v)", pyLit(x)), func() any { return py.Round(x) })
+	}
 	add(`[1, 2, 1].count(1)`, func() any { return py.Count([]int{1, 2, 1}, 1) })
 	add(`math.isclose(0.1 + 0.2, 0.3)`, func() any { return py.IsClose(0.1+0.2, 0.3) })
 	add(`math.isclose(1.0, 1.0001)`, func() any { return py.IsClose(1.0, 1.0001) })

@@ -114,3 +114,67 @@ func TestDataclassClassAttribute(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerIntOrList checks hunyuan's _int_or_list(arg, idx): a parameter
+// that the function tests for a list and that receives a config value
+// stays a value of no static type (not a float), read by index with
+// py.AnyAt; int() of such a value truncates (py.Trunc).
+func TestLowerIntOrList(t *testing.T) {
+	src := strings.Replace(header, "    head_dim: Optional[int] = None\n", "    head_dim: Optional[int] = None\n    topk: Any = 2\n", 1) + `
+    def __call__(self, x):
+        k = _int_or_list(self.args.topk, 1)
+        size = self.args.hidden_size
+        n = int(size * _int_or_list(self.args.topk, 0))
+        return x[..., :k] * n
+
+
+def _int_or_list(arg, idx):
+    if isinstance(arg, list):
+        return arg[idx]
+    return arg
+`
+	f, diags := syntax.Parse("m.py", []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	scope, _ := names.Resolve(f)
+	tab, _ := types.LoadTable()
+	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
+	if len(res.Diagnostics) > 0 {
+		t.Fatal(res.Diagnostics)
+	}
+	got := model.Dump(res.File)
+	for _, w := range []string{`(call (qual py AnyAt) (ident arg):Any (ident idx):int)`, `py.Trunc`, `(params (arg any) (idx int)) (types any)`} {
+		if !strings.Contains(got, w) {
+			t.Errorf("the model lacks %s:\n%s", w, got)
+		}
+	}
+}
+
+// TestLowerLoopCarried checks that a local a loop body updates from its own
+// value, and may read before assigning in an iteration, is declared before
+// the loop (Python's locals live for the whole function: hunyuan's
+// shared_kv_states), while one each iteration assigns first stays inside.
+func TestLowerLoopCarried(t *testing.T) {
+	src := header + `
+    def __call__(self, x, n: int):
+        for i in range(n):
+            if i == 0:
+                s = x
+            s = s + x
+            x = s
+        for j in range(n):
+            u = x * 2
+            u = u + x
+            x = u
+        return x
+`
+	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
+	vs, loop := strings.Index(got, "(var s *mlx.Array"), strings.Index(got, "(for-range (ident i)")
+	if vs < 0 || loop < 0 || vs > loop {
+		t.Errorf("s is not declared before its loop:\n%s", got)
+	}
+	if strings.Contains(got, "(var u ") || !strings.Contains(got, "(:= (list (ident u)") {
+		t.Errorf("u, assigned first in each iteration, is not declared in its loop body:\n%s", got)
+	}
+}

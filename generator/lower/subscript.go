@@ -59,6 +59,10 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			if k.t.Kind == types.Str {
 				return prim(call(t.qual("py", "Key"), x.c, k.c), types.TAny)
 			}
+			if k.t.Base().Kind == types.Int {
+				// A config list read by index: Python's list indexing.
+				return prim(call(t.qual("py", "AnyAt"), x.c, t.deref(k, s.Index[0])), types.TAny)
+			}
 		}
 	case types.Str:
 		// s[i]: a one-character string, as in Python (not a byte).

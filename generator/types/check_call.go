@@ -395,9 +395,20 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			e = p.Def
 		}
 		v := t.expr(e, en)
+		if given && !p.Annotated && testsForList(fn.Def, p.Py) {
+			// A config value passed to a parameter the function tests for
+			// a list (hunyuan's _int_or_list(args.moe_topk, i)): the config
+			// may hold a list there.
+			t.mayBeList(v.Origin)
+		}
 		if t.learn && given && !t.frozen {
 			// Call sites teach unannotated parameters their types.
-			if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) {
+			if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
+				// A config value passed for a number to a function that tests
+				// it for a list (hunyuan's _int_or_list(arg, idx)): a number
+				// or a list, kept as the config holds it.
+				p.Type = TAny
+			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) {
 				// A config value passed for a number: it may be a float.
 				p.Type = TFloat
 			} else if p.Type.Kind == Unknown && v.T.Kind != Unknown && v.T.Kind != None {
@@ -916,4 +927,32 @@ func firstArg(c *syntax.Call) syntax.Expr {
 		return nil
 	}
 	return c.Args[0]
+}
+
+// testsForList reports whether fd's body tests its parameter name with
+// isinstance(name, list), (list, tuple) or tuple.
+func testsForList(fd *syntax.FuncDef, name string) bool {
+	found := false
+	syntax.WalkExprs(fd.Body, func(e syntax.Expr) {
+		c, ok := e.(*syntax.Call)
+		if !ok || len(c.Args) != 2 {
+			return
+		}
+		if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "isinstance" {
+			return
+		}
+		if a, ok := c.Args[0].(*syntax.Name); !ok || a.Id != name {
+			return
+		}
+		kinds := []syntax.Expr{c.Args[1]}
+		if tup, ok := c.Args[1].(*syntax.Tuple); ok {
+			kinds = tup.Elts
+		}
+		for _, k := range kinds {
+			if n, ok := k.(*syntax.Name); ok && (n.Id == "list" || n.Id == "tuple") {
+				found = true
+			}
+		}
+	})
+	return found
 }

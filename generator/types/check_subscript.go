@@ -49,7 +49,8 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 	case AnyK:
 		// A nested dict read by key (tree_unflatten's result): still Any.
 		if len(s.Index) == 1 {
-			if k := t.expr(s.Index[0], en); k.T.Kind == Str {
+			if k := t.expr(s.Index[0], en); k.T.Kind == Str || k.T.Base().Kind == Int {
+				// or a config list read by index (moe_topk: [2, 4, ...]).
 				return tv(TAny)
 			}
 		}

@@ -828,3 +828,32 @@ func Widen[T, S any](xs []S) []T {
 	}
 	return out
 }
+
+// AnyAt is xs[i] of a list held as any (a config list): Python's indexing,
+// negative from the end, IndexError out of range, TypeError on a non-list.
+func AnyAt(xs any, i int) any {
+	l, ok := xs.([]any)
+	if !ok {
+		Raise("TypeError", "'%s' object is not subscriptable by an int", pyTypeName(xs))
+	}
+	if i < 0 {
+		i += len(l)
+	}
+	if i < 0 || i >= len(l) {
+		Raise("IndexError", "list index out of range")
+	}
+	return l[i]
+}
+
+// Trunc is int(x) of a number held as any: an int stays, a float is
+// truncated toward zero (Python's int(2.7) == 2, int(-2.7) == -2).
+func Trunc(x any) int {
+	if i, ok := asInt(x); ok {
+		return i
+	}
+	f := Float(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		Raise("ValueError", "cannot convert float %v to integer", f)
+	}
+	return int(math.Trunc(f))
+}

@@ -173,6 +173,13 @@ func TestPythonSemantics(t *testing.T) {
 	add(`max([])`, func() any { return py.MaxOf([]int{}) })
 	add(`sum([1.5, 2.0])`, func() any { return py.Sum([]float64{1.5, 2.0}) })
 	add(`abs(-3)`, func() any { return py.Abs(-3) })
+	for _, x := range []any{2.7, -2.7, 3, 0.99, -0.5} {
+		x := x
+		add(fmt.Sprintf("int(%v)", pyLit(x)), func() any { return py.Trunc(x) })
+	}
+	add(`[2, 4, 8][-1]`, func() any { return py.AnyAt([]any{2, 4, 8}, -1) })
+	add(`[2, 4, 8][1]`, func() any { return py.AnyAt([]any{2, 4, 8}, 1) })
+	add(`[2, 4, 8][3]`, func() any { return py.AnyAt([]any{2, 4, 8}, 3) })
 	for _, x := range []float64{2.5, 3.5, -2.5, 0.5, 1.4999, 170.66666666666666, -0.5} {
 		x := x
 		add(fmt.Sprintf("round(%v)", pyLit(x)), func() any { return py.Round(x) })

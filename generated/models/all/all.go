@@ -34,6 +34,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/granite"
 	_ "github.com/hf2go/hf2go/generated/models/granitemoe"
 	_ "github.com/hf2go/hf2go/generated/models/helium"
+	_ "github.com/hf2go/hf2go/generated/models/hunyuan"
 	_ "github.com/hf2go/hf2go/generated/models/hunyuan_v1_dense"
 	_ "github.com/hf2go/hf2go/generated/models/internlm2"
 	_ "github.com/hf2go/hf2go/generated/models/internlm3"

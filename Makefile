@@ -26,10 +26,20 @@ setup:
 CHECKS ?=
 include $(wildcard mk/*.mk)
 
+# GO_TEST_TIMEOUT: go test's limit per test binary. Its default (10m) is within
+# reach of lm/tokenizer under -race on a loaded 2-core machine (456 s seen);
+# 20m still fails a hung test well inside CI's 45 minutes.
+GO_TEST_TIMEOUT ?= 20m
+# GO_TEST_FIRST: the slowest test packages, named before ./... so that they start
+# first (go test starts packages in the order given, -p at a time: GOMAXPROCS)
+# instead of running alone at the end; ./... does not run them twice.
+GO_TEST_FIRST ?= ./lm/tokenizer ./lm/gguf
+
 # test: formatting, vet, generated code and provenance current, the components'
-# CHECKS, then every test (parity tests run MLX / mlx-lm from .venv).
+# CHECKS, then every test (parity tests run MLX / mlx-lm from .venv; their
+# references are cached in .cache/parity, parity/README.md).
 test: setup fmt-check vet check-generated $(CHECKS)
-	$(GO) test $(RACE) -count=1 ./...
+	$(GO) test $(RACE) -count=1 -timeout $(GO_TEST_TIMEOUT) $(GO_TEST_FIRST) ./...
 
 # check-generated: `go generate ./...` would change nothing, COVERAGE.md is
 # current, and every ported/ and generated/ file's provenance header matches

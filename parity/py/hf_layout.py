@@ -206,6 +206,44 @@ def _apply_one(weights, op, key):
             _put(weights, base + "weight_scale", s, op)
             shape = [w.shape[-2], w.shape[-1] * 8]
             _put(weights, base + "weight_shape", mx.array(shape, dtype=mx.int64), op)
+    elif kind == "mla_kv_b":
+        # Multi-head latent attention (deepseek_v3, glm4_moe_lite at 0.32):
+        # checkpoints hold kv_b_proj [heads * (nope + v), kv_lora_rank];
+        # mlx-lm splits it into embed_q (the nope rows, transposed) and
+        # unembed_out. When the model is quantized, kv_b_proj is too (with
+        # the group size and bits of embed_q), as sanitize expects.
+        heads, nope = _config["num_attention_heads"], _config["qk_nope_head_dim"]
+        for k, g in _matches(op, weights):
+            p = k[: -len(".embed_q.weight")]
+            wk, wv = weights.pop(k), weights.pop(p + ".unembed_out.weight")
+            # kv_b_proj can be quantized only where both halves are (sanitize
+            # requantizes both with its group size); a half quantized alone
+            # (embed_q's last dim, qk_nope_head_dim, smaller than the group)
+            # makes an unquantized kv_b_proj, as a checkpoint of such a model has.
+            halves = [p + ".embed_q", p + ".unembed_out"]
+            quant = [h + ".scales" in weights for h in halves]
+            quantized = all(quant)
+            # Bits and group size from the shapes, as sanitize infers them
+            # (the input dims are qk_nope_head_dim and kv_lora_rank).
+            ws, ins = [wk, wv], [nope, _config["kv_lora_rank"]]
+            for i, h in enumerate(halves):
+                if quant[i]:
+                    sc, bi = weights.pop(h + ".scales"), weights.pop(h + ".biases")
+                    bits = ws[i].shape[-1] * 32 // ins[i]
+                    gs = ins[i] // sc.shape[-1]
+                    ws[i] = mx.dequantize(ws[i], sc, bi, group_size=gs, bits=bits)
+            wk, wv = ws
+            if wk.shape[0] != heads or wk.shape[-1] != nope:  # after dequantization
+                raise LayoutError(f"mla_kv_b: {k} is {wk.shape}, want [{heads}, rank, {nope}]")
+            v = mx.concatenate([wk.swapaxes(-1, -2), wv], axis=1)
+            v = v.reshape(-1, v.shape[-1])
+            if quantized:
+                w, sc, bi = mx.quantize(v, group_size=gs, bits=bits)
+                _put(weights, p + ".kv_b_proj.weight", w, op)
+                _put(weights, p + ".kv_b_proj.scales", sc, op)
+                _put(weights, p + ".kv_b_proj.biases", bi, op)
+            else:
+                _put(weights, p + ".kv_b_proj.weight", mx.contiguous(v), op)
     else:
         raise LayoutError(f"unknown op {kind!r}")
     return weights

@@ -18,14 +18,18 @@ static thread_local int32_t t_ctx = 0;
 static thread_local mx::Stream* t_stream = nullptr;
 
 // Some MLX ops build helper arrays on the calling thread's default stream
-// rather than the stream they are given (quantized_matmul casts its input
-// with an astype given no stream when the input and scales dtypes differ, in
-// MLX 0.32.4), and a thread's default stream exists only on that thread: when
-// the goroutine then evaluates on another OS thread, MLX fails with "There is
-// no Stream(cpu, N) in current thread". Making the stream this thread uses
-// (its bound context's, else the process-wide one) the thread's default keeps
-// those arrays on it. (Merge of perf's per-goroutine streams with paritybar's
-// fix e58f0a3, by coverage-b.)
+// rather than on the stream they are given: in MLX 0.32.4 quantized_matmul
+// and gather_qmm cast their input with an astype given no stream when the
+// input and scales dtypes differ (float32 activations, float16/bfloat16
+// scales, as in a GGUF model with float32 norms). A thread's default stream
+// is a thread-local stream that exists only on that thread, so when the graph
+// is evaluated from another OS thread (an unbound goroutine moves between
+// threads; a bound goroutine's arrays may be evaluated by another goroutine)
+// MLX fails with "There is no Stream(cpu, N) in current thread". Making the
+// stream this thread issues ops on (its bound context's, else the shared
+// one: both thread-unsafe streams, usable from any thread) the thread's
+// default keeps every array of the graph on it. One thread-local compare per
+// op; set_default_stream only when the thread's stream changes (bind/unbind).
 mx::Stream& stream() {
   thread_local const mx::Stream* t_default = nullptr;
   mx::Stream& s = t_stream ? *t_stream : *g_stream;

@@ -352,19 +352,49 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	}()))
 }
 
-// computeGate is _compute_gate() of mlx_lm/models/iquestloopcoder.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// computeGate is _compute_gate() of mlx_lm/models/iquestloopcoder.py. Python compiles it (@mx.compile(shapeless=True)): it runs computeGateCompiled.
 func computeGate(query *mlx.Array, weight *mlx.Array, bias *mlx.Array) *mlx.Array {
+	return computeGateCompiled(query, weight, bias)
+}
+
+// computeGateCompiled is computeGateBody under mx.compile, traced once for all input shapes.
+var computeGateCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return computeGateBody(a[0], a[1], a[2])
+}, true)
+
+// computeGateBody is the body of _compute_gate(), which computeGateCompiled traces.
+func computeGateBody(query *mlx.Array, weight *mlx.Array, bias *mlx.Array) *mlx.Array {
 	gateLogits := mlx.Matmul(query, weight.Index(mlx.Colon, mlx.NewAxis, mlx.Colon).Swapaxes(-1, -2))
 	gateLogits = mlx.Add(gateLogits, bias.Index(mlx.Ellipsis, mlx.NewAxis, mlx.NewAxis))
 	return mlx.Sigmoid(gateLogits)
 }
 
-// siluMul is _silu_mul() of mlx_lm/models/iquestloopcoder.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// siluMul is _silu_mul() of mlx_lm/models/iquestloopcoder.py. Python compiles it (@mx.compile(shapeless=True)): it runs siluMulCompiled.
 func siluMul(gate *mlx.Array, up *mlx.Array) *mlx.Array {
+	return siluMulCompiled(gate, up)
+}
+
+// siluMulCompiled is siluMulBody under mx.compile, traced once for all input shapes.
+var siluMulCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return siluMulBody(a[0], a[1])
+}, true)
+
+// siluMulBody is the body of _silu_mul(), which siluMulCompiled traces.
+func siluMulBody(gate *mlx.Array, up *mlx.Array) *mlx.Array {
 	return mlx.Multiply(nn.Silu(gate), up)
 }
 
-// mixAttention is _mix_attention() of mlx_lm/models/iquestloopcoder.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// mixAttention is _mix_attention() of mlx_lm/models/iquestloopcoder.py. Python compiles it (@mx.compile(shapeless=True)): it runs mixAttentionCompiled.
 func mixAttention(gate *mlx.Array, attnGlobal *mlx.Array, attnLocal *mlx.Array) *mlx.Array {
+	return mixAttentionCompiled(gate, attnGlobal, attnLocal)
+}
+
+// mixAttentionCompiled is mixAttentionBody under mx.compile, traced once for all input shapes.
+var mixAttentionCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return mixAttentionBody(a[0], a[1], a[2])
+}, true)
+
+// mixAttentionBody is the body of _mix_attention(), which mixAttentionCompiled traces.
+func mixAttentionBody(gate *mlx.Array, attnGlobal *mlx.Array, attnLocal *mlx.Array) *mlx.Array {
 	return mlx.Add(mlx.Multiply(gate, attnGlobal), mlx.Multiply(mlx.Subtract(mlx.Int(1), gate), attnLocal))
 }

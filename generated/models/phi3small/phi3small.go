@@ -334,8 +334,18 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	}()
 }
 
-// gegeluImpl is gegelu_impl() of mlx_lm/models/phi3small.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// gegeluImpl is gegelu_impl() of mlx_lm/models/phi3small.py. Python compiles it (@mx.compile(shapeless=True)): it runs gegeluImplCompiled.
 func gegeluImpl(aGelu *mlx.Array, aLinear *mlx.Array, limit float64) *mlx.Array {
+	return gegeluImplCompiled(aGelu, aLinear, mlx.Float(limit))
+}
+
+// gegeluImplCompiled is gegeluImplBody under mx.compile, traced once for all input shapes and per value of limit.
+var gegeluImplCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return gegeluImplBody(a[0], a[1], py.ScalarFloat(a[2]))
+}, true)
+
+// gegeluImplBody is the body of gegelu_impl(), which gegeluImplCompiled traces.
+func gegeluImplBody(aGelu *mlx.Array, aLinear *mlx.Array, limit float64) *mlx.Array {
 	aGelu = mlx.Where(mlx.Isinf(aGelu), aGelu, mlx.Clip(aGelu, nil, mlx.Float(limit)))
 	aLinear = mlx.Where(mlx.Isinf(aLinear), aLinear, mlx.Clip(aLinear, mlx.Float(-limit), mlx.Float(limit)))
 	outGelu := mlx.Multiply(aGelu, mlx.Sigmoid(mlx.Multiply(mlx.Float(1.702), aGelu)))

@@ -362,17 +362,28 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 
 func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) val {
 	args := make([]model.Expr, 0, len(c.Args))
+	argTypes := make([]*types.Type, 0, len(c.Args))
 	for _, a := range c.Args {
-		args = append(args, t.expr(a, en).c)
+		v := t.expr(a, en)
+		args = append(args, v.c)
+		argTypes = append(argTypes, v.t.Base())
 	}
 	recv = val{c: t.deref(recv, c.Func), t: recv.t.Base(), prec: recv.prec}
 	s := func(fn string, res *types.Type) val {
 		return prim(call(t.qual("strings", fn), append([]model.Expr{recv.c}, args...)...), res)
 	}
 	switch name {
-	case "startswith":
-		return s("HasPrefix", types.TBool)
-	case "endswith":
+	case "startswith", "endswith":
+		// A tuple (or list) argument matches any of its strings.
+		if len(c.Args) == 1 {
+			if at := argTypes[0]; at.Kind == types.Tuple || at.Kind == types.List {
+				fn := map[string]string{"startswith": "StartsWithAny", "endswith": "EndsWithAny"}[name]
+				return prim(call(t.qual("py", fn), recv.c, args[0]), types.TBool)
+			}
+		}
+		if name == "startswith" {
+			return s("HasPrefix", types.TBool)
+		}
 		return s("HasSuffix", types.TBool)
 	case "replace":
 		return s("ReplaceAll", types.TStr)
@@ -645,7 +656,18 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					}
 				}
 			}
-			return t.expr(c.Args[0], en), true
+			v := t.expr(c.Args[0], en)
+			if name == "dict" && v.t.Kind == types.AnyK {
+				// dict(d) of a config value copies it (shallowly, as
+				// Python does): item assignments to it leave the config alone.
+				return prim(call(t.qual("maps", "Clone"), call(t.qual("py", "Dict"), v.c)), types.DictOf(types.TStr, types.TAny)), true
+			}
+			if _, fresh := c.Args[0].(*syntax.Call); name == "dict" && v.t.Kind == types.Dict && !fresh {
+				// dict(d) of a dict another name holds: the copy Python
+				// makes (of a call's fresh result it is not observable).
+				return prim(call(t.qual("maps", "Clone"), v.c), v.t), true
+			}
+			return v, true
 		}
 		if len(c.Args) == 0 {
 			return prim(&model.Composite{Type: &model.Slice{Elem: named("any")}}, types.ListOf(types.TUnknown)), true
@@ -665,6 +687,12 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 		}
 	case "print":
 		return prim(nil, types.TNone), true
+	case "next":
+		if comp, ok := firstArg(c).(*syntax.Comp); ok && comp.Kind == "gen" && len(c.Args) <= 2 {
+			if rt := t.val(c).T; rt.Kind != types.Unknown {
+				return t.next(comp, c, rt, en), true
+			}
+		}
 	case "all", "any":
 		if comp, ok := firstArg(c).(*syntax.Comp); ok && len(c.Args) == 1 && comp.Kind != "dict" {
 			// The checker recorded the comprehension's parts; the value is

@@ -280,6 +280,15 @@ func (t *translator) spreadInts(e syntax.Expr, en *env) []model.Expr {
 		return t.intElems(x.Elts, en)
 	case *syntax.List:
 		return t.intElems(x.Elts, en)
+	case *syntax.Starred:
+		// f(*shape) for a variadic shape: the sequence spread, as Python
+		// unpacks it.
+		v := t.expr(x.X, en)
+		if h := v.t.Base().Homogeneous(); h != nil && h.Base().Kind == types.Int {
+			return []model.Expr{&model.Spread{X: v.c}}
+		}
+		t.fail(e, "starred", "*%s where ints are expected", v.t)
+		return nil
 	}
 	v := t.expr(e, en)
 	switch v.t.Base().Kind {

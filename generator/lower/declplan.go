@@ -77,17 +77,80 @@ func subBlocks(s syntax.Stmt, name string) []syntax.Stmt {
 			return x.Else
 		}
 	case *syntax.For:
-		if refsExpr(x.Iter)[name] || refsExpr(x.Target)[name] {
+		if refsExpr(x.Iter)[name] || refsExpr(x.Target)[name] || loopCarried(x.Body, name) {
 			return nil
 		}
 		return x.Body
 	case *syntax.While:
-		if refsExpr(x.Cond)[name] {
+		if refsExpr(x.Cond)[name] || loopCarried(x.Body, name) {
 			return nil
 		}
 		return x.Body
 	}
 	return nil
+}
+
+// loopCarried reports a variable whose value a loop body passes from one
+// iteration to the next: some assignment in the body reads it (h, s =
+// layer(h, s)) and a pass through the body may reach a read before
+// assigning it.
+func loopCarried(body []syntax.Stmt, name string) bool {
+	if assignedFirst(body, name) {
+		return false
+	}
+	carried := false
+	var walk func([]syntax.Stmt)
+	walk = func(block []syntax.Stmt) {
+		for _, st := range block {
+			switch x := st.(type) {
+			case *syntax.Assign:
+				if refsExpr(x.Value)[name] {
+					for _, tg := range x.Targets {
+						if refsExpr(tg)[name] {
+							carried = true
+						}
+					}
+				}
+			case *syntax.If:
+				walk(x.Body)
+				walk(x.Else)
+			case *syntax.For:
+				walk(x.Body)
+			case *syntax.While:
+				walk(x.Body)
+			}
+		}
+	}
+	walk(body)
+	return carried
+}
+
+// assignedFirst reports whether every pass through block assigns name
+// before anything reads it. A variable of a loop body that is not (hunyuan:
+// `if cla: shared = None` then `h, shared = layer(h, shared)`) carries its
+// value from one iteration to the next, as Python's function-wide locals
+// do, so it is declared before the loop.
+func assignedFirst(block []syntax.Stmt, name string) bool {
+	for i, st := range block {
+		if !refsStmt(st)[name] {
+			continue
+		}
+		if definingTarget(st, name) != nil {
+			return true
+		}
+		if x, ok := st.(*syntax.If); ok && !refsExpr(x.Cond)[name] && len(x.Else) > 0 {
+			if assignedFirst(x.Body, name) && assignedFirst(x.Else, name) {
+				return true
+			}
+		}
+		if sub := subBlocks(st, name); sub != nil && !refsBlock(block[i+1:])[name] {
+			// Used only inside one nested block: declared there (place
+			// recurses into it), so that block decides.
+			return assignedFirst(sub, name)
+		}
+		return false
+	}
+	return true
 }
 
 // definingTarget is the Name node through which s assigns name first, when

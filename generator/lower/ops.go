@@ -39,6 +39,10 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 	if v, ok := t.setDiff(b.Op, l, r); ok {
 		return v
 	}
+	if u := types.UnionIntArith(b.Op, lt, rt); u != nil {
+		// int | array with an int: Python's int arithmetic or the array's.
+		return prim(call(t.qual("py", "OffsetArith"), lit(b.Op), t.deref(l, b.L), t.deref(r, b.R)), u)
+	}
 	if (lt.Kind == types.Array && rt.Kind == types.AnyK) || (rt.Kind == types.Array && lt.Kind == types.AnyK) {
 		if lt.Kind == types.AnyK {
 			l = prim(call(t.qual("py", "Float"), l.c), types.TFloat)
@@ -85,7 +89,16 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		if et == nil {
 			return t.bad(b, "list +", "of %s and %s", l.t, r.t)
 		}
-		return prim(call(t.qual("slices", "Concat"), l.c, r.c), types.ListOf(et))
+		// Lists of two cache classes joined (make_cache's
+		// [KVCache() ...] + [RotatingKVCache() ...]): each a list of the
+		// unified type first, as Python's lists hold either.
+		widen := func(v val) model.Expr {
+			if h := v.t.Base().Homogeneous(); h != nil && model.Dump(t.goType(h)) != model.Dump(t.goType(et)) {
+				return typeCall(t.qual("py", "Widen"), t.goType(et), v.c)
+			}
+			return v.c
+		}
+		return prim(call(t.qual("slices", "Concat"), widen(l), widen(r)), types.ListOf(et))
 	case b.Op == "*" && (lt.Kind == types.List || lt.Kind == types.Tuple) && rt.Kind == types.Int:
 		if lst, ok := b.L.(*syntax.List); ok && len(lst.Elts) == 1 {
 			e := t.expr(lst.Elts[0], en)

@@ -66,8 +66,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			if k.t.Kind == types.Str {
 				return prim(call(t.qual("py", "Key"), x.c, k.c), types.TAny)
 			}
-			if k.t.Kind == types.Int {
-				return prim(call(t.qual("py", "AnyAt"), x.c, k.c), types.TAny)
+			if k.t.Base().Kind == types.Int {
+				// A config list read by index: Python's list indexing.
+				return prim(call(t.qual("py", "AnyAt"), x.c, t.deref(k, s.Index[0])), types.TAny)
 			}
 		}
 	case types.Str:
@@ -202,7 +203,13 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 		v := t.expr(c.Elt, inner)
 		et := v.t
 		if et.Kind == types.None {
+			// [None for _ in ...]: the assigned variable's element type (the
+			// checker's), None its zero.
 			et = types.TUnknown
+			if h := t.val(c).T; h.Kind == types.List && h.Elem.Kind != types.Unknown {
+				et = h.Elem
+				v = val{c: t.zero(et), t: et}
+			}
 		}
 		rt = types.ListOf(et)
 		body = &model.Assign{Lhs: exprs(out), Rhs: exprs(call(id("append"), out, v.c))}
@@ -233,6 +240,29 @@ func (t *translator) anyAll(name string, c *syntax.Comp, en *env) val {
 	}
 	body := &model.If{Cond: test, Then: []model.Stmt{ret(lit(decides))}}
 	return prim(closure(named("bool"), loops([]model.Stmt{body}), ret(lit(otherwise))), types.TBool)
+}
+
+// next is next(elt for ... [, default]): a loop that returns the first
+// element the generator yields (later ones are not evaluated, as in
+// Python), then the default, or StopIteration without one.
+func (t *translator) next(comp *syntax.Comp, c *syntax.Call, rt *types.Type, en *env) val {
+	inner, loops, ok := t.compLoops(comp, en)
+	if !ok {
+		return prim(nilLit(), types.TUnknown)
+	}
+	elt := t.expr(comp.Elt, inner)
+	first := ret(t.coerce(elt, rt, comp.Elt))
+	var otherwise []model.Stmt
+	if len(c.Args) == 2 {
+		otherwise = []model.Stmt{ret(t.coerce(t.expr(c.Args[1], en), rt, c.Args[1]))}
+	} else {
+		otherwise = []model.Stmt{
+			exprStmt(call(t.qual("py", "Raise"), lit("StopIteration"), lit("next(): the generator is empty"))),
+			ret(t.zero(rt)),
+		}
+	}
+	body := append([]model.Stmt{loops([]model.Stmt{first})}, otherwise...)
+	return prim(closure(t.goType(rt), body...), rt)
 }
 
 // loopHead makes a Go for statement around a body.
@@ -482,11 +512,47 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		}
 	}
 	var lens, lhs, rhs []model.Expr
+	var unpack []model.Stmt
 	for k, sq := range seqs {
 		lens = append(lens, call(id("len"), sq.c))
 		et := sq.t.Homogeneous()
 		if et == nil {
 			et = types.TUnknown
+		}
+		if inner, ok := tup.Elts[k].(*syntax.Tuple); ok {
+			// for a, (k, v) in zip(xs, kvs): the element unpacked by
+			// py.UnpackN, as Python's (its length checked).
+			fn := map[int]string{2: "Unpack2", 3: "Unpack3", 4: "Unpack4", 5: "Unpack5"}[len(inner.Elts)]
+			if et.Homogeneous() == nil || fn == "" {
+				t.fail(tup.Elts[k], "zip", "unpacking a %s into %d names", et, len(inner.Elts))
+				return nil, false
+			}
+			var names_ []model.Expr
+			used := false
+			for _, e := range inner.Elts {
+				nm, ok := e.(*syntax.Name)
+				if !ok {
+					t.fail(e, "zip", "nested targets must be names")
+					return nil, false
+				}
+				s := t.sym(nm, en)
+				ty := et.Homogeneous()
+				if bt, ok := t.inst.Target[nm]; ok {
+					ty = bt
+				}
+				en.vars[s] = ty
+				if nm.Id == "_" || (t.reads != nil && !t.reads[nm.Id]) {
+					names_ = append(names_, id("_"))
+					continue
+				}
+				en.goName[s] = names.GoLocal(nm.Id)
+				names_ = append(names_, id(names.GoLocal(nm.Id)))
+				used = true
+			}
+			if used {
+				unpack = append(unpack, &model.Define{Lhs: names_, Rhs: exprs(call(t.qual("py", fn), index(paren(sq, precPrimary), id(idx))))})
+			}
+			continue
 		}
 		nm, ok := tup.Elts[k].(*syntax.Name)
 		if !ok {
@@ -511,6 +577,7 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		bound = call(id("min"), lens...)
 	}
 	return func(b []model.Stmt) model.Stmt {
+		b = append(append([]model.Stmt{}, unpack...), b...)
 		if len(lhs) > 0 {
 			b = prepend(&model.Define{Lhs: lhs, Rhs: rhs}, b)
 		}

@@ -187,6 +187,10 @@ func (t *checker) spreadInts(e syntax.Expr, en *env) {
 		if x.Kind == syntax.ConstNone {
 			return
 		}
+	case *syntax.Starred:
+		// f(*shape) for a variadic shape: the sequence's ints themselves.
+		t.expr(x.X, en)
+		return
 	case *syntax.Tuple:
 		t.intElems(x.Elts, en)
 		return
@@ -399,9 +403,20 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			e = p.Def
 		}
 		v := t.expr(e, en)
+		if given && !p.Annotated && testsForList(fn.Def, p.Py) {
+			// A config value passed to a parameter the function tests for
+			// a list (hunyuan's _int_or_list(args.moe_topk, i)): the config
+			// may hold a list there.
+			t.mayBeList(v.Origin)
+		}
 		if t.learn && given && !t.frozen {
 			// Call sites teach unannotated parameters their types.
-			if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) {
+			if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
+				// A config value passed for a number to a function that tests
+				// it for a list (hunyuan's _int_or_list(arg, idx)): a number
+				// or a list, kept as the config holds it.
+				p.Type = TAny
+			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) {
 				// A config value passed for a number: it may be a float.
 				p.Type = TFloat
 			} else if p.Type.Kind == Unknown && v.T.Kind != Unknown && v.T.Kind != None {
@@ -655,7 +670,12 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 					}
 				}
 			}
-			return arg(0), true
+			v := arg(0)
+			if name == "dict" && v.T.Kind == AnyK {
+				// dict(d) of a config value: a copy the function may change.
+				return tv(DictOf(TStr, TAny)), true
+			}
+			return v, true
 		}
 		if len(c.Args) == 0 {
 			return tv(ListOf(TUnknown)), true
@@ -669,6 +689,25 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 		}
 	case "print":
 		return tv(TNone), true
+	case "next":
+		if comp, ok := firstArg(c).(*syntax.Comp); ok && comp.Kind == "gen" && len(c.Keywords) == 0 && len(c.Args) <= 2 {
+			// next(elt for ... [, default]): the first element, of the
+			// element's type; a None default makes it Optional.
+			et := arg(0).T.Homogeneous()
+			if et == nil || et.Kind == Unknown {
+				break
+			}
+			if len(c.Args) == 1 {
+				return tv(et), true
+			}
+			d := arg(1)
+			if d.T.Kind == None {
+				return tv(OptionalOf(et)), true
+			}
+			if u := t.unify(et, d.T); u != nil {
+				return tv(u), true
+			}
+		}
 	case "all", "any":
 		if len(c.Args) == 1 {
 			if comp, ok := c.Args[0].(*syntax.Comp); ok && comp.Kind != "dict" {
@@ -897,4 +936,39 @@ func (t *checker) overloaded(c *syntax.Call, b *Builtin, en *env) (Val, bool) {
 		return Val{}, false
 	}
 	return tv(rt), true
+}
+
+func firstArg(c *syntax.Call) syntax.Expr {
+	if len(c.Args) == 0 {
+		return nil
+	}
+	return c.Args[0]
+}
+
+// testsForList reports whether fd's body tests its parameter name with
+// isinstance(name, list), (list, tuple) or tuple.
+func testsForList(fd *syntax.FuncDef, name string) bool {
+	found := false
+	syntax.WalkExprs(fd.Body, func(e syntax.Expr) {
+		c, ok := e.(*syntax.Call)
+		if !ok || len(c.Args) != 2 {
+			return
+		}
+		if f, ok := c.Func.(*syntax.Name); !ok || f.Id != "isinstance" {
+			return
+		}
+		if a, ok := c.Args[0].(*syntax.Name); !ok || a.Id != name {
+			return
+		}
+		kinds := []syntax.Expr{c.Args[1]}
+		if tup, ok := c.Args[1].(*syntax.Tuple); ok {
+			kinds = tup.Elts
+		}
+		for _, k := range kinds {
+			if n, ok := k.(*syntax.Name); ok && (n.Id == "list" || n.Id == "tuple") {
+				found = true
+			}
+		}
+	})
+	return found
 }

@@ -34,6 +34,9 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 			return tv(TArray)
 		}
 	}
+	if u := unionIntArith(b.Op, lt, rt); u != nil {
+		return tv(u)
+	}
 	if (lt.Kind == Array && rt.Kind == AnyK) || (rt.Kind == Array && lt.Kind == AnyK) {
 		if lt.Kind == AnyK {
 			l = tv(TFloat)
@@ -438,3 +441,24 @@ func prevExpr(c *syntax.Compare, i int) syntax.Expr {
 	}
 	return c.Comparators[i-1]
 }
+
+// unionIntArith is the type of int | array (a cache's offset) in integer
+// arithmetic with an int (cache.offset + L): the same union, an int for an
+// int offset and an array for a batch cache's; nil for anything else.
+func unionIntArith(op string, lt, rt *Type) *Type {
+	switch op {
+	case "+", "-", "*", "//", "%":
+	default:
+		return nil
+	}
+	if lt.Kind == Union && lt.Has(TInt) && lt.Has(TArray) && rt.Kind == Int {
+		return lt
+	}
+	if rt.Kind == Union && rt.Has(TInt) && rt.Has(TArray) && lt.Kind == Int {
+		return rt
+	}
+	return nil
+}
+
+// UnionIntArith is unionIntArith for the lowering.
+func UnionIntArith(op string, lt, rt *Type) *Type { return unionIntArith(op, lt, rt) }

@@ -53,8 +53,8 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 	case AnyK:
 		// A nested dict read by key (tree_unflatten's result): still Any.
 		if len(s.Index) == 1 {
-			if k := t.expr(s.Index[0], en); k.T.Kind == Str || k.T.Kind == Int {
-				// or a config list read by position (kda_layers[0]).
+			if k := t.expr(s.Index[0], en); k.T.Kind == Str || k.T.Base().Kind == Int {
+				// or a config list read by index (moe_topk: [2, 4, ...]).
 				return tv(TAny)
 			}
 		}
@@ -108,6 +108,7 @@ func (t *checker) arrayIndex(idx []syntax.Expr, en *env) {
 // comprehension checks a list/dict/generator comprehension; its loop
 // targets are locals of its own scope.
 func (t *checker) comprehension(c *syntax.Comp, en *env) Val {
+	hint := t.hint
 	inner := newEnv(en.cls, en.fn, en)
 	for _, g := range c.Generators {
 		if !t.forHead(g.Target, g.Iter, inner) {
@@ -125,7 +126,12 @@ func (t *checker) comprehension(c *syntax.Comp, en *env) Val {
 		v := t.expr(c.Elt, inner)
 		et := v.T
 		if et.Kind == None {
+			// [None for _ in ...]: the element type is the assigned
+			// variable's, as for [None] * n.
 			et = TUnknown
+			if hint != nil && hint.Kind == List && hint.Elem.Kind != Unknown {
+				et = hint.Elem
+			}
 		}
 		return tv(ListOf(et))
 	}
@@ -286,6 +292,22 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		if et == nil {
 			et = TUnknown
 		}
+		if inner, ok := tup.Elts[k].(*syntax.Tuple); ok {
+			// for a, (k, v) in zip(xs, kvs): each element unpacked.
+			ets := unpacked(et, len(inner.Elts))
+			if ets == nil {
+				return false
+			}
+			for i, e := range inner.Elts {
+				nm, ok := e.(*syntax.Name)
+				if !ok {
+					return false
+				}
+				en.vars[t.sym(nm, en)] = ets[i]
+				t.target(nm, ets[i])
+			}
+			continue
+		}
 		nm, ok := tup.Elts[k].(*syntax.Name)
 		if !ok {
 			return false
@@ -294,4 +316,22 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		t.target(nm, et)
 	}
 	return true
+}
+
+// unpacked is the types of n names unpacking a value of type et: a tuple
+// of n, or a list's element n times; nil when it cannot be unpacked so.
+func unpacked(et *Type, n int) []*Type {
+	switch et.Kind {
+	case Tuple:
+		if len(et.Elems) == n {
+			return et.Elems
+		}
+	case List:
+		out := make([]*Type, n)
+		for i := range out {
+			out[i] = et.Elem
+		}
+		return out
+	}
+	return nil
 }

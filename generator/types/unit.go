@@ -229,6 +229,9 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 		switch n := st.(type) {
 		case *syntax.ClassDef:
 			c := newClass(n, n.Name, scope)
+			if isPlainArgsDataclass(n) {
+				c.IsArgs = true
+			}
 			for _, b := range n.Bases {
 				if q := scope.Qualify(b); q == "base.BaseModelArgs" {
 					c.IsArgs = true
@@ -296,6 +299,12 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 				continue
 			}
 			k.collectClass(c)
+			if a := u.siblingArgs[from]; from != "" && a != nil && a.Name == "ModelArgs" && k.mainArgsStandalone() {
+				// The sibling's classes take its ModelArgs; this file brings
+				// its own dataclass of that name (solar_open runs glm4_moe's
+				// Model on its ModelArgs), collected after them.
+				sibArgsParams(u, c)
+			}
 			k.inherit(c)
 		case *syntax.FuncDef:
 			if from != "" && k.definedInMain(n.Name) {
@@ -377,6 +386,9 @@ func (k *collector) collectArgs(c *Class) {
 			c.Fields = append(c.Fields, f)
 			c.ByName[f.Py] = f
 		case *syntax.FuncDef:
+			if isBaseFromDict(n) {
+				continue // BaseModelArgs.from_dict itself (phixtral): lmbase.FromDict
+			}
 			if n.Name == "from_dict" && isClassMethod(n) {
 				// A from_dict of its own (qwen2_vl accepts a config without
 				// text_config): a package function the registration calls.
@@ -544,6 +556,12 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 		if p.Annotation != nil {
 			pi.Type = annotationType(p.Annotation, u, scope)
 			pi.Annotated = pi.Type.Kind != Unknown && pi.Type.Kind != AnyK
+		}
+		if p.Name == "cache" && legacyCacheAnnotation(pi.Type) {
+			// cache: Optional[Tuple[mx.array, mx.array]] (cohere2, minicpm3)
+			// is the annotation of mlx-lm's caches before the cache
+			// classes; the code calls cache.offset / update_and_fetch.
+			pi.Type, pi.Annotated = TUnknown, false
 		}
 		if pi.Type.Kind == Unknown || pi.Type.Kind == AnyK || (pi.Type.Kind == Optional && pi.Type.Elem.Kind == AnyK) ||
 			(p.Name == "weights" && pi.Type.Kind == Dict) {
@@ -1012,3 +1030,68 @@ func (k *collector) tableBase(name, src string, at syntax.Node) *Class {
 }
 
 var _ = fmt.Sprintf
+
+// sibArgsParams types the parameters of a sibling's class annotated
+// `ModelArgs` (left unknown while no ModelArgs was collected yet) as the
+// file's ModelArgs.
+func sibArgsParams(u *Unit, c *Class) {
+	for _, m := range c.Methods {
+		if m.Def == nil {
+			continue
+		}
+		for i, p := range m.Params {
+			if p.Type.Kind != Unknown {
+				continue
+			}
+			for _, dp := range m.Def.Params {
+				if dp.Name != p.Py {
+					continue
+				}
+				if n, ok := dp.Annotation.(*syntax.Name); ok && n.Id == "ModelArgs" {
+					m.Params[i].Type = ClassT("ModelArgs")
+				} else if dp.Annotation != nil {
+					// Other annotations, qualified in the sibling's scope
+					// (group: Optional[mx.distributed.Group]).
+					m.Params[i].Type = annotationType(dp.Annotation, u, c.Scope)
+				}
+			}
+		}
+	}
+}
+
+// mainArgsStandalone reports whether the file's own ModelArgs derives from
+// BaseModelArgs directly, not from a sibling's ModelArgs, and the file takes
+// its Model from the sibling (defines none): the sibling's classes then run
+// on this file's ModelArgs. (A file with a Model of its own, kimi_vl on
+// deepseek_v3, passes them another dataclass.)
+func (k *collector) mainArgsStandalone() bool {
+	if k.definedInMain("Model") {
+		return false
+	}
+	for _, st := range k.u.File.Body {
+		if cd, ok := st.(*syntax.ClassDef); ok && cd.Name == "ModelArgs" {
+			for _, b := range cd.Bases {
+				if k.u.Scope.Qualify(b) == "base.BaseModelArgs" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// legacyCacheAnnotation reports an annotation of a container of arrays
+// (Tuple[mx.array, mx.array], Dict[str, mx.array], List[mx.array]), maybe
+// Optional: a cache as mlx-lm passed it before its cache classes.
+func legacyCacheAnnotation(t *Type) bool {
+	b := t.Base()
+	switch b.Kind {
+	case Tuple, List, Dict:
+		h := b.Elem
+		if b.Kind == Tuple {
+			h = b.Homogeneous()
+		}
+		return h != nil && h.Kind == Array
+	}
+	return false
+}

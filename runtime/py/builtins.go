@@ -771,3 +771,73 @@ func Depends(input, dependency *mlx.Array) *mlx.Array {
 	}
 	return out[0]
 }
+
+// StartsWithAny is s.startswith(tuple): whether s starts with any of them.
+func StartsWithAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// EndsWithAny is s.endswith(tuple): whether s ends with any of them.
+func EndsWithAny(s string, suffixes []string) bool {
+	for _, p := range suffixes {
+		if strings.HasSuffix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// NumpyArange is numpy.arange(stop), (start, stop) or (start, stop, step)
+// as an MLX array of numpy's dtype: int64 when every argument is an int,
+// float64 otherwise (mx.array of it keeps that dtype, as in Python).
+func NumpyArange(args ...any) *mlx.Array {
+	dt := mlx.Int64
+	for _, a := range args {
+		if _, ok := a.(float64); ok {
+			dt = mlx.Float64
+		}
+	}
+	return Arange(dt, args...)
+}
+
+// Round is round(x) of a float: the nearest int, halves to even (Python's
+// rounding, not Go's math.Round).
+func Round(x float64) int {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		Raise("ValueError", "cannot convert float %v to integer", x)
+	}
+	return int(math.RoundToEven(x))
+}
+
+// Widen is a list of a concrete type as a list of an interface its
+// elements implement (a Python list holds any of them): make_cache's
+// [KVCache() ...] + [RotatingKVCache() ...] as []cache.Cache.
+func Widen[T, S any](xs []S) []T {
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		v, ok := any(x).(T)
+		if !ok {
+			Raise("TypeError", "list element %d: a %T", i, x)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// Trunc is int(x) of a number held as any: an int stays, a float is
+// truncated toward zero (Python's int(2.7) == 2, int(-2.7) == -2).
+func Trunc(x any) int {
+	if i, ok := asInt(x); ok {
+		return i
+	}
+	f := Float(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		Raise("ValueError", "cannot convert float %v to integer", f)
+	}
+	return int(math.Trunc(f))
+}

@@ -123,3 +123,29 @@ func (r classRoPE) ForwardArray(x, offset *mlx.Array) *mlx.Array {
 	}
 	return r.m.Forward(x, int(n))
 }
+
+// OffsetArith is int | array arithmetic with an int (cache.offset + L):
+// Python's int arithmetic for an int offset, the MLX op (the int a weak
+// scalar) for a batch cache's array of offsets.
+func OffsetArith(op string, a, b any) any {
+	_, aArr := a.(*mlx.Array)
+	_, bArr := b.(*mlx.Array)
+	if !aArr && !bArr {
+		return Arith(op, a, b)
+	}
+	x, y := AsArray(a), AsArray(b)
+	switch op {
+	case "+":
+		return mlx.Add(x, y)
+	case "-":
+		return mlx.Subtract(x, y)
+	case "*":
+		return mlx.Multiply(x, y)
+	case "//":
+		return mlx.FloorDivide(x, y)
+	case "%":
+		return mlx.Remainder(x, y)
+	}
+	Raise("TypeError", "unsupported operator %s", op)
+	return nil
+}

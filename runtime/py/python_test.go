@@ -158,6 +158,11 @@ func TestPythonSemantics(t *testing.T) {
 	add(`"héllo".find("l")`, func() any { return py.StrFind("héllo", "l") })
 	add(`"héllo".find("z")`, func() any { return py.StrFind("héllo", "z") })
 	add(`"héllo".index("z")`, func() any { return py.StrIndex("héllo", "z") })
+	add(`"a.cos".endswith(("cos", "sin"))`, func() any { return py.EndsWithAny("a.cos", []string{"cos", "sin"}) })
+	add(`"a.tan".endswith(("cos", "sin"))`, func() any { return py.EndsWithAny("a.tan", []string{"cos", "sin"}) })
+	add(`"a.x".endswith(())`, func() any { return py.EndsWithAny("a.x", nil) })
+	add(`"vision.x".startswith(("audio", "vision"))`, func() any { return py.StartsWithAny("vision.x", []string{"audio", "vision"}) })
+	add(`"lm.x".startswith(("audio", "vision"))`, func() any { return py.StartsWithAny("lm.x", []string{"audio", "vision"}) })
 	for _, op := range []string{"+", "-", "*", "//", "%"} {
 		for _, ab := range [][2]any{{7, 2}, {-7, 2}, {7.5, 2}, {-7, 2.0}, {3, 0}} {
 			op, ab := op, ab
@@ -168,6 +173,17 @@ func TestPythonSemantics(t *testing.T) {
 	add(`max([])`, func() any { return py.MaxOf([]int{}) })
 	add(`sum([1.5, 2.0])`, func() any { return py.Sum([]float64{1.5, 2.0}) })
 	add(`abs(-3)`, func() any { return py.Abs(-3) })
+	for _, x := range []any{2.7, -2.7, 3, 0.99, -0.5} {
+		x := x
+		add(fmt.Sprintf("int(%v)", pyLit(x)), func() any { return py.Trunc(x) })
+	}
+	add(`[2, 4, 8][-1]`, func() any { return py.AnyAt([]any{2, 4, 8}, -1) })
+	add(`[2, 4, 8][1]`, func() any { return py.AnyAt([]any{2, 4, 8}, 1) })
+	add(`[2, 4, 8][3]`, func() any { return py.AnyAt([]any{2, 4, 8}, 3) })
+	for _, x := range []float64{2.5, 3.5, -2.5, 0.5, 1.4999, 170.66666666666666, -0.5} {
+		x := x
+		add(fmt.Sprintf("round(%v)", pyLit(x)), func() any { return py.Round(x) })
+	}
 	add(`[1, 2, 1].count(1)`, func() any { return py.Count([]int{1, 2, 1}, 1) })
 	add(`math.isclose(0.1 + 0.2, 0.3)`, func() any { return py.IsClose(0.1+0.2, 0.3) })
 	add(`math.isclose(1.0, 1.0001)`, func() any { return py.IsClose(1.0, 1.0001) })

@@ -31,13 +31,16 @@ func TestPredicatesMatchUpstream(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		var cfgs []struct {
-			Config map[string]any `json:"config"`
+		// {"hf_layouts": …, "cases": [{"config": …}, …]} (parity/README.md).
+		var spec struct {
+			Cases []struct {
+				Config map[string]any `json:"config"`
+			} `json:"cases"`
 		}
-		if err := json.Unmarshal(b, &cfgs); err != nil || len(cfgs) == 0 {
-			t.Fatalf("%s: parity configs: %v", mt, err)
+		if err := json.Unmarshal(b, &spec); err != nil || len(spec.Cases) == 0 {
+			t.Fatalf("%s: parity configs: no cases (%v)", mt, err)
 		}
-		cases = append(cases, [2]any{mt, cfgs[0].Config})
+		cases = append(cases, [2]any{mt, spec.Cases[0].Config})
 	}
 	python, err := pyref.Python()
 	if err != nil {

@@ -97,18 +97,23 @@ func CleanPath(p string) (string, error) {
 // tracks besides mlx_lm/models/*.py: the non-model modules whose logic Go
 // code ports (lm/loader and lm/convert port utils.py and convert.py,
 // lm/generate generate.py, lm/sample sample_utils.py, lm/tokenizer's
-// streaming detokenizers tokenizer_utils.py). Add server.py here when a port
-// of it exists.
+// streaming detokenizers tokenizer_utils.py, lm/server server.py).
 var TrackedTopLevel = []string{
 	"mlx_lm/convert.py",
 	"mlx_lm/generate.py",
 	"mlx_lm/sample_utils.py",
+	"mlx_lm/server.py",
 	"mlx_lm/tokenizer_utils.py",
 	"mlx_lm/utils.py",
 }
 
+// TrackedDirs are the directories of mlx_lm whose .py files upstream.lock
+// tracks (not their subdirectories): the model files, and the tool-call
+// parsers lm/toolcall ports (one Go file per parser).
+var TrackedDirs = []string{"mlx_lm/models", "mlx_lm/tool_parsers"}
+
 // IsTracked reports whether path is one of the files upstream.lock tracks:
-// mlx_lm/models/*.py and TrackedTopLevel.
+// the .py files of TrackedDirs and TrackedTopLevel.
 func IsTracked(p string) bool {
 	for _, t := range TrackedTopLevel {
 		if p == t {
@@ -116,7 +121,12 @@ func IsTracked(p string) bool {
 		}
 	}
 	dir, file := path.Split(p)
-	return dir == "mlx_lm/models/" && strings.HasSuffix(file, ".py")
+	for _, d := range TrackedDirs {
+		if dir == d+"/" && strings.HasSuffix(file, ".py") {
+			return true
+		}
+	}
+	return false
 }
 
 // TrackedFiles lists the files of src that upstream.lock tracks, sorted. A
@@ -134,6 +144,18 @@ func TrackedFiles(src Source) ([]string, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no mlx_lm/models/*.py files: not an mlx-lm source tree", src.Name())
+	}
+	for _, d := range TrackedDirs[1:] {
+		// An older revision without the directory tracks none of it.
+		files, err := src.List(d)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", src.Name(), err)
+		}
+		for _, p := range files {
+			if IsTracked(p) {
+				out = append(out, p)
+			}
+		}
 	}
 	for _, p := range TrackedTopLevel {
 		if _, err := src.ReadFile(p); err == nil {

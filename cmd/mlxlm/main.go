@@ -5,6 +5,7 @@
 //	mlxlm generate --model DIR --prompt-tokens 1,2,3 --max-tokens N --temp 0 --json
 //	mlxlm chat --model DIR
 //	mlxlm logits --model DIR --tokens 1,2,3 --out FILE.safetensors
+//	mlxlm server --model DIR [--host 127.0.0.1] [--port 8080] (mlx_lm.server flags)
 //	mlxlm convert --hf-path DIR --mlx-path OUT [-q] [--q-bits 4] [--q-group-size 64] [--dtype bfloat16]
 //	mlxlm template --model DIR|FILE.gguf --messages FILE.json [--tools FILE.json] [--no-generation-prompt]
 //	mlxlm launch -n 2 [--backend ring|nccl] -- generate --model DIR --prompt TEXT   (tensor parallel)
@@ -49,7 +50,7 @@ func run(args []string) (code int) {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(generateCmd(), chatCmd(), logitsCmd(), convertCmd(), templateCmd(), launchCmd())
+	root.AddCommand(generateCmd(), chatCmd(), logitsCmd(), convertCmd(), templateCmd(), launchCmd(), serverCmd())
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "mlxlm: "+errorText(err.Error()))

@@ -44,6 +44,12 @@ func File(m *model.File) *jen.File {
 		case *model.Comment:
 			f.Comment(x.Text)
 			f.Line()
+		case *model.VarDecl:
+			if x.Doc != "" {
+				f.Comment(x.Doc)
+			}
+			f.Var().Id(x.Name).Op("=").Add(p.expr(x.Value))
+			f.Line()
 		default:
 			panic(fmt.Sprintf("emit: declaration %T", d))
 		}
@@ -70,7 +76,7 @@ func (p *printer) qual(pkg, name string) *jen.Statement {
 func (p *printer) fn(x *model.Func) *jen.Statement {
 	var params []jen.Code
 	for _, pr := range x.Params {
-		params = append(params, jen.Id(pr.Name).Add(p.typ(pr.Type)))
+		params = append(params, p.param(pr))
 	}
 	var results []jen.Code
 	for _, r := range x.Results {
@@ -84,6 +90,13 @@ func (p *printer) fn(x *model.Func) *jen.Statement {
 		decl = decl.Params(jen.Id(x.Recv.Name).Add(p.typ(x.Recv.Type)))
 	}
 	return decl.Id(x.Name).Params(params...).Params(results...).Block(p.stmts(x.Body)...)
+}
+
+func (p *printer) param(pr *model.Param) jen.Code {
+	if pr.Variadic {
+		return jen.Id(pr.Name).Op("...").Add(p.typ(pr.Type))
+	}
+	return jen.Id(pr.Name).Add(p.typ(pr.Type))
 }
 
 func (p *printer) typ(t model.Type) jen.Code {
@@ -214,7 +227,7 @@ func (p *printer) expr(e model.Expr) jen.Code {
 	case *model.FuncLit:
 		var params, results []jen.Code
 		for _, pr := range x.Params {
-			params = append(params, jen.Id(pr.Name).Add(p.typ(pr.Type)))
+			params = append(params, p.param(pr))
 		}
 		for _, r := range x.Results {
 			results = append(results, p.typ(r))

@@ -153,6 +153,9 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 				switch sym.Kind {
 				case names.LocalClass:
 					cls := t.u.ClassOf(f.Id)
+					if cls == nil {
+						return t.bad(c, "class "+f.Id, "not translated (a class of another file this one does not use)")
+					}
 					init := cls.ByMeth["__init__"]
 					if init == nil {
 						return t.bad(c, "class "+f.Id, "has no __init__")
@@ -518,7 +521,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return t.builtin(&cc, "isinstance", en)
 				}
 			}
-			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind == types.AnyK {
+			if tup, ok := c.Args[1].(*syntax.Tuple); ok && (v.t.Kind == types.AnyK || v.t.Kind == types.Union) {
 				var kinds []model.Expr
 				for _, e := range tup.Elts {
 					if n, ok := e.(*syntax.Name); ok {

@@ -45,6 +45,11 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	if to.Kind == types.Union && to.Has(from) {
 		return v.c
 	}
+	if from.Kind == types.Union && to.Kind == types.Dict && to.Elem.Kind == types.AnyK && from.Has(types.DictOf(types.TStr, types.TAny)) {
+		// text_config: Union[TextArgs, dict] given to from_dict: the dict
+		// (Python fails on the dataclass too, as py.Dict does).
+		return call(t.qual("py", "Dict"), v.c)
+	}
 	if from.Kind == types.AnyK {
 		// A config value (Any) where a typed value is needed.
 		switch to.Base().Kind {
@@ -125,6 +130,11 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 		if from.Kind == types.Unknown {
 			return v.c
 		}
+		if from.Kind == types.FuncK && t.funcFits(from, to) {
+			// A function of the file where the table takes a callable
+			// (Activation): the Go func value is one.
+			return v.c
+		}
 	case types.List:
 		if to.Elem.Kind == types.AnyK && (from.Kind == types.List || from.Kind == types.Tuple) {
 			if fe := from.Homogeneous(); fe != nil && fe.Kind != types.AnyK && fe.Kind != types.Unknown {
@@ -155,6 +165,27 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	}
 	t.fail(n, "conversion", "a %s where %s is expected", from, to)
 	return v.c
+}
+
+// funcFits reports whether the function of the file that fn (a FuncK)
+// names has exactly the call signature of the table type to: the same
+// parameter types and result, so its Go func value is a value of to's Go
+// func type.
+func (t *translator) funcFits(fn, to *types.Type) bool {
+	f := t.u.ByFunc[fn.Name]
+	if f == nil {
+		f = t.u.Nested[fn.Name]
+	}
+	et := t.tab.Types[to.Name]
+	if f == nil || et == nil || et.Call == nil || len(et.Call.Params) != len(f.Params) || f.Ret == nil {
+		return false
+	}
+	for i, p := range et.Call.Params {
+		if !t.tab.ParseTypeName(p.Type).Equal(f.Params[i].Type) {
+			return false
+		}
+	}
+	return t.tab.ParseTypeName(et.Call.Returns).Equal(f.Ret)
 }
 
 // convertParam converts an argument for a table parameter type.

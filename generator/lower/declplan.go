@@ -332,6 +332,12 @@ func readNames(body []syntax.Stmt) map[string]bool {
 	walk = func(b []syntax.Stmt) {
 		for _, s := range b {
 			switch x := s.(type) {
+			case *syntax.FuncDef:
+				// A closure reads the enclosing function's locals.
+				walk(x.Body)
+				for _, p := range x.Params {
+					add(loadsExpr(p.Default))
+				}
 			case *syntax.Assign:
 				for _, t := range x.Targets {
 					targetReads(t)

@@ -27,6 +27,10 @@ func (t *translator) emitFile() *model.File {
 		t.emitClass(f, c)
 	}
 	for _, fn := range t.u.Funcs {
+		if decls, ok := t.emitCompiled(fn); ok {
+			f.Decls = append(f.Decls, decls...)
+			continue
+		}
 		f.Decls = append(f.Decls, t.emitFunc(fn))
 	}
 	return f
@@ -207,16 +211,6 @@ func endsInReturn(body []syntax.Stmt) bool {
 
 func (t *translator) doc(fn *types.Func) string {
 	return t.docOf(fn) + compiledNote(fn)
-}
-
-// compiledNote says that a function Python compiles runs uncompiled: the
-// Go binding has no mx.compile yet (runtime/mlx), so the same ops run one
-// by one, with the same results.
-func compiledNote(fn *types.Func) string {
-	if fn.Compiled == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Python compiles it (@%s); not compiled here yet: runtime/mlx has no mx.compile.", fn.Compiled)
 }
 
 func (t *translator) docOf(fn *types.Func) string {

@@ -56,6 +56,12 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 			if m := types.SuperMethod(c); m != "" {
 				return t.inlineSuper(c, m, en, fc)
 			}
+			if base, m, call, ok := types.ExplicitBaseCall(c, en.superClass()); ok {
+				if base == nil {
+					return nil
+				}
+				return t.inlineBase(c, call, m, base, en, fc)
+			}
 			if a, ok := c.Func.(*syntax.Attribute); ok {
 				if v, ok := t.mutatingCall(c, a, en); ok {
 					return v
@@ -290,6 +296,14 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []model.Stmt {
 			v := t.expr(a.Value, en)
 			return []model.Stmt{assign(m.c, t.coerce(v, m.t, a.Value))}
 		}
+		if recv.t.Kind == types.Ext {
+			// A settable attribute of a table type (a SwitchLinear's bias).
+			if et := t.tab.Types[recv.t.Name]; et != nil && et.Attrs[tg.Attr].Set != "" {
+				at := et.Attrs[tg.Attr]
+				v := t.coerce(t.expr(a.Value, en), t.tab.ParseTypeName(at.Type), a.Value)
+				return []model.Stmt{exprStmt(t.render(at.Set, map[string]model.Expr{"self": paren(recv, precPrimary), "value": v}, nil))}
+			}
+		}
 		t.fail(tg, "assignment", "to an attribute of a %s", recv.t)
 		return nil
 	case *syntax.Subscript:
@@ -488,7 +502,14 @@ func (t *translator) inlineSuper(c *syntax.Call, method string, en *env, fc *fnC
 	if base == nil || base.Class == from {
 		return nil // nn.Module.__init__ and object.__init__ do nothing to translate
 	}
-	sub := t.inst.Supers[c]
+	return t.inlineBase(c, c, method, base, en, fc)
+}
+
+// inlineBase translates a base class's method body called from a method of a
+// derived class (super().__init__(...), or Base.__init__(self, ...) given as
+// call without self; key is the call as the checker recorded it).
+func (t *translator) inlineBase(key, c *syntax.Call, method string, base *types.Func, en *env, fc *fnCtx) []model.Stmt {
+	sub := t.inst.Supers[key]
 	if sub == nil {
 		t.fail(c, "internal", "super().%s not checked", method)
 		return nil
@@ -585,6 +606,9 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 		results = []model.Type{t.goType(fn.Ret)}
 	}
 	def := define(id(names.GoLocal(d.Name)), &model.FuncLit{Params: params, Results: results, Body: body})
+	if stmts, ok := t.compiledNested(fn, def.(*model.Define)); ok {
+		return stmts
+	}
 	if note := compiledNote(fn); note != "" {
 		return []model.Stmt{&model.CommentSt{Text: d.Name + ":" + note}, def}
 	}

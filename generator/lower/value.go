@@ -336,3 +336,12 @@ func closure(res model.Type, body ...model.Stmt) *model.Call {
 
 func ret(xs ...model.Expr) *model.Return  { return &model.Return{Results: xs} }
 func exprs(xs ...model.Expr) []model.Expr { return xs }
+
+// superClass is the class whose bases a call in this body refers to: the
+// class of the inlined base body being translated, else the env's class.
+func (e *env) superClass() *types.Class {
+	if e.superFrom != nil {
+		return e.superFrom
+	}
+	return e.cls
+}

@@ -84,6 +84,8 @@ func dump(b *strings.Builder, n any) {
 		w(")")
 	case *Comment:
 		w("(comment %q)", x.Text)
+	case *VarDecl:
+		list("vardecl "+x.Name, x.Value)
 	case *Named:
 		w("%s", x.Name)
 	case *QualType:

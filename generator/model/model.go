@@ -58,10 +58,20 @@ type Func struct {
 	Body    []Stmt
 }
 
-// Param is a function parameter or receiver.
+// Param is a function parameter or receiver. Variadic: the last
+// parameter is Name ...Type.
 type Param struct {
-	Name string
-	Type Type
+	Name     string
+	Type     Type
+	Variadic bool
+}
+
+// VarDecl is a package-level var Name = Value (a function compiled by
+// mx.compile is one).
+type VarDecl struct {
+	Doc   string
+	Name  string
+	Value Expr
 }
 
 // Comment is a free-standing comment between declarations (a method that
@@ -71,6 +81,7 @@ type Comment struct{ Text string }
 func (*Struct) decl()  {}
 func (*Func) decl()    {}
 func (*Comment) decl() {}
+func (*VarDecl) decl() {}
 
 // ---- types ----
 

@@ -213,6 +213,10 @@ func TestTableTypeChecks(t *testing.T) {
 				continue
 			}
 			c.fn("types."+name+".attrs."+a, "t_"+name+"_attr_"+a, []string{"self " + et.Go}, gt, "return "+strings.ReplaceAll(at.Go, "{self}", "self"))
+			if at.Set != "" {
+				c.fn("types."+name+".attrs."+a+".set", "t_"+name+"_set_"+a, []string{"self " + et.Go, "value " + gt}, "",
+					strings.NewReplacer("{self}", "self", "{value}", "value").Replace(at.Set))
+			}
 		}
 		if et.FromClass != "" && et.Call != nil {
 			// {value} is an instance of a model class with a matching __call__.

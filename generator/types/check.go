@@ -552,6 +552,7 @@ func (t *checker) filled(c *Class) {
 			c.Filled[f.Py] = true
 		}
 	}
+	t.filledAs(c)
 }
 
 // fnCtx is the state of the body being checked.
@@ -590,6 +591,9 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 		return x
 	}
 	if x := u.unifyClasses(a, b); x != nil {
+		return x
+	}
+	if x := u.unifyFromClass(tab, a, b); x != nil {
 		return x
 	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {

@@ -168,6 +168,13 @@ func (t *checker) attribute(a *syntax.Attribute, en *env) Val {
 			return Val{T: v.T.Elem, Deref: true, Origin: origin}
 		}
 	}
+	if v.T.Kind == Union && recv.T.Kind == ClassK {
+		// A union field __post_init__ converts (text_config), read outside
+		// the dataclass: the member it holds (config_union.go).
+		if c := t.u.ByClass[recv.T.Name]; c != nil && c.IsArgs && c.FilledAs[a.Attr] != nil && en.cls != c {
+			return Val{T: c.FilledAs[a.Attr], Assert: true, Origin: origin}
+		}
+	}
 	v = t.classNarrowed(PathKey(a), t.narrowed(PathKey(a), v))
 	v.Origin = origin
 	return v

@@ -38,6 +38,12 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 				t.inlineSuper(c, m, en, fc)
 				return
 			}
+			if base, m, call, ok := ExplicitBaseCall(c, en.superClass()); ok {
+				if base != nil {
+					t.inlineBase(c, call, m, base, en, fc)
+				}
+				return
+			}
 			if a, ok := c.Func.(*syntax.Attribute); ok {
 				if t.mutatingCall(c, a, en) {
 					return
@@ -90,7 +96,7 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 		case termElse:
 			t.facts = endThen
 		default:
-			t.facts = intersect(endThen, endElse)
+			t.facts = intersect(t.unionFacts(endThen, en), t.unionFacts(endElse, en))
 		}
 	case *syntax.For:
 		t.forget(append(assignedPaths(x.Body), assignedPaths([]syntax.Stmt{&syntax.Assign{Targets: []syntax.Expr{x.Target}}})...))
@@ -297,6 +303,8 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 				}
 				c.Reassigned[tg.Attr] = true
 			}
+		} else if recv.T.Kind == Ext {
+			t.assignExtAttr(tg, recv, value, en)
 		}
 	case *syntax.Subscript:
 		t.assignItem(tg, value, en)
@@ -480,6 +488,13 @@ func (t *checker) inlineSuper(c *syntax.Call, method string, en *env, fc *fnCtx)
 	if base == nil || base.Class == from {
 		return // nn.Module.__init__ and object.__init__ do nothing to translate
 	}
+	t.inlineBase(c, c, method, base, en, fc)
+}
+
+// inlineBase checks a base class's method body called from a method of a
+// derived class (super().__init__(...), or Base.__init__(self, ...) given as
+// c without self; key is the call the lowering finds it by).
+func (t *checker) inlineBase(key, c *syntax.Call, method string, base *Func, en *env, fc *fnCtx) {
 	inner := newEnv(en.cls, en.fn, en)
 	inner.superFrom = base.Class
 	params := paramsOf(base.Def, true, t.u, t.tab, t.scope, t.fail)
@@ -552,7 +567,7 @@ func (t *checker) inlineSuper(c *syntax.Call, method string, en *env, fc *fnCtx)
 	t.block(base.Def.Body, inner, &fnCtx{fn: fc.fn, ret: fc.ret, isInit: fc.isInit})
 	t.rec = prevRec
 	if t.rec != nil {
-		t.rec.Supers[c] = sub
+		t.rec.Supers[key] = sub
 	}
 }
 

@@ -159,6 +159,9 @@ func (t *checker) assigned(path string, ty *Type) {
 	if notNone(ty) {
 		t.facts[path] = true
 	}
+	if ty.Kind == ClassK || ty.Kind == Dict {
+		t.facts[holdsKey(path, ty)] = true // what a union field holds (config_union.go)
+	}
 }
 
 // narrowed is the value of a read of path whose type is Optional, when the
@@ -234,12 +237,12 @@ func (t *checker) unionNarrowed(path string, v Val) Val {
 		is, not := false, false
 		for k := range t.facts {
 			if n, ok := strings.CutPrefix(k, path+":is:"); ok {
-				if mt := member(n); mt != nil && mt.Equal(m) {
+				if mt := member(n); mt != nil && mt.Equal(m) || dictMember(n, m) {
 					is = true
 				}
 			}
 			if n, ok := strings.CutPrefix(k, path+":not:"); ok {
-				if mt := member(n); mt != nil && mt.Equal(m) {
+				if mt := member(n); mt != nil && mt.Equal(m) || dictMember(n, m) {
 					not = true
 				}
 			}

@@ -51,10 +51,13 @@ type ExtType struct {
 	Attrs     map[string]Attr
 }
 
-// Attr is an attribute of a table type or of arrays.
+// Attr is an attribute of a table type or of arrays. Set, when given, is
+// the Go statement that assigns it ({self}, {value}); without it the
+// attribute is read-only.
 type Attr struct {
 	Go   string
 	Type string
+	Set  string
 }
 
 // Table is the loaded API table.

@@ -56,6 +56,7 @@ type Class struct {
 	// Filled: dataclass fields __post_init__ leaves not None (narrow.go);
 	// Reassigned: fields code outside the dataclass assigns.
 	Filled     map[string]bool
+	FilledAs   map[string]*Type // union fields: the member __post_init__ leaves (config_union.go)
 	Reassigned map[string]bool
 }
 
@@ -256,6 +257,13 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 					k.collectArgs(c) // a second dataclass, translated as such
 					continue
 				}
+				if n.Name != "ModelArgs" && definesClass(f, "ModelArgs") {
+					// The config of a part (qwen3_5's TextModelArgs next to
+					// its ModelArgs): a second dataclass, translated as such.
+					c.Wrapped = true
+					k.collectArgs(c)
+					continue
+				}
 				if from != "" {
 					// A sibling's ModelArgs is only a base of this file's.
 					u.Classes = u.Classes[:len(u.Classes)-1]
@@ -334,6 +342,12 @@ func (k *collector) collectArgs(c *Class) {
 				if cst, ok := f.Def.(*syntax.Constant); ok && cst.Kind == syntax.ConstNone {
 					// hidden_size: int = None is an Optional in all but name.
 					f.Type = OptionalOf(f.Type)
+				}
+				if _, ok := f.Def.(*syntax.Tuple); ok && f.Type.Kind != Tuple && f.Type.Kind != List && f.Type.Kind != Unknown {
+					// scoring_func: str = ("noaux_tc",) (dots1): Python does not
+					// check annotations, so the field holds a tuple unless the
+					// config gives a str — either, as Any.
+					f.Type = TAny
 				}
 			}
 			if f.Type.Kind == Unknown {
@@ -505,6 +519,12 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 			if c, ok := def.(*syntax.Constant); ok && c.Kind != syntax.ConstNone {
 				pi.Type = ConstType(c)
 			}
+			if a, ok := def.(*syntax.Attribute); ok && tab != nil {
+				// activation=nn.silu: a function of the table used as a value.
+				if f, ok := tab.Functions[scope.Qualify(a)]; ok && f.Value != "" {
+					pi.Type = ExtT("Activation")
+				}
+			}
 		}
 		if c, ok := p.Default.(*syntax.Constant); ok && c.Kind == syntax.ConstNone && pi.Type.Kind != Unknown {
 			// hidden_size: int = None is an Optional in all but name.
@@ -650,13 +670,21 @@ func annotationType(e syntax.Expr, u *Unit, scope *names.Scope) *Type {
 			}
 		case "Union":
 			var un *Type
+			var members []*Type
 			for _, i := range x.Index {
 				it := ann(i)
-				if un = Unify(un, it); un == nil {
-					return TAny
+				members = append(members, it)
+				if un != nil || len(members) == 1 {
+					un = Unify(un, it)
 				}
 			}
-			return un
+			if un != nil {
+				return un
+			}
+			if configUnion(members, u) {
+				return UnionOf(members...)
+			}
+			return TAny
 		case "Literal":
 			return TStr
 		}

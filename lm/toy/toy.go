@@ -114,14 +114,24 @@ func (at *Attention) forward(x *mlx.Array, mask mlx.AttentionMask, c cache.Cache
 		q, k = at.rope.Forward(q, 0), at.rope.Forward(k, 0)
 		o = base.ScaledDotProductAttention(q, k, v, nil, at.scale, mask, nil)
 	} else {
-		kv, ok := c.(cache.KV)
+		kv, ok := c.(cache.KeyValue)
 		if !ok {
 			return mlx.Errorf("attention", "unsupported cache %s", c.ClassName())
 		}
-		off := kv.Offset()
-		q, k = at.rope.Forward(q, off), at.rope.Forward(k, off)
+		off, err := cache.OffsetOf(c)
+		if err != nil {
+			return mlx.Errorf("attention", "%v", err)
+		}
+		if off.IsArray() {
+			// The batch caches hold one offset per sequence, as mlx-lm's
+			// BatchKVCache.offset; nn.RoPE takes the array, as Python's does.
+			q, k = at.rope.ForwardArray(q, off.Array), at.rope.ForwardArray(k, off.Array)
+			off.Free()
+		} else {
+			q, k = at.rope.Forward(q, off.Int), at.rope.Forward(k, off.Int)
+		}
 		k, v = kv.UpdateAndFetch(k, v)
-		o = cache.ScaledDotProductAttention(q, k, v, kv, at.scale, mask, nil)
+		o = cache.ScaledDotProductAttention(q, k, v, c, at.scale, mask, nil)
 	}
 	return at.OProj.Forward(o.Transpose(0, 2, 1, 3).Reshape(b, l, -1))
 }

@@ -17,25 +17,27 @@ static std::deque<mx::Stream> g_ctx_streams;
 static thread_local int32_t t_ctx = 0;
 static thread_local mx::Stream* t_stream = nullptr;
 
-// The stream this thread's MLX default currently is (see stream()).
-static thread_local mx::Stream* t_default = nullptr;
-
 // Some MLX ops build helper arrays on the calling thread's default stream
-// rather than on the stream they are given (MLX 0.32.4's quantized_matmul
-// casts its input with an astype given no stream when the input and scales
-// dtypes differ), and a thread's own default stream exists only on that
-// thread: when the work is then evaluated on another OS thread (an unbound
-// goroutine moves between threads), MLX fails with "There is no Stream(cpu,
-// N) in current thread". So the stream an op runs on (the bound context's, or
-// the shared one) is also made the calling thread's default before the op is
-// built, and every array of a graph lives on a stream any thread can run.
+// rather than on the stream they are given: in MLX 0.32.4 quantized_matmul
+// and gather_qmm cast their input with an astype given no stream when the
+// input and scales dtypes differ (float32 activations, float16/bfloat16
+// scales, as in a GGUF model with float32 norms). A thread's default stream
+// is a thread-local stream that exists only on that thread, so when the graph
+// is evaluated from another OS thread (an unbound goroutine moves between
+// threads; a bound goroutine's arrays may be evaluated by another goroutine)
+// MLX fails with "There is no Stream(cpu, N) in current thread". Making the
+// stream this thread issues ops on (its bound context's, else the shared
+// one: both thread-unsafe streams, usable from any thread) the thread's
+// default keeps every array of the graph on it. One thread-local compare per
+// op; set_default_stream only when the thread's stream changes (bind/unbind).
 mx::Stream& stream() {
-  mx::Stream* s = t_stream ? t_stream : &*g_stream;
-  if (t_default != s) {
-    mx::set_default_stream(*s);
-    t_default = s;
+  thread_local const mx::Stream* t_default = nullptr;
+  mx::Stream& s = t_stream ? *t_stream : *g_stream;
+  if (t_default != &s) {
+    mx::set_default_stream(s);
+    t_default = &s;
   }
-  return *s;
+  return s;
 }
 mx::Stream& cpu_stream() { return *g_cpu_stream; }
 int32_t current_ctx() { return t_ctx; }

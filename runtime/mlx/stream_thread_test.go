@@ -11,7 +11,10 @@ import (
 // the input with an astype that is given no stream, so it lands on the
 // building thread's default stream, which exists only on that thread:
 // evaluating elsewhere failed with "There is no Stream(cpu, N) in current
-// thread" (seen in 4-bit MoE parity cases, a few percent of runs).
+// thread" (seen in 4-bit MoE parity cases, a few percent of runs, and in
+// generate on a GGUF model with float16 scales and float32 norms). The shim
+// makes the stream a thread issues ops on its default stream (shim_core.cpp
+// stream()); without that this test fails for quantized_matmul.
 func TestQuantizedOpsAcrossThreads(t *testing.T) {
 	quantized := func(shape ...int) Quantized {
 		n := 1
@@ -41,20 +44,39 @@ func TestQuantizedOpsAcrossThreads(t *testing.T) {
 			return GatherQMM(x, q.Weight, q.Scales, q.Biases, nil, idx, true, 32, 4, "affine", false)
 		}},
 	}
-	for _, op := range ops {
-		built := make(chan *Array)
-		go func() {
-			runtime.LockOSThread() // a thread of its own, ended with the goroutine
-			built <- op.build()
-		}()
-		y := <-built
-		done := make(chan error)
-		go func() {
-			runtime.LockOSThread()
-			done <- Eval(y)
-		}()
-		if err := <-done; err != nil {
-			t.Errorf("%s built on one thread, evaluated on another: %v", op.name, err)
+	// The builder is either an unbound goroutine (shared context: its ops go
+	// to the shared stream) or a bound one (its own context's stream); the
+	// evaluator is another goroutine on another OS thread, as when an unbound
+	// goroutine migrates or a bound goroutine's results are read elsewhere.
+	for _, bound := range []bool{false, true} {
+		for _, op := range ops {
+			built := make(chan *Array)
+			errs := make(chan error, 1)
+			go func() {
+				runtime.LockOSThread() // a thread of its own, ended with the goroutine
+				if bound {
+					b, err := Bind()
+					if err != nil {
+						errs <- err
+						built <- nil
+						return
+					}
+					defer b.Release()
+				}
+				built <- op.build()
+			}()
+			y := <-built
+			if y == nil {
+				t.Fatalf("Bind: %v", <-errs)
+			}
+			done := make(chan error)
+			go func() {
+				runtime.LockOSThread()
+				done <- Eval(y)
+			}()
+			if err := <-done; err != nil {
+				t.Errorf("%s built on one thread (bound=%v), evaluated on another: %v", op.name, bound, err)
+			}
 		}
 	}
 }

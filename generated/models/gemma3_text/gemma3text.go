@@ -327,8 +327,18 @@ func (self *Model) MakeCache() []lmcache.Cache {
 	return caches
 }
 
-// clipResidual is clip_residual() of mlx_lm/models/gemma3_text.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// clipResidual is clip_residual() of mlx_lm/models/gemma3_text.py. Python compiles it (@mx.compile(shapeless=True)): it runs clipResidualCompiled.
 func clipResidual(x *mlx.Array, y *mlx.Array) *mlx.Array {
+	return clipResidualCompiled(x, y)
+}
+
+// clipResidualCompiled is clipResidualBody under mx.compile, traced once for all input shapes.
+var clipResidualCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return clipResidualBody(a[0], a[1])
+}, true)
+
+// clipResidualBody is the body of clip_residual(), which clipResidualCompiled traces.
+func clipResidualBody(x *mlx.Array, y *mlx.Array) *mlx.Array {
 	if x.Dtype() != mlx.Float16 {
 		return mlx.Add(x, y)
 	}

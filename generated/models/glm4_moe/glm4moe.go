@@ -436,8 +436,20 @@ func (self *Model) CastPredicate() func(string) bool {
 	return predicate
 }
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe.py. Python compiles it (@mx.compile): it runs groupExpertSelectCompiled.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
+	r := groupExpertSelectCompiled(gates, eScoreCorrectionBias, mlx.Int(topK), mlx.Int(nGroup), mlx.Int(topkGroup), mlx.Float(routedScalingFactor), mlx.BoolScalar(normTopkProb))
+	return r[0], r[1]
+}
+
+// groupExpertSelectCompiled is groupExpertSelectBody under mx.compile, traced once per input shape and per value of topK, nGroup, topkGroup, routedScalingFactor, normTopkProb.
+var groupExpertSelectCompiled = py.CompileMulti(2, func(a ...*mlx.Array) []*mlx.Array {
+	r0, r1 := groupExpertSelectBody(a[0], a[1], py.ScalarInt(a[2]), py.ScalarInt(a[3]), py.ScalarInt(a[4]), py.ScalarFloat(a[5]), py.ScalarBool(a[6]))
+	return []*mlx.Array{r0, r1}
+}, false)
+
+// groupExpertSelectBody is the body of group_expert_select(), which groupExpertSelectCompiled traces.
+func groupExpertSelectBody(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
 	scores = mlx.Add(scores, eScoreCorrectionBias)

@@ -529,7 +529,49 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: not translated yet (473:24: subscript: of a unknown).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	rank := group.Rank()
+	N := group.Size()
+	for _, layer := range self.Model.Layers {
+		if layer.SelfAttn.QLoraRank == nil {
+			layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		} else {
+			layer.SelfAttn.QBProj = py.ShardLinear(layer.SelfAttn.QBProj, "all-to-sharded", nil, group)
+		}
+		layer.SelfAttn.NumHeads = py.FloorDiv(layer.SelfAttn.NumHeads, N)
+		numHeads := layer.SelfAttn.NumHeads
+		sh := rank * numHeads
+		eh := sh + numHeads
+		shardHeads := func(w *mlx.Array) *mlx.Array {
+			return w.Index(mlx.Slice(sh, eh, 1))
+		}
+		py.Apply(layer.SelfAttn.EmbedQ, shardHeads)
+		py.Apply(layer.SelfAttn.UnembedOut, shardHeads)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		if py.IsInstance[*Glm4MoeLiteMLP](layer.Mlp) {
+			layer.Mlp.(*Glm4MoeLiteMLP).GateProj = py.ShardLinear(layer.Mlp.(*Glm4MoeLiteMLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*Glm4MoeLiteMLP).DownProj = py.ShardLinear(layer.Mlp.(*Glm4MoeLiteMLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*Glm4MoeLiteMLP).UpProj = py.ShardLinear(layer.Mlp.(*Glm4MoeLiteMLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*Glm4MoeLiteMoE).ShardingGroup = group
+			if layer.Mlp.(*Glm4MoeLiteMoE).SharedExperts != nil {
+				py.ShardInplace(layer.Mlp.(*Glm4MoeLiteMoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+				py.ShardInplace(layer.Mlp.(*Glm4MoeLiteMoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+				py.ShardInplace(layer.Mlp.(*Glm4MoeLiteMoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			}
+			py.ShardInplace(layer.Mlp.(*Glm4MoeLiteMoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*Glm4MoeLiteMoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*Glm4MoeLiteMoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*Glm4MoeLiteDecoderLayer {
@@ -544,8 +586,20 @@ func (self *Model) CastPredicate() func(string) bool {
 	return predicate
 }
 
-// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe_lite.py. Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
+// groupExpertSelect is group_expert_select() of mlx_lm/models/glm4_moe_lite.py. Python compiles it (@mx.compile): it runs groupExpertSelectCompiled.
 func groupExpertSelect(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
+	r := groupExpertSelectCompiled(gates, eScoreCorrectionBias, mlx.Int(topK), mlx.Int(nGroup), mlx.Int(topkGroup), mlx.Float(routedScalingFactor), mlx.BoolScalar(normTopkProb))
+	return r[0], r[1]
+}
+
+// groupExpertSelectCompiled is groupExpertSelectBody under mx.compile, traced once per input shape and per value of topK, nGroup, topkGroup, routedScalingFactor, normTopkProb.
+var groupExpertSelectCompiled = py.CompileMulti(2, func(a ...*mlx.Array) []*mlx.Array {
+	r0, r1 := groupExpertSelectBody(a[0], a[1], py.ScalarInt(a[2]), py.ScalarInt(a[3]), py.ScalarInt(a[4]), py.ScalarFloat(a[5]), py.ScalarBool(a[6]))
+	return []*mlx.Array{r0, r1}
+}, false)
+
+// groupExpertSelectBody is the body of group_expert_select(), which groupExpertSelectCompiled traces.
+func groupExpertSelectBody(gates *mlx.Array, eScoreCorrectionBias *mlx.Array, topK int, nGroup int, topkGroup int, routedScalingFactor float64, normTopkProb bool) (*mlx.Array, *mlx.Array) {
 	scores := mlx.Sigmoid(gates.Astype(mlx.Float32))
 	origScores := scores
 	scores = mlx.Add(scores, eScoreCorrectionBias)

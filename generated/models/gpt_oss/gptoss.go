@@ -314,7 +314,32 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return newWeights
 }
 
-// Model.shard is not translated: not translated yet (293:13: assignment: to an attribute of a SwitchLinear).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	R := group.Rank()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QProj = py.ShardLinear(layer.SelfAttn.QProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.KProj = py.ShardLinear(layer.SelfAttn.KProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.VProj = py.ShardLinear(layer.SelfAttn.VProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NumAttentionHeads = py.FloorDiv(layer.SelfAttn.NumAttentionHeads, N)
+		layer.SelfAttn.NumKeyValueHeads = py.FloorDiv(layer.SelfAttn.NumKeyValueHeads, N)
+		layer.SelfAttn.NumKeyValueGroups = py.FloorDiv(layer.SelfAttn.NumAttentionHeads, layer.SelfAttn.NumKeyValueHeads)
+		layer.SelfAttn.Sinks = layer.SelfAttn.Sinks.Index(mlx.Slice(layer.SelfAttn.NumAttentionHeads*R, layer.SelfAttn.NumAttentionHeads*(R+1), 1))
+		py.ShardInplace(layer.Mlp.Experts.GateProj, "all-to-sharded", nil, group)
+		py.ShardInplace(layer.Mlp.Experts.DownProj, "sharded-to-all", nil, group)
+		py.SetParameter(layer.Mlp.Experts.DownProj, "bias", mlx.Divide(py.Parameter(layer.Mlp.Experts.DownProj, "bias"), mlx.Int(N)))
+		py.ShardInplace(layer.Mlp.Experts.UpProj, "all-to-sharded", nil, group)
+		layer.Mlp.ShardingGroup = group
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*TransformerBlock {

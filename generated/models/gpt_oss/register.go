@@ -18,6 +18,7 @@ func init() {
 		Forward:   (*Model).Forward,
 		Sanitize:  (*Model).Sanitize,
 		MakeCache: (*Model).MakeCache,
+		Shard:     (*Model).Shard,
 		QuantPredicate: func(m *Model, path string, module any) any {
 			return m.QuantPredicate()(path, module)
 		},

@@ -370,15 +370,27 @@ func (self *Model) QuantPredicate() func(string, any) any {
 
 // shardedRmsNorm is sharded_rms_norm() of mlx_lm/models/minimax.py.
 func shardedRmsNorm(group *mlx.Group) func(*mlx.Array, *mlx.Array, float64) *mlx.Array {
-	// _cast_square_sum: Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
-	castSquareSum := func(x *mlx.Array) *mlx.Array {
+	// _cast_square_sum: Python compiles it (@mx.compile); castSquareSum runs castSquareSumCompiled, the compiled trace of castSquareSumBody.
+	castSquareSumBody := func(x *mlx.Array) *mlx.Array {
 		return x.Astype(mlx.Float32).Square().Sum(true, -1)
 	}
-	// _normalize: Python compiles it (@mx.compile); not compiled here yet: runtime/mlx has no mx.compile.
-	normalize := func(x *mlx.Array, norm2 *mlx.Array, w *mlx.Array, eps float64) *mlx.Array {
+	castSquareSumCompiled := mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+		return castSquareSumBody(a[0])
+	}, false)
+	castSquareSum := func(x *mlx.Array) *mlx.Array {
+		return castSquareSumCompiled(x)
+	}
+	// _normalize: Python compiles it (@mx.compile); normalize runs normalizeCompiled, the compiled trace of normalizeBody.
+	normalizeBody := func(x *mlx.Array, norm2 *mlx.Array, w *mlx.Array, eps float64) *mlx.Array {
 		norm2 = mlx.AllSum(norm2, group)
 		norm := mlx.Rsqrt(mlx.Add(mlx.Divide(norm2, mlx.Int(py.At(x.Shape(), -1)*group.Size())), mlx.Float(eps)))
 		return mlx.Multiply(mlx.Multiply(x.Astype(mlx.Float32), norm), w).Astype(x.Dtype())
+	}
+	normalizeCompiled := mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+		return normalizeBody(a[0], a[1], a[2], py.ScalarFloat(a[3]))
+	}, false)
+	normalize := func(x *mlx.Array, norm2 *mlx.Array, w *mlx.Array, eps float64) *mlx.Array {
+		return normalizeCompiled(x, norm2, w, mlx.Float(eps))
 	}
 	innerShardedRmsNorm := func(x *mlx.Array, w *mlx.Array, eps float64) *mlx.Array {
 		return normalize(x, castSquareSum(x), w, eps)

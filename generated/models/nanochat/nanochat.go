@@ -233,7 +233,17 @@ func applyRotaryEmb(x *mlx.Array, offset any, base float64, freqs *mlx.Array) *m
 	return py.FastRoPE(x, mlx.RopeOpts{Dims: headDim, Traditional: false, Base: 0, Scale: 1.0, Freqs: freqs}, offset)
 }
 
-// softcap is softcap() of mlx_lm/models/nanochat.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// softcap is softcap() of mlx_lm/models/nanochat.py. Python compiles it (@mx.compile(shapeless=True)): it runs softcapCompiled.
 func softcap(logits *mlx.Array, cap_ float64) *mlx.Array {
+	return softcapCompiled(logits, mlx.Float(cap_))
+}
+
+// softcapCompiled is softcapBody under mx.compile, traced once for all input shapes and per value of cap_.
+var softcapCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return softcapBody(a[0], py.ScalarFloat(a[1]))
+}, true)
+
+// softcapBody is the body of softcap(), which softcapCompiled traces.
+func softcapBody(logits *mlx.Array, cap_ float64) *mlx.Array {
 	return mlx.Multiply(mlx.Float(cap_), mlx.Tanh(mlx.Divide(logits, mlx.Float(cap_))))
 }

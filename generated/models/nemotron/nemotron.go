@@ -308,7 +308,17 @@ func (self *Model) Layers() []*TransformerBlock {
 	return self.Model.Layers
 }
 
-// reluSquared is relu_squared() of mlx_lm/models/nemotron.py. Python compiles it (@mx.compile(shapeless=True)); not compiled here yet: runtime/mlx has no mx.compile.
+// reluSquared is relu_squared() of mlx_lm/models/nemotron.py. Python compiles it (@mx.compile(shapeless=True)): it runs reluSquaredCompiled.
 func reluSquared(x *mlx.Array) *mlx.Array {
+	return reluSquaredCompiled(x)
+}
+
+// reluSquaredCompiled is reluSquaredBody under mx.compile, traced once for all input shapes.
+var reluSquaredCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	return reluSquaredBody(a[0])
+}, true)
+
+// reluSquaredBody is the body of relu_squared(), which reluSquaredCompiled traces.
+func reluSquaredBody(x *mlx.Array) *mlx.Array {
 	return nn.Relu(x).Square()
 }

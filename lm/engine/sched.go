@@ -1,0 +1,907 @@
+// Ported from mlx_lm/generate.py
+// Upstream: mlx-lm 0.32.2
+// Blob: 8a348b25519e3e960d0032607f56a198fac0311b
+//
+// From generate.py: BatchGenerator, PromptProcessingBatch, GenerationBatch.
+
+package engine
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/hf2go/hf2go/lm/ahocorasick"
+	"github.com/hf2go/hf2go/lm/arch"
+	"github.com/hf2go/hf2go/lm/generate"
+	"github.com/hf2go/hf2go/lm/sample"
+	"github.com/hf2go/hf2go/ported/cache"
+	"github.com/hf2go/hf2go/runtime/mlx"
+)
+
+// seq is one request inside the scheduler.
+type seq struct {
+	id  uint64
+	ctx context.Context
+	req Request
+	box *mailbox
+
+	prompt      []int32
+	pos         int     // prompt tokens whose KV is in caches
+	tokens      []int32 // every token whose KV the cache holds (the prompt cache key)
+	caches      []cache.Cache
+	checkpoints []Checkpoint
+
+	key     *mlx.Array // PRNG state; nil for greedy
+	temp    float64
+	filters []func(*mlx.Array) *mlx.Array
+	procs   []sample.LogitsProcessor
+
+	stop      *ahocorasick.Trie[int32]
+	node      *ahocorasick.Node[int32]
+	generated int
+	admitted  time.Time
+}
+
+func (q *seq) greedy() bool { return q.temp == 0 }
+
+// group is a set of sequences decoded by one forward pass: the running
+// batch (batch caches), or one sequence with its own caches.
+type group struct {
+	seqs   []*seq
+	caches []cache.Cache
+	// next are the tokens sampled by the last step, not yet handed out,
+	// with their log-probabilities [B, V] and the chosen ones' [B].
+	next, nextLP, nextChosen *mlx.Array
+	// batched: caches are batch caches (the running batch).
+	batched bool
+}
+
+func (g *group) handles() []*mlx.Array {
+	var out []*mlx.Array
+	for _, c := range g.caches {
+		if c != nil {
+			out = append(out, c.Handles()...)
+		}
+	}
+	for _, q := range g.seqs {
+		if q.key != nil {
+			out = append(out, q.key)
+		}
+	}
+	return append(out, g.next, g.nextLP, g.nextChosen)
+}
+
+func (g *group) freeNext() {
+	g.next.Free()
+	g.nextLP.Free()
+	g.nextChosen.Free()
+	g.next, g.nextLP, g.nextChosen = nil, nil, nil
+}
+
+func (g *group) free() {
+	g.freeNext()
+	generate.FreeCache(g.caches)
+	g.caches = nil
+	for _, q := range g.seqs {
+		q.key.Free()
+		q.key = nil
+	}
+	g.seqs = nil
+}
+
+type scheduler struct {
+	e         *Engine
+	model     arch.Model
+	o         Options
+	log       *slog.Logger
+	batchable bool
+
+	waiting    []*seq
+	prefilling []*seq
+	main       *group   // the running batch (batchable models)
+	joiners    []*group // sequences past their first step, joining main
+	solos      []*group // one group per sequence (models without batch caches)
+	pc         *promptCache
+	steps      int
+}
+
+func newScheduler(e *Engine) (*scheduler, error) {
+	s := &scheduler{e: e, model: e.model, o: e.o, log: e.o.Logger}
+	if e.o.PromptCacheSize > 0 {
+		s.pc = newPromptCache(e.o.PromptCacheSize)
+	}
+	s.batchable = s.probe()
+	return s, nil
+}
+
+// probe runs two one-token sequences through a first step each, merges
+// them into a batch and steps it: the model is batchable when that works.
+func (s *scheduler) probe() (ok bool) {
+	b, err := mlx.Bind()
+	if err != nil {
+		return false
+	}
+	defer b.Release()
+	sc := mlx.NewScope()
+	defer sc.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+		}
+	}()
+	var layers [][]cache.Cache
+	for range 2 {
+		cs, err := generate.NewPromptCache(s.model, s.o.MaxKVSize)
+		if err != nil {
+			return false
+		}
+		defer generate.FreeCache(cs)
+		logits, err := s.model.Forward(mlx.FromSlice([]int32{0}, 1, 1), cs)
+		if err != nil || mlx.Eval(logits) != nil {
+			return false
+		}
+		layers = append(layers, cs)
+	}
+	batch, err := toBatch(layers[0])
+	if err != nil {
+		return false
+	}
+	defer generate.FreeCache(batch)
+	other, err := toBatch(layers[1])
+	if err != nil {
+		return false
+	}
+	defer generate.FreeCache(other)
+	if err := extendCaches(batch, other); err != nil {
+		return false
+	}
+	logits, err := s.model.Forward(mlx.FromSlice([]int32{0, 0}, 2, 1), batch)
+	if err != nil || mlx.Eval(logits) != nil {
+		return false
+	}
+	return logits.Dim(0) == 2
+}
+
+func (s *scheduler) run() {
+	defer close(s.e.done)
+	// The scheduler's own MLX context (stream and scope stack): its scopes
+	// never see arrays of another goroutine's work (a Go program may run
+	// lm/generate beside the engine), and its ops take no shared lock.
+	b, err := mlx.Bind()
+	if err != nil {
+		s.e.failed.Store(err)
+		s.failAll(err)
+		return
+	}
+	defer b.Release()
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("scheduler panic: %v", r)
+			s.log.Error("engine scheduler died", "err", err)
+			s.e.failed.Store(err)
+			s.failAll(err)
+		}
+	}()
+	for {
+		if !s.intake() {
+			s.failAll(ErrClosed)
+			return
+		}
+		s.dropCancelled()
+		s.admit()
+		s.decode()
+		s.prefill()
+		s.merge()
+		s.gauges()
+	}
+}
+
+func (s *scheduler) idle() bool {
+	return len(s.waiting) == 0 && len(s.prefilling) == 0 && s.main == nil && len(s.joiners) == 0 && len(s.solos) == 0
+}
+
+func (s *scheduler) active() int {
+	n := len(s.prefilling)
+	if s.main != nil {
+		n += len(s.main.seqs)
+	}
+	return n + len(s.joiners) + len(s.solos)
+}
+
+// intake moves submitted requests into waiting, blocking when there is no
+// work; it returns false when the engine is closing.
+func (s *scheduler) intake() bool {
+	if s.idle() {
+		select {
+		case q := <-s.e.submit:
+			s.waiting = append(s.waiting, q)
+		case <-s.e.quit:
+			return false
+		}
+	}
+	for {
+		select {
+		case q := <-s.e.submit:
+			s.waiting = append(s.waiting, q)
+		case <-s.e.quit:
+			return false
+		default:
+			return true
+		}
+	}
+}
+
+func (s *scheduler) gauges() {
+	dec := len(s.joiners) + len(s.solos)
+	if s.main != nil {
+		dec += len(s.main.seqs)
+	}
+	s.e.schedState.prefilling.Store(int64(len(s.prefilling)))
+	s.e.schedState.decoding.Store(int64(dec))
+	if s.pc != nil {
+		s.e.schedState.cacheEntries.Store(int64(s.pc.len()))
+		s.e.schedState.cacheBytes.Store(s.pc.nbytes())
+	}
+}
+
+func (s *scheduler) failAll(err error) {
+	for _, q := range s.waiting {
+		s.e.waiting.Add(-1)
+		q.box.finish(err)
+	}
+	s.waiting = nil
+	for _, q := range s.prefilling {
+		q.box.finish(err)
+		generate.FreeCache(q.caches)
+		q.key.Free()
+	}
+	s.prefilling = nil
+	for _, g := range s.groups() {
+		for _, q := range g.seqs {
+			q.box.finish(err)
+		}
+		g.free()
+	}
+	s.main, s.joiners, s.solos = nil, nil, nil
+	if s.pc != nil {
+		s.pc.clear()
+	}
+	for {
+		select {
+		case q := <-s.e.submit:
+			s.e.waiting.Add(-1)
+			q.box.finish(err)
+		default:
+			return
+		}
+	}
+}
+
+func (s *scheduler) groups() []*group {
+	var gs []*group
+	if s.main != nil {
+		gs = append(gs, s.main)
+	}
+	gs = append(gs, s.joiners...)
+	return append(gs, s.solos...)
+}
+
+// dropCancelled removes requests whose context ended; their slot and
+// caches are freed now and nothing of theirs enters the prompt cache.
+func (s *scheduler) dropCancelled() {
+	s.waiting = slices.DeleteFunc(s.waiting, func(q *seq) bool {
+		if err := q.ctx.Err(); err != nil {
+			s.e.waiting.Add(-1)
+			q.box.finish(err)
+			return true
+		}
+		return false
+	})
+	s.prefilling = slices.DeleteFunc(s.prefilling, func(q *seq) bool {
+		if err := q.ctx.Err(); err != nil {
+			q.box.finish(err)
+			generate.FreeCache(q.caches)
+			q.key.Free()
+			return true
+		}
+		return false
+	})
+	if s.main != nil {
+		var gone []int
+		for i, q := range s.main.seqs {
+			if err := q.ctx.Err(); err != nil {
+				q.box.finish(err)
+				gone = append(gone, i)
+			}
+		}
+		if len(gone) > 0 {
+			s.removeRows(s.main, gone, false)
+			if len(s.main.seqs) == 0 {
+				s.main = nil
+			}
+		}
+	}
+	drop := func(g *group) bool {
+		if err := g.seqs[0].ctx.Err(); err != nil {
+			g.seqs[0].box.finish(err)
+			g.free()
+			return true
+		}
+		return false
+	}
+	s.joiners = slices.DeleteFunc(s.joiners, drop)
+	s.solos = slices.DeleteFunc(s.solos, drop)
+}
+
+// admit gives waiting requests a slot while there is room
+// (BatchGenerator._next: prefill_batch_size and completion_batch_size).
+func (s *scheduler) admit() {
+	for len(s.waiting) > 0 && s.active() < s.o.DecodeConcurrency && len(s.prefilling) < s.o.PromptConcurrency {
+		q := s.waiting[0]
+		s.waiting = s.waiting[1:]
+		s.e.waiting.Add(-1)
+		if err := s.setup(q); err != nil {
+			generate.FreeCache(q.caches)
+			q.key.Free()
+			q.box.finish(err)
+			continue
+		}
+		s.prefilling = append(s.prefilling, q)
+	}
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		return uint64(time.Now().UnixNano())
+	}
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// setup starts a request: the nearest prompt cache, its sampler and
+// logits processors, its stop sequences.
+func (s *scheduler) setup(q *seq) error {
+	r := q.req
+	q.admitted = time.Now()
+	q.prompt = make([]int32, len(r.Prompt))
+	for i, t := range r.Prompt {
+		q.prompt[i] = int32(t)
+	}
+	cached := 0
+	if s.pc != nil {
+		cs, rest := s.pc.fetchNearest(q.prompt)
+		if cs != nil && len(rest) == 0 {
+			// The whole prompt is cached: the last token must still be fed to
+			// produce logits, so give it back (mlx-lm would find no tokens
+			// left to process here).
+			if cache.CanTrimPromptCache(cs) && cache.TrimPromptCache(cs, 1) == 1 {
+				rest = q.prompt[len(q.prompt)-1:]
+			} else {
+				generate.FreeCache(cs)
+				cs, rest = nil, q.prompt
+			}
+		}
+		q.caches = cs
+		cached = len(q.prompt) - len(rest)
+	}
+	if q.caches == nil {
+		cs, err := generate.NewPromptCache(s.model, s.o.MaxKVSize)
+		if err != nil {
+			return err
+		}
+		q.caches, cached = cs, 0
+	}
+	q.pos = cached
+	q.tokens = slices.Clone(q.prompt[:cached])
+	for _, cp := range r.Checkpoints {
+		if cp.At > cached && cp.At < len(q.prompt) {
+			q.checkpoints = append(q.checkpoints, cp)
+		}
+	}
+	slices.SortFunc(q.checkpoints, func(a, b Checkpoint) int { return a.At - b.At })
+
+	// make_sampler: the filters that are enabled, in its order, then
+	// categorical sampling at the temperature with the request's own key.
+	o := r.Sampling
+	q.temp = o.Temp
+	if o.Temp > 0 {
+		keep := o.MinTokensToKeep
+		if keep == 0 {
+			keep = 1
+		}
+		if o.TopP > 0 && o.TopP < 1.0 {
+			q.filters = append(q.filters, func(x *mlx.Array) *mlx.Array { return sample.ApplyTopP(x, o.TopP) })
+		}
+		if o.MinP != 0 {
+			q.filters = append(q.filters, func(x *mlx.Array) *mlx.Array { return sample.ApplyMinP(x, o.MinP, keep) })
+		}
+		if o.TopK > 0 {
+			q.filters = append(q.filters, func(x *mlx.Array) *mlx.Array { return sample.ApplyTopK(x, o.TopK) })
+		}
+		seed := randomSeed()
+		if r.Seed != nil {
+			seed = *r.Seed
+		}
+		q.key = mlx.RandomKey(seed)
+		if err := q.key.Err(); err != nil {
+			return err
+		}
+	}
+	procs, err := sample.MakeLogitsProcessors(r.LogitBias, r.RepetitionPenalty, r.RepetitionContextSize)
+	if err != nil {
+		return err
+	}
+	q.procs = procs
+
+	// make_stop_sequences: each EOS token, then the stop words' tokens.
+	var stops [][]int32
+	for _, t := range s.o.EOSTokenIDs {
+		stops = append(stops, []int32{int32(t)})
+	}
+	for _, w := range r.StopSequences {
+		v := make([]int32, len(w))
+		for i, t := range w {
+			v[i] = int32(t)
+		}
+		stops = append(stops, v)
+	}
+	q.stop = ahocorasick.New(stops)
+	q.node = q.stop.Root
+
+	s.e.stats.requests.Add(1)
+	s.e.stats.promptTokens.Add(uint64(len(q.prompt)))
+	s.e.stats.cachedTokens.Add(uint64(cached))
+	q.box.put(Event{Kind: Started, PromptTokens: len(q.prompt), CachedTokens: cached})
+	return nil
+}
+
+// prefill processes one chunk of each prompt being prefilled; a prompt
+// with only its last token left takes its first step and starts decoding.
+func (s *scheduler) prefill() {
+	var still []*seq
+	for _, q := range s.prefilling {
+		if err := s.prefillChunk(q); err != nil {
+			s.log.Error("prefill failed", "request", q.req.ID, "err", err)
+			q.box.finish(err)
+			generate.FreeCache(q.caches)
+			q.key.Free()
+			continue
+		}
+		if q.pos < len(q.prompt)-1 {
+			still = append(still, q)
+			continue
+		}
+		g := &group{seqs: []*seq{q}, caches: q.caches}
+		q.caches = nil
+		if err := s.firstStep(g); err != nil {
+			s.log.Error("first step failed", "request", q.req.ID, "err", err)
+			q.box.finish(err)
+			g.free()
+			continue
+		}
+		q.box.put(Event{Kind: Progress, Processed: len(q.prompt), Total: len(q.prompt)})
+		if s.batchable {
+			s.joiners = append(s.joiners, g)
+		} else {
+			s.solos = append(s.solos, g)
+		}
+	}
+	s.prefilling = still
+}
+
+func cacheHandles(cs []cache.Cache) []*mlx.Array {
+	var out []*mlx.Array
+	for _, c := range cs {
+		out = append(out, c.Handles()...)
+	}
+	return out
+}
+
+func (s *scheduler) prefillChunk(q *seq) error {
+	left := len(q.prompt) - 1 - q.pos
+	if left <= 0 {
+		return nil
+	}
+	n := min(s.o.PrefillStepSize, left)
+	if len(q.checkpoints) > 0 {
+		n = min(n, q.checkpoints[0].At-q.pos)
+	}
+	sc := mlx.NewScope()
+	chunk := q.prompt[q.pos : q.pos+n]
+	logits, err := s.model.Forward(mlx.FromSlice(chunk, 1, n), q.caches)
+	if err == nil {
+		err = logits.Err()
+	}
+	if err == nil {
+		err = mlx.Eval(cacheHandles(q.caches)...)
+	}
+	sc.Keep(cacheHandles(q.caches)...)
+	sc.Close()
+	if err != nil {
+		return err
+	}
+	q.pos += n
+	q.tokens = append(q.tokens, chunk...)
+	mlx.ClearCache()
+	q.box.put(Event{Kind: Progress, Processed: q.pos, Total: len(q.prompt)})
+	if len(q.checkpoints) > 0 && q.checkpoints[0].At == q.pos {
+		cp := q.checkpoints[0]
+		q.checkpoints = q.checkpoints[1:]
+		if s.pc != nil {
+			cs, err := cloneCaches(q.caches)
+			if err != nil {
+				return err
+			}
+			s.insertCache(slices.Clone(q.tokens), cs, cp.Type)
+		}
+	}
+	return nil
+}
+
+func (s *scheduler) insertCache(tokens []int32, cs []cache.Cache, typ string) {
+	if s.pc == nil {
+		generate.FreeCache(cs)
+		return
+	}
+	if err := s.pc.insert(tokens, cs, typ); err != nil {
+		s.log.Warn("prompt cache: insert failed", "err", err)
+		return
+	}
+	if s.o.PromptCacheBytes > 0 {
+		var active int64
+		for _, g := range s.groups() {
+			for _, c := range g.caches {
+				active += int64(c.Nbytes())
+			}
+		}
+		for _, q := range s.prefilling {
+			for _, c := range q.caches {
+				active += int64(c.Nbytes())
+			}
+		}
+		s.pc.trimBytes(s.o.PromptCacheBytes - active)
+	}
+}
+
+// forwardSample is GenerationBatch._step's graph: the model on the group's
+// next tokens, each sequence's logits processors and sampler, the
+// log-probabilities and the chosen tokens' log-probabilities. inputs[i] is
+// row i's token; contexts are built only for rows with processors.
+func (s *scheduler) forwardSample(g *group, inputs *mlx.Array) (next, lp, chosen *mlx.Array, err error) {
+	B := len(g.seqs)
+	logits, err := s.model.Forward(inputs.Reshape(B, 1), g.caches)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	logits = logits.Index(mlx.Colon, -1, mlx.Colon)
+	anyProcs := false
+	for _, q := range g.seqs {
+		anyProcs = anyProcs || len(q.procs) > 0
+	}
+	if anyProcs {
+		rows := make([]*mlx.Array, B)
+		for e, q := range g.seqs {
+			row := logits.Index(mlx.Slice(e, e+1, 1))
+			if len(q.procs) > 0 {
+				ctx := mlx.Concatenate([]*mlx.Array{mlx.FromSlice(q.tokens), inputs.Index(mlx.Slice(e, e+1, 1)).Astype(mlx.Int32)}, 0)
+				for _, p := range q.procs {
+					row = p(ctx, row)
+				}
+			}
+			rows[e] = row
+		}
+		logits = mlx.Concatenate(rows, 0)
+	}
+	lp = mlx.Subtract(logits, mlx.Logsumexp(logits, true, -1))
+	allGreedy := true
+	for _, q := range g.seqs {
+		allGreedy = allGreedy && q.greedy()
+	}
+	if allGreedy {
+		next = mlx.Argmax(lp, -1, false)
+	} else {
+		rows := make([]*mlx.Array, B)
+		for e, q := range g.seqs {
+			row := lp.Index(mlx.Slice(e, e+1, 1))
+			if q.greedy() {
+				rows[e] = mlx.Argmax(row, -1, false)
+				continue
+			}
+			for _, f := range q.filters {
+				row = f(row)
+			}
+			rows[e] = mlx.Categorical(mlx.Multiply(row, mlx.Float(1/q.temp)), -1, q.nextKey())
+		}
+		next = mlx.Concatenate(rows, 0)
+	}
+	next = next.Astype(mlx.Int32)
+	chosen = mlx.TakeAlongAxis(lp, next.Reshape(B, 1), -1).Reshape(B)
+	if err := errors.Join(next.Err(), lp.Err(), chosen.Err()); err != nil {
+		return nil, nil, nil, err
+	}
+	return next, lp, chosen, nil
+}
+
+// nextKey is KeySequence.next on the request's own sequence: split the
+// state, keep the first half, draw with the second.
+func (q *seq) nextKey() *mlx.Array {
+	pair := mlx.RandomSplit(q.key, 2)
+	next := pair.Index(0)
+	use := pair.Index(1)
+	q.key.Free()
+	q.key = next
+	return use
+}
+
+// firstStep feeds a sequence's last prompt token with its own caches
+// (generate_step's first _step) and starts computing its first token.
+func (s *scheduler) firstStep(g *group) error {
+	q := g.seqs[0]
+	last := q.prompt[len(q.prompt)-1:]
+	sc := mlx.NewScope()
+	defer sc.Close()
+	next, lp, chosen, err := s.forwardSample(g, mlx.FromSlice(last))
+	if err != nil {
+		sc.Keep(g.handles()...)
+		return err
+	}
+	if err := mlx.AsyncEval(append([]*mlx.Array{next, lp, chosen}, cacheHandles(g.caches)...)...); err != nil {
+		sc.Keep(g.handles()...)
+		return err
+	}
+	g.next, g.nextLP, g.nextChosen = next, lp, chosen
+	sc.Keep(g.handles()...)
+	q.tokens = append(q.tokens, last...)
+	return nil
+}
+
+// decode steps the running batch and every solo sequence once.
+func (s *scheduler) decode() {
+	if s.main != nil {
+		if b := int64(len(s.main.seqs)); b > s.e.schedState.maxBatch.Load() {
+			s.e.schedState.maxBatch.Store(b)
+		}
+		if err := s.step(s.main, true); err != nil {
+			s.log.Error("decode step failed", "batch", len(s.main.seqs), "err", err)
+			for _, q := range s.main.seqs {
+				q.box.finish(err)
+			}
+			s.main.free()
+		}
+		if len(s.main.seqs) == 0 {
+			s.main = nil
+		}
+	}
+	s.solos = slices.DeleteFunc(s.solos, func(g *group) bool {
+		if err := s.step(g, false); err != nil {
+			s.log.Error("decode step failed", "request", g.seqs[0].req.ID, "err", err)
+			g.seqs[0].box.finish(err)
+			g.free()
+			return true
+		}
+		return len(g.seqs) == 0
+	})
+	s.steps++
+	s.e.stats.steps.Add(1)
+	if s.steps%512 == 0 {
+		mlx.ClearCache()
+	}
+}
+
+// step is GenerationBatch.next: compute the step after the current tokens,
+// then hand out the current ones and retire the finished sequences.
+func (s *scheduler) step(g *group, batched bool) error {
+	B := len(g.seqs)
+	cur, curLP, curChosen := g.next, g.nextLP, g.nextChosen
+	// No scope may be open around the rest: arrays kept by a nested scope
+	// move to the enclosing one and would be freed when it closes.
+	sc := mlx.NewScope()
+	next, lp, chosen, err := s.forwardSample(g, cur)
+	if err == nil {
+		err = mlx.AsyncEval(append([]*mlx.Array{next, lp, chosen}, cacheHandles(g.caches)...)...)
+	}
+	if err != nil {
+		sc.Keep(g.handles()...)
+		sc.Close()
+		return err
+	}
+	g.next, g.nextLP, g.nextChosen = next, lp, chosen
+	sc.Keep(g.handles()...)
+	sc.Close()
+	defer func() {
+		cur.Free()
+		curLP.Free()
+		curChosen.Free()
+	}()
+
+	evs, err := s.readTokens(g, cur, curLP, curChosen)
+	if err != nil {
+		return err
+	}
+	var finished []int
+	for i, q := range g.seqs {
+		ev := evs[i]
+		q.tokens = append(q.tokens, int32(ev.ID))
+		q.generated++
+		if q.generated >= q.req.MaxTokens {
+			ev.FinishReason = "length"
+		}
+		q.node = q.stop.Step(q.node, int32(ev.ID))
+		if q.node.Match() != nil {
+			ev.FinishReason = "stop"
+		}
+		q.box.put(ev)
+		if ev.FinishReason != "" {
+			finished = append(finished, i)
+		}
+	}
+	s.e.stats.generatedTokens.Add(uint64(B))
+	if len(finished) > 0 {
+		s.removeRows(g, finished, true)
+	}
+	return nil
+}
+
+// readTokens waits for the current tokens and reads them, with their
+// log-probabilities and the top alternatives the requests asked for.
+func (s *scheduler) readTokens(g *group, cur, curLP, curChosen *mlx.Array) ([]Event, error) {
+	sc := mlx.NewScope()
+	defer sc.Close()
+	if err := mlx.Eval(cur, curChosen); err != nil {
+		return nil, err
+	}
+	toks, err := mlx.ToSlice[int32](cur)
+	if err != nil {
+		return nil, err
+	}
+	lps, err := mlx.ToSlice[float32](curChosen)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]Event, len(g.seqs))
+	for i, q := range g.seqs {
+		evs[i] = Event{Kind: Token, ID: int(toks[i]), Logprob: float64(lps[i])}
+		if q.req.TopLogprobs > 0 {
+			if evs[i].Top, err = topLogprobs(curLP.Index(i), q.req.TopLogprobs); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return evs, nil
+}
+
+// topLogprobs is _format_top_logprobs: argpartition(-logprobs, top_n-1)[:top_n]
+// (in argpartition's order, as the server returns them).
+func topLogprobs(lp *mlx.Array, n int) ([]TopLogprob, error) {
+	n = min(n, lp.Dim(0))
+	idx := mlx.Argpartition(mlx.Negative(lp), n-1, -1).Index(mlx.Slice(0, n, 1))
+	vals := mlx.Take(lp, idx, 0)
+	if err := mlx.Eval(idx, vals); err != nil {
+		return nil, err
+	}
+	ids, err := mlx.ToSlice[uint32](idx.Astype(mlx.Uint32))
+	if err != nil {
+		return nil, err
+	}
+	vs, err := mlx.ToSlice[float32](vals.Astype(mlx.Float32))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TopLogprob, n)
+	for i := range out {
+		out[i] = TopLogprob{ID: int(ids[i]), Logprob: float64(vs[i])}
+	}
+	return out, nil
+}
+
+// removeRows drops rows of a group (GenerationBatch.filter); finished rows
+// (keepCache) leave their KV in the prompt cache under all their tokens.
+func (s *scheduler) removeRows(g *group, rows []int, keepCache bool) {
+	gone := map[int]bool{}
+	for _, i := range rows {
+		gone[i] = true
+	}
+	if keepCache && s.pc != nil {
+		for _, i := range rows {
+			q := g.seqs[i]
+			var cs []cache.Cache
+			var err error
+			if !g.batched {
+				cs, g.caches = g.caches, nil
+			} else {
+				cs, err = extractRow(g.caches, i)
+			}
+			if err != nil {
+				s.log.Warn("prompt cache: cannot extract a finished request's cache", "request", q.req.ID, "err", err)
+				continue
+			}
+			s.insertCache(q.tokens, cs, "assistant")
+		}
+	}
+	for _, i := range rows {
+		g.seqs[i].box.finish(nil)
+		g.seqs[i].key.Free()
+		g.seqs[i].key = nil
+	}
+	var keep []int
+	var seqs []*seq
+	for i, q := range g.seqs {
+		if !gone[i] {
+			keep = append(keep, i)
+			seqs = append(seqs, q)
+		}
+	}
+	if len(keep) == 0 {
+		g.seqs = nil
+		g.free()
+		return
+	}
+	sc := mlx.NewScope()
+	defer sc.Close()
+	if err := filterCaches(g.caches, keep); err != nil {
+		s.log.Error("batch filter failed", "err", err)
+	}
+	idx := make([]int32, len(keep))
+	for i, k := range keep {
+		idx[i] = int32(k)
+	}
+	ki := mlx.FromSlice(idx)
+	n, lp, ch := mlx.Take(g.next, ki, 0), mlx.Take(g.nextLP, ki, 0), mlx.Take(g.nextChosen, ki, 0)
+	g.freeNext()
+	g.next, g.nextLP, g.nextChosen = n, lp, ch
+	g.seqs = seqs
+	sc.Keep(g.handles()...)
+}
+
+// merge moves the sequences past their first step into the running batch
+// (GenerationBatch.extend).
+func (s *scheduler) merge() {
+	for _, j := range s.joiners {
+		if err := s.join(j); err != nil {
+			s.log.Error("joining the batch failed", "request", j.seqs[0].req.ID, "err", err)
+			j.seqs[0].box.finish(err)
+			j.free()
+		}
+	}
+	s.joiners = nil
+}
+
+func (s *scheduler) join(j *group) error {
+	sc := mlx.NewScope()
+	defer sc.Close()
+	bc, err := toBatch(j.caches)
+	if err != nil {
+		sc.Keep(j.handles()...)
+		return err
+	}
+	generate.FreeCache(j.caches)
+	j.caches = bc
+	j.batched = true
+	if s.main == nil {
+		s.main = j
+		sc.Keep(j.handles()...)
+		return nil
+	}
+	m := s.main
+	if err := extendCaches(m.caches, j.caches); err != nil {
+		sc.Keep(j.handles()...)
+		sc.Keep(m.handles()...)
+		return err
+	}
+	n := mlx.Concatenate([]*mlx.Array{m.next, j.next}, 0)
+	lp := mlx.Concatenate([]*mlx.Array{m.nextLP, j.nextLP}, 0)
+	ch := mlx.Concatenate([]*mlx.Array{m.nextChosen, j.nextChosen}, 0)
+	m.freeNext()
+	j.freeNext()
+	generate.FreeCache(j.caches)
+	m.next, m.nextLP, m.nextChosen = n, lp, ch
+	m.seqs = append(m.seqs, j.seqs...)
+	sc.Keep(m.handles()...)
+	return nil
+}

@@ -112,6 +112,7 @@ func (t *translator) callSig(call *syntax.Call, sig *types.Sig, self model.Expr,
 	if rt.Kind == types.Tuple {
 		v.multi = len(rt.Elems)
 	}
+	v.lit = sig.Lit
 	return v
 }
 
@@ -152,7 +153,7 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
 				case names.LocalClass:
-					cls := t.u.ClassOf(f.Id)
+					cls := t.u.ClassIn(t.scope, f.Id)
 					if cls == nil {
 						return t.bad(c, "class "+f.Id, "not translated (a class of another file this one does not use)")
 					}
@@ -240,6 +241,9 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 		fn := cls.ByMeth["__call__"]
 		return t.callLocal(c, fn, sel(paren(callee, precPrimary), "Forward"), en, ct.Name+".__call__")
 	case types.Iface:
+		if types.IsDynIface(ct) {
+			return t.callDyn(c, callee, en)
+		}
 		return t.callLocal(c, t.ifaceCall(ct), sel(paren(callee, precPrimary), "Forward"), en, ct.String()+".__call__")
 	case types.Ext:
 		et := t.tab.Types[ct.Name]
@@ -429,7 +433,12 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
 		}
 		return prim(call(t.qual("py", "Pop"), recv.c, k.c, def), dt.Elem)
-	case "items", "keys", "values":
+	case "keys":
+		if len(c.Args) == 0 {
+			// A key view outside a loop (set arithmetic): its sorted keys.
+			return prim(call(t.qual("py", "SortedKeys"), recv.c), types.ListOf(dt.Key))
+		}
+	case "items", "values":
 		return t.bad(c, "dict."+name, "only as the iterable of a for loop or comprehension")
 	}
 	return t.bad(c, "dict."+name, "not supported")
@@ -452,6 +461,9 @@ func (t *translator) listMethod(c *syntax.Call, name string, recv val, en *env) 
 // builtin translates calls of Python builtins.
 func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	arg := func(i int) val { return t.expr(c.Args[i], en) }
+	if v, ok := t.setBuiltin(c, name, en); ok {
+		return v, true
+	}
 	b := t.tab.Builtins[name]
 	if b == nil {
 		return val{}, false // not a builtin the table knows
@@ -521,7 +533,7 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return t.builtin(&cc, "isinstance", en)
 				}
 			}
-			if tup, ok := c.Args[1].(*syntax.Tuple); ok && (v.t.Kind == types.AnyK || v.t.Kind == types.Union) {
+			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind == types.AnyK {
 				var kinds []model.Expr
 				for _, e := range tup.Elts {
 					if n, ok := e.(*syntax.Name); ok {

@@ -29,6 +29,9 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	if to == nil || to.Kind == types.Unknown || from.Equal(to) {
 		return v.c
 	}
+	if c, ok := t.coerceSlot(v, to, n); ok {
+		return c
+	}
 	if from.Kind == types.Union {
 		// int | array (a cache's offset) where one of them is needed.
 		switch to.Base().Kind {
@@ -225,12 +228,22 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 		if v.t.Kind == types.None {
 			return nilLit()
 		}
+		if ptype == "cache" && types.IsSlot(v.t) {
+			// cache=cache[1]: a CacheList member.
+			return call(t.qual("py", "AsCache"), v.c)
+		}
 		return v.c
 	case "dtype?":
 		if v.t.Kind == types.None {
 			return lit(-1)
 		}
 		return v.c
+	case "bool":
+		if v.t.Kind == types.Optional && v.t.Elem.Kind == types.Bool {
+			// bias=args.mamba_proj_bias given as None: the layer tests its
+			// truth (`if bias:`), so None is False.
+			return call(t.qual("py", "OrPtr"), v.c, lit(false))
+		}
 	case "any", "anylist", "sized", "number", "list[number]", "list[ordered]", "int|array":
 		return v.c
 	case "dict":
@@ -239,6 +252,12 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 		}
 		if v.t.Kind == types.AnyK {
 			return call(t.qual("py", "Dict"), v.c)
+		}
+		if v.t.Kind == types.Optional {
+			// A field annotated Optional[float] (falcon_h1's rope_scaling)
+			// passed where a dict goes: None passes, a number is Python's
+			// TypeError where the dict is used.
+			return call(t.qual("py", "NoneDict"), v.c)
 		}
 		return v.c
 	}

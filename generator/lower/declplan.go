@@ -302,7 +302,12 @@ func copyBound(m map[string]bool) map[string]bool {
 // readNames are the names a function body reads (not only assigns): Go
 // rejects variables that are assigned and never read, so assignments to the
 // others become assignments to _.
-func readNames(body []syntax.Stmt) map[string]bool {
+func readNames(body []syntax.Stmt) map[string]bool { return readNamesLive(body, nil) }
+
+// readNamesLive is readNames over the code the lowering emits: fold says
+// which conditions are known at translation time (nil: none), and only the
+// branch taken is read, up to a certain exit (types/dead.go).
+func readNamesLive(body []syntax.Stmt, fold func(syntax.Expr) (bool, bool)) map[string]bool {
 	out := map[string]bool{}
 	add := func(m map[string]bool) {
 		for k := range m {
@@ -328,9 +333,21 @@ func readNames(body []syntax.Stmt) map[string]bool {
 			}
 		}
 	}
-	var walk func(b []syntax.Stmt)
-	walk = func(b []syntax.Stmt) {
+	var walk func(b []syntax.Stmt) bool
+	walk = func(b []syntax.Stmt) bool {
 		for _, s := range b {
+			if x, ok := s.(*syntax.If); ok && fold != nil {
+				if k, known := fold(x.Cond); known {
+					taken := x.Body
+					if !k {
+						taken = x.Else
+					}
+					if walk(taken) {
+						return true
+					}
+					continue
+				}
+			}
 			switch x := s.(type) {
 			case *syntax.FuncDef:
 				// A closure reads the enclosing function's locals.
@@ -366,6 +383,7 @@ func readNames(body []syntax.Stmt) map[string]bool {
 				walk(x.Body)
 			case *syntax.Return:
 				add(loadsExpr(x.Value))
+				return true
 			case *syntax.ExprStmt:
 				add(loadsExpr(x.X))
 			case *syntax.Assert:
@@ -373,10 +391,12 @@ func readNames(body []syntax.Stmt) map[string]bool {
 				add(loadsExpr(x.Msg))
 			case *syntax.Raise:
 				add(loadsExpr(x.Exc))
+				return true
 			default:
 				add(refsStmt(s))
 			}
 		}
+		return false
 	}
 	walk(body)
 	return out

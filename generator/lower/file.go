@@ -26,12 +26,45 @@ func (t *translator) emitFile() *model.File {
 		}
 		t.emitClass(f, c)
 	}
-	for _, fn := range t.u.Funcs {
-		if decls, ok := t.emitCompiled(fn); ok {
-			f.Decls = append(f.Decls, decls...)
-			continue
+	// The file's own functions, then those of other files that an emitted
+	// body calls (types/dead.go), in the order of u.Funcs.
+	emitted := map[*types.Func][]model.Decl{}
+	called := func(fn *types.Func) bool {
+		for caller := range emitted {
+			if t.u.Calls(caller)[fn] {
+				return true
+			}
 		}
-		f.Decls = append(f.Decls, t.emitFunc(fn))
+		for _, c := range t.u.Classes {
+			for _, m := range c.Methods {
+				if t.u.Calls(m)[fn] {
+					return true
+				}
+			}
+		}
+		for _, n := range t.u.Nested {
+			// A function nested in an emitted body (conservatively: in any).
+			if t.u.Calls(n)[fn] {
+				return true
+			}
+		}
+		return false
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, fn := range t.u.Funcs {
+			if emitted[fn] == nil && (t.u.OwnFunc(fn) || called(fn)) {
+				if decls, ok := t.emitCompiled(fn); ok {
+					emitted[fn] = decls
+				} else {
+					emitted[fn] = []model.Decl{t.emitFunc(fn)}
+				}
+				changed = true
+			}
+		}
+	}
+	for _, fn := range t.u.Funcs {
+		f.Decls = append(f.Decls, emitted[fn]...)
 	}
 	return f
 }
@@ -47,6 +80,9 @@ func (t *translator) emitArgs(f *model.File, c *types.Class) {
 		tag := fl.Py
 		if !fl.HasDef {
 			tag += ",required"
+		}
+		if fl.ClassAttr {
+			tag = "-" // a class constant, not a config key
 		}
 		fields = append(fields, &model.Field{Name: fl.Go, Py: fl.Py, Type: t.goType(ty), Tag: map[string]string{"json": tag}, Pos: fl.Pos})
 		if fl.HasDef && fl.Def != nil {
@@ -65,6 +101,11 @@ func (t *translator) emitArgs(f *model.File, c *types.Class) {
 		Body: []model.Stmt{ret(un("&", &model.Composite{Type: named(c.Name), Elts: defaults, Multiline: true}))}})
 	if fd := c.FromDict; fd != nil {
 		f.Decls = append(f.Decls, t.emitFunc(fd))
+	}
+	for _, m := range c.Methods {
+		if m.IsProp {
+			f.Decls = append(f.Decls, t.emitFunc(m)) // a property of the config
+		}
 	}
 	if pi := c.ByMeth["__post_init__"]; pi != nil || c.ByMeth["__super_post_init__"] != nil {
 		if pi == nil {
@@ -155,7 +196,7 @@ func (t *translator) emitFunc(fn *types.Func) *model.Func {
 		delete(locals, s.Name)
 	}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: isInit, plan: planDecls(fn.Def.Body, locals), defined: map[string]bool{},
-		reads: readNames(fn.Def.Body)}
+		reads: readNamesLive(fn.Def.Body, foldWith(inst))}
 	t.reads = fc.reads
 	var params []*model.Param
 	for _, p := range fn.Params {

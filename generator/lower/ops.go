@@ -36,6 +36,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		l, r = t.maskAsArray(l), t.maskAsArray(r)
 	}
 	lt, rt := l.t.Base(), r.t.Base()
+	if v, ok := t.setDiff(b.Op, l, r); ok {
+		return v
+	}
 	if (lt.Kind == types.Array && rt.Kind == types.AnyK) || (rt.Kind == types.Array && lt.Kind == types.AnyK) {
 		if lt.Kind == types.AnyK {
 			l = prim(call(t.qual("py", "Float"), l.c), types.TFloat)
@@ -94,6 +97,10 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 					et = h.Elem
 					return prim(typeCall(t.qual("py", "Repeat"), t.goType(et), nilLit(), r.c), types.ListOf(et))
 				}
+			}
+			if h := t.val(b).T; types.NoneSeq(et) && h.Kind == types.List && h.Elem.Kind == types.Ext {
+				// [(None, None)] * n where caches go (types/check_cacheslot.go).
+				return prim(typeCall(t.qual("py", "Repeat"), t.goType(h.Elem), t.coerce(e, h.Elem, lst.Elts[0]), r.c), h)
 			}
 			return prim(call(t.qual("py", "Repeat"), e.c, r.c), types.ListOf(et))
 		}

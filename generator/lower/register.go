@@ -83,7 +83,15 @@ func (t *translator) registration() *model.File {
 		elts = append(elts, kv("Sanitize", method(m.GoName)))
 	}
 	if m := mc.ByMeth["make_cache"]; m != nil && m.Skipped == "" {
-		elts = append(elts, kv("MakeCache", method(m.GoName)))
+		if len(m.Params) == 0 {
+			elts = append(elts, kv("MakeCache", method(m.GoName)))
+		} else if args, ok := t.defaultArgs(m); ok {
+			// make_cache(batch_size=1, ...): make_prompt_cache passes nothing.
+			elts = append(elts, kv("MakeCache", &model.FuncLit{
+				Params:  []*model.Param{{Name: "m", Type: modelT}},
+				Results: []model.Type{caches},
+				Body:    []model.Stmt{ret(call(sel(id("m"), m.GoName), args...))}}))
+		}
 	}
 	if sh, ok := mc.ByMeth["shard"]; ok && sh.Skipped == "" && len(sh.Params) <= 1 {
 		if len(sh.Params) == 1 {
@@ -95,10 +103,20 @@ func (t *translator) registration() *model.File {
 		}
 	}
 	if m := mc.ByMeth["quant_predicate"]; m != nil && m.Skipped == "" && m.IsProp {
+		body := []model.Stmt{ret(call(call(sel(id("m"), m.GoName)), id("path"), id("module")))}
+		if m.Ret != nil && m.Ret.Kind == types.Optional {
+			// The property may be None (qwen3_5 without experts): mlx-lm
+			// then quantizes every layer that can be.
+			body = []model.Stmt{
+				define(id("p"), call(sel(id("m"), m.GoName))),
+				&model.If{Cond: bin("!=", id("p"), nilLit()), Then: []model.Stmt{ret(call(par(un("*", id("p"))), id("path"), id("module")))}},
+				ret(lit(true)),
+			}
+		}
 		elts = append(elts, kv("QuantPredicate", &model.FuncLit{
 			Params:  []*model.Param{{Name: "m", Type: modelT}, {Name: "path", Type: named("string")}, {Name: "module", Type: named("any")}},
 			Results: []model.Type{named("any")},
-			Body:    []model.Stmt{ret(call(call(sel(id("m"), m.GoName)), id("path"), id("module")))}}))
+			Body:    body}))
 	}
 	if m := mc.ByMeth["cast_predicate"]; m != nil && m.Skipped == "" && m.IsProp {
 		elts = append(elts, kv("CastPredicate", &model.FuncLit{

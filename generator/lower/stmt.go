@@ -41,7 +41,13 @@ func (t *translator) block(stmts []syntax.Stmt, en *env, fc *fnCtx) []model.Stmt
 			}
 		}
 		out = append(out, t.stmt(s, en, fc)...)
+		if types.ExitsHere(s, t.exited) {
+			// What follows is dead code (types/dead.go).
+			t.exited = true
+			return out
+		}
 	}
+	t.exited = false
 	return out
 }
 
@@ -105,6 +111,7 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 			}
 			return t.block(x.Else, en, fc)
 		}
+		defer func() { t.exited = false }() // an exit inside a branch Python may not take
 		st := &model.If{Cond: cond.c, Then: t.block(x.Body, en, fc)}
 		if len(x.Else) == 1 {
 			if elif, ok := x.Else[0].(*syntax.If); ok && (fc.plan == nil || len(fc.plan.varsBefore[elif]) == 0) {
@@ -478,6 +485,10 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 	case types.List:
 		i := t.expr(s.Index[0], en)
 		return []model.Stmt{assign(index(x.c, t.coerce(i, types.TInt, s.Index[0])), t.coerce(v, x.t.Elem, value))}
+	case types.Ext:
+		if st, ok := t.extAssignItem(s, x, value, en); ok {
+			return st
+		}
 	}
 	t.fail(s, "item assignment", "on a %s", x.t)
 	return nil
@@ -582,7 +593,8 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 	}
 	self := t.u.DefSymbol(t.scope, d)
 	en.vars[self] = &types.Type{Kind: types.FuncK, Name: types.NestedKey(d)}
-	en.goName[self] = names.GoLocal(d.Name)
+	goName := t.nestedGoName(d, fc)
+	en.goName[self] = goName
 	inner := newEnv(en.cls, fn, en)
 	for s, ty := range sub.Init {
 		inner.vars[s] = ty
@@ -591,7 +603,7 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 	for _, p := range fn.Params {
 		delete(locals, p.Py)
 	}
-	reads := readNames(d.Body)
+	reads := readNamesLive(d.Body, foldWith(sub))
 	subfc := &fnCtx{fn: fn, ret: fn.Ret, plan: planDecls(d.Body, locals), defined: map[string]bool{}, reads: reads}
 	savedReads, savedInst := t.reads, t.inst
 	t.reads, t.inst = reads, sub
@@ -602,10 +614,18 @@ func (t *translator) nestedFunc(d *syntax.FuncDef, en *env, fc *fnCtx) []model.S
 		params = append(params, &model.Param{Name: names.GoLocal(p.Py), Type: t.goType(p.Type)})
 	}
 	var results []model.Type
-	if fn.Ret != nil && fn.Ret.Kind != types.None && fn.Ret.Kind != types.Unknown {
+	switch {
+	case fn.Ret == nil || fn.Ret.Kind == types.None || fn.Ret.Kind == types.Unknown:
+	case fn.Ret.Kind == types.Tuple:
+		// A tuple result is several Go results, as for module functions
+		// (calls of it are multi-valued).
+		for _, e := range fn.Ret.Elems {
+			results = append(results, t.goType(e))
+		}
+	default:
 		results = []model.Type{t.goType(fn.Ret)}
 	}
-	def := define(id(names.GoLocal(d.Name)), &model.FuncLit{Params: params, Results: results, Body: body})
+	def := define(id(goName), &model.FuncLit{Params: params, Results: results, Body: body})
 	if stmts, ok := t.compiledNested(fn, def.(*model.Define)); ok {
 		return stmts
 	}

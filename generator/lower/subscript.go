@@ -10,6 +10,9 @@ import (
 // subscript translates x[...] reads.
 func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 	x := t.expr(s.X, en)
+	if x.t.Kind == types.Mask {
+		x = t.maskAsArray(x) // mask[..., None]: an SSM mask is an array
+	}
 	xt := x.t.Base()
 	switch xt.Kind {
 	case types.Array:
@@ -44,6 +47,10 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 	case types.Dict:
 		k := t.expr(s.Index[0], en)
 		return prim(index(paren(x, precPrimary), k.c), xt.Elem)
+	case types.Ext:
+		if v, ok := t.extSubscript(s, x, en); ok {
+			return v
+		}
 	case types.ClassK:
 		// module["weight"]: an mlx Module is a dict of its members, so a
 		// string key naming one is that attribute.
@@ -298,8 +305,12 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 							return &model.For{Init: define(v, a[0]), Cond: bin("<", v, a[1]), Post: &model.Inc{X: v}, Body: b}
 						}, true
 					case 3:
+						// The values of range(start, stop, step), not their indices.
+						if unused {
+							return func(b []model.Stmt) model.Stmt { return rangeLoop(nil, nil, call(t.qual("py", "Range"), a...), b) }, true
+						}
 						return func(b []model.Stmt) model.Stmt {
-							return rangeLoop(v, id("_"), call(t.qual("py", "Range"), a...), b)
+							return rangeLoop(id("_"), v, call(t.qual("py", "Range"), a...), b)
 						}, true
 					}
 				case "enumerate":

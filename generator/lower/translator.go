@@ -38,13 +38,14 @@ type Result struct {
 }
 
 type translator struct {
-	opts  Options
-	u     *types.Unit
-	scope *names.Scope // the module scope of the body being lowered
-	tab   *types.Table
-	diags []syntax.Diagnostic
-	inst  *types.Inst     // the checked body being lowered
-	reads map[string]bool // names read by the function being emitted (nil: all)
+	opts   Options
+	u      *types.Unit
+	scope  *names.Scope // the module scope of the body being lowered
+	tab    *types.Table
+	diags  []syntax.Diagnostic
+	inst   *types.Inst     // the checked body being lowered
+	reads  map[string]bool // names read by the function being emitted (nil: all)
+	exited bool            // the block just lowered ends in a certain exit (types/dead.go)
 }
 
 // Translate type-checks one parsed model file and lowers it to Go.
@@ -79,7 +80,7 @@ func (t *translator) fail(n syntax.Node, construct, format string, args ...any) 
 
 // optionalMethods are translated when they can be and otherwise skipped
 // (with the reason in the generated file): the model works without them.
-var optionalMethods = map[string]bool{"shard": true}
+var optionalMethods = types.OptionalMethods
 
 // tryOptional lowers each optional method once; one that the translator
 // rejects is skipped instead of blocking the whole file.
@@ -91,8 +92,13 @@ func (t *translator) tryOptional() {
 			}
 			n, nc := len(t.diags), len(t.u.CheckDiagnostics())
 			t.emitFunc(m)
-			if len(t.diags) > n {
-				d := t.diags[n]
+			if len(t.diags) > n || len(t.u.CheckDiagnostics()) > nc {
+				var d syntax.Diagnostic
+				if len(t.u.CheckDiagnostics()) > nc {
+					d = t.u.CheckDiagnostics()[nc]
+				} else {
+					d = t.diags[n]
+				}
 				m.Skipped = fmt.Sprintf("not translated yet (%d:%d: %s: %s)", d.Pos.Line, d.Pos.Col, d.Construct, d.Why)
 				t.diags = t.diags[:n]
 				t.u.TruncateDiagnostics(nc)

@@ -218,6 +218,9 @@ func (t *translator) goType(ty *types.Type) model.Type {
 	case types.ClassK:
 		return &model.Ptr{Elem: &model.Named{Name: ty.Name}}
 	case types.Iface:
+		if types.IsDynIface(ty) {
+			return &model.Named{Name: "any"} // check_dyniface.go
+		}
 		call := t.ifaceCall(ty)
 		it := &model.Interface{Method: "Forward"}
 		for _, p := range call.Params {

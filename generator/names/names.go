@@ -143,21 +143,26 @@ func (s *Scope) bindModule(body []syntax.Stmt) {
 				set(name, &Symbol{Kind: Module, Qual: qual, Node: n})
 			}
 		case *syntax.ImportFrom:
+			level, module := n.Level, n.Module
+			if level == 0 && strings.HasPrefix(module, "mlx_lm.models.") {
+				// from mlx_lm.models.base import X is from .base import X.
+				level, module = 1, strings.TrimPrefix(module, "mlx_lm.models.")
+			}
 			for _, a := range n.Names {
 				name := a.AsName
 				if name == "" {
 					name = a.Name
 				}
 				switch {
-				case n.Level == 1 && n.Module == "":
+				case level == 1 && module == "":
 					// from . import llama: the sibling model file itself.
 					set(name, &Symbol{Kind: SiblingModule, File: a.Name, Node: n})
 					addSibling(a.Name)
-				case n.Level == 1 && helperModules[n.Module]:
-					set(name, &Symbol{Kind: Helper, Qual: n.Module + "." + a.Name, Node: n})
-				case n.Level == 1:
-					set(name, &Symbol{Kind: Sibling, File: n.Module, Target: a.Name, Node: n})
-					addSibling(n.Module)
+				case level == 1 && helperModules[module]:
+					set(name, &Symbol{Kind: Helper, Qual: module + "." + a.Name, Node: n})
+				case level == 1:
+					set(name, &Symbol{Kind: Sibling, File: module, Target: a.Name, Node: n})
+					addSibling(module)
 				case n.Module == "typing" || n.Module == "dataclasses" || n.Module == "functools" || n.Module == "__future__":
 					set(name, &Symbol{Kind: Typing, Qual: n.Module + "." + a.Name, Node: n})
 				case n.Module == "mlx.nn.layers.distributed" || n.Module == "mlx.utils":

@@ -101,8 +101,9 @@ def f(x):
 			"range:builtin@-", "n:parameter@def __init__", "i:local@comp", "size:unresolved@-"}},
 		// the first iterable is evaluated outside the comprehension
 		{11, []string{"self:parameter@def __init__", "h:local@comp", "h:local@comp", "h:local@def __init__"}},
-		// walrus binds in the function
-		{12, []string{"k:local@def __init__", "len:builtin@-", "h:local@def __init__"}},
+		// walrus binds in the function (the leading walrus of an if
+		// condition is desugared into an assignment, then the test of k)
+		{12, []string{"k:local@def __init__", "k:local@def __init__", "len:builtin@-", "h:local@def __init__"}},
 		// a nested function reads its own parameter and the enclosing local
 		{15, []string{"v:parameter@def helper", "h:local@def __init__"}},
 		// a local named mx shadows the import inside __init__ only

@@ -24,34 +24,46 @@ package syntax
 // them out of a larger expression could change the order of evaluation or
 // skip a short-circuit.
 func DesugarNamedExprs(f *File) {
-	f.Body = desugarBlock(f.Body)
+	f.Body = desugarBlock(f.Body, false)
 }
 
-func desugarBlock(b []Stmt) []Stmt {
+// desugarBlock rewrites a block; inFunc says it is (in) a function body,
+// where rewrites that add a local apply.
+func desugarBlock(b []Stmt, inFunc bool) []Stmt {
 	var out []Stmt
 	for _, s := range b {
-		out = append(out, desugarStmt(s)...)
+		out = append(out, desugarStmt(s, inFunc)...)
 	}
 	return out
 }
 
-func desugarStmt(s Stmt) []Stmt {
+func desugarStmt(s Stmt, inFunc bool) []Stmt {
 	switch x := s.(type) {
 	case *ClassDef:
-		x.Body = desugarBlock(x.Body)
+		x.Body = desugarBlock(x.Body, false)
 	case *FuncDef:
-		x.Body = desugarBlock(x.Body)
+		x.Body = desugarBlock(x.Body, true)
 	case *For:
-		x.Body = desugarBlock(x.Body)
+		x.Body = desugarBlock(x.Body, inFunc)
 	case *While:
-		x.Body = desugarBlock(x.Body)
+		x.Body = desugarBlock(x.Body, inFunc)
 	case *If:
-		x.Body = desugarBlock(x.Body)
-		x.Else = desugarBlock(x.Else)
+		x.Body = desugarBlock(x.Body, inFunc)
+		x.Else = desugarBlock(x.Else, inFunc)
 		if ne, ok := x.Cond.(*NamedExpr); ok {
 			assign := &Assign{At: ne.At, Targets: []Expr{ne.Target}, Value: ne.Value}
 			x.Cond = &Name{At: ne.Target.At, Id: ne.Target.Id}
 			return []Stmt{assign, x}
+		}
+		if inFunc {
+			if out := hoistWalrus(x); out != nil {
+				return out
+			}
+		}
+	}
+	if inFunc {
+		if out := desugarUnpack(s); out != nil {
+			return out
 		}
 	}
 	return []Stmt{s}

@@ -54,6 +54,7 @@ type checker struct {
 	hint   *Type // the type the expression being checked is assigned to
 	frozen bool  // declared types are final
 	facts  facts // paths known not to be None here (narrow.go)
+	exited bool  // the block just checked ends in a certain exit (dead.go)
 	// origins: the dataclass field each expression and local holds
 	// unchanged, if any (provenance.go).
 	origins   map[syntax.Expr]*Field
@@ -183,6 +184,11 @@ type env struct {
 	consts  map[*names.Symbol]*syntax.Constant
 
 	split map[*names.Symbol]bool // locals whose current version is a split one
+
+	// seeded: locals whose type is the previous inference round's (run),
+	// not yet assigned in this round. Their first assignment widens the
+	// seed and never starts a version: it is the same binding.
+	seeded map[*names.Symbol]bool
 }
 
 // splitv marks s's binding in this env as a split version.
@@ -306,6 +312,7 @@ func (u *Unit) synthetic(n syntax.Node, name string, kind names.Kind) *names.Sym
 func (t *checker) infer() {
 	u := t.u
 	t.listCacheParams()
+	t.classAttrTypes()
 	prev := ""
 	for iter := 0; iter < 8; iter++ {
 		t.learn = true
@@ -326,6 +333,7 @@ func (t *checker) infer() {
 				t.runPostInit(c, pi)
 			}
 		}
+		t.widenIfaceParams()
 		t.learn = false
 		sig := t.signature()
 		if sig == prev {
@@ -351,8 +359,8 @@ func (t *checker) infer() {
 			}
 		}
 		for _, m := range c.Methods {
-			if m.Skipped != "" {
-				continue
+			if m.Skipped != "" || OptionalMethods[m.Def.Name] {
+				continue // an optional method's failure skips it (lower.tryOptional)
 			}
 			for _, p := range m.Params {
 				if p.Type.Kind == Unknown {
@@ -428,10 +436,31 @@ func (t *checker) run(fn *Func) *env {
 	was, wasRec, wasFacts, wasOrigins := t.learn, t.rec, t.facts, t.symOrigin
 	t.learn, t.rec, t.facts, t.symOrigin = true, nil, facts{}, map[*names.Symbol]*Field{}
 	en := t.paramEnv(fn)
+	if !t.frozen {
+		for s, ty := range fn.learnt {
+			if _, isParam := en.vars[s]; isParam {
+				continue
+			}
+			if _, split := fn.FirstType[s.Name]; split {
+				continue
+			}
+			en.vars[s] = ty
+			if en.seeded == nil {
+				en.seeded = map[*names.Symbol]bool{}
+			}
+			en.seeded[s] = true
+		}
+	}
 	fc := &fnCtx{fn: fn, ret: fn.Ret, isInit: fn.Def.Name == "__init__"}
 	t.block(fn.Def.Body, en, fc)
 	if fn.Class != nil && fn.Class.IsArgs && fn.Def.Name == "__post_init__" {
 		t.filled(fn.Class)
+	}
+	if !t.frozen {
+		fn.learnt = map[*names.Symbol]*Type{}
+		for s, ty := range en.vars {
+			fn.learnt[s] = ty
+		}
 	}
 	t.learn, t.rec, t.facts, t.symOrigin = was, wasRec, wasFacts, wasOrigins
 	return en
@@ -596,6 +625,9 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 	if x := u.unifyFromClass(tab, a, b); x != nil {
 		return x
 	}
+	if x := u.unifySlot(tab, a, b); x != nil {
+		return x
+	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {
 		ra, rb := tab.Root(a.Name), tab.Root(b.Name)
 		if ra == rb {
@@ -634,6 +666,7 @@ func (u *Unit) unifyClasses(a, b *Type) *Type {
 	var out []*Type
 	seen := map[string]bool{}
 	var sig *Func
+	dyn := IsDynIface(a) || IsDynIface(b)
 	for _, m := range all {
 		if seen[m.Name] {
 			continue
@@ -647,7 +680,7 @@ func (u *Unit) unifyClasses(a, b *Type) *Type {
 		if sig == nil {
 			sig = call
 		} else if len(call.Params) != len(sig.Params) {
-			return nil
+			dyn = true // check_dyniface.go
 		}
 		out = append(out, m)
 	}
@@ -655,6 +688,9 @@ func (u *Unit) unifyClasses(a, b *Type) *Type {
 		return out[0]
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if dyn {
+		return &Type{Kind: Iface, Elems: out, Name: DynIface}
+	}
 	return &Type{Kind: Iface, Elems: out}
 }
 

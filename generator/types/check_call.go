@@ -166,13 +166,14 @@ func (t *checker) callSig(call *syntax.Call, sig *Sig, en *env) Val {
 				continue
 			}
 		}
-		t.teachFuncArg(t.expr(e, en), p.Type)
+		t.expr(e, en)
 	}
 	rt := t.tab.ParseTypeName(sig.Returns)
 	v := tv(rt)
 	if rt.Kind == Tuple {
 		v.Multi = len(rt.Elems)
 	}
+	v.Lit = sig.Lit
 	return v
 }
 
@@ -264,7 +265,7 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 			if sym, ok := t.scope.Symbols[f.Id]; ok {
 				switch sym.Kind {
 				case names.LocalClass:
-					cls := u.ClassOf(f.Id)
+					cls := u.ClassIn(t.scope, f.Id)
 					if cls == nil {
 						return t.bad()
 					}
@@ -342,6 +343,9 @@ func (t *checker) callValue(c *syntax.Call, callee Val, en *env) Val {
 		}
 		return t.callLocal(c, cls.ByMeth["__call__"], en)
 	case Iface:
+		if IsDynIface(ct) {
+			return t.callDyn(c, ct, en)
+		}
 		return t.callLocal(c, t.u.IfaceCall(ct), en)
 	case Ext:
 		et := t.tab.Types[ct.Name]
@@ -374,6 +378,7 @@ func SplatOf(c *syntax.Call) (*syntax.Call, syntax.Expr) {
 // callLocal checks a call of a function or method of the unit; during
 // inference its arguments teach unannotated parameters their types.
 func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
+	t.edge(en.fn, fn)
 	pnames, req := LocalParams(fn)
 	c, splat := SplatOf(c)
 	if splat != nil {
@@ -402,7 +407,7 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			} else if p.Type.Kind == Unknown && v.T.Kind != Unknown && v.T.Kind != None {
 				p.Type = v.T
 			} else if un := t.unify(p.Type, v.T); un != nil && p.Type.Kind != Unknown && !un.Equal(p.Type) && v.T.Kind != AnyK &&
-				!(p.Type.Kind == Mask) && !(p.Type.Kind == Ext) {
+				!(p.Type.Kind == Mask) && !(p.Type.Kind == Ext && !IsSlot(p.Type)) {
 				p.Type = un
 			}
 		}
@@ -537,6 +542,10 @@ func (t *checker) dictMethod(c *syntax.Call, name string, dt *Type, en *env) Val
 			t.expr(c.Args[1], en)
 		}
 		return tv(dt.Elem)
+	case "keys":
+		if len(c.Args) == 0 {
+			return tv(ListOf(dt.Key)) // a key view: check_sets.go
+		}
 	}
 	return t.bad()
 }
@@ -559,6 +568,9 @@ var IsinstanceNames = map[string]bool{"list": true, "tuple": true, "int": true, 
 // the translator knows.
 func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 	arg := func(i int) Val { return t.expr(c.Args[i], en) }
+	if v, ok := t.setBuiltin(c, name, en); ok {
+		return v, true
+	}
 	b := t.tab.Builtins[name]
 	if b == nil {
 		return Val{}, false // not a builtin the table knows
@@ -691,8 +703,7 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 			t.mayBeList(v.Origin)
 		}
 	}
-	if elts != nil && (v.T.Kind == AnyK || v.T.Kind == Union) {
-		// Tested at run time (a union: text_config holds a dict or a TextArgs).
+	if elts != nil && v.T.Kind == AnyK {
 		return tv(TBool)
 	}
 	if elts != nil && v.T.Kind != AnyK && v.T.Kind != Unknown {

@@ -127,6 +127,7 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 			}
 			return t.bad()
 		case names.LocalFunc:
+			t.edge(en.fn, t.u.ByFunc[n.Id])
 			return tv(&Type{Kind: FuncK, Name: n.Id})
 		}
 	}

@@ -25,6 +25,9 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 		l, r = MaskAsArray(l), MaskAsArray(r)
 	}
 	lt, rt := l.T.Base(), r.T.Base()
+	if d := SetDiff(b.Op, lt, rt); d != nil {
+		return tv(d)
+	}
 	if (lt.Kind == Union && rt.Kind == Array) || (rt.Kind == Union && lt.Kind == Array) {
 		// An int | array (a cache's offset) in array arithmetic: its array.
 		if _, ok := ArrayBinary[b.Op]; ok {
@@ -86,6 +89,10 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 				if h := t.hint; h != nil && h.Kind == List && h.Elem.Kind != Unknown {
 					et = h.Elem
 				}
+			}
+			if h := t.hint; NoneSeq(et) && h != nil && h.Kind == List && t.unify(h.Elem, et) != nil && h.Elem.Kind == Ext {
+				// [(None, None)] * n where caches go: a list of empty caches.
+				et = h.Elem
 			}
 			return tv(ListOf(et))
 		}
@@ -348,6 +355,10 @@ func (t *checker) compare(c *syntax.Compare, en *env) Val {
 				t.mayBeNone(left.Origin)
 			}
 		}
+		if op == "==" || op == "!=" {
+			t.mayBeStr(left, c.Comparators[i])
+			t.mayBeStr(right, prevExpr(c, i))
+		}
 		parts = append(parts, t.compare1(op, left, right, c.Comparators[i]))
 		left = right
 	}
@@ -416,4 +427,12 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 		return tv(TBool)
 	}
 	return t.bad()
+}
+
+// prevExpr is the left operand of a chained comparison's i-th operator.
+func prevExpr(c *syntax.Compare, i int) syntax.Expr {
+	if i == 0 {
+		return c.Left
+	}
+	return c.Comparators[i-1]
 }

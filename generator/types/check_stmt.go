@@ -27,7 +27,13 @@ func (t *checker) block(stmts []syntax.Stmt, en *env, fc *fnCtx) {
 	defer func() { fc.depth-- }()
 	for _, s := range stmts {
 		t.stmt(s, en, fc)
+		if ExitsHere(s, t.exited) {
+			// What follows is dead code (dead.go).
+			t.exited = true
+			return
+		}
 	}
+	t.exited = false
 }
 
 func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
@@ -87,6 +93,7 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 			t.block(x.Else, en, fc)
 		}
 		endElse := t.facts
+		t.exited = false // an exit inside a branch Python may not take
 		// After the if: what both branches that fall through know.
 		switch termThen, termElse := terminates(x.Body), terminates(x.Else); {
 		case termThen && termElse:
@@ -347,7 +354,14 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		delete(r.lits, s)
 	}
 	nt := v.T
-	if known {
+	if known && r.seeded[s] {
+		// The first assignment of this round to a local seeded with the
+		// last round's type: the same binding, widened.
+		delete(r.seeded, s)
+		if un := t.unify(prev, v.T); un != nil {
+			nt = un
+		}
+	} else if known {
 		top := fc != nil && fc.depth == 1 && en.fn != nil && en.vars[s] != nil
 		un := t.unify(prev, v.T)
 		if un != nil && top && prev.Kind == Union && !v.T.Equal(prev) && prev.Has(v.T) {
@@ -466,6 +480,8 @@ func (t *checker) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) {
 		t.expr(s.Index[0], en)
 	case List:
 		t.expr(s.Index[0], en)
+	case Ext:
+		t.extAssignItem(s, x, value, en)
 	}
 }
 
@@ -790,7 +806,7 @@ func usesAsList(body []syntax.Stmt, name string) bool {
 	syntax.WalkExprs(body, func(e syntax.Expr) {
 		switch x := e.(type) {
 		case *syntax.Subscript:
-			if n, ok := x.X.(*syntax.Name); ok && n.Id == name {
+			if n, ok := x.X.(*syntax.Name); ok && n.Id == name && !literalIndex(x) {
 				found = true
 			}
 		case *syntax.Call:

@@ -6,7 +6,7 @@ import (
 
 // subscript checks x[...] reads.
 func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
-	x := t.expr(s.X, en)
+	x := MaskAsArray(t.expr(s.X, en)) // mask[..., None]: an SSM mask is an array
 	xt := x.T.Base()
 	switch xt.Kind {
 	case Array:
@@ -38,6 +38,10 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 	case Dict:
 		t.expr(s.Index[0], en)
 		return tv(xt.Elem)
+	case Ext:
+		if v, ok := t.extSubscript(s, x, en); ok {
+			return v
+		}
 	case ClassK:
 		// module["weight"]: an mlx Module is a dict of its members, so a
 		// string key naming one is that attribute.

@@ -36,6 +36,10 @@ type Sig struct {
 	Returns string
 	Value   string // for functions used as values (activation=nn.silu)
 	Extra   string
+	// Lit is the Python literal a call always returns on the platforms
+	// the Go runtime serves (mx.metal.is_available() is False: the Metal
+	// kernels of mlx-lm are not translated, dead.go), folded like a literal.
+	Lit *syntax.Constant
 }
 
 // ExtType is a type of the table (nn.Linear's result, a cache, ...).
@@ -106,6 +110,7 @@ type rawSig struct {
 	Returns string      `yaml:"returns"`
 	Value   string      `yaml:"value"`
 	Extra   string      `yaml:"extra"`
+	Lit     string      `yaml:"lit"`
 }
 
 type rawTable struct {
@@ -149,7 +154,11 @@ func ParseTable(src []byte) (*Table, error) {
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("api.yaml: %s: %v", where, err))
 		}
-		return &Sig{Go: r.Go, Params: ps, Returns: r.Returns, Value: r.Value, Extra: r.Extra}
+		s := &Sig{Go: r.Go, Params: ps, Returns: r.Returns, Value: r.Value, Extra: r.Extra}
+		if r.Lit != "" {
+			s.Lit = litConstant(r.Lit)
+		}
+		return s
 	}
 	// sigs is one signature, or overloads: the first one's fields with the
 	// alternatives in Alts.
@@ -359,4 +368,21 @@ func (t *Table) ParseTypeName(s string) *Type {
 		return ExtT(s)
 	}
 	return TUnknown
+}
+
+// litConstant is a `lit:` entry's Python literal (True, False, None or a
+// number).
+func litConstant(v string) *syntax.Constant {
+	switch v {
+	case "True":
+		return &syntax.Constant{Kind: syntax.ConstTrue, Value: v}
+	case "False":
+		return &syntax.Constant{Kind: syntax.ConstFalse, Value: v}
+	case "None":
+		return &syntax.Constant{Kind: syntax.ConstNone, Value: v}
+	}
+	if strings.ContainsAny(v, ".eE") {
+		return &syntax.Constant{Kind: syntax.ConstFloat, Value: v}
+	}
+	return &syntax.Constant{Kind: syntax.ConstInt, Value: v}
 }

@@ -32,7 +32,9 @@ type Unit struct {
 	check  *checker
 	bodies map[*Func]*Inst
 	augs   map[*syntax.AugAssign]*syntax.BinOp
-	mark   int // diagnostics of Check itself
+	items  map[*syntax.Subscript]*syntax.Call // cache[i] as the table's __getitem__ / __setitem__
+	calls  map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
+	mark   int                                // diagnostics of Check itself
 	synth  map[synthKey]*names.Symbol
 }
 
@@ -72,6 +74,10 @@ type Field struct {
 	HasDef  bool
 	Annot   syntax.Expr
 	Pos     syntax.Pos
+	// ClassAttr: an unannotated class-level assignment of a dataclass (a
+	// class constant, not a config field): set from its value, never read
+	// from config.json (field_mixed.go).
+	ClassAttr bool
 }
 
 // Param is a parameter of a function (without self).
@@ -108,6 +114,11 @@ type Func struct {
 	// @partial(mx.compile, shapeless=True) ("mx.compile(shapeless=True)").
 	Compiled string
 	Skipped  string // why the method is not translated
+
+	// learnt are the body's local types at the end of the last inference
+	// round: the next round starts from them, so that a call in a loop sees
+	// the type a later statement of the loop gives its argument.
+	learnt map[*names.Symbol]*Type
 }
 
 // SplitAt is the Go name of the new variable an assignment starts, if any.
@@ -197,9 +208,11 @@ func (k *collector) collect() {
 	// file's classes and functions into this package, minus those this file
 	// redefines; they are translated with their own file's imports.
 	for _, file := range u.Scope.Siblings {
-		k.importSibling(file, map[string]bool{})
+		k.importSibling(file, map[string]bool{}, u.Scope)
 	}
 	k.collectFile(u.File, u.Scope, "")
+	k.foreignArgParams()
+	k.dropUnusedForeign()
 	if _, ok := u.ByClass["Model"]; !ok {
 		k.fail(nil, "class Model", "the file defines no Model class")
 	}
@@ -373,14 +386,28 @@ func (k *collector) collectArgs(c *Class) {
 				c.FromDict = fi
 				continue
 			}
+			if n.Name != "__post_init__" && isProperty(n) {
+				// A property of the config (granitemoehybrid's use_moe): a
+				// method of the Go struct (field_mixed.go).
+				fi := &Func{Def: n, Class: c, GoName: names.GoExported(n.Name), Scope: c.Scope, IsProp: true}
+				c.Methods = append(c.Methods, fi)
+				c.ByMeth[n.Name] = fi
+				c.Props[n.Name] = true
+				continue
+			}
 			if n.Name != "__post_init__" {
-				k.fail(n, "method "+n.Name, "only __post_init__ and a from_dict classmethod are translated on ModelArgs")
+				k.fail(n, "method "+n.Name, "only __post_init__, properties and a from_dict classmethod are translated on ModelArgs")
 				continue
 			}
 			fi := &Func{Def: n, Class: c, GoName: "PostInit", Scope: c.Scope}
 			c.Methods = append(c.Methods, fi)
 			c.ByMeth[n.Name] = fi
 		case *syntax.Assign:
+			if f := k.classAttr(n); f != nil {
+				c.Fields = append(c.Fields, f)
+				c.ByName[f.Py] = f
+				continue
+			}
 			k.fail(st, "dataclass body", "class attributes are not translated")
 		case *syntax.Pass:
 		default:
@@ -509,7 +536,11 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 		if pi.Type.Kind == Unknown || pi.Type.Kind == AnyK || (pi.Type.Kind == Optional && pi.Type.Elem.Kind == AnyK) ||
 			(p.Name == "weights" && pi.Type.Kind == Dict) {
 			// Untyped or loosely typed (weights: dict): the name says what it is.
-			pi.Type = conventionType(p.Name, pi.Type, u)
+			if p.Name != "weights" || pi.Type.Kind == Dict || !method || fd.Name == "sanitize" {
+				// weights of a method other than sanitize, unannotated, is
+				// whatever its call sites pass (baichuan_m1's conv weights).
+				pi.Type = conventionType(p.Name, pi.Type, u)
+			}
 		}
 		if pi.Type.Kind == Unknown && p.Default != nil {
 			def := p.Default
@@ -598,11 +629,17 @@ func annotationType(e syntax.Expr, u *Unit, scope *names.Scope) *Type {
 			if c := u.ClassOf("ModelArgs"); c != nil && c.Wrapped {
 				return ClassT(c.Name)
 			}
+			if u.foreignArgs(scope) {
+				// A sibling's class built from this file's own config class
+				// (qwen3_5 builds qwen3_next's attention from its
+				// TextModelArgs): what the call sites pass (field_mixed.go).
+				return TUnknown
+			}
 			if u.Args != nil {
 				return ClassT(u.Args.Name)
 			}
 		}
-		if c := u.ClassOf(x.Id); c != nil {
+		if c := u.ClassIn(scope, x.Id); c != nil {
 			return ClassT(c.Name)
 		}
 		if q := scope.Qualify(x); q == "typing.Any" {
@@ -817,9 +854,10 @@ func (k *collector) load(module string, at syntax.Node) (*syntax.File, *names.Sc
 }
 
 // importSibling merges the classes and functions of a sibling model file.
-func (k *collector) importSibling(file string, seen map[string]bool) {
+func (k *collector) importSibling(file string, seen map[string]bool, importer *names.Scope) {
 	u := k.u
 	if seen[file] {
+		k.rebind(file, importer)
 		return
 	}
 	seen[file] = true
@@ -828,18 +866,29 @@ func (k *collector) importSibling(file string, seen map[string]bool) {
 		return
 	}
 	for _, s := range scope.Siblings {
-		k.importSibling(s, seen)
+		k.importSibling(s, seen, scope)
 	}
 	k.collectFile(f, scope, file)
-	// Names imported from the sibling now refer to the merged definitions.
-	for name, sym := range u.Scope.Symbols {
+	k.rebind(file, importer)
+}
+
+// rebind makes the names an importer (the file, or a sibling file that
+// imports another: qwen3_5_moe -> qwen3_5 -> qwen3_next) took from file
+// refer to the merged definitions.
+func (k *collector) rebind(file string, importer *names.Scope) {
+	u := k.u
+	for name, sym := range importer.Symbols {
 		if sym.Kind != names.Sibling || sym.File != file {
 			continue
 		}
 		if _, ok := u.ByClass[sym.Target]; ok {
-			u.Scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalClass, Node: sym.Node, Scope: u.Scope}
+			target := ""
+			if sym.Target != name {
+				target = sym.Target // imported under another name (Qwen3NextAttention as Attention)
+			}
+			importer.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalClass, Target: target, Node: sym.Node, Scope: importer}
 		} else if _, ok := u.ByFunc[sym.Target]; ok {
-			u.Scope.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalFunc, Node: sym.Node, Scope: u.Scope}
+			importer.Symbols[name] = &names.Symbol{Name: name, Kind: names.LocalFunc, Node: sym.Node, Scope: importer}
 		}
 	}
 }
@@ -864,6 +913,11 @@ func (k *collector) baseClass(b syntax.Expr, scope *names.Scope) *Class {
 		case sym.Kind == names.Sibling:
 			if a, ok := u.siblingArgs[sym.File]; ok && a.Name == sym.Target {
 				return a
+			}
+			if c, ok := u.siblingClasses[sym.File][sym.Target]; ok {
+				// class Model(Qwen3_5Model), imported as
+				// `from .qwen3_5 import Model as Qwen3_5Model`.
+				return c
 			}
 		}
 	case *syntax.Attribute:

@@ -120,6 +120,12 @@ def _apply_one(weights, op, key):
     elif kind == "transpose":
         for k, g in _matches(op, weights):
             weights[k] = mx.contiguous(weights[k].transpose(op["axes"]))
+    elif kind == "shift":
+        # A constant added (recurrent): Qwen3-Next / Qwen3.5 checkpoints
+        # store RMSNorm weights as offsets from 1 (sanitize adds 1.0).
+        for k, g in _matches(op, weights):
+            v = weights[k]
+            weights[k] = (v.astype(mx.float32) + op["by"]).astype(v.dtype)
     elif kind == "reshape":
         for k, g in _matches(op, weights):
             weights[k] = weights[k].reshape(op["shape"])

@@ -158,6 +158,17 @@ func assign(dst reflect.Value, raw any) error {
 		dst.SetFloat(f)
 		return nil
 	case reflect.Slice:
+		if s, ok := raw.(string); ok && dst.Type().Elem().Kind() == reflect.String {
+			// A str where List[str] is annotated (nemotron_h's
+			// hybrid_override_pattern "M-M*"): Python iterates, indexes and
+			// measures it by character, as the list of its characters.
+			out := reflect.MakeSlice(dst.Type(), 0, len(s))
+			for _, r := range s {
+				out = reflect.Append(out, reflect.ValueOf(string(r)).Convert(dst.Type().Elem()))
+			}
+			dst.Set(out)
+			return nil
+		}
 		rv := reflect.ValueOf(raw)
 		if rv.Kind() != reflect.Slice {
 			return fmt.Errorf("%T is not a list", raw)

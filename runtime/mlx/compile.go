@@ -61,6 +61,9 @@ func SetCompileEnabled(on bool) {
 	}
 }
 
+// constNone marks a nil (None) argument among a compiled call's constants.
+const constNone weakKind = 0xff
+
 // maxCompiledOutputs bounds a compiled function's results.
 const maxCompiledOutputs = 16
 
@@ -91,6 +94,12 @@ func (c *compiled) call(args []*Array) ([]*Array, error) {
 	consts := make([]C.uint64_t, 1, 1+2*len(args))
 	consts[0] = C.uint64_t(len(args))
 	for i, a := range args {
+		if a == nil {
+			// None (an Optional array argument not given): like Python's
+			// compile, a constant of the trace, which the body sees as nil.
+			consts = append(consts, C.uint64_t(uint64(i)<<8|uint64(constNone)), 0)
+			continue
+		}
 		if err := a.usable("compile"); err != nil {
 			return nil, err
 		}
@@ -144,13 +153,18 @@ func hf2goCompileTrace(goFn C.uintptr_t, ins *C.mlxg_array, nin C.int, consts *C
 		tracers[i] = newArray(h) // in s: freed when the trace ends
 	}
 	args := make([]*Array, int(cs[0]))
+	isConst := make([]bool, len(args))
 	for k := 1; k+1 < len(cs); k += 2 {
 		pos, kind := int(cs[k]>>8), weakKind(cs[k]&0xff)
+		isConst[pos] = true
+		if kind == constNone {
+			continue // nil
+		}
 		args[pos] = &Array{weak: kind, val: math.Float64frombits(uint64(cs[k+1]))}
 	}
 	j := 0
 	for i := range args {
-		if args[i] == nil {
+		if !isConst[i] {
 			args[i] = tracers[j]
 			j++
 		}

@@ -80,3 +80,27 @@ func TestCompileErrors(t *testing.T) {
 		t.Fatalf("multi-output compiled function: %v", outs)
 	}
 }
+
+// TestCompileNoneArgument: a nil argument (Python's None for an Optional
+// array, _gated_delta_step_ops(..., mask=None)) is a constant of the trace
+// as in Python: the body sees nil, and the same function called with an
+// array there traces again rather than reusing the None trace.
+func TestCompileNoneArgument(t *testing.T) {
+	s := mlx.NewScope()
+	defer s.Close()
+	masked := func(a ...*mlx.Array) *mlx.Array {
+		if a[1] == nil {
+			return mlx.Exp(a[0])
+		}
+		return mlx.Multiply(mlx.Exp(a[0]), a[1])
+	}
+	c := mlx.Compile(masked, true)
+	x := mlx.Normal([]int{2, 3}, mlx.Float32, 0, 1, mlx.RandomKey(7))
+	m := mlx.Full(mlx.Float(0.5), mlx.Float32, 2, 3)
+	for _, arg := range []*mlx.Array{nil, m, nil} {
+		want, got := values(t, masked(x, arg)), values(t, c(x, arg))
+		if !slices.Equal(want, got) {
+			t.Fatalf("mask %v: compiled %v, uncompiled %v", arg != nil, got, want)
+		}
+	}
+}

@@ -18,7 +18,6 @@ func init() {
 		NewModel: NewModel,
 		Forward:  (*Model).Forward,
 		Sanitize: (*Model).Sanitize,
-		Shard:    (*Model).Shard,
 		CastPredicate: func(m *Model, key string) bool {
 			return m.CastPredicate()(key)
 		},

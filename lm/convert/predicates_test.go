@@ -31,25 +31,16 @@ func TestPredicatesMatchUpstream(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		// A parity config file is a list of cases, or an object whose
-		// "cases" are (when it also declares Hugging Face layouts).
-		type pcase struct {
-			Config map[string]any `json:"config"`
+		// {"hf_layouts": …, "cases": [{"config": …}, …]} (parity/README.md).
+		var spec struct {
+			Cases []struct {
+				Config map[string]any `json:"config"`
+			} `json:"cases"`
 		}
-		var cfgs []pcase
-		if err := json.Unmarshal(b, &cfgs); err != nil {
-			var obj struct {
-				Cases []pcase `json:"cases"`
-			}
-			if err := json.Unmarshal(b, &obj); err != nil {
-				t.Fatalf("%s: parity configs: %v", mt, err)
-			}
-			cfgs = obj.Cases
+		if err := json.Unmarshal(b, &spec); err != nil || len(spec.Cases) == 0 {
+			t.Fatalf("%s: parity configs: no cases (%v)", mt, err)
 		}
-		if len(cfgs) == 0 {
-			t.Fatalf("%s: parity configs: no cases", mt)
-		}
-		cases = append(cases, [2]any{mt, cfgs[0].Config})
+		cases = append(cases, [2]any{mt, spec.Cases[0].Config})
 	}
 	python, err := pyref.Python()
 	if err != nil {

@@ -46,8 +46,9 @@ import (
 // prefill (the reference script's STEPS).
 const Steps = 16
 
-// GPUTolerance is the bar on logits on the GPU, by the dtype of the logits.
-// On the CPU the bar is 0 (see Tolerance). float32: the H100 run of
+// GPUTolerance is the bar on logits on the GPU, by the dtype of the logits:
+// on any GPU, Metal exactly as CUDA (mlx.OnGPU() covers both). On the CPU
+// the bar is 0 (see Tolerance). float32: the H100 run of
 // docs/bench/gpu-h100-mlx-cuda.md measured at most 2.1e-5 (gemma2,
 // gemma3_text and phi, whose nn.gelu_approx Python compiles into one kernel).
 // bfloat16: not measured on a GPU yet (this bar was written on a CPU-only

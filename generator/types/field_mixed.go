@@ -166,6 +166,12 @@ func (k *collector) dropUnusedForeign() {
 			mark(c)
 		}
 	}
+	// Model is what the loader instantiates: a root even when a sibling
+	// defines it and this file only re-exports it (solar_open's
+	// `from .glm4_moe import Model`).
+	if c := u.ClassOf("Model"); c != nil {
+		mark(c)
+	}
 	for _, f := range u.Funcs {
 		visit(f.Def.Body, f.Scope)
 	}

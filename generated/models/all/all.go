@@ -91,6 +91,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_vl_moe"
 	_ "github.com/hf2go/hf2go/generated/models/seed_oss"
 	_ "github.com/hf2go/hf2go/generated/models/smollm3"
+	_ "github.com/hf2go/hf2go/generated/models/solar_open"
 	_ "github.com/hf2go/hf2go/generated/models/stablelm"
 	_ "github.com/hf2go/hf2go/generated/models/starcoder2"
 	_ "github.com/hf2go/hf2go/generated/models/talkie"

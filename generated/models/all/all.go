@@ -62,6 +62,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/minimax"
 	_ "github.com/hf2go/hf2go/generated/models/ministral3"
 	_ "github.com/hf2go/hf2go/generated/models/mixtral"
+	_ "github.com/hf2go/hf2go/generated/models/nanbeige"
 	_ "github.com/hf2go/hf2go/generated/models/nanochat"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron_h"

@@ -14,7 +14,7 @@
 # <package>/testdata/fuzz/<Target>/ as with `go test -fuzz`; the generated
 # corpus goes where go test keeps it ($GOCACHE/fuzz).
 #
-# Usage: scripts/fuzz.sh FUZZTIME [MINIMIZETIME]
+# Usage: scripts/fuzz.sh FUZZTIME [MINIMIZETIME]   (a duration, 30s, or a count, 3000x)
 set -eu
 fuzztime=${1:?usage: fuzz.sh FUZZTIME [MINIMIZETIME]}
 minimize=${2:-5s}

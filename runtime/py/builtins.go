@@ -828,16 +828,3 @@ func Widen[T, S any](xs []S) []T {
 	}
 	return out
 }
-
-// Trunc is int(x) of a number held as any: an int stays, a float is
-// truncated toward zero (Python's int(2.7) == 2, int(-2.7) == -2).
-func Trunc(x any) int {
-	if i, ok := asInt(x); ok {
-		return i
-	}
-	f := Float(x)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		Raise("ValueError", "cannot convert float %v to integer", f)
-	}
-	return int(math.Trunc(f))
-}

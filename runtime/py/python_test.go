@@ -175,7 +175,7 @@ func TestPythonSemantics(t *testing.T) {
 	add(`abs(-3)`, func() any { return py.Abs(-3) })
 	for _, x := range []any{2.7, -2.7, 3, 0.99, -0.5} {
 		x := x
-		add(fmt.Sprintf("int(%v)", pyLit(x)), func() any { return py.Trunc(x) })
+		add(fmt.Sprintf("int(%v)", pyLit(x)), func() any { return py.IntOf(x) })
 	}
 	add(`[2, 4, 8][-1]`, func() any { return py.AnyAt([]any{2, 4, 8}, -1) })
 	add(`[2, 4, 8][1]`, func() any { return py.AnyAt([]any{2, 4, 8}, 1) })

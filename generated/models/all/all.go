@@ -52,6 +52,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/lille_130m"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
 	_ "github.com/hf2go/hf2go/generated/models/llama4_text"
+	_ "github.com/hf2go/hf2go/generated/models/longcat_flash"
 	_ "github.com/hf2go/hf2go/generated/models/mamba"
 	_ "github.com/hf2go/hf2go/generated/models/mamba2"
 	_ "github.com/hf2go/hf2go/generated/models/mellum"

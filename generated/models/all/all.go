@@ -69,6 +69,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/nemotron_h"
 	_ "github.com/hf2go/hf2go/generated/models/olmo2"
 	_ "github.com/hf2go/hf2go/generated/models/olmo3"
+	_ "github.com/hf2go/hf2go/generated/models/olmo_hybrid"
 	_ "github.com/hf2go/hf2go/generated/models/olmoe"
 	_ "github.com/hf2go/hf2go/generated/models/openelm"
 	_ "github.com/hf2go/hf2go/generated/models/phi"

@@ -490,6 +490,8 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 		}
 	case Str:
 		return t.strMethod(c, f.Attr, en)
+	case Float:
+		return t.floatMethod(c, f.Attr, en)
 	case Dict:
 		return t.dictMethod(c, f.Attr, rt, en)
 	case List:

@@ -97,6 +97,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/seed_oss"
 	_ "github.com/hf2go/hf2go/generated/models/smollm3"
 	_ "github.com/hf2go/hf2go/generated/models/solar_open"
+	_ "github.com/hf2go/hf2go/generated/models/spark2_5"
 	_ "github.com/hf2go/hf2go/generated/models/stablelm"
 	_ "github.com/hf2go/hf2go/generated/models/starcoder2"
 	_ "github.com/hf2go/hf2go/generated/models/talkie"

@@ -131,3 +131,46 @@ class Model(nn.Module):
 		t.Errorf("diagnostics: %v", all)
 	}
 }
+
+// TestClassValueLowering checks how a class picked into a local and
+// called later reads in Go: the local holds the index of the class
+// (0, 1), the call is the conditional that builds that class.
+func TestClassValueLowering(t *testing.T) {
+	src := kernelHeader + `
+class Dense(nn.Module):
+    def __init__(self, d: int):
+        super().__init__()
+        self.proj = nn.Linear(d, d)
+
+    def __call__(self, x):
+        return self.proj(x)
+
+class Sparse(nn.Module):
+    def __init__(self, d: int):
+        super().__init__()
+        self.gate = nn.Linear(d, d)
+
+    def __call__(self, x):
+        return self.gate(x)
+
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        cls = Sparse if args.hidden_size > 4 else Dense
+        self.ffn = cls(args.hidden_size)
+
+    def __call__(self, inputs, cache=None):
+        return self.ffn(inputs)
+`
+	var init string
+	for _, d := range lowerDecls(t, src) {
+		if fn, ok := d.(*model.Func); ok && fn.Name == "NewModel" {
+			init = model.Dump(fn.Body)
+		}
+	}
+	for _, w := range []string{"(lit 0)", "(lit 1)", `(binary == (ident cls):int (lit 0)`, "NewSparse", "NewDense"} {
+		if !strings.Contains(init, w) {
+			t.Errorf("NewModel lacks %s:\n%s", w, init)
+		}
+	}
+}

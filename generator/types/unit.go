@@ -884,6 +884,7 @@ func (k *collector) load(module string, at syntax.Node) (*syntax.File, *names.Sc
 		u.siblings[module] = nil
 		return nil, nil
 	}
+	rewriteClassValues(f, s, k.tab) // classval.go
 	u.siblings[module] = f
 	return f, s
 }

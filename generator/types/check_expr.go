@@ -114,6 +114,9 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		return v
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
+		if t.u.KernelConst(sym, n.Id) == KernelNone {
+			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()
@@ -266,6 +269,9 @@ func (t *checker) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple boo
 						ts = append(ts, x.T)
 					}
 					return tv(TupleOf(ts...))
+				}
+				if v, ok := t.moduleList(elts, vs, en); ok {
+					return v // check_modlist.go
 				}
 				return t.bad()
 			}

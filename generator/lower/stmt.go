@@ -123,7 +123,15 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 			return t.block(x.Else, en, fc)
 		}
 		defer func() { t.exited = false }() // an exit inside a branch Python may not take
+		vars := t.branchSplitVars(x, en)
 		st := &model.If{Cond: cond.c, Then: t.block(x.Body, en, fc)}
+		if vars != nil {
+			defer func() { t.exited = false }()
+			if len(x.Else) > 0 {
+				st.Else = t.block(x.Else, en, fc)
+			}
+			return append(vars, st)
+		}
 		if len(x.Else) == 1 {
 			if elif, ok := x.Else[0].(*syntax.If); ok && (fc.plan == nil || len(fc.plan.varsBefore[elif]) == 0) {
 				st.Else = t.stmt(elif, en, fc)
@@ -354,6 +362,10 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 	if newName, ok := en.fn.SplitAt(n); ok {
 		en.vars[s] = v.t
 		en.goName[s] = newName
+		if en.fn.BranchSplit(n) {
+			// Declared before the if (branchSplitVars).
+			return []model.Stmt{assign(id(newName), v.c)}
+		}
 		return []model.Stmt{define(id(newName), v.c)}
 	}
 	ty, _, _ := en.lookup(s)
@@ -479,6 +491,9 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 		if fn == "" {
 			t.fail(tg, "tuple assignment", "of %d names", len(tg.Elts))
 			return nil
+		}
+		if c := t.unpackTyped(tg, single, en); c != nil {
+			return append(decls, tupleAssign(op, lhs, c))
 		}
 		return append(decls, tupleAssign(op, lhs, call(t.qual("py", fn), single.c)))
 	}

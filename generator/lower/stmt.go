@@ -230,8 +230,25 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 		v := t.expr(c.Args[0], en)
 		target := t.lvalue(recvExpr, en)
 		return []model.Stmt{assign(target, call(id("append"), recv.c, t.coerce(v, recv.t.Elem, c.Args[0])))}, true
+	case "extend":
+		recv := t.expr(recvExpr, en)
+		if recv.t.Kind != types.List || len(c.Args) != 1 {
+			return nil, false
+		}
+		v := t.expr(c.Args[0], en)
+		if v.t.Homogeneous() == nil {
+			return nil, false
+		}
+		// list.extend(xs): the elements appended in order (xs evaluated once).
+		target := t.lvalue(recvExpr, en)
+		return []model.Stmt{assign(target, call(id("append"), recv.c, &model.Spread{X: t.coerce(v, types.ListOf(recv.t.Elem), c.Args[0])}))}, true
 	case "pop":
 		recv := t.expr(recvExpr, en)
+		if recv.t.Kind == types.AnyK && (len(c.Args) == 1 || len(c.Args) == 2) {
+			k := t.coerce(t.expr(c.Args[0], en), types.TStr, c.Args[0])
+			args := []model.Expr{recv.c, k, lit(len(c.Args) == 2)}
+			return []model.Stmt{exprStmt(call(t.qual("py", "AnyPop"), args...))}, true
+		}
 		if recv.t.Kind == types.ClassK && len(c.Args) == 1 {
 			// Module.pop("name") drops a child module (and its parameters).
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {

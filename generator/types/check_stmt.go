@@ -183,8 +183,33 @@ func (t *checker) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) boo
 		}
 		t.lvalue(a.X, en)
 		return true
+	case "extend":
+		recv := t.expr(a.X, en)
+		if recv.T.Kind != List || len(c.Args) != 1 {
+			return false
+		}
+		v := t.expr(c.Args[0], en)
+		h := v.T.Homogeneous()
+		if h == nil {
+			return false
+		}
+		if t.learn {
+			if un := t.unify(recv.T.Elem, h); un != nil && !un.Equal(recv.T.Elem) {
+				t.setType(a.X, ListOf(un), en)
+			}
+		}
+		t.lvalue(a.X, en)
+		return true
 	case "pop":
 		recv := t.expr(a.X, en)
+		if recv.T.Kind == AnyK && (len(c.Args) == 1 || len(c.Args) == 2) {
+			// d.pop(k[, default]) on a nested dict of no static type
+			// (tree_unflatten's subtrees): py.AnyPop.
+			for _, x := range c.Args {
+				t.expr(x, en)
+			}
+			return true
+		}
 		if recv.T.Kind != Dict || len(c.Args) < 1 {
 			return false
 		}

@@ -28,6 +28,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/gemma2"
 	_ "github.com/hf2go/hf2go/generated/models/gemma3"
 	_ "github.com/hf2go/hf2go/generated/models/gemma3_text"
+	_ "github.com/hf2go/hf2go/generated/models/gemma3n"
 	_ "github.com/hf2go/hf2go/generated/models/gemma4"
 	_ "github.com/hf2go/hf2go/generated/models/gemma4_text"
 	_ "github.com/hf2go/hf2go/generated/models/glm"

@@ -2,12 +2,16 @@
 # str.removesuffix/removeprefix, a conditional expression of an array and an
 # int (the int | array union RoPE takes), a list of placeholder tuples
 # widened by item stores and unpacked into typed names, a local rebound to a
-# list in both branches of an if/else, mx.argmin.
+# list in both branches of an if/else, mx.argmin; and gemma3n's: a KV-shared
+# layer reading its owner's cache (keys_and_values), a Linear's weight set in
+# place, list.extend, pop on a subtree of tree_unflatten.
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import mlx.core as mx
 import mlx.nn as nn
+
+from mlx.utils import tree_flatten, tree_unflatten
 
 from .base import BaseModelArgs
 
@@ -29,6 +33,9 @@ class Layer(nn.Module):
         if shared is not None:
             a, b = shared
             x = x + a + b
+        elif cache is not None and offset == 7:
+            a, b = cache.keys_and_values()
+            x = x + a + b
         else:
             offset = mx.array(cache.offset) if cache is not None else 0
         x = self.rope(self.proj(x), offset=offset)
@@ -40,6 +47,13 @@ class Model(nn.Module):
         super().__init__()
         self.args = args
         self.layers = [Layer(args) for _ in range(args.num_layers)]
+        self.coefs = nn.Linear(4, 4, bias=False)
+
+    def scaled(self, x: mx.array) -> mx.array:
+        self.coefs.weight = mx.clip(self.coefs.weight.astype(mx.float32), -0.5, 0.5)
+        xs = [x]
+        xs.extend([x * 2, x * 3])
+        return self.coefs(mx.stack(xs))
 
     def __call__(self, x: mx.array, cache=None, extra: Optional[mx.array] = None):
         if extra is not None:
@@ -58,6 +72,9 @@ class Model(nn.Module):
         return mx.argmin(x, axis=-1)
 
     def sanitize(self, weights):
+        tree = tree_unflatten(list(weights.items()))
+        tree["model"].pop("vision_tower", None)
+        weights = dict(tree_flatten(tree))
         out = {}
         for k, v in weights.items():
             if k.endswith(".gate_up"):

@@ -438,6 +438,9 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
 	ty := t.unify(a.t, b.t)
 	if ty == nil {
+		ty = types.IfExpUnion(a.t, b.t)
+	}
+	if ty == nil {
 		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)
 	}
 	// A Go func literal keeps Python's lazy evaluation of the untaken branch.

@@ -31,6 +31,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/glm4"
 	_ "github.com/hf2go/hf2go/generated/models/glm4_moe"
 	_ "github.com/hf2go/hf2go/generated/models/glm4_moe_lite"
+	_ "github.com/hf2go/hf2go/generated/models/glm_moe_dsa"
 	_ "github.com/hf2go/hf2go/generated/models/gpt2"
 	_ "github.com/hf2go/hf2go/generated/models/gpt_bigcode"
 	_ "github.com/hf2go/hf2go/generated/models/gpt_neox"

@@ -411,7 +411,9 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 		}
 		if t.learn && given && !t.frozen {
 			// Call sites teach unannotated parameters their types.
-			if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
+			if t.learnLoose(p, v.T) {
+				// An Any annotation: the call sites say what it is.
+			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests
 				// it for a list (hunyuan's _int_or_list(arg, idx)): a number
 				// or a list, kept as the config holds it.
@@ -455,6 +457,9 @@ func (t *checker) kwArg(splat syntax.Expr, p *Param, en *env) {
 
 // method checks recv.name(...).
 func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env) Val {
+	// mask.astype(...): a mask with an array method is the SSM mask, an
+	// array (str has no astype: AttributeError in Python).
+	recv = MaskAsArray(recv)
 	rt := recv.T.Base()
 	switch rt.Kind {
 	case Array:
@@ -488,6 +493,8 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 		}
 	case Str:
 		return t.strMethod(c, f.Attr, en)
+	case Float:
+		return t.floatMethod(c, f.Attr, en)
 	case Dict:
 		return t.dictMethod(c, f.Attr, rt, en)
 	case List:
@@ -643,6 +650,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				_, hasM := cls.ByMeth[s.Value]
 				// Static: a dataclass has exactly its declared fields.
 				return LitBool(has || hasM), true
+			}
+			if _, ok := t.tab.CacheHasAttrCall(c, v.T); ok {
+				return tv(TBool), true // check_hasattr.go
 			}
 		}
 	case "getattr":

@@ -54,6 +54,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/lfm2_vl"
 	_ "github.com/hf2go/hf2go/generated/models/lille_130m"
 	_ "github.com/hf2go/hf2go/generated/models/llama"
+	_ "github.com/hf2go/hf2go/generated/models/llama4"
 	_ "github.com/hf2go/hf2go/generated/models/llama4_text"
 	_ "github.com/hf2go/hf2go/generated/models/longcat_flash"
 	_ "github.com/hf2go/hf2go/generated/models/mamba"

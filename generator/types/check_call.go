@@ -411,7 +411,9 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 		}
 		if t.learn && given && !t.frozen {
 			// Call sites teach unannotated parameters their types.
-			if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
+			if t.learnLoose(p, v.T) {
+				// An Any annotation: the call sites say what it is.
+			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests
 				// it for a list (hunyuan's _int_or_list(arg, idx)): a number
 				// or a list, kept as the config holds it.

@@ -47,3 +47,27 @@ func (t *translator) cacheAsMembers(v val, to *types.Type, n syntax.Node) (model
 	}
 	return call(t.qual("py", "CacheMembers"), c), true
 }
+
+// noneListAsCache translates `[None] * n` that the checker typed as one
+// layer's cache (types/check_cachelists.go): a cache of n empty entries.
+func (t *translator) noneListAsCache(b *syntax.BinOp, n val) (val, bool) {
+	ty := t.val(b).T
+	if ty == nil || ty.Kind != types.Ext || types.IsSlot(ty) || t.root(ty.Name) != "Cache" {
+		return val{}, false
+	}
+	return prim(call(t.qual("py", "NoneSlots"), n.c), ty), true
+}
+
+// assignNegativeItem translates xs[-k] = v on a list (deepseek_v32's
+// `shape[-1] = kv_latent.shape[2]`): Python counts from the end, Go's index
+// would not compile, so py.SetAt.
+func (t *translator) assignNegativeItem(s *syntax.Subscript, x, i, v val, value syntax.Expr) ([]model.Stmt, bool) {
+	u, ok := s.Index[0].(*syntax.UnaryOp)
+	if !ok || u.Op != "-" {
+		return nil, false
+	}
+	if c, ok := u.X.(*syntax.Constant); !ok || c.Kind != syntax.ConstInt {
+		return nil, false
+	}
+	return []model.Stmt{exprStmt(call(t.qual("py", "SetAt"), x.c, t.coerce(i, types.TInt, s.Index[0]), t.coerce(v, x.t.Elem, value)))}, true
+}

@@ -67,3 +67,57 @@ class Model(nn.Module):
 		t.Errorf("Layer.Forward lacks %s:\n%s", w, l)
 	}
 }
+
+// TestNoneListCache checks deepseek_v32's attention: one layer's cache
+// (a CacheList indexed by literals) rebound to `[None] * 2` when absent is
+// a cache of two empty entries (py.NoneSlots), its members' buffers are
+// read and set (py.CacheKeys, py.SetCacheValues), mx.depends takes a tuple
+// of dependencies (py.DependsAll), sum() of a generator of arrays is
+// py.SumArrays, and `shape[-1] = n` counts from the end (py.SetAt).
+func TestNoneListCache(t *testing.T) {
+	src := `from dataclasses import dataclass
+from typing import Any, Optional
+import mlx.core as mx
+import mlx.nn as nn
+from .base import BaseModelArgs
+from .cache import CacheList, KVCache
+
+@dataclass
+class ModelArgs(BaseModelArgs):
+    model_type: str
+
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.args = args
+
+    def __call__(self, x, cache: Optional[Any] = None):
+        if cache is not None:
+            x, _ = cache[0].update_and_fetch(x, x)
+        else:
+            cache = [None] * 2
+        if cache[1] is not None:
+            cache[1].values = mx.zeros_like(cache[1].keys)
+        if cache is not None and cache[0] is not None:
+            cache[0].keys = mx.depends(cache[0].keys, (cache[1].keys, cache[1].values))
+        x = sum(x[:, h : h + 1] for h in range(x.shape[1]))
+        shape = list(x.shape)
+        shape[-1] = 3
+        return x.reshape(shape)
+
+    def make_cache(self):
+        return [CacheList(KVCache(), KVCache())]
+`
+	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
+	for _, w := range []string{
+		`(call (qual py NoneSlots) (lit 2):int)`,
+		`(template "py.SetCacheValues" "(" "py.AsCache" "(" (list (template "py.CacheItem" "(" (list (ident cache):Cache) ", " (list (lit 1):int) ")"):CacheSlot) "), " (list (template "mlx.ZerosLike"`,
+		`(template "py.DependsAll" "(" (list (template "py.CacheKeys" "(" "py.AsCache" "(" (list (template "py.CacheItem" "(" (list (ident cache):Cache) ", " (list (lit 0):int) ")"):CacheSlot) "))"):array) ", " (list (composite []*mlx.Array`,
+		`(template "py.SumArrays" "(" (list (call (funclit (types []*mlx.Array)`,
+		`(call (qual py SetAt) (ident shape):List[int] (unary - (lit 1):int):int (lit 3):int)`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("Forward lacks %s:\n%s", w, got)
+		}
+	}
+}

@@ -533,6 +533,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				rt = t.unify(rt, vs[i].t.Base())
 			}
 			if rt == nil || !rt.Numeric() {
+				if v, ok := t.anyMinMax(c, name, vs); ok {
+					return v, true // types/check_minmax.go
+				}
 				break
 			}
 			for i, v := range vs {
@@ -596,6 +599,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return litBool(false), true
 				case types.AnyK, types.Union:
 					return prim(typeCall(t.qual("py", "IsInstance"), &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}, v.c), types.TBool), true
+				case types.Mask:
+					// A mask holds None, "causal" or an array: an array when its Array is set.
+					return prim(&model.Binary{Op: "!=", L: sel(paren(v, precPrimary), "Array"), R: nilLit()}, types.TBool), true
 				}
 			}
 			tn := strings.TrimPrefix(q, "cache.")
@@ -759,5 +765,8 @@ func (t *translator) overloaded(c *syntax.Call, b *types.Builtin, en *env, name 
 	}
 	v := t.callSig(c, sig, nil, en, name)
 	v.t = rt
+	if rt.Kind == types.Tuple {
+		v.multi = len(rt.Elems) // a Go call with that many results (divmod)
+	}
 	return v, true
 }

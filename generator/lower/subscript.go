@@ -78,6 +78,12 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			}
 		}
 	case types.Str:
+		if len(s.Index) == 1 {
+			if sl, ok := s.Index[0].(*syntax.Slice); ok && sl.Step == nil {
+				// Python slices a str by code point: py.StrSlice.
+				return prim(call(t.qual("py", "StrSlice"), t.deref(x, s.X), t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.TStr)
+			}
+		}
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
@@ -199,7 +205,13 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	}
 	var rt *types.Type
 	var body model.Stmt
-	out := id("out")
+	// The result's name is one the comprehension does not read (minimax_m3_vl's
+	// [k for k in out if ...]: a Python local named out).
+	name := "out"
+	for mentions(c, name) {
+		name += "_"
+	}
+	out := id(name)
 	switch c.Kind {
 	case "dict":
 		k, v := t.expr(c.Key, inner), t.expr(c.Elt, inner)
@@ -224,9 +236,21 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	if c.Kind == "dict" {
 		init = &model.Define{Lhs: exprs(out), Rhs: exprs(call(id("make"), &model.TypeExpr{Type: t.goType(rt)}))}
 	} else {
-		init = &model.Var{Name: "out", Type: t.goType(rt)}
+		init = &model.Var{Name: name, Type: t.goType(rt)}
 	}
 	return prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+}
+
+// mentions reports whether a Name with Go name id occurs in e.
+func mentions(e syntax.Expr, id string) bool {
+	found := false
+	syntax.Inspect(e, func(x syntax.Expr) bool {
+		if n, ok := x.(*syntax.Name); ok && names.GoLocal(n.Id) == id {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // anyAll is any(...) / all(...) over a comprehension: a loop that stops at

@@ -641,6 +641,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				rt = t.unify(rt, arg(i).T.Base())
 			}
 			if rt == nil || !rt.Numeric() {
+				if anyMinMax(c, func(i int) Val { return arg(i) }) {
+					return tv(TAny), true // check_minmax.go
+				}
 				break
 			}
 			return tv(rt), true
@@ -804,6 +807,9 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 			return LitBool(false)
 		case AnyK, Union:
 			return tv(TBool)
+		case Mask:
+			// A mask holds None, "causal" or an array (minimax_m3_vl).
+			return tv(TBool)
 		}
 	}
 	if _, ok := t.tab.Types[strings.TrimPrefix(q, "cache.")]; ok {
@@ -963,7 +969,11 @@ func (t *checker) overloaded(c *syntax.Call, b *Builtin, en *env) (Val, bool) {
 	if sig == nil {
 		return Val{}, false
 	}
-	return tv(rt), true
+	v := tv(rt)
+	if rt.Kind == Tuple {
+		v.Multi = len(rt.Elems) // a Go call with that many results (divmod)
+	}
+	return v, true
 }
 
 func firstArg(c *syntax.Call) syntax.Expr {

@@ -71,6 +71,14 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 			}
 		}
 	case Str:
+		// s[lo:hi] of a str (minimax_m3_vl's k[: -len(suffix)]).
+		if len(s.Index) == 1 {
+			if sl, ok := s.Index[0].(*syntax.Slice); ok && sl.Step == nil {
+				t.bound(sl.Lo, en)
+				t.bound(sl.Hi, en)
+				return tv(TStr)
+			}
+		}
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			t.expr(s.Index[0], en)

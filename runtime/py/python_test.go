@@ -95,8 +95,22 @@ func TestPythonSemantics(t *testing.T) {
 			a, b := a, b
 			add(fmt.Sprintf("%d // %d", a, b), func() any { return py.FloorDiv(a, b) })
 			add(fmt.Sprintf("%d %% %d", a, b), func() any { return py.Mod(a, b) })
+			add(fmt.Sprintf("list(divmod(%d, %d))", a, b), func() any { q, r := py.Divmod(a, b); return []int{q, r} })
 		}
 	}
+	// str slices count code points, clamp, and take negative bounds from the end.
+	for _, c := range [][2]int{{0, -4}, {1, -1}, {-3, py.SliceNone}, {py.SliceNone, 2}, {5, 1}, {-20, 20}} {
+		c := c
+		bound := func(i int) string {
+			if i == py.SliceNone {
+				return ""
+			}
+			return fmt.Sprint(i)
+		}
+		add(fmt.Sprintf("'héllo.wt'[%s:%s]", bound(c[0]), bound(c[1])), func() any { return py.StrSlice("héllo.wt", c[0], c[1]) })
+	}
+	add("min(3, 2.5)", func() any { return py.MinAny([]any{3, 2.5}) })
+	add("max(2, 2.0)", func() any { return py.MaxAny([]any{2, 2.0}) })
 	for _, c := range [][2]int{{2, 0}, {2, 10}, {-3, 3}, {0, 0}} {
 		c := c
 		add(fmt.Sprintf("%d ** %d", c[0], c[1]), func() any { return py.PowInt(c[0], c[1]) })

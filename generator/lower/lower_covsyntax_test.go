@@ -32,3 +32,41 @@ func TestLowerFStringConversions(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerStrAndDictViews checks s[lo:hi] on a str (py.StrSlice, by
+// characters), len of a str (py.StrLen), str() as CPython's (py.StrOf), a
+// comprehension over .items() of a config value (read through py.Dict), and
+// a raise that ends a function with results (panic(py.Exception(...)), so
+// Go sees the function terminate).
+func TestLowerStrAndDictViews(t *testing.T) {
+	src := header + `
+    def pick(self, k: str):
+        if k == "a":
+            return 1
+        raise ValueError(f"no {k!r}")
+
+    def __call__(self, x, k: str, d: dict):
+        n = len(k)
+        tail = k[len("lm."):] + k[:-1] + str(self.args.window)
+        sub = {a: b for a, b in self.args.rope["inner"].items() if a != "t"}
+        return x
+`
+	src = strings.Replace(src, "    head_dim: Optional[int] = None\n", "    head_dim: Optional[int] = None\n    rope: Optional[Dict[str, Any]] = None\n", 1)
+	src = strings.Replace(src, "from typing import Any, Optional", "from typing import Any, Dict, Optional", 1)
+	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
+	for _, w := range []string{
+		`(template "py.StrLen" "(" (list (ident k):str) ")"):int`,
+		`(call (qual py StrSlice) (ident k):str (template "py.StrLen" "(" (list (lit "lm."):str) ")"):int (qual py SliceNone)):str`,
+		`(call (qual py StrSlice) (ident k):str (qual py SliceNone) (unary - (lit 1):int):int):str`,
+		`(template "py.StrOf" "(" (list (sel (sel (ident self):Model "Args"):ModelArgs "Window"):int) ")"):str`,
+		`(for-range (ident _) (ident a) (call (qual slices Sorted) (call (qual maps Keys) (call (qual py Dict) (index (sel (sel (ident self):Model "Args"):ModelArgs "Rope"):Dict[str, Any] (lit "inner"):str):Any)))`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("body lacks %s:\n%s", w, got)
+		}
+	}
+	pick := model.Dump(lowerSrc(t, src, "Model", "Pick").Body)
+	if w := `(expr (call (ident panic) (call (qual py Exception) (lit "ValueError")`; !strings.Contains(pick, w) {
+		t.Errorf("pick lacks %s:\n%s", w, pick)
+	}
+}

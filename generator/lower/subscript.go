@@ -77,6 +77,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			i := t.expr(s.Index[0], en)
 			return prim(call(t.qual("py", "StrAt"), t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
 		}
+		if v, ok := t.strSlice(s, x, en); ok {
+			return v
+		}
 	}
 	return t.bad(s, "subscript", "of a %s", x.t)
 }
@@ -408,8 +411,8 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}
 		}
 		if a, ok := c.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
-			d := t.expr(a.X, en)
-			if d.t.Kind == types.Dict {
+			d, ok := t.dictView(t.expr(a.X, en))
+			if ok {
 				dt := d.t
 				// Sorted keys: Go's map order is random and generated code must be deterministic.
 				switch a.Attr {

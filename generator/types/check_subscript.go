@@ -64,6 +64,9 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 			t.expr(s.Index[0], en)
 			return tv(TStr)
 		}
+		if v, ok := t.strSlice(s, en); ok {
+			return v
+		}
 	}
 	return t.bad()
 }
@@ -221,8 +224,7 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 		}
 		if a, ok := call.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
 			d := t.expr(a.X, en)
-			if d.T.Kind == Dict {
-				dt := d.T
+			if dt, ok := dictView(d.T); ok {
 				switch a.Attr {
 				case "items":
 					tup, ok := target.(*syntax.Tuple)

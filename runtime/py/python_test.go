@@ -211,6 +211,23 @@ func TestPythonSemantics(t *testing.T) {
 	add(`repr({"a": [0.5, "x'"], "b": 1})`, func() any { return py.Repr(map[string]any{"a": []any{0.5, "x'"}, "b": 1}) })
 	add(`str([1, "a"])`, func() any { return py.StrOf([]any{1, "a"}) })
 	add(`repr(-7)`, func() any { return py.Repr(-7) })
+	add(`str(1.0)`, func() any { return py.StrOf(1.0) })
+	add(`str(None)`, func() any { return py.StrOf(nil) })
+	add(`len("héllo")`, func() any { return py.StrLen("héllo") })
+	for _, w := range []string{"language_model.x", "héllo", ""} {
+		for _, lo := range []int{py.SliceNone, -20, -3, 0, 2, 15} {
+			for _, hi := range []int{py.SliceNone, -2, 0, 4, 20} {
+				w, lo, hi := w, lo, hi
+				ps := func(i int) string {
+					if i == py.SliceNone {
+						return ""
+					}
+					return fmt.Sprint(i)
+				}
+				add(fmt.Sprintf("%q[%s:%s]", w, ps(lo), ps(hi)), func() any { return py.StrSlice(w, lo, hi) })
+			}
+		}
+	}
 	add(`ascii(["é"])`, func() any { return py.ASCII([]string{"é"}) })
 
 	exprs := make([]string, len(cases))

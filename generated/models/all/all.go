@@ -46,6 +46,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/iquestloopcoder"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_linear"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_vl"
+	_ "github.com/hf2go/hf2go/generated/models/laguna"
 	_ "github.com/hf2go/hf2go/generated/models/lfm2"
 	_ "github.com/hf2go/hf2go/generated/models/lfm2_moe"
 	_ "github.com/hf2go/hf2go/generated/models/lfm2_vl"

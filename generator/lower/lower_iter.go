@@ -1,0 +1,29 @@
+package lower
+
+import (
+	"github.com/hf2go/hf2go/generator/syntax"
+	"github.com/hf2go/hf2go/generator/types"
+)
+
+// dictView is the dict whose items(), keys() or values() a loop iterates
+// (types.dictView): a typed dict as is, a value of no static type read
+// through py.Dict as the Dict[str, Any] JSON decodes to.
+func (t *translator) dictView(d val) (val, bool) {
+	switch d.t.Kind {
+	case types.Dict:
+		return d, true
+	case types.AnyK:
+		return prim(call(t.qual("py", "Dict"), d.c), types.DictOf(types.TStr, types.TAny)), true
+	}
+	return d, false
+}
+
+// strSlice is s[lo:hi] on a str: py.StrSlice, by characters with Python's
+// clamping of the bounds (a step is not supported).
+func (t *translator) strSlice(s *syntax.Subscript, x val, en *env) (val, bool) {
+	sl, ok := s.Index[0].(*syntax.Slice)
+	if !ok || len(s.Index) != 1 || sl.Step != nil {
+		return val{}, false
+	}
+	return prim(call(t.qual("py", "StrSlice"), t.deref(x, s.X), t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.TStr), true
+}

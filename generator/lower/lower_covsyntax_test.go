@@ -70,3 +70,40 @@ func TestLowerStrAndDictViews(t *testing.T) {
 		t.Errorf("pick lacks %s:\n%s", w, pick)
 	}
 }
+
+// TestLowerSetsAndStrPredicates checks set() (an empty slice of the element
+// type later assignments give), a set comprehension and a set literal with
+// repeated values made distinct by py.Set (a literal of distinct constants
+// stays as written), membership, and str.isdigit / strip / split() through
+// runtime/py's CPython character classes.
+func TestLowerSetsAndStrPredicates(t *testing.T) {
+	src := header + `
+    def __call__(self, x, n: int, spec: str):
+        idx = set()
+        if spec.strip():
+            idx = {int(i) for i in spec.strip().split(",") if i.isdigit()}
+        else:
+            idx = set(range(1, n))
+        two = {n, n}
+        kinds = {"a", "b"}
+        words = spec.split()
+        return x * (n in idx) * len(two) * len(kinds) * len(words)
+`
+	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
+	for _, w := range []string{
+		`(:= (list (ident idx):List[int]) (list (composite []int):List[int]))`,
+		`(= (list (ident idx):List[int]) (list (call (qual py Set) (call (funclit (types []int)`,
+		`(call (qual py StrIsDigit) (ident i):str)`,
+		`(call (qual py StrStrip) (ident spec):str)`,
+		`(call (qual py Set) (composite []int (ident n):int (ident n):int)`,
+		`(composite []string (lit "a"):str (lit "b"):str)`,
+		`(call (qual py StrSplitWS) (ident spec):str)`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("body lacks %s:\n%s", w, got)
+		}
+	}
+	if strings.Contains(got, `(call (qual py Set) (composite []string`) {
+		t.Errorf("a literal of distinct strings went through py.Set:\n%s", got)
+	}
+}

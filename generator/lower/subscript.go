@@ -223,7 +223,11 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	} else {
 		init = &model.Var{Name: "out", Type: t.goType(rt)}
 	}
-	return prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+	v := prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+	if c.Kind == "set" {
+		return t.distinct(v)
+	}
+	return v
 }
 
 // anyAll is any(...) / all(...) over a comprehension: a loop that stops at

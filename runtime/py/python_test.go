@@ -214,6 +214,9 @@ func TestPythonSemantics(t *testing.T) {
 	add(`str(1.0)`, func() any { return py.StrOf(1.0) })
 	add(`str(None)`, func() any { return py.StrOf(nil) })
 	add(`len("héllo")`, func() any { return py.StrLen("héllo") })
+	add(`" \x1c1,2\u3000\n".strip()`, func() any { return py.StrStrip(" \x1c1,2\u3000\n") })
+	add(`"a \x1fb\u00a0 c ".split()`, func() any { return py.StrSplitWS("a \x1fb\u00a0 c ") })
+	add(`"".split()`, func() any { return py.StrSplitWS("") })
 	for _, w := range []string{"language_model.x", "héllo", ""} {
 		for _, lo := range []int{py.SliceNone, -20, -3, 0, 2, 15} {
 			for _, hi := range []int{py.SliceNone, -2, 0, 4, 20} {
@@ -253,4 +256,63 @@ func pyLit(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
+}
+
+// TestStrClasses compares str.isdigit, str.isdecimal and str.isspace of
+// every code point (one-character strings; surrogates are never true) with
+// the pinned CPython, as ranges; and the empty string and a mixed string.
+func TestStrClasses(t *testing.T) {
+	python, err := pyref.Python()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, sys
+def ranges(pred):
+    out = []; start = None
+    for cp in range(0x110000):
+        ok = pred(chr(cp))
+        if ok and start is None: start = cp
+        if not ok and start is not None: out.append([start, cp - 1]); start = None
+    if start is not None: out.append([start, 0x10ffff])
+    return out
+json.dump({"isdigit": ranges(str.isdigit), "isdecimal": ranges(str.isdecimal), "isspace": ranges(str.isspace),
+           "empty": ["".isdigit(), "".isdecimal(), "".isspace()], "mixed": ["12a".isdigit(), "1 ".isdecimal(), " x".isspace()]},
+          sys.stdout)
+`
+	out, err := exec.Command(python, "-c", script).Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var want map[string]any
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	goRanges := func(pred func(string) bool) []any {
+		var out []any
+		start := -1
+		for cp := 0; cp <= 0x110000; cp++ {
+			ok := cp < 0x110000 && (cp < 0xd800 || cp > 0xdfff) && pred(string(rune(cp)))
+			if ok && start < 0 {
+				start = cp
+			}
+			if !ok && start >= 0 {
+				out = append(out, []any{float64(start), float64(cp - 1)})
+				start = -1
+			}
+		}
+		return out
+	}
+	got := map[string]any{
+		"isdigit": goRanges(py.StrIsDigit), "isdecimal": goRanges(py.StrIsDecimal), "isspace": goRanges(py.StrIsSpace),
+		"empty": []any{py.StrIsDigit(""), py.StrIsDecimal(""), py.StrIsSpace("")},
+		"mixed": []any{py.StrIsDigit("12a"), py.StrIsDecimal("1 "), py.StrIsSpace(" x")},
+	}
+	for k, w := range want {
+		gb, _ := json.Marshal(got[k])
+		wb, _ := json.Marshal(w)
+		if string(gb) != string(wb) {
+			t.Errorf("%s: Go %.300s\nPython %.300s", k, gb, wb)
+		}
+	}
 }

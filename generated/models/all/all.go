@@ -97,6 +97,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/spark2_5"
 	_ "github.com/hf2go/hf2go/generated/models/stablelm"
 	_ "github.com/hf2go/hf2go/generated/models/starcoder2"
+	_ "github.com/hf2go/hf2go/generated/models/step3p5"
 	_ "github.com/hf2go/hf2go/generated/models/talkie"
 	_ "github.com/hf2go/hf2go/generated/models/telechat3"
 	_ "github.com/hf2go/hf2go/generated/models/youtu_llm"

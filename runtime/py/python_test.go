@@ -131,6 +131,37 @@ func TestPythonSemantics(t *testing.T) {
 		i := i
 		add(fmt.Sprintf("[0, 1, 2, 3, 4][%d]", i), func() any { return py.At(xs, i) })
 	}
+	// Stepped slices (slice.indices), math.log2 (the C library's), float.is_integer.
+	bounds := []int{py.SliceNone, -9, -3, -1, 0, 2, 4, 5, 9}
+	for _, lo := range bounds {
+		for _, hi := range bounds {
+			for _, step := range []int{py.SliceNone, -3, -2, -1, 0, 1, 2, 3} {
+				lo, hi, step := lo, hi, step
+				ps := func(i int) string {
+					if i == py.SliceNone {
+						return ""
+					}
+					return fmt.Sprint(i)
+				}
+				add(fmt.Sprintf("[0, 1, 2, 3, 4][%s:%s:%s]", ps(lo), ps(hi), ps(step)),
+					func() any { return py.SliceStep(xs, lo, hi, step) })
+			}
+		}
+	}
+	for n := 1; n <= 600; n++ {
+		x := float64(n)
+		add(fmt.Sprintf("math.log2(%d)", n), func() any { return py.Log2(x) })
+		add(fmt.Sprintf("math.log2(%d).is_integer()", n), func() any { return py.FloatIsInteger(py.Log2(x)) })
+	}
+	for _, e := range []string{"0", "-1.5", "0.5"} {
+		x := map[string]float64{"0": 0, "-1.5": -1.5, "0.5": 0.5}[e]
+		add("math.log2("+e+")", func() any { return py.Log2(x) })
+	}
+	add("math.log2(float('inf')) == float('inf')", func() any { return math.IsInf(py.Log2(math.Inf(1)), 1) })
+	for _, e := range []string{"2.5", "-3.0", "0.0", "float('inf')", "float('nan')", "1e300"} {
+		x := map[string]float64{"2.5": 2.5, "-3.0": -3, "0.0": 0, "float('inf')": math.Inf(1), "float('nan')": math.NaN(), "1e300": 1e300}[e]
+		add("("+e+").is_integer()", func() any { return py.FloatIsInteger(x) })
+	}
 	// a, b = xs (as a comprehension target, which eval accepts)
 	add(`[[a, b] for a, b in [[1, 2]]][0]`, func() any { a, b := py.Unpack2([]int{1, 2}); return []int{a, b} })
 	add(`[[a, b] for a, b in [[1, 2, 3]]][0]`, func() any { a, b := py.Unpack2([]int{1, 2, 3}); return []int{a, b} })

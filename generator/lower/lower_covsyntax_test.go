@@ -107,3 +107,31 @@ func TestLowerSetsAndStrPredicates(t *testing.T) {
 		t.Errorf("a literal of distinct strings went through py.Set:\n%s", got)
 	}
 }
+
+// TestLowerIterables checks loops over values whose element type comes
+// from the iterable: zip over arrays (their rows, py.Rows) and over a
+// tolist() result (py.Iter, elements of no static type), and a plain loop
+// over such an element.
+func TestLowerIterables(t *testing.T) {
+	src := header + `
+    def __call__(self, x: mx.array, inds: mx.array):
+        y = []
+        for xt, it in zip(x, inds.tolist()):
+            for e in it:
+                y.append(xt * e)
+        for row in x:
+            y.append(row)
+        return mx.stack(y, axis=0)
+`
+	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
+	for _, w := range []string{
+		// zip's sequences made once, before the loop.
+		`(block (:= (list (ident zip0_)) (list (call (qual py Rows) (ident x):array))) (:= (list (ident zip1_)) (list (call (qual py Iter) (template "py.ToList" "(" (list (ident inds):array) ")"):Any)))`,
+		`(for-range (ident _) (ident e) (call (qual py Iter) (ident it):Any)`,
+		`(for-range (ident _) (ident row) (call (qual py Rows) (ident x):array)`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("body lacks %s:\n%s", w, got)
+		}
+	}
+}

@@ -27,3 +27,16 @@ func (t *translator) strSlice(s *syntax.Subscript, x val, en *env) (val, bool) {
 	}
 	return prim(call(t.qual("py", "StrSlice"), t.deref(x, s.X), t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.TStr), true
 }
+
+// iterable makes a value a loop can iterate a Go slice: an array's rows
+// (py.Rows, a[0], a[1], ... as mlx iterates), a dynamic value's elements
+// (py.Iter: a tolist() result, a config list); other values as they are.
+func (t *translator) iterable(v val) val {
+	switch v.t.Base().Kind {
+	case types.Array:
+		return prim(call(t.qual("py", "Rows"), v.c), types.ListOf(types.TArray))
+	case types.AnyK:
+		return prim(call(t.qual("py", "Iter"), v.c), types.ListOf(types.TAny))
+	}
+	return v
+}

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"fmt"
 	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
@@ -443,7 +444,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}
 		}
 	}
-	seq := t.expr(iter, en)
+	seq := t.iterable(t.expr(iter, en))
 	st := seq.t.Base()
 	if st.Kind == types.List || st.Kind == types.Tuple {
 		et := st.Homogeneous()
@@ -501,8 +502,17 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		return nil, false
 	}
 	var seqs []val
-	for _, a := range c.Args {
-		seqs = append(seqs, t.expr(a, en))
+	var hoisted []model.Stmt
+	for k, a := range c.Args {
+		v := t.expr(a, en)
+		if w := t.iterable(v); w.c != v.c {
+			// An array's rows or a dynamic value's elements, made once
+			// before the loop (the loop indexes each sequence per step).
+			name := fmt.Sprintf("zip%d_", k)
+			hoisted = append(hoisted, define(id(name), w.c))
+			v = val{c: id(name), t: w.t, prec: precPrimary}
+		}
+		seqs = append(seqs, v)
 	}
 	idx := "i"
 	if index_ != nil {
@@ -588,6 +598,10 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		if len(lhs) > 0 {
 			b = prepend(&model.Define{Lhs: lhs, Rhs: rhs}, b)
 		}
-		return rangeLoop(id(idx), nil, bound, b)
+		loop := rangeLoop(id(idx), nil, bound, b)
+		if len(hoisted) > 0 {
+			return &model.Block{Body: append(append([]model.Stmt{}, hoisted...), loop)}
+		}
+		return loop
 	}, true
 }

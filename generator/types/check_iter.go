@@ -27,3 +27,19 @@ func (t *checker) strSlice(s *syntax.Subscript, en *env) (Val, bool) {
 	t.bound(sl.Hi, en)
 	return tv(TStr), true
 }
+
+// iterElem is the element a loop over a value of type ty binds: a list's or
+// homogeneous tuple's element, an array's rows (arrays), a dynamic value's
+// elements (Any: tolist() results, config lists); nil when not iterable so.
+func iterElem(ty *Type) *Type {
+	if h := ty.Homogeneous(); h != nil {
+		return h
+	}
+	switch ty.Kind {
+	case Array:
+		return TArray
+	case AnyK:
+		return TAny
+	}
+	return nil
+}

@@ -247,6 +247,9 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 	}
 	seq := t.expr(iter, en)
 	st := seq.T.Base()
+	if st.Kind == Array || st.Kind == AnyK {
+		st = ListOf(iterElem(st)) // an array's rows, a dynamic value's elements
+	}
 	if st.Kind == List || st.Kind == Tuple {
 		et := st.Homogeneous()
 		if et == nil {
@@ -293,7 +296,7 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		t.target(index, TInt)
 	}
 	for k, s := range seqs {
-		et := s.T.Homogeneous()
+		et := iterElem(s.T)
 		if et == nil {
 			et = TUnknown
 		}

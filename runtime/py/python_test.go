@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hf2go/hf2go/parity/pyref"
+	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -344,6 +345,52 @@ json.dump({"isdigit": ranges(str.isdigit), "isdecimal": ranges(str.isdecimal), "
 		wb, _ := json.Marshal(w)
 		if string(gb) != string(wb) {
 			t.Errorf("%s: Go %.300s\nPython %.300s", k, gb, wb)
+		}
+	}
+}
+
+// TestToListAndIteration compares x.tolist() (nested lists of ints, floats
+// or bools, one level per axis; a 0-d array's scalar) and iteration over an
+// array's rows and over dynamic values with the pinned mlx in CPython.
+func TestToListAndIteration(t *testing.T) {
+	var cases []semCase
+	add := func(p string, f func() any) { cases = append(cases, semCase{p, f}) }
+	add(`__import__("mlx.core").core.array([[3, 1], [2, 0], [5, 4]], dtype=__import__("mlx.core").core.uint32).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]uint32{3, 1, 2, 0, 5, 4}, 3, 2)) })
+	add(`__import__("mlx.core").core.array([0.1, -2.5, 3.0], dtype=__import__("mlx.core").core.bfloat16).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]float32{0.1, -2.5, 3.0}, 3).Astype(mlx.Bfloat16)) })
+	add(`__import__("mlx.core").core.array([[[0.1]], [[0.2]]]).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]float32{0.1, 0.2}, 2, 1, 1)) })
+	add(`__import__("mlx.core").core.array([True, False]).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]bool{true, false}, 2)) })
+	add(`__import__("mlx.core").core.array(7, dtype=__import__("mlx.core").core.int64).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]int64{7}).Reshape()) })
+	add(`__import__("mlx.core").core.zeros((2, 0), dtype=__import__("mlx.core").core.int32).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]int32{}, 2, 0)) })
+	add(`[r.tolist() for r in __import__("mlx.core").core.array([[1, 2], [3, 4]])]`, func() any {
+		var out []any
+		for _, r := range py.Rows(mlx.FromSlice([]int32{1, 2, 3, 4}, 2, 2)) {
+			out = append(out, py.ToList(r))
+		}
+		return out
+	})
+	add(`[x for x in __import__("mlx.core").core.array(1)]`, func() any { return py.Rows(mlx.FromSlice([]int32{1}).Reshape()) })
+	add(`[x for x in [1, "a", [2]]]`, func() any { return py.Iter([]any{1, "a", []any{2}}) })
+	add(`[x for x in "hé"]`, func() any { return py.Iter("hé") })
+	// A Go map has no insertion order: Iter gives sorted keys, which is a
+	// dict's order when its keys were inserted sorted.
+	add(`[x for x in {"a": 2, "b": 1}]`, func() any { return py.Iter(map[string]any{"b": 1, "a": 2}) })
+	add(`[x for x in 3]`, func() any { return py.Iter(3) })
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.py
+	}
+	want := pythonOutcomes(t, exprs)
+	for i, c := range cases {
+		got := outcome(c.go_)
+		w := want[i]
+		if normalize(got) != normalize(w) {
+			t.Errorf("%s: Go %s, Python %s", c.py, got, w)
 		}
 	}
 }

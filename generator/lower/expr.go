@@ -269,11 +269,7 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 			u := t.unify(et, v.t)
 			if u == nil {
 				if tuple {
-					var ts []*types.Type
-					for _, x := range vs {
-						ts = append(ts, x.t)
-					}
-					return val{c: nilLit(), t: types.TupleOf(ts...), prec: precPrimary}
+					return t.mixedTuple(elts, vs, en)
 				}
 				return t.bad(n, "list", "elements of different types (%s, %s)", et, v.t)
 			}

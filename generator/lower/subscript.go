@@ -452,6 +452,14 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			t.fail(iter, "for", "over a tuple of mixed types")
 			return nil, false
 		}
+		if tup, ok := target.(*syntax.Tuple); ok && len(tup.Elts) == 2 && pairTypes(et) != nil {
+			// for name, w in pairs, each a (str, array) tuple: py.Pair.
+			pt := pairTypes(et)
+			lhs := []model.Expr{bindName(tup.Elts[0], pt[0]), bindName(tup.Elts[1], pt[1])}
+			return func(b []model.Stmt) model.Stmt {
+				return rangeLoop(id("_"), id("e_"), seq.c, prepend(t.unpackPair(lhs, pt, id("e_")), b))
+			}, true
+		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.
 			var lhs []model.Expr

@@ -255,6 +255,12 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 		if et == nil {
 			return false
 		}
+		if tup, ok := target.(*syntax.Tuple); ok && len(tup.Elts) == 2 && et.Kind == Tuple && len(et.Elems) == 2 && et.Homogeneous() == nil {
+			// for name, w in pairs of mixed types: each its element's type.
+			t.bindName(tup.Elts[0], et.Elems[0], en)
+			t.bindName(tup.Elts[1], et.Elems[1], en)
+			return true
+		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.
 			inner := et.Homogeneous()

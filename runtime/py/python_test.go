@@ -394,3 +394,27 @@ func TestToListAndIteration(t *testing.T) {
 		}
 	}
 }
+
+// TestPairs checks py.Pair / py.UpdatePairs (a, b = pair; d.update(pairs))
+// against CPython, length errors included.
+func TestPairs(t *testing.T) {
+	var cases []semCase
+	add := func(p string, f func() any) { cases = append(cases, semCase{p, f}) }
+	add(`(lambda d: (d.update([("a", 1), ("b", 2), ("a", 3)]), d)[1])({})`, func() any {
+		d := map[string]int{}
+		py.UpdatePairs(d, []any{[]any{"a", 1}, []any{"b", 2}, []any{"a", 3}})
+		return d
+	})
+	add(`[[a, b] for a, b in [("x", 1.5)]][0]`, func() any { a, b := py.Pair[string, float64]([]any{"x", 1.5}); return []any{a, b} })
+	add(`[[a, b] for a, b in [("x", 1, 2)]][0]`, func() any { a, b := py.Pair[string, int]([]any{"x", 1, 2}); return []any{a, b} })
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.py
+	}
+	want := pythonOutcomes(t, exprs)
+	for i, c := range cases {
+		if got := outcome(c.go_); normalize(got) != normalize(want[i]) {
+			t.Errorf("%s: Go %s, Python %s", c.py, got, want[i])
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/bailing_moe_linear"
 	_ "github.com/hf2go/hf2go/generated/models/cohere"
 	_ "github.com/hf2go/hf2go/generated/models/cohere2"
+	_ "github.com/hf2go/hf2go/generated/models/dbrx"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v2"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"

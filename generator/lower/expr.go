@@ -73,8 +73,8 @@ func (t *translator) expr0(e syntax.Expr, en *env) val {
 	case *syntax.List:
 		return t.sequence(x, x.Elts, en, false)
 	case *syntax.Set:
-		// Sets appear as small literal collections tested for membership.
-		return t.sequence(x, x.Elts, en, false)
+		// A set is a slice of distinct elements (types/check_sets.go).
+		return t.distinct(t.sequence(x, x.Elts, en, false))
 	case *syntax.Dict:
 		return t.dict(x, en)
 	case *syntax.Comp:
@@ -278,11 +278,7 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 			u := t.unify(et, v.t)
 			if u == nil {
 				if tuple {
-					var ts []*types.Type
-					for _, x := range vs {
-						ts = append(ts, x.t)
-					}
-					return val{c: nilLit(), t: types.TupleOf(ts...), prec: precPrimary}
+					return t.mixedTuple(elts, vs, en)
 				}
 				return t.bad(n, "list", "elements of different types (%s, %s)", et, v.t)
 			}

@@ -267,6 +267,10 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 			return nil, false
 		}
 		other := t.expr(c.Args[0], en)
+		if other.t.Kind == types.List && pairTypes(other.t.Elem) != nil {
+			// d.update([(k, v), ...]): each pair stored (py.UpdatePairs).
+			return []model.Stmt{exprStmt(call(t.qual("py", "UpdatePairs"), recv.c, other.c))}, true
+		}
 		return []model.Stmt{exprStmt(call(t.qual("maps", "Copy"), recv.c, other.c))}, true
 	}
 	return nil, false

@@ -84,6 +84,9 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 			t.expr(s.Index[0], en)
 			return tv(TStr)
 		}
+		if v, ok := t.strSlice(s, en); ok {
+			return v
+		}
 	}
 	return t.bad()
 }
@@ -241,8 +244,7 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 		}
 		if a, ok := call.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
 			d := t.expr(a.X, en)
-			if d.T.Kind == Dict {
-				dt := d.T
+			if dt, ok := dictView(d.T); ok {
 				switch a.Attr {
 				case "items":
 					tup, ok := target.(*syntax.Tuple)
@@ -262,10 +264,19 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 	}
 	seq := t.expr(iter, en)
 	st := seq.T.Base()
+	if st.Kind == Array || st.Kind == AnyK {
+		st = ListOf(iterElem(st)) // an array's rows, a dynamic value's elements
+	}
 	if st.Kind == List || st.Kind == Tuple {
 		et := st.Homogeneous()
 		if et == nil {
 			return false
+		}
+		if tup, ok := target.(*syntax.Tuple); ok && len(tup.Elts) == 2 && et.Kind == Tuple && len(et.Elems) == 2 && et.Homogeneous() == nil {
+			// for name, w in pairs of mixed types: each its element's type.
+			t.bindName(tup.Elts[0], et.Elems[0], en)
+			t.bindName(tup.Elts[1], et.Elems[1], en)
+			return true
 		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.
@@ -308,7 +319,7 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		t.target(index, TInt)
 	}
 	for k, s := range seqs {
-		et := s.T.Homogeneous()
+		et := iterElem(s.T)
 		if et == nil {
 			et = TUnknown
 		}

@@ -698,7 +698,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		}
 		return out_
 	}() {
-		base := py.StrSlice(k, py.SliceNone, -len(".weight_scale_inv"))
+		base := py.StrSlice(k, py.SliceNone, -py.StrLen(".weight_scale_inv"))
 		out[fmt.Sprintf("%s.scales", base)] = py.Pop(out, k, nil)
 		out[fmt.Sprintf("%s.weight", base)] = out[fmt.Sprintf("%s.weight", base)].View(mlx.Uint32)
 	}

@@ -24,6 +24,8 @@ func CacheMembers(c cache.Cache) []cache.Cache {
 			out[i] = x.Get(i)
 		}
 		return out
+	case noneList:
+		return CacheMembers(x.ArraysCache)
 	case *cache.ArraysCache:
 		if x == nil {
 			return nil

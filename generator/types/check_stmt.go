@@ -808,8 +808,19 @@ func (t *checker) calleeFromInit(c *Class, field string) *Func {
 	if init == nil {
 		return nil
 	}
+	return t.calleeFromInitBody(c, init, field, 0)
+}
+
+func (t *checker) calleeFromInitBody(c *Class, init *Func, field string, depth int) *Func {
 	var out *Func
 	for _, s := range init.Def.Body {
+		if out == nil && depth < 8 {
+			// super().__init__(config): the base's __init__ may set the field
+			// (glm_moe_dsa's Model over deepseek_v32's).
+			if base := t.superInitOf(c, init, s); base != nil {
+				out = t.calleeFromInitBody(c, base, field, depth+1)
+			}
+		}
 		a, ok := s.(*syntax.Assign)
 		if !ok || len(a.Targets) != 1 {
 			continue

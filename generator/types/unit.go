@@ -36,6 +36,7 @@ type Unit struct {
 	calls  map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
 	mark   int                                // diagnostics of Check itself
 	synth  map[synthKey]*names.Symbol
+	kern   map[*names.Scope]*kernels // module-level Metal kernels per file (check_kernel.go)
 }
 
 // Class is a class of the unit: a module (nn.Module subclass) or a
@@ -91,8 +92,11 @@ type Param struct {
 	// Loose is the annotation Any or Optional[Any] of a parameter whose
 	// call sites decide its type (check_anyparam.go); looseMixed is set
 	// once two call sites disagree.
-	Loose      *Type
-	looseMixed bool
+	Loose *Type
+	// argsRetyped: the config-class annotation was replaced by the class
+	// a call site passes (check_argsannot.go).
+	argsRetyped bool
+	looseMixed  bool
 }
 
 // Func is a function or method of the unit. An inherited method is a copy
@@ -895,6 +899,7 @@ func (k *collector) load(module string, at syntax.Node) (*syntax.File, *names.Sc
 		u.siblings[module] = nil
 		return nil, nil
 	}
+	rewriteClassValues(f, s, k.tab) // classval.go
 	u.siblings[module] = f
 	return f, s
 }

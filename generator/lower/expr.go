@@ -336,12 +336,12 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 }
 
 func (t *translator) dict(d *syntax.Dict, en *env) val {
+	if types.HasSplat(d) {
+		return t.splatDict(d, en)
+	}
 	var kt, vt *types.Type
 	var kvs []model.Expr
 	for i := range d.Keys {
-		if d.Keys[i] == nil {
-			return t.bad(d, "dict", "**splat in a dict literal is not supported")
-		}
 		k, v := t.expr(d.Keys[i], en), t.expr(d.Values[i], en)
 		kt = t.unify(kt, k.t)
 		nv := t.unify(vt, v.t)

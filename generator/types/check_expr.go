@@ -302,11 +302,11 @@ func (t *checker) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple boo
 }
 
 func (t *checker) dict(d *syntax.Dict, en *env) Val {
+	if hasSplat(d) {
+		return t.splatDict(d, en)
+	}
 	var kt, vt *Type
 	for i := range d.Keys {
-		if d.Keys[i] == nil {
-			return t.bad()
-		}
 		k, v := t.expr(d.Keys[i], en), t.expr(d.Values[i], en)
 		kt = t.unify(kt, k.T)
 		nv := t.unify(vt, v.T)

@@ -6,7 +6,7 @@
 # layer reading its owner's cache (keys_and_values), a Linear's weight set in
 # place, list.extend, pop on a subtree of tree_unflatten.
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import mlx.core as mx
 import mlx.nn as nn
@@ -85,3 +85,13 @@ class Model(nn.Module):
                 continue
             out[k] = v
         return out
+
+    @classmethod
+    def merged(cls, params: dict):
+        if "text_config" in params:
+            params = {**params["text_config"], "model_type": params["model_type"]}
+        return params
+
+    def overlay(self, weights: Dict[str, mx.array]):
+        extra = {"a.weight": weights["b.weight"]}
+        return {**weights, **extra, "c.weight": weights["b.weight"]}

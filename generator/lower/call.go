@@ -305,6 +305,7 @@ func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head model.Expr, 
 
 // method translates recv.name(...).
 func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *env) val {
+	recv = t.maskAsArray(recv) // mask.astype(...): the SSM mask's array (types.method)
 	rt := recv.t.Base()
 	switch rt.Kind {
 	case types.Array:
@@ -341,6 +342,8 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 		return t.bad(c, "method "+f.Attr, "%s has no method %s in the API table", rt.Name, f.Attr)
 	case types.Str:
 		return t.strMethod(c, f.Attr, recv, en)
+	case types.Float:
+		return t.floatMethod(c, f.Attr, recv)
 	case types.Dict:
 		return t.dictMethod(c, f.Attr, recv, en)
 	case types.List:
@@ -412,6 +415,11 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		}
 	case "upper":
 		return s("ToUpper", types.TStr)
+	case "removeprefix", "removesuffix":
+		// Exactly strings.TrimPrefix/TrimSuffix (an empty affix leaves s).
+		if len(args) == 1 {
+			return s(map[string]string{"removeprefix": "TrimPrefix", "removesuffix": "TrimSuffix"}[name], types.TStr)
+		}
 	}
 	return t.bad(c, "str."+name, "not supported")
 }
@@ -635,6 +643,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				v := prim(lit(has || hasM), types.TBool)
 				v.lit = &syntax.Constant{Kind: k}
 				return v, true
+			}
+			if h, ok := t.cacheHasAttr(c, v); ok {
+				return h, true
 			}
 		}
 	case "getattr":

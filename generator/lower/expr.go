@@ -382,7 +382,7 @@ func (t *translator) fstring(f *syntax.FString, en *env) val {
 			format.WriteString(strings.ReplaceAll(p.Lit, "%", "%%"))
 			continue
 		}
-		v := t.expr(p.X, en)
+		v := t.fstringConv(p, t.expr(p.X, en))
 		spec := "v"
 		switch v.t.Base().Kind {
 		case types.Int:
@@ -437,6 +437,9 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	}
 	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
 	ty := t.unify(a.t, b.t)
+	if ty == nil {
+		ty = types.IfExpUnion(a.t, b.t)
+	}
 	if ty == nil {
 		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)
 	}

@@ -185,8 +185,8 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 		}
 		return prim(call(t.qual("py", "Mod"), num(l, b.L, false), num(r, b.R, false)), types.TInt)
 	case "**":
-		if !isFloat && r.lit != nil && !isNegative(r) {
-			// int ** non-negative int literal is an int; a negative exponent gives a float.
+		if !isFloat && types.IntPowIsInt(b.R, types.Val{T: r.t, Lit: r.lit}) {
+			// int ** int is an int unless the exponent is negative (check_numbers.go).
 			return prim(call(t.qual("py", "PowInt"), num(l, b.L, false), num(r, b.R, false)), types.TInt)
 		}
 		return prim(call(t.qual("math", "Pow"), num(l, b.L, true), num(r, b.R, true)), types.TFloat)

@@ -457,6 +457,9 @@ func (t *checker) kwArg(splat syntax.Expr, p *Param, en *env) {
 
 // method checks recv.name(...).
 func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env) Val {
+	// mask.astype(...): a mask with an array method is the SSM mask, an
+	// array (str has no astype: AttributeError in Python).
+	recv = MaskAsArray(recv)
 	rt := recv.T.Base()
 	switch rt.Kind {
 	case Array:
@@ -490,6 +493,8 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 		}
 	case Str:
 		return t.strMethod(c, f.Attr, en)
+	case Float:
+		return t.floatMethod(c, f.Attr, en)
 	case Dict:
 		return t.dictMethod(c, f.Attr, rt, en)
 	case List:
@@ -538,6 +543,10 @@ func (t *checker) strMethod(c *syntax.Call, name string, en *env) Val {
 		return tv(TBool)
 	case "replace", "lower", "strip", "join", "upper":
 		return tv(TStr)
+	case "removeprefix", "removesuffix":
+		if len(c.Args) == 1 {
+			return tv(TStr)
+		}
 	case "split":
 		return tv(ListOf(TStr))
 	case "index", "find", "count":
@@ -648,6 +657,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				_, hasM := cls.ByMeth[s.Value]
 				// Static: a dataclass has exactly its declared fields.
 				return LitBool(has || hasM), true
+			}
+			if _, ok := t.tab.CacheHasAttrCall(c, v.T); ok {
+				return tv(TBool), true // check_hasattr.go
 			}
 		}
 	case "getattr":
@@ -832,6 +844,12 @@ func accepts(tab *Table, typ string, v Val) bool {
 	}
 	pt := tab.ParseTypeName(typ)
 	if pt.Kind == Union {
+		if k == AnyK {
+			// A value of no static type (gemma4_text's offset: Optional[Any],
+			// an int or an array): the union's Go helper takes it as it is
+			// and dispatches on the value, as Python does.
+			return true
+		}
 		if v.T.Kind == Union {
 			for _, e := range v.T.Elems {
 				if !pt.Has(e) {

@@ -339,7 +339,7 @@ func (t *checker) dict(d *syntax.Dict, en *env) Val {
 func (t *checker) fstring(f *syntax.FString, en *env) Val {
 	for _, p := range f.Parts {
 		if p.X != nil {
-			t.expr(p.X, en)
+			t.fstringConv(p, t.expr(p.X, en))
 		}
 	}
 	return tv(TStr)
@@ -397,9 +397,24 @@ func (t *checker) ifexp(x *syntax.IfExp, en *env) Val {
 	t.withFacts(whenFalse, func() { b = t.expr(x.Else, en) })
 	ty := t.unify(a.T, b.T)
 	if ty == nil {
+		ty = IfExpUnion(a.T, b.T)
+	}
+	if ty == nil {
 		return t.bad()
 	}
 	return tv(ty)
+}
+
+// IfExpUnion is the type of a conditional expression whose branches are an
+// int and an array (gemma4_text: mx.array(cache.offset) if cache is not None
+// else 0): the int | array union cache.offset itself has, which RoPE and
+// offset arithmetic take; nil for other pairs.
+func IfExpUnion(a, b *Type) *Type {
+	a, b = a.Base(), b.Base()
+	if (a.Kind == Int && b.Kind == Array) || (a.Kind == Array && b.Kind == Int) {
+		return UnionOf(TInt, TArray)
+	}
+	return nil
 }
 
 // SameExpr reports whether two expressions are the same name or attribute chain.

@@ -211,7 +211,7 @@ func (t *checker) arith(b *syntax.BinOp, l, r Val) Val {
 		}
 		return tv(TInt)
 	case "**":
-		if n, ok := IntLit(r); !isFloat && ok && n >= 0 {
+		if !isFloat && IntPowIsInt(b.R, r) {
 			return tv(TInt)
 		}
 		return tv(TFloat)

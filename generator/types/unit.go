@@ -108,11 +108,14 @@ type Func struct {
 	// by Splits.
 	Splits    map[*syntax.Name]string
 	FirstType map[string]*Type
-	Class     *Class
-	GoName    string
-	Params    []*Param
-	Ret       *Type
-	IsProp    bool
+	// branchSplits are the splits in a then-branch whose variable both
+	// branches of the if set (check_branchsplit.go).
+	branchSplits map[*syntax.Name]bool
+	Class        *Class
+	GoName       string
+	Params       []*Param
+	Ret          *Type
+	IsProp       bool
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool

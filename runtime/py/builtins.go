@@ -22,6 +22,16 @@ func InitializeRope(dims int, base float64, traditional bool, scaling map[string
 	return l
 }
 
+// ApplyYarnMscale is rope_utils.apply_yarn_mscale; a malformed scaling
+// config raises ValueError.
+func ApplyYarnMscale(scale float64, scaling map[string]any) float64 {
+	s, err := rope.ApplyYarnMscale(scale, scaling)
+	if err != nil {
+		Raise("ValueError", "%v", err)
+	}
+	return s
+}
+
 // Has is `k in d`.
 func Has[K comparable, V any](m map[K]V, k K) bool {
 	_, ok := m[k]

@@ -368,6 +368,9 @@ func (t *translator) boolop(b *syntax.BoolOp, en *env) val {
 				ret(t.coerce(d, res, b))), res)
 		}
 	}
+	if v, ok := t.numericBoolOp(b, vals); ok {
+		return v
+	}
 	return t.bad(b, "boolean "+b.Op, "on non-bool operands (%s)", vals[0].t)
 }
 

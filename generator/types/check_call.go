@@ -413,6 +413,9 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			// Call sites teach unannotated parameters their types.
 			if t.learnLoose(p, v.T) {
 				// An Any annotation: the call sites say what it is.
+			} else if t.misannotatedArgs(p, v.T) {
+				// args: ModelArgs given the file's other config class.
+				p.Type = v.T
 			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests
 				// it for a list (hunyuan's _int_or_list(arg, idx)): a number

@@ -92,8 +92,11 @@ type Param struct {
 	// Loose is the annotation Any or Optional[Any] of a parameter whose
 	// call sites decide its type (check_anyparam.go); looseMixed is set
 	// once two call sites disagree.
-	Loose      *Type
-	looseMixed bool
+	Loose *Type
+	// argsRetyped: the config-class annotation was replaced by the class
+	// a call site passes (check_argsannot.go).
+	argsRetyped bool
+	looseMixed  bool
 }
 
 // Func is a function or method of the unit. An inherited method is a copy

@@ -523,5 +523,8 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.
 	if (op == "==" || op == "!=") && lt.Kind == types.Dtype && rt.Kind == types.Dtype {
 		return boolv(bin(op, l.c, r.c))
 	}
+	if v, ok := t.listEq(op, l, r); ok {
+		return v
+	}
 	return t.bad(n, "comparison "+op, "between %s and %s", l.t, r.t)
 }

@@ -51,6 +51,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 		k := t.expr(s.Index[0], en)
 		return prim(index(paren(x, precPrimary), k.c), xt.Elem)
 	case types.Ext:
+		if v, ok := t.slotAsArray(s, x, en); ok {
+			return v
+		}
 		if v, ok := t.extSubscript(s, x, en); ok {
 			return v
 		}

@@ -416,6 +416,8 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			} else if t.misannotatedArgs(p, v.T) {
 				// args: ModelArgs given the file's other config class.
 				p.Type = v.T
+			} else if t.learnSlotParam(p, v.T) {
+				// A cache entry passed where the name says cache.
 			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests
 				// it for a list (hunyuan's _int_or_list(arg, idx)): a number

@@ -437,6 +437,9 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 	if (op == "==" || op == "!=") && lt.Kind == Dtype && rt.Kind == Dtype {
 		return tv(TBool)
 	}
+	if ListEq(op, lt, rt) {
+		return tv(TBool) // check_listeq.go
+	}
 	return t.bad()
 }
 

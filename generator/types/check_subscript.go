@@ -48,6 +48,9 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 		t.expr(s.Index[0], en)
 		return tv(xt.Elem)
 	case Ext:
+		if v, ok := t.slotAsArray(s, x, en); ok {
+			return v
+		}
 		if v, ok := t.extSubscript(s, x, en); ok {
 			return v
 		}

@@ -530,6 +530,7 @@ func (k *collector) collectClass(c *Class) {
 				}
 			}
 			f.Params = k.params(n, true)
+			modelInitArgs(k.u, c, f)
 			c.Methods = append(c.Methods, f)
 			c.ByMeth[n.Name] = f
 		case *syntax.Pass:

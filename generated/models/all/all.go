@@ -102,6 +102,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_next"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_vl"
 	_ "github.com/hf2go/hf2go/generated/models/qwen3_vl_moe"
+	_ "github.com/hf2go/hf2go/generated/models/recurrent_gemma"
 	_ "github.com/hf2go/hf2go/generated/models/rwkv7"
 	_ "github.com/hf2go/hf2go/generated/models/seed_oss"
 	_ "github.com/hf2go/hf2go/generated/models/smollm3"

@@ -20,3 +20,15 @@ BENCH_CPU_FLAGS ?= --models demo-llama:f32,demo-llama:q4f32 --prompt-tokens 64 -
 bench-cpu: setup
 	@mkdir -p bin && $(GO) build -o bin/mlxlm ./cmd/mlxlm
 	@.venv/bin/python scripts/bench_lm.py $(BENCH_CPU_FLAGS) $(BENCH_LM_FLAGS)
+
+# bench-hybrid: make bench on the hybrid shapes (scripts/make_model.py qwen3-next-small: gated delta-net layers
+# with an attention layer every 4th and a sparse MoE; nemotron-h-small: Mamba-2, attention and MLP layers), sized
+# for a small shared CPU: float32 and 4-bit (from float32), 128-token prompt, 32 greedy tokens, 2 repetitions.
+# Figures: docs/bench/cpu-hybrid.md.
+BENCH_HYBRID_FLAGS ?= --models qwen3-next-small:f32,qwen3-next-small:q4f32,nemotron-h-small:f32,nemotron-h-small:q4f32 \
+	--prompt-tokens 128 --gen-tokens 32 --reps 2
+
+.PHONY: bench-hybrid
+bench-hybrid: setup
+	@mkdir -p bin && $(GO) build -o bin/mlxlm ./cmd/mlxlm
+	@.venv/bin/python scripts/bench_lm.py $(BENCH_HYBRID_FLAGS) $(BENCH_LM_FLAGS)

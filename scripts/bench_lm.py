@@ -17,10 +17,12 @@ generation tok/s as a fraction of the memory-bandwidth bound (bytes of
 weights read per token / bandwidth of a plain copy). --json-out writes the
 rows as JSON.
 
-The default matrix (Qwen3-0.6B and Llama-3.2-1B, bf16 and 4-bit) takes
+The default matrix (Qwen3-0.6B and Llama-3.2-1B, bf16 and 4-bit, and the small
+Qwen3-Next- and Nemotron-H-shaped hybrids in bf16) takes
 hours on a small CPU machine (MLX's CPU bf16 matmuls are slow); the CPU size
 is `make bench-cpu` (mk/bench-lm.mk: the demo model's Llama shape, float32
-and 4-bit, 64-token prompt, 32 tokens, 2 repetitions: minutes on 2 cores).
+and 4-bit, 64-token prompt, 32 tokens, 2 repetitions: minutes on 2 cores); the
+hybrids' CPU size is `make bench-hybrid` (float32 and 4-bit).
 
 An architecture the Go binary does not have is reported as skipped.
 
@@ -38,7 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
-ALL = ["qwen3-0.6b:bf16", "qwen3-0.6b:q4", "llama-3.2-1b:bf16", "llama-3.2-1b:q4"]
+ALL = ["qwen3-0.6b:bf16", "qwen3-0.6b:q4", "llama-3.2-1b:bf16", "llama-3.2-1b:q4",
+       # the hybrid shapes (recurrent state + attention; make bench-hybrid is their CPU size)
+       "qwen3-next-small:bf16", "nemotron-h-small:bf16"]
 
 
 def run_python(model, prompt, gen):

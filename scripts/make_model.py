@@ -5,7 +5,7 @@ mlx_lm.utils.save_model/save_config, quantized with mlx_lm.utils.quantize_model
 when asked), optionally with a tokenizer copied in, and optionally with the
 reference outputs of mlx-lm for a token sequence.
 
-usage: make_model.py OUT --shape tiny-llama|llama-3.2-1b|qwen3-0.6b|tiny-qwen3|smollm2-135m
+usage: make_model.py OUT --shape tiny-llama|llama-3.2-1b|qwen3-0.6b|tiny-qwen3|smollm2-135m|qwen3-next-small|nemotron-h-small
          [--dtype float32|bfloat16] [--q-bits 4] [--q-group-size 64]
          [--tokenizer DIR] [--reference 1,2,3 --greedy 16] [--seed 0]
 
@@ -47,6 +47,23 @@ SHAPES = {
                        num_attention_heads=4, num_key_value_heads=2, head_dim=32, rms_norm_eps=1e-6,
                        vocab_size=256, rope_theta=1000000.0, tie_word_embeddings=True,
                        max_position_embeddings=4096),
+    # Hybrid shapes for make bench / make bench-hybrid (sized for a 2-core CPU): Qwen3-Next's layout (gated
+    # delta-net linear attention with an attention layer every 4th, sparse MoE + shared expert, partial RoPE)
+    # and Nemotron-H's (Mamba-2 mixers, attention and relu2 MLP layers by hybrid_override_pattern).
+    "qwen3-next-small": dict(model_type="qwen3_next", hidden_size=512, num_hidden_layers=8, intermediate_size=1024,
+                             num_attention_heads=8, num_key_value_heads=2, head_dim=64, linear_num_value_heads=8,
+                             linear_num_key_heads=4, linear_key_head_dim=64, linear_value_head_dim=64,
+                             linear_conv_kernel_dim=4, num_experts=8, num_experts_per_tok=2, decoder_sparse_step=1,
+                             shared_expert_intermediate_size=256, mlp_only_layers=[], moe_intermediate_size=256,
+                             norm_topk_prob=True, rms_norm_eps=1e-6, vocab_size=16384, rope_theta=10000000.0,
+                             partial_rotary_factor=0.25, max_position_embeddings=4096, full_attention_interval=4,
+                             tie_word_embeddings=True),
+    "nemotron-h-small": dict(model_type="nemotron_h", vocab_size=16384, hidden_size=512, intermediate_size=1536,
+                             max_position_embeddings=4096, num_attention_heads=8, num_key_value_heads=2, head_dim=64,
+                             attention_bias=False, mamba_num_heads=16, mamba_head_dim=64, mamba_proj_bias=False,
+                             ssm_state_size=64, conv_kernel=4, n_groups=2, mlp_bias=False, layer_norm_epsilon=1e-5,
+                             use_bias=False, use_conv_bias=True, hybrid_override_pattern="M-M*-M-M-",
+                             time_step_limit=[0.0, 100.0]),
     "qwen3-0.6b": dict(model_type="qwen3", hidden_size=1024, num_hidden_layers=28, intermediate_size=3072,
                        num_attention_heads=16, num_key_value_heads=8, head_dim=128, rms_norm_eps=1e-6,
                        vocab_size=151936, rope_theta=1000000.0, tie_word_embeddings=True,

@@ -13,10 +13,13 @@
 // that a later request sharing the prefix starts from.
 //
 // Differences from mlx-lm, each deliberate (see PORTING_DECISIONS.md):
-//   - A request's first generated token comes from a forward pass of the
-//     request alone with its own KVCache (as generate_step computes it); the
-//     request then joins the running batch. mlx-lm prefills several prompts
-//     as one padded batch.
+//   - Several prompts are prefilled by one forward pass, as BatchGenerator
+//     does (right-padded to the longest chunk) when every layer's cache is a
+//     KVCache; models with recurrent or rotating caches share a pass only
+//     between chunks of equal length (mlx-lm 0.32.2's nemotron_h takes a
+//     row's right padding into its SSM state). A request's first generated
+//     token comes from a forward pass of the request alone with its own
+//     caches (as generate_step computes it); it then joins the running batch.
 //   - Every request has its own random key sequence (mx.random.key(seed) and
 //     split per draw, as mx.random.seed + the global sequence would give a
 //     single request), so a request with a seed stays batchable and gives the
@@ -387,6 +390,7 @@ type counters struct {
 type schedStats struct {
 	prefilling, decoding, cacheEntries, cacheBytes atomic.Int64
 	maxBatch                                       atomic.Int64
+	prefillBatches, maxPrefill                     atomic.Int64
 }
 
 // Stats is a snapshot for metrics.
@@ -399,6 +403,10 @@ type Stats struct {
 	// BatchSizeMax is the most sequences the running batch has held in
 	// one decode step (1 when nothing was ever batched).
 	BatchSizeMax int
+	// PrefillBatches counts the forward passes that prefilled several
+	// prompts at once; PrefillBatchMax is the most prompts one held.
+	PrefillBatches  uint64
+	PrefillBatchMax int
 }
 
 // Stats returns the engine's counters and current queue and batch sizes.
@@ -416,5 +424,7 @@ func (e *Engine) Stats() Stats {
 		PromptCacheEntries: int(e.schedState.cacheEntries.Load()),
 		PromptCacheBytes:   e.schedState.cacheBytes.Load(),
 		BatchSizeMax:       int(e.schedState.maxBatch.Load()),
+		PrefillBatches:     uint64(e.schedState.prefillBatches.Load()),
+		PrefillBatchMax:    int(e.schedState.maxPrefill.Load()),
 	}
 }

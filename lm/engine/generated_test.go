@@ -69,18 +69,28 @@ func TestGeneratedBatched(t *testing.T) {
 		// with BatchGenerator where a row was not padded, and all rows with
 		// BatchGenerator run with lengths passed on (batch_reference.py).
 		ssmLengths bool
+		// prefillStep > 0 is the prefill step size (engine, lm/generate and
+		// mlx-lm alike): prompts longer than it are prefilled in chunks,
+		// several prompts' chunks in one forward pass (padded for the KV-only
+		// models; equal lengths for the others).
+		prefillStep int
 	}{
-		{"qwen3", 0, "", false},
-		{"llama", 0, "", false},
-		{"llama", 6, "", false}, // shorter than most prompts: the window rotates during prefill and decoding
-		{"qwen3_next", 0, "moe-interval4-partial-rope", false},
-		{"nemotron_h", 0, "pattern-str-M-star-dash", true},
+		{"qwen3", 0, "", false, 0},
+		{"llama", 0, "", false, 0},
+		{"llama", 6, "", false, 0}, // shorter than most prompts: the window rotates during prefill and decoding
+		{"qwen3_next", 0, "moe-interval4-partial-rope", false, 0},
+		{"nemotron_h", 0, "pattern-str-M-star-dash", true, 0},
+		{"qwen3", 0, "", false, 3},
+		{"llama", 6, "", false, 4},
+		{"qwen3_next", 0, "moe-interval4-partial-rope", false, 4},
+		{"nemotron_h", 0, "pattern-str-M-star-dash", true, 4},
 	}
 	// One Python process makes the models (mlx-lm's save_model) and runs
 	// mlx-lm on them.
 	type refCase struct {
-		MakeModel  []string `json:"make_model"`
-		SSMLengths bool     `json:"ssm_lengths"`
+		MakeModel       []string `json:"make_model"`
+		SSMLengths      bool     `json:"ssm_lengths"`
+		PrefillStepSize int      `json:"prefill_step_size,omitempty"`
 	}
 	spec := struct {
 		Prompts   [2][][]int `json:"prompts"`
@@ -94,7 +104,7 @@ func TestGeneratedBatched(t *testing.T) {
 		dirs[i] = filepath.Join(tmp, fmt.Sprintf("%s-%d", tc.arch, i))
 		rc := refCase{MakeModel: []string{dirs[i], "--tokenizer", "../tokenizer/testdata/qwen3", "--arch", tc.arch,
 			"--vocab", "256", "--hidden", "64", "--layers", "2", "--seed", "7", "--sliding-window", fmt.Sprint(tc.sliding)}}
-		rc.SSMLengths = tc.ssmLengths
+		rc.SSMLengths, rc.PrefillStepSize = tc.ssmLengths, tc.prefillStep
 		if tc.config != "" {
 			rc.MakeModel = append(rc.MakeModel, "--config", filepath.Join("..", "..", "parity", "configs", tc.arch+".json")+":"+tc.config)
 		}
@@ -120,14 +130,14 @@ func TestGeneratedBatched(t *testing.T) {
 	}
 	for ci, tc := range cases {
 		ref := refs[ci]
-		t.Run(fmt.Sprintf("%s/sliding_window=%d%s", tc.arch, tc.sliding, tc.config), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/sliding_window=%d/prefill_step=%d%s", tc.arch, tc.sliding, tc.prefillStep, tc.config), func(t *testing.T) {
 			m, err := loader.Load(context.Background(), dirs[ci], loader.Options{NoProgress: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(m.Free)
 
-			e := newEngine(t, m, engine.Options{PromptCacheSize: -1})
+			e := newEngine(t, m, engine.Options{PromptCacheSize: -1, PrefillStepSize: tc.prefillStep})
 			if !e.Batchable() {
 				t.Fatal("the engine's probe finds the generated model not batchable")
 			}
@@ -171,14 +181,19 @@ func TestGeneratedBatched(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			if st := e.Stats(); st.BatchSizeMax < 2 {
+			st := e.Stats()
+			if st.BatchSizeMax < 2 {
 				t.Errorf("the requests never shared a batch (largest batch %d)", st.BatchSizeMax)
 			}
+			if tc.prefillStep > 0 && st.PrefillBatches == 0 {
+				t.Errorf("no forward pass prefilled several prompts")
+			}
+			t.Logf("largest decode batch %d; %d prefill passes of several prompts, the largest of %d", st.BatchSizeMax, st.PrefillBatches, st.PrefillBatchMax)
 			for i, p := range all {
 				if got[i].err != nil {
 					t.Fatalf("request %d: %v", i, got[i].err)
 				}
-				goAlone := alone(t, m, p, n, generate.Options{})
+				goAlone := alone(t, m, p, n, generate.Options{PrefillStepSize: tc.prefillStep})
 				type want struct {
 					name string
 					want []int

@@ -464,13 +464,39 @@ func (s *scheduler) setup(q *seq) error {
 // prefill processes one chunk of each prompt being prefilled; a prompt
 // with only its last token left takes its first step and starts decoding.
 func (s *scheduler) prefill() {
+	failed := map[*seq]bool{}
+	fail := func(q *seq, err error) {
+		s.log.Error("prefill failed", "request", q.req.ID, "err", err)
+		q.box.finish(err)
+		generate.FreeCache(q.caches)
+		q.caches = nil
+		q.key.Free()
+		failed[q] = true
+	}
+	if s.batchable {
+		for _, grp := range s.prefillGroups() {
+			if len(grp) == 1 {
+				if err := s.prefillChunk(grp[0]); err != nil {
+					fail(grp[0], err)
+				}
+				continue
+			}
+			if err := s.prefillBatch(grp); err != nil {
+				for _, q := range grp {
+					fail(q, err)
+				}
+			}
+		}
+	} else {
+		for _, q := range s.prefilling {
+			if err := s.prefillChunk(q); err != nil {
+				fail(q, err)
+			}
+		}
+	}
 	var still []*seq
 	for _, q := range s.prefilling {
-		if err := s.prefillChunk(q); err != nil {
-			s.log.Error("prefill failed", "request", q.req.ID, "err", err)
-			q.box.finish(err)
-			generate.FreeCache(q.caches)
-			q.key.Free()
+		if failed[q] {
 			continue
 		}
 		if q.pos < len(q.prompt)-1 {
@@ -503,7 +529,10 @@ func cacheHandles(cs []cache.Cache) []*mlx.Array {
 	return out
 }
 
-func (s *scheduler) prefillChunk(q *seq) error {
+// nextChunk is the prompt tokens q's next prefill step processes (none
+// when only its last token is left): at most PrefillStepSize, and never past
+// its next checkpoint (BatchGenerator's segments).
+func (s *scheduler) nextChunk(q *seq) []int32 {
 	left := len(q.prompt) - 1 - q.pos
 	if left <= 0 {
 		return nil
@@ -512,8 +541,16 @@ func (s *scheduler) prefillChunk(q *seq) error {
 	if len(q.checkpoints) > 0 {
 		n = min(n, q.checkpoints[0].At-q.pos)
 	}
+	return q.prompt[q.pos : q.pos+n]
+}
+
+func (s *scheduler) prefillChunk(q *seq) error {
+	chunk := s.nextChunk(q)
+	if len(chunk) == 0 {
+		return nil
+	}
+	n := len(chunk)
 	sc := mlx.NewScope()
-	chunk := q.prompt[q.pos : q.pos+n]
 	logits, err := s.model.Forward(mlx.FromSlice(chunk, 1, n), q.caches)
 	if err == nil {
 		err = logits.Err()
@@ -526,9 +563,15 @@ func (s *scheduler) prefillChunk(q *seq) error {
 	if err != nil {
 		return err
 	}
-	q.pos += n
-	q.tokens = append(q.tokens, chunk...)
 	mlx.ClearCache()
+	return s.chunkDone(q, chunk)
+}
+
+// chunkDone records a prefilled chunk of q: its progress, and the prompt
+// cache entry of a checkpoint it reached.
+func (s *scheduler) chunkDone(q *seq, chunk []int32) error {
+	q.pos += len(chunk)
+	q.tokens = append(q.tokens, chunk...)
 	q.box.put(Event{Kind: Progress, Processed: q.pos, Total: len(q.prompt)})
 	if len(q.checkpoints) > 0 && q.checkpoints[0].At == q.pos {
 		cp := q.checkpoints[0]

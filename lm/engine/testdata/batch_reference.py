@@ -10,7 +10,7 @@ inserted after the first has taken `join_after` steps.
 
 usage: batch_reference.py SPEC.json
   SPEC: {"prompts": [[[tok, ...], ...], [[tok, ...], ...]], "max_tokens": N, "join_after": K,
-         "cases": [{"make_model": [ARGS...], "max_kv_size": S | null}, ...]}
+         "cases": [{"make_model": [ARGS...], "max_kv_size": S | null, "prefill_step_size": P | null}, ...]}
   A case with "ssm_lengths": true (nemotron_h) also runs BatchGenerator with nemotron_h.py's Mamba mixer
   passing lengths=cache.lengths to ssm_update, as ssm.py provides for and the mixer does not at 0.32.2:
   without it a row right-padded in the prefill batch takes the padding into its SSM state ("batch_ssm_lengths").
@@ -29,16 +29,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "server" / "testdat
 import make_model  # noqa: E402
 
 
-def reference(model, groups, n, join_after, max_kv_size):
+def reference(model, groups, n, join_after, max_kv_size, prefill_step_size=2048):
     prompts = [p for g in groups for p in g]
     alone = []
     for p in prompts:
-        toks = [int(t) for t, _ in generate_step(mx.array(p), model, max_tokens=n, max_kv_size=max_kv_size)]
+        toks = [int(t) for t, _ in generate_step(mx.array(p), model, max_tokens=n, max_kv_size=max_kv_size,
+                                                 prefill_step_size=prefill_step_size)]
         alone.append(toks)
 
     # No stop tokens: a random model's EOS would end rows at different points
     # in the two runs only by chance; length is the finish for every row.
-    gen = BatchGenerator(model, stop_tokens=[], max_kv_size=max_kv_size)
+    gen = BatchGenerator(model, stop_tokens=[], max_kv_size=max_kv_size, prefill_step_size=prefill_step_size)
     out = {}
     order = list(gen.insert(groups[0], [n] * len(groups[0])))
     steps = 0
@@ -85,11 +86,12 @@ def main():
         args = make_model.parser().parse_args(case["make_model"])
         make_model.make(args)
         model, _ = load_model(Path(args.out))
-        ref = reference(model, spec["prompts"], spec["max_tokens"], spec["join_after"], case.get("max_kv_size"))
+        kw = dict(prefill_step_size=case.get("prefill_step_size") or 2048)
+        ref = reference(model, spec["prompts"], spec["max_tokens"], spec["join_after"], case.get("max_kv_size"), **kw)
         if case.get("ssm_lengths"):
             with nemotron_h_ssm_lengths():
                 ref["batch_ssm_lengths"] = reference(model, spec["prompts"], spec["max_tokens"], spec["join_after"],
-                                                     case.get("max_kv_size"))["batch"]
+                                                     case.get("max_kv_size"), **kw)["batch"]
         results.append(ref)
     print(json.dumps(results))
 

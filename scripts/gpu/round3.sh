@@ -35,7 +35,8 @@ shift
 G=/tmp/hf2go-gpu
 LOCAL=${LOCAL:-}
 W=$G/res
-BIN=$root/.cache/gpu-build/bin
+BIN=$root/.cache/gpu-build/bin  # pack.sh's (CUDA); a LOCAL dry run builds its own
+[ -n "$LOCAL" ] && BIN=$root/.cache/local-build/bin
 T0=$(date +%s)
 DEADLINE=$((T0 + ${BUDGET:-580}))
 mkdir -p "$OUT" "$G" "$W"

@@ -12,13 +12,17 @@ usage: bench_server.py --mlxlm BIN --model DIR [--tokens 48] [--rounds 2]
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
 
-import httpx2 as httpx
+try:
+    import httpx2 as httpx
+except ImportError:  # a machine without the venv (scripts/gpu/round3.sh on the GPU host) has httpx itself
+    import httpx
 
 
 def wait_ready(url, proc, timeout=300):
@@ -97,6 +101,8 @@ def main():
     ap.add_argument("--python", default=sys.executable, help="the interpreter whose mlx_lm.server is measured")
     args = ap.parse_args()
 
+    # a SIGTERM (timeout(1)) runs the finally below, which stops both servers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     go = subprocess.Popen([args.mlxlm, "server", "--model", args.model, "--port", str(args.go_port), "--log-level", "ERROR"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)

@@ -16,9 +16,75 @@ package sample
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
+
+// mlx-lm compiles each filter and the categorical draw with
+// @partial(mx.compile, inputs=mx.random.state, outputs=mx.random.state); so
+// do these, through mlx.Compile: traced once per input shape and dtype and
+// per value of the Python-scalar arguments (top_k, min_p, ... are constants
+// of the trace, passed as mlx.Int / mlx.Float and read back while tracing),
+// then replayed as one fused graph. The random state is an input of Python's
+// trace, which splits it inside; here the split (mlx.NextKey) happens before
+// the call and the key is an argument: the same key either way.
+
+// traces counts the traces of the compiled functions below (for the test
+// that they are replayed, not re-traced, on later calls).
+var traces atomic.Int64
+
+var categoricalC = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	traces.Add(1)
+	// a: logits, 1/temp (a constant), key
+	return mlx.Categorical(mlx.Multiply(a[0], a[1]), -1, a[2])
+}, false)
+
+var topKC = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	traces.Add(1)
+	logprobs := a[0]
+	topK, err := a[1].IntItem()
+	if err != nil {
+		return mlx.Errorf("apply_top_k", "%v", err)
+	}
+	maskIdx := mlx.Argpartition(mlx.Negative(logprobs), topK-1, -1).Index(mlx.Ellipsis, mlx.Slice(topK, mlx.None, 1))
+	return mlx.PutAlongAxis(logprobs, maskIdx, mlx.Scalar(math.Inf(-1), logprobs.Dtype()), -1)
+}, false)
+
+var minPC = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	traces.Add(1)
+	logprobs := a[0]
+	minP, err := a[1].Item()
+	if err != nil {
+		return mlx.Errorf("apply_min_p", "%v", err)
+	}
+	minTokensToKeep, err := a[2].IntItem()
+	if err != nil {
+		return mlx.Errorf("apply_min_p", "%v", err)
+	}
+	topLogprobs := mlx.Max(logprobs, true, -1)
+	scaledMinP := mlx.Add(topLogprobs, mlx.Float(math.Log(minP)))
+	tokensToRemove := mlx.Less(logprobs, scaledMinP)
+	if minTokensToKeep > 1 {
+		topIndices := mlx.Argpartition(logprobs, -minTokensToKeep, -1)
+		topIndices = topIndices.Index(mlx.Ellipsis, mlx.Slice(-minTokensToKeep, mlx.None, 1))
+		tokensToRemove = mlx.PutAlongAxis(tokensToRemove, topIndices, mlx.Scalar(0, mlx.Bool), -1)
+	}
+	return mlx.Where(tokensToRemove, mlx.Float(math.Inf(-1)), logprobs)
+}, false)
+
+var topPC = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
+	traces.Add(1)
+	logprobs, topP := a[0], a[1]
+	sortedLogprobs := mlx.Sort(logprobs, -1)
+	sortedProbs := mlx.Exp(mlx.Astype(sortedLogprobs, mlx.Float32))
+	massAbove := mlx.Cumsum(sortedProbs, -1, true, false)
+	first := mlx.Slice(mlx.None, 1, 1)
+	totalMass := mlx.Add(massAbove.Index(mlx.Ellipsis, first), sortedProbs.Index(mlx.Ellipsis, first))
+	numDropped := mlx.Sum(mlx.GreaterEqual(massAbove, mlx.Multiply(topP, totalMass)), true, -1)
+	threshold := mlx.TakeAlongAxis(sortedLogprobs, numDropped, -1)
+	return mlx.Where(mlx.Less(logprobs, threshold), mlx.Float(math.Inf(-1)), logprobs)
+}, false)
 
 // Sampler maps log-probabilities [B, V] to token ids [B]
 // (make_sampler's return value).
@@ -97,11 +163,12 @@ func MakeSampler(o Options) (Sampler, error) {
 // CategoricalSampling is categorical_sampling: mx.random.categorical(logits *
 // (1 / temp)), drawing its key from the global sequence (mlx.Seed).
 func CategoricalSampling(logits *mlx.Array, temp float64) *mlx.Array {
-	s := mlx.NewScope()
-	defer s.Close()
-	out := mlx.Categorical(mlx.Multiply(logits, mlx.Float(1/temp)), -1, nil)
-	s.Keep(out)
-	return out
+	if err := logits.Err(); err != nil {
+		return logits.Index(mlx.Ellipsis) // carries the error on
+	}
+	key := mlx.NextKey()
+	defer key.Free()
+	return categoricalC(logits, mlx.Float(1/temp), key)
 }
 
 // ApplyTopK is apply_top_k: every token outside the top k gets -inf.
@@ -113,12 +180,7 @@ func ApplyTopK(logprobs *mlx.Array, topK int) *mlx.Array {
 	if !(0 < topK && topK < vocab) {
 		return mlx.Errorf("apply_top_k", "`top_k` has to be an integer in the (0, %d) interval, but is %d.", vocab, topK)
 	}
-	s := mlx.NewScope()
-	defer s.Close()
-	maskIdx := mlx.Argpartition(mlx.Negative(logprobs), topK-1, -1).Index(mlx.Ellipsis, mlx.Slice(topK, mlx.None, 1))
-	out := mlx.PutAlongAxis(logprobs, maskIdx, mlx.Scalar(math.Inf(-1), logprobs.Dtype()), -1)
-	s.Keep(out)
-	return out
+	return topKC(logprobs, mlx.Int(topK))
 }
 
 // ApplyMinP is apply_min_p: tokens whose probability is below min_p times the
@@ -131,19 +193,10 @@ func ApplyMinP(logprobs *mlx.Array, minP float64, minTokensToKeep int) *mlx.Arra
 	if minTokensToKeep < 1 {
 		return mlx.Errorf("apply_min_p", "`min_tokens_to_keep` has to be a positive integer, but is %d", minTokensToKeep)
 	}
-	s := mlx.NewScope()
-	defer s.Close()
-	topLogprobs := mlx.Max(logprobs, true, -1)
-	scaledMinP := mlx.Add(topLogprobs, mlx.Float(math.Log(minP)))
-	tokensToRemove := mlx.Less(logprobs, scaledMinP)
-	if minTokensToKeep > 1 {
-		topIndices := mlx.Argpartition(logprobs, -minTokensToKeep, -1)
-		topIndices = topIndices.Index(mlx.Ellipsis, mlx.Slice(-minTokensToKeep, mlx.None, 1))
-		tokensToRemove = mlx.PutAlongAxis(tokensToRemove, topIndices, mlx.Scalar(0, mlx.Bool), -1)
+	if err := logprobs.Err(); err != nil {
+		return logprobs.Index(mlx.Ellipsis) // carries the error on
 	}
-	out := mlx.Where(tokensToRemove, mlx.Float(math.Inf(-1)), logprobs)
-	s.Keep(out)
-	return out
+	return minPC(logprobs, mlx.Float(minP), mlx.Int(minTokensToKeep))
 }
 
 // ApplyTopP is apply_top_p: nucleus filtering at cumulative probability
@@ -151,18 +204,10 @@ func ApplyMinP(logprobs *mlx.Array, minP float64, minTokensToKeep int) *mlx.Arra
 // (in float32) and drops what is below it, instead of mapping cumulative
 // sums back through the inverse permutation.
 func ApplyTopP(logprobs *mlx.Array, topP float64) *mlx.Array {
-	s := mlx.NewScope()
-	defer s.Close()
-	sortedLogprobs := mlx.Sort(logprobs, -1)
-	sortedProbs := mlx.Exp(mlx.Astype(sortedLogprobs, mlx.Float32))
-	massAbove := mlx.Cumsum(sortedProbs, -1, true, false)
-	first := mlx.Slice(mlx.None, 1, 1)
-	totalMass := mlx.Add(massAbove.Index(mlx.Ellipsis, first), sortedProbs.Index(mlx.Ellipsis, first))
-	numDropped := mlx.Sum(mlx.GreaterEqual(massAbove, mlx.Multiply(mlx.Float(topP), totalMass)), true, -1)
-	threshold := mlx.TakeAlongAxis(sortedLogprobs, numDropped, -1)
-	out := mlx.Where(mlx.Less(logprobs, threshold), mlx.Float(math.Inf(-1)), logprobs)
-	s.Keep(out)
-	return out
+	if err := logprobs.Err(); err != nil {
+		return logprobs.Index(mlx.Ellipsis) // carries the error on
+	}
+	return topPC(logprobs, mlx.Float(topP))
 }
 
 // MakeLogitsProcessors is make_logits_processors(logit_bias,

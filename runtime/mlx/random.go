@@ -106,6 +106,15 @@ func nextKey() *Array {
 	return use
 }
 
+// NextKey returns the next key of the process-wide sequence, the one an op
+// called without a key would draw (KeySequence::next: Seed(s) followed by the
+// same draws reproduces Python's keys). A function compiled with Compile
+// takes it as an argument where mlx-lm writes @partial(mx.compile,
+// inputs=mx.random.state, outputs=mx.random.state): there the state is an
+// input of the trace and the split happens inside it; here the same split
+// happens before the call, which gives the same key.
+func NextKey() *Array { return nextKey() }
+
 // keyOr returns key, or the next key of the sequence when key is nil, and
 // whether the caller must free it.
 func keyOr(key *Array) (*Array, bool) {

@@ -57,6 +57,15 @@ SHAPES = {
                           decoder_sparse_step=1, mlp_only_layers=[], num_attention_heads=32, num_key_value_heads=4,
                           head_dim=128, rms_norm_eps=1e-6, vocab_size=151936, rope_theta=1000000.0,
                           tie_word_embeddings=False, max_position_embeddings=40960),
+    # dry runs of the scripts on a CPU (scripts/gpu/round3.sh with LOCAL=1): the same code paths, tiny
+    "tiny-llama": dict(model_type="llama", hidden_size=128, num_hidden_layers=2, intermediate_size=256,
+                       num_attention_heads=4, num_key_value_heads=2, head_dim=32, rms_norm_eps=1e-5,
+                       vocab_size=1024, rope_theta=10000.0, tie_word_embeddings=True, max_position_embeddings=4096),
+    "tiny-moe": dict(model_type="qwen3_moe", hidden_size=128, num_hidden_layers=2, intermediate_size=256,
+                     moe_intermediate_size=64, num_experts=8, num_experts_per_tok=2, norm_topk_prob=True,
+                     decoder_sparse_step=1, mlp_only_layers=[], num_attention_heads=4, num_key_value_heads=2,
+                     head_dim=32, rms_norm_eps=1e-6, vocab_size=1024, rope_theta=1000000.0,
+                     tie_word_embeddings=False, max_position_embeddings=4096),
 }
 
 
@@ -131,10 +140,10 @@ def run_python(model_dir, prompt, gen):
                           peak_memory_gb=last.peak_memory, device=str(mx.default_device()))))
 
 
-def copy_bandwidth():
+def copy_bandwidth(gib=4.0):
     """GB/s of a device-to-device copy through MLX (bytes read + written), best of 20."""
     import mlx.core as mx
-    n = 1 << 30  # 4 GiB of float32
+    n = int(gib * (1 << 28))  # gib GiB of float32
     a = mx.ones((n,), mx.float32)
     mx.eval(a)
     best = 0.0
@@ -184,7 +193,8 @@ def main():
     ap.add_argument("--mlxlm", default=str(ROOT / "bin" / "mlxlm"))
     ap.add_argument("--models-dir", default="/tmp/hf2go-gpu/models")
     ap.add_argument("--datasheet-gbs", type=float, default=4800.0)
-    ap.add_argument("--json-out", default=None)
+    ap.add_argument("--json-out", default=None, help="written after each model, so a cut run keeps what finished")
+    ap.add_argument("--copy-gib", type=float, default=4.0, help="size of the copy that measures the bandwidth")
     ap.add_argument("--run-python", nargs=3, metavar=("MODEL", "PROMPT", "GEN"), help=argparse.SUPPRESS)
     ap.add_argument("--build", nargs=3, metavar=("SHAPE", "Q", "OUT"), help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -197,7 +207,7 @@ def main():
     import mlx.core as mx
     import mlx_lm
     info = dict(gpu=gpu_info(), mlx=mx.__version__, mlx_lm=mlx_lm.__version__, device=str(mx.default_device()))
-    bw = copy_bandwidth()
+    bw = copy_bandwidth(a.copy_gib)
     info.update(copy_gbs=bw, datasheet_gbs=a.datasheet_gbs, prompt_tokens=a.prompt_tokens,
                 gen_tokens=a.gen_tokens, reps=a.reps)
     print(f"bench-gpu: {info['gpu']}; mlx {info['mlx']} ({info['device']}), mlx-lm {info['mlx_lm']}; "
@@ -254,6 +264,8 @@ def main():
                          runs={k: [(r["prompt_tps"], r["generation_tps"]) for r in v] for k, v in res.items()},
                          bound_copy=bw * 1e9 / wb, bound_datasheet=a.datasheet_gbs * 1e9 / wb,
                          tokens_equal_prefix=prefix, tokens_equal=match))
+        if a.json_out:
+            Path(a.json_out).write_text(json.dumps(dict(info=info, rows=rows), indent=1))
 
     print()
     print(f"| model | weights | prompt tok/s Python | prompt tok/s Go | Go/Py | gen tok/s Python | gen tok/s Go | Go/Py "

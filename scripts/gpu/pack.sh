@@ -55,7 +55,7 @@ rm -rf "$build" && mkdir -p "$build/bin"
 export CGO_CPPFLAGS="-I$root/$sdk/mlx/include"
 export CGO_LDFLAGS="-L$root/$sdk/mlx/lib -Wl,-rpath,/tmp/hf2go-gpu/site/mlx/lib -Wl,--allow-shlib-undefined -Wl,-rpath-link,$root/$sdk/mlx_cuda_13.libs"
 # PKGS (space-separated) picks fewer test packages for a short device session.
-read -r -a pkgs <<< "${PKGS:-./runtime/mlx ./runtime/mlx/nn ./runtime/py ./ported/base ./ported/cache ./ported/rope ./ported/switch}"
+read -r -a pkgs <<< "${PKGS:-./runtime/mlx ./runtime/mlx/nn}"
 for p in "${pkgs[@]}"; do
   # name: the package path with / -> _, so the device knows where to run it
   n=$(echo "${p#./}" | tr / _)
@@ -80,6 +80,14 @@ tail -c +"$((part1_bytes + 1))" "$wheels/libmlx.so.xz" > "$carry/2/libmlx.so.xz.
 (cd "$sdk" && tar cf - --exclude=mlx/lib/libmlx.so mlx mlx_cuda_13.libs mlx_cuda_13-0.32.4.dist-info) | xz -T0 -9 > "$carry/2/sdk.tar.xz"
 cp "$wheels"/mlx-0.32.4-cp312-*.whl "$wheels"/mlx_lm-"$mlxlm_version"-*.whl "$carry/2/wheels/"
 tar cf - -C "$build" bin | xz -T0 -9 > "$carry/2/bins.tar.xz"
+# The device tool sends the checkout the session started in (which may be another
+# branch than this one), so this tree travels too: tree.tar.xz, unpacked there into a
+# clean directory (scripts/gpu/round3.sh's header). Of the tokenizer test data only
+# the Qwen3 tokenizer (bench_server.py's model) goes: the others are 9 MB.
+git ls-files --cached --others --exclude-standard --deduplicate |
+  grep -v -E '^lm/tokenizer/testdata/(gemma3|llama2|llama3|gpt4)/' |
+  while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done |
+  tar cf - --files-from=- | xz -T0 -6 > "$carry/2/tree.tar.xz"
 {
   echo "libmlx.so $(sha256sum < "$sdk/mlx/lib/libmlx.so" | cut -c1-64)"
   echo "libmlx.so.xz $(sha256sum < "$wheels/libmlx.so.xz" | cut -c1-64)"

@@ -259,7 +259,7 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 				u.siblingClasses[from][c.Name] = c
 			}
 			if from != "" && k.definedInMain(n.Name) {
-				if !k.mainUsesSibling(from, n.Name) {
+				if !k.mainUsesSibling(from, n.Name) && !(c.IsArgs && k.importedAsAlias(from, n.Name)) {
 					if !c.IsArgs {
 						// Redefined by this file; still a possible base class.
 						k.collectClass(c)
@@ -275,6 +275,7 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 						c.Name += "_"
 					}
 					scope.Symbols[n.Name] = &names.Symbol{Name: n.Name, Kind: names.LocalClass, Target: c.Name, Node: n, Scope: scope}
+					k.bindAliases(from, n.Name, c.Name)
 					c.Wrapped = true
 				}
 			}

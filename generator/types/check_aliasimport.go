@@ -1,0 +1,35 @@
+package types
+
+import "github.com/hf2go/hf2go/generator/names"
+
+// A sibling's config dataclass imported under another name where the file
+// defines the same name.
+//
+// kimi_k25 defines its own ModelArgs and imports deepseek_v3's as
+// `from .deepseek_v3 import ModelArgs as TextConfig`: the text config
+// (TextConfig.from_dict(...), `config: TextConfig`). As for
+// `llama.ModelArgs` in a wrapper (unit.go), the sibling's dataclass is
+// translated under the sibling file's name (DeepseekV3ModelArgs) and the
+// alias names it. (A sibling's Model imported under another name is a base
+// class, qwen3_5_moe's `Model as Qwen3_5Model`, and stays one.)
+
+// importedAsAlias reports whether the file imports class name of sibling
+// file under another name.
+func (k *collector) importedAsAlias(file, name string) bool {
+	for alias, sym := range k.u.Scope.Symbols {
+		if sym.Kind == names.Sibling && sym.File == file && sym.Target == name && alias != name {
+			return true
+		}
+	}
+	return false
+}
+
+// bindAliases points the file's aliases of sibling class name at the Go
+// class goName it is translated as.
+func (k *collector) bindAliases(file, name, goName string) {
+	for alias, sym := range k.u.Scope.Symbols {
+		if sym.Kind == names.Sibling && sym.File == file && sym.Target == name && alias != name {
+			k.u.Scope.Symbols[alias] = &names.Symbol{Name: alias, Kind: names.LocalClass, Target: goName, Node: sym.Node, Scope: k.u.Scope}
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package types
 
-import "github.com/hf2go/hf2go/generator/names"
+import (
+	"github.com/hf2go/hf2go/generator/names"
+	"github.com/hf2go/hf2go/generator/syntax"
+)
 
 // A sibling's config dataclass imported under another name where the file
 // defines the same name.
@@ -32,4 +35,22 @@ func (k *collector) bindAliases(file, name, goName string) {
 			k.u.Scope.Symbols[alias] = &names.Symbol{Name: alias, Kind: names.LocalClass, Target: goName, Node: sym.Node, Scope: k.u.Scope}
 		}
 	}
+}
+
+// renameCollision renames class c of sibling file from when another
+// sibling already brought a class of that name (mistral3 takes llama's and
+// ministral3's Attention, MLP and TransformerBlock): the later one is
+// translated under its file's name (Ministral3Attention), and its file's
+// code sees it by its Python name.
+func (k *collector) renameCollision(c *Class, n *syntax.ClassDef, scope *names.Scope, from string) {
+	u := k.u
+	prev, ok := u.ByClass[c.Name]
+	if !ok || prev.Scope == scope {
+		return
+	}
+	c.Name = names.GoExported(from) + n.Name
+	for u.ByClass[c.Name] != nil || k.definedInMain(c.Name) {
+		c.Name += "_"
+	}
+	scope.Symbols[n.Name] = &names.Symbol{Name: n.Name, Kind: names.LocalClass, Target: c.Name, Node: n, Scope: scope}
 }

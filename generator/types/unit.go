@@ -219,8 +219,12 @@ func (k *collector) collect() {
 	// Model files built on another one (smollm3 on llama) bring the other
 	// file's classes and functions into this package, minus those this file
 	// redefines; they are translated with their own file's imports.
+	seen := map[string]bool{}
 	for _, file := range u.Scope.Siblings {
-		k.importSibling(file, map[string]bool{}, u.Scope)
+		// One seen set for all: a file both imported directly and through
+		// another sibling (mistral3 -> ministral3, mistral4 -> ministral3)
+		// is merged once.
+		k.importSibling(file, seen, u.Scope)
 	}
 	k.collectFile(u.File, u.Scope, "")
 	k.foreignArgParams()
@@ -278,6 +282,9 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 					k.bindAliases(from, n.Name, c.Name)
 					c.Wrapped = true
 				}
+			}
+			if from != "" && !c.IsArgs {
+				k.renameCollision(c, n, scope, from)
 			}
 			u.Classes = append(u.Classes, c)
 			u.ByClass[c.Name] = c

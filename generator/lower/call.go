@@ -415,6 +415,11 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		}
 	case "upper":
 		return s("ToUpper", types.TStr)
+	case "removeprefix", "removesuffix":
+		// Exactly strings.TrimPrefix/TrimSuffix (an empty affix leaves s).
+		if len(args) == 1 {
+			return s(map[string]string{"removeprefix": "TrimPrefix", "removesuffix": "TrimSuffix"}[name], types.TStr)
+		}
 	}
 	return t.bad(c, "str."+name, "not supported")
 }

@@ -546,6 +546,10 @@ func (t *checker) strMethod(c *syntax.Call, name string, en *env) Val {
 		return tv(TBool)
 	case "replace", "lower", "strip", "join", "upper":
 		return tv(TStr)
+	case "removeprefix", "removesuffix":
+		if len(c.Args) == 1 {
+			return tv(TStr)
+		}
 	case "split":
 		return tv(ListOf(TStr))
 	case "index", "find", "count":
@@ -837,6 +841,12 @@ func accepts(tab *Table, typ string, v Val) bool {
 	}
 	pt := tab.ParseTypeName(typ)
 	if pt.Kind == Union {
+		if k == AnyK {
+			// A value of no static type (gemma4_text's offset: Optional[Any],
+			// an int or an array): the union's Go helper takes it as it is
+			// and dispatches on the value, as Python does.
+			return true
+		}
 		if v.T.Kind == Union {
 			for _, e := range v.T.Elems {
 				if !pt.Has(e) {

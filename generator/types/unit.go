@@ -231,6 +231,7 @@ func (k *collector) collect() {
 		k.importSibling(file, seen, u.Scope)
 	}
 	k.collectFile(u.File, u.Scope, "")
+	k.foreignSelfCalls()
 	k.foreignArgParams()
 	k.dropUnusedForeign()
 	if _, ok := u.ByClass["Model"]; !ok {

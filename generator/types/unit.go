@@ -223,10 +223,15 @@ func (k *collector) collect() {
 	// Model files built on another one (smollm3 on llama) bring the other
 	// file's classes and functions into this package, minus those this file
 	// redefines; they are translated with their own file's imports.
+	seen := map[string]bool{}
 	for _, file := range u.Scope.Siblings {
-		k.importSibling(file, map[string]bool{}, u.Scope)
+		// One seen set for all: a file both imported directly and through
+		// another sibling (mistral3 -> ministral3, mistral4 -> ministral3)
+		// is merged once.
+		k.importSibling(file, seen, u.Scope)
 	}
 	k.collectFile(u.File, u.Scope, "")
+	k.foreignSelfCalls()
 	k.foreignArgParams()
 	k.dropUnusedForeign()
 	if _, ok := u.ByClass["Model"]; !ok {
@@ -263,7 +268,7 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 				u.siblingClasses[from][c.Name] = c
 			}
 			if from != "" && k.definedInMain(n.Name) {
-				if !k.mainUsesSibling(from, n.Name) {
+				if !k.mainUsesSibling(from, n.Name) && !(c.IsArgs && k.importedAsAlias(from, n.Name)) {
 					if !c.IsArgs {
 						// Redefined by this file; still a possible base class.
 						k.collectClass(c)
@@ -279,8 +284,12 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 						c.Name += "_"
 					}
 					scope.Symbols[n.Name] = &names.Symbol{Name: n.Name, Kind: names.LocalClass, Target: c.Name, Node: n, Scope: scope}
+					k.bindAliases(from, n.Name, c.Name)
 					c.Wrapped = true
 				}
+			}
+			if from != "" && !c.IsArgs {
+				k.renameCollision(c, n, scope, from)
 			}
 			u.Classes = append(u.Classes, c)
 			u.ByClass[c.Name] = c

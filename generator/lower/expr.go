@@ -147,6 +147,12 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		return prim(id(g), ty)
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
+		switch t.u.KernelConst(sym, n.Id) {
+		case types.KernelNone:
+			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
+		case types.KernelObject:
+			return t.bad(n, "name "+n.Id, "a Metal kernel (mx.fast.metal_kernel) that mlx-lm calls with no pure-op path: off Metal mlx-lm itself raises \"No Metal back-end\"")
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad(n, "class "+n.Id, "a class used as a value")
@@ -251,6 +257,9 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 }
 
 func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple bool) val {
+	if lt := t.val(n.(syntax.Expr)).T; !tuple && lt.IsModuleList() {
+		return t.moduleList(lt, elts, en) // lower_modlist.go
+	}
 	var vs []val
 	var et *types.Type
 	for _, e := range elts {
@@ -373,7 +382,7 @@ func (t *translator) fstring(f *syntax.FString, en *env) val {
 			format.WriteString(strings.ReplaceAll(p.Lit, "%", "%%"))
 			continue
 		}
-		v := t.expr(p.X, en)
+		v := t.fstringConv(p, t.expr(p.X, en))
 		spec := "v"
 		switch v.t.Base().Kind {
 		case types.Int:

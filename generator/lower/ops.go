@@ -104,6 +104,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 			e := t.expr(lst.Elts[0], en)
 			et := e.t
 			if et.Kind == types.None {
+				if c, ok := t.noneListAsCache(b, r); ok {
+					return c
+				}
 				// [None] * n: the element type is the assigned variable's (the checker's).
 				et = types.TUnknown
 				if h := t.val(b).T; h.Kind == types.List && h.Elem.Kind != types.Unknown {

@@ -18,6 +18,7 @@ type fnCtx struct {
 	defined map[string]bool // names declared so far (Go side)
 	reads   map[string]bool // names the function reads
 	depth   int             // block nesting: 1 is the function body itself
+	try     *tryCtx         // the innermost try body being lowered (lower_try.go)
 }
 
 // unused reports a local that is assigned but never read.
@@ -97,8 +98,18 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 		bin := t.u.AugBinOp(x)
 		return t.assign(&syntax.Assign{At: x.At, Targets: []syntax.Expr{x.Target}, Value: bin}, en, fc)
 	case *syntax.Return:
-		return []model.Stmt{t.ret(x, en, fc)}
+		r := t.ret(x, en, fc)
+		if rr, ok := r.(*model.Return); ok && fc.try != nil {
+			return t.flowOut("Return", fc, rr.Results)
+		}
+		if out := t.flowOut("Return", fc, nil); out != nil {
+			return out
+		}
+		return []model.Stmt{r}
 	case *syntax.If:
+		if ok, isTry := x.Cond.(*syntax.TryOK); isTry {
+			return t.tryStmt(x, ok, en, fc)
+		}
 		cond := t.truth(x.Cond, en)
 		if k, ok := constBool(cond); ok {
 			// A condition known at translation time (hasattr on the
@@ -131,10 +142,10 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 		if !ok {
 			return nil
 		}
-		return []model.Stmt{head(t.block(x.Body, en, fc))}
+		return []model.Stmt{head(t.loopBody(x.Body, en, fc))}
 	case *syntax.While:
 		cond := t.truth(x.Cond, en)
-		return []model.Stmt{&model.For{Cond: cond.c, Body: t.block(x.Body, en, fc)}}
+		return []model.Stmt{&model.For{Cond: cond.c, Body: t.loopBody(x.Body, en, fc)}}
 	case *syntax.Assert:
 		cond := t.truth(x.Cond, en)
 		msg := model.Expr(lit(assertText(x)))
@@ -162,8 +173,14 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 	case *syntax.Pass:
 		return nil
 	case *syntax.Break:
+		if out := t.flowOut("Break", fc, nil); out != nil {
+			return out
+		}
 		return []model.Stmt{&model.Break{}}
 	case *syntax.Continue:
+		if out := t.flowOut("Continue", fc, nil); out != nil {
+			return out
+		}
 		return []model.Stmt{&model.Continue{}}
 	case *syntax.Delete:
 		var out []model.Stmt
@@ -505,6 +522,9 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 		return []model.Stmt{assign(index(x.c, k.c), t.coerce(v, x.t.Elem, value))}
 	case types.List:
 		i := t.expr(s.Index[0], en)
+		if st, ok := t.assignNegativeItem(s, x, i, v, value); ok {
+			return st
+		}
 		return []model.Stmt{assign(index(x.c, t.coerce(i, types.TInt, s.Index[0])), t.coerce(v, x.t.Elem, value))}
 	case types.Ext:
 		if st, ok := t.extAssignItem(s, x, value, en); ok {

@@ -32,6 +32,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			return prim(call(t.qual("py", "Slice"), x.c, t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.ListOf(et))
 		}
 		iv := t.expr(s.Index[0], en)
+		if xt.IsModuleList() {
+			return t.moduleListIndex(s, x, iv) // lower_modlist.go
+		}
 		if xt.Kind == types.Tuple && et == nil {
 			if iv.lit != nil && iv.lit.Kind == syntax.ConstInt {
 				return t.bad(s, "tuple index", "of a mixed tuple")

@@ -171,6 +171,11 @@ func (c *converter) stmt(n *sitter.Node) Stmt {
 		}
 		return &For{At: c.at(n), Target: c.target(n.ChildByFieldName("left")), Iter: c.expr(n.ChildByFieldName("right")),
 			Body: c.block(n.ChildByFieldName("body"))}
+	case "try_statement":
+		if s := c.tryStmt(n); s != nil {
+			return s
+		}
+		return nil
 	case "while_statement":
 		return &While{At: c.at(n), Cond: c.expr(n.ChildByFieldName("condition")), Body: c.block(n.ChildByFieldName("body"))}
 	case "assert_statement":
@@ -660,7 +665,12 @@ func (c *converter) str(n *sitter.Node) Expr {
 				fp.Format = strings.TrimPrefix(c.text(spec), ":")
 			}
 			if conv := ch.ChildByFieldName("type_conversion"); conv != nil {
-				c.fail(conv, "f-string conversion", "!r/!s/!a are not supported")
+				switch k := strings.TrimPrefix(c.text(conv), "!"); k {
+				case "r", "s", "a":
+					fp.Conv = k
+				default:
+					c.fail(conv, "f-string conversion", "!"+k+" is not a Python conversion")
+				}
 			}
 			parts = append(parts, fp)
 		}

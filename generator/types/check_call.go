@@ -830,6 +830,9 @@ func accepts(tab *Table, typ string, v Val) bool {
 	case "list[number]", "list[ordered]":
 		h := v.T.Homogeneous()
 		return h != nil && (h.Numeric() || (typ == "list[ordered]" && h.Kind == Str))
+	case "list[array]":
+		h := v.T.Homogeneous()
+		return h != nil && h.Kind == Array
 	}
 	pt := tab.ParseTypeName(typ)
 	if pt.Kind == Union {

@@ -114,6 +114,9 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		return v
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
+		if t.u.KernelConst(sym, n.Id) == KernelNone {
+			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()
@@ -267,6 +270,9 @@ func (t *checker) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple boo
 					}
 					return tv(TupleOf(ts...))
 				}
+				if v, ok := t.moduleList(elts, vs, en); ok {
+					return v // check_modlist.go
+				}
 				return t.bad()
 			}
 			et = u
@@ -333,7 +339,7 @@ func (t *checker) dict(d *syntax.Dict, en *env) Val {
 func (t *checker) fstring(f *syntax.FString, en *env) Val {
 	for _, p := range f.Parts {
 		if p.X != nil {
-			t.expr(p.X, en)
+			t.fstringConv(p, t.expr(p.X, en))
 		}
 	}
 	return tv(TStr)

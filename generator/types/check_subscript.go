@@ -30,6 +30,12 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 		}
 		iv := t.expr(s.Index[0], en)
 		if xt.Kind == Tuple && et == nil {
+			if xt.IsModuleList() {
+				if i, ok := ModuleListIndex(xt, iv.Lit); ok {
+					return tv(xt.Elems[i]) // check_modlist.go
+				}
+				return t.bad()
+			}
 			if iv.Lit != nil && iv.Lit.Kind == syntax.ConstInt {
 				return t.bad()
 			}

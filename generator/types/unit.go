@@ -36,6 +36,7 @@ type Unit struct {
 	calls  map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
 	mark   int                                // diagnostics of Check itself
 	synth  map[synthKey]*names.Symbol
+	kern   map[*names.Scope]*kernels // module-level Metal kernels per file (check_kernel.go)
 }
 
 // Class is a class of the unit: a module (nn.Module subclass) or a
@@ -893,6 +894,7 @@ func (k *collector) load(module string, at syntax.Node) (*syntax.File, *names.Sc
 		u.siblings[module] = nil
 		return nil, nil
 	}
+	rewriteClassValues(f, s, k.tab) // classval.go
 	u.siblings[module] = f
 	return f, s
 }

@@ -11,8 +11,12 @@ inserted after the first has taken `join_after` steps.
 usage: batch_reference.py SPEC.json
   SPEC: {"prompts": [[[tok, ...], ...], [[tok, ...], ...]], "max_tokens": N, "join_after": K,
          "cases": [{"make_model": [ARGS...], "max_kv_size": S | null}, ...]}
-prints [{"alone": [[tok, ...], ...], "batch": [[tok, ...], ...]}, ...], one per case
+  A case with "ssm_lengths": true (nemotron_h) also runs BatchGenerator with nemotron_h.py's Mamba mixer
+  passing lengths=cache.lengths to ssm_update, as ssm.py provides for and the mixer does not at 0.32.2:
+  without it a row right-padded in the prefill batch takes the padding into its SSM state ("batch_ssm_lengths").
+prints [{"alone": [[tok, ...], ...], "batch": [[tok, ...], ...], "batch_ssm_lengths": ...}, ...], one per case
 """
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -53,6 +57,27 @@ def reference(model, groups, n, join_after, max_kv_size):
     return {"alone": alone, "batch": [out[u] for u in order]}
 
 
+@contextlib.contextmanager
+def nemotron_h_ssm_lengths():
+    """nemotron_h's mixer with cache.lengths passed on to ssm_update."""
+    from mlx_lm.models import nemotron_h
+
+    mixer, update = nemotron_h.NemotronHMamba2Mixer, nemotron_h.ssm_update
+    orig_ssm = mixer._ssm
+    lengths = [None]
+
+    def _ssm(self, hidden_states, B, C, dt, cache, mask):
+        lengths[0] = cache.lengths if cache is not None else None
+        return orig_ssm(self, hidden_states, B, C, dt, cache, mask)
+
+    mixer._ssm = _ssm
+    nemotron_h.ssm_update = lambda *a, **k: update(*a, **k, lengths=lengths[0])
+    try:
+        yield
+    finally:
+        mixer._ssm, nemotron_h.ssm_update = orig_ssm, update
+
+
 def main():
     spec = json.loads(Path(sys.argv[1]).read_text())
     results = []
@@ -60,7 +85,12 @@ def main():
         args = make_model.parser().parse_args(case["make_model"])
         make_model.make(args)
         model, _ = load_model(Path(args.out))
-        results.append(reference(model, spec["prompts"], spec["max_tokens"], spec["join_after"], case.get("max_kv_size")))
+        ref = reference(model, spec["prompts"], spec["max_tokens"], spec["join_after"], case.get("max_kv_size"))
+        if case.get("ssm_lengths"):
+            with nemotron_h_ssm_lengths():
+                ref["batch_ssm_lengths"] = reference(model, spec["prompts"], spec["max_tokens"], spec["join_after"],
+                                                     case.get("max_kv_size"))["batch"]
+        results.append(ref)
     print(json.dumps(results))
 
 

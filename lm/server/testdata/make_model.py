@@ -5,6 +5,7 @@ tokenizer files are copied from a lm/tokenizer/testdata directory.
 
 usage: make_model.py OUT --tokenizer DIR [--arch qwen3|llama] [--hidden 64]
          [--layers 2] [--vocab N] [--seed 0] [--sliding-window N]
+         [--config parity/configs/ARCH.json:CASE]
 """
 import argparse
 import gzip
@@ -20,7 +21,7 @@ def parser():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--tokenizer", required=True)
-    ap.add_argument("--arch", default="qwen3", choices=["qwen3", "llama"])
+    ap.add_argument("--arch", default="qwen3", help="qwen3 or llama (any model_type with --config)")
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--intermediate", type=int, default=0)
@@ -30,6 +31,9 @@ def parser():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--sliding-window", type=int, default=0,
                     help="llama: alternate sliding_attention (RotatingKVCache of this size) and full_attention layers")
+    ap.add_argument("--config", default=None,
+                    help="FILE:CASE: the config of a parity/configs case (any architecture; --arch, --hidden, --layers "
+                         "and --heads are then unused, vocab_size is --vocab or the tokenizer's)")
     return ap
 
 
@@ -50,7 +54,11 @@ def make(args):
                   intermediate_size=args.intermediate or 2 * args.hidden, num_attention_heads=args.heads,
                   num_key_value_heads=max(1, args.heads // 2), rms_norm_eps=1e-6, vocab_size=vocab,
                   rope_theta=1000000.0, tie_word_embeddings=True, max_position_embeddings=4096)
-    if args.arch == "qwen3":
+    if args.config:
+        file, case = args.config.rsplit(":", 1)
+        cases = {c["name"]: c for c in json.loads(Path(file).read_text())["cases"]}
+        config = dict(cases[case]["config"], vocab_size=vocab)
+    elif args.arch == "qwen3":
         config["head_dim"] = args.hidden // args.heads
     if args.sliding_window:
         config["sliding_window"] = args.sliding_window

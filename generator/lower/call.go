@@ -375,6 +375,9 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 	s := func(fn string, res *types.Type) val {
 		return prim(call(t.qual("strings", fn), append([]model.Expr{recv.c}, args...)...), res)
 	}
+	if v, ok := t.strPredicate(name, recv, args); ok {
+		return v
+	}
 	switch name {
 	case "startswith", "endswith":
 		// A tuple (or list) argument matches any of its strings.
@@ -392,13 +395,19 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		return s("ReplaceAll", types.TStr)
 	case "split":
 		if len(args) == 0 {
-			return prim(call(t.qual("strings", "Fields"), recv.c), types.ListOf(types.TStr))
+			return prim(call(t.qual("py", "StrSplitWS"), recv.c), types.ListOf(types.TStr))
 		}
 		return s("Split", types.ListOf(types.TStr))
 	case "lower":
 		return s("ToLower", types.TStr)
 	case "strip":
-		return prim(call(t.qual("strings", "TrimSpace"), recv.c), types.TStr)
+		if len(args) == 0 {
+			return prim(call(t.qual("py", "StrStrip"), recv.c), types.TStr)
+		}
+		if len(args) == 1 && argTypes[0].Kind == types.Str {
+			// strip(chars): any of those characters, from both ends.
+			return prim(call(t.qual("strings", "Trim"), recv.c, args[0]), types.TStr)
+		}
 	case "join":
 		return prim(call(t.qual("strings", "Join"), append(args, recv.c)...), types.TStr)
 	case "index":

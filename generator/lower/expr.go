@@ -73,8 +73,8 @@ func (t *translator) expr0(e syntax.Expr, en *env) val {
 	case *syntax.List:
 		return t.sequence(x, x.Elts, en, false)
 	case *syntax.Set:
-		// Sets appear as small literal collections tested for membership.
-		return t.sequence(x, x.Elts, en, false)
+		// A set is a slice of distinct elements (types/check_sets.go).
+		return t.distinct(t.sequence(x, x.Elts, en, false))
 	case *syntax.Dict:
 		return t.dict(x, en)
 	case *syntax.Comp:

@@ -222,6 +222,9 @@ func (t *translator) emitFunc(fn *types.Func) *model.Func {
 	default:
 		results = []model.Type{t.goType(fn.Ret)}
 	}
+	if len(results) > 0 && !isInit {
+		t.terminalRaises(body)
+	}
 	if len(results) > 0 && !isInit && !endsInReturn(fn.Def.Body) {
 		// Python returns None at the end; Go needs an explicit return.
 		var zeros []model.Expr

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"fmt"
 	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
@@ -82,6 +83,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
 			return prim(call(t.qual("py", "StrAt"), t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
+		}
+		if v, ok := t.strSlice(s, x, en); ok {
+			return v
 		}
 	}
 	return t.bad(s, "subscript", "of a %s", x.t)
@@ -226,7 +230,11 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	} else {
 		init = &model.Var{Name: "out", Type: t.goType(rt)}
 	}
-	return prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+	v := prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+	if c.Kind == "set" {
+		return t.distinct(v)
+	}
+	return v
 }
 
 // anyAll is any(...) / all(...) over a comprehension: a loop that stops at
@@ -414,8 +422,8 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}
 		}
 		if a, ok := c.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
-			d := t.expr(a.X, en)
-			if d.t.Kind == types.Dict {
+			d, ok := t.dictView(t.expr(a.X, en))
+			if ok {
 				dt := d.t
 				// Sorted keys: Go's map order is random and generated code must be deterministic.
 				switch a.Attr {
@@ -442,7 +450,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}
 		}
 	}
-	seq := t.expr(iter, en)
+	seq := t.iterable(t.expr(iter, en))
 	st := seq.t.Base()
 	if st.Kind == types.List || st.Kind == types.Tuple {
 		et := st.Homogeneous()
@@ -500,8 +508,17 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		return nil, false
 	}
 	var seqs []val
-	for _, a := range c.Args {
-		seqs = append(seqs, t.expr(a, en))
+	var hoisted []model.Stmt
+	for k, a := range c.Args {
+		v := t.expr(a, en)
+		if w := t.iterable(v); w.c != v.c {
+			// An array's rows or a dynamic value's elements, made once
+			// before the loop (the loop indexes each sequence per step).
+			name := fmt.Sprintf("zip%d_", k)
+			hoisted = append(hoisted, define(id(name), w.c))
+			v = val{c: id(name), t: w.t, prec: precPrimary}
+		}
+		seqs = append(seqs, v)
 	}
 	idx := "i"
 	if index_ != nil {
@@ -587,6 +604,10 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		if len(lhs) > 0 {
 			b = prepend(&model.Define{Lhs: lhs, Rhs: rhs}, b)
 		}
-		return rangeLoop(id(idx), nil, bound, b)
+		loop := rangeLoop(id(idx), nil, bound, b)
+		if len(hoisted) > 0 {
+			return &model.Block{Body: append(append([]model.Stmt{}, hoisted...), loop)}
+		}
+		return loop
 	}, true
 }

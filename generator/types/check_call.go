@@ -540,6 +540,9 @@ func (t *checker) strMethod(c *syntax.Call, name string, en *env) Val {
 	for _, a := range c.Args {
 		t.expr(a, en)
 	}
+	if ty, ok := strPredicate(name, len(c.Args)); ok {
+		return tv(ty)
+	}
 	switch name {
 	case "startswith", "endswith":
 		return tv(TBool)

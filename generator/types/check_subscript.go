@@ -76,6 +76,9 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 			t.expr(s.Index[0], en)
 			return tv(TStr)
 		}
+		if v, ok := t.strSlice(s, en); ok {
+			return v
+		}
 	}
 	return t.bad()
 }
@@ -233,8 +236,7 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 		}
 		if a, ok := call.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
 			d := t.expr(a.X, en)
-			if d.T.Kind == Dict {
-				dt := d.T
+			if dt, ok := dictView(d.T); ok {
 				switch a.Attr {
 				case "items":
 					tup, ok := target.(*syntax.Tuple)
@@ -254,6 +256,9 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 	}
 	seq := t.expr(iter, en)
 	st := seq.T.Base()
+	if st.Kind == Array || st.Kind == AnyK {
+		st = ListOf(iterElem(st)) // an array's rows, a dynamic value's elements
+	}
 	if st.Kind == List || st.Kind == Tuple {
 		et := st.Homogeneous()
 		if et == nil {
@@ -300,7 +305,7 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		t.target(index, TInt)
 	}
 	for k, s := range seqs {
-		et := s.T.Homogeneous()
+		et := iterElem(s.T)
 		if et == nil {
 			et = TUnknown
 		}

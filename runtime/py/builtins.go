@@ -94,19 +94,6 @@ func Item(a *mlx.Array) float64 {
 // IntItem is int(x) of a one-element array.
 func IntItem(a *mlx.Array) int { return int(Item(a)) }
 
-// ToList is x.tolist() of an integer array.
-func ToList(a *mlx.Array) []int {
-	v, err := mlx.ToSlice[int32](a.Astype(mlx.Int32))
-	if err != nil {
-		Raise("ValueError", "%v", err)
-	}
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
-}
-
 // Split is mx.split(a, indices_or_sections, axis).
 func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
 	var parts []*mlx.Array

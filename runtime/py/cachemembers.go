@@ -12,6 +12,9 @@ import (
 // that many Nones. None stays None (a nil list, so `cache is None` holds).
 // Any other class is Python's TypeError of subscripting it.
 func CacheMembers(c cache.Cache) []cache.Cache {
+	if nl, ok := c.(noneList); ok {
+		c = nl.ArraysCache // a list of Nones: its entries
+	}
 	switch x := c.(type) {
 	case nil:
 		return nil

@@ -424,6 +424,11 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		}
 	case "upper":
 		return s("ToUpper", types.TStr)
+	case "removeprefix", "removesuffix":
+		// Exactly strings.TrimPrefix/TrimSuffix (an empty affix leaves s).
+		if len(args) == 1 {
+			return s(map[string]string{"removeprefix": "TrimPrefix", "removesuffix": "TrimSuffix"}[name], types.TStr)
+		}
 	}
 	return t.bad(c, "str."+name, "not supported")
 }
@@ -537,6 +542,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				rt = t.unify(rt, vs[i].t.Base())
 			}
 			if rt == nil || !rt.Numeric() {
+				if v, ok := t.anyMinMax(c, name, vs); ok {
+					return v, true // types/check_minmax.go
+				}
 				break
 			}
 			for i, v := range vs {
@@ -600,6 +608,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return litBool(false), true
 				case types.AnyK, types.Union:
 					return prim(typeCall(t.qual("py", "IsInstance"), &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}, v.c), types.TBool), true
+				case types.Mask:
+					// A mask holds None, "causal" or an array: an array when its Array is set.
+					return prim(&model.Binary{Op: "!=", L: sel(paren(v, precPrimary), "Array"), R: nilLit()}, types.TBool), true
 				}
 			}
 			tn := strings.TrimPrefix(q, "cache.")
@@ -763,5 +774,8 @@ func (t *translator) overloaded(c *syntax.Call, b *types.Builtin, en *env, name 
 	}
 	v := t.callSig(c, sig, nil, en, name)
 	v.t = rt
+	if rt.Kind == types.Tuple {
+		v.multi = len(rt.Elems) // a Go call with that many results (divmod)
+	}
 	return v, true
 }

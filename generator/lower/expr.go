@@ -278,11 +278,7 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 			u := t.unify(et, v.t)
 			if u == nil {
 				if tuple {
-					var ts []*types.Type
-					for _, x := range vs {
-						ts = append(ts, x.t)
-					}
-					return val{c: nilLit(), t: types.TupleOf(ts...), prec: precPrimary}
+					return t.mixedTuple(elts, vs, en)
 				}
 				return t.bad(n, "list", "elements of different types (%s, %s)", et, v.t)
 			}
@@ -340,12 +336,12 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 }
 
 func (t *translator) dict(d *syntax.Dict, en *env) val {
+	if types.HasSplat(d) {
+		return t.splatDict(d, en)
+	}
 	var kt, vt *types.Type
 	var kvs []model.Expr
 	for i := range d.Keys {
-		if d.Keys[i] == nil {
-			return t.bad(d, "dict", "**splat in a dict literal is not supported")
-		}
 		k, v := t.expr(d.Keys[i], en), t.expr(d.Values[i], en)
 		kt = t.unify(kt, k.t)
 		nv := t.unify(vt, v.t)
@@ -437,6 +433,9 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	}
 	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
 	ty := t.unify(a.t, b.t)
+	if ty == nil {
+		ty = types.IfExpUnion(a.t, b.t)
+	}
 	if ty == nil {
 		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)
 	}

@@ -135,3 +135,33 @@ func TestLowerIterables(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerMixedPairs checks lists of (str, array) tuples as a sanitize
+// builds them: each tuple the []any of its elements, a loop unpacking them
+// with py.Pair[string, *mlx.Array], and dict.update(pairs) as
+// py.UpdatePairs; mx.linalg.norm's ord reaches py.LinalgNorm.
+func TestLowerMixedPairs(t *testing.T) {
+	src := header + `
+    def __call__(self, x: mx.array):
+        return x
+
+    def sanitize(self, weights):
+        out = {}
+        for k, v in weights.items():
+            parts = [(k + f".{e}", sv) for e, sv in enumerate(mx.split(v, 2, axis=0))]
+            parts = [(s, sv.T / mx.linalg.norm(sv, ord=1, axis=-1, keepdims=True)) for s, sv in parts]
+            out.update(parts)
+        return out
+`
+	got := model.Dump(lowerSrc(t, src, "Model", "Sanitize").Body)
+	for _, w := range []string{
+		`(composite []any (binary +`,
+		`(:= (list (ident s) (ident sv)) (list (call (qual py Pair) (types string *mlx.Array) (ident e_))))`,
+		`(call (qual py UpdatePairs) (ident out)`,
+		`(template "py.LinalgNorm" "(" (list (ident sv):array) ", " (list (lit 1):int)`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("body lacks %s:\n%s", w, got)
+		}
+	}
+}

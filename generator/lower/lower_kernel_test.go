@@ -174,3 +174,91 @@ class Model(nn.Module):
 		}
 	}
 }
+
+// TestMiniMaxM3Constructs checks the constructs minimax_m3_vl needed: a
+// class or a table layer picked into a local (GemmaRMSNorm or nn.RMSNorm)
+// is an interface field; min() over a number and a config value compares
+// at run time (py.MinAny); divmod() unpacks Python's floor pair; a bool in
+// int arithmetic is 0/1; isinstance(mask, mx.array) tests the mask's
+// array; a str slice counts code points (py.StrSlice); a comprehension's
+// result does not shadow a local it reads (out).
+func TestMiniMaxM3Constructs(t *testing.T) {
+	src := `from dataclasses import dataclass
+from typing import Any, Dict, Optional
+import mlx.core as mx
+import mlx.nn as nn
+from .base import BaseModelArgs
+
+@dataclass
+class ModelArgs(BaseModelArgs):
+    model_type: str
+    hidden_size: int = 8
+    gemma: bool = True
+    extra: Optional[dict] = None
+
+class GemmaRMSNorm(nn.Module):
+    def __init__(self, dims: int, eps: float = 1e-6):
+        super().__init__()
+        self.weight = mx.zeros((dims,))
+        self.eps = eps
+
+    def __call__(self, x):
+        return mx.fast.rms_norm(x, weight=1.0 + self.weight, eps=self.eps)
+
+class Model(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        NormClass = GemmaRMSNorm if args.gemma else nn.RMSNorm
+        self.norm = NormClass(args.hidden_size, eps=1e-5)
+        extra = args.extra or {}
+        self.width = min(args.hidden_size, extra.get("width", 4))
+
+    def __call__(self, inputs, mask=None, cache=None):
+        full, tail = divmod(inputs.shape[1], 3)
+        n = full + bool(tail)
+        if isinstance(mask, mx.array):
+            n = n + 1
+        return self.norm(inputs) * n
+
+    def sanitize(self, weights):
+        out = {k: v for k, v in weights.items()}
+        for k in [k for k in out if k.endswith(".inv")]:
+            out[k[: -len(".inv")]] = out.pop(k)
+        return out
+`
+	var fields, init, fwd, san string
+	for _, d := range lowerDecls(t, src) {
+		switch x := d.(type) {
+		case *model.Struct:
+			if x.Name == "Model" {
+				for _, f := range x.Fields {
+					fields += f.Name + ":" + model.Dump(f.Type) + " "
+				}
+			}
+		case *model.Func:
+			switch x.Name {
+			case "NewModel":
+				init = model.Dump(x.Body)
+			case "Forward":
+				fwd = model.Dump(x.Body)
+			case "Sanitize":
+				san = model.Dump(x.Body)
+			}
+		}
+	}
+	for _, c := range []struct{ what, got, want string }{
+		{"Model.norm", fields, `Norm:(interface Forward`},
+		{"min over a config value", init, `(qual py MinAny)`},
+		{"class value", init, `NewGemmaRMSNorm`},
+		{"class value", init, `nn.NewRMSNorm`},
+		{"divmod", fwd, `(:= (list (ident full) (ident tail)) (list (template "py.Divmod"`},
+		{"bool arithmetic", fwd, `(qual py BoolToInt)`},
+		{"isinstance(mask, mx.array)", fwd, `(binary != (sel (ident mask)`},
+		{"str slice", san, `(qual py StrSlice)`},
+		{"comprehension result", san, `out_`},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s: lacks %s in\n%s", c.what, c.want, c.got)
+		}
+	}
+}

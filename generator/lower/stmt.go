@@ -123,7 +123,15 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 			return t.block(x.Else, en, fc)
 		}
 		defer func() { t.exited = false }() // an exit inside a branch Python may not take
+		vars := t.branchSplitVars(x, en)
 		st := &model.If{Cond: cond.c, Then: t.block(x.Body, en, fc)}
+		if vars != nil {
+			defer func() { t.exited = false }()
+			if len(x.Else) > 0 {
+				st.Else = t.block(x.Else, en, fc)
+			}
+			return append(vars, st)
+		}
 		if len(x.Else) == 1 {
 			if elif, ok := x.Else[0].(*syntax.If); ok && (fc.plan == nil || len(fc.plan.varsBefore[elif]) == 0) {
 				st.Else = t.stmt(elif, en, fc)
@@ -222,8 +230,25 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 		v := t.expr(c.Args[0], en)
 		target := t.lvalue(recvExpr, en)
 		return []model.Stmt{assign(target, call(id("append"), recv.c, t.coerce(v, recv.t.Elem, c.Args[0])))}, true
+	case "extend":
+		recv := t.expr(recvExpr, en)
+		if recv.t.Kind != types.List || len(c.Args) != 1 {
+			return nil, false
+		}
+		v := t.expr(c.Args[0], en)
+		if v.t.Homogeneous() == nil {
+			return nil, false
+		}
+		// list.extend(xs): the elements appended in order (xs evaluated once).
+		target := t.lvalue(recvExpr, en)
+		return []model.Stmt{assign(target, call(id("append"), recv.c, &model.Spread{X: t.coerce(v, types.ListOf(recv.t.Elem), c.Args[0])}))}, true
 	case "pop":
 		recv := t.expr(recvExpr, en)
+		if recv.t.Kind == types.AnyK && (len(c.Args) == 1 || len(c.Args) == 2) {
+			k := t.coerce(t.expr(c.Args[0], en), types.TStr, c.Args[0])
+			args := []model.Expr{recv.c, k, lit(len(c.Args) == 2)}
+			return []model.Stmt{exprStmt(call(t.qual("py", "AnyPop"), args...))}, true
+		}
 		if recv.t.Kind == types.ClassK && len(c.Args) == 1 {
 			// Module.pop("name") drops a child module (and its parameters).
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
@@ -242,6 +267,10 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 			return nil, false
 		}
 		other := t.expr(c.Args[0], en)
+		if other.t.Kind == types.List && pairTypes(other.t.Elem) != nil {
+			// d.update([(k, v), ...]): each pair stored (py.UpdatePairs).
+			return []model.Stmt{exprStmt(call(t.qual("py", "UpdatePairs"), recv.c, other.c))}, true
+		}
 		return []model.Stmt{exprStmt(call(t.qual("maps", "Copy"), recv.c, other.c))}, true
 	}
 	return nil, false
@@ -354,6 +383,10 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 	if newName, ok := en.fn.SplitAt(n); ok {
 		en.vars[s] = v.t
 		en.goName[s] = newName
+		if en.fn.BranchSplit(n) {
+			// Declared before the if (branchSplitVars).
+			return []model.Stmt{assign(id(newName), v.c)}
+		}
 		return []model.Stmt{define(id(newName), v.c)}
 	}
 	ty, _, _ := en.lookup(s)
@@ -479,6 +512,9 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 		if fn == "" {
 			t.fail(tg, "tuple assignment", "of %d names", len(tg.Elts))
 			return nil
+		}
+		if c := t.unpackTyped(tg, single, en); c != nil {
+			return append(decls, tupleAssign(op, lhs, c))
 		}
 		return append(decls, tupleAssign(op, lhs, call(t.qual("py", fn), single.c)))
 	}

@@ -79,6 +79,12 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			}
 		}
 	case types.Str:
+		if len(s.Index) == 1 {
+			if sl, ok := s.Index[0].(*syntax.Slice); ok && sl.Step == nil {
+				// Python slices a str by code point: py.StrSlice.
+				return prim(call(t.qual("py", "StrSlice"), t.deref(x, s.X), t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.TStr)
+			}
+		}
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
@@ -203,7 +209,13 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	}
 	var rt *types.Type
 	var body model.Stmt
-	out := id("out")
+	// The result's name is one the comprehension does not read (minimax_m3_vl's
+	// [k for k in out if ...]: a Python local named out).
+	name := "out"
+	for mentions(c, name) {
+		name += "_"
+	}
+	out := id(name)
 	switch c.Kind {
 	case "dict":
 		k, v := t.expr(c.Key, inner), t.expr(c.Elt, inner)
@@ -228,13 +240,25 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	if c.Kind == "dict" {
 		init = &model.Define{Lhs: exprs(out), Rhs: exprs(call(id("make"), &model.TypeExpr{Type: t.goType(rt)}))}
 	} else {
-		init = &model.Var{Name: "out", Type: t.goType(rt)}
+		init = &model.Var{Name: name, Type: t.goType(rt)}
 	}
 	v := prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
 	if c.Kind == "set" {
 		return t.distinct(v)
 	}
 	return v
+}
+
+// mentions reports whether a Name with Go name id occurs in e.
+func mentions(e syntax.Expr, id string) bool {
+	found := false
+	syntax.Inspect(e, func(x syntax.Expr) bool {
+		if n, ok := x.(*syntax.Name); ok && names.GoLocal(n.Id) == id {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // anyAll is any(...) / all(...) over a comprehension: a loop that stops at
@@ -457,6 +481,14 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		if et == nil {
 			t.fail(iter, "for", "over a tuple of mixed types")
 			return nil, false
+		}
+		if tup, ok := target.(*syntax.Tuple); ok && len(tup.Elts) == 2 && pairTypes(et) != nil {
+			// for name, w in pairs, each a (str, array) tuple: py.Pair.
+			pt := pairTypes(et)
+			lhs := []model.Expr{bindName(tup.Elts[0], pt[0]), bindName(tup.Elts[1], pt[1])}
+			return func(b []model.Stmt) model.Stmt {
+				return rangeLoop(id("_"), id("e_"), seq.c, prepend(t.unpackPair(lhs, pt, id("e_")), b))
+			}, true
 		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.

@@ -629,6 +629,9 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 	if x := u.unifyFromClass(tab, a, b); x != nil {
 		return x
 	}
+	if x := u.unifyClassExt(tab, a, b); x != nil {
+		return x // unify_classext.go
+	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {
 		ra, rb := tab.Root(a.Name), tab.Root(b.Name)
 		if ra == rb {

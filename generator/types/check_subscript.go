@@ -71,6 +71,14 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 			}
 		}
 	case Str:
+		// s[lo:hi] of a str (minimax_m3_vl's k[: -len(suffix)]).
+		if len(s.Index) == 1 {
+			if sl, ok := s.Index[0].(*syntax.Slice); ok && sl.Step == nil {
+				t.bound(sl.Lo, en)
+				t.bound(sl.Hi, en)
+				return tv(TStr)
+			}
+		}
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			t.expr(s.Index[0], en)
@@ -263,6 +271,12 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 		et := st.Homogeneous()
 		if et == nil {
 			return false
+		}
+		if tup, ok := target.(*syntax.Tuple); ok && len(tup.Elts) == 2 && et.Kind == Tuple && len(et.Elems) == 2 && et.Homogeneous() == nil {
+			// for name, w in pairs of mixed types: each its element's type.
+			t.bindName(tup.Elts[0], et.Elems[0], en)
+			t.bindName(tup.Elts[1], et.Elems[1], en)
+			return true
 		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.

@@ -92,8 +92,11 @@ type Param struct {
 	// Loose is the annotation Any or Optional[Any] of a parameter whose
 	// call sites decide its type (check_anyparam.go); looseMixed is set
 	// once two call sites disagree.
-	Loose      *Type
-	looseMixed bool
+	Loose *Type
+	// argsRetyped: the config-class annotation was replaced by the class
+	// a call site passes (check_argsannot.go).
+	argsRetyped bool
+	looseMixed  bool
 }
 
 // Func is a function or method of the unit. An inherited method is a copy
@@ -108,11 +111,14 @@ type Func struct {
 	// by Splits.
 	Splits    map[*syntax.Name]string
 	FirstType map[string]*Type
-	Class     *Class
-	GoName    string
-	Params    []*Param
-	Ret       *Type
-	IsProp    bool
+	// branchSplits are the splits in a then-branch whose variable both
+	// branches of the if set (check_branchsplit.go).
+	branchSplits map[*syntax.Name]bool
+	Class        *Class
+	GoName       string
+	Params       []*Param
+	Ret          *Type
+	IsProp       bool
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool

@@ -103,6 +103,12 @@ func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
 		parts, err = mlx.Split(a, v, axis)
 	case []int:
 		parts, err = mlx.SplitAt(a, v, axis)
+	case float64: // a config int (JSON numbers decode as float64)
+		n, ok := asInt(v)
+		if !ok {
+			Raise("TypeError", "split: indices_or_sections must be an int, got %v", v)
+		}
+		parts, err = mlx.Split(a, n, axis)
 	case []any: // a list of config values
 		idx := make([]int, len(v))
 		for i, x := range v {

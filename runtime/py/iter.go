@@ -136,3 +136,38 @@ func check(err error) {
 		Raise("ValueError", "%v", err)
 	}
 }
+
+// Pair unpacks a tuple of two elements of different types (held as []any)
+// into its elements: `a, b = pair`, with Python's length check.
+func Pair[A, B any](v any) (A, B) {
+	xs, ok := v.([]any)
+	if !ok {
+		Raise("TypeError", "cannot unpack non-iterable %s object", pyTypeName(v))
+	}
+	need(len(xs), 2)
+	a, okA := xs[0].(A)
+	b, okB := xs[1].(B)
+	if !okA || !okB {
+		Raise("TypeError", "pair (%s, %s) is not of the translated types", pyTypeName(xs[0]), pyTypeName(xs[1]))
+	}
+	return a, b
+}
+
+// UpdatePairs is d.update(pairs) for a list of (key, value) tuples: each
+// stored in order, a later pair overwriting an earlier one.
+func UpdatePairs[K comparable, V any](d map[K]V, pairs []any) {
+	for _, p := range pairs {
+		k, v := Pair[K, V](p)
+		d[k] = v
+	}
+}
+
+// LinalgNorm is mx.linalg.norm(a, ord=ord, axis=axes, keepdims=keepdims):
+// ord None is the default norm (2-norm of a vector, Frobenius of a
+// matrix), a number its order (dbrx normalizes router scores with ord=1).
+func LinalgNorm(a *mlx.Array, ord any, keepdims bool, axes ...int) *mlx.Array {
+	if ord == nil {
+		return mlx.Norm(a, keepdims, axes...)
+	}
+	return mlx.NormOrd(a, Float(ord), keepdims, axes...)
+}

@@ -96,8 +96,22 @@ func TestPythonSemantics(t *testing.T) {
 			a, b := a, b
 			add(fmt.Sprintf("%d // %d", a, b), func() any { return py.FloorDiv(a, b) })
 			add(fmt.Sprintf("%d %% %d", a, b), func() any { return py.Mod(a, b) })
+			add(fmt.Sprintf("list(divmod(%d, %d))", a, b), func() any { q, r := py.Divmod(a, b); return []int{q, r} })
 		}
 	}
+	// str slices count code points, clamp, and take negative bounds from the end.
+	for _, c := range [][2]int{{0, -4}, {1, -1}, {-3, py.SliceNone}, {py.SliceNone, 2}, {5, 1}, {-20, 20}} {
+		c := c
+		bound := func(i int) string {
+			if i == py.SliceNone {
+				return ""
+			}
+			return fmt.Sprint(i)
+		}
+		add(fmt.Sprintf("'héllo.wt'[%s:%s]", bound(c[0]), bound(c[1])), func() any { return py.StrSlice("héllo.wt", c[0], c[1]) })
+	}
+	add("min(3, 2.5)", func() any { return py.MinAny([]any{3, 2.5}) })
+	add("max(2, 2.0)", func() any { return py.MaxAny([]any{2, 2.0}) })
 	for _, c := range [][2]int{{2, 0}, {2, 10}, {-3, 3}, {0, 0}} {
 		c := c
 		add(fmt.Sprintf("%d ** %d", c[0], c[1]), func() any { return py.PowInt(c[0], c[1]) })
@@ -391,6 +405,30 @@ func TestToListAndIteration(t *testing.T) {
 		w := want[i]
 		if normalize(got) != normalize(w) {
 			t.Errorf("%s: Go %s, Python %s", c.py, got, w)
+		}
+	}
+}
+
+// TestPairs checks py.Pair / py.UpdatePairs (a, b = pair; d.update(pairs))
+// against CPython, length errors included.
+func TestPairs(t *testing.T) {
+	var cases []semCase
+	add := func(p string, f func() any) { cases = append(cases, semCase{p, f}) }
+	add(`(lambda d: (d.update([("a", 1), ("b", 2), ("a", 3)]), d)[1])({})`, func() any {
+		d := map[string]int{}
+		py.UpdatePairs(d, []any{[]any{"a", 1}, []any{"b", 2}, []any{"a", 3}})
+		return d
+	})
+	add(`[[a, b] for a, b in [("x", 1.5)]][0]`, func() any { a, b := py.Pair[string, float64]([]any{"x", 1.5}); return []any{a, b} })
+	add(`[[a, b] for a, b in [("x", 1, 2)]][0]`, func() any { a, b := py.Pair[string, int]([]any{"x", 1, 2}); return []any{a, b} })
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.py
+	}
+	want := pythonOutcomes(t, exprs)
+	for i, c := range cases {
+		if got := outcome(c.go_); normalize(got) != normalize(want[i]) {
+			t.Errorf("%s: Go %s, Python %s", c.py, got, want[i])
 		}
 	}
 }

@@ -458,7 +458,7 @@ var l2NormCompiled = mlx.Compile(func(a ...*mlx.Array) *mlx.Array {
 
 // l2NormBody is the body of l2_norm(), which l2NormCompiled traces.
 func l2NormBody(x *mlx.Array) *mlx.Array {
-	return mlx.Divide(x, mlx.Maximum(mlx.Norm(x, true, -1), mlx.Float(1e-7)))
+	return mlx.Divide(x, mlx.Maximum(py.LinalgNorm(x, nil, true, -1), mlx.Float(1e-7)))
 }
 
 // wkv7StepOps is _wkv7_step_ops() of mlx_lm/models/rwkv7.py. Python compiles it (@mx.compile): it runs wkv7StepOpsCompiled.

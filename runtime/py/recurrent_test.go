@@ -72,6 +72,9 @@ func TestNoneSlotsIsAList(t *testing.T) {
 	if got, ok := CacheItem(l, 1).(*mlx.Array); !ok || got == nil || got.Dim(0) != 2 {
 		t.Fatal("the entry assigned is not read back")
 	}
+	if m := CacheMembers(NoneSlots(3)); len(m) != 3 || m[0] != nil {
+		t.Errorf("CacheMembers of a list of 3 Nones: %v", m)
+	}
 	for _, name := range []string{"advance", "make_mask", "offset", "lengths", "keys"} {
 		if CacheHasAttr(l, name) {
 			t.Errorf("hasattr([None, None], %q) is true", name)

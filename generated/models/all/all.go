@@ -9,6 +9,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/afmoe"
 	_ "github.com/hf2go/hf2go/generated/models/apertus"
 	_ "github.com/hf2go/hf2go/generated/models/baichuan_m1"
+	_ "github.com/hf2go/hf2go/generated/models/bailing_hybrid"
 	_ "github.com/hf2go/hf2go/generated/models/bailing_moe"
 	_ "github.com/hf2go/hf2go/generated/models/bailing_moe_linear"
 	_ "github.com/hf2go/hf2go/generated/models/cohere"

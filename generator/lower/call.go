@@ -341,6 +341,8 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 		return t.bad(c, "method "+f.Attr, "%s has no method %s in the API table", rt.Name, f.Attr)
 	case types.Str:
 		return t.strMethod(c, f.Attr, recv, en)
+	case types.Float:
+		return t.floatMethod(c, f.Attr, recv)
 	case types.Dict:
 		return t.dictMethod(c, f.Attr, recv, en)
 	case types.List:

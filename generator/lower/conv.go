@@ -139,6 +139,9 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 			return v.c
 		}
 	case types.List:
+		if c, ok := t.cacheAsMembers(v, to, n); ok {
+			return c
+		}
 		if to.Elem.Kind == types.AnyK && (from.Kind == types.List || from.Kind == types.Tuple) {
 			if fe := from.Homogeneous(); fe != nil && fe.Kind != types.AnyK && fe.Kind != types.Unknown {
 				return call(t.qual("py", "AnyList"), v.c)

@@ -373,7 +373,7 @@ func (t *translator) fstring(f *syntax.FString, en *env) val {
 			format.WriteString(strings.ReplaceAll(p.Lit, "%", "%%"))
 			continue
 		}
-		v := t.expr(p.X, en)
+		v := t.fstringConv(p, t.expr(p.X, en))
 		spec := "v"
 		switch v.t.Base().Kind {
 		case types.Int:

@@ -104,6 +104,9 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 			e := t.expr(lst.Elts[0], en)
 			et := e.t
 			if et.Kind == types.None {
+				if c, ok := t.noneListAsCache(b, r); ok {
+					return c
+				}
 				// [None] * n: the element type is the assigned variable's (the checker's).
 				et = types.TUnknown
 				if h := t.val(b).T; h.Kind == types.List && h.Elem.Kind != types.Unknown {
@@ -178,8 +181,8 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 		}
 		return prim(call(t.qual("py", "Mod"), num(l, b.L, false), num(r, b.R, false)), types.TInt)
 	case "**":
-		if !isFloat && r.lit != nil && !isNegative(r) {
-			// int ** non-negative int literal is an int; a negative exponent gives a float.
+		if !isFloat && types.IntPowIsInt(b.R, types.Val{T: r.t, Lit: r.lit}) {
+			// int ** int is an int unless the exponent is negative (check_numbers.go).
 			return prim(call(t.qual("py", "PowInt"), num(l, b.L, false), num(r, b.R, false)), types.TInt)
 		}
 		return prim(call(t.qual("math", "Pow"), num(l, b.L, true), num(r, b.R, true)), types.TFloat)

@@ -505,6 +505,9 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 		return []model.Stmt{assign(index(x.c, k.c), t.coerce(v, x.t.Elem, value))}
 	case types.List:
 		i := t.expr(s.Index[0], en)
+		if st, ok := t.assignNegativeItem(s, x, i, v, value); ok {
+			return st
+		}
 		return []model.Stmt{assign(index(x.c, t.coerce(i, types.TInt, s.Index[0])), t.coerce(v, x.t.Elem, value))}
 	case types.Ext:
 		if st, ok := t.extAssignItem(s, x, value, en); ok {

@@ -23,8 +23,8 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 		}
 		et := xt.Homogeneous()
 		if sl, ok := s.Index[0].(*syntax.Slice); ok {
-			if sl.Step != nil {
-				return t.bad(s, "list slice", "with a step")
+			if sl.Step != nil && et != nil {
+				return t.steppedSlice(x, sl, et, en)
 			}
 			if et == nil {
 				return t.bad(s, "tuple slice", "of mixed types")

@@ -243,6 +243,9 @@ type (
 		Lit    string
 		X      Expr   // nil for a literal part
 		Format string // the format spec after ':', if any
+		// Conv is the conversion after '!' ("r", "s" or "a"; "" for none):
+		// the value goes through repr(), str() or ascii() before Format.
+		Conv string
 	}
 	BinOp struct {
 		At

@@ -17,6 +17,19 @@ import "fmt"
 // outer names before it, which the two statements do in the same order; the
 // extra local (_unpack_<line>_<col>) is read by nothing else.
 //
+// Item targets in a tuple:
+//
+//	output, cache[0] = f()
+//
+// becomes
+//
+//	output, _unpack_L_C = f()
+//	cache[0] = _unpack_L_C
+//
+// Python assigns the targets left to right and evaluates a subscript
+// target's container and index only when its turn comes, after the names
+// before it are bound: the item assignment after the tuple does the same.
+//
 // A walrus that is the first thing an if condition evaluates:
 //
 //	if (r := Hv // Hk) > 1:
@@ -36,6 +49,12 @@ func desugarUnpack(s Stmt) []Stmt {
 	var after []Stmt
 	elts := make([]Expr, len(tg.Elts))
 	for i, e := range tg.Elts {
+		if sub, ok := e.(*Subscript); ok {
+			tmp := &Name{At: sub.At, Id: fmt.Sprintf("_unpack_%d_%d", sub.P.Line, sub.P.Col)}
+			elts[i] = tmp
+			after = append(after, &Assign{At: sub.At, Targets: []Expr{sub}, Value: &Name{At: sub.At, Id: tmp.Id}})
+			continue
+		}
 		inner, ok := e.(*Tuple)
 		if !ok {
 			elts[i] = e

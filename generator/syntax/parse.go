@@ -660,7 +660,12 @@ func (c *converter) str(n *sitter.Node) Expr {
 				fp.Format = strings.TrimPrefix(c.text(spec), ":")
 			}
 			if conv := ch.ChildByFieldName("type_conversion"); conv != nil {
-				c.fail(conv, "f-string conversion", "!r/!s/!a are not supported")
+				switch k := strings.TrimPrefix(c.text(conv), "!"); k {
+				case "r", "s", "a":
+					fp.Conv = k
+				default:
+					c.fail(conv, "f-string conversion", "!"+k+" is not a Python conversion")
+				}
 			}
 			parts = append(parts, fp)
 		}

@@ -167,3 +167,22 @@ cont"`, "linecont"},
 		}
 	}
 }
+
+// TestFStringConversions checks that !r, !s and !a are kept on their part
+// (with a format spec after them) and that a literal "!r" in the text is not
+// mistaken for one.
+func TestFStringConversions(t *testing.T) {
+	f, diags := Parse("c.py", []byte(`s = f"a {x!r} b {y!s:>4} {z!a} !r {w}"`+"\n"))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	var got []string
+	for _, p := range f.Body[0].(*Assign).Value.(*FString).Parts {
+		if p.X != nil {
+			got = append(got, p.X.(*Name).Id+"!"+p.Conv+":"+p.Format)
+		}
+	}
+	if want := "x!r: y!s:>4 z!a: w!:"; strings.Join(got, " ") != want {
+		t.Errorf("conversions %q, want %q", strings.Join(got, " "), want)
+	}
+}

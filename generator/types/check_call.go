@@ -411,7 +411,9 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 		}
 		if t.learn && given && !t.frozen {
 			// Call sites teach unannotated parameters their types.
-			if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
+			if t.learnLoose(p, v.T) {
+				// An Any annotation: the call sites say what it is.
+			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests
 				// it for a list (hunyuan's _int_or_list(arg, idx)): a number
 				// or a list, kept as the config holds it.
@@ -488,6 +490,8 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 		}
 	case Str:
 		return t.strMethod(c, f.Attr, en)
+	case Float:
+		return t.floatMethod(c, f.Attr, en)
 	case Dict:
 		return t.dictMethod(c, f.Attr, rt, en)
 	case List:
@@ -818,6 +822,9 @@ func accepts(tab *Table, typ string, v Val) bool {
 	case "list[number]", "list[ordered]":
 		h := v.T.Homogeneous()
 		return h != nil && (h.Numeric() || (typ == "list[ordered]" && h.Kind == Str))
+	case "list[array]":
+		h := v.T.Homogeneous()
+		return h != nil && h.Kind == Array
 	}
 	pt := tab.ParseTypeName(typ)
 	if pt.Kind == Union {

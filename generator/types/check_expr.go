@@ -333,7 +333,7 @@ func (t *checker) dict(d *syntax.Dict, en *env) Val {
 func (t *checker) fstring(f *syntax.FString, en *env) Val {
 	for _, p := range f.Parts {
 		if p.X != nil {
-			t.expr(p.X, en)
+			t.fstringConv(p, t.expr(p.X, en))
 		}
 	}
 	return tv(TStr)

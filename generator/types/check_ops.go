@@ -87,6 +87,9 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 			e := t.expr(lst.Elts[0], en)
 			et := e.T
 			if et.Kind == None {
+				if c, ok := t.noneListAsCache(); ok {
+					return tv(c)
+				}
 				// [None] * n: the element type is the assigned variable's.
 				et = TUnknown
 				if h := t.hint; h != nil && h.Kind == List && h.Elem.Kind != Unknown {
@@ -208,7 +211,7 @@ func (t *checker) arith(b *syntax.BinOp, l, r Val) Val {
 		}
 		return tv(TInt)
 	case "**":
-		if n, ok := IntLit(r); !isFloat && ok && n >= 0 {
+		if !isFloat && IntPowIsInt(b.R, r) {
 			return tv(TInt)
 		}
 		return tv(TFloat)

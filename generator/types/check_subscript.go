@@ -18,6 +18,9 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 		}
 		et := xt.Homogeneous()
 		if sl, ok := s.Index[0].(*syntax.Slice); ok {
+			if sl.Step != nil && et != nil {
+				return t.steppedSlice(sl, et, en)
+			}
 			if sl.Step != nil || et == nil {
 				return t.bad()
 			}

@@ -87,6 +87,12 @@ type Param struct {
 	Type      *Type
 	Def       syntax.Expr
 	Kind      syntax.ParamKind
+
+	// Loose is the annotation Any or Optional[Any] of a parameter whose
+	// call sites decide its type (check_anyparam.go); looseMixed is set
+	// once two call sites disagree.
+	Loose      *Type
+	looseMixed bool
 }
 
 // Func is a function or method of the unit. An inherited method is a copy
@@ -571,6 +577,9 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 				// whatever its call sites pass (baichuan_m1's conv weights).
 				pi.Type = conventionType(p.Name, pi.Type, u)
 			}
+		}
+		if looseAny(pi.Type) {
+			pi.Loose = pi.Type
 		}
 		if b := pi.Type.Base(); p.Name == "cache" && b.Kind == List && b.Elem.Kind == AnyK {
 			// cache: Optional[List[Any]]: the per-layer caches.

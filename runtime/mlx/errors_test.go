@@ -35,6 +35,9 @@ func TestErrorsAreReturned(t *testing.T) {
 		{"too many indices", a.Index(0, 0, 0), "getitem", "too many"},
 		{"bad split", mlx.Concatenate(nil, 0), "concatenate", "no arrays"},
 		{"bad shape", mlx.FromSlice([]float32{1, 2, 3}, 2, 2), "array", "cannot have shape"},
+		// libmlx itself raises SIGFPE here (n_heads % n_kv_heads); the shim rejects it.
+		{"zero kv heads", mlx.ScaledDotProductAttention(mlx.Zeros(mlx.Float32, 1, 2, 3, 4), mlx.Zeros(mlx.Float32, 1, 0, 3, 4), mlx.Zeros(mlx.Float32, 1, 0, 3, 4), 1, mlx.AttentionMask{}, nil), "fast.scaled_dot_product_attention", "must be positive"},
+		{"zero heads", mlx.ScaledDotProductAttention(mlx.Zeros(mlx.Float32, 1, 0, 3, 4), mlx.Zeros(mlx.Float32, 1, 0, 3, 4), mlx.Zeros(mlx.Float32, 1, 0, 3, 4), 1, mlx.AttentionMask{}, nil), "fast.scaled_dot_product_attention", "must be positive"},
 		{"sticky", mlx.Add(mlx.Matmul(a, a), a), "matmul", ""},
 	}
 	for _, c := range cases {

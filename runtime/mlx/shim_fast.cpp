@@ -38,6 +38,15 @@ mlxg_err mlxg_sdpa(mlxg_array q, mlxg_array k, mlxg_array v, float scale, const 
     std::string mode = mask_mode ? mask_mode : "";
     std::optional<mx::array> m = opt(mask);
     if (m && mode.empty()) mode = "array";
+    // MLX divides the query heads by the key/value heads before it checks
+    // either, so zero heads (a config with num_key_value_heads: 0) raise
+    // SIGFPE inside libmlx, in Python too. Reject them here as an error.
+    const mx::array& qa = A(q);
+    const mx::array& ka = A(k);
+    if (qa.ndim() >= 3 && ka.ndim() >= 3 && (qa.shape(-3) == 0 || ka.shape(-3) == 0)) {
+      throw std::invalid_argument("[scaled_dot_product_attention] n_heads and n_kv_heads must be positive, found n_heads " +
+                                  std::to_string(qa.shape(-3)) + " for n_kv_heads " + std::to_string(ka.shape(-3)) + ".");
+    }
     OUT(mx::fast::scaled_dot_product_attention(A(q), A(k), A(v), scale, mode, m, opt(sinks), false, S));
   })
 }

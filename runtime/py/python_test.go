@@ -3,7 +3,9 @@ package py_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,6 +131,37 @@ func TestPythonSemantics(t *testing.T) {
 		i := i
 		add(fmt.Sprintf("[0, 1, 2, 3, 4][%d]", i), func() any { return py.At(xs, i) })
 	}
+	// Stepped slices (slice.indices), math.log2 (the C library's), float.is_integer.
+	bounds := []int{py.SliceNone, -9, -3, -1, 0, 2, 4, 5, 9}
+	for _, lo := range bounds {
+		for _, hi := range bounds {
+			for _, step := range []int{py.SliceNone, -3, -2, -1, 0, 1, 2, 3} {
+				lo, hi, step := lo, hi, step
+				ps := func(i int) string {
+					if i == py.SliceNone {
+						return ""
+					}
+					return fmt.Sprint(i)
+				}
+				add(fmt.Sprintf("[0, 1, 2, 3, 4][%s:%s:%s]", ps(lo), ps(hi), ps(step)),
+					func() any { return py.SliceStep(xs, lo, hi, step) })
+			}
+		}
+	}
+	for n := 1; n <= 600; n++ {
+		x := float64(n)
+		add(fmt.Sprintf("math.log2(%d)", n), func() any { return py.Log2(x) })
+		add(fmt.Sprintf("math.log2(%d).is_integer()", n), func() any { return py.FloatIsInteger(py.Log2(x)) })
+	}
+	for _, e := range []string{"0", "-1.5", "0.5"} {
+		x := map[string]float64{"0": 0, "-1.5": -1.5, "0.5": 0.5}[e]
+		add("math.log2("+e+")", func() any { return py.Log2(x) })
+	}
+	add("math.log2(float('inf')) == float('inf')", func() any { return math.IsInf(py.Log2(math.Inf(1)), 1) })
+	for _, e := range []string{"2.5", "-3.0", "0.0", "float('inf')", "float('nan')", "1e300"} {
+		x := map[string]float64{"2.5": 2.5, "-3.0": -3, "0.0": 0, "float('inf')": math.Inf(1), "float('nan')": math.NaN(), "1e300": 1e300}[e]
+		add("("+e+").is_integer()", func() any { return py.FloatIsInteger(x) })
+	}
 	// a, b = xs (as a comprehension target, which eval accepts)
 	add(`[[a, b] for a, b in [[1, 2]]][0]`, func() any { a, b := py.Unpack2([]int{1, 2}); return []int{a, b} })
 	add(`[[a, b] for a, b in [[1, 2, 3]]][0]`, func() any { a, b := py.Unpack2([]int{1, 2, 3}); return []int{a, b} })
@@ -190,6 +223,26 @@ func TestPythonSemantics(t *testing.T) {
 	add(`{"a": 1}.get("b", 5)`, func() any { return py.Get(map[string]int{"a": 1}, "b", 5) })
 	add(`{"a": 1}.pop("a", 5)`, func() any { return py.Pop(map[string]int{"a": 1}, "a", 5) })
 	add(`"a" in {"a": 1}`, func() any { return py.Has(map[string]int{"a": 1}, "a") })
+	// repr/str/ascii (f-string !r/!s/!a): quotes, escapes, non-printable and
+	// non-ASCII characters, float notation boundaries, containers.
+	for _, s := range []string{"sigmoid", "it's", `say "hi"`, `both ' and "`, `back\slash`, "tab\tnl\ncr\r",
+		"\x00\x1f\x7f\u0080\u00a0\u00ad", "héllo ü", "\u2028\u200b\ufeff", "\U0001f600 \U000e0001", "\u0378", ""} {
+		g := s
+		add(fmt.Sprintf("repr(%q)", s), func() any { return py.Repr(g) })
+		add(fmt.Sprintf("ascii(%q)", s), func() any { return py.ASCII(g) })
+		add(fmt.Sprintf("(lambda v: f'{v!r:>12}')(%q)", s), func() any { return fmt.Sprintf("%12s", py.ReprStr(g, false)) })
+		add(fmt.Sprintf("str(%q)", s), func() any { return py.StrOf(g) })
+	}
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -2.5, 0.1, 1e-4, 1e-5, 1.5e-5, 1e15, 1e16, 123456789012345678,
+		1.7976931348623157e308, 5e-324, math.Inf(1), math.Inf(-1), math.NaN(), 1.0 / 3, 2.0 / 3 * 1e20} {
+		f := f
+		add(fmt.Sprintf("repr(float.fromhex(%q))", strconv.FormatFloat(f, 'x', -1, 64)), func() any { return py.Repr(f) })
+	}
+	add(`repr([1, 2.0, "a", None, True, [False]])`, func() any { return py.Repr([]any{1, 2.0, "a", nil, true, []any{false}}) })
+	add(`repr({"a": [0.5, "x'"], "b": 1})`, func() any { return py.Repr(map[string]any{"a": []any{0.5, "x'"}, "b": 1}) })
+	add(`str([1, "a"])`, func() any { return py.StrOf([]any{1, "a"}) })
+	add(`repr(-7)`, func() any { return py.Repr(-7) })
+	add(`ascii(["é"])`, func() any { return py.ASCII([]string{"é"}) })
 
 	exprs := make([]string, len(cases))
 	for i, c := range cases {

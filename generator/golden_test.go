@@ -94,8 +94,17 @@ func TestDiagnostics(t *testing.T) {
 	}{
 		{"with", header + "with open('f') as f:\n    pass\n", "m.py:3:1: with statement: not supported by the translator"},
 		{"syntax", "def f(:\n", "m.py:1:"},
-		{"try", header + model + "    def __call__(self, x):\n        try:\n            pass\n        except Exception:\n            pass\n        return x\n",
-			"m.py:7:9: try statement: not supported by the translator"},
+		{"try-finally", header + model + "    def __call__(self, x):\n        try:\n            pass\n        finally:\n            pass\n        return x\n",
+			"m.py:9:9: try-finally: not supported by the translator"},
+		{"bare except", header + model + "    def __call__(self, x):\n        try:\n            pass\n        except:\n            pass\n        return x\n",
+			"m.py:9:9: bare except: it also catches BaseException"},
+		// A local rebound in both branches of an if/else is one new variable
+		// only when the else branch does not read the old value.
+		{"branch rebinding reads old value", header + model + "    def __call__(self, x, e: mx.array = None):\n" +
+			"        if e is not None:\n            e = [e, e]\n        else:\n            e = [e]\n        return x\n",
+			"m.py:8:13: variable e: assigned a List[array] after a array; Go needs one type"},
+		{"handler reads body's name", header + model + "    def __call__(self, x):\n        try:\n            y = int('3')\n        except ValueError:\n            y = y + 1\n        return x\n",
+			"m.py:10:17: try statement: the handler reads y, which the try body assigns"},
 		{"unknown mx", header + model + "    def __call__(self, x):\n        return mx.fancy_op(x)\n",
 			"m.py:7:16: call mx.fancy_op: not in the API table"},
 		{"no model", header + "class Foo(nn.Module):\n    pass\n", ": class Model: the file defines no Model class"},

@@ -269,6 +269,9 @@ func (p *printer) stmt(s model.Stmt) jen.Code {
 		return p.expr(x.X)
 	case *model.If:
 		st := jen.If(p.expr(x.Cond)).Block(p.stmts(x.Then)...)
+		if x.Init != nil {
+			st = jen.If(p.stmt(x.Init), p.expr(x.Cond)).Block(p.stmts(x.Then)...)
+		}
 		if x.ElseIf && len(x.Else) == 1 {
 			return st.Else().Add(p.stmt(x.Else[0]))
 		}

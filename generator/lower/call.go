@@ -305,6 +305,7 @@ func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head model.Expr, 
 
 // method translates recv.name(...).
 func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *env) val {
+	recv = t.maskAsArray(recv) // mask.astype(...): the SSM mask's array (types.method)
 	rt := recv.t.Base()
 	switch rt.Kind {
 	case types.Array:
@@ -374,6 +375,9 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 	s := func(fn string, res *types.Type) val {
 		return prim(call(t.qual("strings", fn), append([]model.Expr{recv.c}, args...)...), res)
 	}
+	if v, ok := t.strPredicate(name, recv, args); ok {
+		return v
+	}
 	switch name {
 	case "startswith", "endswith":
 		// A tuple (or list) argument matches any of its strings.
@@ -391,13 +395,19 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		return s("ReplaceAll", types.TStr)
 	case "split":
 		if len(args) == 0 {
-			return prim(call(t.qual("strings", "Fields"), recv.c), types.ListOf(types.TStr))
+			return prim(call(t.qual("py", "StrSplitWS"), recv.c), types.ListOf(types.TStr))
 		}
 		return s("Split", types.ListOf(types.TStr))
 	case "lower":
 		return s("ToLower", types.TStr)
 	case "strip":
-		return prim(call(t.qual("strings", "TrimSpace"), recv.c), types.TStr)
+		if len(args) == 0 {
+			return prim(call(t.qual("py", "StrStrip"), recv.c), types.TStr)
+		}
+		if len(args) == 1 && argTypes[0].Kind == types.Str {
+			// strip(chars): any of those characters, from both ends.
+			return prim(call(t.qual("strings", "Trim"), recv.c, args[0]), types.TStr)
+		}
 	case "join":
 		return prim(call(t.qual("strings", "Join"), append(args, recv.c)...), types.TStr)
 	case "index":
@@ -414,6 +424,11 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		}
 	case "upper":
 		return s("ToUpper", types.TStr)
+	case "removeprefix", "removesuffix":
+		// Exactly strings.TrimPrefix/TrimSuffix (an empty affix leaves s).
+		if len(args) == 1 {
+			return s(map[string]string{"removeprefix": "TrimPrefix", "removesuffix": "TrimSuffix"}[name], types.TStr)
+		}
 	}
 	return t.bad(c, "str."+name, "not supported")
 }
@@ -527,6 +542,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				rt = t.unify(rt, vs[i].t.Base())
 			}
 			if rt == nil || !rt.Numeric() {
+				if v, ok := t.anyMinMax(c, name, vs); ok {
+					return v, true // types/check_minmax.go
+				}
 				break
 			}
 			for i, v := range vs {
@@ -590,6 +608,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					return litBool(false), true
 				case types.AnyK, types.Union:
 					return prim(typeCall(t.qual("py", "IsInstance"), &model.Ptr{Elem: &model.QualType{Pkg: "mlx", Name: "Array"}}, v.c), types.TBool), true
+				case types.Mask:
+					// A mask holds None, "causal" or an array: an array when its Array is set.
+					return prim(&model.Binary{Op: "!=", L: sel(paren(v, precPrimary), "Array"), R: nilLit()}, types.TBool), true
 				}
 			}
 			tn := strings.TrimPrefix(q, "cache.")
@@ -631,6 +652,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				v := prim(lit(has || hasM), types.TBool)
 				v.lit = &syntax.Constant{Kind: k}
 				return v, true
+			}
+			if h, ok := t.cacheHasAttr(c, v); ok {
+				return h, true
 			}
 		}
 	case "getattr":
@@ -750,5 +774,8 @@ func (t *translator) overloaded(c *syntax.Call, b *types.Builtin, en *env, name 
 	}
 	v := t.callSig(c, sig, nil, en, name)
 	v.t = rt
+	if rt.Kind == types.Tuple {
+		v.multi = len(rt.Elems) // a Go call with that many results (divmod)
+	}
 	return v, true
 }

@@ -125,16 +125,27 @@ func (t *translator) compiled(fn *types.Func, bodyName, compiledName string, par
 		return call(&model.Qual{Pkg: "mlx", Name: "Compile"}, trace, shapeless),
 			[]model.Stmt{ret(call(id(compiledName), passed...))}, true
 	}
+	// The results' slice takes a name no parameter has (rwkv7's
+	// _wkv7_step_ops has a parameter r).
+	res := "r"
+	for taken := true; taken; {
+		taken = false
+		for _, p := range params {
+			if p.Name == res {
+				res, taken = res+"_", true
+			}
+		}
+	}
 	var outs, unpack []model.Expr
 	for i := 0; i < n; i++ {
 		outs = append(outs, id(fmt.Sprintf("r%d", i)))
-		unpack = append(unpack, index(id("r"), lit(i)))
+		unpack = append(unpack, index(id(res), lit(i)))
 	}
 	trace := &model.FuncLit{Params: traceParams, Results: []model.Type{&model.Slice{Elem: arr}},
 		Body: []model.Stmt{&model.Define{Lhs: outs, Rhs: exprs(call(id(bodyName), traced...))},
 			ret(&model.Composite{Type: &model.Slice{Elem: arr}, Elts: outs})}}
 	return call(&model.Qual{Pkg: "py", Name: "CompileMulti"}, lit(n), trace, shapeless),
-		[]model.Stmt{define(id("r"), call(id(compiledName), passed...)), ret(unpack...)}, true
+		[]model.Stmt{define(id(res), call(id(compiledName), passed...)), ret(unpack...)}, true
 }
 
 // emitCompiled is a module-level compiled function's three declarations.

@@ -221,6 +221,11 @@ func (t *translator) convertParam(v val, ptype string, n syntax.Node) model.Expr
 		if v.t.Base().Numeric() {
 			return t.weak(v)
 		}
+		if v.t.Kind == types.AnyK {
+			// A config number (dbrx's clip_qkv): a weak scalar, as a
+			// Python number passed to mx.clip is.
+			return t.coerce(v, types.TArray, n)
+		}
 		return v.c
 	case "array?":
 		if v.t.Kind == types.None {

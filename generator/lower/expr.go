@@ -73,8 +73,8 @@ func (t *translator) expr0(e syntax.Expr, en *env) val {
 	case *syntax.List:
 		return t.sequence(x, x.Elts, en, false)
 	case *syntax.Set:
-		// Sets appear as small literal collections tested for membership.
-		return t.sequence(x, x.Elts, en, false)
+		// A set is a slice of distinct elements (types/check_sets.go).
+		return t.distinct(t.sequence(x, x.Elts, en, false))
 	case *syntax.Dict:
 		return t.dict(x, en)
 	case *syntax.Comp:
@@ -147,6 +147,12 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		return prim(id(g), ty)
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
+		switch t.u.KernelConst(sym, n.Id) {
+		case types.KernelNone:
+			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
+		case types.KernelObject:
+			return t.bad(n, "name "+n.Id, "a Metal kernel (mx.fast.metal_kernel) that mlx-lm calls with no pure-op path: off Metal mlx-lm itself raises \"No Metal back-end\"")
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad(n, "class "+n.Id, "a class used as a value")
@@ -251,6 +257,9 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 }
 
 func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple bool) val {
+	if lt := t.val(n.(syntax.Expr)).T; !tuple && lt.IsModuleList() {
+		return t.moduleList(lt, elts, en) // lower_modlist.go
+	}
 	var vs []val
 	var et *types.Type
 	for _, e := range elts {
@@ -269,11 +278,7 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 			u := t.unify(et, v.t)
 			if u == nil {
 				if tuple {
-					var ts []*types.Type
-					for _, x := range vs {
-						ts = append(ts, x.t)
-					}
-					return val{c: nilLit(), t: types.TupleOf(ts...), prec: precPrimary}
+					return t.mixedTuple(elts, vs, en)
 				}
 				return t.bad(n, "list", "elements of different types (%s, %s)", et, v.t)
 			}
@@ -331,12 +336,12 @@ func (t *translator) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple 
 }
 
 func (t *translator) dict(d *syntax.Dict, en *env) val {
+	if types.HasSplat(d) {
+		return t.splatDict(d, en)
+	}
 	var kt, vt *types.Type
 	var kvs []model.Expr
 	for i := range d.Keys {
-		if d.Keys[i] == nil {
-			return t.bad(d, "dict", "**splat in a dict literal is not supported")
-		}
 		k, v := t.expr(d.Keys[i], en), t.expr(d.Values[i], en)
 		kt = t.unify(kt, k.t)
 		nv := t.unify(vt, v.t)
@@ -428,6 +433,9 @@ func (t *translator) ifexp(x *syntax.IfExp, en *env) val {
 	}
 	a, b := t.expr(x.Then, en), t.expr(x.Else, en)
 	ty := t.unify(a.t, b.t)
+	if ty == nil {
+		ty = types.IfExpUnion(a.t, b.t)
+	}
 	if ty == nil {
 		return t.bad(x, "conditional expression", "branches have types %s and %s", a.t, b.t)
 	}

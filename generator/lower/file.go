@@ -27,7 +27,9 @@ func (t *translator) emitFile() *model.File {
 		t.emitClass(f, c)
 	}
 	// The file's own functions, then those of other files that an emitted
-	// body calls (types/dead.go), in the order of u.Funcs.
+	// body calls (types/dead.go), in the order of u.Funcs. A function of
+	// the file that builds or calls a Metal kernel is one of the latter
+	// (types/check_kernel.go).
 	emitted := map[*types.Func][]model.Decl{}
 	called := func(fn *types.Func) bool {
 		for caller := range emitted {
@@ -53,7 +55,7 @@ func (t *translator) emitFile() *model.File {
 	for changed := true; changed; {
 		changed = false
 		for _, fn := range t.u.Funcs {
-			if emitted[fn] == nil && (t.u.OwnFunc(fn) || called(fn)) {
+			if emitted[fn] == nil && (t.u.OwnFunc(fn) && !t.u.KernelFunc(fn) || called(fn)) {
 				if decls, ok := t.emitCompiled(fn); ok {
 					emitted[fn] = decls
 				} else {
@@ -139,6 +141,8 @@ func isModuleType(ty *types.Type) bool {
 		return true
 	case types.List:
 		return isModuleType(ty.Base().Elem)
+	case types.Tuple:
+		return ty.Base().IsModuleList() // lower_modlist.go
 	}
 	return false
 }
@@ -217,6 +221,9 @@ func (t *translator) emitFunc(fn *types.Func) *model.Func {
 		}
 	default:
 		results = []model.Type{t.goType(fn.Ret)}
+	}
+	if len(results) > 0 && !isInit {
+		t.terminalRaises(body)
 	}
 	if len(results) > 0 && !isInit && !endsInReturn(fn.Def.Body) {
 		// Python returns None at the end; Go needs an explicit return.

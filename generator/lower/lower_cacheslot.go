@@ -24,6 +24,16 @@ func (t *translator) extSubscript(s *syntax.Subscript, x val, en *env) (val, boo
 	return t.callSig(t.u.ItemCall(s, nil), sig, paren(x, precPrimary), en, x.t.Name+"[]"), true
 }
 
+// slotAsArray translates a cache entry indexed as an array
+// (types.ArrayLikeIndex): py.SlotArray, then the array's Index.
+func (t *translator) slotAsArray(s *syntax.Subscript, x val, en *env) (val, bool) {
+	if !types.IsSlot(x.t.Base()) || !types.ArrayLikeIndex(s.Index) {
+		return val{}, false
+	}
+	a := call(t.qual("py", "SlotArray"), x.c)
+	return prim(call(sel(a, "Index"), t.arrayIndex(s.Index, en)...), types.TArray), true
+}
+
 // extAssignItem translates x[i] = v on a table type with __setitem__.
 func (t *translator) extAssignItem(s *syntax.Subscript, x val, value syntax.Expr, en *env) ([]model.Stmt, bool) {
 	sig := t.tab.ExtItem(x.t, true)

@@ -139,6 +139,10 @@ func (t *translator) arith(b *syntax.BinOp, l, r val) val {
 	// num reads operand v (the Python expression at node) as a number.
 	num := func(v val, node syntax.Node, asFloat bool) model.Expr {
 		c := t.deref(v, node)
+		if v.t.Base().Kind == types.Bool && v.lit == nil {
+			// A bool in arithmetic is the int 0 or 1 (full_blocks + bool(tail)).
+			c = call(t.qual("py", "BoolToInt"), c)
+		}
 		if asFloat && v.t.Base().Kind != types.Float {
 			if v.lit != nil {
 				return rawLit(v.lit.Value + ".0")
@@ -364,6 +368,9 @@ func (t *translator) boolop(b *syntax.BoolOp, en *env) val {
 				ret(t.coerce(d, res, b))), res)
 		}
 	}
+	if v, ok := t.numericBoolOp(b, vals); ok {
+		return v
+	}
 	return t.bad(b, "boolean "+b.Op, "on non-bool operands (%s)", vals[0].t)
 }
 
@@ -515,6 +522,9 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.
 	}
 	if (op == "==" || op == "!=") && lt.Kind == types.Dtype && rt.Kind == types.Dtype {
 		return boolv(bin(op, l.c, r.c))
+	}
+	if v, ok := t.listEq(op, l, r); ok {
+		return v
 	}
 	return t.bad(n, "comparison "+op, "between %s and %s", l.t, r.t)
 }

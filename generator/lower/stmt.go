@@ -18,6 +18,7 @@ type fnCtx struct {
 	defined map[string]bool // names declared so far (Go side)
 	reads   map[string]bool // names the function reads
 	depth   int             // block nesting: 1 is the function body itself
+	try     *tryCtx         // the innermost try body being lowered (lower_try.go)
 }
 
 // unused reports a local that is assigned but never read.
@@ -97,8 +98,18 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 		bin := t.u.AugBinOp(x)
 		return t.assign(&syntax.Assign{At: x.At, Targets: []syntax.Expr{x.Target}, Value: bin}, en, fc)
 	case *syntax.Return:
-		return []model.Stmt{t.ret(x, en, fc)}
+		r := t.ret(x, en, fc)
+		if rr, ok := r.(*model.Return); ok && fc.try != nil {
+			return t.flowOut("Return", fc, rr.Results)
+		}
+		if out := t.flowOut("Return", fc, nil); out != nil {
+			return out
+		}
+		return []model.Stmt{r}
 	case *syntax.If:
+		if ok, isTry := x.Cond.(*syntax.TryOK); isTry {
+			return t.tryStmt(x, ok, en, fc)
+		}
 		cond := t.truth(x.Cond, en)
 		if k, ok := constBool(cond); ok {
 			// A condition known at translation time (hasattr on the
@@ -112,7 +123,15 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 			return t.block(x.Else, en, fc)
 		}
 		defer func() { t.exited = false }() // an exit inside a branch Python may not take
+		vars := t.branchSplitVars(x, en)
 		st := &model.If{Cond: cond.c, Then: t.block(x.Body, en, fc)}
+		if vars != nil {
+			defer func() { t.exited = false }()
+			if len(x.Else) > 0 {
+				st.Else = t.block(x.Else, en, fc)
+			}
+			return append(vars, st)
+		}
 		if len(x.Else) == 1 {
 			if elif, ok := x.Else[0].(*syntax.If); ok && (fc.plan == nil || len(fc.plan.varsBefore[elif]) == 0) {
 				st.Else = t.stmt(elif, en, fc)
@@ -131,10 +150,10 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 		if !ok {
 			return nil
 		}
-		return []model.Stmt{head(t.block(x.Body, en, fc))}
+		return []model.Stmt{head(t.loopBody(x.Body, en, fc))}
 	case *syntax.While:
 		cond := t.truth(x.Cond, en)
-		return []model.Stmt{&model.For{Cond: cond.c, Body: t.block(x.Body, en, fc)}}
+		return []model.Stmt{&model.For{Cond: cond.c, Body: t.loopBody(x.Body, en, fc)}}
 	case *syntax.Assert:
 		cond := t.truth(x.Cond, en)
 		msg := model.Expr(lit(assertText(x)))
@@ -162,8 +181,14 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 	case *syntax.Pass:
 		return nil
 	case *syntax.Break:
+		if out := t.flowOut("Break", fc, nil); out != nil {
+			return out
+		}
 		return []model.Stmt{&model.Break{}}
 	case *syntax.Continue:
+		if out := t.flowOut("Continue", fc, nil); out != nil {
+			return out
+		}
 		return []model.Stmt{&model.Continue{}}
 	case *syntax.Delete:
 		var out []model.Stmt
@@ -205,8 +230,25 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 		v := t.expr(c.Args[0], en)
 		target := t.lvalue(recvExpr, en)
 		return []model.Stmt{assign(target, call(id("append"), recv.c, t.coerce(v, recv.t.Elem, c.Args[0])))}, true
+	case "extend":
+		recv := t.expr(recvExpr, en)
+		if recv.t.Kind != types.List || len(c.Args) != 1 {
+			return nil, false
+		}
+		v := t.expr(c.Args[0], en)
+		if v.t.Homogeneous() == nil {
+			return nil, false
+		}
+		// list.extend(xs): the elements appended in order (xs evaluated once).
+		target := t.lvalue(recvExpr, en)
+		return []model.Stmt{assign(target, call(id("append"), recv.c, &model.Spread{X: t.coerce(v, types.ListOf(recv.t.Elem), c.Args[0])}))}, true
 	case "pop":
 		recv := t.expr(recvExpr, en)
+		if recv.t.Kind == types.AnyK && (len(c.Args) == 1 || len(c.Args) == 2) {
+			k := t.coerce(t.expr(c.Args[0], en), types.TStr, c.Args[0])
+			args := []model.Expr{recv.c, k, lit(len(c.Args) == 2)}
+			return []model.Stmt{exprStmt(call(t.qual("py", "AnyPop"), args...))}, true
+		}
 		if recv.t.Kind == types.ClassK && len(c.Args) == 1 {
 			// Module.pop("name") drops a child module (and its parameters).
 			if s, ok := c.Args[0].(*syntax.Constant); ok && s.Kind == syntax.ConstStr {
@@ -225,6 +267,10 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 			return nil, false
 		}
 		other := t.expr(c.Args[0], en)
+		if other.t.Kind == types.List && pairTypes(other.t.Elem) != nil {
+			// d.update([(k, v), ...]): each pair stored (py.UpdatePairs).
+			return []model.Stmt{exprStmt(call(t.qual("py", "UpdatePairs"), recv.c, other.c))}, true
+		}
 		return []model.Stmt{exprStmt(call(t.qual("maps", "Copy"), recv.c, other.c))}, true
 	}
 	return nil, false
@@ -337,6 +383,10 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 	if newName, ok := en.fn.SplitAt(n); ok {
 		en.vars[s] = v.t
 		en.goName[s] = newName
+		if en.fn.BranchSplit(n) {
+			// Declared before the if (branchSplitVars).
+			return []model.Stmt{assign(id(newName), v.c)}
+		}
 		return []model.Stmt{define(id(newName), v.c)}
 	}
 	ty, _, _ := en.lookup(s)
@@ -462,6 +512,9 @@ func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, f
 		if fn == "" {
 			t.fail(tg, "tuple assignment", "of %d names", len(tg.Elts))
 			return nil
+		}
+		if c := t.unpackTyped(tg, single, en); c != nil {
+			return append(decls, tupleAssign(op, lhs, c))
 		}
 		return append(decls, tupleAssign(op, lhs, call(t.qual("py", fn), single.c)))
 	}

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"fmt"
 	"github.com/hf2go/hf2go/generator/model"
 	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
@@ -32,6 +33,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			return prim(call(t.qual("py", "Slice"), x.c, t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.ListOf(et))
 		}
 		iv := t.expr(s.Index[0], en)
+		if xt.IsModuleList() {
+			return t.moduleListIndex(s, x, iv) // lower_modlist.go
+		}
 		if xt.Kind == types.Tuple && et == nil {
 			if iv.lit != nil && iv.lit.Kind == syntax.ConstInt {
 				return t.bad(s, "tuple index", "of a mixed tuple")
@@ -48,6 +52,9 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 		k := t.expr(s.Index[0], en)
 		return prim(index(paren(x, precPrimary), k.c), xt.Elem)
 	case types.Ext:
+		if v, ok := t.slotAsArray(s, x, en); ok {
+			return v
+		}
 		if v, ok := t.extSubscript(s, x, en); ok {
 			return v
 		}
@@ -72,10 +79,19 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			}
 		}
 	case types.Str:
+		if len(s.Index) == 1 {
+			if sl, ok := s.Index[0].(*syntax.Slice); ok && sl.Step == nil {
+				// Python slices a str by code point: py.StrSlice.
+				return prim(call(t.qual("py", "StrSlice"), t.deref(x, s.X), t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.TStr)
+			}
+		}
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
 			return prim(call(t.qual("py", "StrAt"), t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
+		}
+		if v, ok := t.strSlice(s, x, en); ok {
+			return v
 		}
 	}
 	return t.bad(s, "subscript", "of a %s", x.t)
@@ -193,7 +209,13 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	}
 	var rt *types.Type
 	var body model.Stmt
-	out := id("out")
+	// The result's name is one the comprehension does not read (minimax_m3_vl's
+	// [k for k in out if ...]: a Python local named out).
+	name := "out"
+	for mentions(c, name) {
+		name += "_"
+	}
+	out := id(name)
 	switch c.Kind {
 	case "dict":
 		k, v := t.expr(c.Key, inner), t.expr(c.Elt, inner)
@@ -218,9 +240,25 @@ func (t *translator) comprehension(c *syntax.Comp, en *env) val {
 	if c.Kind == "dict" {
 		init = &model.Define{Lhs: exprs(out), Rhs: exprs(call(id("make"), &model.TypeExpr{Type: t.goType(rt)}))}
 	} else {
-		init = &model.Var{Name: "out", Type: t.goType(rt)}
+		init = &model.Var{Name: name, Type: t.goType(rt)}
 	}
-	return prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+	v := prim(closure(t.goType(rt), init, loops([]model.Stmt{body}), ret(out)), rt)
+	if c.Kind == "set" {
+		return t.distinct(v)
+	}
+	return v
+}
+
+// mentions reports whether a Name with Go name id occurs in e.
+func mentions(e syntax.Expr, id string) bool {
+	found := false
+	syntax.Inspect(e, func(x syntax.Expr) bool {
+		if n, ok := x.(*syntax.Name); ok && names.GoLocal(n.Id) == id {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // anyAll is any(...) / all(...) over a comprehension: a loop that stops at
@@ -408,8 +446,8 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}
 		}
 		if a, ok := c.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
-			d := t.expr(a.X, en)
-			if d.t.Kind == types.Dict {
+			d, ok := t.dictView(t.expr(a.X, en))
+			if ok {
 				dt := d.t
 				// Sorted keys: Go's map order is random and generated code must be deterministic.
 				switch a.Attr {
@@ -436,13 +474,21 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 			}
 		}
 	}
-	seq := t.expr(iter, en)
+	seq := t.iterable(t.expr(iter, en))
 	st := seq.t.Base()
 	if st.Kind == types.List || st.Kind == types.Tuple {
 		et := st.Homogeneous()
 		if et == nil {
 			t.fail(iter, "for", "over a tuple of mixed types")
 			return nil, false
+		}
+		if tup, ok := target.(*syntax.Tuple); ok && len(tup.Elts) == 2 && pairTypes(et) != nil {
+			// for name, w in pairs, each a (str, array) tuple: py.Pair.
+			pt := pairTypes(et)
+			lhs := []model.Expr{bindName(tup.Elts[0], pt[0]), bindName(tup.Elts[1], pt[1])}
+			return func(b []model.Stmt) model.Stmt {
+				return rangeLoop(id("_"), id("e_"), seq.c, prepend(t.unpackPair(lhs, pt, id("e_")), b))
+			}, true
 		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.
@@ -494,8 +540,17 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		return nil, false
 	}
 	var seqs []val
-	for _, a := range c.Args {
-		seqs = append(seqs, t.expr(a, en))
+	var hoisted []model.Stmt
+	for k, a := range c.Args {
+		v := t.expr(a, en)
+		if w := t.iterable(v); w.c != v.c {
+			// An array's rows or a dynamic value's elements, made once
+			// before the loop (the loop indexes each sequence per step).
+			name := fmt.Sprintf("zip%d_", k)
+			hoisted = append(hoisted, define(id(name), w.c))
+			v = val{c: id(name), t: w.t, prec: precPrimary}
+		}
+		seqs = append(seqs, v)
 	}
 	idx := "i"
 	if index_ != nil {
@@ -581,6 +636,10 @@ func (t *translator) zipLoop(tup *syntax.Tuple, c *syntax.Call, en *env, index_ 
 		if len(lhs) > 0 {
 			b = prepend(&model.Define{Lhs: lhs, Rhs: rhs}, b)
 		}
-		return rangeLoop(id(idx), nil, bound, b)
+		loop := rangeLoop(id(idx), nil, bound, b)
+		if len(hoisted) > 0 {
+			return &model.Block{Body: append(append([]model.Stmt{}, hoisted...), loop)}
+		}
+		return loop
 	}, true
 }

@@ -46,6 +46,8 @@ type translator struct {
 	inst   *types.Inst     // the checked body being lowered
 	reads  map[string]bool // names read by the function being emitted (nil: all)
 	exited bool            // the block just lowered ends in a certain exit (types/dead.go)
+
+	tryResults int // result variables of try bodies declared so far (lower_try.go)
 }
 
 // Translate type-checks one parsed model file and lowers it to Go.

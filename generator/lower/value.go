@@ -207,6 +207,9 @@ func (t *translator) goType(ty *types.Type) model.Type {
 	case types.List:
 		return &model.Slice{Elem: t.goType(ty.Elem)}
 	case types.Tuple:
+		if ty.IsModuleList() {
+			return &model.Slice{Elem: &model.Named{Name: "any"}} // lower_modlist.go
+		}
 		if h := ty.Homogeneous(); h != nil {
 			return &model.Slice{Elem: t.goType(h)}
 		}

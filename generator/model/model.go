@@ -276,9 +276,10 @@ type (
 		Value Expr // nil: the zero value
 	}
 	ExprStmt struct{ X Expr }
-	// If is if Cond { Then } else { Else }; an else-if is an If alone in
-	// Else with ElseIf set.
+	// If is if [Init;] Cond { Then } else { Else }; an else-if is an If
+	// alone in Else with ElseIf set.
 	If struct {
+		Init   Stmt // nil: none
 		Cond   Expr
 		Then   []Stmt
 		Else   []Stmt

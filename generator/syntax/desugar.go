@@ -24,32 +24,40 @@ package syntax
 // them out of a larger expression could change the order of evaluation or
 // skip a short-circuit.
 func DesugarNamedExprs(f *File) {
-	f.Body = desugarBlock(f.Body, false)
+	f.Body = desugarBlock(f.Body, dctx{mapBuiltin: !bindsName(f.Body, "map")})
 }
+
+// dctx is where a rewrite happens: inFunc, (in) a function body, where
+// rewrites that add a local apply; mapBuiltin, the file does not rebind map
+// (desugar_map.go).
+type dctx struct{ inFunc, mapBuiltin bool }
+
+func (d dctx) in(fn bool) dctx { d.inFunc = fn; return d }
 
 // desugarBlock rewrites a block; inFunc says it is (in) a function body,
 // where rewrites that add a local apply.
-func desugarBlock(b []Stmt, inFunc bool) []Stmt {
+func desugarBlock(b []Stmt, d dctx) []Stmt {
 	var out []Stmt
 	for _, s := range b {
-		out = append(out, desugarStmt(s, inFunc)...)
+		out = append(out, desugarStmt(s, d)...)
 	}
 	return out
 }
 
-func desugarStmt(s Stmt, inFunc bool) []Stmt {
+func desugarStmt(s Stmt, d dctx) []Stmt {
+	inFunc := d.inFunc
 	switch x := s.(type) {
 	case *ClassDef:
-		x.Body = desugarBlock(x.Body, false)
+		x.Body = desugarBlock(x.Body, d.in(false))
 	case *FuncDef:
-		x.Body = desugarBlock(x.Body, true)
+		x.Body = desugarBlock(x.Body, d.in(true))
 	case *For:
-		x.Body = desugarBlock(x.Body, inFunc)
+		x.Body = desugarBlock(x.Body, d)
 	case *While:
-		x.Body = desugarBlock(x.Body, inFunc)
+		x.Body = desugarBlock(x.Body, d)
 	case *If:
-		x.Body = desugarBlock(x.Body, inFunc)
-		x.Else = desugarBlock(x.Else, inFunc)
+		x.Body = desugarBlock(x.Body, d)
+		x.Else = desugarBlock(x.Else, d)
 		if ne, ok := x.Cond.(*NamedExpr); ok {
 			assign := &Assign{At: ne.At, Targets: []Expr{ne.Target}, Value: ne.Value}
 			x.Cond = &Name{At: ne.Target.At, Id: ne.Target.Id}
@@ -60,6 +68,9 @@ func desugarStmt(s Stmt, inFunc bool) []Stmt {
 				return out
 			}
 		}
+	}
+	if a, ok := s.(*Assign); ok && inFunc {
+		desugarMap(a, d.mapBuiltin)
 	}
 	if inFunc {
 		if out := desugarUnpack(s); out != nil {

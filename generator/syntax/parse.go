@@ -171,6 +171,11 @@ func (c *converter) stmt(n *sitter.Node) Stmt {
 		}
 		return &For{At: c.at(n), Target: c.target(n.ChildByFieldName("left")), Iter: c.expr(n.ChildByFieldName("right")),
 			Body: c.block(n.ChildByFieldName("body"))}
+	case "try_statement":
+		if s := c.tryStmt(n); s != nil {
+			return s
+		}
+		return nil
 	case "while_statement":
 		return &While{At: c.at(n), Cond: c.expr(n.ChildByFieldName("condition")), Body: c.block(n.ChildByFieldName("body"))}
 	case "assert_statement":

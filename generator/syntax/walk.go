@@ -97,3 +97,118 @@ func Inspect(e Expr, fn func(Expr) bool) {
 	}
 	Children(e, func(c Expr) { Inspect(c, fn) })
 }
+
+// ReplaceChildren sets each direct sub-expression c of e to fn(c), in
+// source order: the in-place counterpart of Children, for rewrites of the
+// AST (types/classval.go).
+func ReplaceChildren(e Expr, fn func(Expr) Expr) {
+	r := func(x Expr) Expr {
+		if x == nil {
+			return nil
+		}
+		return fn(x)
+	}
+	all := func(xs []Expr) {
+		for i := range xs {
+			xs[i] = r(xs[i])
+		}
+	}
+	switch x := e.(type) {
+	case *Attribute:
+		x.X = r(x.X)
+	case *Call:
+		x.Func = r(x.Func)
+		all(x.Args)
+		for i := range x.Keywords {
+			x.Keywords[i].Value = r(x.Keywords[i].Value)
+		}
+	case *FString:
+		for i := range x.Parts {
+			x.Parts[i].X = r(x.Parts[i].X)
+		}
+	case *BinOp:
+		x.L, x.R = r(x.L), r(x.R)
+	case *UnaryOp:
+		x.X = r(x.X)
+	case *BoolOp:
+		all(x.Values)
+	case *Compare:
+		x.Left = r(x.Left)
+		all(x.Comparators)
+	case *IfExp:
+		x.Then, x.Cond, x.Else = r(x.Then), r(x.Cond), r(x.Else)
+	case *Lambda:
+		for i := range x.Params {
+			x.Params[i].Default = r(x.Params[i].Default)
+		}
+		x.Body = r(x.Body)
+	case *Subscript:
+		x.X = r(x.X)
+		all(x.Index)
+	case *Slice:
+		x.Lo, x.Hi, x.Step = r(x.Lo), r(x.Hi), r(x.Step)
+	case *Tuple:
+		all(x.Elts)
+	case *List:
+		all(x.Elts)
+	case *Set:
+		all(x.Elts)
+	case *Dict:
+		all(x.Keys)
+		all(x.Values)
+	case *Comp:
+		for i := range x.Generators {
+			g := &x.Generators[i]
+			g.Iter, g.Target = r(g.Iter), r(g.Target)
+			all(g.Ifs)
+		}
+		x.Key, x.Elt = r(x.Key), r(x.Elt)
+	case *Starred:
+		x.X = r(x.X)
+	case *NamedExpr:
+		x.Value = r(x.Value)
+	}
+}
+
+// ReplaceInBody applies fn to every top-level expression of the statements
+// of body, nested blocks included (not nested function or class bodies):
+// fn returns the expression to keep in its place.
+func ReplaceInBody(body []Stmt, fn func(Expr) Expr) {
+	r := func(x Expr) Expr {
+		if x == nil {
+			return nil
+		}
+		return fn(x)
+	}
+	for _, s := range body {
+		switch x := s.(type) {
+		case *Assign:
+			for i := range x.Targets {
+				x.Targets[i] = r(x.Targets[i])
+			}
+			x.Value = r(x.Value)
+		case *AnnAssign:
+			x.Value = r(x.Value)
+		case *AugAssign:
+			x.Target, x.Value = r(x.Target), r(x.Value)
+		case *Return:
+			x.Value = r(x.Value)
+		case *If:
+			x.Cond = r(x.Cond)
+			ReplaceInBody(x.Body, fn)
+			ReplaceInBody(x.Else, fn)
+		case *For:
+			x.Iter = r(x.Iter)
+			ReplaceInBody(x.Body, fn)
+		case *While:
+			x.Cond = r(x.Cond)
+			ReplaceInBody(x.Body, fn)
+		case *ExprStmt:
+			x.X = r(x.X)
+		case *Assert:
+			x.Cond, x.Msg = r(x.Cond), r(x.Msg)
+		case *Raise:
+			x.Exc = r(x.Exc)
+		}
+	}
+}

@@ -30,6 +30,7 @@ func Check(file *syntax.File, scope *names.Scope, tab *Table,
 	u := &Unit{File: file, Scope: scope, ByClass: map[string]*Class{}, ByFunc: map[string]*Func{},
 		Nested: map[string]*Func{}, siblingArgs: map[string]*Class{}, siblingClasses: map[string]map[string]*Class{},
 		siblings: map[string]*syntax.File{}, load: load, bodies: map[*Func]*Inst{}}
+	rewriteClassValues(file, scope, tab) // classval.go
 	t := &checker{u: u, tab: tab, scope: scope}
 	k := &collector{u: u, tab: tab, scope: scope, fail: t.fail}
 	t.k = k
@@ -627,6 +628,9 @@ func (u *Unit) UnifyIn(tab *Table, a, b *Type) *Type {
 	}
 	if x := u.unifyFromClass(tab, a, b); x != nil {
 		return x
+	}
+	if x := u.unifyClassExt(tab, a, b); x != nil {
+		return x // unify_classext.go
 	}
 	if a != nil && b != nil && a.Kind == Ext && b.Kind == Ext {
 		ra, rb := tab.Root(a.Name), tab.Root(b.Name)

@@ -69,6 +69,35 @@ func (t *checker) extSubscript(s *syntax.Subscript, x Val, en *env) (Val, bool) 
 	return t.callSig(t.u.ItemCall(s, nil), sig, en), true
 }
 
+// ArrayLikeIndex reports a subscript only an array takes: several indices,
+// a slice, None (a new axis) or an Ellipsis. A cache entry indexed so
+// (`h0[:, None]`) is its array.
+func ArrayLikeIndex(idx []syntax.Expr) bool {
+	if len(idx) > 1 {
+		return true
+	}
+	for _, e := range idx {
+		switch x := e.(type) {
+		case *syntax.Slice:
+			return true
+		case *syntax.Constant:
+			if x.Kind == syntax.ConstNone || x.Kind == syntax.ConstEllipsis {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// slotAsArray checks a cache entry indexed as an array.
+func (t *checker) slotAsArray(s *syntax.Subscript, x Val, en *env) (Val, bool) {
+	if !IsSlot(x.T.Base()) || !ArrayLikeIndex(s.Index) {
+		return Val{}, false
+	}
+	t.arrayIndex(s.Index, en)
+	return tv(TArray), true
+}
+
 // extAssignItem checks x[i] = v on a table type with __setitem__.
 func (t *checker) extAssignItem(s *syntax.Subscript, x Val, value syntax.Expr, en *env) bool {
 	sig := t.tab.ExtItem(x.T, true)
@@ -112,6 +141,17 @@ func (u *Unit) unifySlot(tab *Table, a, b *Type) *Type {
 		x, y := p[0], p[1]
 		if IsSlot(x) && y.Kind == Array {
 			return TArray
+		}
+		if IsSlot(x) && y.Kind == Ext && tab.Root(y.Name) == "Cache" {
+			// An entry or a cache: an entry (it may hold an array).
+			return x
+		}
+		if x.Kind == Ext && !IsSlot(x) && tab.Root(x.Name) == "Cache" && y.Kind == Array {
+			// A cache in one place, an array in another (recurrent_gemma's
+			// h_t = h0, then h_t = mx.zeros(...), while h0 is still typed
+			// the cache its parameter's name says): the value that is
+			// either, a cache entry, narrowed where it is used.
+			return ExtT(SlotType)
 		}
 		if x.Kind == Ext && tab.Root(x.Name) == "Cache" && NoneSeq(y) {
 			return x

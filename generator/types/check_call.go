@@ -413,6 +413,11 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			// Call sites teach unannotated parameters their types.
 			if t.learnLoose(p, v.T) {
 				// An Any annotation: the call sites say what it is.
+			} else if t.misannotatedArgs(p, v.T) {
+				// args: ModelArgs given the file's other config class.
+				p.Type = v.T
+			} else if t.learnSlotParam(p, v.T) {
+				// A cache entry passed where the name says cache.
 			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests
 				// it for a list (hunyuan's _int_or_list(arg, idx)): a number
@@ -457,6 +462,9 @@ func (t *checker) kwArg(splat syntax.Expr, p *Param, en *env) {
 
 // method checks recv.name(...).
 func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env) Val {
+	// mask.astype(...): a mask with an array method is the SSM mask, an
+	// array (str has no astype: AttributeError in Python).
+	recv = MaskAsArray(recv)
 	rt := recv.T.Base()
 	switch rt.Kind {
 	case Array:
@@ -535,11 +543,18 @@ func (t *checker) strMethod(c *syntax.Call, name string, en *env) Val {
 	for _, a := range c.Args {
 		t.expr(a, en)
 	}
+	if ty, ok := strPredicate(name, len(c.Args)); ok {
+		return tv(ty)
+	}
 	switch name {
 	case "startswith", "endswith":
 		return tv(TBool)
 	case "replace", "lower", "strip", "join", "upper":
 		return tv(TStr)
+	case "removeprefix", "removesuffix":
+		if len(c.Args) == 1 {
+			return tv(TStr)
+		}
 	case "split":
 		return tv(ListOf(TStr))
 	case "index", "find", "count":
@@ -629,6 +644,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				rt = t.unify(rt, arg(i).T.Base())
 			}
 			if rt == nil || !rt.Numeric() {
+				if anyMinMax(c, func(i int) Val { return arg(i) }) {
+					return tv(TAny), true // check_minmax.go
+				}
 				break
 			}
 			return tv(rt), true
@@ -647,6 +665,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				_, hasM := cls.ByMeth[s.Value]
 				// Static: a dataclass has exactly its declared fields.
 				return LitBool(has || hasM), true
+			}
+			if _, ok := t.tab.CacheHasAttrCall(c, v.T); ok {
+				return tv(TBool), true // check_hasattr.go
 			}
 		}
 	case "getattr":
@@ -789,6 +810,9 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 			return LitBool(false)
 		case AnyK, Union:
 			return tv(TBool)
+		case Mask:
+			// A mask holds None, "causal" or an array (minimax_m3_vl).
+			return tv(TBool)
 		}
 	}
 	if _, ok := t.tab.Types[strings.TrimPrefix(q, "cache.")]; ok {
@@ -828,6 +852,12 @@ func accepts(tab *Table, typ string, v Val) bool {
 	}
 	pt := tab.ParseTypeName(typ)
 	if pt.Kind == Union {
+		if k == AnyK {
+			// A value of no static type (gemma4_text's offset: Optional[Any],
+			// an int or an array): the union's Go helper takes it as it is
+			// and dispatches on the value, as Python does.
+			return true
+		}
 		if v.T.Kind == Union {
 			for _, e := range v.T.Elems {
 				if !pt.Has(e) {
@@ -942,7 +972,11 @@ func (t *checker) overloaded(c *syntax.Call, b *Builtin, en *env) (Val, bool) {
 	if sig == nil {
 		return Val{}, false
 	}
-	return tv(rt), true
+	v := tv(rt)
+	if rt.Kind == Tuple {
+		v.Multi = len(rt.Elems) // a Go call with that many results (divmod)
+	}
+	return v, true
 }
 
 func firstArg(c *syntax.Call) syntax.Expr {

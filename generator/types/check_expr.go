@@ -114,6 +114,9 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		return v
 	}
 	if sym, ok := t.scope.Symbols[n.Id]; ok {
+		if t.u.KernelConst(sym, n.Id) == KernelNone {
+			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()
@@ -267,6 +270,9 @@ func (t *checker) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple boo
 					}
 					return tv(TupleOf(ts...))
 				}
+				if v, ok := t.moduleList(elts, vs, en); ok {
+					return v // check_modlist.go
+				}
 				return t.bad()
 			}
 			et = u
@@ -296,11 +302,11 @@ func (t *checker) sequence(n syntax.Node, elts []syntax.Expr, en *env, tuple boo
 }
 
 func (t *checker) dict(d *syntax.Dict, en *env) Val {
+	if hasSplat(d) {
+		return t.splatDict(d, en)
+	}
 	var kt, vt *Type
 	for i := range d.Keys {
-		if d.Keys[i] == nil {
-			return t.bad()
-		}
 		k, v := t.expr(d.Keys[i], en), t.expr(d.Values[i], en)
 		kt = t.unify(kt, k.T)
 		nv := t.unify(vt, v.T)
@@ -391,9 +397,24 @@ func (t *checker) ifexp(x *syntax.IfExp, en *env) Val {
 	t.withFacts(whenFalse, func() { b = t.expr(x.Else, en) })
 	ty := t.unify(a.T, b.T)
 	if ty == nil {
+		ty = IfExpUnion(a.T, b.T)
+	}
+	if ty == nil {
 		return t.bad()
 	}
 	return tv(ty)
+}
+
+// IfExpUnion is the type of a conditional expression whose branches are an
+// int and an array (gemma4_text: mx.array(cache.offset) if cache is not None
+// else 0): the int | array union cache.offset itself has, which RoPE and
+// offset arithmetic take; nil for other pairs.
+func IfExpUnion(a, b *Type) *Type {
+	a, b = a.Base(), b.Base()
+	if (a.Kind == Int && b.Kind == Array) || (a.Kind == Array && b.Kind == Int) {
+		return UnionOf(TInt, TArray)
+	}
+	return nil
 }
 
 // SameExpr reports whether two expressions are the same name or attribute chain.

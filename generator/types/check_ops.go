@@ -328,6 +328,9 @@ func (t *checker) boolop(b *syntax.BoolOp, en *env) Val {
 	if allBool || boolish {
 		return tv(TBool)
 	}
+	if nt, ok := numericBoolOp(vals); ok {
+		return tv(nt)
+	}
 	// `x or default`: the first truthy value, with x's falsy values as in Python.
 	if b.Op == "or" && len(vals) == 2 {
 		a, d := vals[0], vals[1]
@@ -433,6 +436,9 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 	}
 	if (op == "==" || op == "!=") && lt.Kind == Dtype && rt.Kind == Dtype {
 		return tv(TBool)
+	}
+	if ListEq(op, lt, rt) {
+		return tv(TBool) // check_listeq.go
 	}
 	return t.bad()
 }

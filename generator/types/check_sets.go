@@ -15,6 +15,14 @@ import "github.com/hf2go/hf2go/generator/syntax"
 
 // setBuiltin checks set(xs) / sorted(d) calls; ok is false for others.
 func (t *checker) setBuiltin(c *syntax.Call, name string, en *env) (Val, bool) {
+	if name == "set" && len(c.Args) == 0 && len(c.Keywords) == 0 {
+		// set(): an empty set, its element type from what the variable
+		// holds elsewhere (as for []).
+		if h := t.hint; h != nil && h.Kind == List && h.Elem.Kind != Unknown {
+			return tv(h), true
+		}
+		return tv(ListOf(TUnknown)), true
+	}
 	if len(c.Args) != 1 || len(c.Keywords) > 0 {
 		return Val{}, false
 	}

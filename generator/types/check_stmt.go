@@ -183,8 +183,33 @@ func (t *checker) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) boo
 		}
 		t.lvalue(a.X, en)
 		return true
+	case "extend":
+		recv := t.expr(a.X, en)
+		if recv.T.Kind != List || len(c.Args) != 1 {
+			return false
+		}
+		v := t.expr(c.Args[0], en)
+		h := v.T.Homogeneous()
+		if h == nil {
+			return false
+		}
+		if t.learn {
+			if un := t.unify(recv.T.Elem, h); un != nil && !un.Equal(recv.T.Elem) {
+				t.setType(a.X, ListOf(un), en)
+			}
+		}
+		t.lvalue(a.X, en)
+		return true
 	case "pop":
 		recv := t.expr(a.X, en)
+		if recv.T.Kind == AnyK && (len(c.Args) == 1 || len(c.Args) == 2) {
+			// d.pop(k[, default]) on a nested dict of no static type
+			// (tree_unflatten's subtrees): py.AnyPop.
+			for _, x := range c.Args {
+				t.expr(x, en)
+			}
+			return true
+		}
 		if recv.T.Kind != Dict || len(c.Args) < 1 {
 			return false
 		}
@@ -380,12 +405,19 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		}
 		if un != nil {
 			nt = un
-		} else if top || (fc != nil && en.fn != nil && en.vars[s] != nil && splitsInBlock(en.fn, n)) {
+		} else if bs := fc != nil && fc.depth == 2 && en.vars[s] != nil && branchSplit(en.fn, n); bs || top ||
+			(fc != nil && en.fn != nil && en.vars[s] != nil && splitsInBlock(en.fn, n)) {
 			// Rebound to another type by a statement of the function body
 			// itself (offset = mx.array(offset)), or nested where no use of
 			// the old value can follow (rebind.go): from here on the name
 			// is a new Go variable, as if Python had used a new name.
 			t.split(en.fn, n, prev)
+			if bs {
+				if en.fn.branchSplits == nil {
+					en.fn.branchSplits = map[*syntax.Name]bool{}
+				}
+				en.fn.branchSplits[n] = true
+			}
 			en.vars[s] = v.T
 			en.splitv(s)
 			return
@@ -487,6 +519,7 @@ func (t *checker) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) {
 		t.expr(s.Index[0], en)
 	case List:
 		t.expr(s.Index[0], en)
+		t.widenListByStore(s, x.T.Base(), v.T, en)
 	case Ext:
 		t.extAssignItem(s, x, value, en)
 	}
@@ -775,8 +808,19 @@ func (t *checker) calleeFromInit(c *Class, field string) *Func {
 	if init == nil {
 		return nil
 	}
+	return t.calleeFromInitBody(c, init, field, 0)
+}
+
+func (t *checker) calleeFromInitBody(c *Class, init *Func, field string, depth int) *Func {
 	var out *Func
 	for _, s := range init.Def.Body {
+		if out == nil && depth < 8 {
+			// super().__init__(config): the base's __init__ may set the field
+			// (glm_moe_dsa's Model over deepseek_v32's).
+			if base := t.superInitOf(c, init, s); base != nil {
+				out = t.calleeFromInitBody(c, base, field, depth+1)
+			}
+		}
 		a, ok := s.(*syntax.Assign)
 		if !ok || len(a.Targets) != 1 {
 			continue

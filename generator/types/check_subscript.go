@@ -30,6 +30,12 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 		}
 		iv := t.expr(s.Index[0], en)
 		if xt.Kind == Tuple && et == nil {
+			if xt.IsModuleList() {
+				if i, ok := ModuleListIndex(xt, iv.Lit); ok {
+					return tv(xt.Elems[i]) // check_modlist.go
+				}
+				return t.bad()
+			}
 			if iv.Lit != nil && iv.Lit.Kind == syntax.ConstInt {
 				return t.bad()
 			}
@@ -42,6 +48,9 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 		t.expr(s.Index[0], en)
 		return tv(xt.Elem)
 	case Ext:
+		if v, ok := t.slotAsArray(s, x, en); ok {
+			return v
+		}
 		if v, ok := t.extSubscript(s, x, en); ok {
 			return v
 		}
@@ -62,10 +71,21 @@ func (t *checker) subscript(s *syntax.Subscript, en *env) Val {
 			}
 		}
 	case Str:
+		// s[lo:hi] of a str (minimax_m3_vl's k[: -len(suffix)]).
+		if len(s.Index) == 1 {
+			if sl, ok := s.Index[0].(*syntax.Slice); ok && sl.Step == nil {
+				t.bound(sl.Lo, en)
+				t.bound(sl.Hi, en)
+				return tv(TStr)
+			}
+		}
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			t.expr(s.Index[0], en)
 			return tv(TStr)
+		}
+		if v, ok := t.strSlice(s, en); ok {
+			return v
 		}
 	}
 	return t.bad()
@@ -224,8 +244,7 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 		}
 		if a, ok := call.Func.(*syntax.Attribute); ok && (a.Attr == "items" || a.Attr == "keys" || a.Attr == "values") {
 			d := t.expr(a.X, en)
-			if d.T.Kind == Dict {
-				dt := d.T
+			if dt, ok := dictView(d.T); ok {
 				switch a.Attr {
 				case "items":
 					tup, ok := target.(*syntax.Tuple)
@@ -245,10 +264,19 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 	}
 	seq := t.expr(iter, en)
 	st := seq.T.Base()
+	if st.Kind == Array || st.Kind == AnyK {
+		st = ListOf(iterElem(st)) // an array's rows, a dynamic value's elements
+	}
 	if st.Kind == List || st.Kind == Tuple {
 		et := st.Homogeneous()
 		if et == nil {
 			return false
+		}
+		if tup, ok := target.(*syntax.Tuple); ok && len(tup.Elts) == 2 && et.Kind == Tuple && len(et.Elems) == 2 && et.Homogeneous() == nil {
+			// for name, w in pairs of mixed types: each its element's type.
+			t.bindName(tup.Elts[0], et.Elems[0], en)
+			t.bindName(tup.Elts[1], et.Elems[1], en)
+			return true
 		}
 		if tup, ok := target.(*syntax.Tuple); ok {
 			// for a, b in pairs: unpack each element.
@@ -291,7 +319,7 @@ func (t *checker) zipLoop(tup *syntax.Tuple, call *syntax.Call, en *env, index *
 		t.target(index, TInt)
 	}
 	for k, s := range seqs {
-		et := s.T.Homogeneous()
+		et := iterElem(s.T)
 		if et == nil {
 			et = TUnknown
 		}

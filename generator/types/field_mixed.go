@@ -156,9 +156,7 @@ func (k *collector) dropUnusedForeign() {
 		used[c] = true
 		for _, m := range c.Methods {
 			visit(m.Def.Body, m.Scope)
-		}
-		for _, b := range c.Bases {
-			mentioned[b.Def.Name] = true
+			u.reachBaseBodies(c, m, visit)
 		}
 	}
 	for _, c := range u.Classes {

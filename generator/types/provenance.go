@@ -21,7 +21,8 @@ import (
 //     the config holds it);
 //   - int(<arithmetic of ints over args.x>): nobody truncates a product of
 //     ints, so the one config value read there directly holds fractions
-//     (float); when an operand is already a float, that explains the int(),
+//     (float); when an operand is already a float (or a value of no static
+//     type, which may be one), that explains the int(),
 //     and with two config ints the code does not say which one.
 //
 // This follows the value, not the name: a module's own attribute of the
@@ -102,7 +103,10 @@ func (t *checker) truncated(arg syntax.Expr) {
 	}
 	floats := false
 	syntax.Inspect(arg, func(e syntax.Expr) bool {
-		if v, ok := t.seen[e]; ok && v.Base().Kind == Float {
+		// A float operand explains the int(); so does a value of no static
+		// type (laguna's int(args.head_dim * rope_params.get("partial_rotary_factor", ...))),
+		// which may hold one.
+		if v, ok := t.seen[e]; ok && (v.Base().Kind == Float || v.Base().Kind == AnyK) {
 			floats = true
 		}
 		return true

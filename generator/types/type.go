@@ -145,6 +145,9 @@ func (t *Type) String() string {
 		for _, e := range t.Elems {
 			s = append(s, e.String())
 		}
+		if t.IsModuleList() {
+			return "List[" + strings.Join(s, " | ") + "]"
+		}
 		return "Tuple[" + strings.Join(s, ", ") + "]"
 	case Dict:
 		return "Dict[" + t.Key.String() + ", " + t.Elem.String() + "]"

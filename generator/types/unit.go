@@ -36,6 +36,7 @@ type Unit struct {
 	calls  map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
 	mark   int                                // diagnostics of Check itself
 	synth  map[synthKey]*names.Symbol
+	kern   map[*names.Scope]*kernels // module-level Metal kernels per file (check_kernel.go)
 }
 
 // Class is a class of the unit: a module (nn.Module subclass) or a
@@ -91,8 +92,11 @@ type Param struct {
 	// Loose is the annotation Any or Optional[Any] of a parameter whose
 	// call sites decide its type (check_anyparam.go); looseMixed is set
 	// once two call sites disagree.
-	Loose      *Type
-	looseMixed bool
+	Loose *Type
+	// argsRetyped: the config-class annotation was replaced by the class
+	// a call site passes (check_argsannot.go).
+	argsRetyped bool
+	looseMixed  bool
 }
 
 // Func is a function or method of the unit. An inherited method is a copy
@@ -107,11 +111,14 @@ type Func struct {
 	// by Splits.
 	Splits    map[*syntax.Name]string
 	FirstType map[string]*Type
-	Class     *Class
-	GoName    string
-	Params    []*Param
-	Ret       *Type
-	IsProp    bool
+	// branchSplits are the splits in a then-branch whose variable both
+	// branches of the if set (check_branchsplit.go).
+	branchSplits map[*syntax.Name]bool
+	Class        *Class
+	GoName       string
+	Params       []*Param
+	Ret          *Type
+	IsProp       bool
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool
@@ -523,6 +530,7 @@ func (k *collector) collectClass(c *Class) {
 				}
 			}
 			f.Params = k.params(n, true)
+			modelInitArgs(k.u, c, f)
 			c.Methods = append(c.Methods, f)
 			c.ByMeth[n.Name] = f
 		case *syntax.Pass:
@@ -892,6 +900,7 @@ func (k *collector) load(module string, at syntax.Node) (*syntax.File, *names.Sc
 		u.siblings[module] = nil
 		return nil, nil
 	}
+	rewriteClassValues(f, s, k.tab) // classval.go
 	u.siblings[module] = f
 	return f, s
 }

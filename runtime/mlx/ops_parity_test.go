@@ -55,6 +55,8 @@ func opCases() map[string]opCase {
 			return mlx.LogicalOr(mlx.LogicalAnd(a, b), mlx.LogicalNot(b))
 		}),
 		"matmul":                bin(mlx.Matmul),
+		"conv_general_groups":   bin(func(x, w *mlx.Array) *mlx.Array { return mlx.ConvGeneral(x, w, 1, 0, 1, 1, 6, false) }),
+		"conv_general_args":     bin(func(x, w *mlx.Array) *mlx.Array { return mlx.ConvGeneral(x, w, 2, 1, 2, 1, 2, true) }),
 		"addmm":                 one(func(in []*mlx.Array) *mlx.Array { return mlx.Addmm(in[0], in[1], in[2], 0.5, 2.0) }),
 		"broadcast_add":         bin(mlx.Add),
 		"scalar_bf16_mul":       un(func(x *mlx.Array) *mlx.Array { return mlx.Multiply(x, F(2.5)) }),

@@ -16,6 +16,21 @@ func Conv1d(x, weight *Array, stride, padding, dilation, groups int) *Array {
 	}, x, weight)
 }
 
+// ConvGeneral is mx.conv_general(x, weight, stride, padding,
+// kernel_dilation, input_dilation, groups, flip) with int arguments, each
+// the same for every spatial dimension (as Python's ints are): x is
+// (N, ..., C_in), weight (C_out, ..., C_in / groups).
+func ConvGeneral(x, weight *Array, stride, padding, kernelDilation, inputDilation, groups int, flip bool) *Array {
+	f := C.int(0)
+	if flip {
+		f = 1
+	}
+	return run("conv_general", func(hs []C.mlxg_array, out *C.mlxg_array) C.mlxg_err {
+		return C.mlxg_conv_general(hs[0], hs[1], C.int(stride), C.int(padding), C.int(kernelDilation),
+			C.int(inputDilation), C.int(groups), f, out)
+	}, x, weight)
+}
+
 // HadamardTransform is mx.hadamard_transform(x, scale); scale nil is MLX's
 // default (1/sqrt(n)).
 func HadamardTransform(x *Array, scale *float64) *Array {

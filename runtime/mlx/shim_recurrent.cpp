@@ -10,6 +10,14 @@ mlxg_err mlxg_conv1d(mlxg_array x, mlxg_array w, int stride, int padding, int di
   GUARD(OUT(mx::conv1d(A(x), A(w), stride, padding, dilation, groups, S)))
 }
 
+// mx.conv_general with int arguments: one value for every spatial dimension
+// (the C++ op widens a one-element vector, as the Python binding's int does).
+mlxg_err mlxg_conv_general(mlxg_array x, mlxg_array w, int stride, int padding, int kernel_dilation,
+                           int input_dilation, int groups, int flip, mlxg_array* out) {
+  GUARD(OUT(mx::conv_general(A(x), A(w), {stride}, {padding}, {kernel_dilation}, {input_dilation}, groups,
+                             flip != 0, S)))
+}
+
 mlxg_err mlxg_hadamard_transform(mlxg_array x, float scale, int has_scale, mlxg_array* out) {
   GUARD({
     std::optional<float> s = has_scale ? std::optional<float>(scale) : std::nullopt;

@@ -12,6 +12,8 @@ extern "C" {
 #endif
 
 mlxg_err mlxg_conv1d(mlxg_array x, mlxg_array w, int stride, int padding, int dilation, int groups, mlxg_array* out);
+mlxg_err mlxg_conv_general(mlxg_array x, mlxg_array w, int stride, int padding, int kernel_dilation,
+                           int input_dilation, int groups, int flip, mlxg_array* out);
 // has_scale 0: MLX's default scale (1/sqrt(n)).
 mlxg_err mlxg_hadamard_transform(mlxg_array x, float scale, int has_scale, mlxg_array* out);
 

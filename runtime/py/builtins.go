@@ -22,6 +22,16 @@ func InitializeRope(dims int, base float64, traditional bool, scaling map[string
 	return l
 }
 
+// ApplyYarnMscale is rope_utils.apply_yarn_mscale; a malformed scaling
+// config raises ValueError.
+func ApplyYarnMscale(scale float64, scaling map[string]any) float64 {
+	s, err := rope.ApplyYarnMscale(scale, scaling)
+	if err != nil {
+		Raise("ValueError", "%v", err)
+	}
+	return s
+}
+
 // Has is `k in d`.
 func Has[K comparable, V any](m map[K]V, k K) bool {
 	_, ok := m[k]
@@ -84,19 +94,6 @@ func Item(a *mlx.Array) float64 {
 // IntItem is int(x) of a one-element array.
 func IntItem(a *mlx.Array) int { return int(Item(a)) }
 
-// ToList is x.tolist() of an integer array.
-func ToList(a *mlx.Array) []int {
-	v, err := mlx.ToSlice[int32](a.Astype(mlx.Int32))
-	if err != nil {
-		Raise("ValueError", "%v", err)
-	}
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
-}
-
 // Split is mx.split(a, indices_or_sections, axis).
 func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
 	var parts []*mlx.Array
@@ -106,6 +103,12 @@ func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
 		parts, err = mlx.Split(a, v, axis)
 	case []int:
 		parts, err = mlx.SplitAt(a, v, axis)
+	case float64: // a config int (JSON numbers decode as float64)
+		n, ok := asInt(v)
+		if !ok {
+			Raise("TypeError", "split: indices_or_sections must be an int, got %v", v)
+		}
+		parts, err = mlx.Split(a, n, axis)
 	case []any: // a list of config values
 		idx := make([]int, len(v))
 		for i, x := range v {

@@ -24,6 +24,8 @@ func CacheMembers(c cache.Cache) []cache.Cache {
 			out[i] = x.Get(i)
 		}
 		return out
+	case noneList:
+		return CacheMembers(x.ArraysCache)
 	case *cache.ArraysCache:
 		if x == nil {
 			return nil
@@ -84,4 +86,24 @@ func setKVBuffer(c cache.Cache, attr string, i int, v *mlx.Array) {
 	if err := kv.SetState(s); err != nil {
 		Raise("ValueError", "%s.%s: %v", typeName(c), attr, err)
 	}
+}
+
+// CacheMaybeTrimFront is cache.maybe_trim_front() of a ChunkedKVCache
+// (llama4's chunked-attention layers); other classes have no such method.
+// c is any: a per-layer cache or a cache entry (CacheSlot).
+func CacheMaybeTrimFront(c any) {
+	chunkedCache(c, "maybe_trim_front").MaybeTrimFront()
+}
+
+// CacheStartPosition is cache.start_position of a ChunkedKVCache.
+func CacheStartPosition(c any) int {
+	return chunkedCache(c, "start_position").StartPosition()
+}
+
+func chunkedCache(c any, attr string) *cache.ChunkedKVCache {
+	cc, ok := c.(*cache.ChunkedKVCache)
+	if !ok || cc == nil {
+		Raise("AttributeError", "'%s' object has no attribute '%s'", typeName(c), attr)
+	}
+	return cc
 }

@@ -39,7 +39,13 @@ func (e *Error) Error() string {
 
 // Raise raises a Python exception.
 func Raise(kind, format string, args ...any) {
-	panic(&Error{Kind: kind, Msg: fmt.Sprintf(format, args...)})
+	panic(Exception(kind, format, args...))
+}
+
+// Exception is the Python exception Raise raises, for a raise that ends a
+// function: panic(py.Exception(...)) is a statement Go knows never returns.
+func Exception(kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Assert is Python's assert cond, msg.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hf2go/hf2go/parity/pyref"
+	mlx "github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/py"
 )
 
@@ -95,8 +96,22 @@ func TestPythonSemantics(t *testing.T) {
 			a, b := a, b
 			add(fmt.Sprintf("%d // %d", a, b), func() any { return py.FloorDiv(a, b) })
 			add(fmt.Sprintf("%d %% %d", a, b), func() any { return py.Mod(a, b) })
+			add(fmt.Sprintf("list(divmod(%d, %d))", a, b), func() any { q, r := py.Divmod(a, b); return []int{q, r} })
 		}
 	}
+	// str slices count code points, clamp, and take negative bounds from the end.
+	for _, c := range [][2]int{{0, -4}, {1, -1}, {-3, py.SliceNone}, {py.SliceNone, 2}, {5, 1}, {-20, 20}} {
+		c := c
+		bound := func(i int) string {
+			if i == py.SliceNone {
+				return ""
+			}
+			return fmt.Sprint(i)
+		}
+		add(fmt.Sprintf("'héllo.wt'[%s:%s]", bound(c[0]), bound(c[1])), func() any { return py.StrSlice("héllo.wt", c[0], c[1]) })
+	}
+	add("min(3, 2.5)", func() any { return py.MinAny([]any{3, 2.5}) })
+	add("max(2, 2.0)", func() any { return py.MaxAny([]any{2, 2.0}) })
 	for _, c := range [][2]int{{2, 0}, {2, 10}, {-3, 3}, {0, 0}} {
 		c := c
 		add(fmt.Sprintf("%d ** %d", c[0], c[1]), func() any { return py.PowInt(c[0], c[1]) })
@@ -242,6 +257,26 @@ func TestPythonSemantics(t *testing.T) {
 	add(`repr({"a": [0.5, "x'"], "b": 1})`, func() any { return py.Repr(map[string]any{"a": []any{0.5, "x'"}, "b": 1}) })
 	add(`str([1, "a"])`, func() any { return py.StrOf([]any{1, "a"}) })
 	add(`repr(-7)`, func() any { return py.Repr(-7) })
+	add(`str(1.0)`, func() any { return py.StrOf(1.0) })
+	add(`str(None)`, func() any { return py.StrOf(nil) })
+	add(`len("héllo")`, func() any { return py.StrLen("héllo") })
+	add(`" \x1c1,2\u3000\n".strip()`, func() any { return py.StrStrip(" \x1c1,2\u3000\n") })
+	add(`"a \x1fb\u00a0 c ".split()`, func() any { return py.StrSplitWS("a \x1fb\u00a0 c ") })
+	add(`"".split()`, func() any { return py.StrSplitWS("") })
+	for _, w := range []string{"language_model.x", "héllo", ""} {
+		for _, lo := range []int{py.SliceNone, -20, -3, 0, 2, 15} {
+			for _, hi := range []int{py.SliceNone, -2, 0, 4, 20} {
+				w, lo, hi := w, lo, hi
+				ps := func(i int) string {
+					if i == py.SliceNone {
+						return ""
+					}
+					return fmt.Sprint(i)
+				}
+				add(fmt.Sprintf("%q[%s:%s]", w, ps(lo), ps(hi)), func() any { return py.StrSlice(w, lo, hi) })
+			}
+		}
+	}
 	add(`ascii(["é"])`, func() any { return py.ASCII([]string{"é"}) })
 
 	exprs := make([]string, len(cases))
@@ -267,4 +302,133 @@ func pyLit(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
+}
+
+// TestStrClasses compares str.isdigit, str.isdecimal and str.isspace of
+// every code point (one-character strings; surrogates are never true) with
+// the pinned CPython, as ranges; and the empty string and a mixed string.
+func TestStrClasses(t *testing.T) {
+	python, err := pyref.Python()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, sys
+def ranges(pred):
+    out = []; start = None
+    for cp in range(0x110000):
+        ok = pred(chr(cp))
+        if ok and start is None: start = cp
+        if not ok and start is not None: out.append([start, cp - 1]); start = None
+    if start is not None: out.append([start, 0x10ffff])
+    return out
+json.dump({"isdigit": ranges(str.isdigit), "isdecimal": ranges(str.isdecimal), "isspace": ranges(str.isspace),
+           "empty": ["".isdigit(), "".isdecimal(), "".isspace()], "mixed": ["12a".isdigit(), "1 ".isdecimal(), " x".isspace()]},
+          sys.stdout)
+`
+	out, err := exec.Command(python, "-c", script).Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var want map[string]any
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	goRanges := func(pred func(string) bool) []any {
+		var out []any
+		start := -1
+		for cp := 0; cp <= 0x110000; cp++ {
+			ok := cp < 0x110000 && (cp < 0xd800 || cp > 0xdfff) && pred(string(rune(cp)))
+			if ok && start < 0 {
+				start = cp
+			}
+			if !ok && start >= 0 {
+				out = append(out, []any{float64(start), float64(cp - 1)})
+				start = -1
+			}
+		}
+		return out
+	}
+	got := map[string]any{
+		"isdigit": goRanges(py.StrIsDigit), "isdecimal": goRanges(py.StrIsDecimal), "isspace": goRanges(py.StrIsSpace),
+		"empty": []any{py.StrIsDigit(""), py.StrIsDecimal(""), py.StrIsSpace("")},
+		"mixed": []any{py.StrIsDigit("12a"), py.StrIsDecimal("1 "), py.StrIsSpace(" x")},
+	}
+	for k, w := range want {
+		gb, _ := json.Marshal(got[k])
+		wb, _ := json.Marshal(w)
+		if string(gb) != string(wb) {
+			t.Errorf("%s: Go %.300s\nPython %.300s", k, gb, wb)
+		}
+	}
+}
+
+// TestToListAndIteration compares x.tolist() (nested lists of ints, floats
+// or bools, one level per axis; a 0-d array's scalar) and iteration over an
+// array's rows and over dynamic values with the pinned mlx in CPython.
+func TestToListAndIteration(t *testing.T) {
+	var cases []semCase
+	add := func(p string, f func() any) { cases = append(cases, semCase{p, f}) }
+	add(`__import__("mlx.core").core.array([[3, 1], [2, 0], [5, 4]], dtype=__import__("mlx.core").core.uint32).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]uint32{3, 1, 2, 0, 5, 4}, 3, 2)) })
+	add(`__import__("mlx.core").core.array([0.1, -2.5, 3.0], dtype=__import__("mlx.core").core.bfloat16).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]float32{0.1, -2.5, 3.0}, 3).Astype(mlx.Bfloat16)) })
+	add(`__import__("mlx.core").core.array([[[0.1]], [[0.2]]]).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]float32{0.1, 0.2}, 2, 1, 1)) })
+	add(`__import__("mlx.core").core.array([True, False]).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]bool{true, false}, 2)) })
+	add(`__import__("mlx.core").core.array(7, dtype=__import__("mlx.core").core.int64).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]int64{7}).Reshape()) })
+	add(`__import__("mlx.core").core.zeros((2, 0), dtype=__import__("mlx.core").core.int32).tolist()`,
+		func() any { return py.ToList(mlx.FromSlice([]int32{}, 2, 0)) })
+	add(`[r.tolist() for r in __import__("mlx.core").core.array([[1, 2], [3, 4]])]`, func() any {
+		var out []any
+		for _, r := range py.Rows(mlx.FromSlice([]int32{1, 2, 3, 4}, 2, 2)) {
+			out = append(out, py.ToList(r))
+		}
+		return out
+	})
+	add(`[x for x in __import__("mlx.core").core.array(1)]`, func() any { return py.Rows(mlx.FromSlice([]int32{1}).Reshape()) })
+	add(`[x for x in [1, "a", [2]]]`, func() any { return py.Iter([]any{1, "a", []any{2}}) })
+	add(`[x for x in "hé"]`, func() any { return py.Iter("hé") })
+	// A Go map has no insertion order: Iter gives sorted keys, which is a
+	// dict's order when its keys were inserted sorted.
+	add(`[x for x in {"a": 2, "b": 1}]`, func() any { return py.Iter(map[string]any{"b": 1, "a": 2}) })
+	add(`[x for x in 3]`, func() any { return py.Iter(3) })
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.py
+	}
+	want := pythonOutcomes(t, exprs)
+	for i, c := range cases {
+		got := outcome(c.go_)
+		w := want[i]
+		if normalize(got) != normalize(w) {
+			t.Errorf("%s: Go %s, Python %s", c.py, got, w)
+		}
+	}
+}
+
+// TestPairs checks py.Pair / py.UpdatePairs (a, b = pair; d.update(pairs))
+// against CPython, length errors included.
+func TestPairs(t *testing.T) {
+	var cases []semCase
+	add := func(p string, f func() any) { cases = append(cases, semCase{p, f}) }
+	add(`(lambda d: (d.update([("a", 1), ("b", 2), ("a", 3)]), d)[1])({})`, func() any {
+		d := map[string]int{}
+		py.UpdatePairs(d, []any{[]any{"a", 1}, []any{"b", 2}, []any{"a", 3}})
+		return d
+	})
+	add(`[[a, b] for a, b in [("x", 1.5)]][0]`, func() any { a, b := py.Pair[string, float64]([]any{"x", 1.5}); return []any{a, b} })
+	add(`[[a, b] for a, b in [("x", 1, 2)]][0]`, func() any { a, b := py.Pair[string, int]([]any{"x", 1, 2}); return []any{a, b} })
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.py
+	}
+	want := pythonOutcomes(t, exprs)
+	for i, c := range cases {
+		if got := outcome(c.go_); normalize(got) != normalize(want[i]) {
+			t.Errorf("%s: Go %s, Python %s", c.py, got, want[i])
+		}
+	}
 }

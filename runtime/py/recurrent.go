@@ -26,6 +26,9 @@ import (
 // value that is itself such an entry, the same one level down. None entries
 // are an untyped nil, so `c[i] is None` is `CacheItem(c, i) == nil`.
 func CacheItem(c any, i int) any {
+	if nl, ok := c.(noneList); ok {
+		c = nl.ArraysCache
+	}
 	switch x := c.(type) {
 	case *cache.ArraysCache:
 		if x == nil {
@@ -52,6 +55,9 @@ func CacheItem(c any, i int) any {
 
 // SetCacheItem is c[i] = v: an ArraysCache entry (v an array or None).
 func SetCacheItem(c any, i int, v any) {
+	if nl, ok := c.(noneList); ok {
+		c = nl.ArraysCache // the list stores what is assigned
+	}
 	ac, ok := c.(*cache.ArraysCache)
 	if !ok || ac == nil {
 		Raise("TypeError", "'%s' object does not support item assignment", typeName(c))
@@ -96,9 +102,18 @@ func AsCache(v any) cache.Cache {
 }
 
 // NoneSlots is a list or tuple of n Nones standing where a layer's cache
-// goes ([None] * 2, (None, None)): an ArraysCache of n empty entries, which
-// reads None at every index and stores what is assigned, as the list does.
-func NoneSlots(n int) cache.Cache { return cache.NewArraysCache(n, nil) }
+// goes ([None] * 2, (None, None)): n empty entries, which read None at
+// every index and store what is assigned, as the list does. It is not an
+// ArraysCache: hasattr(c, "advance") is False and c.advance(...) the
+// AttributeError of a list.
+func NoneSlots(n int) cache.Cache { return noneList{cache.NewArraysCache(n, nil)} }
+
+// noneList is the list NoneSlots stands for; its entries are held by an
+// ArraysCache no one else sees.
+type noneList struct{ *cache.ArraysCache }
+
+// ClassName is the Python class of the value: a list.
+func (noneList) ClassName() string { return "list" }
 
 // CacheLengths is cache.lengths of an ArraysCache (nil for None).
 func CacheLengths(c any) *mlx.Array {
@@ -139,8 +154,8 @@ func CacheMakeMask(c any, n int) mlx.AttentionMask {
 // CacheHasAttr is hasattr(cache, name) for the attributes the recurrent
 // models probe (advance, keys, make_mask, offset, lengths).
 func CacheHasAttr(c any, name string) bool {
-	if isNil(c) {
-		return false
+	if _, list := c.(noneList); list || isNil(c) {
+		return false // a list has none of them
 	}
 	switch name {
 	case "advance", "lengths", "left_padding":
@@ -292,6 +307,9 @@ func SortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 // another number of them.
 func CacheSlots(c any, n int) []any {
 	var size int
+	if nl, ok := c.(noneList); ok {
+		c = nl.ArraysCache
+	}
 	switch x := c.(type) {
 	case *cache.ArraysCache:
 		if x != nil {

@@ -1,6 +1,7 @@
 package py
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hf2go/hf2go/ported/cache"
@@ -55,4 +56,35 @@ func TestContainsAnyAnyAt(t *testing.T) {
 	}
 	raises(t, "IndexError", func() { AnyAt(list, 3) })
 	raises(t, "TypeError", func() { AnyAt(map[string]any{}, 0) })
+}
+
+// TestNoneSlotsIsAList checks the list of Nones a model stands where a
+// layer's cache goes: it reads None and stores what is assigned, as a list
+// does, but has none of a cache's attributes (hasattr False, advance the
+// AttributeError of a list), while an ArraysCache has advance.
+func TestNoneSlotsIsAList(t *testing.T) {
+	l := NoneSlots(2)
+	if CacheItem(l, 1) != nil {
+		t.Fatal("an empty entry is not None")
+	}
+	a := mlx.Zeros(mlx.Float32, 2)
+	SetCacheItem(l, 1, a)
+	if got, ok := CacheItem(l, 1).(*mlx.Array); !ok || got == nil || got.Dim(0) != 2 {
+		t.Fatal("the entry assigned is not read back")
+	}
+	for _, name := range []string{"advance", "make_mask", "offset", "lengths", "keys"} {
+		if CacheHasAttr(l, name) {
+			t.Errorf("hasattr([None, None], %q) is true", name)
+		}
+	}
+	if !CacheHasAttr(cache.NewArraysCache(1, nil), "advance") {
+		t.Error("hasattr(ArraysCache, 'advance') is false")
+	}
+	defer func() {
+		e, ok := recover().(*Error)
+		if !ok || e.Kind != "AttributeError" || !strings.Contains(e.Msg, "'list'") {
+			t.Errorf("advance on a list: %v, want AttributeError of a list", e)
+		}
+	}()
+	CacheAdvance(l, 1)
 }

@@ -40,6 +40,28 @@ func StrOf(v any) string {
 	return Repr(v)
 }
 
+// StrLen is len(s) for a str: its characters (code points), not its bytes.
+func StrLen(s string) int { return utf8.RuneCountInString(s) }
+
+// StrSlice is s[lo:hi] for a str, by characters as Python slices it: bounds
+// clamped to the string, negative ones counted from the end, SliceNone for
+// an omitted bound.
+func StrSlice(s string, lo, hi int) string {
+	if isASCII(s) {
+		return string(Slice([]byte(s), lo, hi))
+	}
+	return string(Slice([]rune(s), lo, hi))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // ReprStr is repr(s) for a str: single quotes unless s holds a single quote
 // and no double quote; the quote, backslash, \t \n \r and every character
 // Python does not print (str.isprintable) escaped as \xhh, \uhhhh or

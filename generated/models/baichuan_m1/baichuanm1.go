@@ -326,7 +326,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 		w := weights["lm_head.weight"]
 		dtype := w.Dtype()
 		w = w.Astype(mlx.Float32)
-		norm := mlx.Norm(w, true, -1)
+		norm := py.LinalgNorm(w, nil, true, -1)
 		w = mlx.Divide(w, mlx.Add(norm, mlx.Float(1e-7))).Astype(dtype)
 		weights["lm_head.weight"] = w
 	}

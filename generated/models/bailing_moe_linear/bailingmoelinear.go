@@ -526,7 +526,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	if self.NormHead {
 		w := weights["lm_head.weight"]
 		dtype := w.Dtype()
-		weightNorm := mlx.Add(mlx.Norm(w.Astype(mlx.Float32), true, 0), mlx.Float(1e-7))
+		weightNorm := mlx.Add(py.LinalgNorm(w.Astype(mlx.Float32), nil, true, 0), mlx.Float(1e-7))
 		weights["lm_head.weight"] = mlx.Divide(w, weightNorm).Astype(dtype)
 	}
 	for l := range self.Args.NumHiddenLayers {

@@ -188,7 +188,7 @@ func NewExaoneModel(args *ModelArgs) *ExaoneModel {
 		for i := range args.NumHiddenLayers {
 			out = append(out, NewTransformerBlock(args, func() *bool {
 				if py.Bool(py.OrPtr(pattern, "")) {
-					return py.Ptr(py.StrAt(*pattern, py.Mod(i, len(*pattern))) == "L")
+					return py.Ptr(py.StrAt(*pattern, py.Mod(i, py.StrLen(*pattern))) == "L")
 				}
 				return nil
 			}()))

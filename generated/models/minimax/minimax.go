@@ -104,9 +104,13 @@ type MiniMaxAttention struct {
 	VProj             nn.LinearLayer `mlx:"v_proj"`
 	OProj             nn.LinearLayer `mlx:"o_proj"`
 	UseQkNorm         bool           `mlx:"-"`
-	QNorm             *nn.RMSNorm    `mlx:"q_norm"`
-	KNorm             *nn.RMSNorm    `mlx:"k_norm"`
-	Rope              lmrope.Layer   `mlx:"rope"`
+	QNorm             interface {
+		Forward(*mlx.Array) *mlx.Array
+	} `mlx:"q_norm"`
+	KNorm interface {
+		Forward(*mlx.Array) *mlx.Array
+	} `mlx:"k_norm"`
+	Rope lmrope.Layer `mlx:"rope"`
 }
 
 // NewMiniMaxAttention is MiniMaxAttention.__init__.
@@ -342,7 +346,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: not translated yet (348:42: conversion: a ShardedRMSNorm where RMSNorm is expected).
+// Model.shard is not translated: not translated yet (349:21: conversion: a ShardedRMSNorm | RMSNorm where RMSNorm is expected).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*MiniMaxDecoderLayer {

@@ -234,6 +234,11 @@ def rand_seq():
     return u, n, r, c, g, b
 case("random", [], rand_seq)
 
+# conv_general with int arguments (recurrent_gemma's depthwise temporal conv)
+case("conv_general_groups", [f32(2, 9, 6), f32(6, 4, 1)], lambda x, w: mx.conv_general(x, w, groups=6))
+case("conv_general_args", [f32(1, 11, 4), f32(6, 3, 2)],
+     lambda x, w: mx.conv_general(x, w, 2, 1, 2, 1, 2, True))
+
 arrays = {}
 manifest = {}
 for name, (inputs, fn) in cases.items():

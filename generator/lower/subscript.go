@@ -79,19 +79,14 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 			}
 		}
 	case types.Str:
-		if len(s.Index) == 1 {
-			if sl, ok := s.Index[0].(*syntax.Slice); ok && sl.Step == nil {
-				// Python slices a str by code point: py.StrSlice.
-				return prim(call(t.qual("py", "StrSlice"), t.deref(x, s.X), t.bound(sl.Lo, en), t.bound(sl.Hi, en)), types.TStr)
-			}
+		// Python slices a str by code point: py.StrSlice.
+		if v, ok := t.strSlice(s, x, en); ok {
+			return v
 		}
 		// s[i]: a one-character string, as in Python (not a byte).
 		if _, isSlice := s.Index[0].(*syntax.Slice); !isSlice && len(s.Index) == 1 {
 			i := t.expr(s.Index[0], en)
 			return prim(call(t.qual("py", "StrAt"), t.deref(x, s.X), t.coerce(i, types.TInt, s.Index[0])), types.TStr)
-		}
-		if v, ok := t.strSlice(s, x, en); ok {
-			return v
 		}
 	}
 	return t.bad(s, "subscript", "of a %s", x.t)

@@ -14,10 +14,12 @@ import (
 	"github.com/hf2go/hf2go/lm/generate"
 	"github.com/hf2go/hf2go/lm/loader"
 	"github.com/hf2go/hf2go/lm/tokenizer"
+	"github.com/hf2go/hf2go/ported/cache"
 )
 
 type genFlags struct {
 	model, revision, prompt, promptTokens, systemPrompt, dtype string
+	promptCacheFile                                            string
 	maxTokens, maxKVSize, kvBits, kvGroupSize                  int
 	quantizedKVStart, prefillStepSize                          int
 	ignoreChatTemplate, jsonOut, verbose                       bool
@@ -46,6 +48,7 @@ func generateCmd() *cobra.Command {
 	fl.IntVar(&f.kvGroupSize, "kv-group-size", 64, "group size for KV cache quantization")
 	fl.IntVar(&f.quantizedKVStart, "quantized-kv-start", 5000, "with --kv-bits, quantize the KV cache from this step on")
 	fl.IntVar(&f.prefillStepSize, "prefill-step-size", 2048, "prompt processing chunk size")
+	fl.StringVar(&f.promptCacheFile, "prompt-cache-file", "", "a file of saved caches (mlxlm or mlx_lm cache_prompt) the prompt continues")
 	fl.BoolVar(&f.ignoreChatTemplate, "ignore-chat-template", false, "use the raw prompt without the tokenizer's chat template")
 	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object: tokens, prompt_tps, generation_tps, peak_memory_gb")
 	fl.BoolVar(&f.verbose, "verbose", true, "print timings after the text")
@@ -105,6 +108,20 @@ func encodePrompt(tok *tokenizer.Tokenizer, f *genFlags, stdin io.Reader) ([]int
 		if err != nil {
 			return nil, err
 		}
+		if f.promptCacheFile != "" {
+			// The prompt is a suffix: the cache holds the chat up to the
+			// user's message (generate.py renders "<query>" in its place).
+			msgs[len(msgs)-1]["content"] = "<query>"
+			test, err := tok.ApplyChatTemplate(msgs, tokenizer.ChatOptions{AddGenerationPrompt: true})
+			if err != nil {
+				return nil, err
+			}
+			i := strings.Index(test, "<query>")
+			if i < 0 || i > len(text) {
+				return nil, errors.New("--prompt-cache-file: the chat template does not render the message content")
+			}
+			text = text[i:]
+		}
 		return tok.Encode(text, false)
 	}
 	return tok.Encode(prompt, true)
@@ -121,6 +138,13 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 	sampler, err := f.sampling.sampler()
 	if err != nil {
 		return err
+	}
+	var pc []cache.Cache
+	if f.promptCacheFile != "" {
+		if pc, err = loadPromptCacheFile(f.promptCacheFile, &f.model, f.kvBits, f.kvGroupSize, cmd.Flags().Changed("kv-bits")); err != nil {
+			return err
+		}
+		defer generate.FreeCache(pc)
 	}
 	m, tokFn, err := loadModel(ctx, &f.model, f.revision, f.dtype)
 	if err != nil {
@@ -164,7 +188,7 @@ func runGenerate(cmd *cobra.Command, f *genFlags) error {
 	o := generate.StreamOptions{
 		Options: generate.Options{MaxTokens: f.maxTokens, Sampler: sampler, MaxKVSize: f.maxKVSize,
 			PrefillStepSize: f.prefillStepSize, KVBits: f.kvBits, KVGroupSize: f.kvGroupSize,
-			QuantizedKVStart: f.quantizedKVStart},
+			QuantizedKVStart: f.quantizedKVStart, PromptCache: pc},
 		Tokenizer: tok, EOSTokenIDs: eos, StopStrings: f.stop,
 	}
 	out := bufio.NewWriter(stdout)

@@ -3,6 +3,7 @@
 //	mlxlm generate --model DIR --prompt TEXT [--max-tokens --temp --top-p --top-k --min-p --seed
 //	               --max-kv-size --kv-bits --system-prompt --ignore-chat-template]
 //	mlxlm generate --model DIR --prompt-tokens 1,2,3 --max-tokens N --temp 0 --json
+//	mlxlm cache_prompt --model DIR --prompt TEXT --prompt-cache-file FILE   (then generate --prompt-cache-file FILE)
 //	mlxlm chat --model DIR
 //	mlxlm logits --model DIR --tokens 1,2,3 --out FILE.safetensors
 //	mlxlm server --model DIR [--host 127.0.0.1] [--port 8080] (mlx_lm.server flags)
@@ -50,7 +51,7 @@ func run(args []string) (code int) {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(generateCmd(), chatCmd(), logitsCmd(), convertCmd(), templateCmd(), launchCmd(), serverCmd())
+	root.AddCommand(generateCmd(), cachePromptCmd(), chatCmd(), logitsCmd(), convertCmd(), templateCmd(), launchCmd(), serverCmd())
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "mlxlm: "+errorText(err.Error()))

@@ -77,3 +77,68 @@ func batchedPrefillCheckpoints(t *testing.T, m arch.Model, vocab int) {
 		}
 	}
 }
+
+// TestBatchedPrefillFromCache: prompts that start from prompt-cache
+// entries (caches of different offsets, merged into one prefill batch with
+// left padding, and right padding on top for the toy's KVCaches) are
+// prefilled together and still give the tokens of lm/generate alone.
+func TestBatchedPrefillFromCache(t *testing.T) {
+	t.Run("toy", func(t *testing.T) { batchedPrefillFromCache(t, randomToy(t, 97), 97, false) })
+	t.Run("qwen3_next", func(t *testing.T) {
+		batchedPrefillFromCache(t, hybridModel(t, "qwen3_next", "moe-interval4-partial-rope"), 256, true)
+	})
+}
+
+func batchedPrefillFromCache(t *testing.T, m arch.Model, vocab int, equal bool) {
+	e := newEngine(t, m, engine.Options{PrefillStepSize: 4, PromptCacheSize: 32})
+	// Two finished requests of different lengths seed the prompt cache.
+	bases := [][]int{{5, 6, 7, 8, 9}, {11, 12, 13, 14, 15, 16, 17, 18, 19}}
+	var seeded [][]int
+	for _, b := range bases {
+		r := run(context.Background(), e, engine.Request{Prompt: b, MaxTokens: 3})
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		seeded = append(seeded, slices.Concat(b, r.tokens))
+	}
+	var reqs []engine.Request
+	var wantCached []int
+	for i := range 6 {
+		base := seeded[i%2]
+		n := 9 // equal suffixes: recurrent caches share a pass only then
+		if !equal {
+			n = 3 + 2*i
+		}
+		var suffix []int
+		for j := range n {
+			suffix = append(suffix, (i*17+j*5+3)%(vocab-1))
+		}
+		reqs = append(reqs, engine.Request{Prompt: slices.Concat(base, suffix), MaxTokens: 5})
+		wantCached = append(wantCached, len(base))
+	}
+	before := e.Stats().PrefillBatches
+	got := make([]result, len(reqs))
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = run(context.Background(), e, r)
+		}()
+	}
+	wg.Wait()
+	for i, r := range reqs {
+		if got[i].err != nil {
+			t.Fatalf("request %d: %v", i, got[i].err)
+		}
+		if got[i].cached != wantCached[i] {
+			t.Errorf("request %d: cached_tokens %d, want %d", i, got[i].cached, wantCached[i])
+		}
+		if want := alone(t, m, r.Prompt, r.MaxTokens, generate.Options{PrefillStepSize: 4}); !slices.Equal(got[i].tokens, want) {
+			t.Errorf("request %d: engine %v, alone %v", i, got[i].tokens, want)
+		}
+	}
+	if st := e.Stats(); st.PrefillBatches == before {
+		t.Errorf("no forward pass prefilled several prompts: %+v", st)
+	}
+}

@@ -150,7 +150,7 @@ for step in "$@"; do
      done) &
     tests_pid=$!
     # bench_gpu.py --build is what `moe` would do first; done here, where the machine is busy anyway
-    ( for m in ${BUILD_MODELS:-$([ -n "$LOCAL" ] && echo tiny-moe:q4 || echo qwen3-30b-a3b:q4)}; do
+    ( for m in ${BUILD_MODELS-$([ -n "$LOCAL" ] && echo tiny-moe:q4 || echo qwen3-30b-a3b:q4)}; do
         shape=${m%%:*}; q=${m##*:}
         [ -f "$MODELS_DIR/$shape-$q/config.json" ] && continue
         s=$(date +%s)

@@ -18,6 +18,10 @@
 #   server   scripts/bench_server.py (issue 16): mlxlm server vs mlx_lm.server, 1/4/16
 #            clients, on SERVER_SHAPES (tiny: make bench-server's model; qwen3-0.6b)
 #   moe      bench_gpu.py: the Qwen3-30B-A3B-shaped 4-bit MoE, 512/128
+#   ring     the runtime/mlx TestDistributed* tests alone (the ring backend on a GPU machine)
+#   dense2   a second sample of dense: Qwen3-4B 4-bit and Llama-3.2-1B bf16
+# (tests: TESTBINS picks the test binaries, default runtime_mlx runtime_mlx_nn; TMA_ARCH runs that
+# architecture's Python reference by hand beside the parity tests, keeping its stderr)
 #
 # Every step runs under a time limit that also keeps the whole command inside
 # BUDGET seconds (default 580: the device tool's limit is 600), and writes into
@@ -139,14 +143,14 @@ for step in "$@"; do
         timeout \$left '$pt' -test.count=1 -test.v -test.timeout=4m -test.run '^TestGeneratedParity\$/^{}\$' > '$W/par/{}.log' 2>&1; echo \$? > '$W/par/{}.rc'" \
        < "$W/archs.txt") &
     parity_pid=$!
-    (for t in runtime_mlx runtime_mlx_nn; do
+    (for t in ${TESTBINS-runtime_mlx runtime_mlx_nn}; do
        [ -x "$BIN/$t.test" ] || continue
        d=$(echo "$t" | tr _ /)
        (cd "$d" && timeout "$(limit 200)" "$BIN/$t.test" -test.count=1 -test.v -test.timeout=190s > "$W/tests/$t.log" 2>&1; echo $? > "$W/tests/$t.rc")
      done) &
     tests_pid=$!
     # bench_gpu.py --build is what `moe` would do first; done here, where the machine is busy anyway
-    ( for m in ${BUILD_MODELS:-$([ -n "$LOCAL" ] && echo tiny-moe:q4 || echo qwen3-30b-a3b:q4)}; do
+    ( for m in ${BUILD_MODELS-$([ -n "$LOCAL" ] && echo tiny-moe:q4 || echo qwen3-30b-a3b:q4)}; do
         shape=${m%%:*}; q=${m##*:}
         [ -f "$MODELS_DIR/$shape-$q/config.json" ] && continue
         s=$(date +%s)
@@ -154,6 +158,12 @@ for step in "$@"; do
         echo "built $m in $(( $(date +%s) - s ))s: $(du -sh "$MODELS_DIR/$shape-$q" 2>&1 | cut -f1)"
       done ) > "$W/build.log" 2>&1 &
     build_pid=$!
+    # TMA_ARCH: the Python reference of one architecture run by hand, its stderr kept (pyref keeps it only on failure)
+    if [ -n "${TMA_ARCH:-}" ]; then
+      ( s=$(date +%s); timeout "$(limit 240)" "$PY" parity/py/model_reference.py "$TMA_ARCH" "parity/configs/$TMA_ARCH.json" "$G/ref-$TMA_ARCH" > "$W/pyref-$TMA_ARCH.log" 2>&1
+        echo "python reference $TMA_ARCH: rc=$? in $(( $(date +%s) - s ))s; 'Failed to initialize the TMA descriptor' printed $(grep -c 'Failed to initialize the TMA descriptor' "$W/pyref-$TMA_ARCH.log") times" >> "$W/pyref-$TMA_ARCH.log" ) &
+      tma_pid=$!
+    fi
     wait "$tests_pid"
     for t in runtime_mlx runtime_mlx_nn; do
       f=$W/tests/$t.log; [ -f "$f" ] || continue
@@ -175,11 +185,23 @@ for step in "$@"; do
     cat "$W/parity.txt" >> "$LOG"; pack
     wait "$build_pid"
     tee -a "$LOG" < "$W/build.log"; pack
+    if [ -n "${tma_pid:-}" ]; then wait "$tma_pid"; tail -1 "$W/pyref-$TMA_ARCH.log" | tee -a "$LOG"; grep -v '^TMA\|^format\|^dim\|^gmem\|^global\|^box\|^element\|^interleave\|^swizzle\|^l2Prom\|^oobFill' "$W/pyref-$TMA_ARCH.log" | tail -5 >> "$LOG"; pack; fi
+    ;;
+  ring)
+    log "TestDistributedRing on this machine"
+    (cd runtime/mlx && timeout "$(limit 90)" "$BIN/runtime_mlx.test" -test.count=1 -test.v -test.run '^TestDistributed' > "$W/ring.log" 2>&1; echo "rc=$?" >> "$W/ring.log")
+    grep -E -- '^(--- |=== RUN|ok|FAIL|PASS|rc=)|distributed_test' "$W/ring.log" | head -30 | tee -a "$LOG"; pack
+    ;;
+  dense2)
+    bench dense2 300 --models qwen3-4b:q4,llama-3.2-1b:bf16 --reps 1
     ;;
   bruntime)
     log "bench-runtime -json"
     timeout "$(limit 60)" "$BIN/bench-runtime" -json > "$W/bench-runtime.json" 2> "$W/bench-runtime.err"
     log "bench-runtime rc=$? $(cat "$W/bench-runtime.json")"; tail -3 "$W/bench-runtime.err" >> "$LOG"; pack
+    log "bench-runtime (table, Go side profiled)"
+    timeout "$(limit 60)" "$BIN/bench-runtime" -cpuprofile "$W/bench-runtime.prof" > "$W/bench-runtime.txt" 2>&1
+    log "bench-runtime rc=$?"; tee -a "$LOG" < "$W/bench-runtime.txt"; pack
     ;;
   server)
     for s in ${SERVER_SHAPES:-tiny qwen3-0.6b}; do

@@ -119,6 +119,8 @@ func (p *printer) typ(t model.Type) jen.Code {
 		return jen.Index().Add(p.typ(x.Elem))
 	case *model.Map:
 		return jen.Map(p.typ(x.Key)).Add(p.typ(x.Elem))
+	case *model.Array:
+		return jen.Index(jen.Lit(x.Len)).Add(p.typ(x.Elem))
 	case *model.Interface:
 		var ps, rs []jen.Code
 		for _, a := range x.Params {

@@ -215,7 +215,7 @@ func (t *translator) goType(ty *types.Type) model.Type {
 		}
 		return &model.Named{Name: "any"}
 	case types.Dict:
-		return &model.Map{Key: t.goType(ty.Key), Elem: t.goType(ty.Elem)}
+		return &model.Map{Key: t.dictKeyType(ty.Key), Elem: t.goType(ty.Elem)} // lower_dictkey.go
 	case types.Optional:
 		return &model.Ptr{Elem: t.goType(ty.Elem)}
 	case types.ClassK:

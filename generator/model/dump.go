@@ -96,6 +96,9 @@ func dump(b *strings.Builder, n any) {
 	case *Slice:
 		w("[]")
 		dump(b, x.Elem)
+	case *Array:
+		w("[%d]", x.Len)
+		dump(b, x.Elem)
 	case *Map:
 		w("map[")
 		dump(b, x.Key)

@@ -100,6 +100,11 @@ type (
 	Ptr   struct{ Elem Type }
 	Slice struct{ Elem Type }
 	Map   struct{ Key, Elem Type }
+	// Array is [Len]Elem: a tuple used as a map key (lower/lower_dictkey.go).
+	Array struct {
+		Len  int
+		Elem Type
+	}
 	// Interface is interface{ Method(params) results } with one method.
 	Interface struct {
 		Method  string
@@ -117,6 +122,7 @@ func (*QualType) goType()     {}
 func (*Ptr) goType()          {}
 func (*Slice) goType()        {}
 func (*Map) goType()          {}
+func (*Array) goType()        {}
 func (*Interface) goType()    {}
 func (*TemplateType) goType() {}
 func (*FuncType) goType()     {}

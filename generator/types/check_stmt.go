@@ -514,7 +514,7 @@ func (t *checker) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) {
 		t.arrayIndex(s.Index, en)
 	case Dict:
 		if t.learn && x.T.Elem.Kind == Unknown {
-			t.setType(s.X, DictOf(x.T.Key, v.T), en)
+			t.setType(s.X, DictOf(t.storedKey(s.Index[0], en, x.T.Key), v.T), en) // check_dictkey.go
 		}
 		t.expr(s.Index[0], en)
 	case List:

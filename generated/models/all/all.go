@@ -65,6 +65,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/llama4"
 	_ "github.com/hf2go/hf2go/generated/models/llama4_text"
 	_ "github.com/hf2go/hf2go/generated/models/longcat_flash"
+	_ "github.com/hf2go/hf2go/generated/models/longcat_flash_ngram"
 	_ "github.com/hf2go/hf2go/generated/models/mamba"
 	_ "github.com/hf2go/hf2go/generated/models/mamba2"
 	_ "github.com/hf2go/hf2go/generated/models/mellum"

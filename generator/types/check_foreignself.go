@@ -77,6 +77,7 @@ func (k *collector) foreignSelfCalls() {
 				}
 				mm := *fn
 				mm.Class = target
+				mm.ForeignOf = alias + "." + attr
 				if name != attr {
 					// Only the class's key and the Go name change: the
 					// definition keeps its Python name, which says what

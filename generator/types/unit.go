@@ -119,6 +119,10 @@ type Func struct {
 	Params       []*Param
 	Ret          *Type
 	IsProp       bool
+	// ForeignOf: for a method copied into a class because a sibling's
+	// method was called with its instance as self, that method as the
+	// code wrote it (LongcatFlashLM.sanitize; check_foreignself.go).
+	ForeignOf string
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool

@@ -598,7 +598,7 @@ func (self *Model) Shard(group *mlx.Group) {
 	self.LongcatFlashLMShard(group)
 }
 
-// LongcatFlashLMQuantPredicate is the property Model.quant_predicate.
+// LongcatFlashLMQuantPredicate is the property LongcatFlashLM.quant_predicate read with a Model as self.
 func (self *Model) LongcatFlashLMQuantPredicate() func(string, any) any {
 	predicate := func(path string, _ any) any {
 		if strings.HasSuffix(path, "classifier") {
@@ -609,7 +609,7 @@ func (self *Model) LongcatFlashLMQuantPredicate() func(string, any) any {
 	return predicate
 }
 
-// LongcatFlashLMCastPredicate is the property Model.cast_predicate.
+// LongcatFlashLMCastPredicate is the property LongcatFlashLM.cast_predicate read with a Model as self.
 func (self *Model) LongcatFlashLMCastPredicate() func(string) bool {
 	predicate := func(k string) bool {
 		return !strings.Contains(k, "e_score_correction_bias")
@@ -617,7 +617,7 @@ func (self *Model) LongcatFlashLMCastPredicate() func(string) bool {
 	return predicate
 }
 
-// LongcatFlashLMSanitize is Model.sanitize.
+// LongcatFlashLMSanitize is LongcatFlashLM.sanitize run with a Model as self.
 func (self *Model) LongcatFlashLMSanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	var prefix string
 	for l := range self.Args.NumLayers {
@@ -689,7 +689,7 @@ func (self *Model) LongcatFlashLMSanitize(weights map[string]*mlx.Array) map[str
 	return newWeights
 }
 
-// LongcatFlashLMShard is Model.shard.
+// LongcatFlashLMShard is LongcatFlashLM.shard run with a Model as self.
 func (self *Model) LongcatFlashLMShard(group *mlx.Group) {
 	group = func() *mlx.Group {
 		if group != nil {

@@ -94,3 +94,46 @@ class B(nn.Module):
         return self.gate(x)
 ` + extra
 }
+
+// TestIfaceFields checks a field read through an interface of classes
+// (mistral3's self.language_model.model.layers): a function literal
+// asserts each member class in turn and reads its field, a list of layer
+// classes whose __call__ differ becoming []any (py.AnyList).
+func TestIfaceFields(t *testing.T) {
+	src := ifaceSrc(`
+    def sanitize(self, weights):
+        return weights
+
+class LA(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.proj = nn.Linear(args.hidden_size, args.hidden_size)
+
+    def __call__(self, x, mask):
+        return self.proj(x)
+
+class LB(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.proj = nn.Linear(args.hidden_size, args.hidden_size)
+
+    def __call__(self, x):
+        return self.proj(x)
+`)
+	src = strings.Replace(src, "        self.proj = nn.Linear(args.hidden_size, args.hidden_size)\n\n    def __call__(self, x):\n        return self.proj(x)\n\n    def sanitize",
+		"        self.proj = nn.Linear(args.hidden_size, args.hidden_size)\n        self.layers = [LA(args)]\n\n    def __call__(self, x):\n        return self.proj(x)\n\n    def sanitize", 1)
+	src = strings.Replace(src, "        self.gate = nn.Linear(args.hidden_size, args.hidden_size)\n",
+		"        self.gate = nn.Linear(args.hidden_size, args.hidden_size)\n        self.layers = [LB(args)]\n", 1)
+	src = strings.Replace(src, "    def sanitize(self, weights):\n        return self.inner.sanitize(weights)\n",
+		"    def sanitize(self, weights):\n        return self.inner.sanitize(weights)\n\n    @property\n    def layers(self):\n        return self.inner.layers\n", 1)
+	got := model.Dump(lowerSrc(t, src, "Model", "Layers").Body)
+	for _, w := range []string{
+		`(:= (list (ident r)) (list (sel (ident self):Model "Inner"):A | B))`,
+		`(sel (assert (ident r) *B) "Layers")`,
+		`(call (qual py AnyList) (sel (ident v) "Layers"))`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("Layers lacks %s:\n%s", w, got)
+		}
+	}
+}

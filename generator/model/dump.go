@@ -106,6 +106,9 @@ func dump(b *strings.Builder, n any) {
 		dump(b, x.Elem)
 	case *Interface:
 		list("interface "+x.Method, anys(x.Params)...)
+		for _, m := range x.More {
+			list("interface-method "+m.Name, anys(m.Params)...)
+		}
 	case *TemplateType:
 		list("template-type", parts(x.Parts)...)
 	case *FuncType:

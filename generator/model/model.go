@@ -105,11 +105,18 @@ type (
 		Len  int
 		Elem Type
 	}
-	// Interface is interface{ Method(params) results } with one method.
+	// Interface is interface{ Method(params) results; More... }: Forward
+	// and the other methods called on it.
 	Interface struct {
 		Method  string
 		Params  []Type
 		Results []Type
+		More    []InterfaceMethod
+	}
+	// InterfaceMethod is one more method of an Interface.
+	InterfaceMethod struct {
+		Name            string
+		Params, Results []Type
 	}
 	// TemplateType is a Go type written in the API table (a func type).
 	TemplateType struct{ Parts []Part }

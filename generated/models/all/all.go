@@ -76,6 +76,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/minimax"
 	_ "github.com/hf2go/hf2go/generated/models/minimax_m3_vl"
 	_ "github.com/hf2go/hf2go/generated/models/ministral3"
+	_ "github.com/hf2go/hf2go/generated/models/mistral3"
 	_ "github.com/hf2go/hf2go/generated/models/mistral4"
 	_ "github.com/hf2go/hf2go/generated/models/mixtral"
 	_ "github.com/hf2go/hf2go/generated/models/nanbeige"

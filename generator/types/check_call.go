@@ -411,12 +411,12 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 		}
 		if t.learn && given && !t.frozen {
 			// Call sites teach unannotated parameters their types.
-			if t.learnLoose(p, v.T) {
+			if t.learnLoose(p, t.slotLooseArg(fn, p, v.T)) {
 				// An Any annotation: the call sites say what it is.
 			} else if t.misannotatedArgs(p, v.T) {
 				// args: ModelArgs given the file's other config class.
 				p.Type = v.T
-			} else if t.learnSlotParam(p, v.T) {
+			} else if t.learnSlotParam(fn, p, v.T) {
 				// A cache entry passed where the name says cache.
 			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests

@@ -771,6 +771,13 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 		// Tested at run time (a union: text_config holds a dict or a TextArgs).
 		return tv(TBool)
 	}
+	if len(elts) == 1 && v.T.Base().Kind == Mask {
+		if n, ok := elts[0].(*syntax.Name); ok && n.Id == "str" {
+			// A mask holds None, "causal" or an array: a string when it is
+			// the causal one, known at run time (gear's _softcap_attention).
+			return tv(TBool)
+		}
+	}
 	if elts != nil && v.T.Kind != AnyK && v.T.Kind != Unknown {
 		// isinstance(x, (tuple, list)) on a statically typed value.
 		match := false

@@ -57,6 +57,9 @@ type Generator struct {
 	Lock  *upstream.Lock
 	Table *types.Table
 	remap map[string][]string // model file → model_types remapped to it
+	// archRemap: model file → the (model_type, architecture) pairs
+	// MODEL_ARCHITECTURE_REMAPPING sends to it.
+	archRemap map[string][][2]string
 
 	loaded []loadedFile // other upstream files the current translation read
 }
@@ -92,7 +95,7 @@ func New(src upstream.Source, lock *upstream.Lock) (*Generator, error) {
 		return nil, err
 	}
 	g := &Generator{Src: src, Lock: lock, Table: tab}
-	g.remap, err = g.readRemapping()
+	g.remap, g.archRemap, err = g.readRemapping()
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +161,7 @@ func (g *Generator) Generate(modelType string) (*Output, error) {
 	}
 	out.Revision = rev
 	opts := lower.Options{Package: out.Package, PyPath: pyPath, Revision: rev, Blob: blob,
-		ModelType: modelType, Aliases: g.remap[modelType], Load: g.loadModule}
+		ModelType: modelType, Aliases: g.remap[modelType], ArchAliases: g.archRemap[modelType], Load: g.loadModule}
 	g.loaded = nil
 	res := lower.Translate(file, scope, g.Table, opts)
 	if len(res.Diagnostics) > 0 {
@@ -208,30 +211,52 @@ func AllFile(dirs []string) ([]byte, error) {
 	return imports.Process("all.go", buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 }
 
-// readRemapping parses MODEL_REMAPPING = {...} out of mlx_lm/utils.py.
-func (g *Generator) readRemapping() (map[string][]string, error) {
+// readRemapping parses MODEL_REMAPPING = {...} (model_type → file) and
+// MODEL_ARCHITECTURE_REMAPPING = {(model_type, architecture): file, ...}
+// (bailing_moe_v3 is loaded for a bailing_hybrid config whose architectures
+// name BailingMoeV3ForCausalLM) out of mlx_lm/utils.py. The second is
+// optional: older pins do not have it.
+func (g *Generator) readRemapping() (map[string][]string, map[string][][2]string, error) {
 	src, err := g.Src.ReadFile("mlx_lm/utils.py")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f, diags := syntax.Parse("mlx_lm/utils.py", src)
 	if f == nil {
-		return nil, fmt.Errorf("mlx_lm/utils.py: %v", diags)
+		return nil, nil, fmt.Errorf("mlx_lm/utils.py: %v", diags)
 	}
-	out := map[string][]string{}
+	var out map[string][]string
+	archOut := map[string][][2]string{}
 	for _, st := range f.Body {
 		a, ok := st.(*syntax.Assign)
 		if !ok || len(a.Targets) != 1 {
 			continue
 		}
 		n, ok := a.Targets[0].(*syntax.Name)
-		if !ok || n.Id != "MODEL_REMAPPING" {
+		if !ok || (n.Id != "MODEL_REMAPPING" && n.Id != "MODEL_ARCHITECTURE_REMAPPING") {
 			continue
 		}
 		d, ok := a.Value.(*syntax.Dict)
 		if !ok {
-			return nil, fmt.Errorf("mlx_lm/utils.py: MODEL_REMAPPING is not a dict literal")
+			return nil, nil, fmt.Errorf("mlx_lm/utils.py: %s is not a dict literal", n.Id)
 		}
+		if n.Id == "MODEL_ARCHITECTURE_REMAPPING" {
+			for i := range d.Keys {
+				k, ok1 := d.Keys[i].(*syntax.Tuple)
+				v, ok2 := d.Values[i].(*syntax.Constant)
+				if !ok1 || !ok2 || len(k.Elts) != 2 {
+					return nil, nil, fmt.Errorf("mlx_lm/utils.py:%d: MODEL_ARCHITECTURE_REMAPPING: expected (model_type, architecture): file", d.Keys[i].Position().Line)
+				}
+				mt, ok1 := k.Elts[0].(*syntax.Constant)
+				ar, ok2 := k.Elts[1].(*syntax.Constant)
+				if !ok1 || !ok2 {
+					return nil, nil, fmt.Errorf("mlx_lm/utils.py:%d: MODEL_ARCHITECTURE_REMAPPING: expected string keys", d.Keys[i].Position().Line)
+				}
+				archOut[v.Value] = append(archOut[v.Value], [2]string{mt.Value, ar.Value})
+			}
+			continue
+		}
+		out = map[string][]string{}
 		for i := range d.Keys {
 			k, ok1 := d.Keys[i].(*syntax.Constant)
 			v, ok2 := d.Values[i].(*syntax.Constant)
@@ -239,9 +264,11 @@ func (g *Generator) readRemapping() (map[string][]string, error) {
 				out[v.Value] = append(out[v.Value], k.Value)
 			}
 		}
-		return out, nil
 	}
-	return nil, fmt.Errorf("mlx_lm/utils.py: no MODEL_REMAPPING")
+	if out == nil {
+		return nil, nil, fmt.Errorf("mlx_lm/utils.py: no MODEL_REMAPPING")
+	}
+	return out, archOut, nil
 }
 
 // ModelFiles lists every model file at the source's revision (by model_type).

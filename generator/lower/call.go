@@ -402,6 +402,10 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 		if len(args) == 0 {
 			return prim(call(t.qual("py", "StrSplitWS"), recv.c), types.ListOf(types.TStr))
 		}
+		if len(args) == 2 {
+			// split(sep, maxsplit): at most maxsplit splits, all when negative.
+			return prim(call(t.qual("py", "StrSplitN"), recv.c, args[0], args[1]), types.ListOf(types.TStr))
+		}
 		return s("Split", types.ListOf(types.TStr))
 	case "lower":
 		return s("ToLower", types.TStr)
@@ -577,6 +581,13 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 					}
 				}
 				return prim(call(t.qual("py", "IsInstanceOf"), append([]model.Expr{v.c}, kinds...)...), types.TBool), true
+			}
+			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Base().Kind == types.Mask && len(tup.Elts) == 1 {
+				if n, ok := tup.Elts[0].(*syntax.Name); ok && n.Id == "str" {
+					// A mask holds None, "causal" or an array: the string when
+					// it is the causal one (gear's _softcap_attention).
+					return prim(sel(paren(v, precPrimary), "Causal"), types.TBool), true
+				}
 			}
 			if tup, ok := c.Args[1].(*syntax.Tuple); ok && v.t.Kind != types.AnyK && v.t.Kind != types.Unknown {
 				// isinstance(x, (tuple, list)) on a statically typed value.

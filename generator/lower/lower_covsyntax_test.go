@@ -75,7 +75,7 @@ func TestLowerStrAndDictViews(t *testing.T) {
 // type later assignments give), a set comprehension and a set literal with
 // repeated values made distinct by py.Set (a literal of distinct constants
 // stays as written), membership, and str.isdigit / strip / split() through
-// runtime/py's CPython character classes.
+// runtime/py's CPython character classes, and split(sep, maxsplit) (py.StrSplitN).
 func TestLowerSetsAndStrPredicates(t *testing.T) {
 	src := header + `
     def __call__(self, x, n: int, spec: str):
@@ -87,7 +87,8 @@ func TestLowerSetsAndStrPredicates(t *testing.T) {
         two = {n, n}
         kinds = {"a", "b"}
         words = spec.split()
-        return x * (n in idx) * len(two) * len(kinds) * len(words)
+        head = spec.split(".", 1)[0]
+        return x * (n in idx) * len(two) * len(kinds) * len(words) * len(head)
 `
 	got := model.Dump(lowerSrc(t, src, "Model", "Forward").Body)
 	for _, w := range []string{
@@ -98,6 +99,7 @@ func TestLowerSetsAndStrPredicates(t *testing.T) {
 		`(call (qual py Set) (composite []int (ident n):int (ident n):int)`,
 		`(composite []string (lit "a"):str (lit "b"):str)`,
 		`(call (qual py StrSplitWS) (ident spec):str)`,
+		`(call (qual py StrSplitN) (ident spec):str (lit "."):str (lit 1):int)`,
 	} {
 		if !strings.Contains(got, w) {
 			t.Errorf("body lacks %s:\n%s", w, got)

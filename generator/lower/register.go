@@ -39,6 +39,14 @@ func (t *translator) registration() *model.File {
 		}
 		elts = append(elts, kv("Aliases", &model.Composite{Type: &model.Slice{Elem: named("string")}, Elts: as}))
 	}
+	if len(t.opts.ArchAliases) > 0 {
+		aliasT := &model.QualType{Pkg: "arch", Name: "ArchitectureAlias"}
+		var as []model.Expr
+		for _, a := range t.opts.ArchAliases {
+			as = append(as, &model.Composite{Type: aliasT, Elts: []model.Expr{kv("ModelType", lit(a[0])), kv("Architecture", lit(a[1]))}})
+		}
+		elts = append(elts, kv("ArchAliases", &model.Composite{Type: &model.Slice{Elem: aliasT}, Elts: as}))
+	}
 
 	// Args: ModelArgs.from_dict(config).
 	if u.Args == nil {

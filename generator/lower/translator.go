@@ -25,6 +25,9 @@ type Options struct {
 	Blob      string
 	ModelType string   // the file's model_type (its name)
 	Aliases   []string // model_types mlx-lm remaps to this file
+	// ArchAliases are the (model_type, architecture) pairs mlx-lm's
+	// MODEL_ARCHITECTURE_REMAPPING sends to this file.
+	ArchAliases [][2]string
 	// Load parses another file of mlx_lm/models (a sibling model file or a
 	// helper such as pipeline.py) for imports and inheritance.
 	Load func(module string) (*syntax.File, *names.Scope, error)

@@ -411,12 +411,12 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 		}
 		if t.learn && given && !t.frozen {
 			// Call sites teach unannotated parameters their types.
-			if t.learnLoose(p, v.T) {
+			if t.learnLoose(p, t.slotLooseArg(fn, p, v.T)) {
 				// An Any annotation: the call sites say what it is.
 			} else if t.misannotatedArgs(p, v.T) {
 				// args: ModelArgs given the file's other config class.
 				p.Type = v.T
-			} else if t.learnSlotParam(p, v.T) {
+			} else if t.learnSlotParam(fn, p, v.T) {
 				// A cache entry passed where the name says cache.
 			} else if v.T.Kind == AnyK && !p.Annotated && (p.Type.Kind == Int || p.Type.Kind == Float) && testsForList(fn.Def, p.Py) {
 				// A config value passed for a number to a function that tests
@@ -774,6 +774,13 @@ func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 	if elts != nil && (v.T.Kind == AnyK || v.T.Kind == Union) {
 		// Tested at run time (a union: text_config holds a dict or a TextArgs).
 		return tv(TBool)
+	}
+	if len(elts) == 1 && v.T.Base().Kind == Mask {
+		if n, ok := elts[0].(*syntax.Name); ok && n.Id == "str" {
+			// A mask holds None, "causal" or an array: a string when it is
+			// the causal one, known at run time (gear's _softcap_attention).
+			return tv(TBool)
+		}
 	}
 	if elts != nil && v.T.Kind != AnyK && v.T.Kind != Unknown {
 		// isinstance(x, (tuple, list)) on a statically typed value.

@@ -730,7 +730,7 @@ func (t *checker) listCacheParams() {
 	all = append(all, u.Funcs...)
 	for _, fn := range all {
 		for _, p := range fn.Params {
-			if p.Py != "cache" {
+			if p.Py != "cache" || t.annotatedOneCache(p) {
 				continue
 			}
 			if usesAsList(fn.Def.Body, "cache") {
@@ -743,7 +743,7 @@ func (t *checker) listCacheParams() {
 		changed = false
 		for _, fn := range all {
 			for _, p := range fn.Params {
-				if p.Py != "cache" || p.Type.Kind == List {
+				if p.Py != "cache" || p.Type.Kind == List || t.annotatedOneCache(p) {
 					continue
 				}
 				if t.passesCacheToList(fn) {
@@ -753,6 +753,15 @@ func (t *checker) listCacheParams() {
 			}
 		}
 	}
+}
+
+// annotatedOneCache reports a parameter annotated one cache
+// (`cache: ArraysCache | None`, bailing_moe_v3's and gear's conv helpers):
+// indexed by a computed position (`cache[cache_index]`) it is still one
+// layer's cache, not the list of them.
+func (t *checker) annotatedOneCache(p *Param) bool {
+	b := p.Type.Base()
+	return p.Annotated && b.Kind == Ext && !IsSlot(b) && t.tab.Root(b.Name) == "Cache"
 }
 
 func (t *checker) passesCacheToList(fn *Func) bool {

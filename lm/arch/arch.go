@@ -63,7 +63,59 @@ var (
 	mu       sync.RWMutex
 	registry = map[string]Arch{}
 	remap    = map[string]string{}
+	// archRemap: mlx-lm's MODEL_ARCHITECTURE_REMAPPING.
+	archRemap = map[ArchitectureAlias]string{}
 )
+
+// ArchitectureAlias is a (model_type, architecture) pair of mlx-lm's
+// MODEL_ARCHITECTURE_REMAPPING: a config with that model_type whose
+// architectures list names that architecture loads another file
+// (bailing_hybrid + BailingMoeV3ForCausalLM → bailing_moe_v3).
+type ArchitectureAlias struct{ ModelType, Architecture string }
+
+// RemapArchitecture records a MODEL_ARCHITECTURE_REMAPPING entry.
+func RemapArchitecture(a ArchitectureAlias, to string) {
+	mu.Lock()
+	defer mu.Unlock()
+	archRemap[a] = to
+}
+
+// LookupConfig finds the architecture for a config as mlx-lm's
+// _get_classes does: the first of its architectures (a list or one
+// string) that MODEL_ARCHITECTURE_REMAPPING pairs with its model_type
+// decides; otherwise the model_type, through MODEL_REMAPPING.
+func LookupConfig(config map[string]any) (Arch, error) {
+	mt, ok := config["model_type"].(string)
+	if !ok {
+		return Arch{}, fmt.Errorf("model_type: expected a string")
+	}
+	var archs []string
+	switch v := config["architectures"].(type) {
+	case string:
+		archs = []string{v}
+	case []any:
+		for _, a := range v {
+			if s, ok := a.(string); ok {
+				archs = append(archs, s)
+			}
+		}
+	case []string:
+		archs = v
+	}
+	mu.RLock()
+	for _, a := range archs {
+		if to, ok := archRemap[ArchitectureAlias{mt, a}]; ok {
+			got, ok := registry[to]
+			mu.RUnlock()
+			if !ok {
+				return Arch{}, fmt.Errorf("model_type %q with architecture %q: mlx-lm loads %s, which is not generated", mt, a, to)
+			}
+			return got, nil
+		}
+	}
+	mu.RUnlock()
+	return Lookup(mt)
+}
 
 // Register adds an architecture; a second registration of a model_type is a
 // programming error in the generated code and is reported by Lookup.

@@ -16,6 +16,9 @@ type Generated[A, M any] struct {
 	ModelType string   // the model file's name
 	File      string   // mlx_lm/models/<file>.py
 	Aliases   []string // model_types mlx-lm remaps to this file
+	// ArchAliases are the (model_type, architecture) pairs mlx-lm's
+	// MODEL_ARCHITECTURE_REMAPPING sends to this file.
+	ArchAliases []ArchitectureAlias
 
 	Args     func(config map[string]any) A // ModelArgs.from_dict
 	NewModel func(args A) M                // Model(args)
@@ -38,6 +41,9 @@ func (g Generated[A, M]) Register() {
 	Register(Arch{ModelType: g.ModelType, File: g.File, New: g.build})
 	for _, a := range g.Aliases {
 		Remap(a, g.ModelType)
+	}
+	for _, a := range g.ArchAliases {
+		RemapArchitecture(a, g.ModelType)
 	}
 }
 

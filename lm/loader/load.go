@@ -85,11 +85,10 @@ func Load(ctx context.Context, dir string, o Options) (*Model, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: model_type is missing", cfgPath)
 	}
-	modelType, ok := mtRaw.(string)
-	if !ok {
+	if _, ok := mtRaw.(string); !ok {
 		return nil, fmt.Errorf("%s: model_type: expected a string, found %s", cfgPath, jsonKind(mtRaw))
 	}
-	a, err := arch.Lookup(modelType)
+	a, err := arch.LookupConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
@@ -143,8 +142,7 @@ func FromWeights(ctx context.Context, source string, config map[string]any, weig
 	for k, v := range o.ModelConfig {
 		config[k] = v
 	}
-	modelType, _ := config["model_type"].(string)
-	a, err := arch.Lookup(modelType)
+	a, err := arch.LookupConfig(config)
 	if err != nil {
 		freeAll()
 		return nil, fmt.Errorf("%s: %w", source, err)

@@ -331,8 +331,7 @@ func checkSanitize(t *testing.T, dir string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, _ := config["model_type"].(string)
-	a, err := arch.Lookup(mt)
+	a, err := arch.LookupConfig(config)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -263,6 +263,13 @@ func TestPythonSemantics(t *testing.T) {
 	add(`" \x1c1,2\u3000\n".strip()`, func() any { return py.StrStrip(" \x1c1,2\u3000\n") })
 	add(`"a \x1fb\u00a0 c ".split()`, func() any { return py.StrSplitWS("a \x1fb\u00a0 c ") })
 	add(`"".split()`, func() any { return py.StrSplitWS("") })
+	for _, c := range []struct {
+		s, sep string
+		n      int
+	}{{"model.layers.12.mlp.w", ".", 1}, {"a.b.c", ".", -1}, {"a.b.c", ".", 0}, {"..", ".", 1}, {"a::b::c", "::", 5}, {"", ".", 1}} {
+		c := c
+		add(fmt.Sprintf("%q.split(%q, %d)", c.s, c.sep, c.n), func() any { return py.StrSplitN(c.s, c.sep, c.n) })
+	}
 	for _, w := range []string{"language_model.x", "héllo", ""} {
 		for _, lo := range []int{py.SliceNone, -20, -3, 0, 2, 15} {
 			for _, hi := range []int{py.SliceNone, -2, 0, 4, 20} {

@@ -217,6 +217,19 @@ func StrStrip(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return unicode.Is(pySpace, r) })
 }
 
+// StrSplitN is s.split(sep, maxsplit): at most maxsplit splits from the
+// left (the rest of s is the last field), every split when maxsplit is
+// negative; an empty sep is CPython's ValueError.
+func StrSplitN(s, sep string, maxsplit int) []string {
+	if sep == "" {
+		Raise("ValueError", "empty separator")
+	}
+	if maxsplit < 0 {
+		return strings.Split(s, sep)
+	}
+	return strings.SplitN(s, sep, maxsplit+1)
+}
+
 // StrSplitWS is s.split() with no separator: runs of whitespace (as
 // s.isspace() counts it) separate the fields; none are empty.
 func StrSplitWS(s string) []string {

@@ -135,7 +135,7 @@ func NewIndexer(args *ModelArgs) *Indexer {
 }
 
 // Forward is Indexer.__call__.
-func (self *Indexer) Forward(x *mlx.Array, qr *mlx.Array, mask mlx.AttentionMask, cache any) *mlx.Array {
+func (self *Indexer) Forward(x *mlx.Array, qr *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	b, s, _ := py.Unpack3(x.Shape())
 	q := self.WqB.Forward(qr)
 	q = q.Reshape(b, s, self.NHeads, self.HeadDim).Swapaxes(1, 2)
@@ -144,15 +144,15 @@ func (self *Indexer) Forward(x *mlx.Array, qr *mlx.Array, mask mlx.AttentionMask
 	k = mlx.Reshape(k, b, 1, s, self.HeadDim)
 	offset := func() any {
 		if cache != nil {
-			return py.OffsetOf(py.AsCache(cache))
+			return py.OffsetOf(cache)
 		}
 		return 0
 	}()
 	q = py.RoPE(self.Rope, q, offset)
 	k = py.RoPE(self.Rope, k, offset)
 	if cache != nil {
-		k, _ = py.KeyValue(py.AsCache(cache)).UpdateAndFetch(k, k)
-		py.SetCacheValues(py.AsCache(cache), mlx.ZerosLike(py.CacheKeys(py.AsCache(cache))))
+		k, _ = py.KeyValue(cache).UpdateAndFetch(k, k)
+		py.SetCacheValues(cache, mlx.ZerosLike(py.CacheKeys(cache)))
 	}
 	if k.Shape()[2] <= self.IndexTopk {
 		return nil
@@ -269,7 +269,7 @@ func (self *DeepseekV32Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, 
 	} else {
 		cache = py.NoneSlots(2)
 	}
-	topkIndices := self.Indexer.Forward(x, qr, mask, py.CacheItem(cache, 1))
+	topkIndices := self.Indexer.Forward(x, qr, mask, py.AsCache(py.CacheItem(cache, 1)))
 	if topkIndices != nil {
 		topkIndices = mlx.StopGradient(topkIndices)
 		if L == 1 {

@@ -176,7 +176,7 @@ func NewFalconH1Attention(args *ModelArgs) *FalconH1Attention {
 }
 
 // Forward is FalconH1Attention.__call__.
-func (self *FalconH1Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache any) *mlx.Array {
+func (self *FalconH1Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, L, _ := py.Unpack3(x.Shape())
 	queries := self.QProj.Forward(x)
 	keys := self.KProj.Forward(x)
@@ -185,14 +185,14 @@ func (self *FalconH1Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cac
 	keys = keys.Reshape(B, L, self.NumKvHeads, -1).Transpose(0, 2, 1, 3)
 	values = values.Reshape(B, L, self.NumKvHeads, -1).Transpose(0, 2, 1, 3)
 	if cache != nil {
-		queries = py.RoPE(self.Rope, queries, py.OffsetOf(py.AsCache(cache)))
-		keys = py.RoPE(self.Rope, keys, py.OffsetOf(py.AsCache(cache)))
-		keys, values = py.KeyValue(py.AsCache(cache)).UpdateAndFetch(keys, values)
+		queries = py.RoPE(self.Rope, queries, py.OffsetOf(cache))
+		keys = py.RoPE(self.Rope, keys, py.OffsetOf(cache))
+		keys, values = py.KeyValue(cache).UpdateAndFetch(keys, values)
 	} else {
 		queries = self.Rope.Forward(queries, 0)
 		keys = self.Rope.Forward(keys, 0)
 	}
-	output := lmcache.ScaledDotProductAttention(queries, keys, values, py.AsCache(cache), self.Scale, mask, nil)
+	output := lmcache.ScaledDotProductAttention(queries, keys, values, cache, self.Scale, mask, nil)
 	output = output.Transpose(0, 2, 1, 3).Reshape(B, L, -1)
 	return self.OProj.Forward(output)
 }
@@ -310,12 +310,12 @@ func (self *FalconH1Mixer) Ssm_(hiddenStates *mlx.Array, B *mlx.Array, C *mlx.Ar
 }
 
 // Forward is FalconH1Mixer.__call__.
-func (self *FalconH1Mixer) Forward(inputStates *mlx.Array, cache any, mask mlx.AttentionMask) *mlx.Array {
+func (self *FalconH1Mixer) Forward(inputStates *mlx.Array, cache lmcache.Cache, mask mlx.AttentionMask) *mlx.Array {
 	projectedStates := self.InProj.Forward(inputStates)
 	gate, convInput, dt := py.Unpack3(py.Split(projectedStates, []int{self.IntermediateSize, self.IntermediateSize + self.ConvDim}, -1))
-	convOutput := self.Conv_(convInput, py.AsCache(cache), mask)
+	convOutput := self.Conv_(convInput, cache, mask)
 	hiddenStates, B, C := py.Unpack3(py.Split(convOutput, []int{self.IntermediateSize, self.IntermediateSize + self.NGroups*self.SsmStateSize}, -1))
-	y := self.Ssm_(hiddenStates, B, C, dt, py.AsCache(cache), mask)
+	y := self.Ssm_(hiddenStates, B, C, dt, cache, mask)
 	if cache != nil {
 		py.CacheAdvance(cache, y.Shape()[1])
 	}
@@ -379,8 +379,8 @@ func NewFalconH1DecoderLayer(args *ModelArgs) *FalconH1DecoderLayer {
 func (self *FalconH1DecoderLayer) Forward(h *mlx.Array, cache lmcache.Cache, attnMask mlx.AttentionMask, mambaMask mlx.AttentionMask) *mlx.Array {
 	residual := h
 	h = self.InputLayernorm.Forward(h)
-	mambaH := self.Mamba.Forward(h, py.CacheItem(cache, 0), mambaMask)
-	attnH := self.SelfAttn.Forward(h, attnMask, py.CacheItem(cache, 1))
+	mambaH := self.Mamba.Forward(h, py.AsCache(py.CacheItem(cache, 0)), mambaMask)
+	attnH := self.SelfAttn.Forward(h, attnMask, py.AsCache(py.CacheItem(cache, 1)))
 	h = mlx.Add(mlx.Add(residual, mambaH), attnH)
 	residual = h
 	h = self.PreFfLayernorm.Forward(h)

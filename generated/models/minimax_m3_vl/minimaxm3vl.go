@@ -373,14 +373,14 @@ func NewAttention(args *TextArgs, layerIdx int) *Attention {
 }
 
 // BlockMask_ is Attention._block_mask.
-func (self *Attention) BlockMask_(x *mlx.Array, mask mlx.AttentionMask, offset any, cache any) mlx.AttentionMask {
+func (self *Attention) BlockMask_(x *mlx.Array, mask mlx.AttentionMask, offset any, cache lmcache.Cache) mlx.AttentionMask {
 	B, L, _ := py.Unpack3(x.Shape())
 	H, D := self.IndexNHeads, self.IndexHeadDim
 	k := self.IndexKProj.Forward(x).Reshape(B, L, 1, py.Int(D))
 	k = self.IndexKNorm.Forward(k).Transpose(0, 2, 1, 3)
 	k = py.RoPE(self.IndexRope, k, offset)
 	if cache != nil {
-		k, _ = py.KeyValue(py.AsCache(cache)).UpdateAndFetch(k, mlx.Zeros(k.Dtype(), B, 1, L, 0))
+		k, _ = py.KeyValue(cache).UpdateAndFetch(k, mlx.Zeros(k.Dtype(), B, 1, L, 0))
 	}
 	blockSize := self.IndexBlockSize
 	topk := self.IndexTopkBlocks
@@ -452,12 +452,12 @@ func (self *Attention) Forward(x *mlx.Array, mask mlx.AttentionMask, cache lmcac
 	q = py.RoPE(self.Rope, q, offset)
 	k = py.RoPE(self.Rope, k, offset)
 	if self.IsSparseAttn {
-		mask = self.BlockMask_(x, mask, offset, func() any {
+		mask = self.BlockMask_(x, mask, offset, py.AsCache(func() any {
 			if cache != nil {
 				return py.CacheItem(cache, 1)
 			}
 			return nil
-		}())
+		}()))
 	}
 	if kvCache != nil {
 		k, v = py.KeyValue(py.AsCache(kvCache)).UpdateAndFetch(k, v)

@@ -119,6 +119,8 @@ func (p *printer) typ(t model.Type) jen.Code {
 		return jen.Index().Add(p.typ(x.Elem))
 	case *model.Map:
 		return jen.Map(p.typ(x.Key)).Add(p.typ(x.Elem))
+	case *model.Array:
+		return jen.Index(jen.Lit(x.Len)).Add(p.typ(x.Elem))
 	case *model.Interface:
 		var ps, rs []jen.Code
 		for _, a := range x.Params {
@@ -127,7 +129,18 @@ func (p *printer) typ(t model.Type) jen.Code {
 		for _, r := range x.Results {
 			rs = append(rs, p.typ(r))
 		}
-		return jen.Interface(jen.Id(x.Method).Params(ps...).Params(rs...))
+		ms := []jen.Code{jen.Id(x.Method).Params(ps...).Params(rs...)}
+		for _, m := range x.More {
+			var mps, mrs []jen.Code
+			for _, a := range m.Params {
+				mps = append(mps, p.typ(a))
+			}
+			for _, r := range m.Results {
+				mrs = append(mrs, p.typ(r))
+			}
+			ms = append(ms, jen.Id(m.Name).Params(mps...).Params(mrs...))
+		}
+		return jen.Interface(ms...)
 	case *model.TemplateType:
 		return p.parts(x.Parts)
 	case *model.FuncType:

@@ -332,6 +332,11 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 			}
 		}
 		return t.bad(c, "method "+f.Attr, "%s has no method %s", rt.Name, f.Attr)
+	case types.Iface:
+		if ms := t.u.IfaceMethod(rt, f.Attr); ms != nil {
+			// A method every member class has (types/iface_methods.go).
+			return t.callLocal(c, ms[0], sel(paren(recv, precPrimary), ms[0].GoName), en, rt.String()+"."+f.Attr)
+		}
 	case types.Ext:
 		et := t.tab.Types[rt.Name]
 		if et != nil {

@@ -252,6 +252,10 @@ func (t *translator) member(a syntax.Node, recv val, attr string, en *env) val {
 		if attr == "size" {
 			return prim(call(sel(paren(recv, precPrimary), "Size")), types.TInt)
 		}
+	case types.Iface:
+		if v, ok := t.ifaceField(a, recv, rt, attr); ok {
+			return v // lower_ifaceattrs.go
+		}
 	}
 	return t.bad(a, "attribute "+attr, "of a value of type %s", recv.t)
 }

@@ -265,6 +265,10 @@ func (t *translator) docOf(fn *types.Func) string {
 	switch {
 	case fn.Class == nil:
 		return fmt.Sprintf("%s is %s() of %s.", fn.GoName, fn.Def.Name, t.opts.PyPath)
+	case fn.ForeignOf != "" && fn.IsProp:
+		return fmt.Sprintf("%s is the property %s read with a %s as self.", fn.GoName, fn.ForeignOf, fn.Class.Name)
+	case fn.ForeignOf != "":
+		return fmt.Sprintf("%s is %s run with a %s as self.", fn.GoName, fn.ForeignOf, fn.Class.Name)
 	case fn.Def.Name == "__init__":
 		return fmt.Sprintf("%s is %s.__init__.", fn.GoName, fn.Class.Name)
 	case fn.IsProp:

@@ -554,8 +554,8 @@ func (t *translator) assignItem(s *syntax.Subscript, value syntax.Expr, en *env)
 		args := append([]model.Expr{t.coerce(v, types.TArray, value)}, t.arrayIndex(s.Index, en)...)
 		return []model.Stmt{assign(target, call(sel(x.c, "SetIndex"), args...))}
 	case types.Dict:
-		k := t.expr(s.Index[0], en)
-		return []model.Stmt{assign(index(x.c, k.c), t.coerce(v, x.t.Elem, value))}
+		k := t.dictKey(s.Index[0], x.t.Base().Key, en) // lower_dictkey.go
+		return []model.Stmt{assign(index(x.c, k), t.coerce(v, x.t.Elem, value))}
 	case types.List:
 		i := t.expr(s.Index[0], en)
 		if st, ok := t.assignNegativeItem(s, x, i, v, value); ok {

@@ -49,8 +49,8 @@ func (t *translator) subscript(s *syntax.Subscript, en *env) val {
 		}
 		return prim(index(paren(x, precPrimary), t.coerce(iv, types.TInt, s.Index[0])), et)
 	case types.Dict:
-		k := t.expr(s.Index[0], en)
-		return prim(index(paren(x, precPrimary), k.c), xt.Elem)
+		k := t.dictKey(s.Index[0], xt.Key, en) // lower_dictkey.go
+		return prim(index(paren(x, precPrimary), k), xt.Elem)
 	case types.Ext:
 		if v, ok := t.slotAsArray(s, x, en); ok {
 			return v

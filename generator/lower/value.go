@@ -215,7 +215,7 @@ func (t *translator) goType(ty *types.Type) model.Type {
 		}
 		return &model.Named{Name: "any"}
 	case types.Dict:
-		return &model.Map{Key: t.goType(ty.Key), Elem: t.goType(ty.Elem)}
+		return &model.Map{Key: t.dictKeyType(ty.Key), Elem: t.goType(ty.Elem)} // lower_dictkey.go
 	case types.Optional:
 		return &model.Ptr{Elem: t.goType(ty.Elem)}
 	case types.ClassK:
@@ -231,6 +231,17 @@ func (t *translator) goType(ty *types.Type) model.Type {
 		}
 		if call.Ret != nil && call.Ret.Kind != types.None && call.Ret.Kind != types.Unknown {
 			it.Results = []model.Type{t.goType(call.Ret)}
+		}
+		for _, m := range t.u.IfaceMethods(ty) {
+			// Methods the unit calls on the interface (types/iface_methods.go).
+			im := model.InterfaceMethod{Name: m.GoName}
+			for _, p := range m.Params {
+				im.Params = append(im.Params, t.goType(p.Type))
+			}
+			if m.Ret != nil && m.Ret.Kind != types.None && m.Ret.Kind != types.Unknown {
+				im.Results = []model.Type{t.goType(m.Ret)}
+			}
+			it.More = append(it.More, im)
 		}
 		return it
 	case types.Ext:

@@ -96,6 +96,9 @@ func dump(b *strings.Builder, n any) {
 	case *Slice:
 		w("[]")
 		dump(b, x.Elem)
+	case *Array:
+		w("[%d]", x.Len)
+		dump(b, x.Elem)
 	case *Map:
 		w("map[")
 		dump(b, x.Key)
@@ -103,6 +106,9 @@ func dump(b *strings.Builder, n any) {
 		dump(b, x.Elem)
 	case *Interface:
 		list("interface "+x.Method, anys(x.Params)...)
+		for _, m := range x.More {
+			list("interface-method "+m.Name, anys(m.Params)...)
+		}
 	case *TemplateType:
 		list("template-type", parts(x.Parts)...)
 	case *FuncType:

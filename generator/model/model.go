@@ -100,11 +100,23 @@ type (
 	Ptr   struct{ Elem Type }
 	Slice struct{ Elem Type }
 	Map   struct{ Key, Elem Type }
-	// Interface is interface{ Method(params) results } with one method.
+	// Array is [Len]Elem: a tuple used as a map key (lower/lower_dictkey.go).
+	Array struct {
+		Len  int
+		Elem Type
+	}
+	// Interface is interface{ Method(params) results; More... }: Forward
+	// and the other methods called on it.
 	Interface struct {
 		Method  string
 		Params  []Type
 		Results []Type
+		More    []InterfaceMethod
+	}
+	// InterfaceMethod is one more method of an Interface.
+	InterfaceMethod struct {
+		Name            string
+		Params, Results []Type
 	}
 	// TemplateType is a Go type written in the API table (a func type).
 	TemplateType struct{ Parts []Part }
@@ -117,6 +129,7 @@ func (*QualType) goType()     {}
 func (*Ptr) goType()          {}
 func (*Slice) goType()        {}
 func (*Map) goType()          {}
+func (*Array) goType()        {}
 func (*Interface) goType()    {}
 func (*TemplateType) goType() {}
 func (*FuncType) goType()     {}

@@ -490,6 +490,10 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 				return t.callValue(c, tv(fi.Type), en)
 			}
 		}
+	case Iface:
+		if v, ok := t.ifaceMethodCall(c, rt, f.Attr, en); ok {
+			return v // iface_methods.go
+		}
 	case Ext:
 		if et := t.tab.Types[rt.Name]; et != nil {
 			if sig, ok := et.Methods[f.Attr]; ok {

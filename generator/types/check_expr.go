@@ -240,6 +240,10 @@ func (t *checker) member(recv Val, attr string) Val {
 		if attr == "size" {
 			return tv(TInt)
 		}
+	case Iface:
+		if ft := t.u.IfaceField(t.tab, rt, attr); ft != nil {
+			return tv(ft) // iface_attrs.go
+		}
 	}
 	return t.bad()
 }

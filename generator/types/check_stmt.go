@@ -514,7 +514,7 @@ func (t *checker) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) {
 		t.arrayIndex(s.Index, en)
 	case Dict:
 		if t.learn && x.T.Elem.Kind == Unknown {
-			t.setType(s.X, DictOf(x.T.Key, v.T), en)
+			t.setType(s.X, DictOf(t.storedKey(s.Index[0], en, x.T.Key), v.T), en) // check_dictkey.go
 		}
 		t.expr(s.Index[0], en)
 	case List:
@@ -786,6 +786,10 @@ func (t *checker) passesCacheToList(fn *Func) bool {
 				target = cls.ByMeth["__call__"]
 			}
 		}
+		if f := fn.Class.ByName[a.Attr]; target == nil && f != nil && f.Type != nil && f.Type.Kind == Iface && !IsDynIface(f.Type) {
+			// One of several classes (iface_methods.go): their common __call__.
+			target = t.u.IfaceCall(f.Type)
+		}
 		if target == nil {
 			// Field types are not known yet on the first pass: find the class
 			// from the constructor call in __init__.
@@ -822,7 +826,21 @@ func (t *checker) calleeFromInit(c *Class, field string) *Func {
 
 func (t *checker) calleeFromInitBody(c *Class, init *Func, field string, depth int) *Func {
 	var out *Func
-	for _, s := range init.Def.Body {
+	// Statements of the body and of its if/elif/else branches (mistral3
+	// picks its text model by config): the last constructor call found.
+	var stmts []syntax.Stmt
+	var flat func(b []syntax.Stmt)
+	flat = func(b []syntax.Stmt) {
+		for _, s := range b {
+			stmts = append(stmts, s)
+			if x, ok := s.(*syntax.If); ok {
+				flat(x.Body)
+				flat(x.Else)
+			}
+		}
+	}
+	flat(init.Def.Body)
+	for _, s := range stmts {
 		if out == nil && depth < 8 {
 			// super().__init__(config): the base's __init__ may set the field
 			// (glm_moe_dsa's Model over deepseek_v32's).

@@ -29,14 +29,15 @@ type Unit struct {
 	siblings       map[string]*syntax.File      // sibling and helper files loaded for inheritance
 	load           func(module string) (*syntax.File, *names.Scope, error)
 
-	check  *checker
-	bodies map[*Func]*Inst
-	augs   map[*syntax.AugAssign]*syntax.BinOp
-	items  map[*syntax.Subscript]*syntax.Call // cache[i] as the table's __getitem__ / __setitem__
-	calls  map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
-	mark   int                                // diagnostics of Check itself
-	synth  map[synthKey]*names.Symbol
-	kern   map[*names.Scope]*kernels // module-level Metal kernels per file (check_kernel.go)
+	check      *checker
+	bodies     map[*Func]*Inst
+	augs       map[*syntax.AugAssign]*syntax.BinOp
+	items      map[*syntax.Subscript]*syntax.Call // cache[i] as the table's __getitem__ / __setitem__
+	calls      map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
+	mark       int                                // diagnostics of Check itself
+	synth      map[synthKey]*names.Symbol
+	kern       map[*names.Scope]*kernels  // module-level Metal kernels per file (check_kernel.go)
+	ifaceMeths map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
 }
 
 // Class is a class of the unit: a module (nn.Module subclass) or a
@@ -119,6 +120,10 @@ type Func struct {
 	Params       []*Param
 	Ret          *Type
 	IsProp       bool
+	// ForeignOf: for a method copied into a class because a sibling's
+	// method was called with its instance as self, that method as the
+	// code wrote it (LongcatFlashLM.sanitize; check_foreignself.go).
+	ForeignOf string
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool

@@ -3,6 +3,7 @@ package py
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -823,6 +824,11 @@ func Round(x float64) int {
 func Widen[T, S any](xs []S) []T {
 	out := make([]T, len(xs))
 	for i, x := range xs {
+		if any(x) == nil && nilable[T]() {
+			// None (longcat_flash_ngram's `[None] + [(None, None)] * n`
+			// widened to the caches): T's nil.
+			continue
+		}
 		v, ok := any(x).(T)
 		if !ok {
 			Raise("TypeError", "list element %d: a %T", i, x)
@@ -830,4 +836,13 @@ func Widen[T, S any](xs []S) []T {
 		out[i] = v
 	}
 	return out
+}
+
+// nilable reports whether T has nil among its values (Python's None).
+func nilable[T any]() bool {
+	switch reflect.TypeFor[T]().Kind() {
+	case reflect.Interface, reflect.Pointer, reflect.Slice, reflect.Map, reflect.Func, reflect.Chan:
+		return true
+	}
+	return false
 }

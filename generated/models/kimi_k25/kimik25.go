@@ -461,7 +461,7 @@ func (self *LanguageModel) Forward(inputs *mlx.Array, cache []lmcache.Cache) *ml
 	return self.LmHead.Forward(out)
 }
 
-// Sanitize is LanguageModel.sanitize.
+// Sanitize is DeepseekV3LM.sanitize run with a LanguageModel as self.
 func (self *LanguageModel) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	dequant := func(weight *mlx.Array, scaleInv *mlx.Array) *mlx.Array {
 		dtype := mlx.Bfloat16
@@ -569,7 +569,7 @@ func (self *LanguageModel) Sanitize(weights map[string]*mlx.Array) map[string]*m
 	}()
 }
 
-// Shard is LanguageModel.shard.
+// Shard is DeepseekV3LM.shard run with a LanguageModel as self.
 func (self *LanguageModel) Shard(group *mlx.Group) {
 	group = func() *mlx.Group {
 		if group != nil {

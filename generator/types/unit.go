@@ -239,6 +239,7 @@ func (k *collector) collect() {
 	k.foreignSelfCalls()
 	k.foreignArgParams()
 	k.dropUnusedForeign()
+	k.skipUnreached()
 	if _, ok := u.ByClass["Model"]; !ok {
 		k.fail(nil, "class Model", "the file defines no Model class")
 	}

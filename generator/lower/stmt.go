@@ -271,7 +271,10 @@ func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) 
 			// d.update([(k, v), ...]): each pair stored (py.UpdatePairs).
 			return []model.Stmt{exprStmt(call(t.qual("py", "UpdatePairs"), recv.c, other.c))}, true
 		}
-		return []model.Stmt{exprStmt(call(t.qual("maps", "Copy"), recv.c, other.c))}, true
+		// d.update(other) with other of no static type (merged.update(
+		// params["text_config"]), muse_glimmer): converted to d's dict type
+		// as any other value given where that type is expected.
+		return []model.Stmt{exprStmt(call(t.qual("maps", "Copy"), recv.c, t.coerce(other, recv.t, c.Args[0])))}, true
 	}
 	return nil, false
 }

@@ -420,7 +420,8 @@ func (k *collector) collectArgs(c *Class) {
 			if n.Name == "from_dict" && isClassMethod(n) {
 				// A from_dict of its own (qwen2_vl accepts a config without
 				// text_config): a package function the registration calls.
-				fi := &Func{Def: n, Class: c, GoName: c.Name + "FromDict", Scope: c.Scope}
+				// Its tail may keep only the field keys (fromdict_fieldfilter.go).
+				fi := &Func{Def: fieldFilterFromDict(n, c), Class: c, GoName: c.Name + "FromDict", Scope: c.Scope}
 				fi.Params = k.params(n, true)
 				for _, p := range fi.Params {
 					p.Type = DictOf(TStr, TAny)

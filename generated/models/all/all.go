@@ -81,6 +81,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/mistral3"
 	_ "github.com/hf2go/hf2go/generated/models/mistral4"
 	_ "github.com/hf2go/hf2go/generated/models/mixtral"
+	_ "github.com/hf2go/hf2go/generated/models/muse_glimmer"
 	_ "github.com/hf2go/hf2go/generated/models/nanbeige"
 	_ "github.com/hf2go/hf2go/generated/models/nanochat"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron"

@@ -147,4 +147,3 @@ func (u *Unit) SkipFoldedAway() {
 		}
 	}
 }
-

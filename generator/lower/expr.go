@@ -153,6 +153,9 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		case types.KernelObject:
 			return t.bad(n, "name "+n.Id, "a Metal kernel (mx.fast.metal_kernel) that mlx-lm calls with no pure-op path: off Metal mlx-lm itself raises \"No Metal back-end\"")
 		}
+		if v, ok := t.modConst(sym, n); ok {
+			return v // lower_modconst.go
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad(n, "class "+n.Id, "a class used as a value")

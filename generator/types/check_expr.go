@@ -117,6 +117,11 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		if t.u.KernelConst(sym, n.Id) == KernelNone {
 			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
 		}
+		if t.u.KernelConst(sym, n.Id) == NotKernel {
+			if mc := t.modConst(sym, n.Id); mc != nil {
+				return t.modConstVal(mc) // check_modconst.go
+			}
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()

@@ -731,7 +731,7 @@ func (t *checker) listCacheParams() {
 	all = append(all, u.Funcs...)
 	for _, fn := range all {
 		for _, p := range fn.Params {
-			if p.Py != "cache" || t.annotatedOneCache(p) {
+			if p.Py != "cache" || t.annotatedOneCache(p) || AnnotatedClassCaches(p) {
 				continue
 			}
 			if usesAsList(fn.Def.Body, "cache") {
@@ -744,7 +744,7 @@ func (t *checker) listCacheParams() {
 		changed = false
 		for _, fn := range all {
 			for _, p := range fn.Params {
-				if p.Py != "cache" || p.Type.Kind == List || t.annotatedOneCache(p) {
+				if p.Py != "cache" || p.Type.Kind == List || t.annotatedOneCache(p) || AnnotatedClassCaches(p) {
 					continue
 				}
 				if t.passesCacheToList(fn) {

@@ -342,7 +342,7 @@ func (self *KimiK3DeltaAttention) Forward(x *mlx.Array, mask mlx.AttentionMask, 
 	aLogits := self.FBProj.Forward(self.FAProj.Forward(x)).Reshape(B, T, py.Int(self.NumHeads), py.Int(self.HeadDim))
 	bLogits := self.BProj.Forward(x).Reshape(B, T, py.Int(self.NumHeads))
 	var out *mlx.Array
-	out, ssmState = gatedDeltaUpdate(q, k, v, aLogits, bLogits, self.ALog.Reshape(py.Int(self.NumHeads), 1), self.DtBias.Reshape(py.Int(self.NumHeads), py.Int(self.HeadDim)), ssmState, mask, true, py.Ptr(py.Float(self.LowerBound)), false)
+	out, ssmState = gatedDeltaUpdate(q, k, v, aLogits, bLogits, self.ALog.Reshape(py.Int(self.NumHeads), 1), self.DtBias.Reshape(py.Int(self.NumHeads), py.Int(self.HeadDim)), ssmState, mask, true, py.OptFloatOf(self.LowerBound), false)
 	if cache != nil {
 		py.SetCacheItem(cache, 1, ssmState)
 		py.CacheAdvance(cache, T)

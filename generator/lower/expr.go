@@ -83,6 +83,8 @@ func (t *translator) expr0(e syntax.Expr, en *env) val {
 		return t.fstring(x, en)
 	case *syntax.Lambda:
 		return t.lambda(x, en)
+	case *syntax.NamedExpr:
+		return t.namedExpr(x, en) // lower_walrus.go
 	case nil:
 		return t.bad(nil, "expression", "missing")
 	}
@@ -151,7 +153,7 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		case types.KernelNone:
 			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
 		case types.KernelObject:
-			return t.bad(n, "name "+n.Id, "a Metal kernel (mx.fast.metal_kernel) that mlx-lm calls with no pure-op path: off Metal mlx-lm itself raises \"No Metal back-end\"")
+			return t.bad(n, "name "+n.Id, "%s", types.NoPureOpPath)
 		}
 		if v, ok := t.modConst(sym, n); ok {
 			return v // lower_modconst.go

@@ -508,6 +508,9 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 	case Float:
 		return t.floatMethod(c, f.Attr, en)
 	case Dict:
+		if f.Attr == "setdefault" {
+			return t.setDefault(c, f.X, rt, en) // check_setdefault.go
+		}
 		return t.dictMethod(c, f.Attr, rt, en)
 	case List:
 		return t.listMethod(c, f.Attr, en)

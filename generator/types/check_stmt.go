@@ -355,6 +355,7 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		return // a constant local: its uses read the literal
 	}
 	prev, known := en.lookup(s)
+	t.noteSetDefaultAlias(n, value, en) // check_setdefault.go
 	t.hint = prev
 	v := t.expr(value, en)
 	t.hint = nil
@@ -514,6 +515,7 @@ func (t *checker) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) {
 		t.lvalue(s.X, en)
 		t.arrayIndex(s.Index, en)
 	case Dict:
+		t.learnSetDefaultStore(s, v, en) // check_setdefault.go
 		if t.learn && x.T.Elem.Kind == Unknown {
 			t.setType(s.X, DictOf(t.storedKey(s.Index[0], en, x.T.Key), v.T), en) // check_dictkey.go
 		}

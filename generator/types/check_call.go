@@ -406,6 +406,9 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			e = p.Def
 		}
 		v := t.expr(e, en)
+		if given {
+			t.learnEmptyDictArg(e, v, p, en) // check_emptydictarg.go
+		}
 		if given && !p.Annotated && testsForList(fn.Def, p.Py) {
 			// A config value passed to a parameter the function tests for
 			// a list (hunyuan's _int_or_list(args.moe_topk, i)): the config

@@ -345,6 +345,9 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 	case *syntax.Subscript:
 		t.assignItem(tg, value, en)
 	case *syntax.Tuple:
+		if t.tupleRebind(tg, value, en, fc) {
+			return // check_tuplesplit.go
+		}
 		t.assignTuple(tg, value, en)
 	}
 }
@@ -407,7 +410,7 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		if un != nil {
 			nt = un
 		} else if bs := fc != nil && fc.depth == 2 && en.vars[s] != nil && branchSplit(en.fn, n); bs || top ||
-			(fc != nil && en.fn != nil && en.vars[s] != nil && splitsInBlock(en.fn, n)) {
+			(fc != nil && en.fn != nil && en.vars[s] != nil && (splitsInBlock(en.fn, n) || splitsAfterLocalRebind(en.fn, n))) {
 			// Rebound to another type by a statement of the function body
 			// itself (offset = mx.array(offset)), or nested where no use of
 			// the old value can follow (rebind.go): from here on the name

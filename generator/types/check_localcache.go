@@ -1,5 +1,7 @@
 package types
 
+import "github.com/hf2go/hf2go/generator/syntax"
+
 // Cache classes of the model file. A model can bring its own cache class
 // (deepseek_v41's LayerCache: a sliding window, compressed groups and the
 // rows of the open group), which its make_cache returns a list of and its
@@ -40,4 +42,25 @@ func (u *Unit) LocalCacheClass() *Class {
 		return u.ByClass[r.Elem.Name]
 	}
 	return nil
+}
+
+// cacheClassNames are the classes of the file that a make_cache method's
+// return annotation names (list[LayerCache]): their protocol methods are
+// what mlx-lm calls on the caches, so they are translated.
+func cacheClassNames(u *Unit) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range u.Classes {
+		for _, m := range c.Methods {
+			if m.Def == nil || m.Def.Name != "make_cache" || m.Def.Returns == nil {
+				continue
+			}
+			syntax.Inspect(m.Def.Returns, func(x syntax.Expr) bool {
+				if n, ok := x.(*syntax.Name); ok && u.ByClass[n.Id] != nil {
+					out[n.Id] = true
+				}
+				return true
+			})
+		}
+	}
+	return out
 }

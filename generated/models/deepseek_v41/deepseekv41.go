@@ -210,11 +210,29 @@ func (self *LayerCache) State() (*mlx.Array, *mlx.Array, *mlx.Array, *mlx.Array,
 	return self.Window, self.CompressKv, self.IndexK, self.PendingKv, self.PendingGate, py.ArrayOf(self.Offset, -1)
 }
 
-// LayerCache.is_trimmable is not translated: unreachable from inference (no call from __call__, sanitize, make_cache, shard, the quantization predicates or to_quantized; e.g. LoRA fine-tuning), so not translated.
+// IsTrimmable is LayerCache.is_trimmable.
+func (self *LayerCache) IsTrimmable() bool {
+	return false
+}
 
-// LayerCache.empty is not translated: unreachable from inference (no call from __call__, sanitize, make_cache, shard, the quantization predicates or to_quantized; e.g. LoRA fine-tuning), so not translated.
+// Empty is LayerCache.empty.
+func (self *LayerCache) Empty() bool {
+	return self.Offset == 0
+}
 
-// LayerCache.nbytes is not translated: unreachable from inference (no call from __call__, sanitize, make_cache, shard, the quantization predicates or to_quantized; e.g. LoRA fine-tuning), so not translated.
+// Nbytes is the property LayerCache.nbytes.
+func (self *LayerCache) Nbytes() int {
+	arrays := []*mlx.Array{self.Window, self.CompressKv, self.IndexK, self.PendingKv, self.PendingGate}
+	return py.Sum(func() []int {
+		var out []int
+		for _, a := range arrays {
+			if a != nil {
+				out = append(out, a.Nbytes())
+			}
+		}
+		return out
+	}())
+}
 
 // Compressor is class Compressor of mlx_lm/models/deepseek_v41.py.
 type Compressor struct {

@@ -2,7 +2,12 @@
 
 package deepseekv41
 
-import arch "github.com/hf2go/hf2go/lm/arch"
+import (
+	arch "github.com/hf2go/hf2go/lm/arch"
+	lmcache "github.com/hf2go/hf2go/ported/cache"
+	mlx "github.com/hf2go/hf2go/runtime/mlx"
+	py "github.com/hf2go/hf2go/runtime/py"
+)
 
 func init() {
 	arch.Generated[*ModelArgs, *Model]{
@@ -11,9 +16,16 @@ func init() {
 		Aliases:   []string{"deepseek_v41_text"},
 		Args:      ModelArgsFromDict,
 		NewModel:  NewModel,
-		Forward:   (*Model).Forward,
-		Sanitize:  (*Model).Sanitize,
-		MakeCache: (*Model).MakeCache,
+		Forward: func(m *Model, inputs *mlx.Array, caches []lmcache.Cache) *mlx.Array {
+			return m.Forward(inputs, py.UnwrapCaches[*LayerCache](caches))
+		},
+		Sanitize: (*Model).Sanitize,
+		MakeCache: func(m *Model) []lmcache.Cache {
+			return py.WrapCaches(m.MakeCache(), &py.LocalCacheOps[*LayerCache]{Name: "LayerCache", State: func(c *LayerCache) []*mlx.Array {
+				s0, s1, s2, s3, s4, s5 := c.State()
+				return []*mlx.Array{s0, s1, s2, s3, s4, s5}
+			}, IsTrimmable: (*LayerCache).IsTrimmable, Empty: (*LayerCache).Empty, Nbytes: (*LayerCache).Nbytes})
+		},
 		CastPredicate: func(m *Model, key string) bool {
 			return m.CastPredicate()(key)
 		},

@@ -56,6 +56,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/iquestloopcoder"
 	_ "github.com/hf2go/hf2go/generated/models/jamba"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_k25"
+	_ "github.com/hf2go/hf2go/generated/models/kimi_k3"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_linear"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_vl"
 	_ "github.com/hf2go/hf2go/generated/models/laguna"

@@ -67,7 +67,7 @@ func (t *checker) moduleDict(sym *names.Symbol, id string) *ModuleDict {
 	if v.T == nil || v.T.Kind != Dict || v.T.Elem.Kind == Unknown || v.T.Elem.Kind == AnyK {
 		return nil
 	}
-	md := &ModuleDict{Py: id, Go: names.GoLocal(strings.TrimLeft(id, "_")), Dict: d, Scope: sym.Scope, T: v.T, Inst: in}
+	md := &ModuleDict{Py: id, Go: moduleDictGoName(id), Dict: d, Scope: sym.Scope, T: v.T, Inst: in}
 	u.modDicts[sym] = md
 	u.ModDicts = append(u.ModDicts, md)
 	return md
@@ -166,3 +166,14 @@ func onlyReadDict(body []syntax.Stmt, id string, def *syntax.Assign) bool {
 // ModuleDictOf is the dict constant a module-level name resolved to (nil:
 // none).
 func (u *Unit) ModuleDictOf(sym *names.Symbol) *ModuleDict { return u.modDicts[sym] }
+
+// moduleDictGoName is the package-level Go name of a dict constant: the
+// Python name without its leading underscores, camel-cased from lower case
+// when it is spelt as a constant (_ACT2FN: act2fn), unexported either way.
+func moduleDictGoName(py string) string {
+	n := strings.TrimLeft(py, "_")
+	if strings.ToUpper(n) == n {
+		n = strings.ToLower(n)
+	}
+	return names.GoLocal(n)
+}

@@ -259,7 +259,7 @@ func NewMLP(args *ModelArgs, ffnConfig *FFNConfig) *MLP {
 	self.DownProj = nn.NewLinear(hiddenDim, dim, args.MlpBias)
 	self.UpProj = nn.NewLinear(dim, hiddenDim, args.MlpBias)
 	self.ActFn = args.HiddenAct
-	if !py.Has(ACT2FN, self.ActFn) {
+	if !py.Has(act2fn, self.ActFn) {
 		py.Raise("ValueError", "%s", fmt.Sprintf("Unknown activation function: %s", args.HiddenAct))
 	}
 	return self
@@ -267,7 +267,7 @@ func NewMLP(args *ModelArgs, ffnConfig *FFNConfig) *MLP {
 
 // Forward is MLP.__call__.
 func (self *MLP) Forward(x *mlx.Array) *mlx.Array {
-	actFn := ACT2FN[self.ActFn]
+	actFn := act2fn[self.ActFn]
 	return self.DownProj.Forward(mlx.Multiply(actFn(self.GateProj.Forward(x)), self.UpProj.Forward(x)))
 }
 
@@ -498,5 +498,5 @@ func ffnMultToIntermediateSize(ffnMult *float64, nEmbd int) int {
 	return findMultiple(intermediateSize, 256)
 }
 
-// ACT2FN is the module-level dict _ACT2FN of mlx_lm/models/nemotron-nas.py (only read).
-var ACT2FN = map[string]func(*mlx.Array) *mlx.Array{"silu": nn.Silu, "relu": nn.Relu, "gelu": nn.Gelu, "gelu_new": nn.GeluApprox, "gelu_fast": nn.GeluApprox}
+// act2fn is the module-level dict _ACT2FN of mlx_lm/models/nemotron-nas.py (only read).
+var act2fn = map[string]func(*mlx.Array) *mlx.Array{"silu": nn.Silu, "relu": nn.Relu, "gelu": nn.Gelu, "gelu_new": nn.GeluApprox, "gelu_fast": nn.GeluApprox}

@@ -87,6 +87,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/nanochat"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron_h"
+	_ "github.com/hf2go/hf2go/generated/models/nemotron_nas"
 	_ "github.com/hf2go/hf2go/generated/models/olmo2"
 	_ "github.com/hf2go/hf2go/generated/models/olmo3"
 	_ "github.com/hf2go/hf2go/generated/models/olmo_hybrid"

@@ -6,6 +6,7 @@ package all
 
 import (
 	_ "github.com/hf2go/hf2go/generated/models/Klear"
+	_ "github.com/hf2go/hf2go/generated/models/afm7"
 	_ "github.com/hf2go/hf2go/generated/models/afmoe"
 	_ "github.com/hf2go/hf2go/generated/models/apertus"
 	_ "github.com/hf2go/hf2go/generated/models/baichuan_m1"

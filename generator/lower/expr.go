@@ -36,6 +36,10 @@ func (t *translator) expr(e syntax.Expr, en *env) val {
 		// An isinstance test decided the class: assert it.
 		v = val{c: &model.TypeAssert{X: paren(v, precPrimary), Type: t.goType(r.T)}, t: r.T, prec: precPrimary}
 	}
+	if r.ListAs && v.t != nil && v.t.Kind == types.List && v.t.Elem.Kind == types.AnyK {
+		// A list field __post_init__ converted (types/check_listconvert.go).
+		v = prim(typeCall(t.qual("py", "ListAs"), t.goType(r.T.Elem), v.c), r.T)
+	}
 	if v.t != nil && !v.t.Equal(r.T) && v.t.Kind != types.Unknown {
 		t.fail(e, "internal", "lowered as %s, checked as %s", v.t, r.T)
 	}
@@ -155,12 +159,16 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		case types.KernelObject:
 			return t.bad(n, "name "+n.Id, "%s", types.NoPureOpPath)
 		}
-		if v, ok := t.modConst(sym, n); ok {
-			return v // lower_modconst.go
-		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad(n, "class "+n.Id, "a class used as a value")
+		case names.LocalConst:
+			if md := t.u.ModuleDictOf(sym); md != nil {
+				return t.moduleDictName(md) // lower_moduledict.go
+			}
+			if v, ok := t.modConst(sym, n); ok {
+				return v // lower_modconst.go
+			}
 		case names.Helper, names.Module:
 			q := sym.Qual
 			if f, ok := t.tab.Functions[q]; ok && f.Value != "" {

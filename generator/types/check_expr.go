@@ -119,14 +119,18 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		if t.u.KernelConst(sym, n.Id) == KernelNone {
 			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
 		}
-		if t.u.KernelConst(sym, n.Id) == NotKernel {
-			if mc := t.modConst(sym, n.Id); mc != nil {
-				return t.modConstVal(mc) // check_modconst.go
-			}
-		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()
+		case names.LocalConst:
+			if md := t.moduleDict(sym, n.Id); md != nil {
+				return tv(md.T) // check_moduledict.go
+			}
+			if t.u.KernelConst(sym, n.Id) == NotKernel {
+				if mc := t.modConst(sym, n.Id); mc != nil {
+					return t.modConstVal(mc) // check_modconst.go
+				}
+			}
 		case names.Helper, names.Module:
 			q := sym.Qual
 			if f, ok := t.tab.Functions[q]; ok && f.Value != "" {
@@ -188,7 +192,7 @@ func (t *checker) attribute(a *syntax.Attribute, en *env) Val {
 	}
 	v = t.classNarrowed(PathKey(a), t.narrowed(PathKey(a), v))
 	v.Origin = origin
-	return v
+	return t.listConverted(recv, a, v, en) // check_listconvert.go
 }
 
 // MaskAsArray is the type of a mask read as an array (mask.dtype, scores + mask).

@@ -6,6 +6,7 @@ package all
 
 import (
 	_ "github.com/hf2go/hf2go/generated/models/Klear"
+	_ "github.com/hf2go/hf2go/generated/models/afm7"
 	_ "github.com/hf2go/hf2go/generated/models/afmoe"
 	_ "github.com/hf2go/hf2go/generated/models/apertus"
 	_ "github.com/hf2go/hf2go/generated/models/baichuan_m1"
@@ -88,6 +89,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/nanochat"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron_h"
+	_ "github.com/hf2go/hf2go/generated/models/nemotron_nas"
 	_ "github.com/hf2go/hf2go/generated/models/olmo2"
 	_ "github.com/hf2go/hf2go/generated/models/olmo3"
 	_ "github.com/hf2go/hf2go/generated/models/olmo_hybrid"

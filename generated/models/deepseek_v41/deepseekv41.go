@@ -923,9 +923,6 @@ var fp4Lut = py.ModuleArray(func() *mlx.Array {
 // dropPrefixes is the module-level constant _DROP_PREFIXES (never written).
 var dropPrefixes = []string{"vision.", "aligner.", "image_", "mtp."}
 
-// expertProj is the module-level constant _EXPERT_PROJ (never written).
-var expertProj = map[string]string{"w1": "gate_proj", "w2": "down_proj", "w3": "up_proj"}
-
 // applyRope is _apply_rope() of mlx_lm/models/deepseek_v41.py.
 func applyRope(x *mlx.Array, rope *lmrope.YarnRoPE, ropeDim int, offset int, scale float64, inverse bool) *mlx.Array {
 	if ropeDim == 0 {
@@ -1121,3 +1118,6 @@ func repack(weight *mlx.Array, scale *mlx.Array) (*mlx.Array, *mlx.Array) {
 	}
 	return weight.View(mlx.Uint32), scale
 }
+
+// expertProj is the module-level dict _EXPERT_PROJ of mlx_lm/models/deepseek_v41.py (only read).
+var expertProj = map[string]string{"w1": "gate_proj", "w2": "down_proj", "w3": "up_proj"}

@@ -16,9 +16,10 @@ import (
 //
 //   - a literal (int, float, str, bool, None, a signed number) folds where
 //     it is read, like any literal;
-//   - a tuple, list or dict of literals is a package-level Go value of its
-//     checked type, which nothing writes (the checker rejects an item or
-//     attribute store and mutating methods are not in the table for it);
+//   - a tuple or a dict of literals is a package-level Go value of its
+//     checked type; a dict only when the file never stores into it,
+//     mutates it or passes it on (check_moduledict.go's onlyReadDict), a
+//     list never;
 //   - an array (an mx call) is built once per process, lazily, by a
 //     package-level sync.OnceValue (py.ModuleArray): no global mutable
 //     state two goroutines could race on, and the array is outside every
@@ -69,6 +70,7 @@ func (t *checker) modConst(sym *names.Symbol, name string) *ModConst {
 	u.modConsts[name] = nil
 	var value syntax.Expr
 	var at syntax.Pos
+	var bind *syntax.Assign
 	n := 0
 	for _, st := range u.File.Body {
 		switch a := st.(type) {
@@ -77,7 +79,7 @@ func (t *checker) modConst(sym *names.Symbol, name string) *ModConst {
 				if nm, ok := tg.(*syntax.Name); ok && nm.Id == name {
 					n++
 					if len(a.Targets) == 1 {
-						value, at = a.Value, a.At.P
+						value, at, bind = a.Value, a.At.P, a
 					}
 				}
 			}
@@ -89,6 +91,16 @@ func (t *checker) modConst(sym *names.Symbol, name string) *ModConst {
 	}
 	if n != 1 || value == nil || !readsOnlyModules(value, u.Scope) {
 		return nil
+	}
+	switch value.(type) {
+	case *syntax.List:
+		return nil // mutable, and its methods (append, ...) are many: not a constant
+	case *syntax.Dict:
+		// Mutable: a constant only if the file never stores into it,
+		// mutates it through a method or passes it on (check_moduledict.go).
+		if !onlyReadDict(u.File.Body, name, bind) {
+			return nil
+		}
 	}
 	mc := &ModConst{Name: name, Value: value, Pos: at, GoName: constGoName(name)}
 	if k, ok := value.(*syntax.Constant); ok {

@@ -40,6 +40,12 @@ type LocalCacheOps[T any] struct {
 type LocalCache[T any] struct {
 	V   T
 	ops *LocalCacheOps[T]
+	// held are the arrays the instance's fields held at the last Handles:
+	// the cache owns them (cache.Cache's contract), so one the instance has
+	// since replaced is freed at the next Handles, as cache.py's classes
+	// free what they replace (the generated class only rebinds its fields,
+	// and a graph that still reads the old array keeps its data).
+	held map[*mlx.Array]bool
 }
 
 // WrapCaches wraps the instances make_cache returns.
@@ -102,8 +108,25 @@ func (c *LocalCache[T]) Nbytes() int {
 	return c.ops.Nbytes(c.V)
 }
 
-// Handles are the arrays the instance's fields hold.
+// Handles are the arrays the instance's fields hold; those it held at the
+// last call and has replaced since are freed.
 func (c *LocalCache[T]) Handles() []*mlx.Array {
+	out := c.fields()
+	now := make(map[*mlx.Array]bool, len(out))
+	for _, a := range out {
+		now[a] = true
+	}
+	for a := range c.held {
+		if !now[a] {
+			a.Free()
+		}
+	}
+	c.held = now
+	return out
+}
+
+// fields are the arrays the instance's fields hold.
+func (c *LocalCache[T]) fields() []*mlx.Array {
 	var out []*mlx.Array
 	v := reflect.ValueOf(c.V)
 	for v.Kind() == reflect.Pointer && !v.IsNil() {

@@ -43,6 +43,12 @@ func TestLocalCache(t *testing.T) {
 	if got, err := mlx.ToSlice[float32](c.Last); err != nil || got[1] != 2 {
 		t.Fatalf("the cache's array after freeing its State: %v %v", got, err)
 	}
+	// A field the instance replaced since the last Handles is freed there.
+	old := c.Last
+	c.Last = mlx.FromSlice([]float32{3}, 1)
+	if h := lc.Handles(); len(h) != 1 || h[0] != c.Last || old.Valid() && old.Err() == nil && func() bool { _, err := mlx.ToSlice[float32](old); return err == nil }() {
+		t.Fatal("the replaced array is not freed at the next Handles, or the new one is not held")
+	}
 	if UnwrapCaches[*stepCache](caches)[0] != c {
 		t.Fatal("UnwrapCaches")
 	}

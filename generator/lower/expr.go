@@ -87,6 +87,8 @@ func (t *translator) expr0(e syntax.Expr, en *env) val {
 		return t.fstring(x, en)
 	case *syntax.Lambda:
 		return t.lambda(x, en)
+	case *syntax.NamedExpr:
+		return t.namedExpr(x, en) // lower_walrus.go
 	case nil:
 		return t.bad(nil, "expression", "missing")
 	}

@@ -238,6 +238,9 @@ func (t *translator) emitFunc(fn *types.Func) *model.Func {
 		}
 		body = append(body, ret(zeros...))
 	}
+	if isToQuantized(fn) {
+		return t.toQuantizedProtocol(fn, params, results, body, en) // lower_toquantized.go
+	}
 	out := &model.Func{Doc: t.doc(fn), Name: fn.GoName, Py: fn.Def.Name, Params: params, Results: results, Body: body}
 	if fn.Class != nil && !isInit && fn != fn.Class.FromDict && !fn.IsClassMethod {
 		out.Recv = &model.Param{Name: "self", Type: &model.Ptr{Elem: named(fn.Class.Name)}}
@@ -270,6 +273,8 @@ func (t *translator) docOf(fn *types.Func) string {
 		return fmt.Sprintf("%s is the property %s read with a %s as self.", fn.GoName, fn.ForeignOf, fn.Class.Name)
 	case fn.ForeignOf != "":
 		return fmt.Sprintf("%s is %s run with a %s as self.", fn.GoName, fn.ForeignOf, fn.Class.Name)
+	case fn.SuperOf != "":
+		return fmt.Sprintf("%s is %s, which %s's super().%s runs.", fn.GoName, fn.SuperOf, fn.Class.Name, fn.Def.Name)
 	case fn.Def.Name == "__init__":
 		return fmt.Sprintf("%s is %s.__init__.", fn.GoName, fn.Class.Name)
 	case fn.IsProp:

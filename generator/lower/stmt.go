@@ -648,12 +648,16 @@ func (t *translator) inlineBase(key, c *syntax.Call, method string, base *types.
 		delete(locals, p.Py)
 	}
 	reads := readNames(base.Def.Body)
-	for _, p := range params {
-		if !reads[p.Py] {
-			pre = pre[:0]
-			break
+	// A parameter the base's body never reads gets no Go variable (it
+	// would not compile); the others keep theirs. (Dropping all of them
+	// when one was unread left the rest undefined.)
+	kept := pre[:0]
+	for i, p := range params {
+		if reads[p.Py] {
+			kept = append(kept, pre[i])
 		}
 	}
+	pre = kept
 	subfc := &fnCtx{fn: fc.fn, ret: fc.ret, isInit: fc.isInit, plan: planDecls(base.Def.Body, locals), defined: map[string]bool{}, reads: reads}
 	savedReads, savedInst := t.reads, t.inst
 	t.reads, t.inst = reads, sub

@@ -50,7 +50,8 @@ type translator struct {
 	reads  map[string]bool // names read by the function being emitted (nil: all)
 	exited bool            // the block just lowered ends in a certain exit (types/dead.go)
 
-	tryResults int // result variables of try bodies declared so far (lower_try.go)
+	tryResults int                        // result variables of try bodies declared so far (lower_try.go)
+	hoisted    map[*syntax.NamedExpr]bool // walruses assigned before their test (lower_walrus.go)
 }
 
 // Translate type-checks one parsed model file and lowers it to Go.

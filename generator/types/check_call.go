@@ -239,6 +239,9 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 	// Table functions: mx.*, nn.*, helpers.
 	if q := t.scope.Qualify(c.Func); q != "" {
 		if sig, ok := t.tab.Functions[q]; ok {
+			if chk := tableCallChecks[q]; chk != nil {
+				chk(t, c)
+			}
 			return t.callSig(c, sig, en)
 		}
 		return t.bad()

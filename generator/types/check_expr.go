@@ -61,6 +61,8 @@ func (t *checker) expr0(e syntax.Expr, en *env) Val {
 		return t.fstring(x, en)
 	case *syntax.Lambda:
 		return t.lambda(x, en)
+	case *syntax.NamedExpr:
+		return t.namedExpr(x, en) // check_walrus.go
 	}
 	return t.bad()
 }

@@ -318,6 +318,12 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 				} else if f.Type.Kind == Unknown {
 					f.Type = v.T
 				}
+				if q := t.quantizedForm(v.T); q != nil {
+					// check_quantform.go
+					if un := t.unify(f.Type, q); un != nil {
+						f.Type = un
+					}
+				}
 			}
 			return
 		}
@@ -437,7 +443,11 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 	// this rebinding is that variable's).
 	if en.fn != nil && !t.frozen && !en.isSplit(s) {
 		for _, p := range en.fn.Params {
-			if p.Py == n.Id && !p.Type.Equal(nt) && Unify(p.Type, nt) != nil && Unify(p.Type, nt).Equal(nt) {
+			// A parameter of no type yet learns it from its call sites, not
+			// from a rebinding in the function body itself, which no value
+			// passed in survives (afm7's `*indices, output_dims =
+			// accumulate(output_dims)` binds an int to a list parameter).
+			if p.Py == n.Id && !(p.Type.Kind == Unknown && fc != nil && fc.depth == 1) && !p.Type.Equal(nt) && Unify(p.Type, nt) != nil && Unify(p.Type, nt).Equal(nt) {
 				p.Type = nt
 			}
 		}

@@ -133,6 +133,10 @@ type Func struct {
 	// method was called with its instance as self, that method as the
 	// code wrote it (LongcatFlashLM.sanitize; check_foreignself.go).
 	ForeignOf string
+	// SuperOf: for a base's method copied into a class because a method
+	// of the class calls it as super().<name>(...), that method
+	// (Linear.__call__; check_supermethod.go).
+	SuperOf string
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool
@@ -246,6 +250,7 @@ func (k *collector) collect() {
 	}
 	k.collectFile(u.File, u.Scope, "")
 	k.foreignSelfCalls()
+	k.superMethodCalls()
 	k.foreignArgParams()
 	k.dropUnusedForeign()
 	k.skipUnreached()

@@ -6,6 +6,7 @@ package all
 
 import (
 	_ "github.com/hf2go/hf2go/generated/models/Klear"
+	_ "github.com/hf2go/hf2go/generated/models/afm7"
 	_ "github.com/hf2go/hf2go/generated/models/afmoe"
 	_ "github.com/hf2go/hf2go/generated/models/apertus"
 	_ "github.com/hf2go/hf2go/generated/models/baichuan_m1"
@@ -56,6 +57,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/iquestloopcoder"
 	_ "github.com/hf2go/hf2go/generated/models/jamba"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_k25"
+	_ "github.com/hf2go/hf2go/generated/models/kimi_k3"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_linear"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_vl"
 	_ "github.com/hf2go/hf2go/generated/models/laguna"

@@ -46,6 +46,11 @@ type seq struct {
 	node      *ahocorasick.Node[int32]
 	generated int
 	admitted  time.Time
+
+	// fresh: the sequence's entry in its group's next is its last prompt
+	// token, not a generated one: the group's next step computes its first
+	// token (generate_step's first _step) and hands nothing out for it.
+	fresh bool
 }
 
 func (q *seq) greedy() bool { return q.temp == 0 }
@@ -55,8 +60,11 @@ func (q *seq) greedy() bool { return q.temp == 0 }
 type group struct {
 	seqs   []*seq
 	caches []cache.Cache
-	// next are the tokens sampled by the last step, not yet handed out,
-	// with their log-probabilities [B, V] and the chosen ones' [B].
+	// next are the tokens the next step feeds, [B] int32: those sampled by
+	// the last step, not yet handed out, with their log-probabilities
+	// [B, V] and the chosen ones' [B]; a fresh sequence's entry is its
+	// last prompt token (its rows of nextLP and nextChosen are zeros; both
+	// are nil when every sequence is fresh).
 	next, nextLP, nextChosen *mlx.Array
 	// batched: caches are batch caches (the running batch).
 	batched bool
@@ -105,7 +113,6 @@ type scheduler struct {
 	waiting    []*seq
 	prefilling []*seq
 	main       *group   // the running batch (batchable models)
-	joiners    []*group // sequences past their first step, joining main
 	solos      []*group // one group per sequence (models without batch caches)
 	pc         *promptCache
 	steps      int
@@ -195,15 +202,17 @@ func (s *scheduler) run() {
 		}
 		s.dropCancelled()
 		s.admit()
-		s.decode()
+		// Prefill first: the prompts it finishes join the running batch
+		// at once and take their first step in this iteration's decode
+		// pass (BatchGenerator runs them in a pass of their own).
 		s.prefill()
-		s.merge()
+		s.decode()
 		s.gauges()
 	}
 }
 
 func (s *scheduler) idle() bool {
-	return len(s.waiting) == 0 && len(s.prefilling) == 0 && s.main == nil && len(s.joiners) == 0 && len(s.solos) == 0
+	return len(s.waiting) == 0 && len(s.prefilling) == 0 && s.main == nil && len(s.solos) == 0
 }
 
 func (s *scheduler) active() int {
@@ -211,7 +220,7 @@ func (s *scheduler) active() int {
 	if s.main != nil {
 		n += len(s.main.seqs)
 	}
-	return n + len(s.joiners) + len(s.solos)
+	return n + len(s.solos)
 }
 
 // intake moves submitted requests into waiting, blocking when there is no
@@ -238,7 +247,7 @@ func (s *scheduler) intake() bool {
 }
 
 func (s *scheduler) gauges() {
-	dec := len(s.joiners) + len(s.solos)
+	dec := len(s.solos)
 	if s.main != nil {
 		dec += len(s.main.seqs)
 	}
@@ -268,7 +277,7 @@ func (s *scheduler) failAll(err error) {
 		}
 		g.free()
 	}
-	s.main, s.joiners, s.solos = nil, nil, nil
+	s.main, s.solos = nil, nil
 	if s.pc != nil {
 		s.pc.clear()
 	}
@@ -288,7 +297,6 @@ func (s *scheduler) groups() []*group {
 	if s.main != nil {
 		gs = append(gs, s.main)
 	}
-	gs = append(gs, s.joiners...)
 	return append(gs, s.solos...)
 }
 
@@ -335,7 +343,6 @@ func (s *scheduler) dropCancelled() {
 		}
 		return false
 	}
-	s.joiners = slices.DeleteFunc(s.joiners, drop)
 	s.solos = slices.DeleteFunc(s.solos, drop)
 }
 
@@ -494,7 +501,7 @@ func (s *scheduler) prefill() {
 			}
 		}
 	}
-	var still []*seq
+	var still, ready []*seq
 	for _, q := range s.prefilling {
 		if failed[q] {
 			continue
@@ -503,22 +510,101 @@ func (s *scheduler) prefill() {
 			still = append(still, q)
 			continue
 		}
-		g := &group{seqs: []*seq{q}, caches: q.caches}
-		q.caches = nil
-		if err := s.firstStep(g); err != nil {
-			s.log.Error("first step failed", "request", q.req.ID, "err", err)
-			q.box.finish(err)
-			g.free()
+		q.box.put(Event{Kind: Progress, Processed: len(q.prompt), Total: len(q.prompt)})
+		q.fresh = true
+		if s.batchable {
+			ready = append(ready, q)
 			continue
 		}
-		q.box.put(Event{Kind: Progress, Processed: len(q.prompt), Total: len(q.prompt)})
-		if s.batchable {
-			s.joiners = append(s.joiners, g)
-		} else {
-			s.solos = append(s.solos, g)
-		}
+		g := &group{seqs: []*seq{q}, caches: q.caches, next: mlx.FromSlice(q.prompt[len(q.prompt)-1:])}
+		q.caches = nil
+		s.solos = append(s.solos, g)
 	}
 	s.prefilling = still
+	if len(ready) > 0 {
+		s.fold(ready)
+	}
+}
+
+// fold moves prompts whose last token is all that is left into the running
+// batch (GenerationBatch.extend of PromptProcessingBatch.generate's batch):
+// their caches become batch caches, merged layer by layer in one
+// operation, and their last prompt tokens are the inputs of their rows in
+// the next step.
+func (s *scheduler) fold(ready []*seq) {
+	sc := mlx.NewScope()
+	defer sc.Close()
+	fail := func(err error) {
+		for _, q := range ready {
+			s.log.Error("joining the batch failed", "request", q.req.ID, "err", err)
+			q.box.finish(err)
+			generate.FreeCache(q.caches)
+			q.caches = nil
+			q.key.Free()
+			q.key = nil
+		}
+	}
+	nLayers := len(ready[0].caches)
+	bc := make([]cache.Cache, 0, nLayers)
+	last := make([]int32, len(ready))
+	for i, q := range ready {
+		if len(q.caches) != nLayers {
+			generate.FreeCache(bc)
+			fail(fmt.Errorf("request %d has %d caches, want %d", i, len(q.caches), nLayers))
+			return
+		}
+		last[i] = q.prompt[len(q.prompt)-1]
+	}
+	for l := range nLayers {
+		col := make([]cache.Cache, len(ready))
+		for i, q := range ready {
+			col[i] = q.caches[l]
+		}
+		m, err := cache.MergeCaches(col)
+		if err != nil {
+			generate.FreeCache(bc)
+			fail(fmt.Errorf("layer %d: %w", l, err))
+			return
+		}
+		bc = append(bc, m)
+	}
+	seqs := make([]*seq, len(ready))
+	for i, q := range ready {
+		generate.FreeCache(q.caches)
+		q.caches = nil
+		seqs[i] = q
+	}
+	j := &group{seqs: seqs, caches: bc, next: mlx.FromSlice(last), batched: true}
+	if s.main == nil {
+		s.main = j
+		sc.Keep(j.handles()...)
+		return
+	}
+	m := s.main
+	if err := extendCaches(m.caches, j.caches); err != nil {
+		sc.Keep(m.handles()...)
+		generate.FreeCache(j.caches)
+		j.caches = nil
+		for _, q := range seqs {
+			q.caches = nil
+		}
+		ready = seqs
+		fail(err)
+		return
+	}
+	generate.FreeCache(j.caches)
+	n := mlx.Concatenate([]*mlx.Array{m.next, j.next}, 0)
+	var lp, ch *mlx.Array
+	if m.nextLP != nil {
+		// Placeholder rows for the fresh sequences (never read).
+		lp = mlx.Concatenate([]*mlx.Array{m.nextLP, mlx.Zeros(m.nextLP.Dtype(), len(seqs), m.nextLP.Dim(1))}, 0)
+		ch = mlx.Concatenate([]*mlx.Array{m.nextChosen, mlx.Zeros(m.nextChosen.Dtype(), len(seqs))}, 0)
+	}
+	m.freeNext()
+	j.freeNext()
+	m.next, m.nextLP, m.nextChosen = n, lp, ch
+	m.seqs = append(m.seqs, seqs...)
+	sc.Keep(m.handles()...)
 }
 
 func cacheHandles(cs []cache.Cache) []*mlx.Array {
@@ -682,28 +768,6 @@ func (q *seq) nextKey() *mlx.Array {
 	return use
 }
 
-// firstStep feeds a sequence's last prompt token with its own caches
-// (generate_step's first _step) and starts computing its first token.
-func (s *scheduler) firstStep(g *group) error {
-	q := g.seqs[0]
-	last := q.prompt[len(q.prompt)-1:]
-	sc := mlx.NewScope()
-	defer sc.Close()
-	next, lp, chosen, err := s.forwardSample(g, mlx.FromSlice(last))
-	if err != nil {
-		sc.Keep(g.handles()...)
-		return err
-	}
-	if err := mlx.AsyncEval(append([]*mlx.Array{next, lp, chosen}, cacheHandles(g.caches)...)...); err != nil {
-		sc.Keep(g.handles()...)
-		return err
-	}
-	g.next, g.nextLP, g.nextChosen = next, lp, chosen
-	sc.Keep(g.handles()...)
-	q.tokens = append(q.tokens, last...)
-	return nil
-}
-
 // decode steps the running batch and every solo sequence once.
 func (s *scheduler) decode() {
 	if s.main != nil {
@@ -740,7 +804,6 @@ func (s *scheduler) decode() {
 // step is GenerationBatch.next: compute the step after the current tokens,
 // then hand out the current ones and retire the finished sequences.
 func (s *scheduler) step(g *group, batched bool) error {
-	B := len(g.seqs)
 	cur, curLP, curChosen := g.next, g.nextLP, g.nextChosen
 	// No scope may be open around the rest: arrays kept by a nested scope
 	// move to the enclosing one and would be freed when it closes.
@@ -768,7 +831,16 @@ func (s *scheduler) step(g *group, batched bool) error {
 		return err
 	}
 	var finished []int
+	handed := 0
 	for i, q := range g.seqs {
+		if q.fresh {
+			// The step fed its last prompt token; its first token is in
+			// g.next now.
+			q.fresh = false
+			q.tokens = append(q.tokens, q.prompt[len(q.prompt)-1])
+			continue
+		}
+		handed++
 		ev := evs[i]
 		q.tokens = append(q.tokens, int32(ev.ID))
 		q.generated++
@@ -784,7 +856,7 @@ func (s *scheduler) step(g *group, batched bool) error {
 			finished = append(finished, i)
 		}
 	}
-	s.e.stats.generatedTokens.Add(uint64(B))
+	s.e.stats.generatedTokens.Add(uint64(handed))
 	if len(finished) > 0 {
 		s.removeRows(g, finished, true)
 	}
@@ -792,8 +864,17 @@ func (s *scheduler) step(g *group, batched bool) error {
 }
 
 // readTokens waits for the current tokens and reads them, with their
-// log-probabilities and the top alternatives the requests asked for.
+// log-probabilities and the top alternatives the requests asked for; a
+// fresh sequence's entry is left empty (and when every sequence is fresh
+// nothing is waited for).
 func (s *scheduler) readTokens(g *group, cur, curLP, curChosen *mlx.Array) ([]Event, error) {
+	anyOld := false
+	for _, q := range g.seqs {
+		anyOld = anyOld || !q.fresh
+	}
+	if !anyOld {
+		return make([]Event, len(g.seqs)), nil
+	}
 	sc := mlx.NewScope()
 	defer sc.Close()
 	if err := mlx.Eval(cur, curChosen); err != nil {
@@ -809,6 +890,9 @@ func (s *scheduler) readTokens(g *group, cur, curLP, curChosen *mlx.Array) ([]Ev
 	}
 	evs := make([]Event, len(g.seqs))
 	for i, q := range g.seqs {
+		if q.fresh {
+			continue
+		}
 		evs[i] = Event{Kind: Token, ID: int(toks[i]), Logprob: float64(lps[i])}
 		if q.req.TopLogprobs > 0 {
 			if evs[i].Top, err = topLogprobs(curLP.Index(i), q.req.TopLogprobs); err != nil {
@@ -895,56 +979,13 @@ func (s *scheduler) removeRows(g *group, rows []int, keepCache bool) {
 		idx[i] = int32(k)
 	}
 	ki := mlx.FromSlice(idx)
-	n, lp, ch := mlx.Take(g.next, ki, 0), mlx.Take(g.nextLP, ki, 0), mlx.Take(g.nextChosen, ki, 0)
+	n := mlx.Take(g.next, ki, 0)
+	var lp, ch *mlx.Array
+	if g.nextLP != nil {
+		lp, ch = mlx.Take(g.nextLP, ki, 0), mlx.Take(g.nextChosen, ki, 0)
+	}
 	g.freeNext()
 	g.next, g.nextLP, g.nextChosen = n, lp, ch
 	g.seqs = seqs
 	sc.Keep(g.handles()...)
-}
-
-// merge moves the sequences past their first step into the running batch
-// (GenerationBatch.extend).
-func (s *scheduler) merge() {
-	for _, j := range s.joiners {
-		if err := s.join(j); err != nil {
-			s.log.Error("joining the batch failed", "request", j.seqs[0].req.ID, "err", err)
-			j.seqs[0].box.finish(err)
-			j.free()
-		}
-	}
-	s.joiners = nil
-}
-
-func (s *scheduler) join(j *group) error {
-	sc := mlx.NewScope()
-	defer sc.Close()
-	bc, err := toBatch(j.caches)
-	if err != nil {
-		sc.Keep(j.handles()...)
-		return err
-	}
-	generate.FreeCache(j.caches)
-	j.caches = bc
-	j.batched = true
-	if s.main == nil {
-		s.main = j
-		sc.Keep(j.handles()...)
-		return nil
-	}
-	m := s.main
-	if err := extendCaches(m.caches, j.caches); err != nil {
-		sc.Keep(j.handles()...)
-		sc.Keep(m.handles()...)
-		return err
-	}
-	n := mlx.Concatenate([]*mlx.Array{m.next, j.next}, 0)
-	lp := mlx.Concatenate([]*mlx.Array{m.nextLP, j.nextLP}, 0)
-	ch := mlx.Concatenate([]*mlx.Array{m.nextChosen, j.nextChosen}, 0)
-	m.freeNext()
-	j.freeNext()
-	generate.FreeCache(j.caches)
-	m.next, m.nextLP, m.nextChosen = n, lp, ch
-	m.seqs = append(m.seqs, j.seqs...)
-	sc.Keep(m.handles()...)
-	return nil
 }

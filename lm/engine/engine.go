@@ -391,6 +391,7 @@ type schedStats struct {
 	prefilling, decoding, cacheEntries, cacheBytes atomic.Int64
 	maxBatch                                       atomic.Int64
 	prefillBatches, maxPrefill                     atomic.Int64
+	phases                                         [nPhases]atomic.Int64 // nanoseconds
 }
 
 // Stats is a snapshot for metrics.
@@ -407,6 +408,10 @@ type Stats struct {
 	// prompts at once; PrefillBatchMax is the most prompts one held.
 	PrefillBatches  uint64
 	PrefillBatchMax int
+	// Phases is the scheduler's wall time so far by phase (idle, admit,
+	// prefill, fold, build, launch, wait, emit, retire), in seconds; fold
+	// is part of prefill.
+	Phases map[string]float64
 }
 
 // Stats returns the engine's counters and current queue and batch sizes.
@@ -426,5 +431,14 @@ func (e *Engine) Stats() Stats {
 		BatchSizeMax:       int(e.schedState.maxBatch.Load()),
 		PrefillBatches:     uint64(e.schedState.prefillBatches.Load()),
 		PrefillBatchMax:    int(e.schedState.maxPrefill.Load()),
+		Phases:             e.phases(),
 	}
+}
+
+func (e *Engine) phases() map[string]float64 {
+	m := make(map[string]float64, nPhases)
+	for i, name := range phaseNames {
+		m[name] = float64(e.schedState.phases[i].Load()) / 1e9
+	}
+	return m
 }

@@ -196,16 +196,23 @@ func (s *scheduler) run() {
 		}
 	}()
 	for {
-		if !s.intake() {
+		t := time.Now()
+		ok := s.intake()
+		s.spent(phIdle, t)
+		if !ok {
 			s.failAll(ErrClosed)
 			return
 		}
+		t = time.Now()
 		s.dropCancelled()
 		s.admit()
+		s.spent(phAdmit, t)
 		// Prefill first: the prompts it finishes join the running batch
 		// at once and take their first step in this iteration's decode
 		// pass (BatchGenerator runs them in a pass of their own).
+		t = time.Now()
 		s.prefill()
+		s.spent(phPrefill, t)
 		s.decode()
 		s.gauges()
 	}
@@ -522,7 +529,9 @@ func (s *scheduler) prefill() {
 	}
 	s.prefilling = still
 	if len(ready) > 0 {
+		t := time.Now()
 		s.fold(ready)
+		s.spent(phFold, t)
 	}
 }
 
@@ -808,10 +817,13 @@ func (s *scheduler) step(g *group, batched bool) error {
 	// No scope may be open around the rest: arrays kept by a nested scope
 	// move to the enclosing one and would be freed when it closes.
 	sc := mlx.NewScope()
+	t := time.Now()
 	next, lp, chosen, err := s.forwardSample(g, cur)
+	t = s.spent(phBuild, t)
 	if err == nil {
 		err = mlx.AsyncEval(append([]*mlx.Array{next, lp, chosen}, cacheHandles(g.caches)...)...)
 	}
+	t = s.spent(phLaunch, t)
 	if err != nil {
 		sc.Keep(g.handles()...)
 		sc.Close()
@@ -827,6 +839,7 @@ func (s *scheduler) step(g *group, batched bool) error {
 	}()
 
 	evs, err := s.readTokens(g, cur, curLP, curChosen)
+	t = s.spent(phWait, t)
 	if err != nil {
 		return err
 	}
@@ -857,8 +870,10 @@ func (s *scheduler) step(g *group, batched bool) error {
 		}
 	}
 	s.e.stats.generatedTokens.Add(uint64(handed))
+	t = s.spent(phEmit, t)
 	if len(finished) > 0 {
 		s.removeRows(g, finished, true)
+		s.spent(phRetire, t)
 	}
 	return nil
 }
@@ -988,4 +1003,28 @@ func (s *scheduler) removeRows(g *group, rows []int, keepCache bool) {
 	g.next, g.nextLP, g.nextChosen = n, lp, ch
 	g.seqs = seqs
 	sc.Keep(g.handles()...)
+}
+
+// Scheduler phases whose wall time the engine accounts (Stats.Phases): the
+// host-side breakdown of a scheduler iteration.
+const (
+	phIdle    = iota // blocked with no work
+	phAdmit          // cancellations, prompt-cache lookups, sampler setup
+	phPrefill        // prompt chunks (merge, forward, eval, extract), fold included
+	phFold           // prefilled prompts joining the running batch
+	phBuild          // a decode step's graph: model forward, processors, sampler
+	phLaunch         // async_eval of the step
+	phWait           // waiting for the previous step's tokens and reading them
+	phEmit           // stop matching, events to the requests' mailboxes
+	phRetire         // finished rows: cache extract into the prompt cache, batch filter
+	nPhases
+)
+
+var phaseNames = [nPhases]string{"idle", "admit", "prefill", "fold", "build", "launch", "wait", "emit", "retire"}
+
+// spent adds the time since t to phase ph and returns now.
+func (s *scheduler) spent(ph int, t time.Time) time.Time {
+	now := time.Now()
+	s.e.schedState.phases[ph].Add(int64(now.Sub(t)))
+	return now
 }

@@ -17,9 +17,16 @@
 //     does (right-padded to the longest chunk) when every layer's cache is a
 //     KVCache; models with recurrent or rotating caches share a pass only
 //     between chunks of equal length (mlx-lm 0.32.2's nemotron_h takes a
-//     row's right padding into its SSM state). A request's first generated
-//     token comes from a forward pass of the request alone with its own
-//     caches (as generate_step computes it); it then joins the running batch.
+//     row's right padding into its SSM state). A pass whose every prompt
+//     is then down to its last token hands its batch caches to the running
+//     batch as they are (no split into rows and merge again).
+//   - A prompt down to its last token joins the running batch at once: that
+//     token is its row's input of the batch's next decode pass, which
+//     computes its first generated token (mlx-lm runs the newly prefilled
+//     rows' first step as a batch of their own, then extends). The buffer
+//     cache is cleared after prefill passes of >= 512 tokens only (mlx-lm:
+//     after every chunk), so short prompts do not make the next decode step
+//     allocate everything again.
 //   - Every request has its own random key sequence (mx.random.key(seed) and
 //     split per draw, as mx.random.seed + the global sequence would give a
 //     single request), so a request with a seed stays batchable and gives the

@@ -116,6 +116,16 @@ type scheduler struct {
 	solos      []*group // one group per sequence (models without batch caches)
 	pc         *promptCache
 	steps      int
+	// handoffs are prefill batches whose every row finished its prompt in
+	// this iteration's pass: they join the running batch as they are,
+	// without being split into rows and merged again.
+	handoffs []handoff
+}
+
+// handoff is a prefilled batch: seqs[i] is row i of caches (batch caches).
+type handoff struct {
+	seqs   []*seq
+	caches []cache.Cache
 }
 
 func newScheduler(e *Engine) (*scheduler, error) {
@@ -519,6 +529,9 @@ func (s *scheduler) prefill() {
 		}
 		q.box.put(Event{Kind: Progress, Processed: len(q.prompt), Total: len(q.prompt)})
 		q.fresh = true
+		if q.caches == nil {
+			continue // in a handoff
+		}
 		if s.batchable {
 			ready = append(ready, q)
 			continue
@@ -528,9 +541,15 @@ func (s *scheduler) prefill() {
 		s.solos = append(s.solos, g)
 	}
 	s.prefilling = still
-	if len(ready) > 0 {
+	if len(ready) > 0 || len(s.handoffs) > 0 {
 		t := time.Now()
-		s.fold(ready)
+		if len(ready) > 0 {
+			s.fold(ready)
+		}
+		for _, h := range s.handoffs {
+			s.foldBatch(h.seqs, h.caches)
+		}
+		s.handoffs = nil
 		s.spent(phFold, t)
 	}
 }
@@ -555,14 +574,11 @@ func (s *scheduler) fold(ready []*seq) {
 	}
 	nLayers := len(ready[0].caches)
 	bc := make([]cache.Cache, 0, nLayers)
-	last := make([]int32, len(ready))
 	for i, q := range ready {
 		if len(q.caches) != nLayers {
-			generate.FreeCache(bc)
 			fail(fmt.Errorf("request %d has %d caches, want %d", i, len(q.caches), nLayers))
 			return
 		}
-		last[i] = q.prompt[len(q.prompt)-1]
 	}
 	for l := range nLayers {
 		col := make([]cache.Cache, len(ready))
@@ -583,6 +599,29 @@ func (s *scheduler) fold(ready []*seq) {
 		q.caches = nil
 		seqs[i] = q
 	}
+	sc.Keep(cacheHandles(bc)...)
+	sc.Close()
+	s.foldBatch(seqs, bc)
+}
+
+// foldBatch is GenerationBatch.extend with seqs, whose KV is the rows of
+// the batch caches bc, in order; their last prompt tokens are their rows'
+// inputs of the next step.
+func (s *scheduler) foldBatch(seqs []*seq, bc []cache.Cache) {
+	sc := mlx.NewScope()
+	defer sc.Close()
+	fail := func(err error) {
+		for _, q := range seqs {
+			s.log.Error("joining the batch failed", "request", q.req.ID, "err", err)
+			q.box.finish(err)
+			q.key.Free()
+			q.key = nil
+		}
+	}
+	last := make([]int32, len(seqs))
+	for i, q := range seqs {
+		last[i] = q.prompt[len(q.prompt)-1]
+	}
 	j := &group{seqs: seqs, caches: bc, next: mlx.FromSlice(last), batched: true}
 	if s.main == nil {
 		s.main = j
@@ -594,10 +633,6 @@ func (s *scheduler) fold(ready []*seq) {
 		sc.Keep(m.handles()...)
 		generate.FreeCache(j.caches)
 		j.caches = nil
-		for _, q := range seqs {
-			q.caches = nil
-		}
-		ready = seqs
 		fail(err)
 		return
 	}
@@ -658,13 +693,29 @@ func (s *scheduler) prefillChunk(q *seq) error {
 	if err != nil {
 		return err
 	}
-	mlx.ClearCache()
-	return s.chunkDone(q, chunk)
+	s.clearAfterPrefill(n)
+	return s.chunkDone(q, chunk, nil, 0)
 }
 
+// clearAfterPrefill is the mx.clear_cache() after each prefill chunk, made
+// only when the pass processed enough tokens to leave large transient
+// buffers: after a short chunk it would only hand the allocator's cached
+// buffers back to the system (on a GPU a synchronizing free) for the next
+// decode step to allocate again. (BatchGenerator clears after every chunk.)
+func (s *scheduler) clearAfterPrefill(tokens int) {
+	if tokens >= clearCacheMinTokens {
+		mlx.ClearCache()
+	}
+}
+
+// clearCacheMinTokens is the smallest prefill pass (rows x chunk length)
+// after which the buffer cache is cleared.
+const clearCacheMinTokens = 512
+
 // chunkDone records a prefilled chunk of q: its progress, and the prompt
-// cache entry of a checkpoint it reached.
-func (s *scheduler) chunkDone(q *seq, chunk []int32) error {
+// cache entry of a checkpoint it reached. q's KV is its own caches, or row
+// of batch when batch is not nil.
+func (s *scheduler) chunkDone(q *seq, chunk []int32, batch []cache.Cache, row int) error {
 	q.pos += len(chunk)
 	q.tokens = append(q.tokens, chunk...)
 	q.box.put(Event{Kind: Progress, Processed: q.pos, Total: len(q.prompt)})
@@ -672,7 +723,20 @@ func (s *scheduler) chunkDone(q *seq, chunk []int32) error {
 		cp := q.checkpoints[0]
 		q.checkpoints = q.checkpoints[1:]
 		if s.pc != nil {
-			cs, err := cloneCaches(q.caches)
+			var cs []cache.Cache
+			var err error
+			if batch != nil {
+				// c.extract(idx), materialized now so that the entry does
+				// not hold the whole batch's buffers.
+				if cs, err = extractRow(batch, row); err == nil {
+					err = mlx.AsyncEval(cacheHandles(cs)...)
+					if err != nil {
+						generate.FreeCache(cs)
+					}
+				}
+			} else {
+				cs, err = cloneCaches(q.caches)
+			}
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,40 @@
+package py
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hf2go/hf2go/runtime/mlx/nn"
+)
+
+// TestAccumulate compares with itertools.accumulate([3, 1, 4]) == [3, 4, 8].
+func TestAccumulate(t *testing.T) {
+	if got := Accumulate(3, 1, 4); !slices.Equal(got, []int{3, 4, 8}) {
+		t.Errorf("Accumulate(3, 1, 4) = %v, want [3 4 8]", got)
+	}
+	if got := Accumulate(); len(got) != 0 {
+		t.Errorf("Accumulate() = %v, want []", got)
+	}
+}
+
+// TestQuantizeTakes: a to_quantized(group_size, bits) takes the affine
+// settings and refuses another mode or a global scale, naming the method.
+func TestQuantizeTakes(t *testing.T) {
+	if err := QuantizeTakes(nn.QuantParams{GroupSize: 32, Bits: 4, Mode: "affine"}, "F.to_quantized", "group_size", "bits"); err != nil {
+		t.Errorf("affine: %v", err)
+	}
+	if err := QuantizeTakes(nn.QuantParams{GroupSize: 32, Bits: 4}, "F.to_quantized", "group_size", "bits"); err != nil {
+		t.Errorf("no mode: %v", err)
+	}
+	err := QuantizeTakes(nn.QuantParams{GroupSize: 32, Bits: 4, Mode: "mxfp4"}, "F.to_quantized", "group_size", "bits")
+	if err == nil || !strings.Contains(err.Error(), "F.to_quantized() got an unexpected keyword argument 'mode'") {
+		t.Errorf("mxfp4: %v, want the method's TypeError", err)
+	}
+	if err := QuantizeTakes(nn.QuantParams{Mode: "mxfp4"}, "F.to_quantized", "group_size", "bits", "mode"); err != nil {
+		t.Errorf("a method with a mode parameter: %v", err)
+	}
+	if err := QuantizeTakes(nn.QuantParams{GlobalScale: true}, "F.to_quantized", "group_size", "bits"); err == nil {
+		t.Error("global scale without a global_scale parameter: no error")
+	}
+}

@@ -68,6 +68,7 @@ func (t *translator) emitFile() *model.File {
 	for _, fn := range t.u.Funcs {
 		f.Decls = append(f.Decls, emitted[fn]...)
 	}
+	t.emitModuleDicts(f) // lower_moduledict.go
 	return f
 }
 

@@ -50,7 +50,8 @@ type translator struct {
 	reads  map[string]bool // names read by the function being emitted (nil: all)
 	exited bool            // the block just lowered ends in a certain exit (types/dead.go)
 
-	tryResults int // result variables of try bodies declared so far (lower_try.go)
+	tryResults int                        // result variables of try bodies declared so far (lower_try.go)
+	hoisted    map[*syntax.NamedExpr]bool // walruses assigned before their test (lower_walrus.go)
 }
 
 // Translate type-checks one parsed model file and lowers it to Go.
@@ -80,7 +81,11 @@ func (t *translator) fail(n syntax.Node, construct, format string, args ...any) 
 	if n != nil {
 		p = n.Position()
 	}
-	t.diags = append(t.diags, syntax.Diagnostic{File: t.opts.PyPath, Pos: p, Construct: construct, Why: fmt.Sprintf(format, args...)})
+	file := t.opts.PyPath
+	if p := t.scope.FilePath(); p != "" && p != t.u.File.Path {
+		file = p // code taken from a sibling or another mlx-lm package
+	}
+	t.diags = append(t.diags, syntax.Diagnostic{File: file, Pos: p, Construct: construct, Why: fmt.Sprintf(format, args...)})
 }
 
 // optionalMethods are translated when they can be and otherwise skipped

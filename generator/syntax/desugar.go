@@ -24,13 +24,15 @@ package syntax
 // them out of a larger expression could change the order of evaluation or
 // skip a short-circuit.
 func DesugarNamedExprs(f *File) {
-	f.Body = desugarBlock(f.Body, dctx{mapBuiltin: !bindsName(f.Body, "map"), listBuiltin: !bindsName(f.Body, "list")})
+	f.Body = desugarBlock(f.Body, dctx{mapBuiltin: !bindsName(f.Body, "map"), objectBuiltin: !bindsName(f.Body, "object"),
+		listBuiltin: !bindsName(f.Body, "list")})
 }
 
 // dctx is where a rewrite happens: inFunc, (in) a function body, where
 // rewrites that add a local apply; mapBuiltin, the file does not rebind map
-// (desugar_map.go); listBuiltin, nor list (desugar_starred.go).
-type dctx struct{ inFunc, mapBuiltin, listBuiltin bool }
+// (desugar_map.go); objectBuiltin, nor object (desugar_setattr.go); listBuiltin, nor
+// list (desugar_starred.go).
+type dctx struct{ inFunc, mapBuiltin, objectBuiltin, listBuiltin bool }
 
 func (d dctx) in(fn bool) dctx { d.inFunc = fn; return d }
 
@@ -67,6 +69,11 @@ func desugarStmt(s Stmt, d dctx) []Stmt {
 			if out := hoistWalrus(x); out != nil {
 				return out
 			}
+		}
+	}
+	if inFunc {
+		if a := desugarSetattr(s, d.objectBuiltin); a != nil {
+			s = a
 		}
 	}
 	if a, ok := s.(*Assign); ok && inFunc {

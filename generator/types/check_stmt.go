@@ -305,6 +305,7 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 			t.hint = f.Type
 			v := t.expr(value, en)
 			t.hint = nil
+			t.learnListConv(f, tg, v, en) // check_listconvert.go
 			t.facts = t.facts.copy()
 			t.assigned("self."+tg.Attr, v.T)
 			t.stores(f, v)

@@ -38,6 +38,11 @@ type Unit struct {
 	synth      map[synthKey]*names.Symbol
 	kern       map[*names.Scope]*kernels  // module-level Metal kernels per file (check_kernel.go)
 	ifaceMeths map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
+
+	// ModDicts: the module-level dict constants bodies read, in order of
+	// first read (check_moduledict.go).
+	ModDicts []*ModuleDict
+	modDicts map[*names.Symbol]*ModuleDict
 }
 
 // Class is a class of the unit: a module (nn.Module subclass) or a
@@ -56,12 +61,16 @@ type Class struct {
 	Consts   map[string]*syntax.Constant // fields fixed at a literal for the whole program
 	Wrapped  bool                        // a sibling file's class renamed next to this file's
 	FromDict *Func                       // a dataclass's own from_dict classmethod
+	Plain    bool                        // a @dataclass of no base: built by its constructor (check_plaindataclass.go)
 
 	// Filled: dataclass fields __post_init__ leaves not None (narrow.go);
 	// Reassigned: fields code outside the dataclass assigns.
 	Filled     map[string]bool
 	FilledAs   map[string]*Type // union fields: the member __post_init__ leaves (config_union.go)
 	Reassigned map[string]bool
+	// ListConv: list fields __post_init__ converts to a list of a config
+	// dataclass (check_listconvert.go).
+	ListConv map[string]*ListConv
 }
 
 // Field is a dataclass field or an attribute a module assigns to self.
@@ -261,6 +270,9 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 			if isPlainArgsDataclass(n) {
 				c.IsArgs = true
 			}
+			if isPlainDataclass(n) {
+				c.IsArgs, c.Plain = true, true // check_plaindataclass.go
+			}
 			for _, b := range n.Bases {
 				if q := scope.Qualify(b); q == "base.BaseModelArgs" {
 					c.IsArgs = true
@@ -305,7 +317,7 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 			u.Classes = append(u.Classes, c)
 			u.ByClass[c.Name] = c
 			if c.IsArgs {
-				if c.Wrapped {
+				if c.Wrapped || c.Plain {
 					k.collectArgs(c) // a second dataclass, translated as such
 					continue
 				}
@@ -582,6 +594,9 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 				fail(p, "method", "first parameter is %q, not self", p.Name)
 			}
 			continue
+		}
+		if ignoredVariadic(fd, p) {
+			continue // check_unusedvariadic.go
 		}
 		if p.Kind == syntax.ParamKwArgs || p.Kind == syntax.ParamVarArgs {
 			fail(p, "parameter *"+p.Name, "variadic parameters are not supported")

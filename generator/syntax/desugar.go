@@ -30,8 +30,8 @@ func DesugarNamedExprs(f *File) {
 
 // dctx is where a rewrite happens: inFunc, (in) a function body, where
 // rewrites that add a local apply; mapBuiltin, the file does not rebind map
-// (desugar_map.go); objectBuiltin, nor object (desugar_setattr.go); listBuiltin, nor
-// list (desugar_starred.go).
+// (desugar_map.go); objectBuiltin, nor object (desugar_setattr.go);
+// listBuiltin, nor list (desugar_starred.go).
 type dctx struct{ inFunc, mapBuiltin, objectBuiltin, listBuiltin bool }
 
 func (d dctx) in(fn bool) dctx { d.inFunc = fn; return d }

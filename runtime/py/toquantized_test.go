@@ -38,3 +38,24 @@ func TestQuantizeTakes(t *testing.T) {
 		t.Error("global scale without a global_scale parameter: no error")
 	}
 }
+
+// TestQuantizeCallRecovers: a Python exception of the translated body
+// (mx.quantize refusing a group size) is QuantizeCall's error, not a
+// panic out of nn.Quantize; refused settings do not run the body.
+func TestQuantizeCallRecovers(t *testing.T) {
+	_, err := QuantizeCall(nn.QuantParams{GroupSize: 128, Bits: 4}, "F.to_quantized", []string{"group_size", "bits"}, func() any {
+		Raise("ValueError", "%s", "[quantize] The last dimension of the matrix needs to be divisible by the quantization group size 128")
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "divisible by the quantization group size 128") {
+		t.Errorf("err = %v, want the body's ValueError", err)
+	}
+	ran := false
+	if _, err := QuantizeCall(nn.QuantParams{Mode: "nvfp4"}, "F.to_quantized", []string{"group_size", "bits"}, func() any { ran = true; return 1 }); err == nil || ran {
+		t.Errorf("nvfp4: err %v, body ran %v; want an error before the body", err, ran)
+	}
+	layer, err := QuantizeCall(nn.QuantParams{GroupSize: 32, Bits: 4, Mode: "affine"}, "F.to_quantized", []string{"group_size", "bits"}, func() any { return 7 })
+	if err != nil || layer != 7 {
+		t.Errorf("affine: %v, %v; want the body's value", layer, err)
+	}
+}

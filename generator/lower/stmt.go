@@ -60,6 +60,9 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
+			if types.IsFreezeCall(c, en.cls) {
+				return nil // types/check_freeze.go: no Go counterpart in inference
+			}
 			if m := types.SuperMethod(c); m != "" {
 				return t.inlineSuper(c, m, en, fc)
 			}
@@ -418,6 +421,9 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 }
 
 func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, fc *fnCtx) []model.Stmt {
+	if out, ok := t.constTupleAssign(tg, value, en, fc); ok {
+		return out // lower_tuplelits.go
+	}
 	// Element types: from a tuple literal, a multi-value call, or a list.
 	var vs []val
 	var single val

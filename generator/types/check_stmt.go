@@ -40,6 +40,9 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
+			if IsFreezeCall(c, en.cls) {
+				return // check_freeze.go
+			}
 			if m := SuperMethod(c); m != "" {
 				t.inlineSuper(c, m, en, fc)
 				return
@@ -479,6 +482,7 @@ func (t *checker) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env) {
 	} else {
 		single = t.expr(value, en)
 	}
+	t.tupleLits(tg, vs, en) // check_tuplelits.go
 	for i, e := range tg.Elts {
 		nm, ok := e.(*syntax.Name)
 		if !ok {

@@ -395,7 +395,7 @@ func (t *translator) fstring(f *syntax.FString, en *env) val {
 			format.WriteString(strings.ReplaceAll(p.Lit, "%", "%%"))
 			continue
 		}
-		v := t.fstringConv(p, t.expr(p.X, en))
+		v := t.fstringOptional(p, t.fstringConv(p, t.expr(p.X, en))) // lower_fstring.go
 		spec := "v"
 		switch v.t.Base().Kind {
 		case types.Int:

@@ -53,3 +53,40 @@ func TestLowerModuleDictRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerModuleConstContainers checks the other constant containers
+// (types/check_moduledict.go): a tuple of ints, a dict with int keys, a
+// dict with values of mixed types (Any), read by membership, .get and ==
+// against a config dict (types/check_dicteq.go: Python's value equality,
+// py.ValueEq, since config.json's 2 decodes as 2.0).
+func TestLowerModuleConstContainers(t *testing.T) {
+	src := strings.Replace(header, "    head_dim: Optional[int] = None\n", "    head_dim: Optional[int] = None\n    quant: dict = None\n", 1) + `
+        if args.window not in _BLOCKS:
+            raise ValueError("block")
+        if _NS.get(args.hidden_size) != "a":
+            raise ValueError("namespace")
+        if args.quant != _Q:
+            raise ValueError("quantization")
+
+    def __call__(self, x):
+        return x
+
+_BLOCKS = (0, 512, 1024)
+_NS = {1: "a", 2: "b"}
+_Q = {"bits": 2, "group_size": 128, "mode": "affine"}
+`
+	res, got := translateAll(t, src)
+	if len(res.Diagnostics) > 0 {
+		t.Fatal(diagsText(res))
+	}
+	for _, w := range []string{
+		`(vardecl blocks (composite []int (lit 0):int (lit 512):int (lit 1024):int):Tuple[int, int, int])`,
+		`(vardecl ns (composite map[int]string`,
+		`(vardecl q (composite map[string]any`,
+		`(call (qual py ValueEq) (sel (ident args):ModelArgs "Quant"):Dict[str, Any] (ident q):Dict[str, Any])`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("model lacks %s:\n%s", w, got)
+		}
+	}
+}

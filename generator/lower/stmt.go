@@ -60,6 +60,9 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
+			if types.IsFreezeCall(c, en.cls) {
+				return nil // types/check_freeze.go: no Go counterpart in inference
+			}
 			if m := types.SuperMethod(c); m != "" {
 				return t.inlineSuper(c, m, en, fc)
 			}

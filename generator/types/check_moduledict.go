@@ -7,10 +7,13 @@ import (
 	"github.com/hf2go/hf2go/generator/syntax"
 )
 
-// Module-level dict constants. `_ACT2FN = {"silu": nn.silu, "relu": nn.relu}`
-// (nemotron-nas) is a table the file builds once and only reads
-// (`_ACT2FN[name]`, `name not in _ACT2FN`). A module-level name bound by one
-// plain assignment to a dict literal with str-constant keys, that the file
+// Module-level container constants. `_ACT2FN = {"silu": nn.silu, "relu":
+// nn.relu}` (nemotron-nas) is a table the file builds once and only reads
+// (`_ACT2FN[name]`, `name not in _ACT2FN`); `_BLOCKS = (0, 512, 1024)` and
+// `_NAMESPACES = {1: "a", 2: "b"}` (prism_hadamard_qwen35) are the same. A
+// module-level name bound by one plain assignment to a dict literal whose
+// keys are str or int constants of one kind, or to a tuple or list literal,
+// whose values are constants or table values (nn.silu), that the file
 // never binds again, stores into, deletes from or mutates through a method
 // (update, pop, setdefault, clear, popitem) or passes to a call, is a
 // package-level Go var holding the same map (read-only: concurrent readers
@@ -19,7 +22,7 @@ import (
 // ModuleDict is a module-level dict constant: its Go name and literal.
 type ModuleDict struct {
 	Py, Go string
-	Dict   *syntax.Dict
+	Dict   syntax.Expr // the literal: a dict, tuple or list
 	Scope  *names.Scope
 	T      *Type
 	Inst   *Inst // the literal's recorded values, for the lowering
@@ -46,14 +49,8 @@ func (t *checker) moduleDict(sym *names.Symbol, id string) *ModuleDict {
 	if n, ok := a.Targets[0].(*syntax.Name); !ok || n.Id != id {
 		return nil
 	}
-	d, ok := a.Value.(*syntax.Dict)
-	if !ok || len(d.Keys) == 0 {
+	if !constContainer(a.Value) {
 		return nil
-	}
-	for _, k := range d.Keys {
-		if c, ok := k.(*syntax.Constant); !ok || c.Kind != syntax.ConstStr {
-			return nil
-		}
 	}
 	file := u.fileOfScope(sym.Scope)
 	if file == nil || !onlyReadDict(file.Body, id, a) {
@@ -62,12 +59,12 @@ func (t *checker) moduleDict(sym *names.Symbol, id string) *ModuleDict {
 	in := newInst(nil, nil)
 	prev, prevScope := t.rec, t.scope
 	t.rec, t.scope = in, sym.Scope
-	v := t.expr(d, newEnv(nil, nil, nil))
+	v := t.expr(a.Value, newEnv(nil, nil, nil))
 	t.rec, t.scope = prev, prevScope
-	if v.T == nil || v.T.Kind != Dict || v.T.Elem.Kind == Unknown || v.T.Elem.Kind == AnyK {
+	if v.T == nil || v.T.Kind == Unknown || (v.T.Kind == Dict || v.T.Kind == List) && v.T.Elem.Kind == Unknown {
 		return nil
 	}
-	md := &ModuleDict{Py: id, Go: moduleDictGoName(id), Dict: d, Scope: sym.Scope, T: v.T, Inst: in}
+	md := &ModuleDict{Py: id, Go: moduleDictGoName(id), Dict: a.Value, Scope: sym.Scope, T: v.T, Inst: in}
 	u.modDicts[sym] = md
 	u.ModDicts = append(u.ModDicts, md)
 	return md
@@ -87,7 +84,9 @@ func (u *Unit) fileOfScope(s *names.Scope) *syntax.File {
 func onlyReadDict(body []syntax.Stmt, id string, def *syntax.Assign) bool {
 	isID := func(e syntax.Expr) bool { n, ok := e.(*syntax.Name); return ok && n.Id == id }
 	ok := true
-	mutating := map[string]bool{"update": true, "pop": true, "setdefault": true, "clear": true, "popitem": true, "__setitem__": true, "__delitem__": true}
+	mutating := map[string]bool{"update": true, "pop": true, "setdefault": true, "clear": true, "popitem": true,
+		"__setitem__": true, "__delitem__": true, "append": true, "extend": true, "insert": true, "remove": true,
+		"sort": true, "reverse": true}
 	checkExpr := func(e syntax.Expr) {
 		syntax.Inspect(e, func(x syntax.Expr) bool {
 			switch c := x.(type) {
@@ -176,4 +175,54 @@ func moduleDictGoName(py string) string {
 		n = strings.ToLower(n)
 	}
 	return names.GoLocal(n)
+}
+
+// constContainer reports a dict literal with str or int constant keys of
+// one kind, or a tuple or list literal, whose values are constants (a
+// negative number too) or dotted names (table values such as nn.silu).
+func constContainer(e syntax.Expr) bool {
+	leaf := func(v syntax.Expr) bool {
+		if u, ok := v.(*syntax.UnaryOp); ok && u.Op == "-" {
+			v = u.X
+		}
+		switch x := v.(type) {
+		case *syntax.Constant:
+			return x.Kind != syntax.ConstNone
+		case *syntax.Attribute:
+			return pureRead(x)
+		}
+		return false
+	}
+	switch x := e.(type) {
+	case *syntax.Dict:
+		if len(x.Keys) == 0 {
+			return false
+		}
+		var kind syntax.ConstKind
+		for i, k := range x.Keys {
+			c, ok := k.(*syntax.Constant)
+			if !ok || c.Kind != syntax.ConstStr && c.Kind != syntax.ConstInt || i > 0 && c.Kind != kind || !leaf(x.Values[i]) {
+				return false
+			}
+			kind = c.Kind
+		}
+		return true
+	case *syntax.Tuple, *syntax.List:
+		var elts []syntax.Expr
+		if tu, ok := x.(*syntax.Tuple); ok {
+			elts = tu.Elts
+		} else {
+			elts = x.(*syntax.List).Elts
+		}
+		if len(elts) == 0 {
+			return false
+		}
+		for _, el := range elts {
+			if !leaf(el) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -116,7 +116,7 @@ func isInferenceRoot(c *Class, m *Func) bool {
 // of body, nested blocks and functions included. It reports false when
 // body has a statement it does not know.
 func namesIn(body []syntax.Stmt, out map[string]bool, scope *names.Scope) bool {
-	expr := func(e syntax.Expr) {
+	return bodyExprs(body, scope, func(e syntax.Expr) {
 		syntax.Inspect(e, func(x syntax.Expr) bool {
 			switch n := x.(type) {
 			case *syntax.Attribute:
@@ -130,7 +130,16 @@ func namesIn(body []syntax.Stmt, out map[string]bool, scope *names.Scope) bool {
 			}
 			return true
 		})
-	}
+	})
+}
+
+// bodyExprs calls expr for every top-level expression of body's
+// statements, nested blocks and functions included (nil ones too). It
+// reports false when body has a statement it does not know. With a scope,
+// the body of an `if` no served platform takes is left out (platformFalse).
+func bodyExprs(body []syntax.Stmt, scope *names.Scope, expr func(e syntax.Expr)) bool {
+	namesIn := func(b []syntax.Stmt, _ map[string]bool, scope *names.Scope) bool { return bodyExprs(b, scope, expr) }
+	var out map[string]bool
 	for _, s := range body {
 		switch x := s.(type) {
 		case *syntax.Assign:

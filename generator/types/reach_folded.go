@@ -83,7 +83,7 @@ func (u *Unit) SkipFoldedAway() {
 		for _, p := range f.Def.Params {
 			count(p.Default)
 		}
-		if !bodyExprs(f.Def.Body, count) {
+		if !bodyExprs(f.Def.Body, nil, count) { // nil scope: every branch counts (keeps more)
 			return // a statement the walk does not know: keep everything
 		}
 	}
@@ -146,68 +146,4 @@ func (u *Unit) SkipFoldedAway() {
 			f.Skipped = foldedAwayReason
 		}
 	}
-}
-
-// bodyExprs calls expr for every top-level expression of body's
-// statements, nested blocks and functions included (nil ones too). It
-// reports false when body has a statement it does not know.
-func bodyExprs(body []syntax.Stmt, expr func(e syntax.Expr)) bool {
-	for _, s := range body {
-		switch x := s.(type) {
-		case *syntax.Assign:
-			for _, t := range x.Targets {
-				expr(t)
-			}
-			expr(x.Value)
-		case *syntax.AnnAssign:
-			expr(x.Target)
-			expr(x.Value)
-		case *syntax.AugAssign:
-			expr(x.Target)
-			expr(x.Value)
-		case *syntax.Return:
-			expr(x.Value)
-		case *syntax.If:
-			expr(x.Cond)
-			if !bodyExprs(x.Body, expr) || !bodyExprs(x.Else, expr) {
-				return false
-			}
-		case *syntax.For:
-			expr(x.Target)
-			expr(x.Iter)
-			if !bodyExprs(x.Body, expr) {
-				return false
-			}
-		case *syntax.While:
-			expr(x.Cond)
-			if !bodyExprs(x.Body, expr) {
-				return false
-			}
-		case *syntax.ExprStmt:
-			expr(x.X)
-		case *syntax.Assert:
-			expr(x.Cond)
-			expr(x.Msg)
-		case *syntax.Raise:
-			expr(x.Exc)
-		case *syntax.Delete:
-			for _, t := range x.Targets {
-				expr(t)
-			}
-		case *syntax.FuncDef:
-			for _, d := range x.Decorators {
-				expr(d)
-			}
-			for _, p := range x.Params {
-				expr(p.Default)
-			}
-			if !bodyExprs(x.Body, expr) {
-				return false
-			}
-		case *syntax.Pass, *syntax.Break, *syntax.Continue, *syntax.Import, *syntax.ImportFrom:
-		default:
-			return false
-		}
-	}
-	return true
 }

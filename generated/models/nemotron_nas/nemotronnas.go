@@ -180,7 +180,7 @@ func (self *ModelArgs) PostInit() error {
 		attnConf := blockConf.Attention
 		if !attnConf.NoOp && !attnConf.ReplaceWithLinear {
 			if py.Mod(self.NumAttentionHeads, py.Deref(attnConf.NHeadsInGroup, "attn_conf.n_heads_in_group")) != 0 {
-				py.Raise("ValueError", "%s", fmt.Sprintf("Layer %d: num_attention_heads (%d) must be divisible by n_heads_in_group (%d)", i, self.NumAttentionHeads, attnConf.NHeadsInGroup))
+				py.Raise("ValueError", "%s", fmt.Sprintf("Layer %d: num_attention_heads (%d) must be divisible by n_heads_in_group (%s)", i, self.NumAttentionHeads, py.StrOf(attnConf.NHeadsInGroup)))
 			}
 		}
 	}

@@ -1119,8 +1119,5 @@ func repack(weight *mlx.Array, scale *mlx.Array) (*mlx.Array, *mlx.Array) {
 	return weight.View(mlx.Uint32), scale
 }
 
-// cacheFields is the module-level dict _CACHE_FIELDS of mlx_lm/models/deepseek_v41.py (only read).
-var cacheFields = []string{"compress_kv", "index_k"}
-
 // expertProj is the module-level dict _EXPERT_PROJ of mlx_lm/models/deepseek_v41.py (only read).
 var expertProj = map[string]string{"w1": "gate_proj", "w2": "down_proj", "w3": "up_proj"}

@@ -214,7 +214,7 @@ def main():
                     d = {k: ph1[k] - ph0[name].get(k, 0) for k in ph1}
                     steps = max(d.pop("steps"), 1)
                     per = "  ".join(f"{k} {d.get(k, 0) * 1000 / steps:.2f}" for k in
-                                    ("build", "launch", "wait", "emit", "retire", "prefill", "fold", "admit", "idle"))
+                                    ("build", "launch", "wait", "emit", "retire", "drain", "prefill", "fold", "admit", "idle"))
                     breakdown.append(f"  {clients:>2} clients {name:>5}: {steps:.0f} steps; ms per step: {per}")
             row = {}
             for name, (tps, ttfts) in res.items():

@@ -55,7 +55,7 @@ func (t *translator) emitFile() *model.File {
 	for changed := true; changed; {
 		changed = false
 		for _, fn := range t.u.Funcs {
-			if emitted[fn] == nil && (t.u.OwnFunc(fn) && !t.u.KernelFunc(fn) || called(fn)) {
+			if emitted[fn] == nil && fn.Skipped == "" && (t.u.OwnFunc(fn) && !t.u.KernelFunc(fn) || called(fn)) {
 				if decls, ok := t.emitCompiled(fn); ok {
 					emitted[fn] = decls
 				} else {
@@ -67,6 +67,9 @@ func (t *translator) emitFile() *model.File {
 	}
 	for _, fn := range t.u.Funcs {
 		f.Decls = append(f.Decls, emitted[fn]...)
+		if fn.Skipped != "" && t.u.OwnFunc(fn) {
+			f.Decls = append(f.Decls, &model.Comment{Text: fmt.Sprintf("%s is not translated: %s.", fn.Def.Name, fn.Skipped)})
+		}
 	}
 	t.emitModuleDicts(f) // lower_moduledict.go
 	return f

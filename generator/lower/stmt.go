@@ -421,6 +421,9 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 }
 
 func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, fc *fnCtx) []model.Stmt {
+	if out, ok := t.constTupleAssign(tg, value, en, fc); ok {
+		return out // lower_tuplelits.go
+	}
 	// Element types: from a tuple literal, a multi-value call, or a list.
 	var vs []val
 	var single val

@@ -64,11 +64,13 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 	res := &Result{}
 	if len(diags) == 0 {
 		t.tryOptional()
+		u.SkipFoldedAway() // types/reach_folded.go
 		res.File = t.emitFile()
 		res.Register = t.registration()
 	} else {
 		// A type that could not be inferred usually hides an expression the
 		// translator rejects; lowering anyway reports that root cause.
+		u.SkipFoldedAway()
 		t.emitFile()
 	}
 	all := append(append(diags, u.CheckDiagnostics()...), t.diags...)

@@ -482,6 +482,7 @@ func (t *checker) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env) {
 	} else {
 		single = t.expr(value, en)
 	}
+	t.tupleLits(tg, vs, en) // check_tuplelits.go
 	for i, e := range tg.Elts {
 		nm, ok := e.(*syntax.Name)
 		if !ok {

@@ -63,10 +63,7 @@ func (k *collector) skipUnreached() {
 			}
 		}
 	}
-	isRoot := func(c *Class, m *Func) bool {
-		n := m.Def.Name
-		return c.Name == "Model" || inferenceHooks[n] || (strings.HasPrefix(n, "__") && strings.HasSuffix(n, "__"))
-	}
+	isRoot := isInferenceRoot
 	for _, c := range u.Classes {
 		for _, m := range c.Methods {
 			if m.Def == nil || isRoot(c, m) {
@@ -104,11 +101,19 @@ func (k *collector) skipUnreached() {
 	}
 }
 
+// isInferenceRoot reports a method that mlx-lm or MLX may call whatever
+// the file's own code does: every method of Model, the special methods and
+// the hooks.
+func isInferenceRoot(c *Class, m *Func) bool {
+	n := m.Def.Name
+	return c.Name == "Model" || inferenceHooks[n] || (strings.HasPrefix(n, "__") && strings.HasSuffix(n, "__"))
+}
+
 // namesIn adds to out every attribute name, bare name and string constant
 // of body, nested blocks and functions included. It reports false when
 // body has a statement it does not know.
 func namesIn(body []syntax.Stmt, out map[string]bool, scope *names.Scope) bool {
-	expr := func(e syntax.Expr) {
+	return bodyExprs(body, scope, func(e syntax.Expr) {
 		syntax.Inspect(e, func(x syntax.Expr) bool {
 			switch n := x.(type) {
 			case *syntax.Attribute:
@@ -122,7 +127,16 @@ func namesIn(body []syntax.Stmt, out map[string]bool, scope *names.Scope) bool {
 			}
 			return true
 		})
-	}
+	})
+}
+
+// bodyExprs calls expr for every top-level expression of body's
+// statements, nested blocks and functions included (nil ones too). It
+// reports false when body has a statement it does not know. With a scope,
+// the body of an `if` no served platform takes is left out (platformFalse).
+func bodyExprs(body []syntax.Stmt, scope *names.Scope, expr func(e syntax.Expr)) bool {
+	namesIn := func(b []syntax.Stmt, _ map[string]bool, scope *names.Scope) bool { return bodyExprs(b, scope, expr) }
+	var out map[string]bool
 	for _, s := range body {
 		switch x := s.(type) {
 		case *syntax.Assign:

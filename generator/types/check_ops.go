@@ -311,6 +311,9 @@ func (t *checker) boolop(b *syntax.BoolOp, en *env) Val {
 	if nt, ok := numericBoolOp(vals); ok {
 		return tv(nt)
 	}
+	if v, ok := t.learnParamOr(b, vals, en); ok {
+		vals[0] = v // check_paramor.go
+	}
 	// `x or default`: the first truthy value, with x's falsy values as in Python.
 	if b.Op == "or" && len(vals) == 2 {
 		a, d := vals[0], vals[1]

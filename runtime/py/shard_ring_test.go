@@ -13,6 +13,7 @@ import (
 
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"
 	_ "github.com/hf2go/hf2go/generated/models/glm4_moe_lite"
+	_ "github.com/hf2go/hf2go/generated/models/glm_moe_dsa"
 	_ "github.com/hf2go/hf2go/generated/models/gpt_oss"
 	"github.com/hf2go/hf2go/lm/arch"
 	"github.com/hf2go/hf2go/parity/modelparity"
@@ -24,9 +25,11 @@ import (
 // The architectures whose translated shard() this test runs: the ones whose
 // shard() needs more than shard_linear / shard_inplace (deepseek_v3 and
 // glm4_moe_lite slice MLA heads with Module.apply in a closure; gpt_oss
-// slices attention sinks and divides a SwitchLinear's bias). llama's plain
+// slices attention sinks and divides a SwitchLinear's bias; glm_moe_dsa runs
+// deepseek_v32's shard(), whose group parameter the `or` default types).
+// llama's plain
 // shard() is runtime/mlx/nn/distributed's ring test.
-var shardArchs = []string{"deepseek_v3", "glm4_moe_lite", "gpt_oss"}
+var shardArchs = []string{"deepseek_v3", "glm4_moe_lite", "gpt_oss", "glm_moe_dsa"}
 
 // unshardedTolerance bounds |sharded − unsharded| logits in float32:
 // sharding splits sums over features in two halves that all_sum adds, so
@@ -72,7 +75,7 @@ func TestShardRing(t *testing.T) {
 			cases = append(cases, filepath.Dir(r))
 		}
 	}
-	if len(cases) != 8 {
+	if len(cases) != 10 {
 		t.Fatalf("reference cases: %v", cases)
 	}
 	sort.Strings(cases)

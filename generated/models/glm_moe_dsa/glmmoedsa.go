@@ -319,7 +319,7 @@ type DeepseekV32MoE struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	Gate             *MoEGate            `mlx:"gate"`
 	SharedExperts    *DeepseekV32MLP     `mlx:"shared_experts"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewDeepseekV32MoE is DeepseekV32MoE.__init__.
@@ -339,11 +339,17 @@ func NewDeepseekV32MoE(config *ModelArgs) *DeepseekV32MoE {
 
 // Forward is DeepseekV32MoE.__call__.
 func (self *DeepseekV32MoE) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	inds, scores := self.Gate.Forward(x)
 	y := self.SwitchMlp.Forward(x, inds)
 	y = mlx.Multiply(y, scores.Index(mlx.Ellipsis, mlx.NewAxis)).Sum(false, -2).Astype(y.Dtype())
 	if self.Config.NSharedExperts != nil {
 		y = mlx.Add(y, self.SharedExperts.Forward(x))
+	}
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
 	}
 	return y
 }
@@ -623,7 +629,43 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return weights
 }
 
-// Model.shard is not translated: not translated yet (575:17: boolean or: on non-bool operands (unknown)).
+// Shard is Model.shard.
+func (self *Model) Shard(group *mlx.Group) {
+	group = func() *mlx.Group {
+		if group != nil {
+			return group
+		}
+		return py.DistributedInit()
+	}()
+	N := group.Size()
+	rank := group.Rank()
+	for _, layer := range self.Model.Layers {
+		layer.SelfAttn.QBProj = py.ShardLinear(layer.SelfAttn.QBProj, "all-to-sharded", nil, group)
+		layer.SelfAttn.OProj = py.ShardLinear(layer.SelfAttn.OProj, "sharded-to-all", nil, group)
+		layer.SelfAttn.NumHeads = py.FloorDiv(layer.SelfAttn.NumHeads, N)
+		numHeads := layer.SelfAttn.NumHeads
+		sh := rank * numHeads
+		eh := sh + numHeads
+		shardHeads := func(w *mlx.Array) *mlx.Array {
+			return w.Index(mlx.Slice(sh, eh, 1))
+		}
+		py.Apply(layer.SelfAttn.EmbedQ, shardHeads)
+		py.Apply(layer.SelfAttn.UnembedOut, shardHeads)
+		if py.IsInstance[*DeepseekV32MLP](layer.Mlp) {
+			layer.Mlp.(*DeepseekV32MLP).GateProj = py.ShardLinear(layer.Mlp.(*DeepseekV32MLP).GateProj, "all-to-sharded", nil, group)
+			layer.Mlp.(*DeepseekV32MLP).DownProj = py.ShardLinear(layer.Mlp.(*DeepseekV32MLP).DownProj, "sharded-to-all", nil, group)
+			layer.Mlp.(*DeepseekV32MLP).UpProj = py.ShardLinear(layer.Mlp.(*DeepseekV32MLP).UpProj, "all-to-sharded", nil, group)
+		} else {
+			layer.Mlp.(*DeepseekV32MoE).ShardingGroup = group
+			py.ShardInplace(layer.Mlp.(*DeepseekV32MoE).SharedExperts.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV32MoE).SharedExperts.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV32MoE).SharedExperts.UpProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV32MoE).SwitchMlp.GateProj, "all-to-sharded", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV32MoE).SwitchMlp.DownProj, "sharded-to-all", nil, group)
+			py.ShardInplace(layer.Mlp.(*DeepseekV32MoE).SwitchMlp.UpProj, "all-to-sharded", nil, group)
+		}
+	}
+}
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DeepseekV32DecoderLayer {

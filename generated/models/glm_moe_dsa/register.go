@@ -18,6 +18,7 @@ func init() {
 		Forward:   (*Model).Forward,
 		Sanitize:  (*Model).Sanitize,
 		MakeCache: (*Model).MakeCache,
+		Shard:     (*Model).Shard,
 		CastPredicate: func(m *Model, key string) bool {
 			return m.CastPredicate()(key)
 		},

@@ -134,7 +134,7 @@ type Qwen3NextSparseMoeBlock struct {
 	SwitchMlp        *lmswitch.SwitchGLU `mlx:"switch_mlp"`
 	SharedExpert     *Qwen3NextMLP       `mlx:"shared_expert"`
 	SharedExpertGate nn.LinearLayer      `mlx:"shared_expert_gate"`
-	ShardingGroup    any                 `mlx:"-"`
+	ShardingGroup    *mlx.Group          `mlx:"sharding_group"`
 }
 
 // NewQwen3NextSparseMoeBlock is Qwen3NextSparseMoeBlock.__init__.
@@ -157,6 +157,9 @@ func NewQwen3NextSparseMoeBlock(args *TextModelArgs) *Qwen3NextSparseMoeBlock {
 
 // Forward is Qwen3NextSparseMoeBlock.__call__.
 func (self *Qwen3NextSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
+	if self.ShardingGroup != nil {
+		x = py.Identity(x)
+	}
 	gates := self.Gate.Forward(x)
 	gates = mlx.Softmax(gates, true, -1)
 	k := self.TopK
@@ -171,6 +174,9 @@ func (self *Qwen3NextSparseMoeBlock) Forward(x *mlx.Array) *mlx.Array {
 	sharedY := self.SharedExpert.Forward(x)
 	sharedY = mlx.Multiply(mlx.Sigmoid(self.SharedExpertGate.Forward(x)), sharedY)
 	y = mlx.Add(y, sharedY)
+	if self.ShardingGroup != nil {
+		y = mlx.AllSum(y, self.ShardingGroup)
+	}
 	return y
 }
 
@@ -278,7 +284,7 @@ type GatedDeltaNet struct {
 	ALog             *mlx.Array             `mlx:"A_log"`
 	Norm             *Qwen3NextRMSNormGated `mlx:"norm"`
 	OutProj          nn.LinearLayer         `mlx:"out_proj"`
-	ShardingGroup    any                    `mlx:"-"`
+	ShardingGroup    *mlx.Group             `mlx:"sharding_group"`
 }
 
 // NewGatedDeltaNet is GatedDeltaNet.__init__.
@@ -314,6 +320,9 @@ func NewGatedDeltaNet(config *TextModelArgs) *GatedDeltaNet {
 // Forward is GatedDeltaNet.__call__.
 func (self *GatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, S, _ := py.Unpack3(inputs.Shape())
+	if self.ShardingGroup != nil {
+		inputs = py.Identity(inputs)
+	}
 	qkv := self.InProjQkv.Forward(inputs)
 	z := self.InProjZ.Forward(inputs).Reshape(B, S, self.NumVHeads, self.HeadVDim)
 	b := self.InProjB.Forward(inputs)
@@ -362,6 +371,9 @@ func (self *GatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.AttentionMask, ca
 	}
 	out = self.Norm.Forward(out, z)
 	out = self.OutProj.Forward(out.Reshape(B, S, -1))
+	if self.ShardingGroup != nil {
+		out = mlx.AllSum(out, self.ShardingGroup)
+	}
 	return out
 }
 
@@ -491,7 +503,7 @@ type TextModel struct {
 	ModelType     string            `mlx:"-"`
 	Model         *Qwen3_5TextModel `mlx:"model"`
 	LmHead        nn.LinearLayer    `mlx:"lm_head"`
-	ShardingGroup any               `mlx:"-"`
+	ShardingGroup *mlx.Group        `mlx:"sharding_group"`
 }
 
 // NewTextModel is TextModel.__init__.
@@ -514,6 +526,9 @@ func (self *TextModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEm
 		out = self.Model.EmbedTokens.AsLinear(out)
 	} else {
 		out = self.LmHead.Forward(out)
+		if self.ShardingGroup != nil {
+			out = lmbase.GatherLastAxis(out, self.ShardingGroup)
+		}
 	}
 	return out
 }
@@ -680,7 +695,7 @@ func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array
 	return self.LanguageModel.Sanitize(sanitized)
 }
 
-// Model.shard is not translated: not translated yet (446:17: boolean or: on non-bool operands (unknown)).
+// Model.shard is not translated: not translated yet (460:20: lambda: only one-parameter lambdas are supported).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DecoderLayer {

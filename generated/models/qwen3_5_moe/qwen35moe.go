@@ -279,7 +279,7 @@ type GatedDeltaNet struct {
 	ALog             *mlx.Array             `mlx:"A_log"`
 	Norm             *Qwen3NextRMSNormGated `mlx:"norm"`
 	OutProj          nn.LinearLayer         `mlx:"out_proj"`
-	ShardingGroup    any                    `mlx:"-"`
+	ShardingGroup    *mlx.Group             `mlx:"sharding_group"`
 }
 
 // NewGatedDeltaNet is GatedDeltaNet.__init__.
@@ -315,6 +315,9 @@ func NewGatedDeltaNet(config *TextModelArgs) *GatedDeltaNet {
 // Forward is GatedDeltaNet.__call__.
 func (self *GatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.AttentionMask, cache lmcache.Cache) *mlx.Array {
 	B, S, _ := py.Unpack3(inputs.Shape())
+	if self.ShardingGroup != nil {
+		inputs = py.Identity(inputs)
+	}
 	qkv := self.InProjQkv.Forward(inputs)
 	z := self.InProjZ.Forward(inputs).Reshape(B, S, self.NumVHeads, self.HeadVDim)
 	b := self.InProjB.Forward(inputs)
@@ -363,6 +366,9 @@ func (self *GatedDeltaNet) Forward(inputs *mlx.Array, mask mlx.AttentionMask, ca
 	}
 	out = self.Norm.Forward(out, z)
 	out = self.OutProj.Forward(out.Reshape(B, S, -1))
+	if self.ShardingGroup != nil {
+		out = mlx.AllSum(out, self.ShardingGroup)
+	}
 	return out
 }
 
@@ -492,7 +498,7 @@ type TextModel struct {
 	ModelType     string            `mlx:"-"`
 	Model         *Qwen3_5TextModel `mlx:"model"`
 	LmHead        nn.LinearLayer    `mlx:"lm_head"`
-	ShardingGroup any               `mlx:"-"`
+	ShardingGroup *mlx.Group        `mlx:"sharding_group"`
 }
 
 // NewTextModel is TextModel.__init__.
@@ -515,6 +521,9 @@ func (self *TextModel) Forward(inputs *mlx.Array, cache []lmcache.Cache, inputEm
 		out = self.Model.EmbedTokens.AsLinear(out)
 	} else {
 		out = self.LmHead.Forward(out)
+		if self.ShardingGroup != nil {
+			out = lmbase.GatherLastAxis(out, self.ShardingGroup)
+		}
 	}
 	return out
 }
@@ -689,7 +698,7 @@ func (self *Model) Model() *Qwen3_5TextModel {
 	return self.LanguageModel.Model
 }
 
-// Model.shard is not translated: not translated yet (446:17: boolean or: on non-bool operands (unknown)).
+// Model.shard is not translated: not translated yet (460:20: lambda: only one-parameter lambdas are supported).
 
 // Layers is the property Model.layers.
 func (self *Model) Layers() []*DecoderLayer {

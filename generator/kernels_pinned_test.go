@@ -1,10 +1,13 @@
 package generator
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/hf2go/hf2go/generator/types"
+	"github.com/hf2go/hf2go/parity/pyref"
 )
 
 // TestKernelPackageImports translates muse_spark at the pin, which takes its
@@ -39,5 +42,39 @@ func TestKernelPackageImports(t *testing.T) {
 		if !read[p] {
 			t.Errorf("%s was not read (read: %v)", p, read)
 		}
+	}
+}
+
+// museSparkForward builds a 2-layer random muse_spark (one RoPE/sliding
+// layer, one global layer without RoPE) and runs it on 3 tokens on CPU.
+const museSparkForward = `
+import mlx.core as mx
+from mlx_lm.models import muse_spark as m
+t = dict(hidden_size=32, num_attention_heads=2, num_key_value_heads=1, head_dim=16, num_hidden_layers=2,
+         vocab_size=64, rms_norm_eps=1e-5, post_norm_eps=1e-5, rope_parameters={"rope_theta": 10000.0},
+         layer_rope_theta=[10000.0, 0.0], layer_types=["sliding_attention", "full_attention"], sliding_window=4,
+         final_logit_softcapping=30.0, output_multiplier=1.0, num_local_experts=4, num_experts_per_tok=2,
+         moe_hidden_size=16, moe_intermediate_size=24)
+model = m.Model(m.ModelArgs.from_dict(dict(model_type="muse_spark", text_config=t)))
+mx.eval(model(mx.array([[1, 2, 3]])))
+print("ran")
+`
+
+// TestKernelPackageHasNoReference checks the premise of muse_spark's
+// diagnostic against mlx-lm itself: at the pin, on CPU, its forward pass
+// raises "No Metal back-end" (the kernels have no pure-op path), so no
+// translation could be held to a reference. If a later pin adds a pure-op
+// path, this fails and says the file should be translated. (Checked to
+// fail when the script runs only the lm_head, which needs no kernel.)
+func TestKernelPackageHasNoReference(t *testing.T) {
+	py, err := pyref.Python()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, "-c", museSparkForward)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "No Metal back-end") {
+		t.Errorf("mlx-lm's muse_spark forward on CPU: err=%v, output:\n%s\nwant RuntimeError [metal_kernel] No Metal back-end; if it now runs, translate muse_spark", err, out)
 	}
 }

@@ -526,5 +526,8 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.
 	if v, ok := t.listEq(op, l, r); ok {
 		return v
 	}
+	if v, ok := t.dictEq(op, l, r); ok {
+		return v // lower_dicteq.go
+	}
 	return t.bad(n, "comparison "+op, "between %s and %s", l.t, r.t)
 }

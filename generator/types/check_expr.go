@@ -117,6 +117,9 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		if t.u.KernelConst(sym, n.Id) == KernelNone {
 			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
 		}
+		if e := t.u.ModuleConst(sym, n.Id); e != nil {
+			return t.expr(e, en) // check_moduleconst.go
+		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()

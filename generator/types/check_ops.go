@@ -440,6 +440,9 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 	if ListEq(op, lt, rt) {
 		return tv(TBool) // check_listeq.go
 	}
+	if DictEq(op, lt, rt) {
+		return tv(TBool) // check_dicteq.go
+	}
 	return t.bad()
 }
 

@@ -36,8 +36,9 @@ type Unit struct {
 	calls      map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
 	mark       int                                // diagnostics of Check itself
 	synth      map[synthKey]*names.Symbol
-	kern       map[*names.Scope]*kernels  // module-level Metal kernels per file (check_kernel.go)
-	ifaceMeths map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
+	kern       map[*names.Scope]*kernels     // module-level Metal kernels per file (check_kernel.go)
+	modConsts  map[*names.Scope]moduleConsts // module-level literal constants per file (check_moduleconst.go)
+	ifaceMeths map[string]map[string]bool    // methods called on interfaces of classes (iface_methods.go)
 }
 
 // Class is a class of the unit: a module (nn.Module subclass) or a

@@ -330,6 +330,9 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 				// self.act(x) where act holds a module or function.
 				return t.callValue(c, prim(sel(paren(recv, precPrimary), fi.Go), fi.Type), en)
 			}
+			if sig, ok := t.u.ModuleMethod(t.tab, cls, f.Attr); ok {
+				return t.callSig(c, sig, paren(recv, precPrimary), en, "Module."+f.Attr) // types/check_modulemethods.go
+			}
 		}
 		return t.bad(c, "method "+f.Attr, "%s has no method %s", rt.Name, f.Attr)
 	case types.Iface:
@@ -699,6 +702,11 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				}
 			}
 			v := t.expr(c.Args[0], en)
+			if d := types.DictPairs(v.t); name == "dict" && d != nil {
+				// dict(pairs): types/check_dictpairs.go.
+				return prim(&model.Call{Fun: t.qual("py", "DictFromPairs"), TypeArgs: []model.Type{t.goType(d.Key), t.goType(d.Elem)},
+					Args: []model.Expr{v.c}}, d), true
+			}
 			if name == "dict" && v.t.Kind == types.AnyK {
 				// dict(d) of a config value copies it (shallowly, as
 				// Python does): item assignments to it leave the config alone.

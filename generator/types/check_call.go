@@ -489,6 +489,9 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 				// self.act(x) where act holds a module or function.
 				return t.callValue(c, tv(fi.Type), en)
 			}
+			if sig, ok := t.u.ModuleMethod(t.tab, cls, f.Attr); ok {
+				return t.callSig(c, sig, en) // check_modulemethods.go
+			}
 		}
 	case Iface:
 		if v, ok := t.ifaceMethodCall(c, rt, f.Attr, en); ok {
@@ -700,6 +703,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				}
 			}
 			v := arg(0)
+			if d := DictPairs(v.T); name == "dict" && d != nil {
+				return tv(d), true // check_dictpairs.go
+			}
 			if name == "dict" && v.T.Kind == AnyK {
 				// dict(d) of a config value: a copy the function may change.
 				return tv(DictOf(TStr, TAny)), true

@@ -215,9 +215,17 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 				}
 			}
 		}
+		if m := types.SuperMethodCall(c, en.cls); m != nil {
+			// super().sanitize(w): the base's method, copied (types/check_supermethod.go).
+			return t.callLocal(c, m, sel(id("self"), m.GoName), en, "super()."+f.Attr)
+		}
 		// super().__init__() has no Go counterpart: embedding is not used.
 		if inner, ok := f.X.(*syntax.Call); ok {
 			if n, ok := inner.Func.(*syntax.Name); ok && n.Id == "super" {
+				if f.Attr != "__init__" && f.Attr != "__post_init__" {
+					// Not a call to drop: a base method the translator did not find.
+					return t.bad(c, "super()."+f.Attr, "no base class method %s the translator knows", f.Attr)
+				}
 				return prim(nil, types.TNone)
 			}
 		}
@@ -453,6 +461,11 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 			break
 		}
 		k := t.expr(c.Args[0], en)
+		if k.t.Kind == types.AnyK && dt.Key != nil && dt.Key.Kind != types.AnyK {
+			// d.get(k) with a key of no static type (a config value): the
+			// key converted to the dict's key type, a TypeError otherwise.
+			k = prim(t.coerce(k, dt.Key, c.Args[0]), dt.Key)
+		}
 		def := t.zero(dt.Elem)
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
@@ -567,6 +580,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	case "isinstance":
 		if len(c.Args) == 2 {
 			v := arg(0)
+			if r, ok := t.nnIsinstance(c, v); ok {
+				return r, true // lower_nnisinstance.go
+			}
 			if n, ok := c.Args[1].(*syntax.Name); ok {
 				switch n.Id {
 				case "list", "tuple", "int", "float", "str", "dict", "bool":

@@ -322,6 +322,9 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 		if m := t.classMethodRef(f, en); m != nil {
 			return t.callLocal(c, m, en)
 		}
+		if m := SuperMethodCall(c, en.cls); m != nil {
+			return t.callLocal(c, m, en) // check_supermethod.go
+		}
 		// super().__init__() has no Go counterpart: embedding is not used.
 		if inner, ok := f.X.(*syntax.Call); ok {
 			if n, ok := inner.Func.(*syntax.Name); ok && n.Id == "super" {
@@ -763,6 +766,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 // value held as Any is tested at run time.
 func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 	v := t.expr(c.Args[0], en)
+	if r, ok := t.nnIsinstance(c, v); ok {
+		return r // check_nnisinstance.go
+	}
 	var elts []syntax.Expr
 	switch x := c.Args[1].(type) {
 	case *syntax.Name:

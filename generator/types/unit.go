@@ -125,6 +125,9 @@ type Func struct {
 	// method was called with its instance as self, that method as the
 	// code wrote it (LongcatFlashLM.sanitize; check_foreignself.go).
 	ForeignOf string
+	// SuperOf: a base method copied for the super().<name>() calls of the
+	// method that overrides it (check_supermethod.go): that name.
+	SuperOf string
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool
@@ -1043,6 +1046,7 @@ func (k *collector) inherit(c *Class) {
 			}
 		}
 	}
+	k.superMethods(c) // check_supermethod.go
 }
 
 // tableBase is an mlx.nn class used as a base: its __init__ from the API

@@ -615,6 +615,13 @@ func TreeUnflatten(flat any) map[string]any {
 		for k, v := range x {
 			add(k, v)
 		}
+	case [][]any:
+		for _, kv := range x {
+			if len(kv) != 2 {
+				Raise("ValueError", "tree_unflatten: expected (path, value) pairs, got %d values", len(kv))
+			}
+			add(fmt.Sprint(kv[0]), kv[1])
+		}
 	case []any:
 		// A list of (path, value) tuples (Module.named_modules(),
 		// prism_hadamard_qwen35's replacements).

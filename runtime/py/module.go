@@ -46,3 +46,29 @@ func lenOf(p any) int {
 	}
 	return 1
 }
+
+// SetAdd is s.add(x) for a set held as a slice of distinct elements: x
+// appended when it is not already there.
+func SetAdd[T comparable](s []T, x T) []T {
+	for _, y := range s {
+		if y == x {
+			return s
+		}
+	}
+	return append(s, x)
+}
+
+// ModuleHas is `key in module`: an mlx Module is a dict of its parameters
+// and child modules, so the key is in it when the module has a parameter
+// or a child of that name (a Linear made with bias=False has no "bias").
+func ModuleHas(module any, key string) bool {
+	if nn.Parameters(module)[key] != nil {
+		return true
+	}
+	for _, p := range nn.NamedModules(module) {
+		if p.([]any)[0] == key {
+			return true
+		}
+	}
+	return false
+}

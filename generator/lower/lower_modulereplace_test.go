@@ -12,9 +12,9 @@ import (
 // dict(pairs), a set built with add, isinstance of mlx.nn classes on a
 // module value (the concrete class, or-ed for a tuple), `"bias" in module`,
 // a module's weight read by name, a config value compared with a bool by
-// Python's ==, update_modules(tree_unflatten(pairs)), freeze(), and a
-// super().<method>() that runs the overridden base method (Super<Method>),
-// here super().__call__ from another method.
+// Python's ==, update_modules(tree_unflatten(pairs)), and a
+// super().<method>() that runs the overridden base method (check_supermethod.go's
+// <Base><Method> copy), here super().__call__ from another method.
 func TestModuleReplacement(t *testing.T) {
 	src := `from dataclasses import dataclass, field
 from typing import Any, Dict, List
@@ -82,9 +82,9 @@ class Model(nn.Module):
 	for _, want := range []string{
 		"(qual py DictFromPairs)", `(template "nn.NamedModules"`, "(qual py SetAdd)",
 		`(binary || (call (qual py IsInstance) (types (template-type "*" "nn.Linear"))`, "(qual py ModuleHas)",
-		`(template "py.Parameter"`, "(qual py Equal)", `(template "py.UpdateModules"`, `(template "py.TreeUnflatten"`,
-		`(template "py.Freeze"`, "(func SuperForward (recv self *PackedEmbedding)",
-		`(func AsLinear (recv self *PackedEmbedding) (params (x *mlx.Array)) (types *mlx.Array) (block (return (call (sel (ident self) "SuperForward")`,
+		`(template "py.Parameter"`, "(qual py ValueEq)", `(template "py.UpdateModules"`, `(template "py.TreeUnflatten"`,
+		"(func PackedForward (recv self *PackedEmbedding)",
+		`(func AsLinear (recv self *PackedEmbedding) (params (x *mlx.Array)) (types *mlx.Array) (block (return (call (sel (ident self):PackedEmbedding "PackedForward")`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the Go has no %s", want)

@@ -1,12 +1,10 @@
 package types
 
-// Equality of dicts.
-//
-// prism_hadamard_qwen35 checks its config with `self.quantization !=
-// _QUANTIZATION`: two dicts, equal in Python when they have the same keys
-// and == values (2 == 2.0 == True, so a config number parsed as a float
-// equals the literal int). Two dicts of the same key type compare through
-// py.DictEqual, which applies Python's == to the values (py.Equal).
+// Equality of dicts. `self.quantization != _QUANTIZATION`
+// (prism_hadamard_qwen35) compares a config dict with a constant one as
+// Python does: the same keys, each value equal by Python's == (2 == 2.0:
+// config.json's numbers decode as floats). The Go is py.ValueEq of the two
+// maps (lower/lower_dicteq.go).
 
 // DictEq reports whether l == r (or !=) compares two dicts.
 func DictEq(op string, l, r *Type) bool {
@@ -14,5 +12,5 @@ func DictEq(op string, l, r *Type) bool {
 		return false
 	}
 	l, r = l.Base(), r.Base()
-	return l.Kind == Dict && r.Kind == Dict && l.Key != nil && r.Key != nil && l.Key.Equal(r.Key)
+	return l.Kind == Dict && r.Kind == Dict
 }

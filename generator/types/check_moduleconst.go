@@ -7,24 +7,19 @@ import (
 	"github.com/hf2go/hf2go/generator/syntax"
 )
 
-// Module-level literal constants. Model files name fixed values once, at
-// module level, and only read them: `_ROUTER_SCORE_EPS = 1e-15`,
-// `_BLOCKS = (0, 512, 1024)`, `_NAMESPACES = {1: "mlx-lm-text"}`,
-// `_QUANTIZATION = {"bits": 2, "mode": "affine"}`, `_SCALE = _A * _B`.
+// Module-level scalar constants. Model files name fixed numbers and
+// strings once, at module level, and only read them:
+// `_ROUTER_SCORE_EPS = 1e-15`, `POOLED_TP_MAX_TOKENS = 8`,
+// `_SCALE = _E2M1_MAX * _E4M3_MAX`.
 //
 // A module-level name is such a constant when the module body binds it by
-// exactly one plain assignment, its value is built only from literals
-// (numbers, strings, True/False/None), unary and binary operators, tuples,
-// lists, sets and dicts of those, and names of earlier constants, and —
-// for a list, set or dict — no code of the file can change it: it is never
-// a store or del target, never passed to a call (other than a builtin that
-// only reads), and only read-only methods (get, keys, values, items, copy,
-// index, count) are called on it.
-//
-// Such a name reads as its value: the value expression is checked (and
-// lowered) at each read, as if written there. For immutable values that is
-// exactly Python's meaning; a container nothing changes is
-// indistinguishable from a fresh copy of it.
+// exactly one plain assignment and its value is built only from literals
+// (numbers, strings, True/False/None), unary and binary operators and
+// names of earlier such constants. Such a name reads as its value: the
+// value expression is checked (and lowered) at each read, as if written
+// there — exactly Python's meaning for an immutable value the file never
+// rebinds. Containers (tuples, lists, sets, dicts) are check_moduledict.go's
+// package-level vars.
 
 // moduleConsts are the literal constants of one file: name → value.
 type moduleConsts map[string]syntax.Expr
@@ -90,7 +85,8 @@ func findModuleConsts(f *syntax.File) moduleConsts {
 		if !literalValue(a.Value, out) {
 			continue
 		}
-		if mutableLiteral(a.Value) && !onlyRead(f.Body, n.Id) {
+		if containerLiteral(a.Value) {
+			// Tuples, lists, sets, dicts: check_moduledict.go's package-level vars.
 			continue
 		}
 		out[n.Id] = a.Value
@@ -137,124 +133,18 @@ func allLiteral(es []syntax.Expr, earlier moduleConsts) bool {
 	return true
 }
 
-// mutableLiteral reports whether e builds a value code could change in
-// place (a list, set or dict, anywhere in it).
-func mutableLiteral(e syntax.Expr) bool {
+// containerLiteral reports whether e builds a container (a tuple, list,
+// set or dict, anywhere in it).
+func containerLiteral(e syntax.Expr) bool {
 	found := false
 	syntax.Inspect(e, func(x syntax.Expr) bool {
 		switch x.(type) {
-		case *syntax.List, *syntax.Set, *syntax.Dict:
+		case *syntax.Tuple, *syntax.List, *syntax.Set, *syntax.Dict:
 			found = true
 		}
 		return !found
 	})
 	return found
-}
-
-// readOnlyMethods do not change the container they are called on.
-var readOnlyMethods = map[string]bool{"get": true, "keys": true, "values": true, "items": true, "copy": true,
-	"index": true, "count": true}
-
-// readOnlyBuiltins take a container and leave it as it is.
-var readOnlyBuiltins = map[string]bool{"len": true, "sorted": true, "list": true, "tuple": true, "set": true,
-	"dict": true, "any": true, "all": true, "sum": true, "min": true, "max": true, "enumerate": true, "zip": true,
-	"isinstance": true, "str": true, "repr": true, "frozenset": true, "reversed": true}
-
-// onlyRead reports whether no statement of body (at any depth) can change
-// the container bound to the module-level name id.
-func onlyRead(body []syntax.Stmt, id string) bool {
-	ok := true
-	isName := func(e syntax.Expr) bool {
-		n, is := e.(*syntax.Name)
-		return is && n.Id == id
-	}
-	target := func(e syntax.Expr) {
-		syntax.Inspect(e, func(x syntax.Expr) bool {
-			if s, is := x.(*syntax.Subscript); is && isName(s.X) {
-				ok = false
-			}
-			if a, is := x.(*syntax.Attribute); is && isName(a.X) {
-				ok = false
-			}
-			return ok
-		})
-	}
-	exprs := func(e syntax.Expr) {
-		syntax.Inspect(e, func(x syntax.Expr) bool {
-			switch c := x.(type) {
-			case *syntax.Attribute:
-				if isName(c.X) && !readOnlyMethods[c.Attr] {
-					ok = false
-				}
-			case *syntax.Call:
-				fn, isFn := c.Func.(*syntax.Name)
-				if isFn && readOnlyBuiltins[fn.Id] {
-					break
-				}
-				for _, a := range c.Args {
-					if s, is := a.(*syntax.Starred); is {
-						a = s.X
-					}
-					if isName(a) {
-						ok = false
-					}
-				}
-				for _, k := range c.Keywords {
-					if isName(k.Value) {
-						ok = false
-					}
-				}
-			}
-			return ok
-		})
-	}
-	var walk func(b []syntax.Stmt)
-	walk = func(b []syntax.Stmt) {
-		for _, s := range b {
-			switch x := s.(type) {
-			case *syntax.Assign:
-				for _, tg := range x.Targets {
-					target(tg)
-				}
-			case *syntax.AugAssign:
-				target(x.Target)
-				if isName(x.Target) {
-					ok = false
-				}
-			case *syntax.AnnAssign:
-				target(x.Target)
-			case *syntax.Delete:
-				for _, tg := range x.Targets {
-					target(tg)
-				}
-			case *syntax.For:
-				target(x.Target)
-			case *syntax.If:
-				walk(x.Body)
-				walk(x.Else)
-			case *syntax.While:
-				walk(x.Body)
-			case *syntax.FuncDef:
-				walk(x.Body)
-			case *syntax.ClassDef:
-				walk(x.Body)
-			}
-		}
-	}
-	walk(body)
-	stmtExprs(body, func(e syntax.Expr) bool {
-		exprs(e)
-		return ok
-	})
-	for _, s := range body {
-		if cd, is := s.(*syntax.ClassDef); is {
-			stmtExprs(cd.Body, func(e syntax.Expr) bool {
-				exprs(e)
-				return ok
-			})
-		}
-	}
-	return ok
 }
 
 // ModuleConst is the value expression a read of a module-level literal

@@ -1,8 +1,8 @@
 package types
 
 // Methods of mlx.nn.Module on the file's own module classes. A module class
-// inherits nn.Module's methods (self.freeze() in prism_hadamard_qwen35's
-// packed layers); those the translator supports are the API table's
+// inherits nn.Module's methods (named_modules() in prism_hadamard_qwen35's
+// Model); those the translator supports are the API table's
 // `Module` type's methods. A method the class itself defines comes first,
 // as in Python.
 

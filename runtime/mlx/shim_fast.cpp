@@ -125,7 +125,15 @@ struct mlxg_st_s {
 
 mlxg_err mlxg_st_load(const char* path, mlxg_st* out) {
   GUARD({
-    auto loaded = mx::load_safetensors(std::string(path), cpu_stream());
+    // On the stream ops are issued on (the GPU's, on a GPU), as mx.load does
+    // with its default stream: MLX-CUDA's Load then reads each tensor into
+    // device memory (cudaMallocAsync, staged through a host buffer). Loaded
+    // on a CPU stream, the weights lived in CUDA managed memory that the
+    // first forward pass migrated to the GPU page fault by page fault: the
+    // ~0.11 s per GB of weights Go's 512-token prefill paid on the H200
+    // (docs/bench/gpu-h200.md, rounds 3 and 4). On the CPU backend S is the
+    // CPU stream, so nothing changes there.
+    auto loaded = mx::load_safetensors(std::string(path), S);
     auto* f = new mlxg_st_s;
     for (auto& kv : loaded.first) f->arrays.emplace_back(kv.first, kv.second);
     for (auto& kv : loaded.second) f->meta.emplace_back(kv.first, kv.second);

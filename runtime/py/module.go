@@ -2,12 +2,6 @@ package py
 
 import "github.com/hf2go/hf2go/runtime/mlx/nn"
 
-// Freeze is nn.Module.freeze() (and unfreeze()): mlx marks the module's
-// parameters as not trainable, which only value_and_grad and the
-// optimizers read. Inference computes no gradients, so there is nothing to
-// do; the call is kept so the Go reads like the Python.
-func Freeze(module any) {}
-
 // UpdateModules is Module.update_modules(tree): nn.UpdateModules, with
 // mlx's ValueError for a path the module does not have.
 func UpdateModules(module any, tree any) {

@@ -140,6 +140,86 @@ def run_python(model_dir, prompt, gen):
                           peak_memory_gb=last.peak_memory, device=str(mx.default_device()))))
 
 
+def probe_python(model_dir, prompt, gen, runs):
+    """Child process, the Python half of --probe (scripts/gpu/memprobe is the
+    Go half): load_model, then `runs` stream_generate calls on one model, MLX's
+    active/peak/cache memory after the load and after each run's prefill and
+    end (the peak is reset before each run after the first); one JSON line."""
+    import mlx.core as mx
+    from mlx_lm.generate import stream_generate
+    from mlx_lm.tokenizer_utils import TokenizerWrapper
+    from mlx_lm.utils import load_model
+
+    class NoTokenizer:
+        eos_token_id = None
+        bos_token = None
+        chat_template = None
+
+        def get_vocab(self):
+            return {}
+
+        def apply_chat_template(self, *args, **kwargs):
+            raise NotImplementedError
+
+    def mem():
+        return dict(active_gb=mx.get_active_memory() / 1e9, peak_gb=mx.get_peak_memory() / 1e9,
+                    cache_gb=mx.get_cache_memory() / 1e9)
+
+    t = time.perf_counter()
+    model, _ = load_model(Path(model_dir))
+    out = dict(impl="python", load_s=time.perf_counter() - t, after_load=mem(), runs=[])
+    tok = TokenizerWrapper(NoTokenizer(), detokenizer_class=lambda _: _NullDetok(), eos_token_ids=[])
+    for i in range(runs):
+        if i > 0:
+            mx.reset_peak_memory()
+        r = dict(tokens=[])
+        for n, resp in enumerate(stream_generate(model, tok, mx.array(prompt), max_tokens=gen)):
+            if n == 0:
+                r["after_prefill"] = mem()
+            r["tokens"].append(resp.token)
+            r["prompt_tps"], r["generation_tps"] = resp.prompt_tps, resp.generation_tps
+        r["end"] = mem()
+        out["runs"].append(r)
+    print(json.dumps(out))
+
+
+def probe(a):
+    """--probe: per model, Python's and Go's probe processes (alternating,
+    --reps pairs), both printed and written to --json-out."""
+    memprobe = a.memprobe
+    res = []
+    for name in a.models.split(","):
+        shape, q = name.split(":")
+        d = Path(a.models_dir) / f"{shape}-{q}"
+        if not (d / "config.json").exists():
+            subprocess.run([sys.executable, __file__, "--build", shape, q, str(d)], check=True)
+        cfg = json.loads((d / "config.json").read_text())
+        rng = random.Random(0)
+        prompt = ",".join(str(rng.randrange(1000, cfg["vocab_size"])) for _ in range(a.prompt_tokens))
+        for rep in range(a.reps):
+            for impl in ("python", "go"):
+                if impl == "python":
+                    cmd = [sys.executable, __file__, "--probe-python", str(d), prompt, str(a.gen_tokens), str(a.probe_runs)]
+                else:
+                    cmd = [memprobe, "-model", str(d), "-prompt-tokens", prompt, "-max-tokens", str(a.gen_tokens),
+                           "-runs", str(a.probe_runs), "-dtype", a.probe_dtype]
+                p = subprocess.run(cmd, capture_output=True, text=True)
+                if p.returncode != 0:
+                    raise SystemExit(f"bench-gpu: probe {impl} on {name} failed:\n{p.stderr[-4000:]}")
+                r = json.loads(p.stdout.strip().splitlines()[-1])
+                r.update(model=name, rep=rep)
+                res.append(r)
+                runs = "; ".join(
+                    f"run {i + 1}: prompt {x['prompt_tps']:.0f} tok/s, gen {x['generation_tps']:.1f} tok/s, "
+                    f"peak after prefill {x['after_prefill']['peak_gb']:.3f} GB, peak {x['end']['peak_gb']:.3f} GB, "
+                    f"active at end {x['end']['active_gb']:.3f} GB" for i, x in enumerate(r["runs"]))
+                print(f"bench-gpu: probe {name} {impl:6s}: load {r['load_s']:.2f}s, after load active "
+                      f"{r['after_load']['active_gb']:.3f} GB peak {r['after_load']['peak_gb']:.3f} GB; {runs}",
+                      flush=True)
+                if a.json_out:
+                    Path(a.json_out).write_text(json.dumps(res, indent=1))
+
+
 def copy_bandwidth(gib=4.0):
     """GB/s of a device-to-device copy through MLX (bytes read + written), best of 20."""
     import mlx.core as mx
@@ -197,12 +277,23 @@ def main():
     ap.add_argument("--copy-gib", type=float, default=4.0, help="size of the copy that measures the bandwidth")
     ap.add_argument("--run-python", nargs=3, metavar=("MODEL", "PROMPT", "GEN"), help=argparse.SUPPRESS)
     ap.add_argument("--build", nargs=3, metavar=("SHAPE", "Q", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--probe", action="store_true",
+                    help="stage-by-stage memory and first-run costs (probe_python vs scripts/gpu/memprobe), not the table")
+    ap.add_argument("--probe-runs", type=int, default=2, help="generations per probe process")
+    ap.add_argument("--memprobe", default=str(ROOT / "bin" / "memprobe"))
+    ap.add_argument("--probe-dtype", default="auto", help="memprobe's -dtype (native on a CPU, to compare like with like)")
+    ap.add_argument("--probe-python", nargs=4, metavar=("MODEL", "PROMPT", "GEN", "RUNS"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.run_python:
         m, p, g = a.run_python
         return run_python(m, [int(x) for x in p.split(",")], int(g))
     if a.build:
         return build_model(a.build[0], a.build[1], Path(a.build[2]))
+    if a.probe_python:
+        m, p, g, n = a.probe_python
+        return probe_python(m, [int(x) for x in p.split(",")], int(g), int(n))
+    if a.probe:
+        return probe(a)
 
     import mlx.core as mx
     import mlx_lm

@@ -56,14 +56,17 @@ export CGO_CPPFLAGS="-I$root/$sdk/mlx/include"
 export CGO_LDFLAGS="-L$root/$sdk/mlx/lib -Wl,-rpath,/tmp/hf2go-gpu/site/mlx/lib -Wl,--allow-shlib-undefined -Wl,-rpath-link,$root/$sdk/mlx_cuda_13.libs"
 # PKGS (space-separated) picks fewer test packages for a short device session.
 read -r -a pkgs <<< "${PKGS:-./runtime/mlx ./runtime/mlx/nn}"
+[ "${PKGS:-}" = none ] && pkgs=()  # PKGS=none: no test binaries
 for p in "${pkgs[@]}"; do
   # name: the package path with / -> _, so the device knows where to run it
   n=$(echo "${p#./}" | tr / _)
   go test -c -ldflags='-s -w' -o "$build/bin/$n.test" "$p"
 done
-go test -c -tags hf2go_gpu -ldflags='-s -w' -o "$build/bin/scripts_gpu_paritytest.test" ./scripts/gpu/paritytest
+# NO_PARITY=1 leaves the parity binary out (a benchmark-only session: it is the slowest build here).
+[ -n "${NO_PARITY:-}" ] || go test -c -tags hf2go_gpu -ldflags='-s -w' -o "$build/bin/scripts_gpu_paritytest.test" ./scripts/gpu/paritytest
 go build -ldflags='-s -w' -o "$build/bin/mlxlm" ./cmd/mlxlm
 go build -ldflags='-s -w' -o "$build/bin/bench-runtime" ./cmd/bench-runtime
+go build -ldflags='-s -w' -o "$build/bin/memprobe" ./scripts/gpu/memprobe
 git rev-parse HEAD > "$build/bin/GIT_HEAD"
 go version > "$build/bin/GO_VERSION"
 ls -l "$build/bin"

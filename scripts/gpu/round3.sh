@@ -20,6 +20,9 @@
 #   moe      bench_gpu.py: the Qwen3-30B-A3B-shaped 4-bit MoE, 512/128
 #   ring     the runtime/mlx TestDistributed* tests alone (the ring backend on a GPU machine)
 #   dense2   a second sample of dense: Qwen3-4B 4-bit and Llama-3.2-1B bf16
+#   mprobe   (round 4) bench_gpu.py --probe on the four dense models: per side, one process per
+#            model loading it and generating twice (512/128), MLX's active/peak/cache memory after
+#            the load, the prefill and the end of each run (scripts/gpu/memprobe is Go's side)
 # (tests: TESTBINS picks the test binaries, default runtime_mlx runtime_mlx_nn; TMA_ARCH runs that
 # architecture's Python reference by hand beside the parity tests, keeping its stderr)
 #
@@ -96,6 +99,7 @@ for step in "$@"; do
     done
     go test -c -tags hf2go_gpu -o "$BIN/scripts_gpu_paritytest.test" ./scripts/gpu/paritytest || exit 1
     go build -o "$BIN/mlxlm" ./cmd/mlxlm && go build -o "$BIN/bench-runtime" ./cmd/bench-runtime || exit 1
+    go build -o "$BIN/memprobe" ./scripts/gpu/memprobe || exit 1
     cp "$BIN/mlxlm" bin/mlxlm
     ;;
   probe)
@@ -194,6 +198,15 @@ for step in "$@"; do
     ;;
   dense2)
     bench dense2 300 --models qwen3-4b:q4,llama-3.2-1b:bf16 --reps 1
+    ;;
+  mprobe)
+    t=$(limit "${MPROBE_S:-200}")
+    if [ -n "$LOCAL" ]; then margs="--models tiny-llama:bf16 --prompt-tokens 64 --gen-tokens 8 --probe-dtype native"
+    else margs="--models ${MPROBE_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}"; fi
+    log "mprobe (limit ${t}s): $margs"
+    timeout "$t" "$PY" scripts/gpu/bench_gpu.py --probe --memprobe "$BIN/memprobe" --models-dir "$MODELS_DIR" \
+      --reps 1 --json-out "$W/mprobe.json" $margs > "$W/mprobe.log" 2>&1
+    log "mprobe rc=$?"; grep '^bench-gpu: probe' "$W/mprobe.log" | tee -a "$LOG"; tail -3 "$W/mprobe.log" >> "$LOG"; pack
     ;;
   bruntime)
     log "bench-runtime -json"

@@ -638,13 +638,13 @@ func NewModelArgs() *ModelArgs {
 
 // PostInit is __post_init__, run by lmbase.FromDict after the fields are filled.
 func (self *ModelArgs) PostInit() error {
-	if py.Get(map[int]string{1: "mlx-lm-text", 2: "mlx-vlm-qwen3_5"}, self.SchemaVersion, "") != self.TensorNamespace {
+	if py.Get(namespaces, self.SchemaVersion, "") != self.TensorNamespace {
 		py.Raise("ValueError", "%s", fmt.Sprintf("Unsupported Hadamard pack: schema %d, namespace %s", self.SchemaVersion, py.ReprStr(self.TensorNamespace, false)))
 	}
 	if self.GdnActivationLayout != "grouped" {
 		py.Raise("ValueError", "%s", "Hadamard packs require grouped GDN activations")
 	}
-	if !py.DictEqual(self.Quantization, map[string]any{"bits": 2, "group_size": 128, "mode": "affine"}) {
+	if !py.ValueEq(self.Quantization, quantization) {
 		py.Raise("ValueError", "%s", "Hadamard packs require 2-bit affine weights, group size 128")
 	}
 	if !(len(self.Modules) > 0) {
@@ -670,7 +670,7 @@ func NewHadamardQuantizedLinear(inputDims int, outputDims int, block int) *Hadam
 	if py.Mod(inputDims, 128) != 0 {
 		py.Raise("ValueError", "%s", "Packed input width must be divisible by 128")
 	}
-	if !slices.Contains([]int{0, 512, 1024, 2048, 4096, 8192}, block) || block != 0 && py.Mod(inputDims, block) != 0 {
+	if !slices.Contains(blocks, block) || block != 0 && py.Mod(inputDims, block) != 0 {
 		py.Raise("ValueError", "%s", fmt.Sprintf("Invalid Hadamard block %d for width %d", block, inputDims))
 	}
 	self.Block = block
@@ -682,7 +682,6 @@ func NewHadamardQuantizedLinear(inputDims int, outputDims int, block int) *Hadam
 	if block != 0 {
 		self.Signs = mlx.Ones(mlx.Float32, inputDims)
 	}
-	py.Freeze(self)
 	return self
 }
 
@@ -711,7 +710,7 @@ func NewHadamardQuantizedEmbedding(inputDims int, outputDims int, block int) *Ha
 	if py.Mod(inputDims, 128) != 0 {
 		py.Raise("ValueError", "%s", "Packed input width must be divisible by 128")
 	}
-	if !slices.Contains([]int{0, 512, 1024, 2048, 4096, 8192}, block) || block != 0 && py.Mod(inputDims, block) != 0 {
+	if !slices.Contains(blocks, block) || block != 0 && py.Mod(inputDims, block) != 0 {
 		py.Raise("ValueError", "%s", fmt.Sprintf("Invalid Hadamard block %d for width %d", block, inputDims))
 	}
 	self.Block = block
@@ -723,7 +722,6 @@ func NewHadamardQuantizedEmbedding(inputDims int, outputDims int, block int) *Ha
 	if block != 0 {
 		self.Signs = mlx.Ones(mlx.Float32, inputDims)
 	}
-	py.Freeze(self)
 	return self
 }
 
@@ -741,11 +739,11 @@ func (self *HadamardQuantizedEmbedding) Forward(indices *mlx.Array) *mlx.Array {
 
 // AsLinear is HadamardQuantizedEmbedding.as_linear.
 func (self *HadamardQuantizedEmbedding) AsLinear(x *mlx.Array) *mlx.Array {
-	return self.SuperForward(x)
+	return self.HadamardQuantizedLinearForward(x)
 }
 
-// SuperForward is HadamardQuantizedEmbedding.__call__.
-func (self *HadamardQuantizedEmbedding) SuperForward(x *mlx.Array) *mlx.Array {
+// HadamardQuantizedLinearForward is HadamardQuantizedLinear.__call__, which HadamardQuantizedEmbedding's super().__call__ runs.
+func (self *HadamardQuantizedEmbedding) HadamardQuantizedLinearForward(x *mlx.Array) *mlx.Array {
 	if self.Block != 0 {
 		x = hadamardRotate(x, self.Block, self.Signs, false)
 	}
@@ -782,7 +780,7 @@ func NewModel(args *ModelArgs) *Model {
 		if !(py.IsInstance[*nn.Linear](original) || py.IsInstance[*nn.Embedding](original)) {
 			py.Raise("ValueError", "%s", fmt.Sprintf("Unknown or unsupported packed module: %v", path))
 		}
-		if !py.Equal(record["embedding"], py.IsInstance[*nn.Embedding](original)) {
+		if !py.ValueEq(record["embedding"], py.IsInstance[*nn.Embedding](original)) {
 			py.Raise("ValueError", "%s", fmt.Sprintf("Packed module kind mismatch: %v", path))
 		}
 		if record["dtype"] != "float16" {
@@ -813,7 +811,7 @@ func NewModel(args *ModelArgs) *Model {
 
 // Sanitize is Model.sanitize.
 func (self *Model) Sanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
-	weights = self.SuperSanitize(weights)
+	weights = self.ModelSanitize(weights)
 	bad := []*mlx.Array{}
 	for _, record := range self.Args.Modules {
 		if !py.Truthy(record["block"]) {
@@ -864,8 +862,8 @@ func (self *Model) CastPredicate() func(string) bool {
 	return self.LanguageModel.CastPredicate()
 }
 
-// SuperSanitize is Model.sanitize.
-func (self *Model) SuperSanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
+// ModelSanitize is Model.sanitize, which Model's super().sanitize runs.
+func (self *Model) ModelSanitize(weights map[string]*mlx.Array) map[string]*mlx.Array {
 	sanitized := map[string]*mlx.Array{}
 	for _, key := range slices.Sorted(maps.Keys(weights)) {
 		value := weights[key]
@@ -1020,3 +1018,12 @@ func hadamardRotate(x *mlx.Array, block int, signs *mlx.Array, inverse bool) *ml
 	}
 	return x.Astype(dtype)
 }
+
+// namespaces is the module-level dict _NAMESPACES of mlx_lm/models/prism_hadamard_qwen35.py (only read).
+var namespaces = map[int]string{1: "mlx-lm-text", 2: "mlx-vlm-qwen3_5"}
+
+// quantization is the module-level dict _QUANTIZATION of mlx_lm/models/prism_hadamard_qwen35.py (only read).
+var quantization = map[string]any{"bits": 2, "group_size": 128, "mode": "affine"}
+
+// blocks is the module-level dict _BLOCKS of mlx_lm/models/prism_hadamard_qwen35.py (only read).
+var blocks = []int{0, 512, 1024, 2048, 4096, 8192}

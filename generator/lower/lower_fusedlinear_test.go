@@ -70,7 +70,7 @@ func TestSuperMethodCall(t *testing.T) {
 
 // TestToQuantizedProtocol: a class's own to_quantized(group_size, bits) is
 // nn.Quantizable's ToQuantized(q nn.QuantParams) (any, error): the settings
-// checked by py.QuantizeTakes against the Python parameters, the body a
+// checked by py.QuantizeCall against the Python parameters, the body a
 // function literal called with q.GroupSize and q.Bits.
 func TestToQuantizedProtocol(t *testing.T) {
 	fn := lowerSrc(t, withAccumulate(fusedSrc), "Split", "ToQuantized")
@@ -82,7 +82,7 @@ func TestToQuantizedProtocol(t *testing.T) {
 	}
 	got := model.Dump(fn.Body)
 	for _, w := range []string{
-		`(call (qual py QuantizeTakes) (ident q) (lit "Split.to_quantized") (lit "group_size") (lit "bits"))`,
+		`(call (qual py QuantizeCall) (ident q) (lit "Split.to_quantized") (composite []string (lit "group_size") (lit "bits"))`,
 		`(sel (ident q) "GroupSize")`, `(sel (ident q) "Bits")`,
 	} {
 		if !strings.Contains(got, w) {

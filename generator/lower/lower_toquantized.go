@@ -14,8 +14,10 @@ import (
 // (nn.Quantizable's ToQuantized(q nn.QuantParams) (any, error)). Its body is
 // the translated Python method, a function literal called with the
 // parameters Python's nn.quantize passes by name from q: group_size,
-// bits, mode, global_scale (any other parameter takes its default); before
-// that, py.QuantizeTakes refuses settings the method has no parameter for.
+// bits, mode, global_scale (any other parameter takes its default), run by
+// py.QuantizeCall, which first refuses settings the method has no
+// parameter for (py.QuantizeTakes) and returns a Python exception of the
+// body as the error.
 
 // quantizeKeyword is the QuantParams field nn.quantize passes as each
 // keyword, with its type.
@@ -39,8 +41,7 @@ func isToQuantized(fn *types.Func) bool {
 func (t *translator) toQuantizedProtocol(fn *types.Func, params []*model.Param, results []model.Type, body []model.Stmt, en *env) *model.Func {
 	q := id("q")
 	method := fn.Class.Name + "." + fn.Def.Name
-	takes := []model.Expr{q, lit(method)}
-	var args []model.Expr
+	var takes, args []model.Expr
 	for _, p := range fn.Params {
 		takes = append(takes, lit(p.Py))
 		if kw, ok := quantizeKeyword[p.Py]; ok {
@@ -57,12 +58,9 @@ func (t *translator) toQuantizedProtocol(fn *types.Func, params []*model.Param, 
 		t.bad(fn.Def, "to_quantized", "returns %d values, not a module", len(results))
 	}
 	flit := &model.FuncLit{Params: params, Results: results, Body: body}
-	errv := id("err")
-	out := []model.Stmt{
-		define(errv, call(t.qual("py", "QuantizeTakes"), takes...)),
-		&model.If{Cond: bin("!=", errv, nilLit()), Then: []model.Stmt{ret(nilLit(), errv)}},
-		ret(call(flit, args...), nilLit()),
-	}
+	build := &model.FuncLit{Results: []model.Type{named("any")}, Body: []model.Stmt{ret(call(flit, args...))}}
+	pyNames := &model.Composite{Type: &model.Slice{Elem: named("string")}, Elts: takes}
+	out := []model.Stmt{ret(call(t.qual("py", "QuantizeCall"), q, lit(method), pyNames, build))}
 	return &model.Func{
 		Doc: fmt.Sprintf("%s is %s as nn.quantize calls it (nn.Quantizable): its parameters from q by their Python names.",
 			names.GoExported(fn.Def.Name), method),

@@ -25,3 +25,16 @@ func QuantizeTakes(q nn.QuantParams, method string, takes ...string) error {
 	}
 	return nil
 }
+
+// QuantizeCall runs a translated to_quantized for nn.Quantize: the
+// settings checked by QuantizeTakes, then build (the method's body called
+// with q's settings), whose Python exceptions (mx.quantize refusing a
+// group size the layer's width does not divide, a raise in the body) come
+// back as the error rather than a panic out of the loader.
+func QuantizeCall(q nn.QuantParams, method string, takes []string, build func() any) (layer any, err error) {
+	if err := QuantizeTakes(q, method, takes...); err != nil {
+		return nil, err
+	}
+	defer Recover(&err)
+	return build(), nil
+}

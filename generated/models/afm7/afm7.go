@@ -234,20 +234,18 @@ func (self *FusedLinear) Forward(x *mlx.Array) []*mlx.Array {
 
 // ToQuantized is FusedLinear.to_quantized as nn.quantize calls it (nn.Quantizable): its parameters from q by their Python names.
 func (self *FusedLinear) ToQuantized(q nn.QuantParams) (any, error) {
-	err := py.QuantizeTakes(q, "FusedLinear.to_quantized", "group_size", "bits")
-	if err != nil {
-		return nil, err
-	}
-	return func(groupSize int, bits int) *FusedQuantizedLinear {
-		inputDims := self.InputDims()
-		outputDims := self.OutputDims()
-		ql := NewFusedQuantizedLinear(inputDims, outputDims, groupSize, bits)
-		unpack1469, unpack14620, unpack14631 := py.Quantize(self.Weight, groupSize, bits)
-		ql.Weight = unpack1469
-		ql.Scales = unpack14620
-		ql.Biases = unpack14631
-		return ql
-	}(q.GroupSize, q.Bits), nil
+	return py.QuantizeCall(q, "FusedLinear.to_quantized", []string{"group_size", "bits"}, func() any {
+		return func(groupSize int, bits int) *FusedQuantizedLinear {
+			inputDims := self.InputDims()
+			outputDims := self.OutputDims()
+			ql := NewFusedQuantizedLinear(inputDims, outputDims, groupSize, bits)
+			unpack1469, unpack14620, unpack14631 := py.Quantize(self.Weight, groupSize, bits)
+			ql.Weight = unpack1469
+			ql.Scales = unpack14620
+			ql.Biases = unpack14631
+			return ql
+		}(q.GroupSize, q.Bits)
+	})
 }
 
 // FusedLinear.to_lora is not translated: unreachable from inference (no call from __call__, sanitize, make_cache, shard, the quantization predicates or to_quantized; e.g. LoRA fine-tuning), so not translated.

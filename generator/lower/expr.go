@@ -159,15 +159,15 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		case types.KernelObject:
 			return t.bad(n, "name "+n.Id, "%s", types.NoPureOpPath)
 		}
-		if e := t.u.ModuleConst(sym, n.Id); e != nil {
-			return t.expr(e, en) // types/check_moduleconst.go
-		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad(n, "class "+n.Id, "a class used as a value")
 		case names.LocalConst:
 			if md := t.u.ModuleDictOf(sym); md != nil {
 				return t.moduleDictName(md) // lower_moduledict.go
+			}
+			if v, ok := t.modConst(sym, n); ok {
+				return v // lower_modconst.go
 			}
 		case names.Helper, names.Module:
 			q := sym.Qual

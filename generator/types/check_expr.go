@@ -119,15 +119,17 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		if t.u.KernelConst(sym, n.Id) == KernelNone {
 			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
 		}
-		if e := t.u.ModuleConst(sym, n.Id); e != nil {
-			return t.expr(e, en) // check_moduleconst.go
-		}
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()
 		case names.LocalConst:
 			if md := t.moduleDict(sym, n.Id); md != nil {
 				return tv(md.T) // check_moduledict.go
+			}
+			if t.u.KernelConst(sym, n.Id) == NotKernel {
+				if mc := t.modConst(sym, n.Id); mc != nil {
+					return t.modConstVal(mc) // check_modconst.go
+				}
 			}
 		case names.Helper, names.Module:
 			q := sym.Qual

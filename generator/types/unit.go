@@ -29,18 +29,18 @@ type Unit struct {
 	siblings       map[string]*syntax.File      // sibling and helper files loaded for inheritance
 	load           func(module string) (*syntax.File, *names.Scope, error)
 
-	check     *checker
-	bodies    map[*Func]*Inst
-	augs      map[*syntax.AugAssign]*syntax.BinOp
-	items     map[*syntax.Subscript]*syntax.Call // cache[i] as the table's __getitem__ / __setitem__
-	calls     map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
-	mark      int                                // diagnostics of Check itself
-	synth     map[synthKey]*names.Symbol
-	kern      map[*names.Scope]*kernels     // module-level Metal kernels per file (check_kernel.go)
-	modConsts map[*names.Scope]moduleConsts // module-level literal constants per file (check_moduleconst.go)
+	check      *checker
+	bodies     map[*Func]*Inst
+	augs       map[*syntax.AugAssign]*syntax.BinOp
+	items      map[*syntax.Subscript]*syntax.Call // cache[i] as the table's __getitem__ / __setitem__
+	calls      map[*Func]map[*Func]bool           // functions each recorded body calls (dead.go)
+	mark       int                                // diagnostics of Check itself
+	synth      map[synthKey]*names.Symbol
+	kern       map[*names.Scope]*kernels  // module-level Metal kernels per file (check_kernel.go)
+	ifaceMeths map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
+	modConsts  map[string]*ModConst       // module-level constants read so far (check_modconst.go)
 	// tableMethods: the method names of the API table's types (reach_folded.go).
 	tableMethods map[string]bool
-	ifaceMeths   map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
 
 	// ModDicts: the module-level dict constants bodies read, in order of
 	// first read (check_moduledict.go).

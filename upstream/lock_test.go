@@ -170,12 +170,12 @@ func TestLockRelease(t *testing.T) {
 
 // TestTrackedTopLevel: the non-model modules Go code ports are tracked.
 func TestTrackedTopLevel(t *testing.T) {
-	for _, p := range []string{"mlx_lm/utils.py", "mlx_lm/generate.py", "mlx_lm/sample_utils.py", "mlx_lm/tokenizer_utils.py", "mlx_lm/convert.py", "mlx_lm/server.py", "mlx_lm/models/llama.py", "mlx_lm/tool_parsers/mistral.py"} {
+	for _, p := range []string{"mlx_lm/utils.py", "mlx_lm/generate.py", "mlx_lm/sample_utils.py", "mlx_lm/tokenizer_utils.py", "mlx_lm/convert.py", "mlx_lm/server.py", "mlx_lm/models/llama.py", "mlx_lm/tool_parsers/mistral.py", "mlx_lm/kernels/qk_norm.py", "mlx_lm/kernels/__init__.py"} {
 		if !IsTracked(p) {
 			t.Errorf("%s not tracked", p)
 		}
 	}
-	for _, p := range []string{"mlx_lm/_version.py", "mlx_lm/models/sub/x.py", "mlx_lm/chat.py", "mlx_lm/models/README.md", "mlx_lm/tool_parsers/sub/x.py"} {
+	for _, p := range []string{"mlx_lm/_version.py", "mlx_lm/models/sub/x.py", "mlx_lm/chat.py", "mlx_lm/models/README.md", "mlx_lm/tool_parsers/sub/x.py", "mlx_lm/kernels/sub/x.py"} {
 		if IsTracked(p) {
 			t.Errorf("%s tracked", p)
 		}

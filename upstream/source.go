@@ -108,9 +108,11 @@ var TrackedTopLevel = []string{
 }
 
 // TrackedDirs are the directories of mlx_lm whose .py files upstream.lock
-// tracks (not their subdirectories): the model files, and the tool-call
-// parsers lm/toolcall ports (one Go file per parser).
-var TrackedDirs = []string{"mlx_lm/models", "mlx_lm/tool_parsers"}
+// tracks (not their subdirectories): the model files, the tool-call
+// parsers lm/toolcall ports (one Go file per parser), and the fused-kernel
+// package model files import (`from ..kernels import ...`, which the
+// translator loads like a sibling file: names/relimport.go).
+var TrackedDirs = []string{"mlx_lm/models", "mlx_lm/tool_parsers", "mlx_lm/kernels"}
 
 // IsTracked reports whether path is one of the files upstream.lock tracks:
 // the .py files of TrackedDirs and TrackedTopLevel.

@@ -224,6 +224,10 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 		// super().__init__() has no Go counterpart: embedding is not used.
 		if inner, ok := f.X.(*syntax.Call); ok {
 			if n, ok := inner.Func.(*syntax.Name); ok && n.Id == "super" {
+				if f.Attr != "__init__" && f.Attr != "__post_init__" {
+					// Not a call to drop: a base method the translator did not find.
+					return t.bad(c, "super()."+f.Attr, "no base class method %s the translator knows", f.Attr)
+				}
 				return prim(nil, types.TNone)
 			}
 		}
@@ -335,6 +339,9 @@ func (t *translator) method(c *syntax.Call, f *syntax.Attribute, recv val, en *e
 			if fi, ok := cls.ByName[f.Attr]; ok {
 				// self.act(x) where act holds a module or function.
 				return t.callValue(c, prim(sel(paren(recv, precPrimary), fi.Go), fi.Type), en)
+			}
+			if sig, ok := t.u.ModuleMethod(t.tab, cls, f.Attr); ok {
+				return t.callSig(c, sig, paren(recv, precPrimary), en, "Module."+f.Attr) // types/check_modulemethods.go
 			}
 		}
 		return t.bad(c, "method "+f.Attr, "%s has no method %s", rt.Name, f.Attr)
@@ -460,6 +467,11 @@ func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) 
 			break
 		}
 		k := t.expr(c.Args[0], en)
+		if k.t.Kind == types.AnyK && dt.Key != nil && dt.Key.Kind != types.AnyK {
+			// d.get(k) with a key of no static type (a config value): the
+			// key converted to the dict's key type, a TypeError otherwise.
+			k = prim(t.coerce(k, dt.Key, c.Args[0]), dt.Key)
+		}
 		def := t.zero(dt.Elem)
 		if len(c.Args) > 1 {
 			def = t.coerce(t.expr(c.Args[1], en), dt.Elem, c.Args[1])
@@ -574,6 +586,9 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 	case "isinstance":
 		if len(c.Args) == 2 {
 			v := arg(0)
+			if r, ok := t.nnIsinstance(c, v); ok {
+				return r, true // lower_nnisinstance.go
+			}
 			if n, ok := c.Args[1].(*syntax.Name); ok {
 				switch n.Id {
 				case "list", "tuple", "int", "float", "str", "dict", "bool":
@@ -709,6 +724,11 @@ func (t *translator) builtin(c *syntax.Call, name string, en *env) (val, bool) {
 				}
 			}
 			v := t.expr(c.Args[0], en)
+			if d := types.DictPairs(v.t); name == "dict" && d != nil {
+				// dict(pairs): types/check_dictpairs.go.
+				return prim(&model.Call{Fun: t.qual("py", "DictFromPairs"), TypeArgs: []model.Type{t.goType(d.Key), t.goType(d.Elem)},
+					Args: []model.Expr{v.c}}, d), true
+			}
 			if name == "dict" && v.t.Kind == types.AnyK {
 				// dict(d) of a config value copies it (shallowly, as
 				// Python does): item assignments to it leave the config alone.

@@ -167,6 +167,9 @@ func (t *translator) emitClass(f *model.File, c *types.Class) {
 	f.Decls = append(f.Decls, &model.Struct{Doc: fmt.Sprintf("%s is class %s of %s.", c.Name, c.Name, t.opts.PyPath),
 		Name: c.Name, Py: c.Def.Name, Fields: fields})
 	for _, m := range c.Methods {
+		if m.Skipped != "" && m.SuperOf != "" {
+			continue // the overriding method's comment says why (types/check_supermethod.go)
+		}
 		if m.Skipped != "" {
 			f.Decls = append(f.Decls, &model.Comment{Text: fmt.Sprintf("%s.%s is not translated: %s.", c.Name, m.Def.Name, m.Skipped)})
 			continue

@@ -433,6 +433,8 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.
 			c = call(t.qual("py", "Has"), r.c, l.c)
 		case rt.Kind == types.AnyK:
 			c = call(t.qual("py", "ContainsAny"), r.c, l.c)
+		case rt.Kind == types.Ext && rt.Name == "Module" && lt.Kind == types.Str:
+			c = call(t.qual("py", "ModuleHas"), r.c, l.c)
 		case rt.Kind == types.ClassK && l.lit != nil && l.lit.Kind == syntax.ConstStr:
 			// "weight" in self: the module has that parameter (a nil field
 			// is one __init__ did not set).
@@ -452,6 +454,9 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.
 			return val{c: un("!", c), t: types.TBool, prec: precUnary}
 		}
 		return prim(c, types.TBool)
+	}
+	if v, ok := t.anyBoolEq(op, l, r); ok {
+		return v // lower_anybool.go
 	}
 	if (lt.Kind == types.AnyK && rt.Numeric()) || (rt.Kind == types.AnyK && lt.Numeric()) {
 		if lt.Kind == types.AnyK {

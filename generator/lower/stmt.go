@@ -225,6 +225,8 @@ func assertText(a *syntax.Assert) string {
 func (t *translator) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) ([]model.Stmt, bool) {
 	recvExpr := a.X
 	switch a.Attr {
+	case "add":
+		return t.setAdd(c, a, en) // lower_setadd.go
 	case "append":
 		recv := t.expr(recvExpr, en)
 		if recv.t.Kind != types.List || len(c.Args) != 1 {

@@ -57,7 +57,18 @@ func goTypeOf(tab *types.Table, typ string) (string, bool) {
 		return "[]int", true
 	}
 	if strings.HasPrefix(typ, "list[") {
-		e, ok := goTypeOf(tab, typ[5:len(typ)-1])
+		inner := typ[5 : len(typ)-1]
+		if strings.HasPrefix(inner, "tuple[") {
+			// A tuple held as a value: a slice of its one element type, or
+			// []any for mixed elements (lower.goType, lower_tuples.go).
+			t := tab.ParseTypeName(inner)
+			if h := t.Homogeneous(); h != nil && h.Kind != types.Unknown {
+				e, ok := goTypeOf(tab, strings.TrimSpace(strings.Split(inner[6:len(inner)-1], ",")[0]))
+				return "[][]" + e, ok
+			}
+			return "[]any", true
+		}
+		e, ok := goTypeOf(tab, inner)
 		return "[]" + e, ok
 	}
 	if strings.HasPrefix(typ, "tuple[") {

@@ -30,7 +30,8 @@ func Check(file *syntax.File, scope *names.Scope, tab *Table,
 	u := &Unit{File: file, Scope: scope, ByClass: map[string]*Class{}, ByFunc: map[string]*Func{},
 		Nested: map[string]*Func{}, siblingArgs: map[string]*Class{}, siblingClasses: map[string]map[string]*Class{},
 		siblings: map[string]*syntax.File{}, load: load, bodies: map[*Func]*Inst{}}
-	rewriteClassValues(file, scope, tab) // classval.go
+	rewriteClassValues(file, scope, tab)   // classval.go
+	u.tableMethods = tableMethodNames(tab) // reach_folded.go
 	t := &checker{u: u, tab: tab, scope: scope}
 	k := &collector{u: u, tab: tab, scope: scope, fail: t.fail}
 	t.k = k

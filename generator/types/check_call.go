@@ -501,6 +501,9 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 				// self.act(x) where act holds a module or function.
 				return t.callValue(c, tv(fi.Type), en)
 			}
+			if sig, ok := t.u.ModuleMethod(t.tab, cls, f.Attr); ok {
+				return t.callSig(c, sig, en) // check_modulemethods.go
+			}
 		}
 	case Iface:
 		if v, ok := t.ifaceMethodCall(c, rt, f.Attr, en); ok {
@@ -715,6 +718,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 				}
 			}
 			v := arg(0)
+			if d := DictPairs(v.T); name == "dict" && d != nil {
+				return tv(d), true // check_dictpairs.go
+			}
 			if name == "dict" && v.T.Kind == AnyK {
 				// dict(d) of a config value: a copy the function may change.
 				return tv(DictOf(TStr, TAny)), true
@@ -772,6 +778,9 @@ func (t *checker) builtin(c *syntax.Call, name string, en *env) (Val, bool) {
 // value held as Any is tested at run time.
 func (t *checker) isinstance(c *syntax.Call, en *env) Val {
 	v := t.expr(c.Args[0], en)
+	if r, ok := t.nnIsinstance(c, v); ok {
+		return r // check_nnisinstance.go
+	}
 	var elts []syntax.Expr
 	switch x := c.Args[1].(type) {
 	case *syntax.Name:

@@ -385,6 +385,8 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 		case rt.Kind == AnyK && lt.Kind != Array && lt.Kind != Unknown:
 			// (layer_idx + 1) in kda_layers: a config value's membership.
 		case rt.Kind == ClassK && l.Lit != nil && l.Lit.Kind == syntax.ConstStr:
+		case rt.Kind == Ext && rt.Name == "Module" && lt.Kind == Str:
+			// "bias" in module, of a module known only as one: py.ModuleHas.
 		default:
 			return t.bad()
 		}

@@ -173,6 +173,8 @@ func (t *checker) forget(paths []string) {
 // list.append, dict.pop, dict.update.
 func (t *checker) mutatingCall(c *syntax.Call, a *syntax.Attribute, en *env) bool {
 	switch a.Attr {
+	case "add":
+		return t.setAdd(c, a, en) // check_setadd.go
 	case "append":
 		recv := t.expr(a.X, en)
 		if recv.T.Kind != List || len(c.Args) != 1 {

@@ -94,6 +94,14 @@ func (u *Unit) SkipFoldedAway() {
 		if f.Class != nil && (f.Class.IsArgs || isInferenceRoot(f.Class, f)) {
 			return false
 		}
+		if f.Class != nil && u.tableMethods[f.Def.Name] {
+			// A module class's method named as a table type's method
+			// (as_linear of Embedding) can be called through that type's Go
+			// interface on an instance that replaced a table module
+			// (update_modules, quantization): an edge the call graph does
+			// not see (prism_hadamard_qwen35's HadamardQuantizedEmbedding).
+			return false
+		}
 		n := f.Def.Name
 		return callRefs[n] > 0 && valueRefs[n] == 0
 	}
@@ -146,4 +154,15 @@ func (u *Unit) SkipFoldedAway() {
 			f.Skipped = foldedAwayReason
 		}
 	}
+}
+
+// tableMethodNames are the names of the methods of the API table's types.
+func tableMethodNames(tab *Table) map[string]bool {
+	out := map[string]bool{}
+	for _, et := range tab.Types {
+		for name := range et.Methods {
+			out[name] = true
+		}
+	}
+	return out
 }

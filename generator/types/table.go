@@ -50,9 +50,13 @@ type ExtType struct {
 	// FromClass adapts an instance of a model class with a matching
 	// __call__ to this type ({value}), e.g. smollm3's NoPE as a RoPE.
 	FromClass string
-	Call      *Sig
-	Methods   map[string]*Sig
-	Attrs     map[string]Attr
+	// Class is the concrete Go type of the mlx.nn class itself, which an
+	// isinstance test checks (Go is the field type, which also holds the
+	// class's quantized counterpart): check_nnisinstance.go.
+	Class   string
+	Call    *Sig
+	Methods map[string]*Sig
+	Attrs   map[string]Attr
 }
 
 // Attr is an attribute of a table type or of arrays. Set, when given, is
@@ -119,6 +123,7 @@ type rawTable struct {
 		Go        string             `yaml:"go"`
 		Is        string             `yaml:"is"`
 		FromClass string             `yaml:"from_class"`
+		Class     string             `yaml:"class"`
 		Call      rawSigs            `yaml:"call"`
 		Methods   map[string]rawSigs `yaml:"methods"`
 		Attrs     map[string]Attr    `yaml:"attrs"`
@@ -175,7 +180,7 @@ func ParseTable(src []byte) (*Table, error) {
 		return &first
 	}
 	for name, rt := range raw.Types {
-		et := &ExtType{Name: name, Go: rt.Go, Is: rt.Is, FromClass: rt.FromClass, Methods: map[string]*Sig{}, Attrs: rt.Attrs}
+		et := &ExtType{Name: name, Go: rt.Go, Is: rt.Is, FromClass: rt.FromClass, Class: rt.Class, Methods: map[string]*Sig{}, Attrs: rt.Attrs}
 		if len(rt.Call) > 0 {
 			et.Call = sigs("types."+name+".call", rt.Call)
 		}

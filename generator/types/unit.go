@@ -39,6 +39,8 @@ type Unit struct {
 	kern       map[*names.Scope]*kernels  // module-level Metal kernels per file (check_kernel.go)
 	ifaceMeths map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
 	modConsts  map[string]*ModConst       // module-level constants read so far (check_modconst.go)
+	// tableMethods: the method names of the API table's types (reach_folded.go).
+	tableMethods map[string]bool
 
 	// ModDicts: the module-level dict constants bodies read, in order of
 	// first read (check_moduledict.go).

@@ -274,6 +274,27 @@ def build(case, config):
         if not hit:
             fail(f"case {case['name']}: scale {s['match']!r} matches no parameter")
         model.load_weights(list(hit.items()), strict=False)
+    # "random": [{"match": regex, "kind": "bits" | "signs"}] replaces
+    # parameters that a normal draw cannot stand for: "bits", packed
+    # quantized weights (uint32) as uniformly random bits; "signs", a ±1
+    # vector (prism_hadamard_qwen35's Hadamard signs, which sanitize checks).
+    for s in case.get("random", []):
+        rx = re.compile(s["match"])
+        hit = {}
+        for k, v in tree_flatten(model.parameters()):
+            if not rx.fullmatch(k):
+                continue
+            if s["kind"] == "bits":
+                hit[k] = mx.random.randint(0, 1 << 16, v.shape, dtype=mx.uint32) * (1 << 16) \
+                    + mx.random.randint(0, 1 << 16, v.shape, dtype=mx.uint32)
+                hit[k] = hit[k].astype(v.dtype)
+            elif s["kind"] == "signs":
+                hit[k] = mx.where(mx.random.bernoulli(0.5, v.shape), 1.0, -1.0).astype(v.dtype)
+            else:
+                fail(f"case {case['name']}: random kind {s['kind']!r} (known: bits, signs)")
+        if not hit:
+            fail(f"case {case['name']}: random {s['match']!r} matches no parameter")
+        model.load_weights(list(hit.items()), strict=False)
     mx.eval(model.parameters())
     return model, model_class, args_class
 

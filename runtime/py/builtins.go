@@ -615,8 +615,9 @@ func FromDict[T any](args *T, d map[string]any) *T {
 }
 
 // TreeUnflatten is mlx.utils.tree_unflatten over a flat dict of dotted
-// paths: a nested dict (lists become dicts keyed "0", "1", ..., which reads
-// the same for the pops and lookups model files do).
+// paths, or over a list of (path, value) pairs: a nested dict (lists become
+// dicts keyed "0", "1", ..., which reads the same for the pops and lookups
+// model files do, and nn.UpdateModules takes for a list of modules).
 func TreeUnflatten(flat any) map[string]any {
 	out := map[string]any{}
 	add := func(path string, v any) {
@@ -640,6 +641,23 @@ func TreeUnflatten(flat any) map[string]any {
 	case map[string]any:
 		for k, v := range x {
 			add(k, v)
+		}
+	case [][]any:
+		for _, kv := range x {
+			if len(kv) != 2 {
+				Raise("ValueError", "tree_unflatten: expected (path, value) pairs, got %d values", len(kv))
+			}
+			add(fmt.Sprint(kv[0]), kv[1])
+		}
+	case []any:
+		// A list of (path, value) tuples (Module.named_modules(),
+		// prism_hadamard_qwen35's replacements).
+		for _, p := range x {
+			kv, ok := p.([]any)
+			if !ok || len(kv) != 2 {
+				Raise("ValueError", "tree_unflatten: expected (path, value) pairs, got %T", p)
+			}
+			add(fmt.Sprint(kv[0]), kv[1])
 		}
 	default:
 		Raise("TypeError", "tree_unflatten of %T", flat)

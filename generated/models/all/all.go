@@ -104,6 +104,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/plamo"
 	_ "github.com/hf2go/hf2go/generated/models/plamo2"
 	_ "github.com/hf2go/hf2go/generated/models/plamo3"
+	_ "github.com/hf2go/hf2go/generated/models/prism_hadamard_qwen35"
 	_ "github.com/hf2go/hf2go/generated/models/qwen"
 	_ "github.com/hf2go/hf2go/generated/models/qwen2"
 	_ "github.com/hf2go/hf2go/generated/models/qwen2_moe"

@@ -451,6 +451,10 @@ func (t *translator) strMethod(c *syntax.Call, name string, recv val, en *env) v
 func (t *translator) dictMethod(c *syntax.Call, name string, recv val, en *env) val {
 	dt := recv.t.Base()
 	switch name {
+	case "setdefault":
+		if len(c.Args) == 2 {
+			return t.setDefault(c, recv, dt, en) // lower_setdefault.go
+		}
 	case "get":
 		if len(c.Args) < 1 {
 			break

@@ -32,6 +32,9 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 	if c, ok := t.coerceSlot(v, to, n); ok {
 		return c
 	}
+	if c, ok := t.emptySeq(to, n); ok {
+		return c // lower_emptyseq.go
+	}
 	if from.Kind == types.Union {
 		// int | array (a cache's offset) where one of them is needed.
 		switch to.Base().Kind {

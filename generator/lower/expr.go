@@ -166,6 +166,9 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 			if md := t.u.ModuleDictOf(sym); md != nil {
 				return t.moduleDictName(md) // lower_moduledict.go
 			}
+			if v, ok := t.modConst(sym, n); ok {
+				return v // lower_modconst.go
+			}
 		case names.Helper, names.Module:
 			q := sym.Qual
 			if f, ok := t.tab.Functions[q]; ok && f.Value != "" {

@@ -65,6 +65,7 @@ func (t *translator) emitFile() *model.File {
 			}
 		}
 	}
+	f.Decls = append(f.Decls, t.emitModConsts()...) // lower_modconst.go
 	for _, fn := range t.u.Funcs {
 		f.Decls = append(f.Decls, emitted[fn]...)
 		if fn.Skipped != "" && t.u.OwnFunc(fn) {

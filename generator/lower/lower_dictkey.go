@@ -18,6 +18,9 @@ func (t *translator) dictKeyType(k *types.Type) model.Type {
 		if h := k.Homogeneous(); h != nil && h.Kind != types.Unknown {
 			return &model.Array{Len: len(k.Elems), Elem: t.goType(h)}
 		}
+		if mixedScalarTuple(k) {
+			return &model.Array{Len: len(k.Elems), Elem: &model.Named{Name: "any"}} // lower_setdefault.go
+		}
 	}
 	return t.goType(k)
 }
@@ -35,7 +38,11 @@ func (t *translator) dictKey(idx syntax.Expr, key *types.Type, en *env) model.Ex
 	}
 	h := key.Homogeneous()
 	var elts []model.Expr
-	for _, e := range tup.Elts {
+	for i, e := range tup.Elts {
+		if h == nil {
+			elts = append(elts, t.coerce(t.expr(e, en), key.Elems[i], e))
+			continue
+		}
 		elts = append(elts, t.coerce(t.expr(e, en), h, e))
 	}
 	return &model.Composite{Typed: model.Typed{T: key}, Type: at, Elts: elts}

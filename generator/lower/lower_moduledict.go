@@ -8,9 +8,13 @@ import (
 )
 
 // emitModuleDicts declares each module-level dict constant the bodies read
-// (types/check_moduledict.go) as a package-level var of the same map.
+// (types/check_moduledict.go) as a package-level var of the same map; one
+// that only untranslated code reads (types/reach_folded.go) is left out.
 func (t *translator) emitModuleDicts(f *model.File) {
 	for _, md := range t.u.ModDicts {
+		if !t.dictsRead[md] {
+			continue
+		}
 		saved, savedScope := t.inst, t.scope
 		t.inst, t.scope = md.Inst, md.Scope
 		v := t.expr(md.Dict, newEnv(nil, nil, nil))
@@ -22,5 +26,9 @@ func (t *translator) emitModuleDicts(f *model.File) {
 
 // moduleDictName is a read of a module-level dict constant.
 func (t *translator) moduleDictName(md *types.ModuleDict) val {
+	if t.dictsRead == nil {
+		t.dictsRead = map[*types.ModuleDict]bool{}
+	}
+	t.dictsRead[md] = true
 	return prim(id(md.Go), md.T)
 }

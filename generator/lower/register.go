@@ -65,14 +65,19 @@ func (t *translator) registration() *model.File {
 	elts = append(elts, kv("NewModel", id("NewModel")))
 
 	// Forward: __call__(inputs, cache=caches, <the rest at their defaults>).
+	local := u.LocalCacheClass() // types/check_localcache.go
 	if c := mc.ByMeth["__call__"]; c != nil {
 		args := []model.Expr{id("inputs")}
-		exact := len(c.Params) == 2 && c.Params[1].Py == "cache" && c.Ret != nil && c.Ret.Kind == types.Array
+		exact := len(c.Params) == 2 && c.Params[1].Py == "cache" && c.Ret != nil && c.Ret.Kind == types.Array && local == nil
 		for i, p := range c.Params {
 			if i == 0 {
 				continue
 			}
 			if p.Py == "cache" {
+				if local != nil {
+					args = append(args, t.unwrapLocalCaches(local)) // lower_localcache.go
+					continue
+				}
 				args = append(args, id("caches"))
 				continue
 			}
@@ -91,7 +96,12 @@ func (t *translator) registration() *model.File {
 		elts = append(elts, kv("Sanitize", method(m.GoName)))
 	}
 	if m := mc.ByMeth["make_cache"]; m != nil && m.Skipped == "" {
-		if len(m.Params) == 0 {
+		if local != nil && len(m.Params) == 0 {
+			elts = append(elts, kv("MakeCache", &model.FuncLit{
+				Params:  []*model.Param{{Name: "m", Type: modelT}},
+				Results: []model.Type{caches},
+				Body:    []model.Stmt{ret(t.wrapLocalCaches(local, call(sel(id("m"), m.GoName))))}}))
+		} else if len(m.Params) == 0 {
 			elts = append(elts, kv("MakeCache", method(m.GoName)))
 		} else if args, ok := t.defaultArgs(m); ok {
 			// make_cache(batch_size=1, ...): make_prompt_cache passes nothing.

@@ -368,6 +368,9 @@ func (t *translator) assign(a *syntax.Assign, en *env, fc *fnCtx) []model.Stmt {
 	case *syntax.Subscript:
 		return t.assignItem(tg, a.Value, en)
 	case *syntax.Tuple:
+		if out, ok := t.tupleRebind(tg, a.Value, en, fc); ok {
+			return out // lower_tuplesplit.go
+		}
 		return t.assignTuple(tg, a.Value, en, fc)
 	}
 	t.fail(target, "assignment target", "%T", target)

@@ -343,8 +343,11 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		en.goName[s] = names.GoLocal(nm.Id)
 		return id(names.GoLocal(nm.Id))
 	}
-	sortedKeys := func(d model.Expr) model.Expr {
-		return call(t.qual("slices", "Sorted"), call(t.qual("maps", "Keys"), d))
+	sortedKeys := func(d val) model.Expr {
+		if dt := d.t.Base(); dt.Kind == types.Dict && mixedScalarTuple(dt.Key) {
+			return call(t.qual("py", "SortedPairKeys"), d.c) // lower_setdefault.go
+		}
+		return call(t.qual("slices", "Sorted"), call(t.qual("maps", "Keys"), d.c))
 	}
 	if c, ok := iter.(*syntax.Call); ok {
 		if fname, ok := c.Func.(*syntax.Name); ok {
@@ -416,7 +419,7 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 										if !isBlank(v) {
 											b = prepend(define(v, index(d.c, kv)), b)
 										}
-										return rangeLoop(i, kv, sortedKeys(d.c), b)
+										return rangeLoop(i, kv, sortedKeys(d), b)
 									}, true
 								}
 							}
@@ -450,6 +453,9 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 				switch a.Attr {
 				case "items":
 					tup, ok := target.(*syntax.Tuple)
+					if head, ok := t.pairKeyItems(tup, d, en, bindName); ok {
+						return head, true // lower_setdefault.go
+					}
 					if !ok || len(tup.Elts) != 2 {
 						t.fail(target, "items()", "target must be two names")
 						return nil, false
@@ -457,15 +463,15 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 					k := bindName(tup.Elts[0], dt.Key)
 					v := bindName(tup.Elts[1], dt.Elem)
 					return func(b []model.Stmt) model.Stmt {
-						return rangeLoop(id("_"), k, sortedKeys(d.c), prepend(define(v, index(d.c, k)), b))
+						return rangeLoop(id("_"), k, sortedKeys(d), prepend(define(v, index(d.c, k)), b))
 					}, true
 				case "keys":
 					k := bindName(target, dt.Key)
-					return func(b []model.Stmt) model.Stmt { return rangeLoop(id("_"), k, sortedKeys(d.c), b) }, true
+					return func(b []model.Stmt) model.Stmt { return rangeLoop(id("_"), k, sortedKeys(d), b) }, true
 				case "values":
 					v := bindName(target, dt.Elem)
 					return func(b []model.Stmt) model.Stmt {
-						return rangeLoop(id("_"), id("k_"), sortedKeys(d.c), prepend(define(v, index(d.c, id("k_"))), b))
+						return rangeLoop(id("_"), id("k_"), sortedKeys(d), prepend(define(v, index(d.c, id("k_"))), b))
 					}, true
 				}
 			}
@@ -518,12 +524,12 @@ func (t *translator) forHead(target, iter syntax.Expr, en *env, n syntax.Node) (
 		k := bindName(tup.Elts[0], st.Key)
 		v := bindName(tup.Elts[1], st.Elem)
 		return func(b []model.Stmt) model.Stmt {
-			return rangeLoop(id("_"), k, sortedKeys(seq.c), prepend(define(v, index(seq.c, k)), b))
+			return rangeLoop(id("_"), k, sortedKeys(seq), prepend(define(v, index(seq.c, k)), b))
 		}, true
 	}
 	if st.Kind == types.Dict {
 		k := bindName(target, st.Key)
-		return func(b []model.Stmt) model.Stmt { return rangeLoop(id("_"), k, sortedKeys(seq.c), b) }, true
+		return func(b []model.Stmt) model.Stmt { return rangeLoop(id("_"), k, sortedKeys(seq), b) }, true
 	}
 	t.fail(n, "for", "over a value of type %s", seq.t)
 	return nil, false

@@ -51,6 +51,7 @@ type translator struct {
 	exited bool            // the block just lowered ends in a certain exit (types/dead.go)
 
 	tryResults int                        // result variables of try bodies declared so far (lower_try.go)
+	dictsRead  map[*types.ModuleDict]bool // module dict constants a lowered body reads (lower_moduledict.go)
 	hoisted    map[*syntax.NamedExpr]bool // walruses assigned before their test (lower_walrus.go)
 }
 

@@ -45,17 +45,18 @@ func Check(file *syntax.File, scope *names.Scope, tab *Table,
 
 // checker is the state of inference over one unit.
 type checker struct {
-	u      *Unit
-	tab    *Table
-	k      *collector
-	scope  *names.Scope // the module scope of the function being checked
-	diags  []syntax.Diagnostic
-	learn  bool  // inference round: call sites, returns and assignments widen declared types
-	rec    *Inst // the body being recorded (nil while inferring)
-	hint   *Type // the type the expression being checked is assigned to
-	frozen bool  // declared types are final
-	facts  facts // paths known not to be None here (narrow.go)
-	exited bool  // the block just checked ends in a certain exit (dead.go)
+	u       *Unit
+	tab     *Table
+	k       *collector
+	scope   *names.Scope // the module scope of the function being checked
+	diags   []syntax.Diagnostic
+	learn   bool                           // inference round: call sites, returns and assignments widen declared types
+	rec     *Inst                          // the body being recorded (nil while inferring)
+	sdAlias map[*names.Symbol]*syntax.Name // locals holding an entry of a dict (check_setdefault.go)
+	hint    *Type                          // the type the expression being checked is assigned to
+	frozen  bool                           // declared types are final
+	facts   facts                          // paths known not to be None here (narrow.go)
+	exited  bool                           // the block just checked ends in a certain exit (dead.go)
 	// origins: the dataclass field each expression and local holds
 	// unchanged, if any (provenance.go).
 	origins   map[syntax.Expr]*Field

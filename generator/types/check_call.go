@@ -412,6 +412,9 @@ func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 			e = p.Def
 		}
 		v := t.expr(e, en)
+		if given {
+			t.learnEmptyDictArg(e, v, p, en) // check_emptydictarg.go
+		}
 		if given && !p.Annotated && testsForList(fn.Def, p.Py) {
 			// A config value passed to a parameter the function tests for
 			// a list (hunyuan's _int_or_list(args.moe_topk, i)): the config
@@ -514,6 +517,9 @@ func (t *checker) method(c *syntax.Call, f *syntax.Attribute, recv Val, en *env)
 	case Float:
 		return t.floatMethod(c, f.Attr, en)
 	case Dict:
+		if f.Attr == "setdefault" {
+			return t.setDefault(c, f.X, rt, en) // check_setdefault.go
+		}
 		return t.dictMethod(c, f.Attr, rt, en)
 	case List:
 		return t.listMethod(c, f.Attr, en)

@@ -126,6 +126,11 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 			if md := t.moduleDict(sym, n.Id); md != nil {
 				return tv(md.T) // check_moduledict.go
 			}
+			if t.u.KernelConst(sym, n.Id) == NotKernel {
+				if mc := t.modConst(sym, n.Id); mc != nil {
+					return t.modConstVal(mc) // check_modconst.go
+				}
+			}
 		case names.Helper, names.Module:
 			q := sym.Qual
 			if f, ok := t.tab.Functions[q]; ok && f.Value != "" {

@@ -355,6 +355,9 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 	case *syntax.Subscript:
 		t.assignItem(tg, value, en)
 	case *syntax.Tuple:
+		if t.tupleRebind(tg, value, en, fc) {
+			return // check_tuplesplit.go
+		}
 		t.assignTuple(tg, value, en)
 	}
 }
@@ -365,6 +368,7 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		return // a constant local: its uses read the literal
 	}
 	prev, known := en.lookup(s)
+	t.noteSetDefaultAlias(n, value, en) // check_setdefault.go
 	t.hint = prev
 	v := t.expr(value, en)
 	t.hint = nil
@@ -416,7 +420,7 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 		if un != nil {
 			nt = un
 		} else if bs := fc != nil && fc.depth == 2 && en.vars[s] != nil && branchSplit(en.fn, n); bs || top ||
-			(fc != nil && en.fn != nil && en.vars[s] != nil && splitsInBlock(en.fn, n)) {
+			(fc != nil && en.fn != nil && en.vars[s] != nil && (splitsInBlock(en.fn, n) || splitsAfterLocalRebind(en.fn, n))) {
 			// Rebound to another type by a statement of the function body
 			// itself (offset = mx.array(offset)), or nested where no use of
 			// the old value can follow (rebind.go): from here on the name
@@ -528,6 +532,7 @@ func (t *checker) assignItem(s *syntax.Subscript, value syntax.Expr, en *env) {
 		t.lvalue(s.X, en)
 		t.arrayIndex(s.Index, en)
 	case Dict:
+		t.learnSetDefaultStore(s, v, en) // check_setdefault.go
 		if t.learn && x.T.Elem.Kind == Unknown {
 			t.setType(s.X, DictOf(t.storedKey(s.Index[0], en, x.T.Key), v.T), en) // check_dictkey.go
 		}
@@ -745,7 +750,7 @@ func (t *checker) listCacheParams() {
 	all = append(all, u.Funcs...)
 	for _, fn := range all {
 		for _, p := range fn.Params {
-			if p.Py != "cache" || t.annotatedOneCache(p) {
+			if p.Py != "cache" || t.annotatedOneCache(p) || AnnotatedClassCaches(p) {
 				continue
 			}
 			if usesAsList(fn.Def.Body, "cache") {
@@ -758,7 +763,7 @@ func (t *checker) listCacheParams() {
 		changed = false
 		for _, fn := range all {
 			for _, p := range fn.Params {
-				if p.Py != "cache" || p.Type.Kind == List || t.annotatedOneCache(p) {
+				if p.Py != "cache" || p.Type.Kind == List || t.annotatedOneCache(p) || AnnotatedClassCaches(p) {
 					continue
 				}
 				if t.passesCacheToList(fn) {

@@ -63,7 +63,10 @@ func (k *collector) skipUnreached() {
 			}
 		}
 	}
-	isRoot := isInferenceRoot
+	caches := cacheClassNames(u) // check_localcache.go
+	isRoot := func(c *Class, m *Func) bool {
+		return isInferenceRoot(c, m) || caches[c.Def.Name] && cacheProtocol[m.Def.Name]
+	}
 	for _, c := range u.Classes {
 		for _, m := range c.Methods {
 			if m.Def == nil || isRoot(c, m) {

@@ -26,6 +26,27 @@ func splitsInBlock(fn *Func, n *syntax.Name) bool {
 	if fn == nil || fn.Def == nil {
 		return false
 	}
+	occ, self, selfValue, escapes := occurrencesOf(fn, n)
+	if escapes || self == nil || selfValue == nil || len(nameNodes(selfValue, n.Id)) > 0 {
+		return false
+	}
+	for _, o := range occ {
+		switch {
+		case o.name == n:
+		case o.top < self.top:
+		case o.top == self.top && after(o.name.Position(), n.Position()) && hasPrefix(o.block, self.block):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// occurrencesOf lists the appearances of n's name in fn's body, the one of
+// n itself, the value n is assigned (the matching element of a tuple
+// display for a tuple target), and whether a nested def or class mentions
+// the name.
+func occurrencesOf(fn *Func, n *syntax.Name) ([]occurrence, *occurrence, syntax.Expr, bool) {
 	var occ []occurrence
 	var self *occurrence
 	selfValue := syntax.Expr(nil)
@@ -51,6 +72,15 @@ func splitsInBlock(fn *Func, n *syntax.Name) bool {
 					add(tg, t, chain)
 					if tg == syntax.Expr(n) {
 						selfValue = x.Value
+					}
+					if tt, ok := tg.(*syntax.Tuple); ok {
+						if vt, ok := x.Value.(*syntax.Tuple); ok && len(vt.Elts) == len(tt.Elts) {
+							for i, e := range tt.Elts {
+								if e == syntax.Expr(n) {
+									selfValue = vt.Elts[i]
+								}
+							}
+						}
 					}
 				}
 				add(x.Value, t, chain)
@@ -98,19 +128,7 @@ func splitsInBlock(fn *Func, n *syntax.Name) bool {
 			self = &occ[i]
 		}
 	}
-	if escapes || self == nil || selfValue == nil || len(nameNodes(selfValue, n.Id)) > 0 {
-		return false
-	}
-	for _, o := range occ {
-		switch {
-		case o.name == n:
-		case o.top < self.top:
-		case o.top == self.top && after(o.name.Position(), n.Position()) && hasPrefix(o.block, self.block):
-		default:
-			return false
-		}
-	}
-	return true
+	return occ, self, selfValue, escapes
 }
 
 func after(a, b syntax.Pos) bool { return a.Line > b.Line || (a.Line == b.Line && a.Col > b.Col) }

@@ -38,6 +38,7 @@ type Unit struct {
 	synth      map[synthKey]*names.Symbol
 	kern       map[*names.Scope]*kernels  // module-level Metal kernels per file (check_kernel.go)
 	ifaceMeths map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
+	modConsts  map[string]*ModConst       // module-level constants read so far (check_modconst.go)
 
 	// ModDicts: the module-level dict constants bodies read, in order of
 	// first read (check_moduledict.go).

@@ -13,6 +13,7 @@ import (
 type RePattern struct {
 	pattern string
 	match   *regexp.Regexp
+	full    *regexp.Regexp // the fullmatch form, compiled on first use
 	groups  int
 }
 
@@ -48,3 +49,22 @@ func (m *ReMatch) Group(i int) string {
 	}
 	return m.groups[i]
 }
+
+// Fullmatch is Pattern.fullmatch(s): a match of all of s, or nil (None).
+func (p *RePattern) Fullmatch(s string) *ReMatch {
+	if p.full == nil {
+		t, _ := pyre.Translate(p.pattern) // ReCompile translated it already
+		p.full = regexp.MustCompile(t.FullmatchForm())
+	}
+	m := p.full.FindStringSubmatch(s)
+	if m == nil {
+		return nil
+	}
+	return &ReMatch{groups: m}
+}
+
+// ReFullmatch is re.fullmatch(pattern, s) (no flags).
+func ReFullmatch(pattern, s string) *ReMatch { return ReCompile(pattern).Fullmatch(s) }
+
+// Groups is Match.groups(): every group, in order.
+func (m *ReMatch) Groups() []string { return append([]string(nil), m.groups[1:]...) }

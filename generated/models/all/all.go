@@ -21,6 +21,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v2"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v3"
 	_ "github.com/hf2go/hf2go/generated/models/deepseek_v32"
+	_ "github.com/hf2go/hf2go/generated/models/deepseek_v41"
 	_ "github.com/hf2go/hf2go/generated/models/dots1"
 	_ "github.com/hf2go/hf2go/generated/models/ernie4_5"
 	_ "github.com/hf2go/hf2go/generated/models/ernie4_5_moe"

@@ -64,6 +64,10 @@ func Translate(py string) (Pattern, error) {
 // string, as Python's Pattern.match does.
 func (p Pattern) MatchForm() string { return `\A(?:` + p.Go + `)` }
 
+// FullmatchForm is the RE2 pattern that matches only the whole string, as
+// Python's fullmatch does.
+func (p Pattern) FullmatchForm() string { return `\A(?:` + p.Go + `)\z` }
+
 type parser struct {
 	s      []rune
 	i      int

@@ -528,7 +528,7 @@ func (k *collector) collectClass(c *Class) {
 			if base, ok := c.SuperBody("__init__"); ok {
 				init.Def = base.Def
 				init.Scope = base.Scope
-				init.Params = k.params(base.Def, true)
+				init.Params = paramsOf(base.Def, true, k.u, k.tab, base.Scope, k.fail)
 				init.SuperFrom = base.Class
 			}
 			c.Methods = append([]*Func{init}, c.Methods...)
@@ -565,7 +565,7 @@ func (k *collector) collectClass(c *Class) {
 					f.GoName = c.Name + names.GoExported(n.Name)
 				}
 			}
-			f.Params = k.params(n, true)
+			f.Params = paramsOf(n, true, k.u, k.tab, c.Scope, k.fail) // annotations read in the class's own module
 			modelInitArgs(k.u, c, f)
 			c.Methods = append(c.Methods, f)
 			c.ByMeth[n.Name] = f
@@ -1057,7 +1057,13 @@ func (k *collector) inherit(c *Class) {
 			}
 			mm := *m
 			mm.Class = c
-			mm.Params = k.params(m.Def, true)
+			// Annotations mean what they mean in the base's module (a
+			// sibling's `mx.distributed.Group` where this file imports no mx).
+			scope := m.Scope
+			if scope == nil {
+				scope = b.Scope
+			}
+			mm.Params = paramsOf(m.Def, true, k.u, k.tab, scope, k.fail)
 			c.Methods = append(c.Methods, &mm)
 			c.ByMeth[m.Def.Name] = &mm
 			if m.IsProp {

@@ -20,6 +20,8 @@
 #   moe      bench_gpu.py: the Qwen3-30B-A3B-shaped 4-bit MoE, 512/128
 #   ring     the runtime/mlx TestDistributed* tests alone (the ring backend on a GPU machine)
 #   dense2   a second sample of dense: Qwen3-4B 4-bit and Llama-3.2-1B bf16
+#   census   (round 4) bench_gpu.py --census: the primitives of each side's prefill and decode-step
+#            graphs (CENSUS_MODELS, default the two Llama-1B models)
 #   mprobe   (round 4) bench_gpu.py --probe on the four dense models: per side, one process per
 #            model loading it and generating twice (512/128), MLX's active/peak/cache memory after
 #            the load, the prefill and the end of each run (scripts/gpu/memprobe is Go's side)
@@ -198,6 +200,15 @@ for step in "$@"; do
     ;;
   dense2)
     bench dense2 300 --models qwen3-4b:q4,llama-3.2-1b:bf16 --reps 1
+    ;;
+  census)
+    t=$(limit "${CENSUS_S:-120}")
+    if [ -n "$LOCAL" ]; then cargs="--models tiny-llama:bf16 --prompt-tokens 64 --probe-dtype native"
+    else cargs="--models ${CENSUS_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4}"; fi
+    log "census (limit ${t}s): $cargs"
+    timeout "$t" "$PY" scripts/gpu/bench_gpu.py --census --memprobe "$BIN/memprobe" --models-dir "$MODELS_DIR" \
+      --json-out "$W/census.json" $cargs > "$W/census.log" 2>&1
+    log "census rc=$?"; grep '^bench-gpu: census' "$W/census.log" | tee -a "$LOG"; tail -3 "$W/census.log" >> "$LOG"; pack
     ;;
   mprobe)
     t=$(limit "${MPROBE_S:-200}")

@@ -305,9 +305,21 @@ func ParityTest(o *Output) ([]byte, error) {
 
 // loadModule parses another file of mlx_lm/models for the translator
 // (a sibling model file or a helper such as pipeline.py).
+// A module of another mlx-lm package is named by its path relative to
+// mlx_lm/models ("../kernels", "../kernels/_common"; names/relimport.go):
+// <name>.py, else the package's <name>/__init__.py.
 func (g *Generator) loadModule(module string) (*syntax.File, *names.Scope, error) {
-	p := "mlx_lm/models/" + module + ".py"
+	p := path.Join("mlx_lm/models", module) + ".py"
+	if !strings.HasPrefix(p, "mlx_lm/") {
+		return nil, nil, fmt.Errorf("module %q is outside mlx_lm", module)
+	}
 	src, err := g.Src.ReadFile(p)
+	if err != nil && strings.HasPrefix(module, "../") {
+		init := path.Join("mlx_lm/models", module, "__init__.py")
+		if s, ierr := g.Src.ReadFile(init); ierr == nil {
+			p, src, err = init, s, nil
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}

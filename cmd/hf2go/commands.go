@@ -195,6 +195,10 @@ func (w *workspace) statuses() ([]status, error) {
 		case len(res.Diagnostics) > 0:
 			d := res.Diagnostics[0]
 			s.Status, s.Reason = "blocked", fmt.Sprintf("%d:%d: %s: %s", d.Pos.Line, d.Pos.Col, d.Construct, d.Why)
+			if d.File != "" && d.File != res.PyPath {
+				// In code the file imports (a sibling, mlx_lm/kernels).
+				s.Reason = d.Error()
+			}
 			s.construct = blockingKind(d.Construct, d.Why)
 		case slices.Contains(w.manifest.Models, mt):
 			s.Status = "generated"

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hf2go/hf2go/generator"
+	"github.com/hf2go/hf2go/generator/types"
 	"github.com/hf2go/hf2go/upstream"
 	"github.com/spf13/cobra"
 )
@@ -18,6 +19,8 @@ import (
 // API table).
 func blockingKind(construct, why string) string {
 	switch {
+	case why == types.NoPureOpPath:
+		return "Metal kernel with no pure-op path (mlx-lm itself fails off Metal)"
 	case strings.HasPrefix(why, "not in the API table"):
 		return "API table: " + construct
 	case strings.HasPrefix(why, "cannot infer"):

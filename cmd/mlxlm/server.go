@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -24,7 +25,7 @@ import (
 type serverFlags struct {
 	model, revision, dtype, host, chatTemplate, chatTemplateArgs, logLevel string
 	allowedOrigins, promptCacheBytes, toolParser, draftModel               string
-	adapterPath                                                            string
+	adapterPath, pprofAddr                                                 string
 	port, maxTokens, topK, decodeConc, promptConc, prefillStep             int
 	promptCacheSize, kvBits, kvGroupSize, quantizedKVStart                 int
 	queueSize, numDraftTokens, maxKVSize                                   int
@@ -78,6 +79,7 @@ func serverCmd() *cobra.Command {
 	fl.StringVar(&f.adapterPath, "adapter-path", "", "LoRA adapters (not supported)")
 	fl.BoolVar(&f.trustRemoteCode, "trust-remote-code", false, "accepted for compatibility (no remote code is ever run)")
 	fl.BoolVar(&f.pipeline, "pipeline", false, "distributed pipelining (not supported)")
+	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's net/http/pprof (CPU profile, execution trace) on this loopback address, e.g. 127.0.0.1:6060")
 	return cmd
 }
 
@@ -195,6 +197,11 @@ func runServer(cmd *cobra.Command, f *serverFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.pprofAddr != "" {
+		if err := servePprof(f.pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
 	log.Info("mlxlm server listening", "addr", ln.Addr().String(), "model", modelID,
 		"batchable", eng.Batchable(), "tool_parser", srv.ToolParser())
@@ -229,4 +236,33 @@ func containsInt(xs []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// servePprof serves net/http/pprof on its own listener (never on the API's
+// mux), loopback only: profiles name the program's internals.
+func servePprof(addr string, log *slog.Logger) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--pprof %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--pprof %q: only a loopback address is allowed", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go func() {
+		if err := http.Serve(ln, mux); err != nil {
+			log.Warn("pprof server stopped", "err", err)
+		}
+	}()
+	log.Info("pprof listening", "addr", ln.Addr().String())
+	return nil
 }

@@ -151,7 +151,7 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		case types.KernelNone:
 			return t.constant(&syntax.Constant{At: n.At, Kind: syntax.ConstNone})
 		case types.KernelObject:
-			return t.bad(n, "name "+n.Id, "a Metal kernel (mx.fast.metal_kernel) that mlx-lm calls with no pure-op path: off Metal mlx-lm itself raises \"No Metal back-end\"")
+			return t.bad(n, "name "+n.Id, "%s", types.NoPureOpPath)
 		}
 		switch sym.Kind {
 		case names.LocalClass:

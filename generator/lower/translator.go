@@ -80,7 +80,11 @@ func (t *translator) fail(n syntax.Node, construct, format string, args ...any) 
 	if n != nil {
 		p = n.Position()
 	}
-	t.diags = append(t.diags, syntax.Diagnostic{File: t.opts.PyPath, Pos: p, Construct: construct, Why: fmt.Sprintf(format, args...)})
+	file := t.opts.PyPath
+	if p := t.scope.FilePath(); p != "" && p != t.u.File.Path {
+		file = p // code taken from a sibling or another mlx-lm package
+	}
+	t.diags = append(t.diags, syntax.Diagnostic{File: file, Pos: p, Construct: construct, Why: fmt.Sprintf(format, args...)})
 }
 
 // optionalMethods are translated when they can be and otherwise skipped

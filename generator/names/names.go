@@ -99,7 +99,7 @@ func Resolve(f *syntax.File) (*Scope, []syntax.Diagnostic) {
 	s := &Scope{Kind: ModuleScope, Node: f, Symbols: map[string]*Symbol{},
 		file: &fileTables{uses: map[*syntax.Name]*Symbol{}, scopes: map[syntax.Node]*Scope{}, defs: map[syntax.Node]*Symbol{}}}
 	s.file.scopes[f] = s
-	s.bindModule(f.Body)
+	s.bindModule(f.Body, packageOf(f.Path))
 	r := &resolver{files: s.file}
 	r.body(s, f.Body)
 	return s, nil
@@ -115,7 +115,7 @@ func ResolveIn(f *syntax.File, module *Scope) {
 	}
 }
 
-func (s *Scope) bindModule(body []syntax.Stmt) {
+func (s *Scope) bindModule(body []syntax.Stmt, pkg string) {
 	addSibling := func(file string) {
 		for _, x := range s.Siblings {
 			if x == file {
@@ -148,12 +148,27 @@ func (s *Scope) bindModule(body []syntax.Stmt) {
 				// from mlx_lm.models.base import X is from .base import X.
 				level, module = 1, strings.TrimPrefix(module, "mlx_lm.models.")
 			}
+			other := "" // a module of another mlx-lm package (relimport.go)
+			if level > 1 || level == 1 && pkg != modelsDir {
+				if tgt, ok := relModule(pkg, level, module); ok && outsideModels(tgt) {
+					other = tgt
+				} else if ok {
+					level, module = 1, tgt
+				}
+			}
 			for _, a := range n.Names {
 				name := a.AsName
 				if name == "" {
 					name = a.Name
 				}
 				switch {
+				case other != "" && n.Module == "":
+					// from . import qk_norm, in mlx_lm/kernels: the submodule.
+					set(name, &Symbol{Kind: SiblingModule, File: other + "/" + a.Name, Node: n})
+					addSibling(other + "/" + a.Name)
+				case other != "":
+					set(name, &Symbol{Kind: Sibling, File: other, Target: a.Name, Node: n})
+					addSibling(other)
 				case level == 1 && module == "":
 					// from . import llama: the sibling model file itself.
 					set(name, &Symbol{Kind: SiblingModule, File: a.Name, Node: n})

@@ -117,7 +117,14 @@ func (t *checker) fail(n syntax.Node, construct, format string, args ...any) {
 	t.diags = append(t.diags, syntax.Diagnostic{File: t.scopePath(), Pos: p, Construct: construct, Why: fmt.Sprintf(format, args...)})
 }
 
-func (t *checker) scopePath() string { return t.u.File.Path }
+// scopePath is the file of the code being checked: a function taken from a
+// sibling or another mlx-lm package is reported at its own file's lines.
+func (t *checker) scopePath() string {
+	if p := t.scope.FilePath(); p != "" {
+		return p
+	}
+	return t.u.File.Path
+}
 
 // failAlways reports a diagnostic even during an inference round.
 func (t *checker) failAlways(n syntax.Node, construct, format string, args ...any) {
@@ -131,15 +138,16 @@ func (t *checker) sorted() []syntax.Diagnostic {
 	return SortDiagnostics(t.diags)
 }
 
-// SortDiagnostics orders diagnostics root causes first (a type that could
-// not be inferred is usually the consequence of a rejected expression
-// reported elsewhere), then by position, without duplicates.
+// SortDiagnostics orders diagnostics root causes first (code that mlx-lm
+// itself cannot run on the platforms served comes first: no translation
+// can have a reference; a type that could not be inferred is usually the
+// consequence of a rejected expression reported elsewhere, so it comes
+// last), then by position, without duplicates.
 func SortDiagnostics(ds []syntax.Diagnostic) []syntax.Diagnostic {
 	ds = append([]syntax.Diagnostic{}, ds...)
 	sort.SliceStable(ds, func(i, j int) bool {
-		ci, cj := strings.HasPrefix(ds[i].Why, "cannot infer"), strings.HasPrefix(ds[j].Why, "cannot infer")
-		if ci != cj {
-			return cj
+		if ri, rj := diagRank(ds[i]), diagRank(ds[j]); ri != rj {
+			return ri < rj
 		}
 		a, b := ds[i].Pos, ds[j].Pos
 		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
@@ -154,6 +162,21 @@ func SortDiagnostics(ds []syntax.Diagnostic) []syntax.Diagnostic {
 		}
 	}
 	return out
+}
+
+// NoPureOpPath is the reason of a live read of a Metal kernel object
+// (check_kernel.go): mlx-lm itself raises off Metal, so there is no
+// reference to translate against.
+const NoPureOpPath = "a Metal kernel (mx.fast.metal_kernel) that mlx-lm calls with no pure-op path: off Metal mlx-lm itself raises \"No Metal back-end\""
+
+func diagRank(d syntax.Diagnostic) int {
+	switch {
+	case d.Why == NoPureOpPath:
+		return 0
+	case strings.HasPrefix(d.Why, "cannot infer"):
+		return 2
+	}
+	return 1
 }
 
 // InferenceOnly reports whether every diagnostic is a type that could not

@@ -17,9 +17,16 @@
 //     does (right-padded to the longest chunk) when every layer's cache is a
 //     KVCache; models with recurrent or rotating caches share a pass only
 //     between chunks of equal length (mlx-lm 0.32.2's nemotron_h takes a
-//     row's right padding into its SSM state). A request's first generated
-//     token comes from a forward pass of the request alone with its own
-//     caches (as generate_step computes it); it then joins the running batch.
+//     row's right padding into its SSM state). A pass whose every prompt
+//     is then down to its last token hands its batch caches to the running
+//     batch as they are (no split into rows and merge again).
+//   - A prompt down to its last token joins the running batch at once: that
+//     token is its row's input of the batch's next decode pass, which
+//     computes its first generated token (mlx-lm runs the newly prefilled
+//     rows' first step as a batch of their own, then extends). The buffer
+//     cache is cleared after prefill passes of >= 512 tokens only (mlx-lm:
+//     after every chunk), so short prompts do not make the next decode step
+//     allocate everything again.
 //   - Every request has its own random key sequence (mx.random.key(seed) and
 //     split per draw, as mx.random.seed + the global sequence would give a
 //     single request), so a request with a seed stays batchable and gives the
@@ -391,6 +398,7 @@ type schedStats struct {
 	prefilling, decoding, cacheEntries, cacheBytes atomic.Int64
 	maxBatch                                       atomic.Int64
 	prefillBatches, maxPrefill                     atomic.Int64
+	phases                                         [nPhases]atomic.Int64 // nanoseconds
 }
 
 // Stats is a snapshot for metrics.
@@ -407,6 +415,10 @@ type Stats struct {
 	// prompts at once; PrefillBatchMax is the most prompts one held.
 	PrefillBatches  uint64
 	PrefillBatchMax int
+	// Phases is the scheduler's wall time so far by phase (idle, admit,
+	// prefill, fold, build, launch, wait, emit, retire), in seconds; fold
+	// is part of prefill.
+	Phases map[string]float64
 }
 
 // Stats returns the engine's counters and current queue and batch sizes.
@@ -426,5 +438,14 @@ func (e *Engine) Stats() Stats {
 		BatchSizeMax:       int(e.schedState.maxBatch.Load()),
 		PrefillBatches:     uint64(e.schedState.prefillBatches.Load()),
 		PrefillBatchMax:    int(e.schedState.maxPrefill.Load()),
+		Phases:             e.phases(),
 	}
+}
+
+func (e *Engine) phases() map[string]float64 {
+	m := make(map[string]float64, nPhases)
+	for i, name := range phaseNames {
+		m[name] = float64(e.schedState.phases[i].Load()) / 1e9
+	}
+	return m
 }

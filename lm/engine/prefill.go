@@ -62,31 +62,45 @@ func (s *scheduler) prefillGroups() [][]*seq {
 // prefillBatch is PromptProcessingBatch.prompt for one chunk of each
 // prompt of grp: their caches merged (_merge_caches), the chunks
 // right-padded to the longest with the caches prepared for it, one forward
-// pass, finalize; then each row's caches extracted back to its sequence.
-// (mlx-lm keeps the merged prompt batch between chunks; here each sequence
-// keeps its own caches between steps, as the rest of the scheduler wants.)
+// pass, finalize. When every row has only its last token left after the
+// pass (a prompt of one chunk: the common case), the batch goes to the
+// running batch as it is (a handoff, as PromptProcessingBatch.generate
+// hands its cache to GenerationBatch); otherwise each row's caches are
+// extracted back to its sequence, which keeps its own caches between
+// steps (mlx-lm keeps the merged prompt batch between chunks).
 func (s *scheduler) prefillBatch(grp []*seq) error {
 	chunks := make([][]int32, len(grp))
+	whole := true
+	tokens := 0
 	for i, q := range grp {
 		chunks[i] = s.nextChunk(q)
+		whole = whole && q.pos+len(chunks[i]) == len(q.prompt)-1
+		tokens += len(chunks[i])
 	}
 	// The forward pass runs in a scope of its own, closed before the
 	// checkpoints' cache copies are made: those belong to the prompt cache.
-	if err := s.prefillForward(grp, chunks); err != nil {
+	batch, err := s.prefillForward(grp, chunks, whole)
+	if err != nil {
 		return err
 	}
-	mlx.ClearCache()
+	s.clearAfterPrefill(tokens)
 	for i, q := range grp {
-		if err := s.chunkDone(q, chunks[i]); err != nil {
+		if err := s.chunkDone(q, chunks[i], batch, i); err != nil {
+			generate.FreeCache(batch)
 			return err
 		}
+	}
+	if batch != nil {
+		s.handoffs = append(s.handoffs, handoff{seqs: grp, caches: batch})
 	}
 	return nil
 }
 
-// prefillForward runs chunks[i] of every grp[i] in one forward pass and
-// leaves each sequence its own caches, updated.
-func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32) error {
+// prefillForward runs chunks[i] of every grp[i] in one forward pass. With
+// handoff it returns the batch caches (row i is grp[i]'s KV, the sequences'
+// own caches are freed); else it leaves each sequence its own caches,
+// updated.
+func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32, handoff bool) ([]cache.Cache, error) {
 	B := len(grp)
 	longest := 0
 	for _, c := range chunks {
@@ -111,13 +125,13 @@ func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32) error {
 		col := make([]cache.Cache, B)
 		for i, q := range grp {
 			if len(q.caches) != nLayers {
-				return fmt.Errorf("prefill batch: request %d has %d caches, want %d", i, len(q.caches), nLayers)
+				return nil, fmt.Errorf("prefill batch: request %d has %d caches, want %d", i, len(q.caches), nLayers)
 			}
 			col[i] = q.caches[l]
 		}
 		m, err := cache.MergeCaches(col)
 		if err != nil {
-			return fmt.Errorf("prefill batch: layer %d: %w", l, err)
+			return nil, fmt.Errorf("prefill batch: layer %d: %w", l, err)
 		}
 		batch = append(batch, m)
 	}
@@ -128,7 +142,7 @@ func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32) error {
 				err = b.Prepare(cache.PrepareOpts{Lengths: lengths, RightPadding: right})
 			}
 			if err != nil {
-				return fmt.Errorf("prefill batch: %w", err)
+				return nil, fmt.Errorf("prefill batch: %w", err)
 			}
 		}
 	}
@@ -140,7 +154,7 @@ func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32) error {
 		err = mlx.Eval(cacheHandles(batch)...)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if padded {
 		for l, c := range batch {
@@ -149,9 +163,20 @@ func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32) error {
 				err = b.Finalize()
 			}
 			if err != nil {
-				return fmt.Errorf("prefill batch: %w", err)
+				return nil, fmt.Errorf("prefill batch: %w", err)
 			}
 		}
+	}
+	if handoff {
+		sc.Keep(cacheHandles(batch)...)
+		for _, q := range grp {
+			generate.FreeCache(q.caches)
+			q.caches = nil
+		}
+		out := batch
+		batch = nil
+		s.prefillStats(B)
+		return out, nil
 	}
 	rows := make([][]cache.Cache, B)
 	for i := range grp {
@@ -160,7 +185,7 @@ func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32) error {
 			for _, r := range rows[:i] {
 				generate.FreeCache(r)
 			}
-			return fmt.Errorf("prefill batch: %w", err)
+			return nil, fmt.Errorf("prefill batch: %w", err)
 		}
 		rows[i] = cs
 	}
@@ -172,16 +197,20 @@ func (s *scheduler) prefillForward(grp []*seq, chunks [][]int32) error {
 		for _, r := range rows {
 			generate.FreeCache(r)
 		}
-		return err
+		return nil, err
 	}
 	sc.Keep(keep...)
 	for i, q := range grp {
 		generate.FreeCache(q.caches)
 		q.caches = rows[i]
 	}
+	s.prefillStats(B)
+	return nil, nil
+}
+
+func (s *scheduler) prefillStats(B int) {
 	s.e.schedState.prefillBatches.Add(1)
 	if b := int64(B); b > s.e.schedState.maxPrefill.Load() {
 		s.e.schedState.maxPrefill.Store(b)
 	}
-	return nil
 }

@@ -46,6 +46,11 @@ type seq struct {
 	node      *ahocorasick.Node[int32]
 	generated int
 	admitted  time.Time
+
+	// fresh: the sequence's entry in its group's next is its last prompt
+	// token, not a generated one: the group's next step computes its first
+	// token (generate_step's first _step) and hands nothing out for it.
+	fresh bool
 }
 
 func (q *seq) greedy() bool { return q.temp == 0 }
@@ -55,8 +60,11 @@ func (q *seq) greedy() bool { return q.temp == 0 }
 type group struct {
 	seqs   []*seq
 	caches []cache.Cache
-	// next are the tokens sampled by the last step, not yet handed out,
-	// with their log-probabilities [B, V] and the chosen ones' [B].
+	// next are the tokens the next step feeds, [B] int32: those sampled by
+	// the last step, not yet handed out, with their log-probabilities
+	// [B, V] and the chosen ones' [B]; a fresh sequence's entry is its
+	// last prompt token (its rows of nextLP and nextChosen are zeros; both
+	// are nil when every sequence is fresh).
 	next, nextLP, nextChosen *mlx.Array
 	// batched: caches are batch caches (the running batch).
 	batched bool
@@ -105,10 +113,19 @@ type scheduler struct {
 	waiting    []*seq
 	prefilling []*seq
 	main       *group   // the running batch (batchable models)
-	joiners    []*group // sequences past their first step, joining main
 	solos      []*group // one group per sequence (models without batch caches)
 	pc         *promptCache
 	steps      int
+	// handoffs are prefill batches whose every row finished its prompt in
+	// this iteration's pass: they join the running batch as they are,
+	// without being split into rows and merged again.
+	handoffs []handoff
+}
+
+// handoff is a prefilled batch: seqs[i] is row i of caches (batch caches).
+type handoff struct {
+	seqs   []*seq
+	caches []cache.Cache
 }
 
 func newScheduler(e *Engine) (*scheduler, error) {
@@ -189,21 +206,30 @@ func (s *scheduler) run() {
 		}
 	}()
 	for {
-		if !s.intake() {
+		t := time.Now()
+		ok := s.intake()
+		s.spent(phIdle, t)
+		if !ok {
 			s.failAll(ErrClosed)
 			return
 		}
+		t = time.Now()
 		s.dropCancelled()
 		s.admit()
-		s.decode()
+		s.spent(phAdmit, t)
+		// Prefill first: the prompts it finishes join the running batch
+		// at once and take their first step in this iteration's decode
+		// pass (BatchGenerator runs them in a pass of their own).
+		t = time.Now()
 		s.prefill()
-		s.merge()
+		s.spent(phPrefill, t)
+		s.decode()
 		s.gauges()
 	}
 }
 
 func (s *scheduler) idle() bool {
-	return len(s.waiting) == 0 && len(s.prefilling) == 0 && s.main == nil && len(s.joiners) == 0 && len(s.solos) == 0
+	return len(s.waiting) == 0 && len(s.prefilling) == 0 && s.main == nil && len(s.solos) == 0
 }
 
 func (s *scheduler) active() int {
@@ -211,7 +237,7 @@ func (s *scheduler) active() int {
 	if s.main != nil {
 		n += len(s.main.seqs)
 	}
-	return n + len(s.joiners) + len(s.solos)
+	return n + len(s.solos)
 }
 
 // intake moves submitted requests into waiting, blocking when there is no
@@ -238,7 +264,7 @@ func (s *scheduler) intake() bool {
 }
 
 func (s *scheduler) gauges() {
-	dec := len(s.joiners) + len(s.solos)
+	dec := len(s.solos)
 	if s.main != nil {
 		dec += len(s.main.seqs)
 	}
@@ -268,7 +294,7 @@ func (s *scheduler) failAll(err error) {
 		}
 		g.free()
 	}
-	s.main, s.joiners, s.solos = nil, nil, nil
+	s.main, s.solos = nil, nil
 	if s.pc != nil {
 		s.pc.clear()
 	}
@@ -288,7 +314,6 @@ func (s *scheduler) groups() []*group {
 	if s.main != nil {
 		gs = append(gs, s.main)
 	}
-	gs = append(gs, s.joiners...)
 	return append(gs, s.solos...)
 }
 
@@ -335,7 +360,6 @@ func (s *scheduler) dropCancelled() {
 		}
 		return false
 	}
-	s.joiners = slices.DeleteFunc(s.joiners, drop)
 	s.solos = slices.DeleteFunc(s.solos, drop)
 }
 
@@ -494,7 +518,7 @@ func (s *scheduler) prefill() {
 			}
 		}
 	}
-	var still []*seq
+	var still, ready []*seq
 	for _, q := range s.prefilling {
 		if failed[q] {
 			continue
@@ -503,22 +527,128 @@ func (s *scheduler) prefill() {
 			still = append(still, q)
 			continue
 		}
-		g := &group{seqs: []*seq{q}, caches: q.caches}
-		q.caches = nil
-		if err := s.firstStep(g); err != nil {
-			s.log.Error("first step failed", "request", q.req.ID, "err", err)
-			q.box.finish(err)
-			g.free()
+		q.box.put(Event{Kind: Progress, Processed: len(q.prompt), Total: len(q.prompt)})
+		q.fresh = true
+		if q.caches == nil {
+			continue // in a handoff
+		}
+		if s.batchable {
+			ready = append(ready, q)
 			continue
 		}
-		q.box.put(Event{Kind: Progress, Processed: len(q.prompt), Total: len(q.prompt)})
-		if s.batchable {
-			s.joiners = append(s.joiners, g)
-		} else {
-			s.solos = append(s.solos, g)
-		}
+		g := &group{seqs: []*seq{q}, caches: q.caches, next: mlx.FromSlice(q.prompt[len(q.prompt)-1:])}
+		q.caches = nil
+		s.solos = append(s.solos, g)
 	}
 	s.prefilling = still
+	if len(ready) > 0 || len(s.handoffs) > 0 {
+		t := time.Now()
+		if len(ready) > 0 {
+			s.fold(ready)
+		}
+		for _, h := range s.handoffs {
+			s.foldBatch(h.seqs, h.caches)
+		}
+		s.handoffs = nil
+		s.spent(phFold, t)
+	}
+}
+
+// fold moves prompts whose last token is all that is left into the running
+// batch (GenerationBatch.extend of PromptProcessingBatch.generate's batch):
+// their caches become batch caches, merged layer by layer in one
+// operation, and their last prompt tokens are the inputs of their rows in
+// the next step.
+func (s *scheduler) fold(ready []*seq) {
+	sc := mlx.NewScope()
+	defer sc.Close()
+	fail := func(err error) {
+		for _, q := range ready {
+			s.log.Error("joining the batch failed", "request", q.req.ID, "err", err)
+			q.box.finish(err)
+			generate.FreeCache(q.caches)
+			q.caches = nil
+			q.key.Free()
+			q.key = nil
+		}
+	}
+	nLayers := len(ready[0].caches)
+	bc := make([]cache.Cache, 0, nLayers)
+	for i, q := range ready {
+		if len(q.caches) != nLayers {
+			fail(fmt.Errorf("request %d has %d caches, want %d", i, len(q.caches), nLayers))
+			return
+		}
+	}
+	for l := range nLayers {
+		col := make([]cache.Cache, len(ready))
+		for i, q := range ready {
+			col[i] = q.caches[l]
+		}
+		m, err := cache.MergeCaches(col)
+		if err != nil {
+			generate.FreeCache(bc)
+			fail(fmt.Errorf("layer %d: %w", l, err))
+			return
+		}
+		bc = append(bc, m)
+	}
+	seqs := make([]*seq, len(ready))
+	for i, q := range ready {
+		generate.FreeCache(q.caches)
+		q.caches = nil
+		seqs[i] = q
+	}
+	sc.Keep(cacheHandles(bc)...)
+	sc.Close()
+	s.foldBatch(seqs, bc)
+}
+
+// foldBatch is GenerationBatch.extend with seqs, whose KV is the rows of
+// the batch caches bc, in order; their last prompt tokens are their rows'
+// inputs of the next step.
+func (s *scheduler) foldBatch(seqs []*seq, bc []cache.Cache) {
+	sc := mlx.NewScope()
+	defer sc.Close()
+	fail := func(err error) {
+		for _, q := range seqs {
+			s.log.Error("joining the batch failed", "request", q.req.ID, "err", err)
+			q.box.finish(err)
+			q.key.Free()
+			q.key = nil
+		}
+	}
+	last := make([]int32, len(seqs))
+	for i, q := range seqs {
+		last[i] = q.prompt[len(q.prompt)-1]
+	}
+	j := &group{seqs: seqs, caches: bc, next: mlx.FromSlice(last), batched: true}
+	if s.main == nil {
+		s.main = j
+		sc.Keep(j.handles()...)
+		return
+	}
+	m := s.main
+	if err := extendCaches(m.caches, j.caches); err != nil {
+		sc.Keep(m.handles()...)
+		generate.FreeCache(j.caches)
+		j.caches = nil
+		fail(err)
+		return
+	}
+	generate.FreeCache(j.caches)
+	n := mlx.Concatenate([]*mlx.Array{m.next, j.next}, 0)
+	var lp, ch *mlx.Array
+	if m.nextLP != nil {
+		// Placeholder rows for the fresh sequences (never read).
+		lp = mlx.Concatenate([]*mlx.Array{m.nextLP, mlx.Zeros(m.nextLP.Dtype(), len(seqs), m.nextLP.Dim(1))}, 0)
+		ch = mlx.Concatenate([]*mlx.Array{m.nextChosen, mlx.Zeros(m.nextChosen.Dtype(), len(seqs))}, 0)
+	}
+	m.freeNext()
+	j.freeNext()
+	m.next, m.nextLP, m.nextChosen = n, lp, ch
+	m.seqs = append(m.seqs, seqs...)
+	sc.Keep(m.handles()...)
 }
 
 func cacheHandles(cs []cache.Cache) []*mlx.Array {
@@ -563,13 +693,29 @@ func (s *scheduler) prefillChunk(q *seq) error {
 	if err != nil {
 		return err
 	}
-	mlx.ClearCache()
-	return s.chunkDone(q, chunk)
+	s.clearAfterPrefill(n)
+	return s.chunkDone(q, chunk, nil, 0)
 }
 
+// clearAfterPrefill is the mx.clear_cache() after each prefill chunk, made
+// only when the pass processed enough tokens to leave large transient
+// buffers: after a short chunk it would only hand the allocator's cached
+// buffers back to the system (on a GPU a synchronizing free) for the next
+// decode step to allocate again. (BatchGenerator clears after every chunk.)
+func (s *scheduler) clearAfterPrefill(tokens int) {
+	if tokens >= clearCacheMinTokens {
+		mlx.ClearCache()
+	}
+}
+
+// clearCacheMinTokens is the smallest prefill pass (rows x chunk length)
+// after which the buffer cache is cleared.
+const clearCacheMinTokens = 512
+
 // chunkDone records a prefilled chunk of q: its progress, and the prompt
-// cache entry of a checkpoint it reached.
-func (s *scheduler) chunkDone(q *seq, chunk []int32) error {
+// cache entry of a checkpoint it reached. q's KV is its own caches, or row
+// of batch when batch is not nil.
+func (s *scheduler) chunkDone(q *seq, chunk []int32, batch []cache.Cache, row int) error {
 	q.pos += len(chunk)
 	q.tokens = append(q.tokens, chunk...)
 	q.box.put(Event{Kind: Progress, Processed: q.pos, Total: len(q.prompt)})
@@ -577,7 +723,20 @@ func (s *scheduler) chunkDone(q *seq, chunk []int32) error {
 		cp := q.checkpoints[0]
 		q.checkpoints = q.checkpoints[1:]
 		if s.pc != nil {
-			cs, err := cloneCaches(q.caches)
+			var cs []cache.Cache
+			var err error
+			if batch != nil {
+				// c.extract(idx), materialized now so that the entry does
+				// not hold the whole batch's buffers.
+				if cs, err = extractRow(batch, row); err == nil {
+					err = mlx.AsyncEval(cacheHandles(cs)...)
+					if err != nil {
+						generate.FreeCache(cs)
+					}
+				}
+			} else {
+				cs, err = cloneCaches(q.caches)
+			}
 			if err != nil {
 				return err
 			}
@@ -682,28 +841,6 @@ func (q *seq) nextKey() *mlx.Array {
 	return use
 }
 
-// firstStep feeds a sequence's last prompt token with its own caches
-// (generate_step's first _step) and starts computing its first token.
-func (s *scheduler) firstStep(g *group) error {
-	q := g.seqs[0]
-	last := q.prompt[len(q.prompt)-1:]
-	sc := mlx.NewScope()
-	defer sc.Close()
-	next, lp, chosen, err := s.forwardSample(g, mlx.FromSlice(last))
-	if err != nil {
-		sc.Keep(g.handles()...)
-		return err
-	}
-	if err := mlx.AsyncEval(append([]*mlx.Array{next, lp, chosen}, cacheHandles(g.caches)...)...); err != nil {
-		sc.Keep(g.handles()...)
-		return err
-	}
-	g.next, g.nextLP, g.nextChosen = next, lp, chosen
-	sc.Keep(g.handles()...)
-	q.tokens = append(q.tokens, last...)
-	return nil
-}
-
 // decode steps the running batch and every solo sequence once.
 func (s *scheduler) decode() {
 	if s.main != nil {
@@ -740,15 +877,17 @@ func (s *scheduler) decode() {
 // step is GenerationBatch.next: compute the step after the current tokens,
 // then hand out the current ones and retire the finished sequences.
 func (s *scheduler) step(g *group, batched bool) error {
-	B := len(g.seqs)
 	cur, curLP, curChosen := g.next, g.nextLP, g.nextChosen
 	// No scope may be open around the rest: arrays kept by a nested scope
 	// move to the enclosing one and would be freed when it closes.
 	sc := mlx.NewScope()
+	t := time.Now()
 	next, lp, chosen, err := s.forwardSample(g, cur)
+	t = s.spent(phBuild, t)
 	if err == nil {
 		err = mlx.AsyncEval(append([]*mlx.Array{next, lp, chosen}, cacheHandles(g.caches)...)...)
 	}
+	t = s.spent(phLaunch, t)
 	if err != nil {
 		sc.Keep(g.handles()...)
 		sc.Close()
@@ -764,11 +903,21 @@ func (s *scheduler) step(g *group, batched bool) error {
 	}()
 
 	evs, err := s.readTokens(g, cur, curLP, curChosen)
+	t = s.spent(phWait, t)
 	if err != nil {
 		return err
 	}
 	var finished []int
+	handed := 0
 	for i, q := range g.seqs {
+		if q.fresh {
+			// The step fed its last prompt token; its first token is in
+			// g.next now.
+			q.fresh = false
+			q.tokens = append(q.tokens, q.prompt[len(q.prompt)-1])
+			continue
+		}
+		handed++
 		ev := evs[i]
 		q.tokens = append(q.tokens, int32(ev.ID))
 		q.generated++
@@ -784,16 +933,27 @@ func (s *scheduler) step(g *group, batched bool) error {
 			finished = append(finished, i)
 		}
 	}
-	s.e.stats.generatedTokens.Add(uint64(B))
+	s.e.stats.generatedTokens.Add(uint64(handed))
+	t = s.spent(phEmit, t)
 	if len(finished) > 0 {
 		s.removeRows(g, finished, true)
+		s.spent(phRetire, t)
 	}
 	return nil
 }
 
 // readTokens waits for the current tokens and reads them, with their
-// log-probabilities and the top alternatives the requests asked for.
+// log-probabilities and the top alternatives the requests asked for; a
+// fresh sequence's entry is left empty (and when every sequence is fresh
+// nothing is waited for).
 func (s *scheduler) readTokens(g *group, cur, curLP, curChosen *mlx.Array) ([]Event, error) {
+	anyOld := false
+	for _, q := range g.seqs {
+		anyOld = anyOld || !q.fresh
+	}
+	if !anyOld {
+		return make([]Event, len(g.seqs)), nil
+	}
 	sc := mlx.NewScope()
 	defer sc.Close()
 	if err := mlx.Eval(cur, curChosen); err != nil {
@@ -809,6 +969,9 @@ func (s *scheduler) readTokens(g *group, cur, curLP, curChosen *mlx.Array) ([]Ev
 	}
 	evs := make([]Event, len(g.seqs))
 	for i, q := range g.seqs {
+		if q.fresh {
+			continue
+		}
 		evs[i] = Event{Kind: Token, ID: int(toks[i]), Logprob: float64(lps[i])}
 		if q.req.TopLogprobs > 0 {
 			if evs[i].Top, err = topLogprobs(curLP.Index(i), q.req.TopLogprobs); err != nil {
@@ -895,56 +1058,37 @@ func (s *scheduler) removeRows(g *group, rows []int, keepCache bool) {
 		idx[i] = int32(k)
 	}
 	ki := mlx.FromSlice(idx)
-	n, lp, ch := mlx.Take(g.next, ki, 0), mlx.Take(g.nextLP, ki, 0), mlx.Take(g.nextChosen, ki, 0)
+	n := mlx.Take(g.next, ki, 0)
+	var lp, ch *mlx.Array
+	if g.nextLP != nil {
+		lp, ch = mlx.Take(g.nextLP, ki, 0), mlx.Take(g.nextChosen, ki, 0)
+	}
 	g.freeNext()
 	g.next, g.nextLP, g.nextChosen = n, lp, ch
 	g.seqs = seqs
 	sc.Keep(g.handles()...)
 }
 
-// merge moves the sequences past their first step into the running batch
-// (GenerationBatch.extend).
-func (s *scheduler) merge() {
-	for _, j := range s.joiners {
-		if err := s.join(j); err != nil {
-			s.log.Error("joining the batch failed", "request", j.seqs[0].req.ID, "err", err)
-			j.seqs[0].box.finish(err)
-			j.free()
-		}
-	}
-	s.joiners = nil
-}
+// Scheduler phases whose wall time the engine accounts (Stats.Phases): the
+// host-side breakdown of a scheduler iteration.
+const (
+	phIdle    = iota // blocked with no work
+	phAdmit          // cancellations, prompt-cache lookups, sampler setup
+	phPrefill        // prompt chunks (merge, forward, eval, extract), fold included
+	phFold           // prefilled prompts joining the running batch
+	phBuild          // a decode step's graph: model forward, processors, sampler
+	phLaunch         // async_eval of the step
+	phWait           // waiting for the previous step's tokens and reading them
+	phEmit           // stop matching, events to the requests' mailboxes
+	phRetire         // finished rows: cache extract into the prompt cache, batch filter
+	nPhases
+)
 
-func (s *scheduler) join(j *group) error {
-	sc := mlx.NewScope()
-	defer sc.Close()
-	bc, err := toBatch(j.caches)
-	if err != nil {
-		sc.Keep(j.handles()...)
-		return err
-	}
-	generate.FreeCache(j.caches)
-	j.caches = bc
-	j.batched = true
-	if s.main == nil {
-		s.main = j
-		sc.Keep(j.handles()...)
-		return nil
-	}
-	m := s.main
-	if err := extendCaches(m.caches, j.caches); err != nil {
-		sc.Keep(j.handles()...)
-		sc.Keep(m.handles()...)
-		return err
-	}
-	n := mlx.Concatenate([]*mlx.Array{m.next, j.next}, 0)
-	lp := mlx.Concatenate([]*mlx.Array{m.nextLP, j.nextLP}, 0)
-	ch := mlx.Concatenate([]*mlx.Array{m.nextChosen, j.nextChosen}, 0)
-	m.freeNext()
-	j.freeNext()
-	generate.FreeCache(j.caches)
-	m.next, m.nextLP, m.nextChosen = n, lp, ch
-	m.seqs = append(m.seqs, j.seqs...)
-	sc.Keep(m.handles()...)
-	return nil
+var phaseNames = [nPhases]string{"idle", "admit", "prefill", "fold", "build", "launch", "wait", "emit", "retire"}
+
+// spent adds the time since t to phase ph and returns now.
+func (s *scheduler) spent(ph int, t time.Time) time.Time {
+	now := time.Now()
+	s.e.schedState.phases[ph].Add(int64(now.Sub(t)))
+	return now
 }

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/hf2go/hf2go/internal/pyrepr"
 )
 
 // Value is a template value with Python's semantics. Its dynamic type is one
@@ -392,86 +392,11 @@ func writeRepr(b *strings.Builder, v Value, depth int) {
 	}
 }
 
-// pyFloat is float.__repr__: the shortest round-tripping digits, in
-// exponent form when the exponent is below -4 or at least 16.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, expS, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expS)
-	if exp < -4 || exp >= 16 {
-		sign := "+"
-		if exp < 0 {
-			sign = "-"
-			exp = -exp
-		}
-		return fmt.Sprintf("%se%s%02d", mant, sign, exp)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
+// pyFloat is float.__repr__ (str() of a float prints the same).
+func pyFloat(f float64) string { return pyrepr.Float(f) }
 
 // pyStrRepr is str.__repr__.
-func pyStrRepr(s string) string {
-	q := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, "\"") {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == utf8.RuneError:
-			b.WriteString(`\ufffd`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x7f:
-			b.WriteRune(r)
-		case !isPrintable(r):
-			switch {
-			case r <= 0xff:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			case r <= 0xffff:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
-}
-
-// isPrintable approximates str.isprintable for one character: not a
-// control, format, surrogate, private-use, unassigned or separator
-// character (other than the ASCII space).
-func isPrintable(r rune) bool {
-	if r == ' ' {
-		return true
-	}
-	return unicode.IsGraphic(r) && !unicode.Is(unicode.Zs, r) && !unicode.In(r, unicode.Cf, unicode.Co, unicode.Cs)
-}
+func pyStrRepr(s string) string { return pyrepr.Str(s, false) }
 
 // toJSON is json.dumps(v, ensure_ascii=False, indent=indent,
 // separators=..., sort_keys=...) as transformers' tojson filter calls it.

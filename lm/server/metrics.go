@@ -3,8 +3,10 @@ package server
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -162,6 +164,10 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(&b, "mlxlm_batch_size %d\n", st.Decoding)
 	head("mlxlm_decode_steps_total", "counter", "Decode steps of the scheduler.")
 	fmt.Fprintf(&b, "mlxlm_decode_steps_total %d\n", st.DecodeSteps)
+	head("mlxlm_scheduler_seconds_total", "counter", "Scheduler wall time by phase (fold is part of prefill).")
+	for _, ph := range slices.Sorted(maps.Keys(st.Phases)) {
+		fmt.Fprintf(&b, "mlxlm_scheduler_seconds_total{phase=%q} %s\n", ph, promFloat(st.Phases[ph]))
+	}
 	head("mlxlm_engine_generated_tokens_total", "counter", "Tokens the scheduler generated (including cancelled requests).")
 	fmt.Fprintf(&b, "mlxlm_engine_generated_tokens_total %d\n", st.GeneratedTokens)
 	head("mlxlm_prompt_cache_entries", "gauge", "KV caches held by the prompt cache.")

@@ -151,6 +151,11 @@ func (rp *reply) run(ctx context.Context, w http.ResponseWriter, st *engine.Stre
 		w.Header().Set("Cache-Control", "no-cache")
 		w.WriteHeader(http.StatusOK)
 	}
+	// The chunks that carry only content take the prerendered path.
+	var fast *contentChunk
+	if p.stream {
+		fast, _ = newContentChunk(rp.response(sentinel, "", nil, nil, "", nil))
+	}
 	var toolTextAcc string
 	var lastTok time.Time
 	nTok := 0
@@ -239,7 +244,13 @@ func (rp *reply) run(ctx context.Context, w http.ResponseWriter, st *engine.Stre
 		}
 		if p.stream && cur != "tool" && (o.text != "" || len(o.toolTexts) > 0 || o.reasoning != "") {
 			startStream()
-			if err := send(rp.response(o.text, "", nil, rp.formatTools(o.toolTexts), o.reasoning, nil)); err != nil {
+			var err error
+			if len(o.toolTexts) == 0 && o.reasoning == "" && fast != nil {
+				err = fast.write(w, flusher, o.text)
+			} else {
+				err = send(rp.response(o.text, "", nil, rp.formatTools(o.toolTexts), o.reasoning, nil))
+			}
+			if err != nil {
 				s.metrics.cancelled()
 				return
 			}

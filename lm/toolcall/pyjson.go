@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/hf2go/hf2go/internal/pyrepr"
 )
 
 // Python values as the parsers produce them (json.loads and
@@ -248,38 +250,7 @@ func floatRepr(f float64, jsonStyle bool) string {
 		}
 		return "-inf"
 	}
-	// Shortest round-trip digits, then Python's layout: fixed notation for
-	// exponents in [-4, 16), else d.ddde+XX.
-	s := strconv.FormatFloat(f, 'e', -1, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	mant, expS, _ := strings.Cut(s, "e")
-	exp, _ := strconv.Atoi(expS)
-	digits := strings.Replace(mant, ".", "", 1)
-	var out string
-	if exp >= -4 && exp < 16 {
-		if exp < 0 {
-			out = "0." + strings.Repeat("0", -exp-1) + digits
-		} else if len(digits) <= exp+1 {
-			out = digits + strings.Repeat("0", exp+1-len(digits)) + ".0"
-		} else {
-			out = digits[:exp+1] + "." + digits[exp+1:]
-		}
-	} else {
-		m := digits[:1]
-		if len(digits) > 1 {
-			m += "." + digits[1:]
-		}
-		sign := "+"
-		if exp < 0 {
-			sign, exp = "-", -exp
-		}
-		out = fmt.Sprintf("%se%s%02d", m, sign, exp)
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return pyrepr.Float(f)
 }
 
 // ---- json.loads ----

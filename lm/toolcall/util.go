@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hf2go/hf2go/internal/pyrepr"
 )
 
 // Python's regex classes for str patterns: \s (str.isspace) and the regex
@@ -146,32 +148,7 @@ func pyRepr(v any) string {
 	case float64:
 		return floatRepr(x, false)
 	case string:
-		q := "'"
-		if strings.Contains(x, "'") && !strings.Contains(x, `"`) {
-			q = `"`
-		}
-		var b strings.Builder
-		b.WriteString(q)
-		for _, r := range x {
-			switch {
-			case r == '\\':
-				b.WriteString(`\\`)
-			case string(r) == q:
-				b.WriteString(`\` + q)
-			case r == '\n':
-				b.WriteString(`\n`)
-			case r == '\r':
-				b.WriteString(`\r`)
-			case r == '\t':
-				b.WriteString(`\t`)
-			case r < 0x20 || r == 0x7f:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			default:
-				b.WriteRune(r)
-			}
-		}
-		b.WriteString(q)
-		return b.String()
+		return pyrepr.Str(x, false)
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {

@@ -2,14 +2,13 @@ package py
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/hf2go/hf2go/internal/pyrepr"
 )
 
 // The f-string conversions !r, !s and !a, and the builtins repr(), str()
@@ -62,60 +61,11 @@ func isASCII(s string) bool {
 	return true
 }
 
-// ReprStr is repr(s) for a str: single quotes unless s holds a single quote
-// and no double quote; the quote, backslash, \t \n \r and every character
-// Python does not print (str.isprintable) escaped as \xhh, \uhhhh or
-// \Uhhhhhhhh. With ascii set (ascii()) every non-ASCII character is escaped.
-func ReprStr(s string, ascii bool) string {
-	var b strings.Builder
-	writeReprStr(&b, s, ascii)
-	return b.String()
-}
+// ReprStr is repr(s) for a str (ascii(s) with ascii set); see pyrepr.Str.
+func ReprStr(s string, ascii bool) string { return pyrepr.Str(s, ascii) }
 
-// ReprFloat is repr(f) for a float: the shortest digits that read back as
-// f, in fixed notation when the decimal exponent is in [-4, 16) (with ".0"
-// when integral), else scientific with a sign and at least two exponent
-// digits; inf, -inf and nan as Python spells them.
-func ReprFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	// 'e' with precision -1 gives the shortest round-tripping digits,
-	// d.ddddde±XX, as Python's float_repr_style "short" does.
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	sign := ""
-	if e[0] == '-' {
-		sign, e = "-", e[1:]
-	}
-	mant, exps, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(exps)
-	digits := strings.Replace(mant, ".", "", 1)
-	decpt := exp + 1 // the value is 0.digits × 10^decpt
-	if decpt > -4 && decpt <= 16 {
-		switch {
-		case decpt <= 0:
-			return sign + "0." + strings.Repeat("0", -decpt) + digits
-		case decpt >= len(digits):
-			return sign + digits + strings.Repeat("0", decpt-len(digits)) + ".0"
-		default:
-			return sign + digits[:decpt] + "." + digits[decpt:]
-		}
-	}
-	out := digits[:1]
-	if len(digits) > 1 {
-		out += "." + digits[1:]
-	}
-	esign := "+"
-	if exp < 0 {
-		esign, exp = "-", -exp
-	}
-	return fmt.Sprintf("%s%se%s%02d", sign, out, esign, exp)
-}
+// ReprFloat is repr(f) for a float; see pyrepr.Float.
+func ReprFloat(f float64) string { return pyrepr.Float(f) }
 
 func writeRepr(b *strings.Builder, v any, ascii bool) {
 	switch x := v.(type) {
@@ -196,50 +146,4 @@ func lessKey(a, b reflect.Value) bool {
 	return Repr(a.Interface()) < Repr(b.Interface())
 }
 
-func writeReprStr(b *strings.Builder, s string, ascii bool) {
-	quote := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		quote = '"'
-	}
-	b.WriteByte(quote)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			// Not UTF-8: a Go string can hold it, a Python str cannot;
-			// show the byte as the surrogateescape'd character would be.
-			fmt.Fprintf(b, `\udc%02x`, s[i])
-			i++
-			continue
-		}
-		i += size
-		switch {
-		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x80 && r >= 0x20 && r != 0x7f:
-			b.WriteRune(r)
-		case (ascii || !isPrintable(r)) && r < 0x100:
-			fmt.Fprintf(b, `\x%02x`, r)
-		case (ascii || !isPrintable(r)) && r < 0x10000:
-			fmt.Fprintf(b, `\u%04x`, r)
-		case ascii || !isPrintable(r):
-			fmt.Fprintf(b, `\U%08x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(quote)
-}
-
-// isPrintable is str.isprintable for one character: not in the categories
-// Cc, Cf, Cs, Co, Cn, Zl, Zp or Zs (the space itself excepted, handled by
-// the caller). Go's unicode.IsPrint is the same set (L, M, N, P, S and
-// U+0020); the two can differ only where Go's Unicode tables are newer
-// than the interpreter's.
-func isPrintable(r rune) bool { return unicode.IsPrint(r) }
+func writeReprStr(b *strings.Builder, s string, ascii bool) { pyrepr.WriteStr(b, s, ascii) }

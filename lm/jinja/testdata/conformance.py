@@ -35,6 +35,8 @@ CASES = [
     # values and printing
     ("print_types", "{{ n }} {{ f }} {{ t }} {{ none }} {{ l }} {{ d }} {{ (1, 'a') }} {{ 1.0 }} {{ 1e-7 }} {{ 1e20 }} {{ 0.1 + 0.2 }}", {}),
     ("print_str_repr", "{{ ['it\\'s', 'a\"b', 'x\\ny', 'ü'] }}", {}),
+    # repr of characters str.isprintable rejects (escaped) and accepts (kept: U+FFFD, emoji, CJK)
+    ("print_str_repr_unicode", "{{ ['\\u2028', '\\ufffd', '\\u00a0', '\\x7f', '\\U0001f600', '\\u200b', '\\u00ad', '\\u4e16', '\\x85'] }}", {}),
     ("undefined_prints_empty", "[{{ missing }}]", {}),
     ("arith", "{{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 7 / 2 }} {{ 2 ** 10 }} {{ 2 ** -1 }} {{ 1 + 2.0 }} {{ 'a' ~ 1 ~ none }}", {}),
     ("str_mult", "{{ 'ab' * 3 }}{{ [1] * 2 }}", {}),

@@ -9,6 +9,7 @@
 #   probe    GPU, driver, versions; how long a Python process takes to import mlx-lm
 #   dense    bench_gpu.py, issue 15's table: Llama-3.2-1B and Qwen3-4B, bf16 and 4-bit,
 #            512-token prompt / 128 tokens, one warm-up pair each, REPS (default 1) timed
+#            (DENSE_MODELS picks fewer, DENSE_NAME names the output: bench-NAME.json)
 #   8k       bench_gpu.py: Qwen3-4B 4-bit and Llama-3.2-1B bf16 with an 8192-token prompt
 #   tests    beside each other: the GPU parity tests of ARCHS (default: every generated
 #            architecture; JOBS at a time; what has not started by PARITY_S is "not run"),
@@ -125,7 +126,7 @@ for step in "$@"; do
     ;;
   dense)
     if [ -n "$LOCAL" ]; then bench dense 300 --models tiny-llama:bf16,tiny-llama:q4 --reps 1 --prompt-tokens 32 --gen-tokens 8
-    else bench dense 420 --models llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4 --reps "${REPS:-1}"; fi
+    else bench "${DENSE_NAME:-dense}" 420 --models "${DENSE_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${REPS:-1}"; fi
     ;;
   8k)
     if [ -n "$LOCAL" ]; then bench 8k 200 --models tiny-llama:q4 --reps 1 --warmup 0 --prompt-tokens 512 --gen-tokens 4

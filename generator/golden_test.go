@@ -112,7 +112,7 @@ func TestDiagnostics(t *testing.T) {
 		// The walrus is rewritten only as a whole if-condition: inside a
 		// larger expression, moving it out could skip a short-circuit.
 		{"walrus in and", header + model + "    def __call__(self, x, d: dict):\n        if x is None and (y := d.get('a')):\n            return y\n        return x\n",
-			"m.py:7:27: expression: *syntax.NamedExpr is not supported"},
+			"m.py:7:27: walrus: only where a condition evaluates it first"},
 		// A local rebound to another type in a nested block can become a
 		// new variable only when no later read can see the old value.
 		{"rebound and read after", header + model + "    def __call__(self, x):\n        for k in range(2):\n            w = 'a'\n" +

@@ -139,7 +139,7 @@ def sched_phases(url):
             out[name] = float(line.rsplit(" ", 1)[1])
         elif line.startswith("mlxlm_decode_steps_total "):
             out["steps"] = float(line.rsplit(" ", 1)[1])
-    return out if "steps" in out else {}
+    return out if "steps" in out and "build" in out else {}
 
 
 def pct(xs, p):
@@ -213,8 +213,8 @@ def main():
                 if ph0[name] and ph1:
                     d = {k: ph1[k] - ph0[name].get(k, 0) for k in ph1}
                     steps = max(d.pop("steps"), 1)
-                    per = "  ".join(f"{k} {d[k] * 1000 / steps:.2f}" for k in
-                                    ("build", "launch", "wait", "emit", "retire", "prefill", "fold", "admit", "idle"))
+                    per = "  ".join(f"{k} {d.get(k, 0) * 1000 / steps:.2f}" for k in
+                                    ("build", "launch", "wait", "emit", "retire", "drain", "prefill", "fold", "admit", "idle"))
                     breakdown.append(f"  {clients:>2} clients {name:>5}: {steps:.0f} steps; ms per step: {per}")
             row = {}
             for name, (tps, ttfts) in res.items():

@@ -126,6 +126,9 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 	}
 	switch f := c.Func.(type) {
 	case *syntax.Name:
+		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.Plain && en.cls.FromDict == en.fn {
+			return t.plainCtor(c, en.cls, en) // lower_plaindataclass.go
+		}
 		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.IsArgs && en.cls.FromDict == en.fn {
 			// cls(a=..., b=...) in a from_dict classmethod: the dataclass filled
 			// from those keywords, defaults for the rest, __post_init__ run.
@@ -156,6 +159,9 @@ func (t *translator) call(c *syntax.Call, en *env) val {
 					cls := t.u.ClassIn(t.scope, f.Id)
 					if cls == nil {
 						return t.bad(c, "class "+f.Id, "not translated (a class of another file this one does not use)")
+					}
+					if cls.Plain {
+						return t.plainCtor(c, cls, en) // lower_plaindataclass.go
 					}
 					init := cls.ByMeth["__init__"]
 					if init == nil {
@@ -267,7 +273,7 @@ func (t *translator) callValue(c *syntax.Call, callee val, en *env) val {
 // defaults at the call site (Go has none).
 func (t *translator) callLocal(c *syntax.Call, fn *types.Func, head model.Expr, en *env, what string) val {
 	pnames, req := types.LocalParams(fn)
-	c, splat := types.SplatOf(c)
+	c, splat := types.SplatOf(types.DropIgnored(c, fn)) // types/check_unusedvariadic.go
 	if splat != nil {
 		// f(a, b=1, **kwargs): the dict fills whichever parameters it has.
 		req = map[string]bool{}

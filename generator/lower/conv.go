@@ -53,6 +53,16 @@ func (t *translator) coerce(v val, to *types.Type, n syntax.Node) model.Expr {
 		// (Python fails on the dataclass too, as py.Dict does).
 		return call(t.qual("py", "Dict"), v.c)
 	}
+	if from.Kind == types.AnyK && to.Kind == types.Optional {
+		// An Optional config value (cfg.get("gate_lower_bound", None)): None
+		// stays None.
+		switch to.Elem.Kind {
+		case types.Float:
+			return call(t.qual("py", "OptFloatOf"), v.c)
+		case types.Int:
+			return call(t.qual("py", "OptIntOf"), v.c)
+		}
+	}
 	if from.Kind == types.AnyK {
 		// A config value (Any) where a typed value is needed.
 		switch to.Base().Kind {

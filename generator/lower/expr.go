@@ -36,6 +36,10 @@ func (t *translator) expr(e syntax.Expr, en *env) val {
 		// An isinstance test decided the class: assert it.
 		v = val{c: &model.TypeAssert{X: paren(v, precPrimary), Type: t.goType(r.T)}, t: r.T, prec: precPrimary}
 	}
+	if r.ListAs && v.t != nil && v.t.Kind == types.List && v.t.Elem.Kind == types.AnyK {
+		// A list field __post_init__ converted (types/check_listconvert.go).
+		v = prim(typeCall(t.qual("py", "ListAs"), t.goType(r.T.Elem), v.c), r.T)
+	}
 	if v.t != nil && !v.t.Equal(r.T) && v.t.Kind != types.Unknown {
 		t.fail(e, "internal", "lowered as %s, checked as %s", v.t, r.T)
 	}
@@ -83,6 +87,8 @@ func (t *translator) expr0(e syntax.Expr, en *env) val {
 		return t.fstring(x, en)
 	case *syntax.Lambda:
 		return t.lambda(x, en)
+	case *syntax.NamedExpr:
+		return t.namedExpr(x, en) // lower_walrus.go
 	case nil:
 		return t.bad(nil, "expression", "missing")
 	}
@@ -156,6 +162,10 @@ func (t *translator) name(n *syntax.Name, en *env) val {
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad(n, "class "+n.Id, "a class used as a value")
+		case names.LocalConst:
+			if md := t.u.ModuleDictOf(sym); md != nil {
+				return t.moduleDictName(md) // lower_moduledict.go
+			}
 		case names.Helper, names.Module:
 			q := sym.Qual
 			if f, ok := t.tab.Functions[q]; ok && f.Value != "" {
@@ -382,7 +392,7 @@ func (t *translator) fstring(f *syntax.FString, en *env) val {
 			format.WriteString(strings.ReplaceAll(p.Lit, "%", "%%"))
 			continue
 		}
-		v := t.fstringConv(p, t.expr(p.X, en))
+		v := t.fstringOptional(p, t.fstringConv(p, t.expr(p.X, en))) // lower_fstring.go
 		spec := "v"
 		switch v.t.Base().Kind {
 		case types.Int:

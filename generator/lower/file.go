@@ -55,7 +55,7 @@ func (t *translator) emitFile() *model.File {
 	for changed := true; changed; {
 		changed = false
 		for _, fn := range t.u.Funcs {
-			if emitted[fn] == nil && (t.u.OwnFunc(fn) && !t.u.KernelFunc(fn) || called(fn)) {
+			if emitted[fn] == nil && fn.Skipped == "" && (t.u.OwnFunc(fn) && !t.u.KernelFunc(fn) || called(fn)) {
 				if decls, ok := t.emitCompiled(fn); ok {
 					emitted[fn] = decls
 				} else {
@@ -67,7 +67,11 @@ func (t *translator) emitFile() *model.File {
 	}
 	for _, fn := range t.u.Funcs {
 		f.Decls = append(f.Decls, emitted[fn]...)
+		if fn.Skipped != "" && t.u.OwnFunc(fn) {
+			f.Decls = append(f.Decls, &model.Comment{Text: fmt.Sprintf("%s is not translated: %s.", fn.Def.Name, fn.Skipped)})
+		}
 	}
+	t.emitModuleDicts(f) // lower_moduledict.go
 	return f
 }
 
@@ -237,6 +241,9 @@ func (t *translator) emitFunc(fn *types.Func) *model.Func {
 		}
 		body = append(body, ret(zeros...))
 	}
+	if isToQuantized(fn) {
+		return t.toQuantizedProtocol(fn, params, results, body, en) // lower_toquantized.go
+	}
 	out := &model.Func{Doc: t.doc(fn), Name: fn.GoName, Py: fn.Def.Name, Params: params, Results: results, Body: body}
 	if fn.Class != nil && !isInit && fn != fn.Class.FromDict && !fn.IsClassMethod {
 		out.Recv = &model.Param{Name: "self", Type: &model.Ptr{Elem: named(fn.Class.Name)}}
@@ -269,6 +276,8 @@ func (t *translator) docOf(fn *types.Func) string {
 		return fmt.Sprintf("%s is the property %s read with a %s as self.", fn.GoName, fn.ForeignOf, fn.Class.Name)
 	case fn.ForeignOf != "":
 		return fmt.Sprintf("%s is %s run with a %s as self.", fn.GoName, fn.ForeignOf, fn.Class.Name)
+	case fn.SuperOf != "":
+		return fmt.Sprintf("%s is %s, which %s's super().%s runs.", fn.GoName, fn.SuperOf, fn.Class.Name, fn.Def.Name)
 	case fn.Def.Name == "__init__":
 		return fmt.Sprintf("%s is %s.__init__.", fn.GoName, fn.Class.Name)
 	case fn.IsProp:

@@ -69,5 +69,12 @@ func (t *translator) assignNegativeItem(s *syntax.Subscript, x, i, v val, value 
 	if c, ok := u.X.(*syntax.Constant); !ok || c.Kind != syntax.ConstInt {
 		return nil, false
 	}
-	return []model.Stmt{exprStmt(call(t.qual("py", "SetAt"), x.c, t.coerce(i, types.TInt, s.Index[0]), t.coerce(v, x.t.Elem, value)))}, true
+	args := []model.Expr{x.c, t.coerce(i, types.TInt, s.Index[0]), t.coerce(v, x.t.Elem, value)}
+	if !v.t.Equal(x.t.Elem) {
+		// A value of another Go type than the list's elements (a
+		// ConcatenateKVCache into a list of caches, afm7): the element
+		// type given, as Go's inference would take the value's.
+		return []model.Stmt{exprStmt(typeCall(t.qual("py", "SetAt"), t.goType(x.t.Elem), args...))}, true
+	}
+	return []model.Stmt{exprStmt(call(t.qual("py", "SetAt"), args...))}, true
 }

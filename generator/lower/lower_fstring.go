@@ -39,3 +39,13 @@ func (t *translator) fstringConv(p syntax.FPart, v val) val {
 	}
 	return prim(c, types.TStr)
 }
+
+// fstringOptional formats an Optional value of an f-string part with no
+// conversion and no format spec as Python does, str() of the value or
+// "None" (py.StrOf reads the pointer), rather than printing the Go pointer.
+func (t *translator) fstringOptional(p syntax.FPart, v val) val {
+	if p.Conv != "" || p.Format != "" || v.t.Kind != types.Optional {
+		return v
+	}
+	return prim(call(t.qual("py", "StrOf"), v.c), types.TStr)
+}

@@ -30,13 +30,17 @@ func (t *translator) strSlice(s *syntax.Subscript, x val, en *env) (val, bool) {
 
 // iterable makes a value a loop can iterate a Go slice: an array's rows
 // (py.Rows, a[0], a[1], ... as mlx iterates), a dynamic value's elements
-// (py.Iter: a tolist() result, a config list); other values as they are.
+// (py.Iter: a tolist() result, a config list), a str's characters
+// (py.Chars); other values as they are.
 func (t *translator) iterable(v val) val {
 	switch v.t.Base().Kind {
 	case types.Array:
 		return prim(call(t.qual("py", "Rows"), v.c), types.ListOf(types.TArray))
 	case types.AnyK:
 		return prim(call(t.qual("py", "Iter"), v.c), types.ListOf(types.TAny))
+	case types.Str:
+		// for c in "qkv": a str's characters, each a str (py.Chars).
+		return prim(call(t.qual("py", "Chars"), v.c), types.ListOf(types.TStr))
 	}
 	return v
 }

@@ -100,31 +100,10 @@ func (t *translator) binop(b *syntax.BinOp, en *env) val {
 		}
 		return prim(call(t.qual("slices", "Concat"), widen(l), widen(r)), types.ListOf(et))
 	case b.Op == "*" && (lt.Kind == types.List || lt.Kind == types.Tuple) && rt.Kind == types.Int:
-		if lst, ok := b.L.(*syntax.List); ok && len(lst.Elts) == 1 {
-			e := t.expr(lst.Elts[0], en)
-			et := e.t
-			if et.Kind == types.None {
-				if c, ok := t.noneListAsCache(b, r); ok {
-					return c
-				}
-				// [None] * n: the element type is the assigned variable's (the checker's).
-				et = types.TUnknown
-				if h := t.val(b).T; h.Kind == types.List && h.Elem.Kind != types.Unknown {
-					et = h.Elem
-					return prim(typeCall(t.qual("py", "Repeat"), t.goType(et), nilLit(), r.c), types.ListOf(et))
-				}
-			}
-			if h := t.val(b).T; types.NoneSeq(et) && h.Kind == types.List && h.Elem.Kind == types.Ext {
-				// [(None, None)] * n where caches go (types/check_cacheslot.go).
-				return prim(typeCall(t.qual("py", "Repeat"), t.goType(h.Elem), t.coerce(e, h.Elem, lst.Elts[0]), r.c), h)
-			}
-			return prim(call(t.qual("py", "Repeat"), e.c, r.c), types.ListOf(et))
-		}
-		et := lt.Homogeneous()
-		if et == nil {
-			return t.bad(b, "list *", "of a mixed tuple")
-		}
-		return prim(call(t.qual("py", "RepeatList"), l.c, r.c), types.ListOf(et))
+		return t.listRepeat(b, b.L, l, r, en)
+	case b.Op == "*" && lt.Kind == types.Int && (rt.Kind == types.List || rt.Kind == types.Tuple) && types.PureOperand(b.L):
+		// n * xs (lower_listrepeat.go)
+		return t.listRepeat(b, b.R, r, l, en)
 	}
 	return t.bad(b, "operator "+b.Op, "between %s and %s", l.t, r.t)
 }
@@ -525,6 +504,9 @@ func (t *translator) compare1(n syntax.Node, op string, l, r val, ln, rn syntax.
 	}
 	if v, ok := t.listEq(op, l, r); ok {
 		return v
+	}
+	if v, ok := t.dictEq(op, l, r); ok {
+		return v // lower_dicteq.go
 	}
 	return t.bad(n, "comparison "+op, "between %s and %s", l.t, r.t)
 }

@@ -60,6 +60,9 @@ func (t *translator) stmt(s syntax.Stmt, en *env, fc *fnCtx) []model.Stmt {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
+			if types.IsFreezeCall(c, en.cls) {
+				return nil // types/check_freeze.go: no Go counterpart in inference
+			}
 			if m := types.SuperMethod(c); m != "" {
 				return t.inlineSuper(c, m, en, fc)
 			}
@@ -418,6 +421,9 @@ func (t *translator) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *
 }
 
 func (t *translator) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env, fc *fnCtx) []model.Stmt {
+	if out, ok := t.constTupleAssign(tg, value, en, fc); ok {
+		return out // lower_tuplelits.go
+	}
 	// Element types: from a tuple literal, a multi-value call, or a list.
 	var vs []val
 	var single val
@@ -645,12 +651,16 @@ func (t *translator) inlineBase(key, c *syntax.Call, method string, base *types.
 		delete(locals, p.Py)
 	}
 	reads := readNames(base.Def.Body)
-	for _, p := range params {
-		if !reads[p.Py] {
-			pre = pre[:0]
-			break
+	// A parameter the base's body never reads gets no Go variable (it
+	// would not compile); the others keep theirs. (Dropping all of them
+	// when one was unread left the rest undefined.)
+	kept := pre[:0]
+	for i, p := range params {
+		if reads[p.Py] {
+			kept = append(kept, pre[i])
 		}
 	}
+	pre = kept
 	subfc := &fnCtx{fn: fc.fn, ret: fc.ret, isInit: fc.isInit, plan: planDecls(base.Def.Body, locals), defined: map[string]bool{}, reads: reads}
 	savedReads, savedInst := t.reads, t.inst
 	t.reads, t.inst = reads, sub

@@ -174,14 +174,16 @@ func (t *translator) compLoops(c *syntax.Comp, en *env) (*env, loopHead, bool) {
 			return nil, nil, false
 		}
 		var conds []model.Expr
+		var pres [][]model.Stmt
 		for _, cond := range g.Ifs {
+			pres = append(pres, t.walrusFilter(cond, inner))
 			conds = append(conds, t.truth(cond, inner).c)
 		}
 		h := head
 		cs := conds
 		loops = append(loops, func(body []model.Stmt) model.Stmt {
 			for i := len(cs) - 1; i >= 0; i-- {
-				body = []model.Stmt{&model.If{Cond: cs[i], Then: body}}
+				body = append(append([]model.Stmt(nil), pres[i]...), &model.If{Cond: cs[i], Then: body})
 			}
 			return h(body)
 		})

@@ -50,7 +50,8 @@ type translator struct {
 	reads  map[string]bool // names read by the function being emitted (nil: all)
 	exited bool            // the block just lowered ends in a certain exit (types/dead.go)
 
-	tryResults int // result variables of try bodies declared so far (lower_try.go)
+	tryResults int                        // result variables of try bodies declared so far (lower_try.go)
+	hoisted    map[*syntax.NamedExpr]bool // walruses assigned before their test (lower_walrus.go)
 }
 
 // Translate type-checks one parsed model file and lowers it to Go.
@@ -63,11 +64,13 @@ func Translate(f *syntax.File, scope *names.Scope, tab *types.Table, opts Option
 	res := &Result{}
 	if len(diags) == 0 {
 		t.tryOptional()
+		u.SkipFoldedAway() // types/reach_folded.go
 		res.File = t.emitFile()
 		res.Register = t.registration()
 	} else {
 		// A type that could not be inferred usually hides an expression the
 		// translator rejects; lowering anyway reports that root cause.
+		u.SkipFoldedAway()
 		t.emitFile()
 	}
 	all := append(append(diags, u.CheckDiagnostics()...), t.diags...)

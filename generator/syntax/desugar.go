@@ -24,13 +24,15 @@ package syntax
 // them out of a larger expression could change the order of evaluation or
 // skip a short-circuit.
 func DesugarNamedExprs(f *File) {
-	f.Body = desugarBlock(f.Body, dctx{mapBuiltin: !bindsName(f.Body, "map")})
+	f.Body = desugarBlock(f.Body, dctx{mapBuiltin: !bindsName(f.Body, "map"), objectBuiltin: !bindsName(f.Body, "object"),
+		listBuiltin: !bindsName(f.Body, "list")})
 }
 
 // dctx is where a rewrite happens: inFunc, (in) a function body, where
 // rewrites that add a local apply; mapBuiltin, the file does not rebind map
-// (desugar_map.go).
-type dctx struct{ inFunc, mapBuiltin bool }
+// (desugar_map.go); objectBuiltin, nor object (desugar_setattr.go);
+// listBuiltin, nor list (desugar_starred.go).
+type dctx struct{ inFunc, mapBuiltin, objectBuiltin, listBuiltin bool }
 
 func (d dctx) in(fn bool) dctx { d.inFunc = fn; return d }
 
@@ -69,8 +71,21 @@ func desugarStmt(s Stmt, d dctx) []Stmt {
 			}
 		}
 	}
+	if inFunc {
+		if a := desugarSetattr(s, d.objectBuiltin); a != nil {
+			s = a
+		}
+	}
 	if a, ok := s.(*Assign); ok && inFunc {
 		desugarMap(a, d.mapBuiltin)
+	}
+	if a, ok := s.(*Assign); ok && inFunc {
+		if out := desugarStarredTarget(a, d); out != nil {
+			return out
+		}
+		if out := desugarAttrTargets(a); out != nil {
+			return append(desugarUnpackAll(out[0]), out[1:]...)
+		}
 	}
 	if inFunc {
 		if out := desugarUnpack(s); out != nil {

@@ -99,6 +99,9 @@ type Val struct {
 	// Assert: an interface value an isinstance test narrowed to one class
 	// (T); the Go reads it with a type assertion.
 	Assert bool
+	// ListAs: a []any field read as the list of the class its
+	// __post_init__ converted it to (check_listconvert.go).
+	ListAs bool
 	// Origin: the dataclass field the value was read from, unchanged
 	// (provenance.go).
 	Origin *Field

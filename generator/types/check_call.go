@@ -239,12 +239,18 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 	// Table functions: mx.*, nn.*, helpers.
 	if q := t.scope.Qualify(c.Func); q != "" {
 		if sig, ok := t.tab.Functions[q]; ok {
+			if chk := tableCallChecks[q]; chk != nil {
+				chk(t, c)
+			}
 			return t.callSig(c, sig, en)
 		}
 		return t.bad()
 	}
 	switch f := c.Func.(type) {
 	case *syntax.Name:
+		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.Plain && en.cls.FromDict == en.fn {
+			return t.plainCtor(c, en.cls, en) // check_plaindataclass.go
+		}
 		if f.Id == "cls" && en.fn != nil && en.cls != nil && en.cls.IsArgs && en.cls.FromDict == en.fn {
 			// cls(a=..., b=...) in a from_dict classmethod.
 			for _, k := range c.Keywords {
@@ -272,6 +278,9 @@ func (t *checker) call(c *syntax.Call, en *env) Val {
 					cls := u.ClassIn(t.scope, f.Id)
 					if cls == nil {
 						return t.bad()
+					}
+					if cls.Plain {
+						return t.plainCtor(c, cls, en) // check_plaindataclass.go
 					}
 					init := cls.ByMeth["__init__"]
 					if init == nil {
@@ -384,7 +393,7 @@ func SplatOf(c *syntax.Call) (*syntax.Call, syntax.Expr) {
 func (t *checker) callLocal(c *syntax.Call, fn *Func, en *env) Val {
 	t.edge(en.fn, fn)
 	pnames, req := LocalParams(fn)
-	c, splat := SplatOf(c)
+	c, splat := SplatOf(DropIgnored(c, fn)) // check_unusedvariadic.go
 	if splat != nil {
 		// f(a, b=1, **kwargs): the dict fills whichever parameters it has.
 		req = map[string]bool{}

@@ -28,7 +28,7 @@ func (u *Unit) DynMembers(c *syntax.Call, ty *Type) ([]*Type, []*Func) {
 		}
 		fn := cls.ByMeth["__call__"]
 		pnames, req := LocalParams(fn)
-		if _, err := Bind(c, pnames, "", req); err != nil {
+		if _, err := Bind(DropIgnored(c, fn), pnames, "", req); err != nil {
 			continue
 		}
 		ms = append(ms, m)

@@ -61,6 +61,8 @@ func (t *checker) expr0(e syntax.Expr, en *env) Val {
 		return t.fstring(x, en)
 	case *syntax.Lambda:
 		return t.lambda(x, en)
+	case *syntax.NamedExpr:
+		return t.namedExpr(x, en) // check_walrus.go
 	}
 	return t.bad()
 }
@@ -120,6 +122,10 @@ func (t *checker) name(n *syntax.Name, en *env) Val {
 		switch sym.Kind {
 		case names.LocalClass:
 			return t.bad()
+		case names.LocalConst:
+			if md := t.moduleDict(sym, n.Id); md != nil {
+				return tv(md.T) // check_moduledict.go
+			}
 		case names.Helper, names.Module:
 			q := sym.Qual
 			if f, ok := t.tab.Functions[q]; ok && f.Value != "" {
@@ -181,7 +187,7 @@ func (t *checker) attribute(a *syntax.Attribute, en *env) Val {
 	}
 	v = t.classNarrowed(PathKey(a), t.narrowed(PathKey(a), v))
 	v.Origin = origin
-	return v
+	return t.listConverted(recv, a, v, en) // check_listconvert.go
 }
 
 // MaskAsArray is the type of a mask read as an array (mask.dtype, scores + mask).

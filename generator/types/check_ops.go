@@ -83,30 +83,10 @@ func (t *checker) binopOf(b *syntax.BinOp, l, r Val, en *env) Val {
 		}
 		return tv(ListOf(et))
 	case b.Op == "*" && (lt.Kind == List || lt.Kind == Tuple) && rt.Kind == Int:
-		if lst, ok := b.L.(*syntax.List); ok && len(lst.Elts) == 1 {
-			e := t.expr(lst.Elts[0], en)
-			et := e.T
-			if et.Kind == None {
-				if c, ok := t.noneListAsCache(); ok {
-					return tv(c)
-				}
-				// [None] * n: the element type is the assigned variable's.
-				et = TUnknown
-				if h := t.hint; h != nil && h.Kind == List && h.Elem.Kind != Unknown {
-					et = h.Elem
-				}
-			}
-			if h := t.hint; NoneSeq(et) && h != nil && h.Kind == List && t.unify(h.Elem, et) != nil && h.Elem.Kind == Ext {
-				// [(None, None)] * n where caches go: a list of empty caches.
-				et = h.Elem
-			}
-			return tv(ListOf(et))
-		}
-		et := lt.Homogeneous()
-		if et == nil {
-			return t.bad()
-		}
-		return tv(ListOf(et))
+		return t.listRepeat(b, b.L, l, r, en)
+	case b.Op == "*" && lt.Kind == Int && (rt.Kind == List || rt.Kind == Tuple) && PureOperand(b.L):
+		// n * xs (check_listrepeat.go)
+		return t.listRepeat(b, b.R, r, l, en)
 	}
 	return t.bad()
 }
@@ -439,6 +419,9 @@ func (t *checker) compare1(op string, l, r Val, rn syntax.Expr) Val {
 	}
 	if ListEq(op, lt, rt) {
 		return tv(TBool) // check_listeq.go
+	}
+	if DictEq(op, lt, rt) {
+		return tv(TBool) // check_dicteq.go
 	}
 	return t.bad()
 }

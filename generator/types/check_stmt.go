@@ -40,6 +40,9 @@ func (t *checker) stmt(s syntax.Stmt, en *env, fc *fnCtx) {
 	switch x := s.(type) {
 	case *syntax.ExprStmt:
 		if c, ok := x.X.(*syntax.Call); ok {
+			if IsFreezeCall(c, en.cls) {
+				return // check_freeze.go
+			}
 			if m := SuperMethod(c); m != "" {
 				t.inlineSuper(c, m, en, fc)
 				return
@@ -305,6 +308,7 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 			t.hint = f.Type
 			v := t.expr(value, en)
 			t.hint = nil
+			t.learnListConv(f, tg, v, en) // check_listconvert.go
 			t.facts = t.facts.copy()
 			t.assigned("self."+tg.Attr, v.T)
 			t.stores(f, v)
@@ -313,6 +317,12 @@ func (t *checker) assign(targets []syntax.Expr, value syntax.Expr, en *env, fc *
 					f.Type = un
 				} else if f.Type.Kind == Unknown {
 					f.Type = v.T
+				}
+				if q := t.quantizedForm(v.T); q != nil {
+					// check_quantform.go
+					if un := t.unify(f.Type, q); un != nil {
+						f.Type = un
+					}
 				}
 			}
 			return
@@ -433,7 +443,11 @@ func (t *checker) assignName(n *syntax.Name, value syntax.Expr, en *env, fc *fnC
 	// this rebinding is that variable's).
 	if en.fn != nil && !t.frozen && !en.isSplit(s) {
 		for _, p := range en.fn.Params {
-			if p.Py == n.Id && !p.Type.Equal(nt) && Unify(p.Type, nt) != nil && Unify(p.Type, nt).Equal(nt) {
+			// A parameter of no type yet learns it from its call sites, not
+			// from a rebinding in the function body itself, which no value
+			// passed in survives (afm7's `*indices, output_dims =
+			// accumulate(output_dims)` binds an int to a list parameter).
+			if p.Py == n.Id && !(p.Type.Kind == Unknown && fc != nil && fc.depth == 1) && !p.Type.Equal(nt) && Unify(p.Type, nt) != nil && Unify(p.Type, nt).Equal(nt) {
 				p.Type = nt
 			}
 		}
@@ -468,6 +482,7 @@ func (t *checker) assignTuple(tg *syntax.Tuple, value syntax.Expr, en *env) {
 	} else {
 		single = t.expr(value, en)
 	}
+	t.tupleLits(tg, vs, en) // check_tuplelits.go
 	for i, e := range tg.Elts {
 		nm, ok := e.(*syntax.Name)
 		if !ok {

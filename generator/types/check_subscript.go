@@ -267,6 +267,9 @@ func (t *checker) forHead(target, iter syntax.Expr, en *env) bool {
 	if st.Kind == Array || st.Kind == AnyK {
 		st = ListOf(iterElem(st)) // an array's rows, a dynamic value's elements
 	}
+	if st.Kind == Str {
+		st = ListOf(TStr) // a str's characters (lower: py.Chars)
+	}
 	if st.Kind == List || st.Kind == Tuple {
 		et := st.Homogeneous()
 		if et == nil {

@@ -34,9 +34,11 @@ func ExitsHere(s syntax.Stmt, branchExited bool) bool {
 // only when an emitted body calls it.
 
 // edge records that the body of fn (nil outside functions) calls or
-// references callee.
+// references callee: in the recorded pass only, not in the learning pass
+// that record runs first, which does not know the body's constant locals
+// yet and so checks branches the recorded pass folds away.
 func (t *checker) edge(fn, callee *Func) {
-	if !t.frozen || fn == nil || callee == nil {
+	if !t.frozen || t.learn || fn == nil || callee == nil {
 		return
 	}
 	if t.u.calls == nil {

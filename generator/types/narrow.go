@@ -102,6 +102,8 @@ func condFacts(e syntax.Expr) (whenTrue, whenFalse facts) {
 		if p := PathKey(e); p != "" {
 			whenTrue[p] = true // a truthy value is not None
 		}
+	case *syntax.NamedExpr:
+		return condFacts(x.Target) // (m := v) tests m (check_walrus.go)
 	case *syntax.Call:
 		// isinstance(p, C) with C a class: p is a C, or not one.
 		if f, ok := x.Func.(*syntax.Name); ok && f.Id == "isinstance" && len(x.Args) == 2 {

@@ -3,6 +3,7 @@ package types
 import (
 	"strings"
 
+	"github.com/hf2go/hf2go/generator/names"
 	"github.com/hf2go/hf2go/generator/syntax"
 )
 
@@ -39,7 +40,11 @@ const unreachedReason = "unreachable from inference (no call from __call__, sani
 func (k *collector) skipUnreached() {
 	u := k.u
 	reached := map[string]bool{}
-	var bodies [][]syntax.Stmt
+	type body struct {
+		stmts []syntax.Stmt
+		scope *names.Scope // where its names are qualified (platformFalse)
+	}
+	var bodies []body
 	kept := map[*Func]bool{}
 	keep := func(m *Func) {
 		if kept[m] {
@@ -47,21 +52,18 @@ func (k *collector) skipUnreached() {
 		}
 		kept[m] = true
 		if m.Def != nil {
-			bodies = append(bodies, m.Def.Body)
+			bodies = append(bodies, body{m.Def.Body, m.Scope})
 			for _, d := range m.Def.Decorators {
-				bodies = append(bodies, []syntax.Stmt{&syntax.ExprStmt{X: d}})
+				bodies = append(bodies, body{[]syntax.Stmt{&syntax.ExprStmt{X: d}}, m.Scope})
 			}
 			for _, p := range m.Def.Params {
 				if p.Default != nil {
-					bodies = append(bodies, []syntax.Stmt{&syntax.ExprStmt{X: p.Default}})
+					bodies = append(bodies, body{[]syntax.Stmt{&syntax.ExprStmt{X: p.Default}}, m.Scope})
 				}
 			}
 		}
 	}
-	isRoot := func(c *Class, m *Func) bool {
-		n := m.Def.Name
-		return c.Name == "Model" || inferenceHooks[n] || (strings.HasPrefix(n, "__") && strings.HasSuffix(n, "__"))
-	}
+	isRoot := isInferenceRoot
 	for _, c := range u.Classes {
 		for _, m := range c.Methods {
 			if m.Def == nil || isRoot(c, m) {
@@ -73,13 +75,13 @@ func (k *collector) skipUnreached() {
 	// they name is reached too.
 	for _, f := range u.Funcs {
 		if f.Def != nil {
-			bodies = append(bodies, f.Def.Body)
+			bodies = append(bodies, body{f.Def.Body, f.Scope})
 		}
 	}
 	for len(bodies) > 0 {
 		b := bodies[len(bodies)-1]
 		bodies = bodies[:len(bodies)-1]
-		if !namesIn(b, reached) {
+		if !namesIn(b.stmts, reached, b.scope) {
 			return // a statement this walk does not know: keep everything
 		}
 		for _, c := range u.Classes {
@@ -99,11 +101,19 @@ func (k *collector) skipUnreached() {
 	}
 }
 
+// isInferenceRoot reports a method that mlx-lm or MLX may call whatever
+// the file's own code does: every method of Model, the special methods and
+// the hooks.
+func isInferenceRoot(c *Class, m *Func) bool {
+	n := m.Def.Name
+	return c.Name == "Model" || inferenceHooks[n] || (strings.HasPrefix(n, "__") && strings.HasSuffix(n, "__"))
+}
+
 // namesIn adds to out every attribute name, bare name and string constant
 // of body, nested blocks and functions included. It reports false when
 // body has a statement it does not know.
-func namesIn(body []syntax.Stmt, out map[string]bool) bool {
-	expr := func(e syntax.Expr) {
+func namesIn(body []syntax.Stmt, out map[string]bool, scope *names.Scope) bool {
+	return bodyExprs(body, scope, func(e syntax.Expr) {
 		syntax.Inspect(e, func(x syntax.Expr) bool {
 			switch n := x.(type) {
 			case *syntax.Attribute:
@@ -117,7 +127,16 @@ func namesIn(body []syntax.Stmt, out map[string]bool) bool {
 			}
 			return true
 		})
-	}
+	})
+}
+
+// bodyExprs calls expr for every top-level expression of body's
+// statements, nested blocks and functions included (nil ones too). It
+// reports false when body has a statement it does not know. With a scope,
+// the body of an `if` no served platform takes is left out (platformFalse).
+func bodyExprs(body []syntax.Stmt, scope *names.Scope, expr func(e syntax.Expr)) bool {
+	namesIn := func(b []syntax.Stmt, _ map[string]bool, scope *names.Scope) bool { return bodyExprs(b, scope, expr) }
+	var out map[string]bool
 	for _, s := range body {
 		switch x := s.(type) {
 		case *syntax.Assign:
@@ -135,18 +154,26 @@ func namesIn(body []syntax.Stmt, out map[string]bool) bool {
 			expr(x.Value)
 		case *syntax.If:
 			expr(x.Cond)
-			if !namesIn(x.Body, out) || !namesIn(x.Else, out) {
+			if platformFalse(x.Cond, scope) {
+				// A branch no platform served takes (kimi_k3's compiled
+				// decode step, only on Metal): what it names is not reached.
+				if !namesIn(x.Else, out, scope) {
+					return false
+				}
+				continue
+			}
+			if !namesIn(x.Body, out, scope) || !namesIn(x.Else, out, scope) {
 				return false
 			}
 		case *syntax.For:
 			expr(x.Target)
 			expr(x.Iter)
-			if !namesIn(x.Body, out) {
+			if !namesIn(x.Body, out, scope) {
 				return false
 			}
 		case *syntax.While:
 			expr(x.Cond)
-			if !namesIn(x.Body, out) {
+			if !namesIn(x.Body, out, scope) {
 				return false
 			}
 		case *syntax.ExprStmt:
@@ -167,7 +194,7 @@ func namesIn(body []syntax.Stmt, out map[string]bool) bool {
 			for _, p := range x.Params {
 				expr(p.Default)
 			}
-			if !namesIn(x.Body, out) {
+			if !namesIn(x.Body, out, scope) {
 				return false
 			}
 		case *syntax.Pass, *syntax.Break, *syntax.Continue, *syntax.Import, *syntax.ImportFrom:
@@ -176,4 +203,24 @@ func namesIn(body []syntax.Stmt, out map[string]bool) bool {
 		}
 	}
 	return true
+}
+
+// platformFalse reports a condition that is False on every platform the
+// Go runtime serves: mx.metal.is_available() (check_kernel.go's metalCond)
+// or an `and` with such an operand (Python stops at it, or earlier at
+// another false operand; the body never runs).
+func platformFalse(e syntax.Expr, scope *names.Scope) bool {
+	if scope == nil {
+		return false
+	}
+	if b, ok := e.(*syntax.BoolOp); ok && b.Op == "and" {
+		for _, v := range b.Values {
+			if platformFalse(v, scope) {
+				return true
+			}
+		}
+		return false
+	}
+	v, known := metalCond(e, scope)
+	return known && !v
 }

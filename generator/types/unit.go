@@ -38,6 +38,11 @@ type Unit struct {
 	synth      map[synthKey]*names.Symbol
 	kern       map[*names.Scope]*kernels  // module-level Metal kernels per file (check_kernel.go)
 	ifaceMeths map[string]map[string]bool // methods called on interfaces of classes (iface_methods.go)
+
+	// ModDicts: the module-level dict constants bodies read, in order of
+	// first read (check_moduledict.go).
+	ModDicts []*ModuleDict
+	modDicts map[*names.Symbol]*ModuleDict
 }
 
 // Class is a class of the unit: a module (nn.Module subclass) or a
@@ -56,12 +61,16 @@ type Class struct {
 	Consts   map[string]*syntax.Constant // fields fixed at a literal for the whole program
 	Wrapped  bool                        // a sibling file's class renamed next to this file's
 	FromDict *Func                       // a dataclass's own from_dict classmethod
+	Plain    bool                        // a @dataclass of no base: built by its constructor (check_plaindataclass.go)
 
 	// Filled: dataclass fields __post_init__ leaves not None (narrow.go);
 	// Reassigned: fields code outside the dataclass assigns.
 	Filled     map[string]bool
 	FilledAs   map[string]*Type // union fields: the member __post_init__ leaves (config_union.go)
 	Reassigned map[string]bool
+	// ListConv: list fields __post_init__ converts to a list of a config
+	// dataclass (check_listconvert.go).
+	ListConv map[string]*ListConv
 }
 
 // Field is a dataclass field or an attribute a module assigns to self.
@@ -124,6 +133,10 @@ type Func struct {
 	// method was called with its instance as self, that method as the
 	// code wrote it (LongcatFlashLM.sanitize; check_foreignself.go).
 	ForeignOf string
+	// SuperOf: for a base's method copied into a class because a method
+	// of the class calls it as super().<name>(...), that method
+	// (Linear.__call__; check_supermethod.go).
+	SuperOf string
 	// ConfigMethod: a plain method of a BaseModelArgs dataclass
 	// (minimax_m3_vl's is_moe(layer_idx)), a method of the Go struct.
 	ConfigMethod bool
@@ -237,6 +250,7 @@ func (k *collector) collect() {
 	}
 	k.collectFile(u.File, u.Scope, "")
 	k.foreignSelfCalls()
+	k.superMethodCalls()
 	k.foreignArgParams()
 	k.dropUnusedForeign()
 	k.skipUnreached()
@@ -255,6 +269,9 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 			c := newClass(n, n.Name, scope)
 			if isPlainArgsDataclass(n) {
 				c.IsArgs = true
+			}
+			if isPlainDataclass(n) {
+				c.IsArgs, c.Plain = true, true // check_plaindataclass.go
 			}
 			for _, b := range n.Bases {
 				if q := scope.Qualify(b); q == "base.BaseModelArgs" {
@@ -300,7 +317,7 @@ func (k *collector) collectFile(f *syntax.File, scope *names.Scope, from string)
 			u.Classes = append(u.Classes, c)
 			u.ByClass[c.Name] = c
 			if c.IsArgs {
-				if c.Wrapped {
+				if c.Wrapped || c.Plain {
 					k.collectArgs(c) // a second dataclass, translated as such
 					continue
 				}
@@ -577,6 +594,9 @@ func paramsOf(fd *syntax.FuncDef, method bool, u *Unit, tab *Table, scope *names
 				fail(p, "method", "first parameter is %q, not self", p.Name)
 			}
 			continue
+		}
+		if ignoredVariadic(fd, p) {
+			continue // check_unusedvariadic.go
 		}
 		if p.Kind == syntax.ParamKwArgs || p.Kind == syntax.ParamVarArgs {
 			fail(p, "parameter *"+p.Name, "variadic parameters are not supported")

@@ -56,7 +56,7 @@ func BenchmarkScheduler(b *testing.B) {
 			steps := float64(st.DecodeSteps - st0.DecodeSteps)
 			b.ReportMetric(float64(tokens)/wall.Seconds(), "tok/s")
 			b.ReportMetric(steps/wall.Seconds(), "steps/s")
-			for _, ph := range []string{"build", "launch", "wait", "emit", "retire", "prefill", "fold", "admit"} {
+			for _, ph := range []string{"build", "launch", "wait", "emit", "retire", "prefill", "fold", "admit", "drain"} {
 				b.ReportMetric((st.Phases[ph]-st0.Phases[ph])*1e3/steps, ph+"-ms/step")
 			}
 		})

@@ -23,7 +23,9 @@
 //   - A prompt down to its last token joins the running batch at once: that
 //     token is its row's input of the batch's next decode pass, which
 //     computes its first generated token (mlx-lm runs the newly prefilled
-//     rows' first step as a batch of their own, then extends). The buffer
+//     rows' first step as a batch of their own, then extends). Before a
+//     prefill pass, which waits for the step in flight anyway, that step's
+//     tokens are handed out (drain) rather than one step later. The buffer
 //     cache is cleared after prefill passes of >= 512 tokens only (mlx-lm:
 //     after every chunk), so short prompts do not make the next decode step
 //     allocate everything again.
@@ -416,8 +418,8 @@ type Stats struct {
 	PrefillBatches  uint64
 	PrefillBatchMax int
 	// Phases is the scheduler's wall time so far by phase (idle, admit,
-	// prefill, fold, build, launch, wait, emit, retire), in seconds; fold
-	// is part of prefill.
+	// prefill, fold, build, launch, wait, emit, retire, drain), in
+	// seconds; fold is part of prefill.
 	Phases map[string]float64
 }
 

@@ -354,3 +354,65 @@ func TestPromptCacheReuse(t *testing.T) {
 		t.Errorf("from the prompt cache %v, from scratch %v", b.tokens, want)
 	}
 }
+
+// TestDrainBeforePrefill: a request arriving while another decodes makes the
+// scheduler hand out the step in flight before the prefill pass (drain).
+// The running request (with a repetition penalty, whose context is the
+// tokens the cache holds) must still give GenerateStep's tokens alone, the
+// newcomer too, and the finished request's prompt-cache entry must cover its
+// prompt and all its output (a follow-up gets them all as cached tokens).
+func TestDrainBeforePrefill(t *testing.T) {
+	m := randomToy(t, 97)
+	e := newEngine(t, m, engine.Options{})
+	a := engine.Request{Prompt: []int{4, 8, 15, 16, 23, 42}, MaxTokens: 16, RepetitionPenalty: 1.5}
+	b := engine.Request{Prompt: []int{2, 7, 1, 8, 2, 8, 1}, MaxTokens: 4}
+	procs, err := sample.MakeLogitsProcessors(nil, 1.5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantA := alone(t, m, a.Prompt, 16, generate.Options{LogitsProcessors: procs})
+	wantB := alone(t, m, b.Prompt, 4, generate.Options{})
+
+	st, err := e.Submit(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var gotA []int
+	var resB result
+	var wg sync.WaitGroup
+	for ev, err := range st.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Kind != engine.Token {
+			continue
+		}
+		gotA = append(gotA, ev.ID)
+		if len(gotA) == 3 {
+			wg.Add(1)
+			go func() { defer wg.Done(); resB = run(context.Background(), e, b) }()
+		}
+	}
+	wg.Wait()
+	if resB.err != nil {
+		t.Fatal(resB.err)
+	}
+	if e.Stats().Phases["drain"] == 0 {
+		t.Fatal("no drain happened: the test does not exercise it")
+	}
+	if !slices.Equal(gotA, wantA) {
+		t.Errorf("running request across a drain %v, alone %v", gotA, wantA)
+	}
+	if !slices.Equal(resB.tokens, wantB) {
+		t.Errorf("newcomer %v, alone %v", resB.tokens, wantB)
+	}
+	follow := slices.Concat(a.Prompt, gotA, []int{5, 5})
+	c := run(context.Background(), e, engine.Request{Prompt: follow, MaxTokens: 2})
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	if want := len(a.Prompt) + len(gotA); c.cached != want {
+		t.Errorf("follow-up cached_tokens %d, want %d (prompt + all output)", c.cached, want)
+	}
+}

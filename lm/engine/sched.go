@@ -51,7 +51,17 @@ type seq struct {
 	// token, not a generated one: the group's next step computes its first
 	// token (generate_step's first _step) and hands nothing out for it.
 	fresh bool
+	// drained: its entry in its group's next was handed out already (by
+	// drain, token drainedTok, which ended the request when drainedFinish);
+	// the next step feeds it and reads nothing for it.
+	drained       bool
+	drainedTok    int32
+	drainedFinish bool
 }
+
+// pending: the sequence's entry in its group's next is a generated token
+// not handed out yet.
+func (q *seq) pending() bool { return !q.fresh && !q.drained }
 
 func (q *seq) greedy() bool { return q.temp == 0 }
 
@@ -217,13 +227,29 @@ func (s *scheduler) run() {
 		s.dropCancelled()
 		s.admit()
 		s.spent(phAdmit, t)
-		// Prefill first: the prompts it finishes join the running batch
-		// at once and take their first step in this iteration's decode
-		// pass (BatchGenerator runs them in a pass of their own).
+		s.decode()
+		// A prefill pass waits for the step just launched (one stream):
+		// hand that step's tokens out first rather than a step later, so
+		// that the first tokens of the prompts folded in the last iteration
+		// are not held back by the next prompts' prefill.
+		if s.main != nil && s.prefillPending() {
+			t = time.Now()
+			if err := s.drain(s.main); err != nil {
+				s.log.Error("decode step failed", "batch", len(s.main.seqs), "err", err)
+				for _, q := range s.main.seqs {
+					q.box.finish(err)
+				}
+				s.main.free()
+				s.main = nil
+			}
+			s.spent(phDrain, t)
+		}
+		// The prompts prefill finishes join the running batch at once and
+		// take their first step in the next decode pass (BatchGenerator
+		// runs them in a pass of their own).
 		t = time.Now()
 		s.prefill()
 		s.spent(phPrefill, t)
-		s.decode()
 		s.gauges()
 	}
 }
@@ -910,27 +936,24 @@ func (s *scheduler) step(g *group, batched bool) error {
 	var finished []int
 	handed := 0
 	for i, q := range g.seqs {
-		if q.fresh {
+		switch {
+		case q.fresh:
 			// The step fed its last prompt token; its first token is in
 			// g.next now.
 			q.fresh = false
 			q.tokens = append(q.tokens, q.prompt[len(q.prompt)-1])
-			continue
-		}
-		handed++
-		ev := evs[i]
-		q.tokens = append(q.tokens, int32(ev.ID))
-		q.generated++
-		if q.generated >= q.req.MaxTokens {
-			ev.FinishReason = "length"
-		}
-		q.node = q.stop.Step(q.node, int32(ev.ID))
-		if q.node.Match() != nil {
-			ev.FinishReason = "stop"
-		}
-		q.box.put(ev)
-		if ev.FinishReason != "" {
-			finished = append(finished, i)
+		case q.drained:
+			q.drained = false
+			q.tokens = append(q.tokens, q.drainedTok)
+			if q.drainedFinish {
+				finished = append(finished, i)
+			}
+		default:
+			handed++
+			q.tokens = append(q.tokens, int32(evs[i].ID))
+			if s.handOut(q, evs[i]) {
+				finished = append(finished, i)
+			}
 		}
 	}
 	s.e.stats.generatedTokens.Add(uint64(handed))
@@ -942,14 +965,62 @@ func (s *scheduler) step(g *group, batched bool) error {
 	return nil
 }
 
+// handOut is GenerationBatch.next's per-row bookkeeping for a generated
+// token: its count, max_tokens, the stop matcher, the event. It reports
+// whether the token ends the request.
+func (s *scheduler) handOut(q *seq, ev Event) bool {
+	q.generated++
+	if q.generated >= q.req.MaxTokens {
+		ev.FinishReason = "length"
+	}
+	q.node = q.stop.Step(q.node, int32(ev.ID))
+	if q.node.Match() != nil {
+		ev.FinishReason = "stop"
+	}
+	q.box.put(ev)
+	return ev.FinishReason != ""
+}
+
+// prefillPending says whether prefill has a forward pass to run.
+func (s *scheduler) prefillPending() bool {
+	for _, q := range s.prefilling {
+		if len(s.nextChunk(q)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// drain waits for the step in flight and hands its tokens out now; the
+// rows stay in the batch until the next step has fed those tokens (so a
+// finished request's prompt-cache entry covers all its tokens, as after
+// a normal step), and their mailboxes end then.
+func (s *scheduler) drain(g *group) error {
+	evs, err := s.readTokens(g, g.next, g.nextLP, g.nextChosen)
+	if err != nil {
+		return err
+	}
+	handed := 0
+	for i, q := range g.seqs {
+		if !q.pending() {
+			continue
+		}
+		handed++
+		q.drained, q.drainedTok = true, int32(evs[i].ID)
+		q.drainedFinish = s.handOut(q, evs[i])
+	}
+	s.e.stats.generatedTokens.Add(uint64(handed))
+	return nil
+}
+
 // readTokens waits for the current tokens and reads them, with their
-// log-probabilities and the top alternatives the requests asked for; a
-// fresh sequence's entry is left empty (and when every sequence is fresh
-// nothing is waited for).
+// log-probabilities and the top alternatives the requests asked for; the
+// entry of a sequence that is not pending (fresh or drained) is left
+// empty (and when none is pending nothing is waited for).
 func (s *scheduler) readTokens(g *group, cur, curLP, curChosen *mlx.Array) ([]Event, error) {
 	anyOld := false
 	for _, q := range g.seqs {
-		anyOld = anyOld || !q.fresh
+		anyOld = anyOld || q.pending()
 	}
 	if !anyOld {
 		return make([]Event, len(g.seqs)), nil
@@ -969,7 +1040,7 @@ func (s *scheduler) readTokens(g *group, cur, curLP, curChosen *mlx.Array) ([]Ev
 	}
 	evs := make([]Event, len(g.seqs))
 	for i, q := range g.seqs {
-		if q.fresh {
+		if !q.pending() {
 			continue
 		}
 		evs[i] = Event{Kind: Token, ID: int(toks[i]), Logprob: float64(lps[i])}
@@ -1081,10 +1152,11 @@ const (
 	phWait           // waiting for the previous step's tokens and reading them
 	phEmit           // stop matching, events to the requests' mailboxes
 	phRetire         // finished rows: cache extract into the prompt cache, batch filter
+	phDrain          // the step in flight read and handed out before a prefill pass
 	nPhases
 )
 
-var phaseNames = [nPhases]string{"idle", "admit", "prefill", "fold", "build", "launch", "wait", "emit", "retire"}
+var phaseNames = [nPhases]string{"idle", "admit", "prefill", "fold", "build", "launch", "wait", "emit", "retire", "drain"}
 
 // spent adds the time since t to phase ph and returns now.
 func (s *scheduler) spent(ph int, t time.Time) time.Time {

@@ -152,6 +152,17 @@ def _apply_one(weights, op, key):
             vs = [weights.pop(byPart[p]) for p in parts]
             v = _interleave(vs, op.get("axis", 0)) if op.get("interleave") else mx.concatenate(vs, axis=op.get("axis", 0))
             _put(weights, _fmt(op["to"], dict(rest)), mx.contiguous(v), op)
+    elif kind == "split":
+        # The inverse of a fuse by concatenation: one key cut into
+        # len(parts) equal pieces along `axis`, piece i named with
+        # {part} = parts[i] (kimi_k3's q/k/v projections, which sanitize
+        # concatenates into qkv_proj).
+        parts = op["parts"]
+        for k, g in _matches(op, weights):
+            v = weights.pop(k)
+            pieces = mx.split(v, len(parts), axis=op.get("axis", 0))
+            for p, w in zip(parts, pieces):
+                _put(weights, _fmt(op["to"], dict(g, part=p)), mx.contiguous(w), op)
     elif kind == "add":
         dt = DTYPES[op.get("dtype", "float32")]
         targets = []

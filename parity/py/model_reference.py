@@ -327,6 +327,30 @@ def layout_base(case, config, layout, variants, model_class, args_class):
     return dict(weights), cfg
 
 
+def layer_params_predicate(case, configs_path):
+    """The case's "q4_layer_params": [{"match": regex over module paths,
+    "params": {...}}] as quantize_model's quant_predicate: a matching layer
+    gets those to_quantized keywords (recorded per layer in config.json, as
+    quantize_model does for any dict), every other one True. None without
+    the field (the model's own quant_predicate then decides)."""
+    rules = case.get("q4_layer_params")
+    if rules is None:
+        return None
+    compiled = []
+    for r in rules:
+        if set(r) != {"match", "params"} or not isinstance(r["params"], dict):
+            fail(f"{configs_path}: case {case['name']}: q4_layer_params entries are {{match, params}}")
+        compiled.append((re.compile(r["match"]), dict(r["params"])))
+
+    def predicate(path, module):
+        for rx, params in compiled:
+            if rx.search(path):
+                return dict(params)
+        return True
+
+    return predicate
+
+
 def main():
     arch, configs_path, out = sys.argv[1], sys.argv[2], sys.argv[3]
     with open(configs_path) as f:
@@ -360,7 +384,8 @@ def main():
         # q4 is quantized from the bf16 model (what mlx_lm.convert -q makes of a
         # bf16 checkpoint); "q4_from": "f32" quantizes the float32 one instead.
         qbase = {"bf16": bf.parameters(), "f32": model.parameters()}[case.get("q4_from", "bf16")]
-        qm, qconfig = quantize_model(fresh(model_class, args_class, config, qbase), config, gs, 4)
+        qm, qconfig = quantize_model(fresh(model_class, args_class, config, qbase), config, gs, 4,
+                                     quant_predicate=layer_params_predicate(case, configs_path))
         variants["q4"] = (dict(tree_flatten(qm.parameters())), qconfig, qm.parameters())
 
         extra_variants = case.get("extra_variants", [])

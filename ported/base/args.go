@@ -49,6 +49,14 @@ func FromDict(dst any, params map[string]any) error {
 	return nil
 }
 
+// Assign stores one config value into dst, converting as FromDict does
+// (runtime/py's dataclass constructor, py.Dataclass, builds from it).
+func Assign(dst reflect.Value, raw any) error { return assign(dst, raw) }
+
+// FieldKey is the config key of a struct field (its json tag), whether the
+// field is required, and whether it is no config field at all.
+func FieldKey(f reflect.StructField) (name string, required, skip bool) { return fieldKey(f) }
+
 func fieldKey(f reflect.StructField) (name string, required, skip bool) {
 	if !f.IsExported() {
 		return "", false, true

@@ -116,6 +116,15 @@ func Split(a *mlx.Array, indicesOrSections any, axis int) []*mlx.Array {
 			idx[i] = Int(x)
 		}
 		parts, err = mlx.SplitAt(a, idx, axis)
+	case []*int: // a list of Optional[int] fields (kimi_k3's [self.qk_nope_head_dim])
+		idx := make([]int, len(v))
+		for i, x := range v {
+			if x == nil {
+				Raise("TypeError", "split: indices_or_sections must be a list of ints, got None")
+			}
+			idx[i] = *x
+		}
+		parts, err = mlx.SplitAt(a, idx, axis)
 	default:
 		Raise("TypeError", "split: indices_or_sections must be an int or a list of ints, got %T", v)
 	}
@@ -474,6 +483,24 @@ func MaxOf[T int | float64](xs []T) T {
 		m = max(m, x)
 	}
 	return m
+}
+
+// OptFloatOf reads an Optional float held as any: nil (None) stays nil.
+func OptFloatOf(v any) *float64 {
+	if v == nil {
+		return nil
+	}
+	f := Float(v)
+	return &f
+}
+
+// OptIntOf reads an Optional int held as any: nil (None) stays nil.
+func OptIntOf(v any) *int {
+	if v == nil {
+		return nil
+	}
+	n := Int(v)
+	return &n
 }
 
 // OptFloat widens an Optional int to an Optional float.

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Error is a Python exception raised by generated code.
@@ -293,13 +294,41 @@ func ParseInt(s string) int {
 	digits := strings.TrimLeft(t, "+-")
 	ok := len(t)-len(digits) <= 1 && digits != "" && !strings.HasPrefix(digits, "_") && !strings.HasSuffix(digits, "_") && !strings.Contains(digits, "__")
 	if ok {
-		n, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 0)
+		n, err := strconv.ParseInt(asciiDigits(strings.ReplaceAll(t, "_", "")), 10, 0)
 		if err == nil {
 			return int(n)
 		}
 	}
 	Raise("ValueError", "invalid literal for int() with base 10: %s", strconv.Quote(s))
 	return 0
+}
+
+// asciiDigits maps the Unicode decimal digits of s (category Nd, which
+// Python's int() accepts) to ASCII ones. Nd digits come in contiguous runs
+// from 0 to 9 (a Unicode stability policy), so a digit's value is its
+// distance from the start of its run, mod 10.
+func asciiDigits(s string) string {
+	ascii := true
+	for _, r := range s {
+		if r >= 0x80 {
+			ascii = false
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x80 && unicode.IsDigit(r) {
+			start := r
+			for unicode.IsDigit(start - 1) {
+				start--
+			}
+			r = '0' + (r-start)%10
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Truthy is Python's bool(v) for a value of no static type: None, False,

@@ -52,6 +52,16 @@ func StrSlice(s string, lo, hi int) string {
 	return string(Slice([]rune(s), lo, hi))
 }
 
+// Chars is iteration over a str (for c in s): its characters (code
+// points), each a str.
+func Chars(s string) []string {
+	out := make([]string, 0, len(s))
+	for _, r := range s {
+		out = append(out, string(r))
+	}
+	return out
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

@@ -6,6 +6,7 @@ package all
 
 import (
 	_ "github.com/hf2go/hf2go/generated/models/Klear"
+	_ "github.com/hf2go/hf2go/generated/models/afm7"
 	_ "github.com/hf2go/hf2go/generated/models/afmoe"
 	_ "github.com/hf2go/hf2go/generated/models/apertus"
 	_ "github.com/hf2go/hf2go/generated/models/baichuan_m1"
@@ -56,6 +57,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/iquestloopcoder"
 	_ "github.com/hf2go/hf2go/generated/models/jamba"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_k25"
+	_ "github.com/hf2go/hf2go/generated/models/kimi_k3"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_linear"
 	_ "github.com/hf2go/hf2go/generated/models/kimi_vl"
 	_ "github.com/hf2go/hf2go/generated/models/laguna"
@@ -86,6 +88,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/nanochat"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron"
 	_ "github.com/hf2go/hf2go/generated/models/nemotron_h"
+	_ "github.com/hf2go/hf2go/generated/models/nemotron_nas"
 	_ "github.com/hf2go/hf2go/generated/models/olmo2"
 	_ "github.com/hf2go/hf2go/generated/models/olmo3"
 	_ "github.com/hf2go/hf2go/generated/models/olmo_hybrid"

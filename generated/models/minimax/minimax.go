@@ -85,12 +85,7 @@ func (self *ShardedRMSNorm) Forward(x *mlx.Array) *mlx.Array {
 	return shardedRmsNorm(self.Group)(x, self.Weight, self.Eps)
 }
 
-// ShardedRMSNormFromRmsNorm is the classmethod ShardedRMSNorm.from_rms_norm.
-func ShardedRMSNormFromRmsNorm(normModule *nn.RMSNorm, group *mlx.Group) *ShardedRMSNorm {
-	sn := NewShardedRMSNorm(normModule.Weight.Shape()[0], float64(normModule.Eps), group)
-	sn.Weight = mlx.Contiguous(py.Split(normModule.Weight, group.Size(), -1)[group.Rank()])
-	return sn
-}
+// ShardedRMSNorm.from_rms_norm is not translated: called only from code that is not translated (a method that is skipped, or a branch folded at translation time such as another pipeline stage's), so not translated.
 
 // MiniMaxAttention is class MiniMaxAttention of mlx_lm/models/minimax.py.
 type MiniMaxAttention struct {

@@ -295,8 +295,25 @@ func Full(val *Array, dtype Dtype, shape ...int) *Array {
 	}
 	s := cInts(shape)
 	var ob opBuf
-	hs, owned, err := ob.prep("full", 1, val)
-	if err != nil {
+	var hs, owned []C.mlxg_array
+	var err error
+	if val != nil && val.weak != weakNone {
+		// A Python scalar is made in the requested dtype, as the binding's
+		// to_array(vals, dtype) does: made in its own (int32, float32) it
+		// cost an AsType node in every mx.zeros / mx.full graph (each KV
+		// cache allocation, two per layer).
+		if err := ensureInit(); err != nil {
+			return errArray(err)
+		}
+		h, own, err := val.materialize("full", dtype, true)
+		if err != nil {
+			return errArray(err)
+		}
+		hs = append(ob.hs[:0], h)
+		if own {
+			owned = append(ob.owned[:0], h)
+		}
+	} else if hs, owned, err = ob.prep("full", 1, val); err != nil {
 		return errArray(err)
 	}
 	var out C.mlxg_array

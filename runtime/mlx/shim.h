@@ -200,6 +200,7 @@ void mlxg_compile_set_enabled(int on);
 // ---- profiling probes (profile_test.go); not API ----
 void mlxg_probe_noop(void);
 mlxg_err mlxg_probe_chain(mlxg_array x, mlxg_array c, int n, int wrap_each, double* build_ns, double* free_ns);
+mlxg_err mlxg_graph_census(mlxg_array* arrs, int n, char** out);
 
 #ifdef __cplusplus
 }

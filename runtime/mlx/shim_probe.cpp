@@ -34,3 +34,33 @@ mlxg_err mlxg_probe_chain(mlxg_array x, mlxg_array c, int n, int wrap_each, doub
 }
 
 }  // extern "C"
+
+// mlxg_graph_census walks the graph below arrs (stopping at evaluated arrays,
+// which eval would not run again) and writes "name count" lines, one per
+// primitive name, sorted, into a malloc'd string: what one eval of arrs would
+// execute, comparable with the same walk in Python (scripts/gpu/memprobe
+// -census, bench_gpu.py --census).
+#include <map>
+#include "mlx/primitives.h"
+#include <sstream>
+#include <unordered_set>
+mlxg_err mlxg_graph_census(mlxg_array* arrs, int n, char** out) {
+  GUARD({
+    std::map<std::string, int> counts;
+    std::unordered_set<std::uintptr_t> seen;
+    std::vector<mx::array> todo;
+    for (int i = 0; i < n; i++) todo.push_back(arrs[i]->a);
+    while (!todo.empty()) {
+      mx::array a = todo.back();
+      todo.pop_back();
+      if (!seen.insert(a.id()).second) continue;
+      if (a.is_available() || !a.has_primitive()) continue;
+      counts[a.primitive().name()]++;
+      for (auto& in : a.inputs()) todo.push_back(in);
+      for (auto& s : a.siblings()) seen.insert(s.id());
+    }
+    std::ostringstream os;
+    for (auto& kv : counts) os << kv.first << " " << kv.second << "\n";
+    *out = dup_msg(os.str().c_str());
+  })
+}

@@ -220,6 +220,79 @@ def probe(a):
                     Path(a.json_out).write_text(json.dumps(res, indent=1))
 
 
+def _dot_census(arrays):
+    """Primitive name -> count of the unevaluated graph below arrays (mx.export_to_dot's rectangles)."""
+    import collections
+    import os
+    import re
+    import tempfile
+
+    import mlx.core as mx
+    fd, path = tempfile.mkstemp(suffix=".dot")
+    os.close(fd)
+    try:
+        mx.export_to_dot(path, *arrays)
+        text = Path(path).read_text()
+    finally:
+        os.unlink(path)
+    return collections.Counter(re.findall(r'label ="([^"]+)", shape=rectangle', text))
+
+
+def census_python(model_dir, prompt):
+    """Child process, the Python half of --census: generate_step's prefill graph
+    (all but the last prompt token; what mx.eval([c.state ...]) runs) and one step
+    after it (logits[:, -1, :], log-softmax, greedy), as primitive counts."""
+    import mlx.core as mx
+    from mlx_lm.models.cache import make_prompt_cache
+    from mlx_lm.utils import load_model
+
+    model, _ = load_model(Path(model_dir))
+    cache = make_prompt_cache(model)
+    p = mx.array(prompt)
+    model(p[:-1][None], cache=cache)
+    states = [a for c in cache for a in c.state if isinstance(a, mx.array)]
+    prefill = _dot_census(states)
+    mx.eval(states)
+    logits = model(p[-1:][None], cache=cache)[:, -1, :]
+    lp = logits - mx.logsumexp(logits, keepdims=True)
+    y = mx.argmax(lp, axis=-1)
+    step = _dot_census([y, lp.squeeze(0)])
+    print(json.dumps(dict(impl="python", prefill=prefill, step=step)))
+
+
+def census(a):
+    """--census: per model, the primitives of Python's and Go's prefill and decode-step graphs, side by side."""
+    out = []
+    for name in a.models.split(","):
+        shape, q = name.split(":")
+        d = Path(a.models_dir) / f"{shape}-{q}"
+        if not (d / "config.json").exists():
+            subprocess.run([sys.executable, __file__, "--build", shape, q, str(d)], check=True)
+        cfg = json.loads((d / "config.json").read_text())
+        rng = random.Random(0)
+        prompt = ",".join(str(rng.randrange(1000, cfg["vocab_size"])) for _ in range(a.prompt_tokens))
+        res = {}
+        for impl, cmd in (("python", [sys.executable, __file__, "--census-python", str(d), prompt]),
+                          ("go", [a.memprobe, "-census", "-model", str(d), "-prompt-tokens", prompt,
+                                  "-dtype", a.probe_dtype])):
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise SystemExit(f"bench-gpu: census {impl} on {name} failed:\n{p.stderr[-4000:]}")
+            r = json.loads(p.stdout.strip().splitlines()[-1])
+            if impl == "go":  # "name count" lines
+                r = {k: dict((ln.rsplit(" ", 1)[0], int(ln.rsplit(" ", 1)[1])) for ln in r[k].splitlines())
+                     for k in ("prefill", "step")}
+            res[impl] = r
+        for g in ("prefill", "step"):
+            py, go = res["python"][g], res["go"][g]
+            diff = {k: (py.get(k, 0), go.get(k, 0)) for k in sorted(set(py) | set(go)) if py.get(k, 0) != go.get(k, 0)}
+            print(f"bench-gpu: census {name} {g}: python {sum(py.values())} primitives, go {sum(go.values())}; "
+                  f"differing (python, go): {diff if diff else 'none'}", flush=True)
+            out.append(dict(model=name, graph=g, python=py, go=go))
+        if a.json_out:
+            Path(a.json_out).write_text(json.dumps(out, indent=1))
+
+
 def copy_bandwidth(gib=4.0):
     """GB/s of a device-to-device copy through MLX (bytes read + written), best of 20."""
     import mlx.core as mx
@@ -279,6 +352,9 @@ def main():
     ap.add_argument("--build", nargs=3, metavar=("SHAPE", "Q", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("--probe", action="store_true",
                     help="stage-by-stage memory and first-run costs (probe_python vs scripts/gpu/memprobe), not the table")
+    ap.add_argument("--census", action="store_true",
+                    help="the primitives of each side's prefill and decode-step graphs (memprobe -census), not the table")
+    ap.add_argument("--census-python", nargs=2, metavar=("MODEL", "PROMPT"), help=argparse.SUPPRESS)
     ap.add_argument("--probe-runs", type=int, default=2, help="generations per probe process")
     ap.add_argument("--memprobe", default=str(ROOT / "bin" / "memprobe"))
     ap.add_argument("--probe-dtype", default="auto", help="memprobe's -dtype (native on a CPU, to compare like with like)")
@@ -294,6 +370,10 @@ def main():
         return probe_python(m, [int(x) for x in p.split(",")], int(g), int(n))
     if a.probe:
         return probe(a)
+    if a.census_python:
+        return census_python(a.census_python[0], [int(x) for x in a.census_python[1].split(",")])
+    if a.census:
+        return census(a)
 
     import mlx.core as mx
     import mlx_lm

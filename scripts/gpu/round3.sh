@@ -9,6 +9,7 @@
 #   probe    GPU, driver, versions; how long a Python process takes to import mlx-lm
 #   dense    bench_gpu.py, issue 15's table: Llama-3.2-1B and Qwen3-4B, bf16 and 4-bit,
 #            512-token prompt / 128 tokens, one warm-up pair each, REPS (default 1) timed
+#            (DENSE_MODELS picks fewer, DENSE_NAME names the output: bench-NAME.json)
 #   8k       bench_gpu.py: Qwen3-4B 4-bit and Llama-3.2-1B bf16 with an 8192-token prompt
 #   tests    beside each other: the GPU parity tests of ARCHS (default: every generated
 #            architecture; JOBS at a time; what has not started by PARITY_S is "not run"),
@@ -20,6 +21,8 @@
 #   moe      bench_gpu.py: the Qwen3-30B-A3B-shaped 4-bit MoE, 512/128
 #   ring     the runtime/mlx TestDistributed* tests alone (the ring backend on a GPU machine)
 #   dense2   a second sample of dense: Qwen3-4B 4-bit and Llama-3.2-1B bf16
+#   census   (round 4) bench_gpu.py --census: the primitives of each side's prefill and decode-step
+#            graphs (CENSUS_MODELS, default the two Llama-1B models)
 #   mprobe   (round 4) bench_gpu.py --probe on the four dense models: per side, one process per
 #            model loading it and generating twice (512/128), MLX's active/peak/cache memory after
 #            the load, the prefill and the end of each run (scripts/gpu/memprobe is Go's side)
@@ -123,7 +126,7 @@ for step in "$@"; do
     ;;
   dense)
     if [ -n "$LOCAL" ]; then bench dense 300 --models tiny-llama:bf16,tiny-llama:q4 --reps 1 --prompt-tokens 32 --gen-tokens 8
-    else bench dense 420 --models llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4 --reps "${REPS:-1}"; fi
+    else bench "${DENSE_NAME:-dense}" 420 --models "${DENSE_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${REPS:-1}"; fi
     ;;
   8k)
     if [ -n "$LOCAL" ]; then bench 8k 200 --models tiny-llama:q4 --reps 1 --warmup 0 --prompt-tokens 512 --gen-tokens 4
@@ -198,6 +201,15 @@ for step in "$@"; do
     ;;
   dense2)
     bench dense2 300 --models qwen3-4b:q4,llama-3.2-1b:bf16 --reps 1
+    ;;
+  census)
+    t=$(limit "${CENSUS_S:-120}")
+    if [ -n "$LOCAL" ]; then cargs="--models tiny-llama:bf16 --prompt-tokens 64 --probe-dtype native"
+    else cargs="--models ${CENSUS_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4}"; fi
+    log "census (limit ${t}s): $cargs"
+    timeout "$t" "$PY" scripts/gpu/bench_gpu.py --census --memprobe "$BIN/memprobe" --models-dir "$MODELS_DIR" \
+      --json-out "$W/census.json" $cargs > "$W/census.log" 2>&1
+    log "census rc=$?"; grep '^bench-gpu: census' "$W/census.log" | tee -a "$LOG"; tail -3 "$W/census.log" >> "$LOG"; pack
     ;;
   mprobe)
     t=$(limit "${MPROBE_S:-200}")

@@ -25,6 +25,7 @@ import (
 	_ "github.com/hf2go/hf2go/generated/models/all" // every generated architecture, as mlxlm has
 	"github.com/hf2go/hf2go/lm/generate"
 	"github.com/hf2go/hf2go/lm/loader"
+	"github.com/hf2go/hf2go/lm/sample"
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
 
@@ -53,21 +54,98 @@ func main() {
 	maxTokens := flag.Int("max-tokens", 128, "tokens to generate")
 	runs := flag.Int("runs", 2, "generations, each with a fresh cache; the peak is reset before each after the first")
 	dtype := flag.String("dtype", "auto", "compute dtype, as mlxlm's --dtype (auto: the checkpoint's on a GPU)")
+	census := flag.Bool("census", false, "instead: the primitives of the prefill graph (all but the last prompt token) and of one decode step after it")
 	flag.Parse()
-	if err := probe(*model, *promptFlag, *dtype, *maxTokens, *runs); err != nil {
+	run := probe
+	if *census {
+		run = func(dir, promptFlag, dtype string, _, _ int) error { return graphCensus(dir, promptFlag, dtype) }
+	}
+	if err := run(*model, *promptFlag, *dtype, *maxTokens, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "memprobe:", err)
 		os.Exit(1)
 	}
 }
 
-func probe(dir, promptFlag, dtype string, maxTokens, runs int) error {
+func parsePrompt(promptFlag string) ([]int, error) {
 	var prompt []int
 	for _, s := range strings.Split(promptFlag, ",") {
 		t, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
-			return fmt.Errorf("-prompt-tokens: %q: %w", s, err)
+			return nil, fmt.Errorf("-prompt-tokens: %q: %w", s, err)
 		}
 		prompt = append(prompt, t)
+	}
+	return prompt, nil
+}
+
+// graphCensus builds what GenerateStep builds: the prefill forward of all
+// but the last prompt token (its graph: the caches' arrays), then, after
+// evaluating it, one step on the last token (logits[:, -1, :], log-softmax,
+// the greedy sampler); it prints each graph's primitives (mlx.GraphCensus)
+// as JSON, so that bench_gpu.py --census can set them beside mlx-lm's.
+func graphCensus(dir, promptFlag, dtype string) error {
+	prompt, err := parsePrompt(promptFlag)
+	if err != nil {
+		return err
+	}
+	if len(prompt) < 2 {
+		return fmt.Errorf("-census needs a prompt of at least 2 tokens")
+	}
+	m, err := loader.Load(context.Background(), dir, loader.Options{Dtype: dtype, NoProgress: true})
+	if err != nil {
+		return err
+	}
+	defer m.Free()
+	b, err := mlx.Bind()
+	if err != nil {
+		return err
+	}
+	defer b.Release()
+	caches, err := generate.NewPromptCache(m, 0)
+	if err != nil {
+		return err
+	}
+	defer generate.FreeCache(caches)
+	handles := func() []*mlx.Array {
+		var hs []*mlx.Array
+		for _, c := range caches {
+			hs = append(hs, c.Handles()...)
+		}
+		return hs
+	}
+	p32 := make([]int32, len(prompt))
+	for i, t := range prompt {
+		p32[i] = int32(t)
+	}
+	n := len(p32) - 1
+	if _, err := m.Forward(mlx.ExpandDims(mlx.FromSlice(p32[:n], n), 0), caches); err != nil {
+		return err
+	}
+	prefill, err := mlx.GraphCensus(handles()...)
+	if err != nil {
+		return err
+	}
+	if err := mlx.Eval(handles()...); err != nil {
+		return err
+	}
+	logits, err := m.Forward(mlx.ExpandDims(mlx.FromSlice(p32[n:], 1), 0), caches)
+	if err != nil {
+		return err
+	}
+	logits = logits.Index(mlx.Colon, -1, mlx.Colon)
+	lp := mlx.Subtract(logits, mlx.Logsumexp(logits, true))
+	y := sample.Greedy(lp)
+	step, err := mlx.GraphCensus(y, mlx.Squeeze(lp, 0))
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"impl": "go", "prefill": prefill, "step": step})
+}
+
+func probe(dir, promptFlag, dtype string, maxTokens, runs int) error {
+	prompt, err := parsePrompt(promptFlag)
+	if err != nil {
+		return err
 	}
 	ctx := context.Background()
 	t0 := time.Now()

@@ -59,14 +59,16 @@ func SnakeCase(s string) string {
 	return b.String()
 }
 
-// visit walks the module tree; fn sees every parameter slot (a settable
-// reflect.Value of type *mlx.Array, possibly holding nil) with its path.
-func visit(v reflect.Value, prefix string, fn func(path string, slot reflect.Value)) {
+// EachSlot calls fn for every slot of the module v (the struct behind any
+// pointers and interfaces): each field the parameter tree names (exported,
+// `mlx` tags, snake_case) and each element of a field that is a slice (a
+// Python list of modules, "layers.0"), with its dotted path under prefix.
+// It is the one walk of the module tree that parameters, quantization,
+// named_modules and shard_inplace share; what a slot holds (an array, a
+// module, nil) is for fn to decide.
+func EachSlot(v reflect.Value, prefix string, fn func(slot reflect.Value, path string)) {
 	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return
-		}
-		if v.Type() == arrayType {
+		if v.IsNil() || v.Type() == arrayType {
 			return
 		}
 		v = v.Elem()
@@ -82,17 +84,20 @@ func visit(v reflect.Value, prefix string, fn func(path string, slot reflect.Val
 		}
 		f := v.Field(i)
 		path := join(prefix, name)
-		switch {
-		case f.Type() == arrayType:
-			fn(path, f)
-		case f.Kind() == reflect.Slice:
+		if f.Kind() == reflect.Slice {
 			for j := range f.Len() {
-				visitChild(f.Index(j), join(path, strconv.Itoa(j)), fn)
+				fn(f.Index(j), join(path, strconv.Itoa(j)))
 			}
-		default:
-			visitChild(f, path, fn)
+			continue
 		}
+		fn(f, path)
 	}
+}
+
+// visit walks the module tree; fn sees every parameter slot (a settable
+// reflect.Value of type *mlx.Array, possibly holding nil) with its path.
+func visit(v reflect.Value, prefix string, fn func(path string, slot reflect.Value)) {
+	EachSlot(v, prefix, func(f reflect.Value, path string) { visitChild(f, path, fn) })
 }
 
 func visitChild(f reflect.Value, path string, fn func(string, reflect.Value)) {
@@ -249,34 +254,8 @@ func Quantize(m any, predicate func(path string, layer any) *QuantParams) error 
 	return errors.Join(errs...)
 }
 
-var quantizableType = reflect.TypeOf((*Quantizable)(nil)).Elem()
-
 func quantizeWalk(v reflect.Value, prefix string, pred func(string, any) *QuantParams, errs *[]error) {
-	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
-		if v.IsNil() || v.Type() == arrayType {
-			return
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return
-	}
-	t := v.Type()
-	for i := range t.NumField() {
-		name := fieldName(t.Field(i))
-		if name == "" {
-			continue
-		}
-		f := v.Field(i)
-		path := join(prefix, name)
-		if f.Kind() == reflect.Slice {
-			for j := range f.Len() {
-				quantizeSlot(f.Index(j), join(path, strconv.Itoa(j)), pred, errs)
-			}
-			continue
-		}
-		quantizeSlot(f, path, pred, errs)
-	}
+	EachSlot(v, prefix, func(f reflect.Value, path string) { quantizeSlot(f, path, pred, errs) })
 }
 
 func quantizeSlot(f reflect.Value, path string, pred func(string, any) *QuantParams, errs *[]error) {
@@ -300,6 +279,5 @@ func quantizeSlot(f reflect.Value, path string, pred func(string, any) *QuantPar
 			return
 		}
 	}
-	_ = quantizableType
 	quantizeWalk(f, path, pred, errs)
 }

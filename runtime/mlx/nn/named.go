@@ -15,31 +15,7 @@ func NamedModules(m any) []any {
 	out := []any{[]any{"", m}}
 	var walk func(v reflect.Value, prefix string)
 	walk = func(v reflect.Value, prefix string) {
-		for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
-			if v.IsNil() || v.Type() == arrayType {
-				return
-			}
-			v = v.Elem()
-		}
-		if v.Kind() != reflect.Struct {
-			return
-		}
-		t := v.Type()
-		for i := range t.NumField() {
-			name := fieldName(t.Field(i))
-			if name == "" {
-				continue
-			}
-			f := v.Field(i)
-			path := join(prefix, name)
-			if f.Kind() == reflect.Slice {
-				for j := range f.Len() {
-					child(f.Index(j), join(path, strconv.Itoa(j)), &out, walk)
-				}
-				continue
-			}
-			child(f, path, &out, walk)
-		}
+		EachSlot(v, prefix, func(f reflect.Value, path string) { child(f, path, &out, walk) })
 	}
 	walk(reflect.ValueOf(m), "")
 	return out

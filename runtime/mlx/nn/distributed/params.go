@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
-	"strconv"
 
 	"github.com/hf2go/hf2go/runtime/mlx"
 	"github.com/hf2go/hf2go/runtime/mlx/nn"
@@ -42,31 +41,7 @@ func setParameters(module any, params map[string]*mlx.Array) error {
 }
 
 func walk(v reflect.Value, prefix string, slots map[string]reflect.Value) {
-	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
-		if v.IsNil() || v.Type() == arrayType {
-			return
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return
-	}
-	t := v.Type()
-	for i := range t.NumField() {
-		name := fieldName(t.Field(i))
-		if name == "" {
-			continue
-		}
-		f := v.Field(i)
-		path := join(prefix, name)
-		if f.Kind() == reflect.Slice {
-			for j := range f.Len() {
-				walkChild(f.Index(j), join(path, strconv.Itoa(j)), slots)
-			}
-			continue
-		}
-		walkChild(f, path, slots)
-	}
+	nn.EachSlot(v, prefix, func(f reflect.Value, path string) { walkChild(f, path, slots) })
 }
 
 func walkChild(f reflect.Value, path string, slots map[string]reflect.Value) {
@@ -79,24 +54,4 @@ func walkChild(f reflect.Value, path string, slots map[string]reflect.Value) {
 	if f.Kind() == reflect.Pointer || f.Kind() == reflect.Interface {
 		walk(f, path, slots)
 	}
-}
-
-func fieldName(f reflect.StructField) string {
-	if !f.IsExported() {
-		return ""
-	}
-	if tag, ok := f.Tag.Lookup("mlx"); ok {
-		if tag == "-" {
-			return ""
-		}
-		return tag
-	}
-	return nn.SnakeCase(f.Name)
-}
-
-func join(prefix, name string) string {
-	if prefix == "" {
-		return name
-	}
-	return prefix + "." + name
 }

@@ -4,30 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/model"
-	"github.com/hf2go/hf2go/generator/names"
-	"github.com/hf2go/hf2go/generator/syntax"
-	"github.com/hf2go/hf2go/generator/types"
 )
 
 // lowerFunc translates a snippet and dumps the model of one package-level
 // function (a constructor).
 func lowerFunc(t *testing.T, src, goName string) string {
 	t.Helper()
-	f, diags := syntax.Parse("m.py", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	scope, _ := names.Resolve(f)
-	tab, err := types.LoadTable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
-	if len(res.Diagnostics) > 0 {
-		t.Fatal(res.Diagnostics)
-	}
+	res := translateSrc(t, src)
 	for _, d := range res.File.Decls {
 		if fn, ok := d.(*model.Func); ok && fn.Name == goName && fn.Recv == nil {
 			return model.Dump(fn)

@@ -4,11 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/model"
-	"github.com/hf2go/hf2go/generator/names"
-	"github.com/hf2go/hf2go/generator/syntax"
-	"github.com/hf2go/hf2go/generator/types"
 )
 
 // TestLowerFieldFilterFromDict checks a from_dict of its own that merges
@@ -31,19 +27,7 @@ func TestLowerFieldFilterFromDict(t *testing.T) {
     def __call__(self, x):
         return x
 `
-	f, diags := syntax.Parse("m.py", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	scope, _ := names.Resolve(f)
-	tab, err := types.LoadTable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
-	if len(res.Diagnostics) > 0 {
-		t.Fatal(res.Diagnostics)
-	}
+	res := translateSrc(t, src)
 	var fn *model.Func
 	for _, d := range res.File.Decls {
 		if x, ok := d.(*model.Func); ok && x.Name == "ModelArgsFromDict" {

@@ -4,11 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/model"
-	"github.com/hf2go/hf2go/generator/names"
-	"github.com/hf2go/hf2go/generator/syntax"
-	"github.com/hf2go/hf2go/generator/types"
 )
 
 // TestModuleConstants checks types/check_modconst.go: a module-level int
@@ -44,19 +40,7 @@ class Model(nn.Module):
     def sanitize(self, weights: dict[str, mx.array]) -> dict[str, mx.array]:
         return {_PROJ.get(k, k): v for k, v in weights.items() if not k.startswith(_PREFIXES)}
 `
-	f, diags := syntax.Parse("m.py", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	scope, _ := names.Resolve(f)
-	tab, err := types.LoadTable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
-	if len(res.Diagnostics) > 0 {
-		t.Fatal(res.Diagnostics)
-	}
+	res := translateSrc(t, src)
 	vars := map[string]string{}
 	var round string
 	for _, d := range res.File.Decls {

@@ -4,11 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/model"
-	"github.com/hf2go/hf2go/generator/names"
-	"github.com/hf2go/hf2go/generator/syntax"
-	"github.com/hf2go/hf2go/generator/types"
 )
 
 // TestFoldedAwayCallees checks types/reach_folded.go: a method and module
@@ -61,19 +57,7 @@ class Model(nn.Module):
     def __call__(self, x: mx.array) -> mx.array:
         return self.stage(x)
 `
-	f, diags := syntax.Parse("m.py", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	scope, _ := names.Resolve(f)
-	tab, err := types.LoadTable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
-	if len(res.Diagnostics) > 0 {
-		t.Fatal(res.Diagnostics)
-	}
+	res := translateSrc(t, src)
 	funcs, comments := map[string]bool{}, ""
 	for _, d := range res.File.Decls {
 		switch x := d.(type) {

@@ -30,8 +30,9 @@ class Model(nn.Module):
         self.args = args
 `
 
-// lowerSrc translates a snippet and returns the model of one method.
-func lowerSrc(t *testing.T, src, class, goName string) *model.Func {
+// translateSrc translates a snippet (file m.py, package m) that must have
+// no diagnostics: the shared set-up of this package's snippet tests.
+func translateSrc(t *testing.T, src string) *lower.Result {
 	t.Helper()
 	f, diags := syntax.Parse("m.py", []byte(src))
 	if len(diags) > 0 {
@@ -46,6 +47,13 @@ func lowerSrc(t *testing.T, src, class, goName string) *model.Func {
 	if len(res.Diagnostics) > 0 {
 		t.Fatal(res.Diagnostics)
 	}
+	return res
+}
+
+// lowerSrc translates a snippet and returns the model of one method.
+func lowerSrc(t *testing.T, src, class, goName string) *model.Func {
+	t.Helper()
+	res := translateSrc(t, src)
 	for _, d := range res.File.Decls {
 		if fn, ok := d.(*model.Func); ok && fn.Name == goName && fn.Recv != nil {
 			if strings.Contains(model.Dump(fn.Recv.Type), class) {
@@ -159,19 +167,7 @@ func TestRegistration(t *testing.T) {
 // lowerDecls translates a snippet and returns the model's declarations.
 func lowerDecls(t *testing.T, src string) []model.Decl {
 	t.Helper()
-	f, diags := syntax.Parse("m.py", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	scope, _ := names.Resolve(f)
-	tab, err := types.LoadTable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
-	if len(res.Diagnostics) > 0 {
-		t.Fatal(res.Diagnostics)
-	}
+	res := translateSrc(t, src)
 	return res.File.Decls
 }
 

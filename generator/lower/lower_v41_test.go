@@ -4,30 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hf2go/hf2go/generator/lower"
 	"github.com/hf2go/hf2go/generator/model"
-	"github.com/hf2go/hf2go/generator/names"
-	"github.com/hf2go/hf2go/generator/syntax"
-	"github.com/hf2go/hf2go/generator/types"
 )
 
 // translated translates a snippet that must have no diagnostics and
 // returns its Go declarations, by name, and its registration.
 func translated(t *testing.T, src string) (map[string]string, string) {
 	t.Helper()
-	f, diags := syntax.Parse("m.py", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	scope, _ := names.Resolve(f)
-	tab, err := types.LoadTable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := lower.Translate(f, scope, tab, lower.Options{Package: "m", PyPath: "m.py", ModelType: "m"})
-	if len(res.Diagnostics) > 0 {
-		t.Fatal(res.Diagnostics)
-	}
+	res := translateSrc(t, src)
 	out := map[string]string{}
 	for _, d := range res.File.Decls {
 		switch x := d.(type) {

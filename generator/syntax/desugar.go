@@ -83,9 +83,6 @@ func desugarStmt(s Stmt, d dctx) []Stmt {
 		if out := desugarStarredTarget(a, d); out != nil {
 			return out
 		}
-		if out := desugarAttrTargets(a); out != nil {
-			return append(desugarUnpackAll(out[0]), out[1:]...)
-		}
 	}
 	if inFunc {
 		if out := desugarUnpack(s); out != nil {

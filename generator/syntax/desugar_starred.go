@@ -81,31 +81,3 @@ func desugarStarredTarget(a *Assign, d dctx) []Stmt {
 	}
 	return out
 }
-
-// desugarAttrTargets splits the attribute targets out of a tuple target.
-func desugarAttrTargets(a *Assign) []Stmt {
-	if len(a.Targets) != 1 {
-		return nil
-	}
-	tg, ok := a.Targets[0].(*Tuple)
-	if !ok {
-		return nil
-	}
-	var after []Stmt
-	elts := make([]Expr, len(tg.Elts))
-	for i, e := range tg.Elts {
-		at, ok := e.(*Attribute)
-		if !ok {
-			elts[i] = e
-			continue
-		}
-		tmp := &Name{At: at.At, Id: fmt.Sprintf("_unpack_%d_%d", at.P.Line, at.P.Col)}
-		elts[i] = tmp
-		after = append(after, &Assign{At: at.At, Targets: []Expr{at}, Value: &Name{At: at.At, Id: tmp.Id}})
-	}
-	if after == nil {
-		return nil
-	}
-	outer := &Assign{At: a.At, Targets: []Expr{&Tuple{At: tg.At, Elts: elts}}, Value: a.Value}
-	return append([]Stmt{outer}, after...)
-}

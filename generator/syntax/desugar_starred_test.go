@@ -77,3 +77,25 @@ func TestDesugarAttrTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestDesugarMixedStoreTargets: item, attribute and nested-tuple targets of
+// one tuple are assigned left to right, as Python does.
+func TestDesugarMixedStoreTargets(t *testing.T) {
+	f, diags := Parse("u.py", []byte("def g(ql, c):\n    ql.w, c[0], (a, b) = f()\n    return a\n"))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	body := f.Body[0].(*FuncDef).Body
+	if len(body) != 5 {
+		t.Fatalf("%d statements, want 5", len(body))
+	}
+	if _, ok := body[1].(*Assign).Targets[0].(*Attribute); !ok {
+		t.Fatalf("statement 1 is %#v, want ql.w = ...", body[1])
+	}
+	if _, ok := body[2].(*Assign).Targets[0].(*Subscript); !ok {
+		t.Fatalf("statement 2 is %#v, want c[0] = ...", body[2])
+	}
+	if _, ok := body[3].(*Assign).Targets[0].(*Tuple); !ok {
+		t.Fatalf("statement 3 is %#v, want a, b = ...", body[3])
+	}
+}

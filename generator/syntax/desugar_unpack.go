@@ -29,6 +29,7 @@ import "fmt"
 // Python assigns the targets left to right and evaluates a subscript
 // target's container and index only when its turn comes, after the names
 // before it are bound: the item assignment after the tuple does the same.
+// Attribute targets (`ql.weight, ql.scales = f()`) move out the same way.
 //
 // A walrus that is the first thing an if condition evaluates:
 //
@@ -49,10 +50,10 @@ func desugarUnpack(s Stmt) []Stmt {
 	var after []Stmt
 	elts := make([]Expr, len(tg.Elts))
 	for i, e := range tg.Elts {
-		if sub, ok := e.(*Subscript); ok {
-			tmp := &Name{At: sub.At, Id: fmt.Sprintf("_unpack_%d_%d", sub.P.Line, sub.P.Col)}
+		if at, ok := storeTarget(e); ok {
+			tmp := &Name{At: at, Id: fmt.Sprintf("_unpack_%d_%d", at.P.Line, at.P.Col)}
 			elts[i] = tmp
-			after = append(after, &Assign{At: sub.At, Targets: []Expr{sub}, Value: &Name{At: sub.At, Id: tmp.Id}})
+			after = append(after, &Assign{At: at, Targets: []Expr{e}, Value: &Name{At: at, Id: tmp.Id}})
 			continue
 		}
 		inner, ok := e.(*Tuple)
@@ -70,6 +71,19 @@ func desugarUnpack(s Stmt) []Stmt {
 	}
 	outer := &Assign{At: a.At, Targets: []Expr{&Tuple{At: tg.At, Elts: elts}}, Value: a.Value}
 	return append([]Stmt{outer}, after...)
+}
+
+// storeTarget reports an item or attribute target (cache[0], ql.weight) and
+// its position: a store whose container Python evaluates only when the
+// target's turn comes, so it moves after the tuple assignment unchanged.
+func storeTarget(e Expr) (At, bool) {
+	switch x := e.(type) {
+	case *Subscript:
+		return x.At, true
+	case *Attribute:
+		return x.At, true
+	}
+	return At{}, false
 }
 
 func desugarUnpackAll(s Stmt) []Stmt {

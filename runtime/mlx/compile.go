@@ -199,3 +199,14 @@ func hf2goCompileTrace(goFn C.uintptr_t, ins *C.mlxg_array, nin C.int, consts *C
 	}
 	return C.int(len(res))
 }
+
+// Tracing reports whether the calling goroutine's OS thread is inside a
+// Compile trace (the only function transformation this binding exposes):
+// every array made there is part of the trace, so nothing may be derived
+// from a constant and cached for later calls, and nothing may be evaluated.
+func Tracing() bool {
+	if ensureInit() != nil {
+		return false
+	}
+	return C.mlxg_in_tracing() != 0
+}

@@ -191,3 +191,27 @@ func (s *Scope) Len() int {
 	})
 	return n
 }
+
+// Detach moves a's data to a new Array that belongs to no scope, so no
+// Scope.Close frees it: it lives until Free or, once unreachable, its
+// cleanup (armed here), like an array Keep makes unmanaged. a itself is left
+// empty, as after Free. It is for values made once inside a caller's scope
+// and cached for later calls (nn.Linear's transposed weight). An error array,
+// a Python scalar or a freed array is returned as it is. The caller owns a.
+//
+// It moves the handle rather than marking a unmanaged in place because a
+// scope's arrays live in chunks the scope allocated: a cached Array inside
+// one would keep the whole chunk from being collected.
+func Detach(a *Array) *Array {
+	if a == nil || a.err != nil || a.weak != weakNone || a.c == nil || a.c.h == nil {
+		return a
+	}
+	c := ctxTable[metaOf(a.c.h).ctx].Load()
+	lockCtx(c)
+	h := a.c.h
+	a.c.h = nil // the scope's Close (or a's cleanup) now finds nothing to free
+	unlockCtx(c)
+	out := &Array{c: &cell{h: h}}
+	out.armCleanup()
+	return out
+}

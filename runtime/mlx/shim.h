@@ -77,6 +77,11 @@ int mlxg_dtype(mlxg_array a);
 size_t mlxg_size(mlxg_array a);
 size_t mlxg_nbytes(mlxg_array a);
 int mlxg_dtype_size(int dtype);
+// 1 when a's data is computed (status available; unlike array::is_available,
+// no side effect).
+int mlxg_is_available(mlxg_array a);
+// 1 when the calling thread is inside a Compile trace (shim_compile.cpp).
+int mlxg_in_tracing(void);
 
 // ---- creation and readback ----
 mlxg_err mlxg_from_data(const void* data, const int* shape, int ndim, int dtype, mlxg_array* out);

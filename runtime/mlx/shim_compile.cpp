@@ -15,12 +15,23 @@ int hf2goCompileTrace(uintptr_t go_fn, mlxg_array* ins, int nin, uint64_t* const
                       char** err);
 }
 
+// How many Compile traces the calling thread is inside (mlxg_in_tracing):
+// libmlx does not export mx::detail::in_tracing, and a Go trace callback runs
+// on the thread that called mx::compile, so the shim counts its own.
+static thread_local int go_traces = 0;
+struct TraceGuard {
+  TraceGuard() { go_traces++; }
+  ~TraceGuard() { go_traces--; }
+};
+
 struct mlxg_fn_s {
   uintptr_t go_fn;
   bool shapeless;
 };
 
 extern "C" {
+
+int mlxg_in_tracing(void) { return go_traces > 0; }
 
 mlxg_fn mlxg_compile_new(uintptr_t go_fn, int shapeless) { return new mlxg_fn_s{go_fn, shapeless != 0}; }
 
@@ -38,6 +49,7 @@ mlxg_err mlxg_compile_call(mlxg_fn f, mlxg_array* ins, int nin, const uint64_t* 
       std::vector<mlxg_array> hout(max, nullptr);
       char* err = nullptr;
       std::vector<uint64_t> c = cs;
+      TraceGuard in_trace;
       int n = hf2goCompileTrace(go_fn, hin.data(), static_cast<int>(hin.size()), c.data(), static_cast<int>(c.size()),
                                 hout.data(), max, &err);
       // Go frees the input handles it was given (they belong to its trace scope).

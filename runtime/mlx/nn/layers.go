@@ -22,6 +22,8 @@ type LinearLayer interface {
 type Linear struct {
 	Weight *mlx.Array `mlx:"weight"`
 	Bias   *mlx.Array `mlx:"bias"`
+
+	weightT WeightT // Weight.T(), made once (see WeightT)
 }
 
 // NewLinear is nn.Linear(input_dims, output_dims, bias=bias).
@@ -35,8 +37,10 @@ func NewLinear(inputDims, outputDims int, bias bool) *Linear {
 
 // Forward is Linear.__call__.
 func (l *Linear) Forward(x *mlx.Array) *mlx.Array {
-	wt := l.Weight.T()
-	defer wt.Free()
+	wt, owned := l.weightT.T(l.Weight)
+	if owned {
+		defer wt.Free()
+	}
 	if l.Bias != nil {
 		return mlx.Addmm(l.Bias, x, wt, 1, 1)
 	}
@@ -92,6 +96,8 @@ type EmbeddingLayer interface {
 // Embedding is nn.Embedding.
 type Embedding struct {
 	Weight *mlx.Array `mlx:"weight"`
+
+	weightT WeightT // Weight.T() for AsLinear, made once (see WeightT)
 }
 
 // NewEmbedding is nn.Embedding(num_embeddings, dims).
@@ -104,8 +110,10 @@ func (e *Embedding) Forward(ids *mlx.Array) *mlx.Array { return e.Weight.Index(i
 
 // AsLinear is Embedding.as_linear: x @ self.weight.T (tied output head).
 func (e *Embedding) AsLinear(x *mlx.Array) *mlx.Array {
-	wt := e.Weight.T()
-	defer wt.Free()
+	wt, owned := e.weightT.T(e.Weight)
+	if owned {
+		defer wt.Free()
+	}
 	return mlx.Matmul(x, wt)
 }
 

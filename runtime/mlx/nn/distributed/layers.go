@@ -19,6 +19,8 @@ type AllToShardedLinear struct {
 	Bias   *mlx.Array `mlx:"bias"`   // [output_dims/N] or nil
 
 	Group *mlx.Group `mlx:"-"`
+
+	weightT nn.WeightT // Weight.T(), made once (see nn.WeightT)
 }
 
 // ShardedToAllLinear is nn.ShardedToAllLinear: each rank multiplies its slice
@@ -29,6 +31,8 @@ type ShardedToAllLinear struct {
 	Bias   *mlx.Array `mlx:"bias"`   // [output_dims] (whole) or nil
 
 	Group *mlx.Group `mlx:"-"`
+
+	weightT nn.WeightT // Weight.T(), made once (see nn.WeightT)
 }
 
 // QuantizedAllToShardedLinear is nn.QuantizedAllToShardedLinear, the
@@ -212,8 +216,10 @@ func QuantizedShardedToAllLinearFromQuantizedLinear(layer *nn.QuantizedLinear, s
 // Forward is AllToShardedLinear.__call__ (sum_gradients is the identity in
 // the forward pass).
 func (l *AllToShardedLinear) Forward(x *mlx.Array) *mlx.Array {
-	wt := l.Weight.T()
-	defer wt.Free()
+	wt, owned := l.weightT.T(l.Weight)
+	if owned {
+		defer wt.Free()
+	}
 	if l.Bias != nil {
 		return mlx.Addmm(l.Bias, x, wt, 1, 1)
 	}
@@ -222,8 +228,10 @@ func (l *AllToShardedLinear) Forward(x *mlx.Array) *mlx.Array {
 
 // Forward is ShardedToAllLinear.__call__.
 func (l *ShardedToAllLinear) Forward(x *mlx.Array) *mlx.Array {
-	wt := l.Weight.T()
-	defer wt.Free()
+	wt, owned := l.weightT.T(l.Weight)
+	if owned {
+		defer wt.Free()
+	}
 	y := mlx.Matmul(x, wt)
 	defer y.Free()
 	s := mlx.AllSum(y, l.Group)

@@ -497,13 +497,15 @@ func intsPtr(v []C.int) *C.int {
 	return &v[0]
 }
 
-// IsAvailable reports whether a's data is computed: it was evaluated and the
-// evaluation finished. A lazy array (the zeros a layer's constructor makes
-// before loading, any unevaluated op) is not. It reads the status only (no
-// wait, no side effect), so many goroutines may ask about one weight at once.
-func (a *Array) IsAvailable() bool {
+// IsEvaluated reports whether Eval or AsyncEval ran on a: it has its own
+// buffer (filled, or being filled by work already scheduled, which anything
+// evaluated from it waits for) and is no longer a node of a graph. A lazy
+// array (the zeros a layer's constructor makes before loading, any op not
+// evaluated yet) is not. It reads the status only (no wait, no side effect),
+// so many goroutines may ask about one weight at once.
+func (a *Array) IsEvaluated() bool {
 	if a.Err() != nil || a.weak != weakNone {
 		return false
 	}
-	return C.mlxg_is_available(a.c.h) != 0
+	return C.mlxg_is_evaluated(a.c.h) != 0
 }

@@ -53,24 +53,24 @@ func TestDetach(t *testing.T) {
 	}
 }
 
-// TestIsAvailableAndTracing checks the two questions nn.WeightT asks before
-// caching a weight's view: a lazy array is not available and an evaluated one
+// TestIsEvaluatedAndTracing checks the two questions nn.WeightT asks before
+// caching a weight's view: a lazy array is not evaluated and an evaluated one
 // is; Tracing is true inside a Compile trace only.
-func TestIsAvailableAndTracing(t *testing.T) {
+func TestIsEvaluatedAndTracing(t *testing.T) {
 	s := mlx.NewScope()
 	defer s.Close()
 	z := mlx.Zeros(mlx.Float32, 4, 4)
-	if z.IsAvailable() {
-		t.Error("lazy zeros report available")
+	if z.IsEvaluated() {
+		t.Error("lazy zeros report evaluated")
 	}
 	if err := mlx.Eval(z); err != nil {
 		t.Fatal(err)
 	}
-	if !z.IsAvailable() {
-		t.Error("evaluated zeros report not available")
+	if !z.IsEvaluated() {
+		t.Error("evaluated zeros report not evaluated")
 	}
-	if mlx.Errorf("test", "boom").IsAvailable() {
-		t.Error("an error array reports available")
+	if mlx.Errorf("test", "boom").IsEvaluated() {
+		t.Error("an error array reports evaluated")
 	}
 	if mlx.Tracing() {
 		t.Error("Tracing outside any Compile")

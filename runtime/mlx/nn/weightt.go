@@ -39,7 +39,7 @@ func (c *WeightT) T(w *mlx.Array) (t *mlx.Array, owned bool) {
 		return cur.t, false
 	}
 	t = w.T()
-	if !w.IsAvailable() || mlx.Tracing() {
+	if !w.IsEvaluated() || mlx.Tracing() {
 		return t, true
 	}
 	if mlx.Eval(t) != nil {

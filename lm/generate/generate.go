@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 
 	"github.com/hf2go/hf2go/lm/arch"
 	"github.com/hf2go/hf2go/lm/sample"
@@ -320,6 +321,18 @@ func (g *generator) run(ctx context.Context, yield func(Step, error) bool) error
 	if err != nil {
 		return err
 	}
+	if g.o.PromptCache == nil && g.o.MaxTokens != 0 {
+		return g.decodeAhead(ctx, yield, y, logprobs)
+	}
+	return g.decode(ctx, yield, y, logprobs)
+}
+
+// decode is generate_step's loop as Python runs it: step t+1 is built and
+// submitted (async_eval) before token t is read and yielded, all on one
+// thread. It is used when the caller owns the prompt cache, which then
+// holds exactly what mlx-lm's would after the same tokens.
+func (g *generator) decode(ctx context.Context, yield func(Step, error) bool, y, logprobs *mlx.Array) error {
+	total := len(g.prompt)
 	defer func() { y.Free(); logprobs.Free() }()
 	if err := mlx.AsyncEval(y, logprobs); err != nil {
 		return err
@@ -329,6 +342,7 @@ func (g *generator) run(ctx context.Context, yield func(Step, error) bool) error
 			return err
 		}
 		var ny, nlp *mlx.Array
+		var err error
 		if n != g.o.MaxTokens {
 			if ny, nlp, err = g.step(y); err != nil {
 				return err
@@ -368,4 +382,129 @@ func (g *generator) run(ctx context.Context, yield func(Step, error) bool) error
 		logprobs.Free()
 		y, logprobs = ny, nlp
 	}
+}
+
+// pending is a built step whose token has not been yielded yet.
+type pending struct{ y, logprobs *mlx.Array }
+
+// submission is what decodeAhead hands its submitter: submit one step's
+// graph (async_eval), then wait for the step before it and read its token.
+type submission struct {
+	step       pending
+	read       *pending // the previous step, or nil
+	clearCache bool     // mx.clear_cache() at the end
+}
+
+type submitted struct {
+	tok int
+	err error
+}
+
+var errSubmitterFailed = errors.New("generate: an earlier submission failed")
+
+// decodeAhead is decode with graph building and graph submission on two
+// threads. While a submitter goroutine runs async_eval for step t+1 (MLX's
+// eval walks the graph and encodes every kernel: on a GPU most of a decode
+// step's host time), this goroutine builds step t+2's graph. Python's
+// generate_step does the two one after the other on one thread, so a step
+// costs it build + submit where it costs this loop the larger of the two.
+//
+// The tokens are decode's: the same graphs are built in the same order (the
+// sampler and the logits processors see the same calls), only earlier. What
+// differs is how far the caches are ahead when a token is yielded: one step
+// more than in mlx-lm (step t+2 is built when token t is yielded), and one
+// more step is computed and thrown away when the consumer stops. That is
+// why it is used only when the generator made the caches and frees them
+// itself (Options.PromptCache nil), where no one can observe either.
+//
+// Threads: every evaluation, wait and read of a submitted step happens on
+// the submitter, in order, so MLX never sees two threads evaluate or wait
+// on the same arrays. This goroutine only builds on top of them, which
+// reads their shapes and dtypes (fixed when an array is made) and takes
+// references; each step reaches the submitter through a channel, and its
+// arrays are freed only after the submitter has answered for it.
+func (g *generator) decodeAhead(ctx context.Context, yield func(Step, error) bool, y, logprobs *mlx.Array) error {
+	total := len(g.prompt)
+	subs := make(chan submission, 2)
+	results := make(chan submitted, 2)
+	go func() {
+		runtime.LockOSThread() // one OS thread for all of a generation's submissions
+		defer runtime.UnlockOSThread()
+		defer close(results)
+		failed := false
+		for s := range subs {
+			var r submitted
+			switch {
+			case failed:
+				r.err = errSubmitterFailed
+			default:
+				r.err = mlx.AsyncEval(s.step.y, s.step.logprobs)
+				if r.err == nil && s.read != nil {
+					if r.tok, r.err = s.read.y.IntItem(); r.err == nil {
+						// The log-probabilities come from the same graph: wait
+						// for them here, so the consumer's read is a plain read.
+						r.err = mlx.Eval(s.read.logprobs)
+					}
+				}
+			}
+			if s.clearCache {
+				mlx.ClearCache()
+			}
+			failed = failed || r.err != nil
+			results <- r
+		}
+	}()
+	// queue holds the steps built and not yet yielded, oldest first: queue[0]
+	// is step n, whose token is yielded next.
+	queue := []pending{{y, logprobs}}
+	received := 0 // results taken: result k answers the submission of step k
+	defer func() {
+		close(subs)
+		for range results { // the submitter finishes what it was given first
+		}
+		for _, p := range queue {
+			p.y.Free()
+			p.logprobs.Free()
+		}
+	}()
+	subs <- submission{step: queue[0]}
+	next := 1 // the next step to build; decode builds steps 0..MaxTokens
+	for n := 0; n != g.o.MaxTokens; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Build through step n+2: its graph is made while the submitter
+		// works on step n+1, whose submission reads token n.
+		for next <= n+2 && (g.o.MaxTokens < 0 || next <= g.o.MaxTokens) {
+			prev := &queue[len(queue)-1]
+			ny, nlp, err := g.step(prev.y)
+			if err != nil {
+				return err
+			}
+			queue = append(queue, pending{ny, nlp})
+			subs <- submission{step: queue[len(queue)-1], read: &pending{prev.y, prev.logprobs}, clearCache: next%256 == 0}
+			next++
+		}
+		var r submitted
+		for received <= n+1 {
+			var ok bool
+			if r, ok = <-results; !ok {
+				return errSubmitterFailed
+			}
+			received++
+			if r.err != nil {
+				return r.err
+			}
+		}
+		if n == 0 {
+			g.progress(total, total)
+		}
+		if !yield(Step{Token: r.tok, Logprobs: queue[0].logprobs}, nil) {
+			return nil
+		}
+		queue[0].y.Free()
+		queue[0].logprobs.Free()
+		queue = queue[1:]
+	}
+	return nil
 }

@@ -136,34 +136,52 @@ func TestGenerateStepParity(t *testing.T) {
 				}
 				o.LogitsProcessors = ps
 			}
-			if err := mlx.Seed(c.Seed); err != nil {
-				t.Fatal(err)
-			}
-			var toks []int
-			var lps []*mlx.Array
-			for st, err := range generate.GenerateStep(context.Background(), m, c.Prompt, o) {
-				if err != nil {
-					t.Fatal(err)
+			// Both decode loops: with caches the generator owns it builds two
+			// steps ahead on one thread while another submits (decodeAhead);
+			// with the caller's prompt cache it runs Python's order (decode).
+			for _, callerCache := range []bool{false, true} {
+				o := o
+				name := "owned_caches"
+				if callerCache {
+					name = "caller_cache"
+					pc, err := generate.NewPromptCache(m, c.MaxKVSize)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer generate.FreeCache(pc)
+					o.PromptCache = pc
 				}
-				toks = append(toks, st.Token)
-				lps = append(lps, mlx.Astype(st.Logprobs, mlx.Float32))
-			}
-			want := paritytest.Ints(t, ref.Arrays[c.Name+"/tokens"])
-			if !slices.Equal(toks, want) {
-				t.Errorf("tokens %v\nPython  %v", toks, want)
-			}
-			if len(lps) == 0 {
-				t.Fatal("no tokens")
-			}
-			got := mlx.Stack(lps, 0)
-			d, err := paritytest.MaxAbsDiff(got, ref.Arrays[c.Name+"/logprobs"])
-			if err != nil || d > 1e-4 {
-				t.Errorf("logprobs: max |Δ| %g (%v)", d, err)
-			}
-			t.Logf("%d tokens equal: %v; logprobs max |Δ| %g", len(toks), slices.Equal(toks, want), d)
-			got.Free()
-			for _, a := range lps {
-				a.Free()
+				t.Run(name, func(t *testing.T) {
+					if err := mlx.Seed(c.Seed); err != nil {
+						t.Fatal(err)
+					}
+					var toks []int
+					var lps []*mlx.Array
+					for st, err := range generate.GenerateStep(context.Background(), m, c.Prompt, o) {
+						if err != nil {
+							t.Fatal(err)
+						}
+						toks = append(toks, st.Token)
+						lps = append(lps, mlx.Astype(st.Logprobs, mlx.Float32))
+					}
+					want := paritytest.Ints(t, ref.Arrays[c.Name+"/tokens"])
+					if !slices.Equal(toks, want) {
+						t.Errorf("tokens %v\nPython  %v", toks, want)
+					}
+					if len(lps) == 0 {
+						t.Fatal("no tokens")
+					}
+					got := mlx.Stack(lps, 0)
+					d, err := paritytest.MaxAbsDiff(got, ref.Arrays[c.Name+"/logprobs"])
+					if err != nil || d > 1e-4 {
+						t.Errorf("logprobs: max |Δ| %g (%v)", d, err)
+					}
+					t.Logf("%d tokens equal: %v; logprobs max |Δ| %g", len(toks), slices.Equal(toks, want), d)
+					got.Free()
+					for _, a := range lps {
+						a.Free()
+					}
+				})
 			}
 		})
 	}

@@ -56,6 +56,17 @@ std::mutex& submit_lock() {
 }
 
 void eval(std::vector<mx::array> arrs) {
+  // Arrays already computed (weights, a token a submitter thread has waited
+  // for) need neither the submit lock nor a wait: reading them must not queue
+  // behind another thread's submission.
+  bool ready = true;
+  for (auto& a : arrs) {
+    if (a.status() != mx::array::Status::available) {
+      ready = false;
+      break;
+    }
+  }
+  if (ready) return;
   {
     std::lock_guard<std::mutex> g(submit_lock());
     mx::async_eval(arrs);

@@ -344,6 +344,9 @@ def main():
     ap.add_argument("--prompt-tokens", type=int, default=512)
     ap.add_argument("--gen-tokens", type=int, default=128)
     ap.add_argument("--mlxlm", default=str(ROOT / "bin" / "mlxlm"))
+    ap.add_argument("--alt", default="",
+                    help="NAME=PATH[,NAME=PATH...]: other mlxlm binaries (e.g. an older commit) run in each rep after "
+                         "Go, reported beside it, for an A/B in one run")
     ap.add_argument("--models-dir", default="/tmp/hf2go-gpu/models")
     ap.add_argument("--datasheet-gbs", type=float, default=4800.0)
     ap.add_argument("--json-out", default=None, help="written after each model, so a cut run keeps what finished")
@@ -396,13 +399,14 @@ def main():
         cfg = json.loads((d / "config.json").read_text())
         rng = random.Random(0)
         prompt = ",".join(str(rng.randrange(1000, cfg["vocab_size"])) for _ in range(a.prompt_tokens))
-        res = {"python": [], "go": []}
+        alts = dict(x.split("=", 1) for x in a.alt.split(",") if x)
+        res = {"python": [], "go": [], **{k: [] for k in alts}}
         for rep in range(1 - a.warmup, a.reps + 1):
-            for impl in ("python", "go"):
+            for impl in res:
                 if impl == "python":
                     cmd = [sys.executable, __file__, "--run-python", str(d), prompt, str(a.gen_tokens)]
                 else:
-                    cmd = [a.mlxlm, "generate", "--model", str(d), "--prompt-tokens", prompt,
+                    cmd = [alts.get(impl, a.mlxlm), "generate", "--model", str(d), "--prompt-tokens", prompt,
                            "--max-tokens", str(a.gen_tokens), "--temp", "0", "--json"]
                 t = time.time()
                 p = subprocess.run(cmd, capture_output=True, text=True)
@@ -431,7 +435,16 @@ def main():
             wb = active_bytes(d, cfg)
         # run-to-run repeatability of each side's greedy tokens (GPU kernels need not be deterministic)
         repeat = {k: all(r["tokens"] == v[0]["tokens"] for r in v) for k, v in res.items()}
+        for k in alts:
+            pairs = [g["generation_tps"] / p["generation_tps"] for p, g in zip(res["python"], res[k])]
+            print(f"bench-gpu: {name} alt {k}: generation median {med[k]['generation_tps']:.1f} tok/s, "
+                  f"/Python {med[k]['generation_tps'] / med['python']['generation_tps']:.2f}, /Go "
+                  f"{med[k]['generation_tps'] / med['go']['generation_tps']:.2f}; per-rep /Python "
+                  f"{' '.join(f'{x:.2f}' for x in pairs)}; prompt /Python "
+                  f"{med[k]['prompt_tps'] / med['python']['prompt_tps']:.2f}; peak /Python "
+                  f"{med[k]['peak_memory_gb'] / med['python']['peak_memory_gb']:.2f}", flush=True)
         rows.append(dict(model=name, weight_bytes=wb, python=med["python"], go=med["go"], repeatable=repeat,
+                         alts={k: med[k] for k in alts},
                          runs={k: [(r["prompt_tps"], r["generation_tps"]) for r in v] for k, v in res.items()},
                          bound_copy=bw * 1e9 / wb, bound_datasheet=a.datasheet_gbs * 1e9 / wb,
                          tokens_equal_prefix=prefix, tokens_equal=match))

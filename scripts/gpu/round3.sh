@@ -23,6 +23,8 @@
 #   dense2   a second sample of dense: Qwen3-4B 4-bit and Llama-3.2-1B bf16
 #   census   (round 4) bench_gpu.py --census: the primitives of each side's prefill and decode-step
 #            graphs (CENSUS_MODELS, default the two Llama-1B models)
+#   opsbuf   (round 5) the dense bench with MLX_MAX_OPS_PER_BUFFER=OPSBUF_VALUES for both sides
+#            (DENSE_EXTRA: more bench_gpu.py arguments for dense and opsbuf, e.g. --alt base=PATH)
 #   mprobe   (round 4) bench_gpu.py --probe on the four dense models: per side, one process per
 #            model loading it and generating twice (512/128), MLX's active/peak/cache memory after
 #            the load, the prefill and the end of each run (scripts/gpu/memprobe is Go's side)
@@ -126,7 +128,15 @@ for step in "$@"; do
     ;;
   dense)
     if [ -n "$LOCAL" ]; then bench dense 300 --models tiny-llama:bf16,tiny-llama:q4 --reps 1 --prompt-tokens 32 --gen-tokens 8
-    else bench "${DENSE_NAME:-dense}" 420 --models "${DENSE_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${REPS:-1}"; fi
+    else bench "${DENSE_NAME:-dense}" "${DENSE_S:-420}" --models "${DENSE_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${REPS:-1}" ${DENSE_EXTRA:-}; fi
+    ;;
+  opsbuf)
+    # (round 5) MLX-CUDA's graph size knob for both sides alike: MLX_MAX_OPS_PER_BUFFER (default 20 nodes per
+    # CUDA graph), OPSBUF_VALUES on OPSBUF_MODELS, no warm-up (run after dense: the PTX cache is warm)
+    for v in ${OPSBUF_VALUES:-60 150}; do
+      MLX_MAX_OPS_PER_BUFFER=$v bench "opsbuf-$v" "${OPSBUF_S:-120}" --models "${OPSBUF_MODELS:-llama-3.2-1b:q4}" \
+        --reps "${OPSBUF_REPS:-2}" --warmup 0 ${DENSE_EXTRA:-}
+    done
     ;;
   8k)
     if [ -n "$LOCAL" ]; then bench 8k 200 --models tiny-llama:q4 --reps 1 --warmup 0 --prompt-tokens 512 --gen-tokens 4

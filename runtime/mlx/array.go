@@ -497,15 +497,16 @@ func intsPtr(v []C.int) *C.int {
 	return &v[0]
 }
 
-// IsEvaluated reports whether Eval or AsyncEval ran on a: it has its own
-// buffer (filled, or being filled by work already scheduled, which anything
-// evaluated from it waits for) and is no longer a node of a graph. A lazy
-// array (the zeros a layer's constructor makes before loading, any op not
-// evaluated yet) is not. It reads the status only (no wait, no side effect),
-// so many goroutines may ask about one weight at once.
-func (a *Array) IsEvaluated() bool {
+// IsAvailable reports whether a's data is computed and no work on it is
+// pending: Eval returned for it (Eval waits on every array it is given). A
+// lazy array (the zeros a layer's constructor makes before loading, any op
+// not evaluated yet) is not, nor one that an AsyncEval, or an Eval of another
+// array, computes or computed as part of a graph: another thread may be
+// evaluating it. It reads the status only (no wait, no side effect), so many
+// goroutines may ask about one weight at once.
+func (a *Array) IsAvailable() bool {
 	if a.Err() != nil || a.weak != weakNone {
 		return false
 	}
-	return C.mlxg_is_evaluated(a.c.h) != 0
+	return C.mlxg_is_available(a.c.h) != 0
 }

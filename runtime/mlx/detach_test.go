@@ -53,23 +53,23 @@ func TestDetach(t *testing.T) {
 	}
 }
 
-// TestIsEvaluatedAndTracing checks the two questions nn.WeightT asks before
+// TestIsAvailableAndTracing checks the two questions nn.WeightT asks before
 // caching a weight's view: a lazy array is not evaluated and an evaluated one
 // is; Tracing is true inside a Compile trace only.
-func TestIsEvaluatedAndTracing(t *testing.T) {
+func TestIsAvailableAndTracing(t *testing.T) {
 	s := mlx.NewScope()
 	defer s.Close()
 	z := mlx.Zeros(mlx.Float32, 4, 4)
-	if z.IsEvaluated() {
+	if z.IsAvailable() {
 		t.Error("lazy zeros report evaluated")
 	}
 	if err := mlx.Eval(z); err != nil {
 		t.Fatal(err)
 	}
-	if !z.IsEvaluated() {
+	if !z.IsAvailable() {
 		t.Error("evaluated zeros report not evaluated")
 	}
-	if mlx.Errorf("test", "boom").IsEvaluated() {
+	if mlx.Errorf("test", "boom").IsAvailable() {
 		t.Error("an error array reports evaluated")
 	}
 	if mlx.Tracing() {

@@ -77,8 +77,9 @@ int mlxg_dtype(mlxg_array a);
 size_t mlxg_size(mlxg_array a);
 size_t mlxg_nbytes(mlxg_array a);
 int mlxg_dtype_size(int dtype);
-// 1 when a was evaluated (eval or async_eval ran on it): not a lazy node.
-int mlxg_is_evaluated(mlxg_array a);
+// 1 when a's data is computed and no work on it is pending (status
+// available; unlike array::is_available, no side effect).
+int mlxg_is_available(mlxg_array a);
 // 1 when the calling thread is inside a Compile trace (shim_compile.cpp).
 int mlxg_in_tracing(void);
 

@@ -187,10 +187,10 @@ void mlxg_shape(mlxg_array a, int* out) {
 int mlxg_dtype(mlxg_array a) { return static_cast<int>(a->a.dtype().val()); }
 size_t mlxg_size(mlxg_array a) { return a->a.size(); }
 size_t mlxg_nbytes(mlxg_array a) { return a->a.nbytes(); }
-// Reads the status only (array::is_available may set it, and a weight is read
-// by many threads at once). Not "available": mx::eval waits on its outputs
-// without marking each available, so a loaded weight stays "evaluated".
-int mlxg_is_evaluated(mlxg_array a) { return a->a.status() != mx::array::Status::unscheduled; }
+// Reads the status only: array::is_available may set it, and a weight is read
+// by many threads at once. eval (above) waits on each array it is given, which
+// makes it available.
+int mlxg_is_available(mlxg_array a) { return a->a.status() == mx::array::Status::available; }
 int mlxg_dtype_size(int dtype) {
   try {
     return dtype_of(dtype).size();

@@ -29,7 +29,7 @@ type transposed struct {
 // T returns w.T(). It is the cached view when one was made for this very
 // array (a Weight field pointed at another array since — a load, update or
 // quantization — makes it stale); else it makes one, and caches it when w is
-// evaluated and the thread is not tracing a Compile. A lazy w (a constructor's
+// evaluated (mlx.Array.IsAvailable) and the thread is not tracing a Compile. A lazy w (a constructor's
 // zeros) is transposed per call, as mlx-lm does. owned says the caller must
 // Free the result after using it (a view nobody else holds); a cached view
 // must not be freed.
@@ -39,7 +39,11 @@ func (c *WeightT) T(w *mlx.Array) (t *mlx.Array, owned bool) {
 		return cur.t, false
 	}
 	t = w.T()
-	if !w.IsEvaluated() || mlx.Tracing() {
+	// Only a weight Eval has returned for: one that another thread's AsyncEval
+	// is computing (lm/generate's decodeAhead submits the first step's graph,
+	// lazy weights and all, while this thread builds the next) must not be
+	// evaluated from here.
+	if !w.IsAvailable() || mlx.Tracing() {
 		return t, true
 	}
 	if mlx.Eval(t) != nil {

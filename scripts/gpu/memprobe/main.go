@@ -46,6 +46,7 @@ type run struct {
 	AfterPrefill  mem     `json:"after_prefill"`
 	End           mem     `json:"end"`
 	Tokens        []int   `json:"tokens"`
+	Loop          string  `json:"loop"`
 }
 
 func main() {
@@ -54,13 +55,17 @@ func main() {
 	maxTokens := flag.Int("max-tokens", 128, "tokens to generate")
 	runs := flag.Int("runs", 2, "generations, each with a fresh cache; the peak is reset before each after the first")
 	dtype := flag.String("dtype", "auto", "compute dtype, as mlxlm's --dtype (auto: the checkpoint's on a GPU)")
+	loops := flag.String("loops", "ahead", "decode loops the runs cycle through, comma-separated: ahead (the "+
+		"generator's own caches: lm/generate's decodeAhead), serial (a caller's prompt cache: Python's order)")
 	census := flag.Bool("census", false, "instead: the primitives of the prefill graph (all but the last prompt token) and of one decode step after it")
 	flag.Parse()
-	run := probe
+	var err error
 	if *census {
-		run = func(dir, promptFlag, dtype string, _, _ int) error { return graphCensus(dir, promptFlag, dtype) }
+		err = graphCensus(*model, *promptFlag, *dtype)
+	} else {
+		err = probe(*model, *promptFlag, *dtype, *maxTokens, *runs, strings.Split(*loops, ","))
 	}
-	if err := run(*model, *promptFlag, *dtype, *maxTokens, *runs); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "memprobe:", err)
 		os.Exit(1)
 	}
@@ -142,10 +147,15 @@ func graphCensus(dir, promptFlag, dtype string) error {
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{"impl": "go", "prefill": prefill, "step": step})
 }
 
-func probe(dir, promptFlag, dtype string, maxTokens, runs int) error {
+func probe(dir, promptFlag, dtype string, maxTokens, runs int, loops []string) error {
 	prompt, err := parsePrompt(promptFlag)
 	if err != nil {
 		return err
+	}
+	for _, l := range loops {
+		if l != "ahead" && l != "serial" {
+			return fmt.Errorf("-loops: %q is neither ahead nor serial", l)
+		}
 	}
 	ctx := context.Background()
 	t0 := time.Now()
@@ -161,9 +171,16 @@ func probe(dir, promptFlag, dtype string, maxTokens, runs int) error {
 		if i > 0 {
 			mlx.ResetPeakMemory()
 		}
-		var r run
+		r := run{Loop: loops[i%len(loops)]}
 		n := 0
 		o := generate.StreamOptions{Options: generate.Options{MaxTokens: maxTokens}}
+		if r.Loop == "serial" {
+			pc, err := generate.NewPromptCache(m, 0)
+			if err != nil {
+				return err
+			}
+			o.PromptCache = pc
+		}
 		for resp, err := range generate.Stream(ctx, m, prompt, o) {
 			if err != nil {
 				return err
@@ -174,6 +191,9 @@ func probe(dir, promptFlag, dtype string, maxTokens, runs int) error {
 			n++
 			r.Tokens = append(r.Tokens, resp.Token)
 			r.PromptTPS, r.GenerationTPS = resp.PromptTPS, resp.GenerationTPS
+		}
+		if o.PromptCache != nil {
+			generate.FreeCache(o.PromptCache)
 		}
 		r.End = memNow()
 		rs = append(rs, r)

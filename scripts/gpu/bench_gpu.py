@@ -172,10 +172,15 @@ def probe_python(model_dir, prompt, gen, runs):
     for i in range(runs):
         if i > 0:
             mx.reset_peak_memory()
-        r = dict(tokens=[])
+        r = dict(tokens=[], step_ms=[])
+        last = None
         for n, resp in enumerate(stream_generate(model, tok, mx.array(prompt), max_tokens=gen)):
+            now = time.perf_counter()
             if n == 0:
                 r["after_prefill"] = mem()
+            else:
+                r["step_ms"].append((now - last) * 1000)
+            last = now
             r["tokens"].append(resp.token)
             r["prompt_tps"], r["generation_tps"] = resp.prompt_tps, resp.generation_tps
         r["end"] = mem()
@@ -231,13 +236,18 @@ def probe_summary(name, res):
             warm.setdefault(k, []).append(x)
     if "python" not in warm:
         return
+    def pct(v, q):  # the q-quantile of every step of the runs v
+        steps = sorted(t for x in v for t in x.get("step_ms", []))
+        return steps[min(len(steps) - 1, int(q * len(steps)))] if steps else float("nan")
     med = {k: {f: statistics.median(x[f] for x in v) for f in ("generation_tps", "prompt_tps")} |
-           {"peak_gb": statistics.median(x["end"]["peak_gb"] for x in v), "n": len(v)} for k, v in warm.items()}
+           {"peak_gb": statistics.median(x["end"]["peak_gb"] for x in v), "n": len(v),
+            "p10": pct(v, 0.1), "p50": pct(v, 0.5)} for k, v in warm.items()}
     py = med["python"]
     for k, m in sorted(med.items()):
         print(f"bench-gpu: probe {name} warm {k:10s} ({m['n']} runs): generation {m['generation_tps']:7.1f} tok/s "
               f"({m['generation_tps'] / py['generation_tps']:.2f} of Python), prompt {m['prompt_tps']:8.0f} tok/s "
-              f"({m['prompt_tps'] / py['prompt_tps']:.2f}), peak {m['peak_gb']:.3f} GB ({m['peak_gb'] / py['peak_gb']:.2f})",
+              f"({m['prompt_tps'] / py['prompt_tps']:.2f}), peak {m['peak_gb']:.3f} GB ({m['peak_gb'] / py['peak_gb']:.2f}); "
+              f"step p50 {m['p50']:.3f} ms ({py['p50'] / m['p50']:.2f}), p10 {m['p10']:.3f} ms ({py['p10'] / m['p10']:.2f})",
               flush=True)
 
 

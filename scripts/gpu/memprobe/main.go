@@ -47,6 +47,10 @@ type run struct {
 	End           mem     `json:"end"`
 	Tokens        []int   `json:"tokens"`
 	Loop          string  `json:"loop"`
+	// StepMS are the times between consecutive tokens (the first token's
+	// prefill excluded), in milliseconds: their median and low percentiles
+	// say what a decode step costs when the shared host does not interfere.
+	StepMS []float64 `json:"step_ms"`
 }
 
 func main() {
@@ -55,8 +59,8 @@ func main() {
 	maxTokens := flag.Int("max-tokens", 128, "tokens to generate")
 	runs := flag.Int("runs", 2, "generations, each with a fresh cache; the peak is reset before each after the first")
 	dtype := flag.String("dtype", "auto", "compute dtype, as mlxlm's --dtype (auto: the checkpoint's on a GPU)")
-	loops := flag.String("loops", "ahead", "decode loops the runs cycle through, comma-separated: ahead (the "+
-		"generator's own caches: lm/generate's decodeAhead), serial (a caller's prompt cache: Python's order)")
+	loops := flag.String("loops", "ahead", "decode loops the runs cycle through, comma-separated: ahead "+
+		"(generate.OverlapOn: lm/generate's decodeAhead), serial (generate.OverlapOff: Python's order)")
 	census := flag.Bool("census", false, "instead: the primitives of the prefill graph (all but the last prompt token) and of one decode step after it")
 	flag.Parse()
 	var err error
@@ -174,12 +178,9 @@ func probe(dir, promptFlag, dtype string, maxTokens, runs int, loops []string) e
 		r := run{Loop: loops[i%len(loops)]}
 		n := 0
 		o := generate.StreamOptions{Options: generate.Options{MaxTokens: maxTokens}}
+		o.Overlap = generate.OverlapOn
 		if r.Loop == "serial" {
-			pc, err := generate.NewPromptCache(m, 0)
-			if err != nil {
-				return err
-			}
-			o.PromptCache = pc
+			o.Overlap = generate.OverlapOff
 		}
 		for resp, err := range generate.Stream(ctx, m, prompt, o) {
 			if err != nil {
@@ -187,13 +188,12 @@ func probe(dir, promptFlag, dtype string, maxTokens, runs int, loops []string) e
 			}
 			if n == 0 {
 				r.AfterPrefill = memNow()
+			} else {
+				r.StepMS = append(r.StepMS, float64(resp.Elapsed.Microseconds())/1000)
 			}
 			n++
 			r.Tokens = append(r.Tokens, resp.Token)
 			r.PromptTPS, r.GenerationTPS = resp.PromptTPS, resp.GenerationTPS
-		}
-		if o.PromptCache != nil {
-			generate.FreeCache(o.PromptCache)
 		}
 		r.End = memNow()
 		rs = append(rs, r)

@@ -58,7 +58,26 @@ type Options struct {
 	QuantizedKVStart int
 	// PromptProgress is called with (processed, total) prompt tokens.
 	PromptProgress func(processed, total int)
+	// Overlap picks the decode loop when the generator makes its own caches
+	// (PromptCache nil); with a caller's prompt cache it is always Python's.
+	Overlap Overlap
 }
+
+// Overlap says whether the decode loop builds a step's graph while another
+// thread submits the previous one (see decodeAhead).
+type Overlap int
+
+const (
+	// OverlapAuto overlaps on a GPU, where submitting a step (MLX walking the
+	// graph and encoding its kernels) is most of the step's host time, and not
+	// on the CPU, where submitting only queues work for MLX's stream thread and
+	// a second busy thread would compete with it for the cores.
+	OverlapAuto Overlap = iota
+	// OverlapOn always overlaps.
+	OverlapOn
+	// OverlapOff runs Python's order: build, submit, read, one thread.
+	OverlapOff
+)
 
 // DefaultQuantizedKVStart is generate.py's DEFAULT_QUANTIZED_KV_START,
 // generate_step's quantized_kv_start default since mlx-lm 0.32.
@@ -321,7 +340,8 @@ func (g *generator) run(ctx context.Context, yield func(Step, error) bool) error
 	if err != nil {
 		return err
 	}
-	if g.o.PromptCache == nil && g.o.MaxTokens != 0 {
+	overlap := g.o.Overlap == OverlapOn || g.o.Overlap == OverlapAuto && mlx.OnGPU()
+	if overlap && g.o.PromptCache == nil && g.o.MaxTokens != 0 {
 		return g.decodeAhead(ctx, yield, y, logprobs)
 	}
 	return g.decode(ctx, yield, y, logprobs)
@@ -415,7 +435,8 @@ var errSubmitterFailed = errors.New("generate: an earlier submission failed")
 // more than in mlx-lm (step t+2 is built when token t is yielded), and one
 // more step is computed and thrown away when the consumer stops. That is
 // why it is used only when the generator made the caches and frees them
-// itself (Options.PromptCache nil), where no one can observe either.
+// itself (Options.PromptCache nil), where no one can observe either, and by
+// default only on a GPU (Options.Overlap).
 //
 // Threads: every evaluation, wait and read of a submitted step happens on
 // the submitter, in order, so MLX never sees two threads evaluate or wait

@@ -136,12 +136,14 @@ func TestGenerateStepParity(t *testing.T) {
 				}
 				o.LogitsProcessors = ps
 			}
-			// Both decode loops: with caches the generator owns it builds two
-			// steps ahead on one thread while another submits (decodeAhead);
-			// with the caller's prompt cache it runs Python's order (decode).
+			// Both decode loops: with caches the generator owns and Overlap on
+			// it builds two steps ahead on one thread while another submits
+			// (decodeAhead); with the caller's prompt cache it runs Python's
+			// order (decode).
 			for _, callerCache := range []bool{false, true} {
 				o := o
-				name := "owned_caches"
+				o.Overlap = generate.OverlapOn
+				name := "owned_caches_overlap"
 				if callerCache {
 					name = "caller_cache"
 					pc, err := generate.NewPromptCache(m, c.MaxKVSize)

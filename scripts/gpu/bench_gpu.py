@@ -172,10 +172,15 @@ def probe_python(model_dir, prompt, gen, runs):
     for i in range(runs):
         if i > 0:
             mx.reset_peak_memory()
-        r = dict(tokens=[])
+        r = dict(tokens=[], step_ms=[])
+        last = None
         for n, resp in enumerate(stream_generate(model, tok, mx.array(prompt), max_tokens=gen)):
+            now = time.perf_counter()
             if n == 0:
                 r["after_prefill"] = mem()
+            else:
+                r["step_ms"].append((now - last) * 1000)
+            last = now
             r["tokens"].append(resp.token)
             r["prompt_tps"], r["generation_tps"] = resp.prompt_tps, resp.generation_tps
         r["end"] = mem()
@@ -202,8 +207,8 @@ def probe(a):
                     cmd = [sys.executable, __file__, "--probe-python", str(d), prompt, str(a.gen_tokens), str(a.probe_runs)]
                 else:
                     cmd = [memprobe, "-model", str(d), "-prompt-tokens", prompt, "-max-tokens", str(a.gen_tokens),
-                           "-runs", str(a.probe_runs), "-dtype", a.probe_dtype]
-                p = subprocess.run(cmd, capture_output=True, text=True)
+                           "-runs", str(a.probe_runs), "-dtype", a.probe_dtype, "-loops", a.probe_loops]
+                p = subprocess.run(a.taskset + cmd, capture_output=True, text=True)
                 if p.returncode != 0:
                     raise SystemExit(f"bench-gpu: probe {impl} on {name} failed:\n{p.stderr[-4000:]}")
                 r = json.loads(p.stdout.strip().splitlines()[-1])
@@ -218,6 +223,32 @@ def probe(a):
                       flush=True)
                 if a.json_out:
                     Path(a.json_out).write_text(json.dumps(res, indent=1))
+        probe_summary(name, [r for r in res if r["model"] == name])
+
+
+def probe_summary(name, res):
+    """Medians over every warm run (all but each process's first, which pays the process's one-time costs) and
+    over processes: generation and prompt tok/s and peak per side (Go's per decode loop), and Go/Python."""
+    warm = {}
+    for r in res:
+        for x in r["runs"][1:]:
+            k = "python" if r["impl"] == "python" else f"go-{x.get('loop', 'ahead')}"
+            warm.setdefault(k, []).append(x)
+    if "python" not in warm:
+        return
+    def pct(v, q):  # the q-quantile of every step of the runs v
+        steps = sorted(t for x in v for t in x.get("step_ms", []))
+        return steps[min(len(steps) - 1, int(q * len(steps)))] if steps else float("nan")
+    med = {k: {f: statistics.median(x[f] for x in v) for f in ("generation_tps", "prompt_tps")} |
+           {"peak_gb": statistics.median(x["end"]["peak_gb"] for x in v), "n": len(v),
+            "p10": pct(v, 0.1), "p50": pct(v, 0.5)} for k, v in warm.items()}
+    py = med["python"]
+    for k, m in sorted(med.items()):
+        print(f"bench-gpu: probe {name} warm {k:10s} ({m['n']} runs): generation {m['generation_tps']:7.1f} tok/s "
+              f"({m['generation_tps'] / py['generation_tps']:.2f} of Python), prompt {m['prompt_tps']:8.0f} tok/s "
+              f"({m['prompt_tps'] / py['prompt_tps']:.2f}), peak {m['peak_gb']:.3f} GB ({m['peak_gb'] / py['peak_gb']:.2f}); "
+              f"step p50 {m['p50']:.3f} ms ({py['p50'] / m['p50']:.2f}), p10 {m['p10']:.3f} ms ({py['p10'] / m['p10']:.2f})",
+              flush=True)
 
 
 def _dot_census(arrays):
@@ -359,10 +390,13 @@ def main():
                     help="the primitives of each side's prefill and decode-step graphs (memprobe -census), not the table")
     ap.add_argument("--census-python", nargs=2, metavar=("MODEL", "PROMPT"), help=argparse.SUPPRESS)
     ap.add_argument("--probe-runs", type=int, default=2, help="generations per probe process")
+    ap.add_argument("--probe-loops", default="ahead", help="memprobe's -loops: Go's decode loops the runs cycle through")
+    ap.add_argument("--taskset", default="", help="CPU list: run every timed child process under taskset -c (both sides)")
     ap.add_argument("--memprobe", default=str(ROOT / "bin" / "memprobe"))
     ap.add_argument("--probe-dtype", default="auto", help="memprobe's -dtype (native on a CPU, to compare like with like)")
     ap.add_argument("--probe-python", nargs=4, metavar=("MODEL", "PROMPT", "GEN", "RUNS"), help=argparse.SUPPRESS)
     a = ap.parse_args()
+    a.taskset = ["taskset", "-c", a.taskset] if a.taskset else []
     if a.run_python:
         m, p, g = a.run_python
         return run_python(m, [int(x) for x in p.split(",")], int(g))

@@ -23,6 +23,8 @@
 #   dense2   a second sample of dense: Qwen3-4B 4-bit and Llama-3.2-1B bf16
 #   census   (round 4) bench_gpu.py --census: the primitives of each side's prefill and decode-step
 #            graphs (CENSUS_MODELS, default the two Llama-1B models)
+#   warm     (round 5) bench_gpu.py --probe: per model WARM_REPS processes per side, WARM_RUNS generations
+#            each (Go cycling through decodeAhead and Python's loop order); medians of the warm runs
 #   opsbuf   (round 5) the dense bench with MLX_MAX_OPS_PER_BUFFER=OPSBUF_VALUES for both sides
 #            (DENSE_EXTRA: more bench_gpu.py arguments for dense and opsbuf, e.g. --alt base=PATH)
 #   mprobe   (round 4) bench_gpu.py --probe on the four dense models: per side, one process per
@@ -129,6 +131,18 @@ for step in "$@"; do
   dense)
     if [ -n "$LOCAL" ]; then bench dense 300 --models tiny-llama:bf16,tiny-llama:q4 --reps 1 --prompt-tokens 32 --gen-tokens 8
     else bench "${DENSE_NAME:-dense}" "${DENSE_S:-420}" --models "${DENSE_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${REPS:-1}" ${DENSE_EXTRA:-}; fi
+    ;;
+  warm)
+    # (round 5) the table's models in fewer processes with more runs each: per process WARM_RUNS generations,
+    # Go's cycling through its two decode loops (lm/generate decodeAhead, and Python's order); medians of the
+    # warm runs (all but each process's first). Every child process under taskset -c WARM_CPUS (both sides).
+    t=$(limit "${WARM_S:-400}")
+    log "warm (limit ${t}s): ${WARM_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}"
+    timeout "$t" "$PY" scripts/gpu/bench_gpu.py --probe --memprobe "$BIN/memprobe" --models-dir "$MODELS_DIR" \
+      --models "${WARM_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${WARM_REPS:-2}" \
+      --probe-runs "${WARM_RUNS:-7}" --probe-loops ahead,serial ${WARM_CPUS:+--taskset "$WARM_CPUS"} \
+      --json-out "$W/warm.json" > "$W/warm.log" 2>&1
+    log "warm rc=$?"; grep -E '^bench-gpu: probe .* warm ' "$W/warm.log" | tee -a "$LOG"; tail -3 "$W/warm.log" >> "$LOG"; pack
     ;;
   opsbuf)
     # (round 5) MLX-CUDA's graph size knob for both sides alike: MLX_MAX_OPS_PER_BUFFER (default 20 nodes per

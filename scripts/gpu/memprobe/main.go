@@ -46,6 +46,11 @@ type run struct {
 	AfterPrefill  mem     `json:"after_prefill"`
 	End           mem     `json:"end"`
 	Tokens        []int   `json:"tokens"`
+	Loop          string  `json:"loop"`
+	// StepMS are the times between consecutive tokens (the first token's
+	// prefill excluded), in milliseconds: their median and low percentiles
+	// say what a decode step costs when the shared host does not interfere.
+	StepMS []float64 `json:"step_ms"`
 }
 
 func main() {
@@ -54,13 +59,17 @@ func main() {
 	maxTokens := flag.Int("max-tokens", 128, "tokens to generate")
 	runs := flag.Int("runs", 2, "generations, each with a fresh cache; the peak is reset before each after the first")
 	dtype := flag.String("dtype", "auto", "compute dtype, as mlxlm's --dtype (auto: the checkpoint's on a GPU)")
+	loops := flag.String("loops", "ahead", "decode loops the runs cycle through, comma-separated: ahead "+
+		"(generate.OverlapOn: lm/generate's decodeAhead), serial (generate.OverlapOff: Python's order)")
 	census := flag.Bool("census", false, "instead: the primitives of the prefill graph (all but the last prompt token) and of one decode step after it")
 	flag.Parse()
-	run := probe
+	var err error
 	if *census {
-		run = func(dir, promptFlag, dtype string, _, _ int) error { return graphCensus(dir, promptFlag, dtype) }
+		err = graphCensus(*model, *promptFlag, *dtype)
+	} else {
+		err = probe(*model, *promptFlag, *dtype, *maxTokens, *runs, strings.Split(*loops, ","))
 	}
-	if err := run(*model, *promptFlag, *dtype, *maxTokens, *runs); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "memprobe:", err)
 		os.Exit(1)
 	}
@@ -142,10 +151,15 @@ func graphCensus(dir, promptFlag, dtype string) error {
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{"impl": "go", "prefill": prefill, "step": step})
 }
 
-func probe(dir, promptFlag, dtype string, maxTokens, runs int) error {
+func probe(dir, promptFlag, dtype string, maxTokens, runs int, loops []string) error {
 	prompt, err := parsePrompt(promptFlag)
 	if err != nil {
 		return err
+	}
+	for _, l := range loops {
+		if l != "ahead" && l != "serial" {
+			return fmt.Errorf("-loops: %q is neither ahead nor serial", l)
+		}
 	}
 	ctx := context.Background()
 	t0 := time.Now()
@@ -161,15 +175,21 @@ func probe(dir, promptFlag, dtype string, maxTokens, runs int) error {
 		if i > 0 {
 			mlx.ResetPeakMemory()
 		}
-		var r run
+		r := run{Loop: loops[i%len(loops)]}
 		n := 0
 		o := generate.StreamOptions{Options: generate.Options{MaxTokens: maxTokens}}
+		o.Overlap = generate.OverlapOn
+		if r.Loop == "serial" {
+			o.Overlap = generate.OverlapOff
+		}
 		for resp, err := range generate.Stream(ctx, m, prompt, o) {
 			if err != nil {
 				return err
 			}
 			if n == 0 {
 				r.AfterPrefill = memNow()
+			} else {
+				r.StepMS = append(r.StepMS, float64(resp.Elapsed.Microseconds())/1000)
 			}
 			n++
 			r.Tokens = append(r.Tokens, resp.Token)

@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"runtime"
 
 	"github.com/hf2go/hf2go/lm/arch"
 	"github.com/hf2go/hf2go/lm/sample"
@@ -413,6 +412,7 @@ type submission struct {
 	step       pending
 	read       *pending // the previous step, or nil
 	clearCache bool     // mx.clear_cache() at the end
+	end        bool     // the generation is over (no step): answered when all before it are
 }
 
 type submitted struct {
@@ -446,49 +446,30 @@ var errSubmitterFailed = errors.New("generate: an earlier submission failed")
 // arrays are freed only after the submitter has answered for it.
 func (g *generator) decodeAhead(ctx context.Context, yield func(Step, error) bool, y, logprobs *mlx.Array) error {
 	total := len(g.prompt)
-	subs := make(chan submission, 2)
-	results := make(chan submitted, 2)
-	go func() {
-		runtime.LockOSThread() // one OS thread for all of a generation's submissions
-		defer runtime.UnlockOSThread()
-		defer close(results)
-		failed := false
-		for s := range subs {
-			var r submitted
-			switch {
-			case failed:
-				r.err = errSubmitterFailed
-			default:
-				r.err = mlx.AsyncEval(s.step.y, s.step.logprobs)
-				if r.err == nil && s.read != nil {
-					if r.tok, r.err = s.read.y.IntItem(); r.err == nil {
-						// The log-probabilities come from the same graph: wait
-						// for them here, so the consumer's read is a plain read.
-						r.err = mlx.Eval(s.read.logprobs)
-					}
-				}
-			}
-			if s.clearCache {
-				mlx.ClearCache()
-			}
-			failed = failed || r.err != nil
-			results <- r
-		}
-	}()
+	sub := takeSubmitter()
+	inFlight := 0 // jobs sent and not answered yet
+	send := func(j submission) {
+		sub.jobs <- j
+		inFlight++
+	}
 	// queue holds the steps built and not yet yielded, oldest first: queue[0]
 	// is step n, whose token is yielded next.
 	queue := []pending{{y, logprobs}}
 	received := 0 // results taken: result k answers the submission of step k
 	defer func() {
-		close(subs)
-		for range results { // the submitter finishes what it was given first
+		// The submitter finishes what it was given before the arrays go, and
+		// before another generation may take it.
+		send(submission{end: true})
+		for ; inFlight > 0; inFlight-- {
+			<-sub.results
 		}
+		sub.release()
 		for _, p := range queue {
 			p.y.Free()
 			p.logprobs.Free()
 		}
 	}()
-	subs <- submission{step: queue[0]}
+	send(submission{step: queue[0]})
 	next := 1 // the next step to build; decode builds steps 0..MaxTokens
 	for n := 0; n != g.o.MaxTokens; n++ {
 		if err := ctx.Err(); err != nil {
@@ -503,16 +484,14 @@ func (g *generator) decodeAhead(ctx context.Context, yield func(Step, error) boo
 				return err
 			}
 			queue = append(queue, pending{ny, nlp})
-			subs <- submission{step: queue[len(queue)-1], read: &pending{prev.y, prev.logprobs}, clearCache: next%256 == 0}
+			send(submission{step: queue[len(queue)-1], read: &pending{prev.y, prev.logprobs}, clearCache: next%256 == 0})
 			next++
 		}
 		var r submitted
 		for received <= n+1 {
-			var ok bool
-			if r, ok = <-results; !ok {
-				return errSubmitterFailed
-			}
+			r = <-sub.results
 			received++
+			inFlight--
 			if r.err != nil {
 				return r.err
 			}

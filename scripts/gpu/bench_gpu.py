@@ -207,7 +207,7 @@ def probe(a):
                     cmd = [sys.executable, __file__, "--probe-python", str(d), prompt, str(a.gen_tokens), str(a.probe_runs)]
                 else:
                     cmd = [memprobe, "-model", str(d), "-prompt-tokens", prompt, "-max-tokens", str(a.gen_tokens),
-                           "-runs", str(a.probe_runs), "-dtype", a.probe_dtype, "-loops", a.probe_loops]
+                           "-runs", str(a.probe_runs), "-dtype", a.probe_dtype, "-loops", a.probe_loops] + a.probe_go_flags.split()
                 p = subprocess.run(a.taskset + cmd, capture_output=True, text=True)
                 if p.returncode != 0:
                     raise SystemExit(f"bench-gpu: probe {impl} on {name} failed:\n{p.stderr[-4000:]}")
@@ -391,6 +391,7 @@ def main():
     ap.add_argument("--census-python", nargs=2, metavar=("MODEL", "PROMPT"), help=argparse.SUPPRESS)
     ap.add_argument("--probe-runs", type=int, default=2, help="generations per probe process")
     ap.add_argument("--probe-loops", default="ahead", help="memprobe's -loops: Go's decode loops the runs cycle through")
+    ap.add_argument("--probe-go-flags", default="", help="more memprobe flags (e.g. -lock-main)")
     ap.add_argument("--taskset", default="", help="CPU list: run every timed child process under taskset -c (both sides)")
     ap.add_argument("--memprobe", default=str(ROOT / "bin" / "memprobe"))
     ap.add_argument("--probe-dtype", default="auto", help="memprobe's -dtype (native on a CPU, to compare like with like)")

@@ -140,9 +140,11 @@ for step in "$@"; do
     log "warm (limit ${t}s): ${WARM_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}"
     timeout "$t" "$PY" scripts/gpu/bench_gpu.py --probe --memprobe "$BIN/memprobe" --models-dir "$MODELS_DIR" \
       --models "${WARM_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${WARM_REPS:-2}" \
-      --probe-runs "${WARM_RUNS:-7}" --probe-loops ahead,serial ${WARM_CPUS:+--taskset "$WARM_CPUS"} \
-      --json-out "$W/warm.json" > "$W/warm.log" 2>&1
-    log "warm rc=$?"; grep -E '^bench-gpu: probe .* warm ' "$W/warm.log" | tee -a "$LOG"; tail -3 "$W/warm.log" >> "$LOG"; pack
+      --probe-runs "${WARM_RUNS:-7}" --probe-loops "${WARM_LOOPS:-ahead,serial}" ${WARM_CPUS:+--taskset "$WARM_CPUS"} \
+      ${WARM_GO_FLAGS:+--probe-go-flags "$WARM_GO_FLAGS"} \
+      --json-out "$W/warm${WARM_NAME:-}.json" > "$W/warm${WARM_NAME:-}.log" 2>&1
+    log "warm rc=$?"; grep -E '^bench-gpu: probe .* warm ' "$W/warm${WARM_NAME:-}.log" | tee -a "$LOG"
+    tail -3 "$W/warm${WARM_NAME:-}.log" >> "$LOG"; pack
     ;;
   opsbuf)
     # (round 5) MLX-CUDA's graph size knob for both sides alike: MLX_MAX_OPS_PER_BUFFER (default 20 nodes per

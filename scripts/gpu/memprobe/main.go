@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -61,8 +62,13 @@ func main() {
 	dtype := flag.String("dtype", "auto", "compute dtype, as mlxlm's --dtype (auto: the checkpoint's on a GPU)")
 	loops := flag.String("loops", "ahead", "decode loops the runs cycle through, comma-separated: ahead "+
 		"(generate.OverlapOn: lm/generate's decodeAhead), serial (generate.OverlapOff: Python's order)")
+	lockMain := flag.Bool("lock-main", false, "keep the main goroutine (every generation's builder) on one OS thread "+
+		"for the whole process")
 	census := flag.Bool("census", false, "instead: the primitives of the prefill graph (all but the last prompt token) and of one decode step after it")
 	flag.Parse()
+	if *lockMain {
+		runtime.LockOSThread()
+	}
 	var err error
 	if *census {
 		err = graphCensus(*model, *promptFlag, *dtype)

@@ -141,7 +141,7 @@ for step in "$@"; do
     timeout "$t" "$PY" scripts/gpu/bench_gpu.py --probe --memprobe "$BIN/memprobe" --models-dir "$MODELS_DIR" \
       --models "${WARM_MODELS:-llama-3.2-1b:bf16,llama-3.2-1b:q4,qwen3-4b:bf16,qwen3-4b:q4}" --reps "${WARM_REPS:-2}" \
       --probe-runs "${WARM_RUNS:-7}" --probe-loops "${WARM_LOOPS:-ahead,serial}" ${WARM_CPUS:+--taskset "$WARM_CPUS"} \
-      ${WARM_GO_FLAGS:+--probe-go-flags "$WARM_GO_FLAGS"} \
+      ${WARM_GO_FLAGS:+"--probe-go-flags=$WARM_GO_FLAGS"} \
       --json-out "$W/warm${WARM_NAME:-}.json" > "$W/warm${WARM_NAME:-}.log" 2>&1
     log "warm rc=$?"; grep -E '^bench-gpu: probe .* warm ' "$W/warm${WARM_NAME:-}.log" | tee -a "$LOG"
     tail -3 "$W/warm${WARM_NAME:-}.log" >> "$LOG"; pack

@@ -1,3 +1,6 @@
+// Not ported from mlx-lm: the submitter threads of the two-thread decode loop (decodeAhead) are hf2go's;
+// generate_step builds and submits on one thread.
+
 package generate
 
 import (

@@ -403,25 +403,6 @@ func (g *generator) decode(ctx context.Context, yield func(Step, error) bool, y,
 	}
 }
 
-// pending is a built step whose token has not been yielded yet.
-type pending struct{ y, logprobs *mlx.Array }
-
-// submission is what decodeAhead hands its submitter: submit one step's
-// graph (async_eval), then wait for the step before it and read its token.
-type submission struct {
-	step       pending
-	read       *pending // the previous step, or nil
-	clearCache bool     // mx.clear_cache() at the end
-	end        bool     // the generation is over (no step): answered when all before it are
-}
-
-type submitted struct {
-	tok int
-	err error
-}
-
-var errSubmitterFailed = errors.New("generate: an earlier submission failed")
-
 // decodeAhead is decode with graph building and graph submission on two
 // threads. While a submitter goroutine runs async_eval for step t+1 (MLX's
 // eval walks the graph and encodes every kernel: on a GPU most of a decode
@@ -447,20 +428,21 @@ var errSubmitterFailed = errors.New("generate: an earlier submission failed")
 func (g *generator) decodeAhead(ctx context.Context, yield func(Step, error) bool, y, logprobs *mlx.Array) error {
 	total := len(g.prompt)
 	sub := takeSubmitter()
-	inFlight := 0 // jobs sent and not answered yet
+	// Jobs are answered in order: answer k is for the k-th job sent, and the
+	// k-th job is step k's submission (the end job comes last).
+	sent, received := 0, 0
 	send := func(j submission) {
 		sub.jobs <- j
-		inFlight++
+		sent++
 	}
 	// queue holds the steps built and not yet yielded, oldest first: queue[0]
 	// is step n, whose token is yielded next.
 	queue := []pending{{y, logprobs}}
-	received := 0 // results taken: result k answers the submission of step k
 	defer func() {
 		// The submitter finishes what it was given before the arrays go, and
 		// before another generation may take it.
 		send(submission{end: true})
-		for ; inFlight > 0; inFlight-- {
+		for ; received < sent; received++ {
 			<-sub.results
 		}
 		sub.release()
@@ -491,7 +473,6 @@ func (g *generator) decodeAhead(ctx context.Context, yield func(Step, error) boo
 		for received <= n+1 {
 			r = <-sub.results
 			received++
-			inFlight--
 			if r.err != nil {
 				return r.err
 			}

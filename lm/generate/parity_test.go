@@ -99,8 +99,8 @@ func TestGenerateStepParity(t *testing.T) {
 		}
 		got := mlx.Astype(logits.Index(0), mlx.Float32)
 		d, err := paritytest.MaxAbsDiff(got, ref.Arrays[name+"/logits"])
-		if err != nil || d > 1e-4 {
-			t.Errorf("%s logits: max |Δ| %g (%v)", name, d, err)
+		if err != nil || d != 0 {
+			t.Errorf("%s logits: max |Δ| %g (%v), want 0 (bit-exact on the CPU)", name, d, err)
 		} else {
 			t.Logf("%s logits: max |Δ| %g", name, d)
 		}
@@ -175,8 +175,8 @@ func TestGenerateStepParity(t *testing.T) {
 					}
 					got := mlx.Stack(lps, 0)
 					d, err := paritytest.MaxAbsDiff(got, ref.Arrays[c.Name+"/logprobs"])
-					if err != nil || d > 1e-4 {
-						t.Errorf("logprobs: max |Δ| %g (%v)", d, err)
+					if err != nil || d != 0 {
+						t.Errorf("logprobs: max |Δ| %g (%v), want 0 (bit-exact on the CPU)", d, err)
 					}
 					t.Logf("%d tokens equal: %v; logprobs max |Δ| %g", len(toks), slices.Equal(toks, want), d)
 					got.Free()

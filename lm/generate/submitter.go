@@ -4,10 +4,30 @@
 package generate
 
 import (
+	"errors"
 	"runtime"
 
 	"github.com/hf2go/hf2go/runtime/mlx"
 )
+
+// pending is a built step whose token has not been yielded yet.
+type pending struct{ y, logprobs *mlx.Array }
+
+// submission is what decodeAhead hands its submitter: submit one step's
+// graph (async_eval), then wait for the step before it and read its token.
+type submission struct {
+	step       pending
+	read       *pending // the previous step, or nil
+	clearCache bool     // mx.clear_cache() at the end
+	end        bool     // the generation is over (no step): answered when all before it are
+}
+
+type submitted struct {
+	tok int
+	err error
+}
+
+var errSubmitterFailed = errors.New("generate: an earlier submission failed")
 
 // A submitter is the OS thread decodeAhead hands its steps to. Threads are
 // kept and reused across generations (idleSubmitters): on MLX-CUDA the first
